@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
+import { EXIT } from './report/finding.js';
+import { UserError } from './report/errors.js';
+import { commands } from './commands/index.js';
+
+const program = new Command('paddock')
+  .description('paddock: run apps built with LLMs on Kubernetes, safely.\nThe app author brings an image and a values file; the platform does the rest.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = exitCodeFor(err);
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version exit 0; every other parse problem is a usage error.
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`${pc.red('error:')} ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
+    return EXIT.usage;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`${pc.red('error:')} ${message}\n`);
+  if (process.env.PADDOCK_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return EXIT.usage;
+}

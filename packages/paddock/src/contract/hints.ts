@@ -1,0 +1,115 @@
+import type { ErrorObject } from 'ajv';
+import { suggestCpu, suggestMemory, parseQuantity } from './quantity.js';
+
+export interface Hint {
+  message: string;
+  fix?: string;
+}
+
+const SYSTEM_NS = /^(default|kube-.*|dapr-system|flux-system|monitoring|redis-system|vault-system|harbor-system|external-secrets|cilium.*|cert-manager|ingress-nginx|paddock-system)$/;
+const DAPR_PORTS: Record<number, string> = { 3500: "Dapr's HTTP API", 3501: "Dapr's internal HTTP", 50001: "Dapr's gRPC API", 50002: "Dapr's internal gRPC", 9090: "Dapr's metrics" };
+
+/** Plain-English message and fix for one schema error at `path` with the offending `value`. */
+export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
+  const last = path.split('.').pop() ?? path;
+  const shown = JSON.stringify(value);
+
+  if (err.keyword === 'additionalProperties') {
+    const key = (err.params as { additionalProperty: string }).additionalProperty;
+    const where = path ? `under ${path}` : 'at the top level';
+    const risky = /securityContext|hostNetwork|hostPID|hostIPC|hostPath|privileged|capabilities|serviceAccount|volumes|command|args|env|annotations|labels|namespace|tolerations|affinity|nodeSelector/i;
+    return {
+      message: risky.test(key)
+        ? `"${key}" ${where} is not something an app can set: the platform sets it for every app, safely.`
+        : `"${key}" ${where} is not a setting paddock knows (a typo?).`,
+      fix: `Remove "${key}". The settings are listed in charts/app/README.md.`,
+    };
+  }
+  if (err.keyword === 'required') {
+    const missing = (err.params as { missingProperty: string }).missingProperty;
+    const full = path ? `${path}.${missing}` : missing;
+    const examples: Record<string, string> = {
+      image: 'image:\n    repository: localhost:30000/platform/my-app\n    tag: "1.0.0"',
+      repository: 'repository: localhost:30000/platform/my-app',
+      tag: 'tag: "1.0.0"',
+      url: 'url: https://hooks.example.com/…',
+      name: 'name: slack',
+    };
+    return { message: `${full} is missing.`, fix: examples[missing] ? `Add ${examples[missing]}` : `Add ${full}.` };
+  }
+  if (err.keyword === 'type') {
+    const want = (err.params as { type: string | string[] }).type;
+    return { message: `${path} is ${shown}, but it must be ${Array.isArray(want) ? want.join(' or ') : want === 'integer' ? 'a whole number' : `a ${want}`}.`, fix: want === 'boolean' ? `Write ${path.split('.').pop()}: true or false (no quotes).` : undefined };
+  }
+
+  switch (last) {
+    case 'tag':
+      if (typeof value === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(value)) {
+        return { message: `image.tag "${value}" is a moving tag: what runs could change without anyone deciding it.`, fix: 'Tag every build with a version (for example "1.0.3") and use that tag here.' };
+      }
+      return { message: `image.tag ${shown} is not a valid image tag (letters, digits, '.', '_' and '-', at most 128, not starting with '.' or '-').`, fix: 'Use the version you pushed, for example "1.0.0" (quoted).' };
+    case 'repository':
+      return {
+        message: `image.repository ${shown} is not an image address without a tag.`,
+        fix: 'Write the registry and path only, for example localhost:30000/platform/my-app, and put the version in image.tag.',
+      };
+    case 'digest':
+      return { message: `image.digest ${shown} is not a sha256 digest.`, fix: 'Use sha256: followed by 64 hex characters, or remove digest.' };
+    case 'port': {
+      const n = Number(value);
+      if (DAPR_PORTS[n]) return { message: `port ${n} is ${DAPR_PORTS[n]} port, which the sidecar needs.`, fix: 'Use another port, for example 8080, and make your app listen on it.' };
+      return { message: `port ${shown} must be a number from 1024 to 65535 (ports below 1024 need root).`, fix: 'Use 8080 (or the port your app listens on, if it is 1024 or more).' };
+    }
+    case 'healthPath':
+      return { message: `healthPath ${shown} must be a URL path starting with /.`, fix: 'Use /health and make your app answer 200 there.' };
+    case 'nodepool':
+      return { message: `nodepool ${shown} must be a simple name (lowercase letters, digits, '-').`, fix: 'Leave nodepool out: your app runs on its own pool.' };
+    case 'replicas':
+      return { message: `replicas ${shown} must be from 1 to 5.`, fix: 'Use 1, or ask the platform team if you need more than 5.' };
+    case 'size':
+      return { message: `size ${shown} must be small, medium or large.`, fix: 'Use size: small unless your app needs more.' };
+    case 'cpu': {
+      const s = String(value);
+      const guess = suggestCpu(s);
+      const q = parseQuantity(s);
+      if (guess) return { message: `${path} "${s}" is not a Kubernetes quantity.`, fix: `Did you mean ${guess}?` };
+      if (q !== undefined && q > 2) return { message: `${path} "${s}" is above the platform's maximum of 2 CPUs per app.`, fix: 'Use 2 or less (for example 500m), or ask the platform team.' };
+      return { message: `${path} "${s}" is not a CPU amount paddock accepts.`, fix: 'Write millicores like 250m, or cores like 0.5 (at most 2).' };
+    }
+    case 'memory': {
+      const s = String(value);
+      const guess = suggestMemory(s);
+      const q = parseQuantity(s);
+      if (guess && q === undefined) return { message: `${path} "${s}" is not a Kubernetes quantity.`, fix: `Did you mean ${guess}?` };
+      if (q !== undefined && q > 2 * 2 ** 30) return { message: `${path} "${s}" is above the platform's maximum of 2Gi per app.`, fix: 'Use 2Gi or less (for example 512Mi), or ask the platform team.' };
+      return { message: `${path} "${s}" is not a memory amount paddock accepts.`, fix: `Write Mi or Gi, for example 256Mi${guess ? ` (did you mean ${guess}?)` : ''}.` };
+    }
+    case 'url':
+      return {
+        message: `binding.url ${shown} must be a public https address (no plain http, IP address, or private or cluster-internal host).`,
+        fix: 'Use the https:// address the service gave you, for example https://hooks.slack.com/services/….',
+      };
+    case 'name':
+      return { message: `binding.name ${shown} must be a simple lowercase name, not one of statestore, secretstore, pubsub or kubernetes.`, fix: 'For example: name: slack' };
+    case 'owner':
+      return { message: `owner ${shown} must be a team name or an e-mail address.`, fix: 'For example: owner: marketing-analytics' };
+    case 'enabled':
+      if (path === 'networkPolicy.enabled') return { message: 'networkPolicy cannot be switched off: every app is network-isolated.', fix: 'Remove networkPolicy.enabled, and list who may call you under allowIngressFrom.' };
+      break;
+  }
+
+  if (/networkPolicy\.allow(IngressFrom|EgressTo)\.\d+$/.test(path)) {
+    const s = String(value);
+    if (s.includes('*')) return { message: `${path} "${s}" is a wildcard; each app must be named.`, fix: 'List each app\'s namespace, for example app2-ns.' };
+    if (SYSTEM_NS.test(s)) return { message: `${path} "${s}" is a system namespace; apps cannot talk to the platform's own services directly.`, fix: 'Remove it. Use the building blocks (statestore, secretstore, pubsub) instead.' };
+    if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s)) return { message: `${path} "${s}" is not an app namespace.`, fix: `App namespaces end in -ns: did you mean ${s}-ns?` };
+    return { message: `${path} "${s}" is not an app namespace.`, fix: 'Write <app>-ns, for example app2-ns.' };
+  }
+  if (err.keyword === 'uniqueItems') return { message: `${path} lists the same entry twice.`, fix: 'Remove the duplicate.' };
+  if (err.keyword === 'maxItems') return { message: `${path} has too many entries.`, fix: 'Ask the platform team.' };
+  if (err.keyword === 'const' || err.keyword === 'enum') {
+    const allowed = (err.params as { allowedValue?: unknown; allowedValues?: unknown[] }).allowedValues ?? [(err.params as { allowedValue?: unknown }).allowedValue];
+    return { message: `${path} is ${shown}; it must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}.` };
+  }
+  return { message: `${path || 'the file'}: ${err.message ?? 'is not valid'} (got ${shown}).` };
+}

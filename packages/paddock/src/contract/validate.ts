@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Finding } from '../report/finding.js';
+import { paths } from '../paths.js';
+import { appNameFor, appNameProblem } from './app-name.js';
+import { hintFor } from './hints.js';
+import { legacyFindings, legacyPaths } from './legacy.js';
+import { parseQuantity } from './quantity.js';
+import { platformSettings } from './platform-settings.js';
+import { lineOf, readValuesFile, type ValuesFile } from './values-file.js';
+
+/** An app's values file that passed the contract. */
+export interface AppValues {
+  name: string;
+  namespace: string;
+  file: string;
+  values: Record<string, unknown>;
+}
+
+let compiled: ValidateFunction | undefined;
+
+/** The contract (charts/app/values.schema.json), compiled once. */
+export function contractValidator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    compiled = ajv.compile(JSON.parse(readFileSync(paths.contract, 'utf8')) as object);
+  }
+  return compiled;
+}
+
+/** Keywords that only repeat what a more specific error already says. */
+const NOISE = new Set(['if', 'anyOf', 'oneOf', 'allOf']);
+const RANK = ['additionalProperties', 'required', 'type', 'const', 'enum', 'not', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'uniqueItems', 'maxItems'];
+
+function toPath(err: ErrorObject): (string | number)[] {
+  return err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function valueAt(values: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), values);
+}
+
+/** Schema errors as findings: one per field, the most telling error first, in plain English. */
+function schemaFindings(vf: ValuesFile, errors: ErrorObject[]): Finding[] {
+  const best = new Map<string, { err: ErrorObject; path: (string | number)[] }>();
+  for (const err of errors) {
+    if (NOISE.has(err.keyword)) continue;
+    let path = toPath(err);
+    if (err.keyword === 'additionalProperties') path = [...path, (err.params as { additionalProperty: string }).additionalProperty];
+    if (err.keyword === 'required') path = [...path, (err.params as { missingProperty: string }).missingProperty];
+    const key = path.join('.');
+    if (legacyPaths.has(key)) continue;
+    const prev = best.get(key);
+    if (!prev || RANK.indexOf(err.keyword) < RANK.indexOf(prev.err.keyword)) best.set(key, { err, path });
+  }
+  return [...best.values()].map(({ err, path }) => {
+    const dotted = path.join('.');
+    const parentPath = err.keyword === 'additionalProperties' || err.keyword === 'required' ? path.slice(0, -1) : path;
+    const hint = hintFor(err, parentPath.join('.'), valueAt(vf.values, path));
+    return { rule: 'schema', severity: 'error' as const, file: vf.file, line: lineOf(vf, path), path: dotted, message: hint.message, fix: hint.fix };
+  });
+}
+
+/** What the chart's templates also refuse, checked here first so the author hears it before Flux does. */
+function contractFindings(vf: ValuesFile, name: string): Finding[] {
+  const v = vf.values as {
+    image?: { repository?: string };
+    nodepool?: string;
+    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  };
+  const out: Finding[] = [];
+  const at = (path: string[], message: string, fix: string): void => {
+    out.push({ rule: 'contract', severity: 'error', file: vf.file, line: lineOf(vf, path), path: path.join('.'), message, fix });
+  };
+  const platform = platformSettings();
+
+  const nameProblem = appNameProblem(name);
+  if (nameProblem) {
+    out.push({ rule: 'contract', severity: 'error', file: vf.file, message: `${nameProblem}.`, fix: 'Rename the app folder, or pass --name with a valid name.' });
+  }
+
+  const repo = v.image?.repository;
+  if (typeof repo === 'string' && repo.includes('/')) {
+    const registry = repo.split('/')[0] ?? '';
+    if (!platform.registries.includes(registry)) {
+      at(['image', 'repository'], `image.repository "${repo}" is not in the platform registry, so the cluster will refuse it.`, `Push the image to ${platform.registries[0]} and write, for example, ${platform.registries[0]}/platform/${name}.`);
+    }
+  }
+
+  const ownPool = platform.nodePoolAssignments[name] ?? name;
+  if (v.nodepool && v.nodepool !== ownPool) {
+    at(['nodepool'], `nodepool "${v.nodepool}" is not this app's node pool; apps run only on their own pool ("${ownPool}").`, `Write nodepool: ${ownPool}, or leave nodepool out.`);
+  }
+
+  for (const res of ['cpu', 'memory'] as const) {
+    const req = v.resources?.requests?.[res];
+    const lim = v.resources?.limits?.[res];
+    const rq = req !== undefined ? parseQuantity(req) : undefined;
+    const lq = lim !== undefined ? parseQuantity(lim) : undefined;
+    if (rq !== undefined && lq !== undefined && rq > lq) {
+      at(['resources', 'requests', res], `resources.requests.${res} (${req}) is more than resources.limits.${res} (${lim}).`, `Make the request at most the limit.`);
+    }
+  }
+  return out;
+}
+
+/** Validate a parsed values file against the contract. */
+export function validateValues(vf: ValuesFile, name: string): Finding[] {
+  const validate = contractValidator();
+  validate(vf.values);
+  return [...legacyFindings(vf), ...schemaFindings(vf, validate.errors ?? []), ...contractFindings(vf, name)];
+}
+
+/** Read and validate one values file; `app` is set only when it passed. */
+export async function checkValuesFile(file: string, opts: { name?: string } = {}): Promise<{ app?: AppValues; vf?: ValuesFile; findings: Finding[] }> {
+  const { vf, findings } = await readValuesFile(file);
+  if (!vf) return { findings };
+  const name = appNameFor(file, opts.name);
+  const problems = validateValues(vf, name);
+  if (problems.some((f) => f.severity === 'error')) return { vf, findings: problems };
+  return { vf, findings: problems, app: { name, namespace: `${name}-ns`, file, values: vf.values } };
+}
