@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+import { register as dev } from './dev.js';
 
 /** Each command lives in its own module and registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [dev];

@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import pc from 'picocolors';
+import { paths } from '../paths.js';
+import { killAllSync } from '../dev/proc.js';
+import { DevSession } from '../dev/session.js';
+import type { Backend } from '../dev/resources.js';
+
+interface DevFlags {
+  backend: Backend;
+  json?: boolean;
+  freePorts?: boolean;
+  stateDir?: string;
+  daprLogLevel: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('dev')
+    .description(
+      'Run apps on this machine as the cluster runs them: each app from source next to a real Dapr\n' +
+        'sidecar (same Dapr API on localhost, app-id <name>, namespace <name>-ns), until Ctrl-C.',
+    )
+    .argument('[app-dir...]', 'app folders, each with values.yaml and paddock.dev.yaml (default: the current folder)')
+    .addOption(new Option('--backend <backend>', 'where state and pub/sub live: embedded (SQLite, in-memory) or redis (a local redis-server, one ACL user per app)').choices(['embedded', 'redis']).default('embedded'))
+    .option('--json', 'print the apps\' status as JSON once they are healthy (logs go to stderr)')
+    .option('--free-ports', 'give the apps free ports instead of the ports in their values files')
+    .option('--state-dir <dir>', 'folder for generated Dapr files and local data', process.env.PADDOCK_STATE_DIR)
+    .addOption(new Option('--dapr-log-level <level>', 'the sidecars\' log level').choices(['debug', 'info', 'warn', 'error']).default('warn'))
+    .addHelpText(
+      'after',
+      '\nHow each app starts is in its paddock.dev.yaml; its local secrets in secrets.local.yaml (git-ignored).\n' +
+        'While running, .paddock/dev/status.json lists each app\'s URL, Dapr HTTP port and health.\n' +
+        'Example: npx paddock dev apps/app1 apps/app2',
+    )
+    .action(async (dirs: string[], flags: DevFlags) => {
+      process.exitCode = await runDev(dirs, flags);
+    });
+}
+
+async function runDev(dirs: string[], flags: DevFlags): Promise<number> {
+  // With --json, stdout carries only the status document.
+  const human = (line: string): void => {
+    (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
+  };
+  const started = Date.now();
+  let session: DevSession | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      human(pc.dim('stopping…'));
+      await session?.stop();
+    })();
+    return stopping;
+  };
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    void stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('exit', killAllSync);
+
+  session = await DevSession.start({
+    targets: dirs.length ? dirs : ['.'],
+    backend: flags.backend,
+    freePorts: flags.freePorts ?? false,
+    stateDir: resolve(flags.stateDir ?? paths.state),
+    daprLogLevel: flags.daprLogLevel,
+    say: human,
+    log: human,
+  });
+  if (interrupted) return 0;
+  const status = await session.writeStatus();
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ok: true, apps: status, statusFile: session.statusFile })}\n`);
+  }
+  for (const s of status) {
+    human(`${pc.green('✔')} ${pc.bold(s.name.padEnd(8))} ${s.url}  ${pc.dim(`(Dapr HTTP on 127.0.0.1:${s.daprHttpPort})`)}`);
+  }
+  human(pc.dim(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${flags.backend} backend); Ctrl-C stops everything`));
+  await new Promise<never>(() => {
+    /* run until a signal arrives */
+  });
+  return 0;
+}

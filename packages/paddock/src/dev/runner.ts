@@ -1,0 +1,165 @@
+import type { DevApp } from './app.js';
+import { GroupProcess, type LineSink } from './proc.js';
+
+/** The ports one app and its sidecar use. */
+export interface AppPorts {
+  app: number;
+  daprHttp: number;
+  daprGrpc: number;
+  daprInternalGrpc: number;
+  metrics: number;
+}
+
+export interface RunnerOptions {
+  app: DevApp;
+  ports: AppPorts;
+  daprd: string;
+  /** The app's generated resources: <dir>/components and <dir>/config.yaml. */
+  resourcesDir: string;
+  configFile: string;
+  daprLogLevel: string;
+  /** Resolved program of the app's command. */
+  program: string;
+  logApp: LineSink;
+  logDapr: LineSink;
+  say: (line: string) => void;
+}
+
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
+/** A process that ran this long before exiting was healthy: its next restart is quick again. */
+const STABLE_MS = 10_000;
+
+/** Keeps one process running: restarts it with backoff when it exits, until stopped. */
+class Supervised {
+  proc?: GroupProcess;
+  restarts = 0;
+  private attempt = 0;
+  private stopping = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly label: string,
+    private readonly spawn: () => GroupProcess,
+    private readonly say: (line: string) => void,
+  ) {}
+
+  start(): void {
+    const started = Date.now();
+    const proc = this.spawn();
+    this.proc = proc;
+    void proc.exited.then(({ code, signal }) => {
+      if (this.stopping || this.proc !== proc) return;
+      if (Date.now() - started > STABLE_MS) this.attempt = 0;
+      const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)]!;
+      this.attempt++;
+      this.restarts++;
+      this.say(`${this.label} ${signal ? `was killed (${signal})` : `exited with code ${code}`}; restarting in ${delay / 1000} s`);
+      this.timer = setTimeout(() => {
+        if (!this.stopping) this.start();
+      }, delay);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.proc?.stop();
+  }
+}
+
+/** One app and its Dapr sidecar. */
+export class AppRunner {
+  readonly app: DevApp;
+  readonly ports: AppPorts;
+  private readonly sidecar: Supervised;
+  private readonly process: Supervised;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.app = o.app;
+    this.ports = o.ports;
+    this.sidecar = new Supervised(`${o.app.name}'s Dapr sidecar`, () => this.spawnDaprd(), o.say);
+    this.process = new Supervised(o.app.name, () => this.spawnApp(), o.say);
+  }
+
+  get url(): string {
+    return `http://localhost:${this.ports.app}`;
+  }
+
+  get appPid(): number | undefined {
+    return this.process.proc?.pid;
+  }
+
+  get daprdPid(): number | undefined {
+    return this.sidecar.proc?.pid;
+  }
+
+  get restarts(): number {
+    return this.process.restarts;
+  }
+
+  start(): void {
+    this.sidecar.start();
+    this.process.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.process.stop();
+    await this.sidecar.stop();
+  }
+
+  /** App answers 2xx on its health path and the sidecar on /v1.0/healthz. */
+  async healthy(): Promise<{ app: boolean; sidecar: boolean }> {
+    const ok = async (url: string): Promise<boolean> => {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
+        await res.arrayBuffer();
+        return res.ok;
+      } catch {
+        return false;
+      }
+    };
+    const [app, sidecar] = await Promise.all([
+      ok(`http://127.0.0.1:${this.ports.app}${this.app.values.healthPath}`),
+      ok(`http://127.0.0.1:${this.ports.daprHttp}/v1.0/healthz`),
+    ]);
+    return { app, sidecar };
+  }
+
+  private spawnDaprd(): GroupProcess {
+    const { app, ports } = this.o;
+    const args = [
+      '--mode', 'standalone',
+      '--app-id', app.name,
+      '--app-port', String(ports.app),
+      '--app-protocol', 'http',
+      '--app-channel-address', '127.0.0.1',
+      '--dapr-http-port', String(ports.daprHttp),
+      '--dapr-grpc-port', String(ports.daprGrpc),
+      '--dapr-internal-grpc-port', String(ports.daprInternalGrpc),
+      '--metrics-port', String(ports.metrics),
+      '--dapr-listen-addresses', '127.0.0.1',
+      '--dapr-internal-grpc-listen-address', '127.0.0.1',
+      '--metrics-listen-address', '127.0.0.1',
+      '--resources-path', this.o.resourcesDir,
+      '--config', this.o.configFile,
+      '--log-level', this.o.daprLogLevel,
+    ];
+    // daprd takes its namespace from NAMESPACE, and registers DAPR_HOST_IP in name resolution.
+    const env = { ...process.env, NAMESPACE: app.namespace, DAPR_HOST_IP: '127.0.0.1' };
+    return new GroupProcess(this.o.daprd, args, { cwd: this.o.resourcesDir, env, sink: this.o.logDapr });
+  }
+
+  private spawnApp(): GroupProcess {
+    const { app, ports } = this.o;
+    const env = {
+      ...process.env,
+      PYTHONUNBUFFERED: '1',
+      ...app.run.env,
+      PORT: String(ports.app),
+      APP_ID: app.name,
+      DAPR_HTTP_PORT: String(ports.daprHttp),
+      DAPR_GRPC_PORT: String(ports.daprGrpc),
+    };
+    return new GroupProcess(this.o.program, app.run.command.slice(1), { cwd: app.run.cwd, env, sink: this.o.logApp });
+  }
+}

@@ -1,0 +1,256 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pc from 'picocolors';
+import { stringify } from 'yaml';
+import { platformSettings } from '../contract/index.js';
+import { UserError } from '../report/errors.js';
+import { loadDevApp, shown, type DevApp } from './app.js';
+import { ensureDaprd } from './daprd.js';
+import { installIfNeeded } from './install.js';
+import { freePorts, portInUse } from './ports.js';
+import type { LineSink } from './proc.js';
+import { startRedis, type LocalRedis } from './redis.js';
+import { localComponents, localConfiguration, secretsJson, SecretsFileError, type Backend, type LocalContext } from './resources.js';
+import { AppRunner, type AppPorts } from './runner.js';
+import { requireProgram } from './runtime.js';
+
+export interface DevOptions {
+  targets: string[];
+  backend: Backend;
+  /** Give the apps free ports instead of the ones in their values files. */
+  freePorts: boolean;
+  /** The folder for generated files and local data (default .paddock). */
+  stateDir: string;
+  daprLogLevel: string;
+  /** Messages for the user (one line each). */
+  say: (line: string) => void;
+  /** Where the processes' output lines go. */
+  log: (line: string) => void;
+  /** How long to wait for every app and sidecar to answer its health check. */
+  healthTimeoutMs?: number;
+}
+
+export interface AppStatus {
+  name: string;
+  url: string;
+  daprHttpPort: number;
+  healthy: boolean;
+}
+
+const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
+
+/** Who calls whom without the other side agreeing: what the cluster would refuse. */
+export function allowListMismatches(apps: DevApp[]): string[] {
+  const byNs = new Map(apps.map((a) => [a.namespace, a]));
+  const out: string[] = [];
+  for (const caller of apps) {
+    for (const ns of caller.values.networkPolicy.allowEgressTo) {
+      const callee = byNs.get(ns);
+      if (callee && !callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace)) {
+        out.push(
+          `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} does not accept it (its allowIngressFrom lacks ${caller.namespace}): the cluster will refuse these calls. Add ${caller.namespace} to ${shown(callee.valuesFile)} networkPolicy.allowIngressFrom.`,
+        );
+      }
+    }
+    for (const ns of caller.values.networkPolicy.allowIngressFrom) {
+      const other = byNs.get(ns);
+      if (other && !other.values.networkPolicy.allowEgressTo.includes(caller.namespace)) {
+        out.push(`${caller.name} accepts calls from ${other.name}, but ${other.name} does not list ${caller.namespace} in allowEgressTo, so it cannot call ${caller.name}.`);
+      }
+    }
+  }
+  return out;
+}
+
+export class DevSession {
+  readonly runners: AppRunner[] = [];
+  redis?: LocalRedis;
+  private monitor?: NodeJS.Timeout;
+  private lastStatus = '';
+  private stopped = false;
+
+  private constructor(
+    readonly opts: DevOptions,
+    readonly apps: DevApp[],
+  ) {}
+
+  get devDir(): string {
+    return join(this.opts.stateDir, 'dev');
+  }
+
+  get statusFile(): string {
+    return join(this.devDir, 'status.json');
+  }
+
+  /** Check everything, install what is missing, start every app and sidecar, wait until all are healthy. */
+  static async start(opts: DevOptions): Promise<DevSession> {
+    const apps: DevApp[] = [];
+    for (const t of opts.targets) apps.push(await loadDevApp(t));
+    const dup = apps.find((a, i) => apps.findIndex((b) => b.name === a.name) !== i);
+    if (dup) throw new UserError(`two of the folders given are both the app "${dup.name}"`, 'Give each app once.');
+    const session = new DevSession(opts, apps);
+    try {
+      await session.boot();
+    } catch (err) {
+      await session.stop();
+      throw err;
+    }
+    return session;
+  }
+
+  private sink(label: string, colour: (s: string) => string): LineSink {
+    const prefix = colour(`[${label}]`);
+    return (line) => this.opts.log(`${prefix} ${line}`);
+  }
+
+  private async boot(): Promise<void> {
+    const { opts, apps } = this;
+    for (const warning of allowListMismatches(apps)) opts.say(`${pc.yellow('!')} ${warning}`);
+
+    // Ports first: a clash is the most common problem and the cheapest to report.
+    const taken = new Set<number>();
+    const appPorts = new Map<string, number>();
+    if (opts.freePorts) {
+      const ports = await freePorts(apps.length, taken);
+      apps.forEach((a, i) => appPorts.set(a.name, ports[i]!));
+    } else {
+      for (const a of apps) {
+        const p = a.values.port;
+        const clash = apps.find((b) => b !== a && b.values.port === p);
+        if (clash) throw new UserError(`${a.name} and ${clash.name} both use port ${p} (their values files)`, 'Give one of them another port, or run paddock dev --free-ports.');
+        if (await portInUse(p)) {
+          throw new UserError(`port ${p} (${shown(a.valuesFile)} port) is already in use by another program`, 'Stop that program, or run paddock dev --free-ports to give the apps free ports.');
+        }
+        taken.add(p);
+        appPorts.set(a.name, p);
+      }
+    }
+
+    // Runtimes the apps need, before any slow step.
+    for (const a of apps) {
+      for (const cmd of a.run.install?.run ?? []) if (!cmd[0]!.includes('/')) requireProgram(cmd[0]!, a, a.run.install!.cwd);
+      const program = a.run.command[0]!;
+      if (!program.includes('/')) requireProgram(program, a, a.run.cwd);
+    }
+
+    const daprd = await ensureDaprd(this.sink('build', pc.dim), opts.say);
+    for (const [i, a] of apps.entries()) {
+      await installIfNeeded(a, this.sink(`${a.name}:install`, COLORS[i % COLORS.length]!), opts.say);
+    }
+    const programs = apps.map((a) => requireProgram(a.run.command[0]!, a, a.run.cwd));
+
+    await mkdir(this.devDir, { recursive: true });
+    if (opts.backend === 'redis') {
+      this.redis = await startRedis(apps, join(this.devDir, 'redis'), this.sink('redis', pc.red));
+    }
+
+    const trustDomain = String((platformSettings().dapr as { trustDomain?: string } | undefined)?.trustDomain ?? 'public');
+    const nameResolutionDb = join(this.devDir, 'nameresolution.db');
+    for (const [i, a] of apps.entries()) {
+      const dir = join(this.devDir, a.name);
+      const resourcesDir = join(dir, 'components');
+      await rm(resourcesDir, { recursive: true, force: true });
+      await mkdir(resourcesDir, { recursive: true, mode: 0o700 });
+      const ctx: LocalContext = {
+        backend: opts.backend,
+        dataDir: dir,
+        secretsJson: join(dir, 'secrets.json'),
+        nameResolutionDb,
+        trustDomain,
+        ...(this.redis ? { redis: { host: this.redis.host, password: this.redis.passwords.get(a.name)! } } : {}),
+      };
+      await this.writeSecrets(a, ctx.secretsJson);
+      for (const c of localComponents(a, ctx)) {
+        const name = (c.metadata as { name: string }).name;
+        await writeFile(join(resourcesDir, `${name}.yaml`), stringify(c), { mode: 0o600 });
+      }
+      const configFile = join(dir, 'config.yaml');
+      await writeFile(configFile, `# Generated by paddock dev from ${shown(a.valuesFile)}; do not edit.\n${stringify(localConfiguration(a, ctx))}`);
+
+      const [daprHttp, daprGrpc, daprInternalGrpc, metrics] = (await freePorts(4, taken)) as [number, number, number, number];
+      const ports: AppPorts = { app: appPorts.get(a.name)!, daprHttp, daprGrpc, daprInternalGrpc, metrics };
+      const colour = COLORS[i % COLORS.length]!;
+      this.runners.push(
+        new AppRunner({
+          app: a,
+          ports,
+          daprd,
+          resourcesDir,
+          configFile,
+          daprLogLevel: opts.daprLogLevel,
+          program: programs[i]!,
+          logApp: this.sink(a.name, colour),
+          logDapr: this.sink(`${a.name}:dapr`, colour),
+          say: (line) => opts.say(`${pc.yellow('!')} ${line}`),
+        }),
+      );
+    }
+
+    for (const r of this.runners) r.start();
+    await this.waitHealthy(opts.healthTimeoutMs ?? 60_000);
+    this.monitor = setInterval(() => void this.writeStatus(), 2000);
+    this.monitor.unref();
+  }
+
+  private async writeSecrets(a: DevApp, file: string): Promise<void> {
+    let text: string | undefined;
+    if (existsSync(a.secretsFile)) text = await readFile(a.secretsFile, 'utf8');
+    let secrets: Record<string, string>;
+    try {
+      secrets = secretsJson(text, shown(a.secretsFile));
+    } catch (err) {
+      if (err instanceof SecretsFileError) throw new UserError(err.message, 'Each line is "name: value", as in secrets.local.example.yaml.');
+      throw new UserError(`${shown(a.secretsFile)} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (a.values.secretstore.enabled && text === undefined) {
+      this.opts.say(`${a.name}: no ${shown(a.secretsFile)}, so its secret store is empty (copy secrets.local.example.yaml there and fill it in)`);
+    }
+    await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
+  }
+
+  private async waitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: { app: boolean; sidecar: boolean }[] = [];
+    while (Date.now() < deadline) {
+      last = await Promise.all(this.runners.map((r) => r.healthy()));
+      if (last.every((h) => h.app && h.sidecar)) {
+        await this.writeStatus(last);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const failing = this.runners
+      .map((r, i) => ({ r, h: last[i]! }))
+      .filter(({ h }) => !h.app || !h.sidecar)
+      .map(({ r, h }) => (!h.app ? `${r.app.name} (no answer on ${r.url}${r.app.values.healthPath})` : `${r.app.name}'s Dapr sidecar`));
+    throw new UserError(`not healthy after ${Math.round(timeoutMs / 1000)} s: ${failing.join(', ')}`, 'See the log lines above for why.');
+  }
+
+  /** `.paddock/dev/status.json`, rewritten when something changes. */
+  async writeStatus(health?: { app: boolean; sidecar: boolean }[]): Promise<AppStatus[]> {
+    const h = health ?? (await Promise.all(this.runners.map((r) => r.healthy())));
+    const apps: AppStatus[] = this.runners.map((r, i) => ({
+      name: r.app.name,
+      url: r.url,
+      daprHttpPort: r.ports.daprHttp,
+      healthy: h[i]!.app && h[i]!.sidecar,
+    }));
+    const text = `${JSON.stringify({ apps }, null, 2)}\n`;
+    if (text !== this.lastStatus && !this.stopped) {
+      this.lastStatus = text;
+      await writeFile(this.statusFile, text);
+    }
+    return apps;
+  }
+
+  /** Stop every app, sidecar and Redis; nothing is left running. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.monitor) clearInterval(this.monitor);
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await this.redis?.process.stop();
+    await rm(this.statusFile, { force: true });
+  }
+}
