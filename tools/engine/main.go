@@ -1,0 +1,329 @@
+// paddock-engine renders many releases of one chart in a single process, the way
+// `helm template` does, and optionally validates every rendered object strictly
+// against JSON schemas the way `kubeconform -strict` does. It exists because
+// process start-up of helm and kubeconform dominates `paddock check` on a fleet.
+//
+// Protocol: one JSON request on stdin, one JSON response on stdout (see types below).
+// Exit status is 0 whenever a response was written (per-release problems are in
+// the response); 2 when the request itself is unusable.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/yannh/kubeconform/pkg/validator"
+	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/loader/archive"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	release "helm.sh/helm/v4/pkg/release/v1"
+)
+
+type request struct {
+	Chart       string `json:"chart"`
+	KubeVersion string `json:"kubeVersion"`
+	// Releases to render; each is one `helm template NAME CHART -f …`.
+	Releases []releaseRequest `json:"releases"`
+	// Manifests to validate as they are (no rendering), e.g. hand-written YAML.
+	Manifests []manifestRequest `json:"manifests"`
+	// When set, every rendered or given object is validated like `kubeconform -strict`.
+	Schema  *schemaOptions `json:"schema"`
+	Workers int            `json:"workers"`
+}
+
+type releaseRequest struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	// One values document, or several applied in order like repeated `-f`.
+	ValuesYaml json.RawMessage `json:"valuesYaml"`
+	// Name used in error messages for the values ("failed to parse <file>").
+	ValuesFile string `json:"valuesFile"`
+}
+
+type manifestRequest struct {
+	Name     string `json:"name"`
+	Manifest string `json:"manifest"`
+}
+
+type schemaOptions struct {
+	// kubeconform -schema-location values, tried in order.
+	Locations []string `json:"locations"`
+	// Defaults to true: reject fields the schema does not know.
+	Strict *bool `json:"strict"`
+	// Kinds skipped (kubeconform -skip).
+	SkipKinds []string `json:"skipKinds"`
+	// Treat kinds without schema as skipped (kubeconform -ignore-missing-schemas).
+	IgnoreMissingSchemas bool `json:"ignoreMissingSchemas"`
+}
+
+type response struct {
+	Results []result `json:"results"`
+}
+
+type result struct {
+	Name     string `json:"name"`
+	Manifest string `json:"manifest,omitempty"`
+	// What `helm template` would have printed after "Error: ".
+	Error string `json:"error,omitempty"`
+	// Objects that failed schema validation, in kubeconform's `-output json` shape.
+	Schema []schemaResult `json:"schema,omitempty"`
+	// Objects validated (valid + invalid + errors); absent when no schema was asked.
+	Validated *int `json:"validated,omitempty"`
+}
+
+type schemaResult struct {
+	Filename         string                      `json:"filename"`
+	Kind             string                      `json:"kind"`
+	Name             string                      `json:"name"`
+	Namespace        string                      `json:"namespace,omitempty"`
+	Version          string                      `json:"version"`
+	Status           string                      `json:"status"`
+	Msg              string                      `json:"msg"`
+	ValidationErrors []validator.ValidationError `json:"validationErrors,omitempty"`
+}
+
+func main() {
+	if len(os.Args) > 1 && (os.Args[1] == "--help" || os.Args[1] == "-h") {
+		fmt.Println("usage: paddock-engine < request.json > response.json\nRenders many releases of one chart like `helm template`, optionally validating like `kubeconform -strict`.")
+		return
+	}
+	var req request
+	dec := json.NewDecoder(os.Stdin)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		fatal(fmt.Errorf("reading the request: %w", err))
+	}
+	resp, err := run(req)
+	if err != nil {
+		fatal(err)
+	}
+	out := json.NewEncoder(os.Stdout)
+	out.SetEscapeHTML(false)
+	if err := out.Encode(resp); err != nil {
+		fatal(err)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintf(os.Stderr, "paddock-engine: %v\n", err)
+	os.Exit(2)
+}
+
+func run(req request) (*response, error) {
+	var r *renderer
+	if len(req.Releases) > 0 {
+		var err error
+		if r, err = newRenderer(req.Chart, req.KubeVersion); err != nil {
+			return nil, err
+		}
+	}
+	var v validator.Validator
+	if req.Schema != nil {
+		var err error
+		if v, err = newValidator(*req.Schema, req.KubeVersion); err != nil {
+			return nil, err
+		}
+	}
+
+	n := len(req.Releases) + len(req.Manifests)
+	results := make([]result, n)
+	workers := req.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				var res result
+				if i < len(req.Releases) {
+					rel := req.Releases[i]
+					res = result{Name: rel.Name}
+					res.Manifest, res.Error = r.render(rel)
+				} else {
+					m := req.Manifests[i-len(req.Releases)]
+					res = result{Name: m.Name, Manifest: m.Manifest}
+				}
+				if v != nil && res.Error == "" {
+					res.Schema, res.Validated = validate(v, res.Name, res.Manifest)
+				}
+				results[i] = res
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return &response{Results: results}, nil
+}
+
+// renderer holds the chart's files, read once; each release gets its own parsed
+// copy because installing mutates the chart's values (dependency processing).
+type renderer struct {
+	files       []*archive.BufferedFile
+	kubeVersion *common.KubeVersion
+}
+
+func newRenderer(dir, kubeVersion string) (*renderer, error) {
+	if dir == "" {
+		return nil, errors.New("the request names no chart")
+	}
+	ch, err := loader.LoadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{}
+	for _, f := range ch.Raw {
+		r.files = append(r.files, &archive.BufferedFile{Name: f.Name, ModTime: f.ModTime, Data: f.Data})
+	}
+	if kubeVersion != "" {
+		kv, err := common.ParseKubeVersion(kubeVersion)
+		if err != nil {
+			return nil, fmt.Errorf("invalid kube version '%s': %s", kubeVersion, err)
+		}
+		r.kubeVersion = kv
+	}
+	return r, nil
+}
+
+// render mirrors `helm template NAME CHART -f values… [--kube-version V] [-n NS]`
+// (helm v4 pkg/cmd/template.go): a client-only dry-run install, then the
+// manifest followed by the hooks.
+func (r *renderer) render(rel releaseRequest) (manifest string, errMsg string) {
+	vals, err := r.values(rel)
+	if err != nil {
+		return "", err.Error()
+	}
+	ch, err := loader.LoadFiles(r.files)
+	if err != nil {
+		return "", err.Error()
+	}
+	if ch.Metadata.Type != "" && ch.Metadata.Type != "application" {
+		return "", fmt.Sprintf("%s charts are not installable", ch.Metadata.Type)
+	}
+	client := action.NewInstall(action.NewConfiguration())
+	client.DryRunStrategy = action.DryRunClient
+	client.ReleaseName = rel.Name
+	client.Namespace = rel.Namespace
+	if client.Namespace == "" {
+		client.Namespace = "default"
+	}
+	client.Replace = true
+	client.KubeVersion = r.kubeVersion
+	ri, err := client.RunWithContext(context.Background(), ch, vals)
+	if err != nil {
+		if ri != nil {
+			return "", err.Error() + "\n\nUse --debug flag to render out invalid YAML"
+		}
+		return "", err.Error()
+	}
+	var out *release.Release
+	switch x := ri.(type) {
+	case *release.Release:
+		out = x
+	case release.Release:
+		out = &x
+	default:
+		return "", fmt.Sprintf("unsupported release type: %T", ri)
+	}
+	var b bytes.Buffer
+	fmt.Fprintln(&b, strings.TrimSpace(out.Manifest))
+	for _, h := range out.Hooks {
+		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", h.Path, h.Manifest)
+	}
+	return b.String(), ""
+}
+
+func (r *renderer) values(rel releaseRequest) (map[string]interface{}, error) {
+	var docs []string
+	if len(rel.ValuesYaml) > 0 && string(rel.ValuesYaml) != "null" {
+		var one string
+		if err := json.Unmarshal(rel.ValuesYaml, &one); err == nil {
+			docs = []string{one}
+		} else if err := json.Unmarshal(rel.ValuesYaml, &docs); err != nil {
+			return nil, errors.New("valuesYaml must be a string or a list of strings")
+		}
+	}
+	label := rel.ValuesFile
+	if label == "" {
+		label = rel.Name + " values"
+	}
+	base := map[string]interface{}{}
+	for _, d := range docs {
+		m, err := loader.LoadValues(strings.NewReader(d))
+		if err != nil {
+			return nil, fmt.Errorf("failed to parse %s: %w", label, err)
+		}
+		base = loader.MergeMaps(base, m)
+	}
+	return base, nil
+}
+
+
+func newValidator(o schemaOptions, kubeVersion string) (validator.Validator, error) {
+	strict := true
+	if o.Strict != nil {
+		strict = *o.Strict
+	}
+	skip := map[string]struct{}{}
+	for _, k := range o.SkipKinds {
+		skip[k] = struct{}{}
+	}
+	kv := kubeVersion
+	if kv == "" {
+		kv = "master"
+	}
+	return validator.New(o.Locations, validator.Opts{
+		Strict:               strict,
+		KubernetesVersion:    kv,
+		SkipKinds:            skip,
+		IgnoreMissingSchemas: o.IgnoreMissingSchemas,
+	})
+}
+
+// validate checks every object of a manifest stream; it reports only the
+// objects that are not valid, like `kubeconform -output json` without -verbose.
+func validate(v validator.Validator, name, manifest string) ([]schemaResult, *int) {
+	var bad []schemaResult
+	checked := 0
+	for _, res := range v.Validate(name, io.NopCloser(strings.NewReader(manifest))) {
+		st := ""
+		switch res.Status {
+		case validator.Valid:
+			checked++
+			continue
+		case validator.Invalid:
+			st = "statusInvalid"
+		case validator.Error:
+			st = "statusError"
+		default: // skipped or empty
+			continue
+		}
+		checked++
+		msg := ""
+		if res.Err != nil {
+			msg = res.Err.Error()
+		}
+		sig, _ := res.Resource.Signature()
+		sr := schemaResult{Filename: name, Status: st, Msg: msg, ValidationErrors: res.ValidationErrors}
+		if sig != nil {
+			sr.Kind, sr.Name, sr.Namespace, sr.Version = sig.Kind, sig.Name, sig.Namespace, sig.Version
+		}
+		bad = append(bad, sr)
+	}
+	return bad, &checked
+}
