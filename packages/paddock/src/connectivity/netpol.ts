@@ -1,0 +1,137 @@
+/**
+ * NetworkPolicy semantics (networking.k8s.io/v1), as the API documents them:
+ * a pod is isolated for ingress (egress) when any policy in its namespace selects
+ * it and lists that policy type; an isolated pod accepts (sends) only what the
+ * union of those policies' rules allows; a connection needs the source's egress
+ * AND the destination's ingress to allow it.
+ */
+import { ipSet, overlaps } from './ipset.js';
+import type { Endpoint, KubeObject, NetworkPolicy, PolicyPeer, PolicyPort, PolicyRule, PortSpec, Protocol } from './model.js';
+import { selects, type LabelSelector } from './selector.js';
+
+export interface ParsedPolicies {
+  policies: NetworkPolicy[];
+  /** Policies that could not be understood, with the reason (the API server would reject them). */
+  problems: { policy: string; namespace: string; message: string }[];
+}
+
+const asRecord = (x: unknown): Record<string, unknown> => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {});
+const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
+
+/** Read the NetworkPolicy objects among `objects`; `defaultNamespace` for those without metadata.namespace. */
+export function parseNetworkPolicies(objects: KubeObject[], defaultNamespace: string): ParsedPolicies {
+  const out: ParsedPolicies = { policies: [], problems: [] };
+  for (const o of objects) {
+    if (o?.kind !== 'NetworkPolicy' || !String(o.apiVersion ?? '').startsWith('networking.k8s.io/')) continue;
+    const name = o.metadata?.name ?? '(unnamed)';
+    const namespace = o.metadata?.namespace ?? defaultNamespace;
+    try {
+      out.policies.push(parsePolicy(name, namespace, asRecord(o.spec)));
+    } catch (err) {
+      out.problems.push({ policy: name, namespace, message: (err as Error).message });
+    }
+  }
+  return out;
+}
+
+function parsePolicy(name: string, namespace: string, spec: Record<string, unknown>): NetworkPolicy {
+  const hasEgress = spec.egress !== undefined && spec.egress !== null;
+  // policyTypes defaults to Ingress, plus Egress when the policy has egress rules.
+  const types = Array.isArray(spec.policyTypes) ? spec.policyTypes.map(String) : ['Ingress', ...(hasEgress ? ['Egress'] : [])];
+  for (const t of types) if (t !== 'Ingress' && t !== 'Egress') throw new Error(`unknown policyType "${t}"`);
+  return {
+    name,
+    namespace,
+    podSelector: asRecord(spec.podSelector) as LabelSelector,
+    ingressIsolating: types.includes('Ingress'),
+    egressIsolating: types.includes('Egress'),
+    ingress: asArray(spec.ingress).map((r) => parseRule(asRecord(r), 'from')),
+    egress: asArray(spec.egress).map((r) => parseRule(asRecord(r), 'to')),
+  };
+}
+
+function parseRule(rule: Record<string, unknown>, peersKey: 'from' | 'to'): PolicyRule {
+  const peers = asArray(rule[peersKey]);
+  const ports = asArray(rule.ports);
+  return {
+    peers: peers.length ? peers.map((p) => parsePeer(asRecord(p))) : null,
+    ports: ports.length ? ports.map((p) => parsePort(asRecord(p))) : null,
+  };
+}
+
+function parsePeer(p: Record<string, unknown>): PolicyPeer {
+  const peer: PolicyPeer = {};
+  if (p.ipBlock) {
+    if (p.podSelector || p.namespaceSelector) throw new Error('a peer may not combine ipBlock with selectors');
+    const b = asRecord(p.ipBlock);
+    const cidr = String(b.cidr ?? '');
+    const except = asArray(b.except).map(String);
+    peer.ipBlock = { cidr, except, set: ipSet([cidr], except) };
+    return peer;
+  }
+  if (p.podSelector) peer.podSelector = asRecord(p.podSelector) as LabelSelector;
+  if (p.namespaceSelector) peer.namespaceSelector = asRecord(p.namespaceSelector) as LabelSelector;
+  if (!peer.podSelector && !peer.namespaceSelector) throw new Error('a peer must set podSelector, namespaceSelector or ipBlock');
+  return peer;
+}
+
+function parsePort(p: Record<string, unknown>): PolicyPort {
+  const protocol = String(p.protocol ?? 'TCP') as Protocol;
+  if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) throw new Error(`unknown protocol "${protocol}"`);
+  const port = p.port === undefined || p.port === null ? undefined : typeof p.port === 'number' ? p.port : /^\d+$/.test(String(p.port)) ? Number(p.port) : String(p.port);
+  const endPort = typeof p.endPort === 'number' ? p.endPort : undefined;
+  return { protocol, port, endPort };
+}
+
+/** Does `peer`, written in a policy of namespace `policyNs`, name endpoint `ep`? */
+export function peerMatches(peer: PolicyPeer, policyNs: string, ep: Endpoint): boolean {
+  if (peer.ipBlock) return overlaps(peer.ipBlock.set, ep.addresses);
+  if (ep.namespace === undefined) return false; // selectors name pods, never outside addresses
+  if (peer.namespaceSelector) {
+    if (!selects(peer.namespaceSelector, ep.namespaceLabels)) return false;
+  } else if (ep.namespace !== policyNs) {
+    return false;
+  }
+  return peer.podSelector ? selects(peer.podSelector, ep.labels) : true;
+}
+
+/** Does a policy port match destination port `port` of endpoint `dst` (named ports resolve against dst)? */
+export function portMatches(pp: PolicyPort, port: PortSpec, dst: Endpoint): boolean {
+  if (pp.protocol !== port.protocol) return false;
+  if (pp.port === undefined) return true;
+  if (typeof pp.port === 'string') return dst.ports.some((p) => p.name === pp.port && p.port === port.port && p.protocol === port.protocol);
+  if (pp.endPort !== undefined) return port.port >= pp.port && port.port <= pp.endPort;
+  return port.port === pp.port;
+}
+
+function ruleAllows(rule: PolicyRule, policyNs: string, peer: Endpoint, port: PortSpec, dst: Endpoint): boolean {
+  if (rule.peers && !rule.peers.some((p) => peerMatches(p, policyNs, peer))) return false;
+  if (rule.ports && !rule.ports.some((p) => portMatches(p, port, dst))) return false;
+  return true;
+}
+
+/** The policies in effect for one pod, split by direction. */
+export interface Isolation {
+  ingress: NetworkPolicy[];
+  egress: NetworkPolicy[];
+}
+
+export function isolationOf(ep: Endpoint, policiesInNamespace: NetworkPolicy[]): Isolation {
+  const selecting = policiesInNamespace.filter((p) => selects(p.podSelector, ep.labels));
+  return { ingress: selecting.filter((p) => p.ingressIsolating), egress: selecting.filter((p) => p.egressIsolating) };
+}
+
+/**
+ * Name of the policy that lets `src` send to `dst:port`: "" when src is not
+ * isolated for egress, undefined when nothing allows it.
+ */
+export function egressAllowedBy(iso: Isolation, dst: Endpoint, port: PortSpec): string | undefined {
+  if (!iso.egress.length) return '';
+  return iso.egress.find((p) => p.egress.some((r) => ruleAllows(r, p.namespace, dst, port, dst)))?.name;
+}
+
+/** Name of the policy that lets `dst:port` accept from `src`: "" when not isolated, undefined when denied. */
+export function ingressAllowedBy(src: Endpoint, dst: Endpoint, iso: Isolation, port: PortSpec): string | undefined {
+  if (!iso.ingress.length) return '';
+  return iso.ingress.find((p) => p.ingress.some((r) => ruleAllows(r, p.namespace, src, port, dst)))?.name;
+}
