@@ -1,0 +1,113 @@
+/**
+ * Client of tools/engine (paddock-engine): renders many apps through the real
+ * chart in ONE process on helm's own engine, and optionally validates every
+ * object strictly in the same process with kubeconform's library. Output is
+ * byte-for-byte what `helm template` prints; schema problems come in
+ * kubeconform's `-output json` shape. Use it when checking more than one app:
+ * it saves a helm and a kubeconform process start per app.
+ */
+import { existsSync } from 'node:fs';
+import { paths, tool } from '../paths.js';
+import { UserError } from '../report/errors.js';
+import { run } from '../run.js';
+import { schemaLocations } from '../schema/kubeconform.js';
+import { kubeVersion } from './helm.js';
+
+export const ENGINE = 'paddock-engine';
+
+/** One `helm template NAME CHART --namespace NS -f …`. */
+export interface EngineRelease {
+  name: string;
+  namespace?: string;
+  /** The values documents, applied in order like repeated `-f`. */
+  valuesYaml: string | string[];
+  /** Named in helm's "failed to parse <file>" messages. */
+  valuesFile?: string;
+}
+
+/** A manifest to validate as it is (hand-written YAML, another chart's output). */
+export interface EngineManifest {
+  name: string;
+  manifest: string;
+}
+
+export interface EngineSchemaOptions {
+  /** kubeconform -schema-location list; defaults to the repository's schemas (pinned CRDs, catalogue, Kubernetes). */
+  locations?: string[];
+  /** Refuse unknown fields (default true, like `kubeconform -strict`). */
+  strict?: boolean;
+  skipKinds?: string[];
+  ignoreMissingSchemas?: boolean;
+}
+
+export interface EngineRequest {
+  releases?: EngineRelease[];
+  manifests?: EngineManifest[];
+  /** Chart directory; default charts/app. */
+  chart?: string;
+  /** Capabilities.KubeVersion; default the platform's (charts/app/values.yaml platform.kubeVersion). */
+  kubeVersion?: string;
+  /** Validate every object strictly: `true` for the repository's schemas, or options. */
+  schema?: boolean | EngineSchemaOptions;
+  /** Parallel renders; default the machine's core count. */
+  workers?: number;
+}
+
+/** An object that failed schema validation (kubeconform's JSON output shape). */
+export interface SchemaProblem {
+  filename: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  version: string;
+  status: 'statusInvalid' | 'statusError';
+  msg: string;
+  validationErrors?: { path: string; msg: string }[];
+}
+
+/** One release (or manifest), in request order: releases first, then manifests. */
+export interface EngineResult {
+  name: string;
+  /** What `helm template` prints on stdout (absent when rendering failed). */
+  manifest?: string;
+  /** What `helm template` prints after "Error: " when rendering fails (a `fail` message, a schema error, …). */
+  error?: string;
+  /** Objects that failed schema validation; empty or absent when all passed. */
+  schema?: SchemaProblem[];
+  /** Objects validated (present when schema validation was asked for). */
+  validated?: number;
+}
+
+export function engineBinary(): string {
+  return tool(ENGINE);
+}
+
+export function engineAvailable(): boolean {
+  return existsSync(engineBinary());
+}
+
+/** Send one request to a fresh engine process and return its results, in request order. */
+export async function runEngine(req: EngineRequest, opts: { binary?: string } = {}): Promise<EngineResult[]> {
+  const binary = opts.binary ?? engineBinary();
+  if (!existsSync(binary)) throw new UserError(`${binary} is not built`, 'Run `tools/build.sh engine` (or `make setup`) in the repository root.');
+  const schema = req.schema === true ? {} : req.schema || undefined;
+  const body = {
+    chart: req.releases?.length ? (req.chart ?? paths.chart) : (req.chart ?? ''),
+    kubeVersion: req.kubeVersion ?? kubeVersion(),
+    releases: (req.releases ?? []).map((r) => ({ name: r.name, namespace: r.namespace ?? '', valuesYaml: r.valuesYaml, valuesFile: r.valuesFile ?? '' })),
+    manifests: req.manifests ?? [],
+    ...(schema ? { schema: { locations: schema.locations ?? schemaLocations(), strict: schema.strict ?? true, skipKinds: schema.skipKinds ?? [], ignoreMissingSchemas: schema.ignoreMissingSchemas ?? false } } : {}),
+    workers: req.workers ?? 0,
+  };
+  const r = await run(binary, [], { input: JSON.stringify(body) });
+  if (r.code !== 0) throw new Error(`${ENGINE} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+  let parsed: { results?: EngineResult[] };
+  try {
+    parsed = JSON.parse(r.stdout) as { results?: EngineResult[] };
+  } catch {
+    throw new Error(`${ENGINE} returned something that is not JSON: ${r.stdout.slice(0, 200)}`);
+  }
+  const results = parsed.results ?? [];
+  if (results.length !== body.releases.length + body.manifests.length) throw new Error(`${ENGINE} returned ${results.length} results for ${body.releases.length + body.manifests.length} inputs`);
+  return results;
+}
