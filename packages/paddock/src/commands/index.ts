@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { register as validate } from './validate.js';
+import { register as render } from './render.js';
 import { register as dev } from './dev.js';
 import { register as onboard } from './onboard.js';
 import { register as offboard } from './offboard.js';
@@ -6,4 +8,4 @@ import { register as offboard } from './offboard.js';
 /** Each command lives in its own module and registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [dev, onboard, offboard];
+export const commands: Register[] = [validate, render, dev, onboard, offboard];

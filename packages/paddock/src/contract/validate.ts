@@ -108,7 +108,11 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
 export function validateValues(vf: ValuesFile, name: string): Finding[] {
   const validate = contractValidator();
   validate(vf.values);
-  return [...legacyFindings(vf), ...schemaFindings(vf, validate.errors ?? []), ...contractFindings(vf, name)];
+  const schema = [...legacyFindings(vf), ...schemaFindings(vf, validate.errors ?? [])];
+  // The template-level checks only matter for fields the schema accepted.
+  const reported = new Set(schema.map((f) => f.path));
+  const findings = [...schema, ...contractFindings(vf, name).filter((f) => !reported.has(f.path))];
+  return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
 /** Read and validate one values file; `app` is set only when it passed. */

@@ -28,13 +28,13 @@ export async function readValuesFile(file: string): Promise<{ vf?: ValuesFile; f
 
 export function parseValuesText(file: string, text: string): { vf?: ValuesFile; findings: Finding[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const findings: Finding[] = doc.errors.map((e) => ({
     rule: 'yaml',
     severity: 'error' as const,
     file,
     line: e.linePos?.[0]?.line,
-    message: `This is not valid YAML: ${e.message.split('\n')[0]}`,
+    message: `This is not valid YAML: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
     fix: 'Check the indentation (spaces, not tabs) and that every "key: value" pair is on its own line.',
   }));
   if (findings.length) return { findings };

@@ -1,0 +1,54 @@
+# paddock: `make demo` runs the platform on this machine; `make test` runs every test.
+# Both do their own set-up, idempotently; a warm run skips everything already done.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+NPM_STAMP := node_modules/.paddock-installed
+NODE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.json apps/app2/package.json)
+# Tools the CLI needs for validate/render/check; the runtime adds daprd and the test tools.
+CLI_TOOLS := helm kubeconform
+TEST_TOOLS := daprd registry kube-apiserver etcd
+
+.PHONY: help setup tools build runtime test test-unit test-e2e demo check chart-readme bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+setup: $(NPM_STAMP) tools build ## install node packages, build pinned tools and the CLI
+
+$(NPM_STAMP): $(NODE_MANIFESTS)
+	@echo "» installing node packages (npm ci)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+tools: ## build (or reuse) the pinned Go tools the CLI needs
+	@tools/build.sh $(CLI_TOOLS)
+
+build: $(NPM_STAMP) ## compile the TypeScript (incremental)
+	@node_modules/.bin/tsc -b
+
+runtime: setup ## what the running platform and the tests need: daprd, Redis, Chromium, the apps' dependencies
+	@tools/build.sh daprd
+	@scripts/setup-runtime.sh
+
+test: runtime ## run every test (unit, chart, policies, gitops, local runtime, browser)
+	@tools/build.sh $(TEST_TOOLS)
+	@scripts/test.sh
+
+demo: runtime ## validate, render and check the example apps, then run them with real Dapr sidecars
+	@node packages/paddock/bin/paddock.js demo
+
+check: setup ## paddock check on the example apps
+	@node packages/paddock/bin/paddock.js check apps/app1/values.yaml apps/app2/values.yaml
+
+chart-readme: build ## regenerate charts/app/README.md from values.yaml
+	@node packages/paddock/dist/docs/chart-readme.js
+
+bench: runtime ## print the benchmarks' figures
+	@tools/build.sh $(TEST_TOOLS)
+	@for b in bench/*.js; do node "$$b"; done
+
+clean: ## remove build outputs (keeps tools/bin and Go's build cache)
+	rm -rf packages/*/dist test/dist apps/app2/dist .paddock

@@ -1,0 +1,1 @@
+export { validateObjects, schemaLocations, kubeconformArgs } from './kubeconform.js';

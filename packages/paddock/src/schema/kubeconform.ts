@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { paths, tool } from '../paths.js';
+import type { Finding } from '../report/finding.js';
+import type { SourcedObject } from '../render/manifests.js';
+import { objectRef } from '../render/manifests.js';
+import { run } from '../run.js';
+
+/** Where kubeconform looks for schemas: CRDs at the pinned versions first, then the catalogue, then Kubernetes 1.32. */
+export function schemaLocations(): string[] {
+  return [
+    join(paths.schemas, 'crds-pinned', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
+    join(paths.schemas, 'crds', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
+    join(paths.schemas, 'kubernetes', '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
+  ];
+}
+
+export function kubeconformArgs(): string[] {
+  return ['-strict', '-output', 'json', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'];
+}
+
+interface KubeconformResource {
+  filename: string;
+  kind: string;
+  name: string;
+  version: string;
+  status: string;
+  msg: string;
+  validationErrors?: { path: string; msg: string }[];
+}
+
+/**
+ * Validate objects strictly (unknown fields fail) against the vendored JSON
+ * schemas, in one kubeconform process; results map back to their source by kind and name.
+ */
+export async function validateObjects(objects: SourcedObject[]): Promise<Finding[]> {
+  if (objects.length === 0) return [];
+  const stream = objects.map((o) => stringify(o.object)).join('---\n');
+  const r = await run(tool('kubeconform'), kubeconformArgs(), { input: stream });
+  let parsed: { resources?: KubeconformResource[] };
+  try {
+    parsed = JSON.parse(r.stdout) as { resources?: KubeconformResource[] };
+  } catch {
+    throw new Error(`kubeconform failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  }
+  const findings: Finding[] = [];
+  for (const res of parsed.resources ?? []) {
+    if (res.status === 'statusValid' || res.status === 'statusSkipped') continue;
+    const src = objects.find((o) => o.object.kind === res.kind && (o.object.metadata.name ?? '') === res.name) ?? objects[0];
+    const ref = src ? objectRef(src.object) : `${res.kind}/${res.name}`;
+    const missing = res.status === 'statusError' && /could not find schema/i.test(res.msg);
+    const details = res.validationErrors?.length ? res.validationErrors.map((e) => `${e.path || '/'}: ${e.msg}`) : [res.msg];
+    for (const d of details) {
+      findings.push({
+        rule: 'schema',
+        severity: missing ? 'warning' : 'error',
+        file: src?.file,
+        line: src?.line,
+        path: ref,
+        message: missing ? `No schema is known for ${res.kind} ${res.version}, so it was not checked.` : `${ref} does not match the Kubernetes ${res.version} schema: ${d}`,
+        fix: missing ? 'Check the apiVersion and kind.' : 'Remove or correct the field it names; unknown fields are refused.',
+      });
+    }
+  }
+  return findings;
+}
