@@ -84,7 +84,8 @@ class Secrets:
             elif resp.status_code not in (204, 404):
                 log.warning("secret store: %s is not readable (HTTP %s)", name, resp.status_code)
         except requests.RequestException as err:
-            log.warning("secret store unreachable: %s", type(err).__name__)
+            log.warning("secret store unreachable (%s); trying again on the next request", type(err).__name__)
+            return None
         with self._lock:
             if name not in self._read_at:
                 log.info("secret %s: %s", name, "configured" if value else "not set (using the keyword classifier)")

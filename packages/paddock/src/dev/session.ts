@@ -36,6 +36,10 @@ export interface AppStatus {
   url: string;
   daprHttpPort: number;
   healthy: boolean;
+  /** Process ids (of the process groups) of the app and its sidecar, and how often the app was restarted. */
+  pid?: number;
+  daprdPid?: number;
+  restarts: number;
 }
 
 const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
@@ -235,6 +239,9 @@ export class DevSession {
       url: r.url,
       daprHttpPort: r.ports.daprHttp,
       healthy: h[i]!.app && h[i]!.sidecar,
+      pid: r.appPid,
+      daprdPid: r.daprdPid,
+      restarts: r.restarts,
     }));
     const text = `${JSON.stringify({ apps }, null, 2)}\n`;
     if (text !== this.lastStatus && !this.stopped) {
