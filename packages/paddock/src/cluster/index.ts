@@ -1,0 +1,30 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { upPlan, downPlan, type PlanOptions } from './plan.js';
+
+export { upPlan, downPlan, formatPlan, describe, exampleImages, type Step, type Action } from './plan.js';
+export { runPlan, missingTools, readFlux, exec } from './runner.js';
+export { statusRows, formatTable, fluxObjects, allReady, progressLine, type StatusRow } from './flux-state.js';
+export { smokeTests, type CheckResult } from './smoke.js';
+export { VERSIONS, CLUSTER, REQUIRED_TOOLS } from './versions.js';
+
+/** The git commit of the tree, recorded on the pushed artifact; "local" outside git. */
+export function treeRevision(root: string): string {
+  try {
+    return execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return 'local';
+  }
+}
+
+/** Plan options for this repository: `workDir` is a fixed, readable path on --dry-run. */
+export function planOptions(root: string, dryRun: boolean): PlanOptions {
+  const workDir = dryRun ? join(tmpdir(), 'paddock-cluster-XXXXXX') : mkdtempSync(join(tmpdir(), 'paddock-cluster-'));
+  return { root, revision: treeRevision(root), workDir };
+}
+
+export function planFor(command: 'up' | 'down', o: PlanOptions) {
+  return command === 'up' ? upPlan(o) : downPlan();
+}

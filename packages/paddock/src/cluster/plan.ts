@@ -1,0 +1,185 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
+
+/**
+ * The bootstrap as data: an ordered list of steps that `--dry-run` prints and
+ * `cluster up` executes, through the same code. A step is a command, a wait
+ * on Flux, an HTTP call, or the tool check.
+ */
+export type Action =
+  | { kind: 'tools'; tools: string[] }
+  | { kind: 'exec'; argv: string[]; cwd?: string; env?: Record<string, string>; secretEnv?: string[]; skipIf?: string[]; alreadyDone?: string }
+  | { kind: 'http'; method: 'GET' | 'POST'; url: string; basicAuth?: { user: string; passwordEnv: string; default: string }; body?: unknown; okStatus: number[]; retryForSeconds?: number }
+  | { kind: 'wait-flux'; names?: string[]; timeoutSeconds: number }
+  | { kind: 'status' };
+
+export interface Step {
+  phase: string;
+  title: string;
+  action: Action;
+}
+
+export interface PlanOptions {
+  root: string;
+  /** Revision recorded on the pushed tree (git commit), or "local". */
+  revision: string;
+  /** Where `helm package` writes the chart. */
+  workDir: string;
+}
+
+/** Apps onboarded in the tree that have a Dockerfile in apps/<name>/: their image reference from values. */
+export function exampleImages(root: string): { app: string; image: string; context: string }[] {
+  const apps = parse(readFileSync(join(root, 'platform', 'apps', 'kustomization.yaml'), 'utf8')) as { resources?: string[] };
+  const out: { app: string; image: string; context: string }[] = [];
+  for (const app of apps.resources ?? []) {
+    const dir = join(root, 'apps', app);
+    if (!existsSync(join(dir, 'Dockerfile')) || !existsSync(join(dir, 'values.yaml'))) continue;
+    const v = parse(readFileSync(join(dir, 'values.yaml'), 'utf8')) as { image?: { repository?: string; tag?: string } };
+    if (v.image?.repository && v.image.tag) out.push({ app, image: `${v.image.repository}:${v.image.tag}`, context: dir });
+  }
+  return out;
+}
+
+function chartVersion(root: string): string {
+  return (parse(readFileSync(join(root, 'charts', 'app', 'Chart.yaml'), 'utf8')) as { version: string }).version;
+}
+
+const kubectl = (...args: string[]): string[] => ['kubectl', '--context', CLUSTER.context, ...args];
+
+/** `paddock cluster up`: from nothing to every Kustomization and HelmRelease ready. */
+export function upPlan(o: PlanOptions): Step[] {
+  const rel = (p: string): string => relative(o.root, p) || '.';
+  const kindConfig = join(o.root, 'platform', 'clusters', 'kind', 'kind-config.yaml');
+  const version = chartVersion(o.root);
+  const chartTgz = join(o.workDir, `app-${version}.tgz`);
+  const registry = `localhost:${CLUSTER.registryHostPort}`;
+  const steps: Step[] = [
+    { phase: 'prerequisites', title: 'check that docker, kind, kubectl, helm and flux are installed', action: { kind: 'tools', tools: REQUIRED_TOOLS.map((t) => t.name) } },
+    { phase: 'prerequisites', title: 'check that the Docker engine answers', action: { kind: 'exec', argv: ['docker', 'info', '--format', '{{.ServerVersion}}'] } },
+    {
+      phase: 'cluster',
+      title: `create the kind cluster "${CLUSTER.name}" (control plane, system worker, one tainted worker per app)`,
+      action: { kind: 'exec', argv: ['kind', 'create', 'cluster', '--config', rel(kindConfig), '--wait', '0s'], cwd: o.root, skipIf: ['kind', 'get', 'kubeconfig', '--name', CLUSTER.name] },
+    },
+    {
+      phase: 'cluster',
+      title: `start the bootstrap registry (${VERSIONS.registryImage}) that serves the platform tree to Flux`,
+      action: {
+        kind: 'exec',
+        argv: ['docker', 'run', '-d', '--restart=always', '--name', CLUSTER.registry, '-p', `127.0.0.1:${CLUSTER.registryHostPort}:5000`, VERSIONS.registryImage],
+        skipIf: ['docker', 'inspect', CLUSTER.registry],
+      },
+    },
+    {
+      phase: 'cluster',
+      title: `connect the registry to kind's network (pods reach it as ${CLUSTER.registry}:5000)`,
+      action: { kind: 'exec', argv: ['docker', 'network', 'connect', 'kind', CLUSTER.registry], alreadyDone: 'already exists' },
+    },
+    {
+      phase: 'network',
+      title: `install Cilium ${VERSIONS.cilium} as CNI and kube-proxy replacement`,
+      action: {
+        kind: 'exec',
+        argv: [
+          'helm', 'upgrade', '--install', 'cilium', 'cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium,
+          '--kube-context', CLUSTER.context, '--namespace', 'kube-system',
+          '--set', 'kubeProxyReplacement=true', '--set', `k8sServiceHost=${CLUSTER.controlPlane}`, '--set', 'k8sServicePort=6443',
+          '--set', 'ipam.mode=kubernetes', '--set', 'operator.replicas=1',
+          '--set', 'hubble.enabled=false',
+          '--wait', '--timeout', '10m',
+        ],
+      },
+    },
+    { phase: 'network', title: 'wait until every node is Ready', action: { kind: 'exec', argv: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s') } },
+    { phase: 'gitops', title: `install Flux ${VERSIONS.flux}`, action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, '--context', CLUSTER.context] } },
+    { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', '--context', CLUSTER.context] } },
+    {
+      phase: 'gitops',
+      title: `push the platform/ tree to the bootstrap registry (oci://${registry}/${CLUSTER.treeRepository}:latest)`,
+      action: {
+        kind: 'exec',
+        cwd: o.root,
+        argv: ['flux', 'push', 'artifact', `oci://${registry}/${CLUSTER.treeRepository}:latest`, '--path=platform', '--source=paddock', `--revision=latest@sha1:${o.revision}`],
+      },
+    },
+    {
+      phase: 'gitops',
+      title: 'apply the Flux entry point (the one kubectl apply; Flux owns everything after it)',
+      action: { kind: 'exec', cwd: o.root, argv: kubectl('apply', '-k', 'platform/clusters/kind/flux-system') },
+    },
+    { phase: 'converge', title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)', action: { kind: 'wait-flux', names: ['infrastructure-controllers'], timeoutSeconds: 1800 } },
+    {
+      phase: 'publish',
+      title: `create Harbor's public "${CLUSTER.harborProject}" project (idempotent)`,
+      action: {
+        kind: 'http',
+        method: 'POST',
+        url: `http://${CLUSTER.harborHost}/api/v2.0/projects`,
+        basicAuth: { user: CLUSTER.harborUser, passwordEnv: CLUSTER.harborPasswordEnv, default: CLUSTER.harborDefaultPassword },
+        body: { project_name: CLUSTER.harborProject, public: true },
+        okStatus: [201, 409],
+        retryForSeconds: 300,
+      },
+    },
+    { phase: 'publish', title: `package the shared chart ${version}`, action: { kind: 'exec', cwd: o.root, argv: ['helm', 'package', 'charts/app', '--destination', o.workDir] } },
+    {
+      phase: 'publish',
+      title: `push the chart to Harbor as oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject}/app:${version} (helm in a container on kind's network)`,
+      action: {
+        kind: 'exec',
+        secretEnv: [CLUSTER.harborPasswordEnv],
+        env: { [CLUSTER.harborPasswordEnv]: CLUSTER.harborDefaultPassword },
+        argv: [
+          'docker', 'run', '--rm', '--network', 'kind', '-e', CLUSTER.harborPasswordEnv, '-v', `${o.workDir}:/charts:ro`, '--entrypoint', 'sh', VERSIONS.helmImage, '-c',
+          `echo "$${CLUSTER.harborPasswordEnv}" | helm registry login ${CLUSTER.harborInCluster} --username ${CLUSTER.harborUser} --password-stdin --plain-http && ` +
+            `helm push /charts/${relative(o.workDir, chartTgz)} oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject} --plain-http`,
+        ],
+      },
+    },
+  ];
+  for (const img of exampleImages(o.root)) {
+    steps.push({ phase: 'publish', title: `build ${img.app}'s image ${img.image}`, action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, rel(img.context)] } });
+    steps.push({ phase: 'publish', title: `load ${img.image} onto the kind nodes`, action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] } });
+  }
+  steps.push(
+    { phase: 'converge', title: 'ask Flux to fetch the shared chart now', action: { kind: 'exec', argv: ['flux', 'reconcile', 'source', 'oci', 'app-chart', '-n', 'flux-system', '--context', CLUSTER.context], alreadyDone: 'not found' } },
+    { phase: 'converge', title: 'wait for every Kustomization and HelmRelease to be Ready', action: { kind: 'wait-flux', timeoutSeconds: 1800 } },
+    { phase: 'summary', title: 'print the platform status', action: { kind: 'status' } },
+  );
+  return steps;
+}
+
+/** `paddock cluster down`: the cluster and the bootstrap registry go; nothing else on the machine is touched. */
+export function downPlan(): Step[] {
+  return [
+    { phase: 'prerequisites', title: 'check that docker and kind are installed', action: { kind: 'tools', tools: ['docker', 'kind'] } },
+    { phase: 'cluster', title: `delete the kind cluster "${CLUSTER.name}"`, action: { kind: 'exec', argv: ['kind', 'delete', 'cluster', '--name', CLUSTER.name] } },
+    { phase: 'cluster', title: `remove the bootstrap registry container ${CLUSTER.registry}`, action: { kind: 'exec', argv: ['docker', 'rm', '-f', CLUSTER.registry], alreadyDone: 'No such container' } },
+  ];
+}
+
+/** One line per step, numbered: what `--dry-run` prints. */
+export function formatPlan(steps: Step[]): string[] {
+  return steps.map((s, i) => `${String(i + 1).padStart(2)}. [${s.phase}] ${s.title}\n      ${describe(s.action)}`);
+}
+
+export function describe(a: Action): string {
+  switch (a.kind) {
+    case 'tools':
+      return `look up ${a.tools.join(', ')} on PATH`;
+    case 'exec':
+      return `$ ${a.argv.map(quote).join(' ')}${a.skipIf ? `   (skipped when \`${a.skipIf.join(' ')}\` succeeds)` : ''}`;
+    case 'http':
+      return `${a.method} ${a.url}${a.body ? ` ${JSON.stringify(a.body)}` : ''} (ok: ${a.okStatus.join('/')})`;
+    case 'wait-flux':
+      return `poll Kustomizations and HelmReleases${a.names ? ` until ${a.names.join(', ')} ${a.names.length > 1 ? 'are' : 'is'} Ready` : ' until all are Ready'} (at most ${Math.round(a.timeoutSeconds / 60)} min)`;
+    case 'status':
+      return 'paddock cluster status';
+  }
+}
+
+function quote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { paths } from '../paths.js';
+import { EXIT, makeReport, type Finding } from '../report/finding.js';
+import { emitReport } from '../report/print.js';
+import { describe, formatPlan, formatTable, planFor, planOptions, readFlux, runPlan, smokeTests, statusRows, type Step } from '../cluster/index.js';
+import { listedApps } from '../gitops/apps-list.js';
+import { layout } from '../gitops/layout.js';
+
+interface Opts {
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+function printPlan(command: string, steps: Step[], json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ok: true, command, steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })) }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`paddock cluster ${command}: the plan (${steps.length} steps, nothing run)\n\n${formatPlan(steps).join('\n')}\n`);
+}
+
+async function status(json: boolean): Promise<number> {
+  const objects = await readFlux();
+  const rows = statusRows(objects, listedApps(layout(paths.platform)));
+  const ok = rows.length > 0 && rows.every((r) => r.ready === 'True');
+  if (json) process.stdout.write(`${JSON.stringify({ ok, rows }, null, 2)}\n`);
+  else process.stdout.write(`${formatTable(rows)}\n${ok ? pc.green('✔ everything is Ready') : pc.yellow('! not everything is Ready yet')}\n`);
+  return ok ? EXIT.ok : EXIT.findings;
+}
+
+export function register(program: Command): void {
+  const cluster = program.command('cluster').description('Run the platform on a local kind cluster: bootstrap, status, smoke tests, teardown');
+  for (const command of ['up', 'down'] as const) {
+    cluster
+      .command(command)
+      .description(command === 'up'
+        ? 'Create the kind cluster, install Cilium and Flux, hand the platform/ tree to Flux, publish the chart and images, wait until everything is Ready'
+        : 'Delete the kind cluster and the bootstrap registry')
+      .option('--dry-run', 'print the ordered plan, run nothing')
+      .option('--json', 'print the plan (or result) as JSON')
+      .action(async (opts: Opts) => {
+        const steps = planFor(command, planOptions(paths.root, Boolean(opts.dryRun)));
+        if (opts.dryRun) {
+          printPlan(command, steps, Boolean(opts.json));
+          return;
+        }
+        await runPlan(steps, async () => {
+          await status(false);
+        });
+        if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, command, steps: steps.length })}\n`);
+        else process.stdout.write(`${pc.green('✔')} cluster ${command} done.${command === 'up' ? ' Next: npx paddock cluster test' : ''}\n`);
+      });
+  }
+  cluster
+    .command('status')
+    .description('One table: Flux Kustomizations, the platform releases (Dapr, ESO, …) and the apps')
+    .option('--json', 'print the rows as JSON')
+    .action(async (opts: Opts) => {
+      process.exitCode = await status(Boolean(opts.json));
+    });
+  cluster
+    .command('test')
+    .description('Smoke tests on the running cluster: app1 and app2 end to end, node pools, Redis and Vault isolation')
+    .option('--dry-run', 'list the checks, run nothing')
+    .option('--json', 'print the results as JSON')
+    .action(async (opts: Opts) => {
+      if (opts.dryRun) {
+        process.stdout.write('paddock cluster test: port-forwards to app1 and app2, then checks health, classification, history, cross-app calls through Dapr, node pools, and Redis/Vault isolation.\n');
+        return;
+      }
+      const results = await smokeTests();
+      const findings: Finding[] = results.filter((r) => !r.ok).map((r) => ({ rule: 'smoke', severity: 'error', path: r.name, message: r.detail }));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ ...makeReport(findings), checks: results }, null, 2)}\n`);
+        process.exitCode = findings.length ? EXIT.findings : EXIT.ok;
+        return;
+      }
+      for (const r of results) if (r.ok) process.stdout.write(`${pc.green('✔')} ${r.name}: ${r.detail}\n`);
+      process.exitCode = emitReport(makeReport(findings), {}, `${results.length} smoke checks passed`);
+    });
+}
