@@ -1,0 +1,342 @@
+/**
+ * The Pod that validating admission sees for a rendered workload.
+ *
+ * In the cluster the mutating step runs first: the ServiceAccount admission
+ * plugin adds the API-token volume (unless automount is off), then the Dapr
+ * sidecar injector (a mutating webhook, Dapr 1.17.5) adds the `daprd` container
+ * and its volumes. Only then do ValidatingAdmissionPolicies judge the Pod, so
+ * the sidecar must pass the Pod policies too. This module rebuilds that Pod
+ * offline from the pod template and the injector's settings, following
+ * github.com/dapr/dapr@v1.17.5/pkg/injector (file and line references in
+ * docs/policies.md).
+ */
+import type { KubeObject } from './types.js';
+
+/** The platform's settings of the Dapr sidecar injector (Dapr Helm chart values). */
+export interface InjectorSettings {
+  /** `dapr_sidecar_injector.image` / `global.registry` + `global.tag`: the daprd image the injector adds. */
+  sidecarImage: string;
+  /** `global.imagePullPolicy`. */
+  imagePullPolicy: string;
+  /** `dapr_sidecar_injector.sidecarRunAsNonRoot` (SIDECAR_RUN_AS_NON_ROOT; injector default true). */
+  sidecarRunAsNonRoot: boolean;
+  /** `dapr_sidecar_injector.sidecarReadOnlyRootFilesystem` (SIDECAR_READ_ONLY_ROOT_FILESYSTEM; default true). */
+  sidecarReadOnlyRootFilesystem: boolean;
+  /** `dapr_sidecar_injector.sidecarDropALLCapabilities` (SIDECAR_DROP_ALL_CAPABILITIES; injector default FALSE). */
+  sidecarDropALLCapabilities: boolean;
+  /** `dapr_sidecar_injector.sidecarRunAsUser` / `sidecarRunAsGroup` (unset by default). */
+  sidecarRunAsUser?: number;
+  sidecarRunAsGroup?: number;
+  /** Namespace and trust domain of the Dapr control plane (the audience of the Sentry token). */
+  controlPlaneNamespace: string;
+  controlPlaneTrustDomain: string;
+  /** `dapr_sidecar_injector.enableK8sDownwardAPIs`. */
+  enableK8sDownwardAPIs: boolean;
+}
+
+/** The platform's Dapr release settings (platform/infrastructure/controllers, Dapr HelmRelease). */
+export const platformInjectorSettings: Readonly<InjectorSettings> = {
+  sidecarImage: 'localhost:30000/dapr/daprd:1.17.5',
+  imagePullPolicy: 'IfNotPresent',
+  sidecarRunAsNonRoot: true,
+  sidecarReadOnlyRootFilesystem: true,
+  sidecarDropALLCapabilities: true,
+  controlPlaneNamespace: 'dapr-system',
+  controlPlaneTrustDomain: 'cluster.local',
+  enableK8sDownwardAPIs: false,
+};
+
+type Json = Record<string, any>;
+
+/** Kinds whose objects carry a pod template, and where it sits. */
+function templateOf(o: KubeObject): { metadata?: Json; spec?: Json } | undefined {
+  const spec = o.spec as Json | undefined;
+  switch (o.kind) {
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'DaemonSet':
+    case 'ReplicaSet':
+    case 'Job':
+    case 'ReplicationController':
+      return spec?.template;
+    case 'CronJob':
+      return spec?.jobTemplate?.spec?.template;
+    default:
+      return undefined;
+  }
+}
+
+export function hasPodTemplate(o: KubeObject): boolean {
+  return templateOf(o) !== undefined;
+}
+
+/** dapr/kit strings.IsTruthy. */
+function truthy(v: string | undefined): boolean {
+  if (v === undefined) return false;
+  const t = v.trim().toLowerCase();
+  return ['y', 'yes', 'true', 't', 'on', '1'].includes(t);
+}
+
+function int(v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number.parseInt(v, 10);
+  return Number.isNaN(n) ? dflt : n;
+}
+
+const quantityText = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
+
+/** patcher/sidecar_container.go getResourceRequirements: any unparsable value drops them all. */
+function sidecarResources(a: Record<string, string>): Json | undefined {
+  const pick: Array<[string, 'requests' | 'limits', 'cpu' | 'memory']> = [
+    ['dapr.io/sidecar-cpu-request', 'requests', 'cpu'],
+    ['dapr.io/sidecar-cpu-limit', 'limits', 'cpu'],
+    ['dapr.io/sidecar-memory-request', 'requests', 'memory'],
+    ['dapr.io/sidecar-memory-limit', 'limits', 'memory'],
+  ];
+  const r: Json = { requests: {}, limits: {} };
+  for (const [key, part, res] of pick) {
+    const v = a[key];
+    if (v === undefined || v === '') continue;
+    if (!quantityText.test(v)) return undefined;
+    r[part][res] = v;
+  }
+  if (!Object.keys(r.requests).length && !Object.keys(r.limits).length) return undefined;
+  if (!Object.keys(r.requests).length) delete r.requests;
+  if (!Object.keys(r.limits).length) delete r.limits;
+  return r;
+}
+
+/** patcher/sidecar_volumes.go parseVolumeMountsString. */
+function parseMounts(s: string | undefined, readOnly: boolean, volumes: Json[]): Json[] {
+  if (!s) return [];
+  const out: Json[] = [];
+  for (const part of s.split(',')) {
+    const fields = part.trim().split(':');
+    if (fields.length !== 2) continue;
+    const [name, mountPath] = fields as [string, string];
+    if (volumes.some((v) => v.name === name)) out.push({ name, mountPath, readOnly });
+  }
+  return out;
+}
+
+/** patcher/sidecar_container.go parseEnvVars (dapr.io/env), simplified to `K=V,K2=V2`. */
+function parseEnv(s: string | undefined): Json[] {
+  if (!s) return [];
+  const parts = s.split(/,(?=\s*[a-zA-Z_][a-zA-Z0-9_]*=)/);
+  return parts.flatMap((p) => {
+    const i = p.indexOf('=');
+    return i < 0 ? [] : [{ name: p.slice(0, i).trim(), value: p.slice(i + 1) }];
+  });
+}
+
+const TOKEN_VOLUME = 'dapr-identity-token';
+const TOKEN_PATH = '/var/run/secrets/dapr.io/sentrytoken';
+
+/** The daprd container and the volumes the injector adds for these annotations (patcher/sidecar_patcher.go GetPatch). */
+function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: InjectorSettings): { container: Json; volumes: Json[] } {
+  const a: Record<string, string> = pod.metadata.annotations ?? {};
+  const volumes: Json[] = [];
+  const mounts = [
+    ...parseMounts(a['dapr.io/volume-mounts'], true, pod.spec.volumes ?? []),
+    ...parseMounts(a['dapr.io/volume-mounts-rw'], false, pod.spec.volumes ?? []),
+  ];
+  if (a['dapr.io/unix-domain-socket-path']) {
+    volumes.push({ name: 'dapr-unix-domain-socket', emptyDir: { medium: 'Memory' } });
+    mounts.push({ name: 'dapr-unix-domain-socket', mountPath: '/var/run/dapr-sockets' });
+  }
+  volumes.push({
+    name: TOKEN_VOLUME,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        {
+          serviceAccountToken: {
+            audience: `spiffe://${s.controlPlaneTrustDomain}/ns/${s.controlPlaneNamespace}/dapr-sentry`,
+            expirationSeconds: 7200,
+            path: 'token',
+          },
+        },
+      ],
+    },
+  });
+  mounts.push({ name: TOKEN_VOLUME, mountPath: TOKEN_PATH, readOnly: true });
+
+  const httpPort = 3500;
+  const publicPort = 3501;
+  const grpcPort = int(a['dapr.io/grpc-port'], 50001);
+  const internalPort = int(a['dapr.io/internal-grpc-port'], 50002);
+  const metricsPort = int(a['dapr.io/metrics-port'], 9090);
+  const enableMetrics = a['dapr.io/enable-metrics'] === undefined ? true : truthy(a['dapr.io/enable-metrics']);
+  const appId = a['dapr.io/app-id'] || (pod.metadata.name ?? '');
+  const ports: Json[] = [
+    { containerPort: httpPort, name: 'dapr-http' },
+    { containerPort: grpcPort, name: 'dapr-grpc' },
+    { containerPort: internalPort, name: 'dapr-internal' },
+    { containerPort: metricsPort, name: 'dapr-metrics' },
+  ];
+  const args = [
+    '--dapr-http-port', String(httpPort),
+    '--dapr-grpc-port', String(grpcPort),
+    '--dapr-internal-grpc-port', String(internalPort),
+    '--dapr-listen-addresses', a['dapr.io/sidecar-listen-addresses'] ?? '[::1],127.0.0.1',
+    '--dapr-public-port', String(publicPort),
+    '--app-id', appId,
+    '--app-protocol', a['dapr.io/app-protocol'] ?? 'http',
+    '--log-level', a['dapr.io/log-level'] ?? 'info',
+    '--dapr-graceful-shutdown-seconds', String(int(a['dapr.io/graceful-shutdown-seconds'], -1)),
+    '--mode', 'kubernetes',
+  ];
+  if (a['dapr.io/app-port']) args.push('--app-port', a['dapr.io/app-port']);
+  if (enableMetrics) args.push('--enable-metrics', '--metrics-port', String(metricsPort));
+  if (a['dapr.io/config']) args.push('--config', a['dapr.io/config']);
+  if (a['dapr.io/enable-api-logging'] !== undefined) args.push(`--enable-api-logging=${truthy(a['dapr.io/enable-api-logging'])}`);
+  if (truthy(a['dapr.io/disable-builtin-k8s-secret-store'])) args.push('--disable-builtin-k8s-secret-store');
+  if (truthy(a['dapr.io/log-as-json'])) args.push('--log-as-json');
+  if (truthy(a['dapr.io/enable-profiling'])) args.push('--enable-profiling');
+  args.push('--enable-mtls');
+  let cmd = ['/daprd'];
+  let allArgs = [...cmd, ...args];
+  if (truthy(a['dapr.io/enable-debug'])) {
+    const debugPort = int(a['dapr.io/debug-port'], 40000);
+    ports.push({ name: 'dapr-debug', containerPort: debugPort });
+    cmd = ['/dlv'];
+    allArgs = [...cmd, '--listen', `:${debugPort}`, '--accept-multiclient', '--headless=true', '--log', '--api-version=2', 'exec', '/daprd', '--', ...args];
+  }
+
+  // patcher/sidecar_container.go: the securityContext from the injector's settings.
+  const securityContext: Json = {
+    allowPrivilegeEscalation: false,
+    runAsNonRoot: s.sidecarRunAsNonRoot,
+    readOnlyRootFilesystem: s.sidecarReadOnlyRootFilesystem,
+  };
+  if (s.sidecarRunAsUser !== undefined) securityContext.runAsUser = s.sidecarRunAsUser;
+  if (s.sidecarRunAsGroup !== undefined) securityContext.runAsGroup = s.sidecarRunAsGroup;
+  if (a['dapr.io/sidecar-seccomp-profile-type']) securityContext.seccompProfile = { type: a['dapr.io/sidecar-seccomp-profile-type'] };
+  if (s.sidecarDropALLCapabilities) securityContext.capabilities = { drop: ['ALL'] };
+
+  const env: Json[] = [
+    { name: 'NAMESPACE', value: namespace },
+    { name: 'DAPR_TRUST_ANCHORS', value: '' },
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'DAPR_CONTROLPLANE_NAMESPACE', value: s.controlPlaneNamespace },
+    { name: 'DAPR_CONTROLPLANE_TRUST_DOMAIN', value: s.controlPlaneTrustDomain },
+  ];
+  if (s.enableK8sDownwardAPIs) env.push({ name: 'DAPR_HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+  const extra = parseEnv(a['dapr.io/env']);
+  env.push(...extra);
+  if (extra.length) env.push({ name: 'DAPR_ENV_KEYS', value: extra.map((e) => e.name).join(' ') });
+  // A Windows-style SSL_CERT_DIR makes the injector run daprd as root with a writable root filesystem.
+  if (env.some((e) => e.name === 'SSL_CERT_DIR')) {
+    securityContext.windowsOptions = { runAsUserName: 'ContainerAdministrator' };
+    securityContext.runAsNonRoot = false;
+    securityContext.readOnlyRootFilesystem = false;
+    delete securityContext.runAsUser;
+    delete securityContext.runAsGroup;
+  }
+
+  const container: Json = {
+    name: 'daprd',
+    image: a['dapr.io/sidecar-image'] || s.sidecarImage,
+    imagePullPolicy: s.imagePullPolicy,
+    securityContext,
+    ports,
+    args: allArgs,
+    env,
+    volumeMounts: mounts,
+    readinessProbe: {
+      httpGet: { path: '/v1.0/healthz', port: publicPort },
+      initialDelaySeconds: int(a['dapr.io/sidecar-readiness-probe-delay-seconds'], 3),
+      timeoutSeconds: int(a['dapr.io/sidecar-readiness-probe-timeout-seconds'], 3),
+      periodSeconds: int(a['dapr.io/sidecar-readiness-probe-period-seconds'], 6),
+      failureThreshold: int(a['dapr.io/sidecar-readiness-probe-threshold'], 3),
+    },
+    livenessProbe: {
+      tcpSocket: { port: publicPort },
+      initialDelaySeconds: int(a['dapr.io/sidecar-liveness-probe-delay-seconds'], 3),
+      timeoutSeconds: int(a['dapr.io/sidecar-liveness-probe-timeout-seconds'], 3),
+      periodSeconds: int(a['dapr.io/sidecar-liveness-probe-period-seconds'], 6),
+      failureThreshold: int(a['dapr.io/sidecar-liveness-probe-threshold'], 3),
+    },
+  };
+  const resources = sidecarResources(a);
+  if (resources) container.resources = resources;
+  return { container, volumes };
+}
+
+/** The ServiceAccount admission plugin: an API token for every container unless automount is off. */
+function addApiToken(spec: Json): void {
+  if (spec.automountServiceAccountToken === false) return;
+  const mountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const all: Json[] = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  if (all.some((c) => (c.volumeMounts ?? []).some((m: Json) => m.mountPath === mountPath))) return;
+  const name = 'kube-api-access-paddock';
+  spec.volumes = [
+    ...(spec.volumes ?? []),
+    {
+      name,
+      projected: {
+        defaultMode: 420,
+        sources: [
+          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+        ],
+      },
+    },
+  ];
+  for (const c of all) c.volumeMounts = [...(c.volumeMounts ?? []), { name, mountPath, readOnly: true }];
+}
+
+/** The injector's env vars for app containers (patcher/sidecar_patcher.go addDaprEnvVarsToContainers). */
+function addDaprEnv(containers: Json[], a: Record<string, string>): void {
+  for (const c of containers) {
+    const env: Json[] = (c.env ??= []);
+    for (const [name, value] of [
+      ['DAPR_HTTP_PORT', '3500'],
+      ['DAPR_GRPC_PORT', a['dapr.io/grpc-port'] ?? '50001'],
+      ['APP_PROTOCOL', a['dapr.io/app-protocol'] ?? 'http'],
+    ] as const) {
+      if (!env.some((e) => e.name === name)) env.push({ name, value });
+    }
+  }
+}
+
+/**
+ * The Pod that validating admission sees for a workload (or a Pod as given),
+ * after the ServiceAccount plugin and the Dapr injector. Undefined for objects
+ * without a pod template.
+ */
+export function admissionPod(workload: KubeObject, settings: InjectorSettings = platformInjectorSettings): KubeObject | undefined {
+  const isPod = workload.kind === 'Pod' && workload.apiVersion === 'v1';
+  const template = isPod ? { metadata: workload.metadata, spec: workload.spec as Json } : templateOf(workload);
+  if (!template) return undefined;
+  const namespace = workload.metadata?.namespace ?? 'default';
+  const pod = structuredClone({ metadata: template.metadata ?? {}, spec: template.spec ?? {} }) as { metadata: Json; spec: Json };
+  pod.metadata.name ??= workload.metadata?.name;
+  pod.metadata.namespace = namespace;
+  pod.spec.containers ??= [];
+  addApiToken(pod.spec);
+
+  const a: Record<string, string> = pod.metadata.annotations ?? {};
+  const injected = truthy(a['dapr.io/enabled']) && !pod.spec.containers.some((c: Json) => c.name === 'daprd');
+  if (injected) {
+    const appContainers = pod.spec.containers.slice();
+    const { container, volumes } = sidecarFor(pod, namespace, settings);
+    const existing = new Set((pod.spec.volumes ?? []).map((v: Json) => v.name));
+    pod.spec.volumes = [...(pod.spec.volumes ?? []), ...volumes.filter((v) => !existing.has(v.name))];
+    pod.spec.containers.push(container);
+    pod.metadata.labels = {
+      ...(pod.metadata.labels ?? {}),
+      'dapr.io/sidecar-injected': 'true',
+      'dapr.io/app-id': a['dapr.io/app-id'] || pod.metadata.name,
+      'dapr.io/metrics-enabled': String(a['dapr.io/enable-metrics'] === undefined ? true : truthy(a['dapr.io/enable-metrics'])),
+    };
+    addDaprEnv(appContainers, a);
+  }
+  return { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata as KubeObject['metadata'], spec: pod.spec };
+}
+
+/** The Pods admission sees for every workload in a rendered set. */
+export function admissionPods(objects: KubeObject[], settings: InjectorSettings = platformInjectorSettings): KubeObject[] {
+  return objects.filter((o) => o && hasPodTemplate(o)).map((o) => admissionPod(o, settings)!);
+}

@@ -1,0 +1,287 @@
+/**
+ * Runs ValidatingAdmissionPolicy objects on manifests offline, with the
+ * semantics the Kubernetes documentation gives them
+ * (https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/):
+ * - a binding puts a policy to work; both must match the request (resource
+ *   rules, namespace and object selectors, excluded rules);
+ * - matchConditions: any false skips the policy; otherwise an error follows
+ *   failurePolicy;
+ * - variables are lazy and evaluated at most once per request;
+ * - a validation that is false denies with messageExpression, else message,
+ *   else "failed expression: …"; one that errors follows failurePolicy;
+ * - params are null (paddock's policies take none); auditAnnotations are ignored.
+ */
+import { celError, type CelResult } from '@bufbuild/cel';
+import type { Finding, Severity } from '../report/finding.js';
+import { compile, isCelError, toCelInput, type Program } from './cel-env.js';
+import { matchResources, targetOf } from './match.js';
+import { gvrOf, isNamespaced } from './resources.js';
+import type {
+  KubeObject,
+  Operation,
+  PolicySet,
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from './types.js';
+
+/** One admission request, as the API server would send it to validating admission. */
+export interface AdmissionRequest {
+  operation?: Operation;
+  /** The new object; null for DELETE. */
+  object: KubeObject | null;
+  /** The existing object; null (or absent) for CREATE. */
+  oldObject?: KubeObject | null;
+  /** The Namespace the object lives in (ignored for cluster-scoped objects). */
+  namespace?: KubeObject | null;
+}
+
+/** What one policy binding decided about one request. */
+export interface Decision {
+  policy: string;
+  binding: string;
+  /** `deny`: a validation failed; `error`: the policy could not be evaluated and fails closed. */
+  kind: 'deny' | 'error';
+  action: 'Deny' | 'Warn' | 'Audit';
+  message: string;
+  reason: string;
+  /** `Kind/name` of the object judged. */
+  object: string;
+}
+
+type Compiled<T> = { program: Program; source: T } | { error: string; source: T };
+
+interface CompiledPolicy {
+  policy: ValidatingAdmissionPolicy;
+  failClosed: boolean;
+  matchConditions: Array<Compiled<{ name: string; expression: string }>>;
+  variables: Map<string, Compiled<string>>;
+  validations: Array<{
+    expression: Compiled<string>;
+    messageExpression?: Compiled<string>;
+    message?: string;
+    reason: string;
+  }>;
+}
+
+function compileOne<T>(expression: string, source: T): Compiled<T> {
+  try {
+    return { program: compile(expression), source };
+  } catch (err) {
+    return { error: `compilation failed: ${err instanceof Error ? err.message : String(err)}`, source };
+  }
+}
+
+const compiledPolicies = new WeakMap<ValidatingAdmissionPolicy, CompiledPolicy>();
+
+function compilePolicy(policy: ValidatingAdmissionPolicy): CompiledPolicy {
+  let c = compiledPolicies.get(policy);
+  if (c) return c;
+  const spec = policy.spec ?? {};
+  c = {
+    policy,
+    failClosed: (spec.failurePolicy ?? 'Fail') === 'Fail',
+    matchConditions: (spec.matchConditions ?? []).map((m) => compileOne(m.expression, m)),
+    variables: new Map((spec.variables ?? []).map((v) => [v.name, compileOne(v.expression, v.expression)])),
+    validations: (spec.validations ?? []).map((v) => ({
+      expression: compileOne(v.expression, v.expression),
+      messageExpression: v.messageExpression !== undefined ? compileOne(v.messageExpression, v.messageExpression) : undefined,
+      message: v.message,
+      reason: v.reason ?? 'Invalid',
+    })),
+  };
+  compiledPolicies.set(policy, c);
+  return c;
+}
+
+function errorText(r: CelResult): string {
+  return isCelError(r) ? r.message : String(r);
+}
+
+/** The `request` variable: the fields of admission.k8s.io/v1 AdmissionRequest policies may read. */
+function requestOf(req: Required<AdmissionRequest>, subject: KubeObject): Record<string, unknown> {
+  const gvr = gvrOf(subject);
+  const kind = { group: gvr.group, version: gvr.version, kind: gvr.kind };
+  const resource = { group: gvr.group, version: gvr.version, resource: gvr.resource };
+  return {
+    uid: '00000000-0000-0000-0000-000000000000',
+    kind,
+    resource,
+    subResource: '',
+    requestKind: kind,
+    requestResource: resource,
+    requestSubResource: '',
+    name: subject.metadata?.name ?? '',
+    namespace: isNamespaced(subject.kind) ? subject.metadata?.namespace ?? '' : '',
+    operation: req.operation,
+    userInfo: { username: 'paddock-check', groups: ['system:authenticated'] },
+    dryRun: true,
+  };
+}
+
+function describe(o: KubeObject): string {
+  return `${o.kind}/${o.metadata?.name ?? o.metadata?.generateName ?? '(unnamed)'}`;
+}
+
+/** Evaluates one policy (already matched) for one request. */
+function runPolicy(c: CompiledPolicy, bindings: Record<string, unknown>): Array<Omit<Decision, 'binding' | 'action' | 'object'>> {
+  const name = c.policy.metadata.name ?? '';
+  const out: Array<Omit<Decision, 'binding' | 'action' | 'object'>> = [];
+  const failure = (message: string) => {
+    if (c.failClosed) out.push({ policy: name, kind: 'error', message, reason: 'InternalError' });
+  };
+
+  const cache = new Map<string, CelResult>();
+  const resolving = new Set<string>();
+  const resolve = (v: string): CelResult => {
+    const hit = cache.get(v);
+    if (hit !== undefined) return hit;
+    const compiled = c.variables.get(v);
+    let result: CelResult;
+    if (!compiled) {
+      result = celError(`no such key: ${v} (the policy declares no variable of that name)`);
+    } else if ('error' in compiled) {
+      result = celError(`variable ${v}: ${compiled.error}`);
+    } else if (resolving.has(v)) {
+      result = celError(`variable ${v} refers to itself`);
+    } else {
+      resolving.add(v);
+      result = compiled.program(bindings, resolve);
+      resolving.delete(v);
+    }
+    cache.set(v, result);
+    return result;
+  };
+
+  // Match conditions: any false skips the policy; an error (with none false) follows failurePolicy.
+  let conditionError: string | undefined;
+  for (const m of c.matchConditions) {
+    if ('error' in m) {
+      conditionError ??= `match condition ${m.source.name}: ${m.error}`;
+      continue;
+    }
+    const r = m.program(bindings, resolve);
+    if (r === false) return [];
+    if (r !== true) conditionError ??= `match condition ${m.source.name} did not evaluate to true or false: ${errorText(r)}`;
+  }
+  if (conditionError) {
+    failure(conditionError);
+    return out;
+  }
+
+  for (const v of c.validations) {
+    if ('error' in v.expression) {
+      failure(`expression '${v.expression.source}' resulted in error: ${v.expression.error}`);
+      continue;
+    }
+    const r = v.expression.program(bindings, resolve);
+    if (r === true) continue;
+    if (r !== false) {
+      failure(`expression '${v.expression.source}' resulted in error: ${isCelError(r) ? r.message : 'the result is not a bool'}`);
+      continue;
+    }
+    let message: string | undefined;
+    if (v.messageExpression && 'program' in v.messageExpression) {
+      const m = v.messageExpression.program(bindings, resolve);
+      if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) message = m;
+    }
+    message ??= v.message || `failed expression: ${v.expression.source}`;
+    out.push({ policy: name, kind: 'deny', message, reason: v.reason });
+  }
+  return out;
+}
+
+/** The Namespace object a request's namespaceSelector and `namespaceObject` see. */
+export function namespaceView(name: string, given?: KubeObject | null): KubeObject {
+  const base = given ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+  // The API server labels every namespace with its own name.
+  return {
+    ...base,
+    metadata: { ...base.metadata, name, labels: { ...(base.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': name } },
+  };
+}
+
+/** Every decision the policy set takes on one request (empty: admitted). */
+export function admit(set: PolicySet, request: AdmissionRequest): Decision[] {
+  const req: Required<AdmissionRequest> = {
+    operation: request.operation ?? (request.object ? 'CREATE' : 'DELETE'),
+    object: request.object,
+    oldObject: request.oldObject ?? null,
+    namespace: request.namespace ?? null,
+  };
+  const subject = req.object ?? req.oldObject;
+  if (!subject) return [];
+  const gvr = gvrOf(subject);
+  const namespaced = isNamespaced(subject.kind);
+  const nsName = subject.metadata?.namespace ?? req.namespace?.metadata?.name ?? 'default';
+  const namespace = namespaced ? namespaceView(nsName, req.namespace) : null;
+  const target = targetOf(req.object, req.oldObject, req.operation, gvr, namespaced, namespace);
+
+  const policies = new Map(set.policies.map((p) => [p.metadata.name, p]));
+  let bindings: Record<string, unknown> | undefined;
+  const decisions: Decision[] = [];
+  for (const b of set.bindings) {
+    const policy = policies.get(b.spec?.policyName);
+    if (!policy) continue;
+    if (!matchResources(policy.spec?.matchConstraints, target, true)) continue;
+    if (!matchResources(b.spec.matchResources, target, false)) continue;
+    bindings ??= {
+      object: toCelInput(req.object),
+      oldObject: toCelInput(req.oldObject),
+      request: toCelInput(requestOf(req, subject)),
+      namespaceObject: toCelInput(namespace),
+      params: null,
+    };
+    const actions = b.spec.validationActions?.length ? b.spec.validationActions : ['Deny' as const];
+    const action = actions.includes('Deny') ? 'Deny' : actions.includes('Warn') ? 'Warn' : 'Audit';
+    for (const d of runPolicy(compilePolicy(policy), bindings)) {
+      decisions.push({ ...d, binding: b.metadata.name ?? '', action, object: describe(subject) });
+    }
+  }
+  return decisions;
+}
+
+export interface EvaluateOptions {
+  /** Namespace objects to judge namespaced objects against (others get a bare namespace). */
+  namespaces?: KubeObject[];
+  /** Namespace for namespaced objects that name none (helm's --namespace). */
+  defaultNamespace?: string;
+  /** Fills Finding.file. */
+  file?: string;
+}
+
+const severityOf: Record<Decision['action'], Severity> = { Deny: 'error', Warn: 'warning', Audit: 'info' };
+
+/** Findings for a Decision: rule = the policy's name, path = the object. */
+export function decisionToFinding(d: Decision, set: PolicySet, file?: string): Finding {
+  const policy = set.policies.find((p) => p.metadata.name === d.policy);
+  const fix = policy?.metadata.annotations?.['paddock.dev/fix'];
+  const f: Finding = {
+    rule: d.policy,
+    severity: severityOf[d.action],
+    path: d.object,
+    message: d.kind === 'error' ? `The policy could not judge ${d.object}: ${d.message}` : d.message,
+  };
+  if (file) f.file = file;
+  if (fix && d.kind === 'deny') f.fix = fix;
+  return f;
+}
+
+/** Runs every bound policy on every object as if it were being created; returns the findings. */
+export function evaluate(set: PolicySet, objects: KubeObject[], options: EvaluateOptions = {}): Finding[] {
+  const namespaces = new Map<string, KubeObject>();
+  for (const n of [...(options.namespaces ?? []), ...objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')]) {
+    if (n.metadata?.name) namespaces.set(n.metadata.name, n);
+  }
+  const findings: Finding[] = [];
+  for (const object of objects) {
+    if (!object || typeof object !== 'object' || !object.kind || !object.apiVersion) continue;
+    let subject = object;
+    if (isNamespaced(object.kind) && !object.metadata?.namespace && options.defaultNamespace) {
+      subject = { ...object, metadata: { ...object.metadata, namespace: options.defaultNamespace } };
+    }
+    const ns = subject.metadata?.namespace;
+    const decisions = admit(set, { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null });
+    findings.push(...decisions.map((d) => decisionToFinding(d, set, options.file)));
+  }
+  return findings;
+}

@@ -1,0 +1,85 @@
+/** The parts of Kubernetes objects the policy evaluator reads. */
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  deletionTimestamp?: string;
+  [k: string]: unknown;
+}
+
+/** Any Kubernetes object as parsed from YAML. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [k: string]: unknown;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+export interface NamedRuleWithOperations {
+  apiGroups?: string[];
+  apiVersions?: string[];
+  resources?: string[];
+  operations?: Array<Operation | '*'>;
+  scope?: 'Cluster' | 'Namespaced' | '*';
+  resourceNames?: string[];
+}
+
+export interface MatchResources {
+  namespaceSelector?: LabelSelector;
+  objectSelector?: LabelSelector;
+  resourceRules?: NamedRuleWithOperations[];
+  excludeResourceRules?: NamedRuleWithOperations[];
+  matchPolicy?: 'Exact' | 'Equivalent';
+}
+
+export interface Validation {
+  expression: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: string;
+}
+
+export interface ValidatingAdmissionPolicy extends KubeObject {
+  kind: 'ValidatingAdmissionPolicy';
+  spec: {
+    paramKind?: { apiVersion?: string; kind?: string };
+    matchConstraints?: MatchResources;
+    failurePolicy?: 'Fail' | 'Ignore';
+    matchConditions?: Array<{ name: string; expression: string }>;
+    variables?: Array<{ name: string; expression: string }>;
+    validations?: Validation[];
+    auditAnnotations?: Array<{ key: string; valueExpression: string }>;
+  };
+}
+
+export interface ValidatingAdmissionPolicyBinding extends KubeObject {
+  kind: 'ValidatingAdmissionPolicyBinding';
+  spec: {
+    policyName: string;
+    paramRef?: unknown;
+    matchResources?: MatchResources;
+    validationActions?: Array<'Deny' | 'Warn' | 'Audit'>;
+  };
+}
+
+/** Policies and the bindings that put them to work. */
+export interface PolicySet {
+  policies: ValidatingAdmissionPolicy[];
+  bindings: ValidatingAdmissionPolicyBinding[];
+}
