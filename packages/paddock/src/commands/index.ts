@@ -5,8 +5,9 @@ import { register as dev } from './dev.js';
 import { register as onboard } from './onboard.js';
 import { register as offboard } from './offboard.js';
 import { register as cluster } from './cluster.js';
+import { register as doctor } from './doctor.js';
 
 /** Each command lives in its own module and registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, render, dev, onboard, offboard, cluster];
+export const commands: Register[] = [validate, render, dev, onboard, offboard, cluster, doctor];

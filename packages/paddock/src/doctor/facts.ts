@@ -1,0 +1,159 @@
+/**
+ * What doctor learns from an app's source, independent of its language. The
+ * language readers (python.ts, javascript.ts) produce these; the rules judge them.
+ */
+
+import { PLATFORM_ENV } from './names.js';
+
+export type SourceLang = 'python' | 'node';
+
+export interface Loc {
+  /** Path relative to the scanned directory, with forward slashes. */
+  file: string;
+  /** 1-based. */
+  line: number;
+}
+
+/**
+ * A value as far as it can be worked out statically. Strings built from parts
+ * keep the unknown parts as `{?}` and environment reads as `{env:NAME}`, so a
+ * URL such as f"http://localhost:{DAPR_PORT}/v1.0/state/{STORE}" still reads as
+ * `http://localhost:{env:DAPR_HTTP_PORT}/v1.0/state/statestore`.
+ */
+export type Val =
+  | { kind: 'str'; s: string }
+  | { kind: 'num'; n: number }
+  | { kind: 'bool'; b: boolean }
+  | { kind: 'none' }
+  | { kind: 'env'; name: string; fallback?: Val }
+  | { kind: 'unknown' };
+
+export const UNKNOWN: Val = { kind: 'unknown' };
+export const str = (s: string): Val => ({ kind: 'str', s });
+
+/**
+ * The text a value contributes to a string it is interpolated into. A variable
+ * the platform does not set reads as its fallback: that is its value in the cluster.
+ */
+export function valText(v: Val): string {
+  switch (v.kind) {
+    case 'str': return v.s;
+    case 'num': return String(v.n);
+    case 'bool': return String(v.b);
+    case 'none': return '';
+    case 'env': return v.fallback && !PLATFORM_ENV.has(v.name) ? valText(v.fallback) : `{env:${v.name}}`;
+    case 'unknown': return '{?}';
+  }
+}
+
+/** A number, if the value is one or is a string of digits. */
+export function valNumber(v: Val | undefined): number | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'num') return v.n;
+  if (v.kind === 'str' && /^\d+$/.test(v.s.trim())) return Number(v.s.trim());
+  return undefined;
+}
+
+/** A string value known in full (no unknown parts), else undefined. */
+export function valString(v: Val | undefined): string | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'str' && !v.s.includes('{?}')) return v.s;
+  return undefined;
+}
+
+export interface StringFact {
+  /** The string's value with unknown parts as `{?}` and env reads as `{env:NAME}`. */
+  value: string;
+  loc: Loc;
+  /** The name the string is bound to: an assignment target, keyword argument, object key or dict key. */
+  key?: string;
+  /** The function the string is passed to (dotted, as written), if any. */
+  callee?: string;
+  /** True when passed to a logging/printing call: text for people, not an address the app uses. */
+  forDisplay?: boolean;
+  /** True when this was written as a plain literal (not built from parts). */
+  literal: boolean;
+}
+
+export interface EnvRead {
+  name: string;
+  loc: Loc;
+}
+
+export interface Listen {
+  loc: Loc;
+  /** What starts the server, for messages: `app.run`, `uvicorn.run`, `app.listen`… */
+  via: string;
+  /** The host it binds; undefined when the call does not say (then `defaultHost` applies). */
+  host?: Val;
+  defaultHost: string;
+  port?: Val;
+  defaultPort?: number;
+}
+
+export interface Route {
+  path: string;
+  loc: Loc;
+}
+
+export interface Write {
+  loc: Loc;
+  /** The call, as written: `open`, `fs.writeFileSync`… */
+  via: string;
+  path: Val;
+}
+
+export interface Debug {
+  loc: Loc;
+  what: string;
+  severity: 'error' | 'warning';
+  fix: string;
+}
+
+export interface ClientUse {
+  loc: Loc;
+  /** The library as imported: `redis`, `psycopg2`, `ioredis`… */
+  module: string;
+}
+
+/** A Dapr call made through an SDK rather than a URL. */
+export interface DaprSdkUse {
+  loc: Loc;
+  api: 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke';
+  /** Component name, or app id for invoke. */
+  name: string;
+  /** For secrets: the key read. */
+  key?: string;
+}
+
+/** A string literal bound to a name that sounds like a credential (`api_key = "…"`). */
+export interface NamedLiteral {
+  name: string;
+  value: string;
+  loc: Loc;
+}
+
+export interface SourceFacts {
+  file: string;
+  lang: SourceLang;
+  /** Test code: only the secret rules look at it. */
+  isTest: boolean;
+  imports: ClientUse[];
+  strings: StringFact[];
+  envReads: EnvRead[];
+  dotenvLoads: Loc[];
+  listens: Listen[];
+  routes: Route[];
+  writes: Write[];
+  debugs: Debug[];
+  daprSdk: DaprSdkUse[];
+  namedLiterals: NamedLiteral[];
+}
+
+export function emptyFacts(file: string, lang: SourceLang, isTest: boolean): SourceFacts {
+  return {
+    file, lang, isTest,
+    imports: [], strings: [], envReads: [], dotenvLoads: [], listens: [], routes: [],
+    writes: [], debugs: [], daprSdk: [], namedLiterals: [],
+  };
+}

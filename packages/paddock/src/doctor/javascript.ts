@@ -1,0 +1,433 @@
+/** Reads a JavaScript or TypeScript module's syntax tree into SourceFacts. */
+import type { Node, Tree } from 'web-tree-sitter';
+import { emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val } from './facts.js';
+import { isDisplayCall } from './names.js';
+import type { ConstTable } from './python.js';
+
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options']);
+const FS_WRITERS: Record<string, number> = {
+  writeFile: 0, writeFileSync: 0, appendFile: 0, appendFileSync: 0, mkdir: 0, mkdirSync: 0, createWriteStream: 0,
+  copyFile: 1, copyFileSync: 1, cp: 1, cpSync: 1, rename: 1, renameSync: 1, outputFile: 0, outputFileSync: 0,
+  outputJson: 0, outputJsonSync: 0, writeJson: 0, writeJsonSync: 0, ensureDir: 0, ensureDirSync: 0, mkdirp: 0,
+};
+const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'await_expression']);
+const MAX_DEPTH = 8;
+
+interface Ctx {
+  facts: SourceFacts;
+  locals: Map<string, Node | null>;
+  project: ConstTable;
+  aliases: Map<string, string>;
+  /** Names bound to a server object, with its kind (`app` → `express`). */
+  apps: Map<string, string>;
+  usesDaprSdk: boolean;
+}
+
+const field = (n: Node, name: string): Node | undefined => n.childForFieldName(name) ?? undefined;
+const named = (n: Node | undefined): Node[] => (n ? (n.namedChildren.filter(Boolean) as Node[]) : []);
+const loc = (ctx: Ctx, n: Node): Loc => ({ file: ctx.facts.file, line: n.startPosition.row + 1 });
+
+function unwrap(n: Node | undefined): Node | undefined {
+  while (n && WRAPPERS.has(n.type)) n = named(n)[0];
+  return n;
+}
+
+function dotted(ctx: Ctx, n: Node | undefined): string {
+  n = unwrap(n);
+  if (!n || !['identifier', 'member_expression', 'property_identifier'].includes(n.type)) return '';
+  const text = n.text.replace(/\s+|\?/g, '');
+  const [head, ...rest] = text.split('.');
+  const target = ctx.aliases.get(head!);
+  return target ? [target, ...rest].join('.') : text;
+}
+
+function unescape(s: string): string {
+  return s.replace(/\\([nrt\\'"`$])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] ?? c);
+}
+
+function literalString(n: Node | undefined): string | undefined {
+  n = unwrap(n);
+  if (!n) return undefined;
+  if (n.type === 'string') return unescape(n.text.slice(1, -1));
+  if (n.type === 'template_string' && !named(n).some((c) => c.type === 'template_substitution')) return unescape(n.text.slice(1, -1));
+  return undefined;
+}
+
+export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
+  const n = unwrap(node);
+  if (!n || depth > MAX_DEPTH) return UNKNOWN;
+  switch (n.type) {
+    case 'string': return str(unescape(n.text.slice(1, -1)));
+    case 'template_string': {
+      let out = '';
+      for (const c of n.children) {
+        if (!c) continue;
+        if (c.type === 'string_fragment' || c.type === 'escape_sequence') out += unescape(c.text);
+        else if (c.type === 'template_substitution') out += valText(resolve(ctx, named(c)[0], depth + 1));
+      }
+      return str(out);
+    }
+    case 'number': {
+      const v = Number(n.text.replace(/_/g, ''));
+      return Number.isFinite(v) ? { kind: 'num', n: v } : UNKNOWN;
+    }
+    case 'true': return { kind: 'bool', b: true };
+    case 'false': return { kind: 'bool', b: false };
+    case 'null': case 'undefined': return { kind: 'none' };
+    case 'identifier': {
+      if (n.text === '__dirname') return str('{appdir}');
+      if (n.text === '__filename') return str('{appdir}/__file__');
+      const local = ctx.locals.get(n.text);
+      if (local) return resolve(ctx, local, depth + 1);
+      if (local === undefined) return ctx.project.get(n.text) ?? UNKNOWN;
+      return UNKNOWN;
+    }
+    case 'member_expression': {
+      const obj = unwrap(field(n, 'object'));
+      const prop = field(n, 'property')?.text ?? '';
+      if (obj && obj.text.replace(/\s+/g, '') === 'process.env') return { kind: 'env', name: prop };
+      if (n.text === 'import.meta.dirname') return str('{appdir}');
+      if (n.text === 'import.meta.url' || n.text === 'import.meta.filename') return str('{appdir}/__file__');
+      if (obj?.type === 'identifier') return ctx.project.get(prop) ?? UNKNOWN;
+      return UNKNOWN;
+    }
+    case 'subscript_expression': {
+      const obj = unwrap(field(n, 'object'));
+      const name = literalString(field(n, 'index'));
+      if (obj && obj.text.replace(/\s+/g, '') === 'process.env' && name) return { kind: 'env', name };
+      return UNKNOWN;
+    }
+    case 'binary_expression': {
+      const op = field(n, 'operator')?.text ?? n.children.find((c) => c && !c.isNamed)?.text;
+      const left = resolve(ctx, field(n, 'left'), depth + 1);
+      if (op === '||' || op === '??') {
+        if (left.kind === 'env' && !left.fallback) return { ...left, fallback: resolve(ctx, field(n, 'right'), depth + 1) };
+        return left.kind === 'unknown' ? resolve(ctx, field(n, 'right'), depth + 1) : left;
+      }
+      if (op === '+') {
+        const right = resolve(ctx, field(n, 'right'), depth + 1);
+        if (left.kind === 'str' || right.kind === 'str') return str(valText(left) + valText(right));
+        if (left.kind === 'num' && right.kind === 'num') return { kind: 'num', n: left.n + right.n };
+      }
+      return UNKNOWN;
+    }
+    case 'call_expression': return resolveCall(ctx, n, depth);
+    default: return UNKNOWN;
+  }
+}
+
+function joinPath(parts: string[], absolute: boolean): string {
+  let out = '';
+  for (const p of parts) {
+    if (p.startsWith('/') || p.startsWith('{appdir}')) out = p;
+    else out = out ? `${out.replace(/\/$/, '')}/${p}` : p;
+  }
+  if (absolute && !out.startsWith('/') && !out.startsWith('{')) out = `{appdir}/${out}`;
+  return out.replace(/\/\.\//g, '/');
+}
+
+function resolveCall(ctx: Ctx, n: Node, depth: number): Val {
+  const callee = dotted(ctx, field(n, 'function'));
+  const args = named(field(n, 'arguments'));
+  if (['Number', 'parseInt', 'parseFloat', 'String', 'Number.parseInt'].includes(callee)) return resolve(ctx, args[0], depth + 1);
+  const m = /^(?:node:)?path\.(join|resolve|dirname|normalize)$/.exec(callee);
+  if (m) {
+    const parts = args.map((a) => valText(resolve(ctx, a, depth + 1)));
+    if (m[1] === 'dirname') return parts[0]?.startsWith('{appdir}') ? str('{appdir}') : str(parts[0]?.replace(/\/[^/]*$/, '') ?? '{?}');
+    return str(joinPath(parts, m[1] === 'resolve'));
+  }
+  if (/^(?:node:)?os\.(tmpdir|homedir)$/.test(callee)) return str('/tmp');
+  if (callee === 'process.cwd') return str('{appdir}');
+  if (/(^|\.)fileURLToPath$/.test(callee)) {
+    const v = resolve(ctx, args[0], depth + 1);
+    return v.kind === 'str' && v.s.startsWith('{appdir}') ? v : UNKNOWN;
+  }
+  return UNKNOWN;
+}
+
+function moduleOf(n: Node | undefined): string | undefined {
+  return literalString(n);
+}
+
+/** `require('x')` → 'x'. */
+function requireOf(n: Node | undefined): string | undefined {
+  n = unwrap(n);
+  if (n?.type !== 'call_expression') return undefined;
+  const fn = field(n, 'function');
+  if (fn?.text !== 'require') return undefined;
+  return moduleOf(named(field(n, 'arguments'))[0]);
+}
+
+function collect(ctx: Ctx, root: Node): void {
+  for (const d of root.descendantsOfType('variable_declarator')) {
+    if (!d) continue;
+    const name = field(d, 'name');
+    const value = field(d, 'value');
+    if (!name || !value) continue;
+    if (name.type === 'identifier') {
+      ctx.locals.set(name.text, ctx.locals.has(name.text) ? null : value);
+      const mod = requireOf(value) ?? requireOf(field(unwrap(value)!, 'object'));
+      if (mod) {
+        const viaMember = unwrap(value)?.type === 'member_expression' ? `.${field(unwrap(value)!, 'property')?.text}` : '';
+        ctx.aliases.set(name.text, mod + viaMember);
+        ctx.facts.imports.push({ module: mod, loc: loc(ctx, d) });
+      }
+    } else if (name.type === 'object_pattern') {
+      const mod = requireOf(value);
+      const fromEnv = unwrap(value)?.text.replace(/\s+/g, '') === 'process.env';
+      if (mod) ctx.facts.imports.push({ module: mod, loc: loc(ctx, d) });
+      for (const p of named(name)) {
+        const key = p.type === 'shorthand_property_identifier_pattern' ? p.text : p.type === 'pair_pattern' ? field(p, 'key')?.text : undefined;
+        const local = p.type === 'pair_pattern' ? field(p, 'value')?.text : key;
+        if (!key || !local) continue;
+        if (mod) ctx.aliases.set(local, `${mod}.${key}`);
+        if (fromEnv) ctx.facts.envReads.push({ name: key, loc: loc(ctx, p) });
+      }
+    }
+  }
+  for (const a of root.descendantsOfType('assignment_expression')) {
+    const left = a && field(a, 'left');
+    if (left?.type === 'identifier' && ctx.locals.has(left.text)) ctx.locals.set(left.text, null);
+  }
+  for (const imp of root.descendantsOfType('import_statement')) {
+    if (!imp) continue;
+    const mod = moduleOf(field(imp, 'source'));
+    if (!mod) continue;
+    ctx.facts.imports.push({ module: mod, loc: loc(ctx, imp) });
+    const clause = named(imp).find((c) => c.type === 'import_clause');
+    for (const c of named(clause)) {
+      if (c.type === 'identifier') ctx.aliases.set(c.text, mod);
+      else if (c.type === 'namespace_import') { const id = named(c)[0]; if (id) ctx.aliases.set(id.text, mod); }
+      else if (c.type === 'named_imports') {
+        for (const s of named(c)) {
+          if (s.type !== 'import_specifier') continue;
+          const name = field(s, 'name')?.text;
+          const alias = field(s, 'alias')?.text ?? name;
+          if (name && alias) ctx.aliases.set(alias, `${mod}.${name}`);
+        }
+      }
+    }
+  }
+  ctx.usesDaprSdk = ctx.facts.imports.some((i) => i.module === '@dapr/dapr' || i.module === 'dapr-client');
+  for (const [name, value] of ctx.locals) {
+    const v = unwrap(value ?? undefined);
+    if (!v) continue;
+    const fn = v.type === 'call_expression' ? dotted(ctx, field(v, 'function')) : v.type === 'new_expression' ? dotted(ctx, field(v, 'constructor')) : '';
+    if (/^(express|koa|@hono\/node-server|hono)(\.default)?$|^(hono\.Hono|koa)$/.test(fn) || fn === 'express') ctx.apps.set(name, 'express');
+    else if (/^fastify(\.default|\.fastify)?$/.test(fn)) ctx.apps.set(name, 'fastify');
+    else if (/^(node:)?https?\.createServer$/.test(fn)) ctx.apps.set(name, 'http');
+  }
+}
+
+/** Top-level constants, resolved, for the project-wide table. */
+export function jsConstants(tree: Tree, file: string): ConstTable {
+  const ctx = newCtx(file, false, new Map());
+  collect(ctx, tree.rootNode);
+  const out: ConstTable = new Map();
+  for (let stmt of named(tree.rootNode)) {
+    if (stmt.type === 'export_statement') stmt = field(stmt, 'declaration') ?? stmt;
+    if (stmt.type !== 'lexical_declaration' && stmt.type !== 'variable_declaration') continue;
+    for (const d of named(stmt)) {
+      const name = d.type === 'variable_declarator' ? field(d, 'name') : undefined;
+      if (name?.type !== 'identifier' || ctx.locals.get(name.text) === null) continue;
+      const v = resolve(ctx, field(d, 'value'));
+      if (v.kind !== 'unknown') out.set(name.text, v);
+    }
+  }
+  return out;
+}
+
+function newCtx(file: string, isTest: boolean, project: ConstTable): Ctx {
+  return { facts: emptyFacts(file, 'node', isTest), locals: new Map(), project, aliases: new Map(), apps: new Map(), usesDaprSdk: false };
+}
+
+export function readJavaScript(tree: Tree, file: string, isTest: boolean, project: ConstTable): SourceFacts {
+  const ctx = newCtx(file, isTest, project);
+  const root = tree.rootNode;
+  collect(ctx, root);
+  for (const c of root.descendantsOfType(['call_expression', 'new_expression'])) if (c) readCall(ctx, c);
+  for (const s of root.descendantsOfType(['string', 'template_string'])) if (s) readString(ctx, s);
+  for (const b of root.descendantsOfType('binary_expression')) if (b) readComparison(ctx, b);
+  for (const c of root.descendantsOfType('switch_case')) {
+    const s = c && literalString(field(c, 'value'));
+    if (c && s?.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, c) });
+  }
+  for (const m of root.descendantsOfType(['member_expression', 'subscript_expression'])) {
+    if (!m || m.parent?.type === 'member_expression' && field(m.parent, 'object')?.equals(m) && m.text.replace(/\s+/g, '') === 'process.env') continue;
+    const v = resolve(ctx, m);
+    if (v.kind === 'env' && v.name) ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, m) });
+  }
+  for (const imp of root.descendantsOfType('import_statement')) {
+    const mod = imp && moduleOf(field(imp, 'source'));
+    if (imp && mod === 'dotenv/config') ctx.facts.dotenvLoads.push(loc(ctx, imp));
+  }
+  return ctx.facts;
+}
+
+function readCall(ctx: Ctx, node: Node): void {
+  const isNew = node.type === 'new_expression';
+  const fnNode = unwrap(field(node, isNew ? 'constructor' : 'function'));
+  const callee = dotted(ctx, fnNode);
+  const method = fnNode?.type === 'member_expression' ? field(fnNode, 'property')?.text ?? '' : callee;
+  const receiver = fnNode?.type === 'member_expression' ? unwrap(field(fnNode, 'object')) : undefined;
+  const args = named(field(node, 'arguments'));
+  const at = loc(ctx, node);
+  const f = ctx.facts;
+
+  if (!isNew && fnNode?.text === 'require') {
+    if (moduleOf(args[0]) === 'dotenv/config') f.dotenvLoads.push(at);
+    return;
+  }
+  if (/^dotenv(\.default)?\.config$/.test(callee) || (method === 'config' && receiver && requireOf(receiver) === 'dotenv')) {
+    f.dotenvLoads.push(at);
+    return;
+  }
+
+  // Servers: app.listen(3000, '127.0.0.1'), server.listen({ port, host }), serve({ fetch, port }).
+  if (method === 'listen' && receiver) {
+    const kind = receiver.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;
+    const first = unwrap(args[0]);
+    if (first?.type === 'object') {
+      const props = objectProps(first);
+      f.listens.push({ loc: at, via: `${receiver.text.split('(')[0]}.listen`, host: val(ctx, props.get('host')), defaultHost: kind === 'fastify' ? '127.0.0.1' : '0.0.0.0', port: val(ctx, props.get('port')), defaultPort: kind === 'fastify' ? 3000 : undefined });
+      return;
+    }
+    const port = val(ctx, first);
+    if (!kind && !(port && (port.kind === 'num' || port.kind === 'env' || /app|server|http/i.test(receiver.text)))) return;
+    const second = unwrap(args[1]);
+    const hostNode = second && !['arrow_function', 'function_expression', 'function', 'identifier'].includes(second.type) ? second : second?.type === 'identifier' && resolve(ctx, second).kind === 'str' ? second : undefined;
+    f.listens.push({ loc: at, via: `${receiver.type === 'identifier' ? receiver.text : 'server'}.listen`, host: val(ctx, hostNode), defaultHost: kind === 'fastify' ? '127.0.0.1' : '0.0.0.0', port, defaultPort: kind === 'fastify' ? 3000 : undefined });
+    return;
+  }
+  if ((callee === '@hono/node-server.serve' || callee === 'Bun.serve') && unwrap(args[0])?.type === 'object') {
+    const props = objectProps(unwrap(args[0])!);
+    f.listens.push({ loc: at, via: callee.replace('@hono/node-server.', ''), host: val(ctx, props.get('hostname')), defaultHost: '0.0.0.0', port: val(ctx, props.get('port')), defaultPort: 3000 });
+    return;
+  }
+
+  // Routes.
+  if (ROUTE_METHODS.has(method) && receiver && args.length >= 1) {
+    const p = resolve(ctx, args[0]);
+    if (p.kind === 'str' && p.s.startsWith('/') && (args.length >= 2 || method === 'route')) f.routes.push({ path: p.s, loc: at });
+  }
+  if (method === 'startsWith' || method === 'endsWith') {
+    const p = literalString(args[0]);
+    if (p?.startsWith('/')) f.routes.push({ path: p, loc: at });
+  }
+
+  // Writes.
+  const idx = FS_WRITERS[method];
+  const fsLike = (callee.split('.').slice(0, -1).join('.') || callee).match(/^(node:)?fs(\/promises)?(\.promises)?$|^fs-extra$|^(fs|fsp|fse|fsPromises|fsExtra)$/) ||
+    /^(node:)?fs(\/promises)?\.\w+$|^fs-extra\.\w+$/.test(callee);
+  if (idx !== undefined && fsLike && args[idx]) {
+    f.writes.push({ loc: at, via: callee || method, path: resolve(ctx, args[idx]) });
+  } else if (isNew && /(^|\.)Database$/.test(callee) && /sqlite|Database/.test(callee) && args[0]) {
+    const p = resolve(ctx, args[0]);
+    if (!(p.kind === 'str' && p.s === ':memory:')) f.writes.push({ loc: at, via: `new ${callee}`, path: p });
+  } else if (/(^|\.)(JSONFile|JSONFileSync|Low|LowSync)$/.test(callee) && args[0]) {
+    f.writes.push({ loc: at, via: callee, path: resolve(ctx, args[0]) });
+  } else if ((callee === 'multer' || /^multer(\.default)?$/.test(callee)) && unwrap(args[0])?.type === 'object') {
+    const dest = objectProps(unwrap(args[0])!).get('dest');
+    if (dest) f.writes.push({ loc: at, via: 'multer({ dest })', path: resolve(ctx, dest) });
+  } else if (isNew && /transports\.File$/.test(callee) && unwrap(args[0])?.type === 'object') {
+    const file = objectProps(unwrap(args[0])!).get('filename');
+    if (file) f.writes.push({ loc: at, via: callee, path: resolve(ctx, file) });
+  }
+
+  // Dapr's JavaScript SDK: client.state.save('statestore', …), client.invoker.invoke('app1', …).
+  if (ctx.usesDaprSdk && receiver?.type === 'member_expression') {
+    const group = field(receiver, 'property')?.text;
+    const api = group === 'state' ? 'state' : group === 'secret' ? 'secrets' : group === 'pubsub' && method === 'publish' ? 'publish'
+      : group === 'binding' && method === 'send' ? 'bindings' : group === 'invoker' && method === 'invoke' ? 'invoke' : undefined;
+    const name = api && resolve(ctx, args[0]);
+    if (api && name?.kind === 'str' && !name.s.includes('{')) {
+      const key = api === 'secrets' ? literalString(args[1]) : undefined;
+      f.daprSdk.push({ loc: at, api, name: name.s, key });
+    }
+  }
+}
+
+function objectProps(obj: Node): Map<string, Node> {
+  const out = new Map<string, Node>();
+  for (const p of named(obj)) {
+    if (p.type === 'pair') {
+      const k = field(p, 'key');
+      const v = field(p, 'value');
+      const key = k?.type === 'string' ? literalString(k) : k?.text;
+      if (key && v) out.set(key, v);
+    } else if (p.type === 'shorthand_property_identifier') {
+      out.set(p.text, p);
+    }
+  }
+  return out;
+}
+
+function val(ctx: Ctx, n: Node | undefined): Val | undefined {
+  if (!n) return undefined;
+  if (n.type === 'shorthand_property_identifier') {
+    const local = ctx.locals.get(n.text);
+    return local ? resolve(ctx, local) : UNKNOWN;
+  }
+  return resolve(ctx, n);
+}
+
+function readString(ctx: Ctx, node: Node): void {
+  let parent = node.parent;
+  if (!parent) return;
+  if (['import_statement', 'export_statement', 'literal_type', 'subscript_expression', 'import_require_clause', 'predefined_type', 'switch_case'].includes(parent.type)) return;
+  // Type positions in TypeScript (`type T = 'a' | 'b'`) and JSX are not values the app uses.
+  if (parent.type.startsWith('jsx')) return;
+  while (parent && WRAPPERS.has(parent.type)) parent = parent.parent;
+  if (!parent) return;
+  if (parent.type === 'arguments' && parent.parent && field(parent.parent, 'function')?.text === 'require') return;
+  const value = resolve(ctx, node);
+  if (value.kind !== 'str' || value.s === '') return;
+  const literal = node.type === 'string' || !named(node).some((c) => c.type === 'template_substitution');
+  const fact = { value: value.s, loc: loc(ctx, node), literal } as SourceFacts['strings'][number];
+  if (parent.type === 'pair') {
+    if (field(parent, 'key')?.equals(node)) return;
+    const k = field(parent, 'key');
+    fact.key = k?.type === 'string' ? literalString(k) : k?.text;
+  } else if (parent.type === 'variable_declarator') {
+    fact.key = field(parent, 'name')?.text;
+  } else if (parent.type === 'assignment_expression') {
+    const l = field(parent, 'left');
+    fact.key = l?.type === 'member_expression' ? field(l, 'property')?.text : l?.text;
+  } else if (parent.type === 'arguments' && parent.parent) {
+    const fn = field(parent.parent, parent.parent.type === 'new_expression' ? 'constructor' : 'function');
+    fact.callee = dotted(ctx, fn) || fn?.text;
+    fact.forDisplay = isDisplayCall(fact.callee ?? '') || /(^|\.)(log|info|warn|error|debug|send|json|render|write|end)$/.test(fact.callee ?? '');
+  } else if (parent.type === 'template_substitution' || parent.type === 'binary_expression') {
+    return; // part of a bigger string, read as a whole
+  }
+  ctx.facts.strings.push(fact);
+  if (literal && fact.key && ['pair', 'variable_declarator', 'assignment_expression'].includes(parent.type)) {
+    ctx.facts.namedLiterals.push({ name: fact.key, value: value.s, loc: fact.loc });
+  }
+}
+
+function readComparison(ctx: Ctx, node: Node): void {
+  const op = field(node, 'operator')?.text;
+  if (op && !['===', '==', '!==', '!='].includes(op)) {
+    // string concatenation: read the whole expression once, at its outermost `+`.
+    if (op === '+' && node.parent?.type !== 'binary_expression') {
+      const v = resolve(ctx, node);
+      if (v.kind === 'str' && /[:/]/.test(v.s)) {
+        const parent = node.parent;
+        const fact = { value: v.s, loc: loc(ctx, node), literal: false } as SourceFacts['strings'][number];
+        if (parent?.type === 'arguments' && parent.parent) {
+          fact.callee = dotted(ctx, field(parent.parent, 'function'));
+          fact.forDisplay = isDisplayCall(fact.callee) || /(^|\.)(log|info|warn|error|debug|send|json)$/.test(fact.callee);
+        } else if (parent?.type === 'variable_declarator') {
+          fact.key = field(parent, 'name')?.text;
+        }
+        ctx.facts.strings.push(fact);
+      }
+    }
+    return;
+  }
+  for (const side of [field(node, 'left'), field(node, 'right')]) {
+    const s = literalString(side);
+    if (s?.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, node) });
+  }
+}

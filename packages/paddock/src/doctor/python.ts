@@ -1,0 +1,572 @@
+/** Reads a Python module's syntax tree into SourceFacts. */
+import type { Node, Tree } from 'web-tree-sitter';
+import {
+  emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
+} from './facts.js';
+import { isDisplayCall } from './names.js';
+
+/** Module-level constants a module defines, resolved, for other modules that import them. */
+export type ConstTable = Map<string, Val>;
+
+const ROUTE_METHODS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'api_route', 'websocket']);
+const ENV_GET = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
+const STATE_SDK = new Set(['save_state', 'get_state', 'delete_state', 'get_bulk_state', 'save_bulk_state', 'query_state', 'execute_state_transaction']);
+const MAX_DEPTH = 8;
+
+interface Ctx {
+  facts: SourceFacts;
+  /** name → the node assigned to it; null when assigned more than once. */
+  locals: Map<string, Node | null>;
+  project: ConstTable;
+  /** Import aliases: local name → dotted module path (`getenv` → `os.getenv`). */
+  aliases: Map<string, string>;
+  /** Names bound to a web-app object, with its framework (`app` → `flask`). */
+  apps: Map<string, string>;
+  usesDaprSdk: boolean;
+}
+
+function loc(ctx: Ctx, node: Node): Loc {
+  return { file: ctx.facts.file, line: node.startPosition.row + 1 };
+}
+
+function field(node: Node, name: string): Node | undefined {
+  return node.childForFieldName(name) ?? undefined;
+}
+
+function named(node: Node | undefined): Node[] {
+  return node ? (node.namedChildren.filter(Boolean) as Node[]) : [];
+}
+
+/** The dotted name of a callee or attribute chain, with import aliases expanded. */
+function dotted(ctx: Ctx, node: Node | undefined): string {
+  if (!node) return '';
+  const text = node.type === 'identifier' || node.type === 'attribute' ? node.text.replace(/\s+/g, '') : '';
+  if (!text) return '';
+  const [head, ...rest] = text.split('.');
+  const target = ctx.aliases.get(head!);
+  return target ? [target, ...rest].join('.') : text;
+}
+
+function stringPrefix(node: Node): string {
+  const start = node.namedChildren.find((c) => c?.type === 'string_start');
+  const t = start ? start.text : node.text;
+  return (t.match(/^[A-Za-z]*/)?.[0] ?? '').toLowerCase();
+}
+
+function unescape(s: string): string {
+  return s.replace(/\\([nrt\\'"])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] ?? c);
+}
+
+/** The literal text of a plain (non-f) string node, or undefined. */
+function literalString(node: Node | undefined): string | undefined {
+  if (!node || node.type !== 'string') return undefined;
+  if (stringPrefix(node).includes('f')) return undefined;
+  return stringValue(node);
+}
+
+function stringValue(node: Node): string {
+  const raw = stringPrefix(node).includes('r');
+  let out = '';
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'string_content') out += raw ? c.text : unescape(c.text);
+  }
+  return out;
+}
+
+/** Work out a value statically, as far as simple constants allow. */
+export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
+  if (!node || depth > MAX_DEPTH) return UNKNOWN;
+  switch (node.type) {
+    case 'string': {
+      if (!stringPrefix(node).includes('f')) return str(stringValue(node));
+      const raw = stringPrefix(node).includes('r');
+      let out = '';
+      for (const c of node.namedChildren) {
+        if (!c) continue;
+        if (c.type === 'string_content') out += raw ? c.text : unescape(c.text);
+        else if (c.type === 'interpolation') out += valText(resolve(ctx, field(c, 'expression') ?? named(c)[0], depth + 1));
+      }
+      return str(out);
+    }
+    case 'concatenated_string':
+      return str(named(node).map((c) => valText(resolve(ctx, c, depth + 1))).join(''));
+    case 'integer': {
+      const n = Number(node.text.replace(/_/g, ''));
+      return Number.isFinite(n) ? { kind: 'num', n } : UNKNOWN;
+    }
+    case 'float': return { kind: 'num', n: Number(node.text) };
+    case 'true': return { kind: 'bool', b: true };
+    case 'false': return { kind: 'bool', b: false };
+    case 'none': return { kind: 'none' };
+    case 'parenthesized_expression': return resolve(ctx, named(node)[0], depth + 1);
+    case 'identifier': {
+      if (node.text === '__file__') return str('{appdir}/__file__');
+      const local = ctx.locals.get(node.text);
+      if (local) return resolve(ctx, local, depth + 1);
+      if (local === undefined) {
+        const imported = ctx.project.get(node.text);
+        if (imported) return imported;
+      }
+      return UNKNOWN;
+    }
+    case 'attribute': {
+      const attr = field(node, 'attribute')?.text;
+      const obj = field(node, 'object');
+      if ((attr === 'parent' || attr === 'parents') && obj) {
+        const base = resolve(ctx, obj, depth + 1);
+        return base.kind === 'str' && base.s.startsWith('{appdir}') ? str('{appdir}') : UNKNOWN;
+      }
+      // config.STATE_STORE, settings.STORE_NAME: a constant of another module.
+      if (attr && obj?.type === 'identifier') return ctx.project.get(attr) ?? UNKNOWN;
+      return UNKNOWN;
+    }
+    case 'subscript': {
+      const value = dotted(ctx, field(node, 'value'));
+      if (value === 'os.environ') {
+        const name = literalString(field(node, 'subscript'));
+        if (name) return { kind: 'env', name };
+      }
+      return UNKNOWN;
+    }
+    case 'boolean_operator': {
+      const left = resolve(ctx, field(node, 'left'), depth + 1);
+      if (node.children.some((c) => c?.type === 'or') && left.kind === 'env' && !left.fallback) {
+        return { ...left, fallback: resolve(ctx, field(node, 'right'), depth + 1) };
+      }
+      return left.kind === 'unknown' ? UNKNOWN : left;
+    }
+    case 'binary_operator': {
+      const op = field(node, 'operator')?.text;
+      const left = resolve(ctx, field(node, 'left'), depth + 1);
+      const right = resolve(ctx, field(node, 'right'), depth + 1);
+      if (op === '+' && (left.kind === 'str' || right.kind === 'str')) return str(valText(left) + valText(right));
+      if (op === '/' && left.kind === 'str') return str(joinPath(valText(left), valText(right)));
+      return UNKNOWN;
+    }
+    case 'call': return resolveCall(ctx, node, depth);
+    default: return UNKNOWN;
+  }
+}
+
+function joinPath(...parts: string[]): string {
+  let out = '';
+  for (const p of parts) {
+    if (p.startsWith('/')) out = p;
+    else out = out ? `${out.replace(/\/$/, '')}/${p}` : p;
+  }
+  return out;
+}
+
+function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
+  const callee = dotted(ctx, field(node, 'function'));
+  const { args, kwargs } = callArgs(node);
+  if (ENV_GET.has(callee)) {
+    const name = literalString(args[0]);
+    if (!name) return UNKNOWN;
+    const fb = args[1] ?? kwargs.get('default');
+    return { kind: 'env', name, fallback: fb ? resolve(ctx, fb, depth + 1) : undefined };
+  }
+  if (callee === 'int' || callee === 'str' || callee === 'float') return resolve(ctx, args[0], depth + 1);
+  if (['os.path.join', 'posixpath.join', 'Path', 'pathlib.Path', 'PurePath', 'pathlib.PurePath'].includes(callee)) {
+    if (args.length === 0) return str('{appdir}');
+    return str(joinPath(...args.map((a) => valText(resolve(ctx, a, depth + 1)))));
+  }
+  if (['os.path.dirname', 'os.path.abspath', 'os.path.realpath', 'os.path.normpath'].includes(callee)) {
+    const v = resolve(ctx, args[0], depth + 1);
+    return v.kind === 'str' && v.s.startsWith('{appdir}') ? str('{appdir}') : v;
+  }
+  if (/^tempfile\.(gettempdir|mkdtemp|mktemp|gettempdirb)$/.test(callee)) return str('/tmp');
+  if (callee === 'os.path.expanduser' || callee === 'Path.home' || callee === 'pathlib.Path.home') return str('/tmp');
+  if (callee === 'os.getcwd' || callee === 'Path.cwd' || callee === 'pathlib.Path.cwd') return str('{appdir}');
+  // Path(...).resolve(), .absolute(): keep the path.
+  const fn = field(node, 'function');
+  if (fn?.type === 'attribute' && ['resolve', 'absolute', 'expanduser'].includes(field(fn, 'attribute')?.text ?? '')) {
+    return resolve(ctx, field(fn, 'object'), depth + 1);
+  }
+  return UNKNOWN;
+}
+
+function callArgs(node: Node): { args: Node[]; kwargs: Map<string, Node> } {
+  const args: Node[] = [];
+  const kwargs = new Map<string, Node>();
+  for (const a of named(field(node, 'arguments'))) {
+    if (a.type === 'keyword_argument') {
+      const k = field(a, 'name')?.text;
+      const v = field(a, 'value');
+      if (k && v) kwargs.set(k, v);
+    } else if (a.type !== 'comment') {
+      args.push(a);
+    }
+  }
+  return { args, kwargs };
+}
+
+/** First pass: the names a module assigns exactly once, and its imports' aliases. */
+function collectLocals(root: Node): Map<string, Node | null> {
+  const locals = new Map<string, Node | null>();
+  for (const a of root.descendantsOfType('assignment')) {
+    if (!a) continue;
+    const left = field(a, 'left');
+    const right = field(a, 'right');
+    if (left?.type !== 'identifier' || !right) continue;
+    locals.set(left.text, locals.has(left.text) ? null : right);
+  }
+  return locals;
+}
+
+function collectAliases(ctx: Ctx, root: Node): void {
+  for (const imp of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+    if (!imp) continue;
+    const line = loc(ctx, imp);
+    if (imp.type === 'import_statement') {
+      for (const n of named(imp)) {
+        const dn = n.type === 'aliased_import' ? field(n, 'name') : n;
+        const alias = n.type === 'aliased_import' ? field(n, 'alias')?.text : undefined;
+        if (!dn) continue;
+        ctx.facts.imports.push({ module: dn.text, loc: line });
+        if (alias) ctx.aliases.set(alias, dn.text);
+      }
+    } else {
+      const mod = field(imp, 'module_name')?.text ?? '';
+      if (!mod || mod.startsWith('.')) continue;
+      ctx.facts.imports.push({ module: mod, loc: line });
+      for (const n of named(imp)) {
+        if (n === field(imp, 'module_name') || n.equals(field(imp, 'module_name')!)) continue;
+        const dn = n.type === 'aliased_import' ? field(n, 'name') : n;
+        const local = n.type === 'aliased_import' ? field(n, 'alias')?.text : dn?.text;
+        if (dn && local && dn.type === 'dotted_name') {
+          ctx.aliases.set(local, `${mod}.${dn.text}`);
+          ctx.facts.imports.push({ module: `${mod}.${dn.text}`, loc: line });
+        }
+      }
+    }
+  }
+  ctx.usesDaprSdk = ctx.facts.imports.some((i) => i.module === 'dapr' || i.module.startsWith('dapr.'));
+}
+
+const WEB_APPS: Record<string, string> = {
+  'flask.Flask': 'flask', 'fastapi.FastAPI': 'fastapi', 'quart.Quart': 'flask', 'sanic.Sanic': 'sanic',
+  'flask_socketio.SocketIO': 'socketio', 'dash.Dash': 'dash', 'bottle.Bottle': 'bottle', 'starlette.applications.Starlette': 'fastapi',
+};
+
+function collectApps(ctx: Ctx): void {
+  for (const [name, node] of ctx.locals) {
+    if (node?.type !== 'call') continue;
+    const callee = dotted(ctx, field(node, 'function'));
+    const fw = WEB_APPS[callee];
+    if (fw) ctx.apps.set(name, fw);
+  }
+}
+
+/** Module-level constants, resolved, for the project-wide table. */
+export function pythonConstants(tree: Tree, file: string): ConstTable {
+  const ctx = newCtx(tree, file, false, new Map());
+  const out: ConstTable = new Map();
+  for (const stmt of named(tree.rootNode)) {
+    const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
+    if (a?.type !== 'assignment') continue;
+    const left = field(a, 'left');
+    if (left?.type !== 'identifier' || ctx.locals.get(left.text) === null) continue;
+    const v = resolve(ctx, field(a, 'right'));
+    if (v.kind !== 'unknown') out.set(left.text, v);
+  }
+  return out;
+}
+
+function newCtx(tree: Tree, file: string, isTest: boolean, project: ConstTable): Ctx {
+  const ctx: Ctx = {
+    facts: emptyFacts(file, 'python', isTest),
+    locals: collectLocals(tree.rootNode),
+    project,
+    aliases: new Map(),
+    apps: new Map(),
+    usesDaprSdk: false,
+  };
+  collectAliases(ctx, tree.rootNode);
+  return ctx;
+}
+
+export function readPython(tree: Tree, file: string, isTest: boolean, project: ConstTable): SourceFacts {
+  const ctx = newCtx(tree, file, isTest, project);
+  collectApps(ctx);
+  const root = tree.rootNode;
+  for (const call of root.descendantsOfType('call')) if (call) readCall(ctx, call);
+  for (const s of root.descendantsOfType(['string', 'concatenated_string'])) if (s) readString(ctx, s);
+  for (const c of root.descendantsOfType('comparison_operator')) if (c) readComparison(ctx, c);
+  for (const a of root.descendantsOfType('assignment')) if (a) readAssignment(ctx, a);
+  for (const c of root.descendantsOfType('class_definition')) if (c) readSettingsClass(ctx, c);
+  for (const s of root.descendantsOfType('subscript')) {
+    const v = s && resolve(ctx, s);
+    if (s && v?.kind === 'env') ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, s) });
+  }
+  return ctx.facts;
+}
+
+function readCall(ctx: Ctx, node: Node): void {
+  const fnNode = field(node, 'function');
+  const callee = dotted(ctx, fnNode);
+  const method = fnNode?.type === 'attribute' ? field(fnNode, 'attribute')?.text ?? '' : callee;
+  const receiver = fnNode?.type === 'attribute' ? field(fnNode, 'object') : undefined;
+  const { args, kwargs } = callArgs(node);
+  const at = loc(ctx, node);
+  const f = ctx.facts;
+  const arg = (i: number, k: string): Node | undefined => kwargs.get(k) ?? args[i];
+
+  if (ENV_GET.has(callee)) {
+    const name = literalString(args[0]);
+    if (name) {
+      f.envReads.push({ name, loc: at });
+      const fb = literalString(args[1] ?? kwargs.get('default'));
+      if (fb) f.namedLiterals.push({ name, value: fb, loc: at });
+    }
+    return;
+  }
+  if (/(^|\.)(load_dotenv|dotenv_values|find_dotenv)$/.test(callee) && (callee.startsWith('dotenv') || ctx.aliases.has(callee.split('.')[0]!) || callee.includes('dotenv'))) {
+    if (!callee.endsWith('find_dotenv')) f.dotenvLoads.push(at);
+    return;
+  }
+
+  // Servers.
+  const appFw = receiver?.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;
+  if (method === 'run' && receiver && (appFw || (/^(app|application|server)$/.test(receiver.text) && !callee.startsWith('asyncio')))) {
+    if (appFw === 'socketio') {
+      f.listens.push({ loc: at, via: `${receiver.text}.run`, host: val(ctx, arg(1, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(2, 'port')), defaultPort: 5000 });
+    } else if (appFw === 'fastapi') {
+      // FastAPI has no run(); uvicorn.run below is the usual way.
+    } else {
+      const sanic = appFw === 'sanic';
+      f.listens.push({ loc: at, via: `${receiver.text}.run`, host: val(ctx, arg(0, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(1, 'port')), defaultPort: sanic ? 8000 : 5000 });
+    }
+    readDebugKw(ctx, kwargs, at, `${receiver.text}.run`);
+    return;
+  }
+  if (callee === 'uvicorn.run' || callee === 'hypercorn.run') {
+    f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '127.0.0.1', port: val(ctx, kwargs.get('port')), defaultPort: 8000 });
+    if (isTrue(ctx, kwargs.get('reload'))) {
+      f.debugs.push({ loc: at, what: `${callee}(reload=True) watches the source and restarts the server`, severity: 'warning', fix: 'Remove reload=True; the platform restarts the app when you deploy a new image.' });
+    }
+    readDebugKw(ctx, kwargs, at, callee);
+    return;
+  }
+  if (method === 'run_server' && receiver) {
+    f.listens.push({ loc: at, via: `${receiver.text}.run_server`, host: val(ctx, arg(0, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(1, 'port')), defaultPort: 8050 });
+    readDebugKw(ctx, kwargs, at, `${receiver.text}.run_server`);
+    return;
+  }
+  if (/(^|\.)run_app$/.test(callee) && /aiohttp|web/.test(callee)) {
+    f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '0.0.0.0', port: val(ctx, kwargs.get('port')), defaultPort: 8080 });
+    return;
+  }
+  if (callee === 'waitress.serve') {
+    const listen = kwargs.get('listen');
+    if (listen) {
+      const l = resolve(ctx, listen);
+      const m = l.kind === 'str' ? /^(.*):(\d+)$/.exec(l.s) : null;
+      f.listens.push({ loc: at, via: callee, host: m ? str(m[1] === '*' ? '0.0.0.0' : m[1]!) : UNKNOWN, defaultHost: '0.0.0.0', port: m ? { kind: 'num', n: Number(m[2]) } : UNKNOWN });
+    } else {
+      f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '0.0.0.0', port: val(ctx, kwargs.get('port')), defaultPort: 8080 });
+    }
+    return;
+  }
+  if (/(^|\.)(HTTPServer|ThreadingHTTPServer|TCPServer|ThreadingTCPServer)$/.test(callee) && args[0]?.type === 'tuple') {
+    const [h, p] = named(args[0]);
+    f.listens.push({ loc: at, via: callee.split('.').pop()!, host: val(ctx, h), defaultHost: '0.0.0.0', port: val(ctx, p) });
+    return;
+  }
+  if (/(^|\.)make_server$/.test(callee) && callee.includes('wsgiref')) {
+    f.listens.push({ loc: at, via: 'make_server', host: val(ctx, args[0]), defaultHost: '0.0.0.0', port: val(ctx, args[1]) });
+    return;
+  }
+
+  // Routes registered by call.
+  if (['add_url_rule', 'add_api_route', 'add_route'].includes(method) || /(^|\.)(Route|APIRoute)$/.test(callee)) {
+    const p = resolve(ctx, args[0] ?? kwargs.get('rule') ?? kwargs.get('path'));
+    if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
+  }
+  if (ROUTE_METHODS.has(method) && node.parent?.type === 'decorator') {
+    const p = resolve(ctx, args[0] ?? kwargs.get('rule') ?? kwargs.get('path'));
+    if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
+  }
+
+  // Writes to the file system.
+  readWrite(ctx, node, callee, method, receiver, args, kwargs, at);
+
+  // Dapr's Python SDK.
+  if (ctx.usesDaprSdk) {
+    let api: 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke' | undefined;
+    let nameNode: Node | undefined;
+    let keyNode: Node | undefined;
+    if (STATE_SDK.has(method)) { api = 'state'; nameNode = arg(0, 'store_name'); }
+    else if (method === 'get_secret' || method === 'get_bulk_secret') { api = 'secrets'; nameNode = arg(0, 'store_name'); keyNode = arg(1, 'key'); }
+    else if (method === 'publish_event') { api = 'publish'; nameNode = arg(0, 'pubsub_name'); }
+    else if (method === 'invoke_binding') { api = 'bindings'; nameNode = arg(0, 'binding_name'); }
+    else if (method === 'invoke_method') { api = 'invoke'; nameNode = arg(0, 'app_id'); }
+    if (api) {
+      const name = resolve(ctx, nameNode);
+      const key = keyNode ? resolve(ctx, keyNode) : undefined;
+      if (name.kind === 'str' && !name.s.includes('{')) {
+        f.daprSdk.push({ loc: at, api, name: name.s, key: key?.kind === 'str' && !key.s.includes('{') ? key.s : undefined });
+      }
+    }
+  }
+}
+
+function val(ctx: Ctx, node: Node | undefined): Val | undefined {
+  return node ? resolve(ctx, node) : undefined;
+}
+
+function isTrue(ctx: Ctx, node: Node | undefined): boolean {
+  const v = val(ctx, node);
+  if (!v) return false;
+  if (v.kind === 'bool') return v.b;
+  if (v.kind === 'env') return false;
+  return false;
+}
+
+function readDebugKw(ctx: Ctx, kwargs: Map<string, Node>, at: Loc, via: string): void {
+  if (isTrue(ctx, kwargs.get('debug'))) {
+    ctx.facts.debugs.push({
+      loc: at, severity: 'error',
+      what: `${via}(debug=True) starts the debugger: anyone who can reach the app can run code in it, and errors show your source to visitors`,
+      fix: `Remove debug=True (or read it from an environment variable that defaults to off).`,
+    });
+  }
+}
+
+const OPEN_CALLS = new Set(['open', 'io.open', 'codecs.open', 'aiofiles.open', 'gzip.open', 'bz2.open', 'lzma.open']);
+const PATH_WRITERS = new Set(['write_text', 'write_bytes', 'touch', 'mkdir']);
+const FRAME_WRITERS = new Set(['to_csv', 'to_json', 'to_excel', 'to_parquet', 'to_pickle', 'to_feather', 'to_hdf', 'to_sql', 'savefig']);
+
+function readWrite(ctx: Ctx, node: Node, callee: string, method: string, receiver: Node | undefined, args: Node[], kwargs: Map<string, Node>, at: Loc): void {
+  const f = ctx.facts;
+  const push = (via: string, p: Node | undefined): void => {
+    if (p) f.writes.push({ loc: at, via, path: resolve(ctx, p) });
+  };
+  if (OPEN_CALLS.has(callee)) {
+    const mode = resolve(ctx, args[1] ?? kwargs.get('mode'));
+    if (mode.kind === 'str' && /[wax+]/.test(mode.s)) push(callee, args[0] ?? kwargs.get('file'));
+    return;
+  }
+  if (method === 'open' && receiver && mode(ctx, args[0] ?? kwargs.get('mode'))) {
+    // Path("x").open("w")
+    f.writes.push({ loc: at, via: 'Path.open', path: resolve(ctx, receiver) });
+    return;
+  }
+  if (PATH_WRITERS.has(method) && receiver) {
+    const p = resolve(ctx, receiver);
+    if (p.kind === 'str') f.writes.push({ loc: at, via: `Path.${method}`, path: p });
+    return;
+  }
+  if (['os.makedirs', 'os.mkdir', 'os.mknod'].includes(callee)) return push(callee, args[0]);
+  if (/^shutil\.(copy|copy2|copyfile|copytree|move)$/.test(callee)) return push(callee, args[1] ?? kwargs.get('dst'));
+  if (callee === 'sqlite3.connect' || callee === 'aiosqlite.connect') {
+    const p = resolve(ctx, args[0] ?? kwargs.get('database'));
+    if (!(p.kind === 'str' && /^:memory:$|mode=memory/.test(p.s))) f.writes.push({ loc: at, via: callee, path: p });
+    return;
+  }
+  if (/(^|\.)(FileHandler|RotatingFileHandler|TimedRotatingFileHandler|WatchedFileHandler)$/.test(callee)) return push(callee, args[0] ?? kwargs.get('filename'));
+  if (callee === 'logging.basicConfig' && kwargs.has('filename')) return push(callee, kwargs.get('filename'));
+  if (FRAME_WRITERS.has(method) && (args[0] || kwargs.has('path_or_buf') || kwargs.has('fname'))) {
+    const p = resolve(ctx, args[0] ?? kwargs.get('path_or_buf') ?? kwargs.get('fname'));
+    if (p.kind === 'str') f.writes.push({ loc: at, via: `.${method}`, path: p });
+    return;
+  }
+  if (/^(np|numpy)\.(save|savez|savetxt)$|^(joblib|torch)\.(dump|save)$/.test(callee)) {
+    const p = resolve(ctx, callee.startsWith('np') || callee.startsWith('numpy') ? args[0] : args[1]);
+    if (p.kind === 'str') f.writes.push({ loc: at, via: callee, path: p });
+    return;
+  }
+  if (method === 'save' && args[0]) {
+    // image.save("out.png"), workbook.save("report.xlsx"), file.save(os.path.join(UPLOADS, name))
+    const p = resolve(ctx, args[0]);
+    if (p.kind === 'str' && (/\.[A-Za-z0-9]{2,5}$/.test(p.s) || p.s.includes('/'))) f.writes.push({ loc: at, via: '.save', path: p });
+    return;
+  }
+  if (/(^|\.)(TinyDB|shelve\.open|dbm\.open)$/.test(callee)) return push(callee, args[0]);
+  if (/(^|\.)create_engine$/.test(callee)) {
+    const url = resolve(ctx, args[0]);
+    const m = url.kind === 'str' ? /^sqlite(?:\+\w+)?:\/\/\/(.+)$/.exec(url.s) : null;
+    if (m && m[1] !== ':memory:') f.writes.push({ loc: at, via: 'create_engine', path: str(m[1]!) });
+  }
+}
+
+function mode(ctx: Ctx, node: Node | undefined): boolean {
+  const m = resolve(ctx, node);
+  return m.kind === 'str' && /[wax+]/.test(m.s);
+}
+
+function readString(ctx: Ctx, node: Node): void {
+  const parent = node.parent;
+  if (!parent || parent.type === 'concatenated_string') return;
+  // Docstrings and bare string statements are documentation.
+  if (parent.type === 'expression_statement') return;
+  const value = resolve(ctx, node);
+  if (value.kind !== 'str' || value.s === '') return;
+  const literal = node.type === 'string' && !stringPrefix(node).includes('f');
+  const fact = { value: value.s, loc: loc(ctx, node), literal } as SourceFacts['strings'][number];
+  let p: Node | null = parent;
+  if (p.type === 'keyword_argument') { fact.key = field(p, 'name')?.text; p = p.parent; }
+  else if (p.type === 'pair') { fact.key = literalString(field(p, 'key')) ?? field(p, 'key')?.text; }
+  else if (p.type === 'assignment') { fact.key = lastName(field(p, 'left')); }
+  else if (p.type === 'subscript') return; // d["KEY"], os.environ["X"]
+  if (p?.type === 'argument_list' && p.parent?.type === 'call') {
+    fact.callee = dotted(ctx, field(p.parent, 'function')) || field(p.parent, 'function')?.text;
+    fact.forDisplay = isDisplayCall(fact.callee ?? '');
+  }
+  ctx.facts.strings.push(fact);
+  if (literal && fact.key && (parent.type === 'keyword_argument' || parent.type === 'pair' || parent.type === 'assignment')) {
+    ctx.facts.namedLiterals.push({ name: fact.key, value: value.s, loc: fact.loc });
+  }
+}
+
+function lastName(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'identifier') return node.text;
+  if (node.type === 'attribute') return field(node, 'attribute')?.text;
+  if (node.type === 'subscript') return literalString(field(node, 'subscript'));
+  return undefined;
+}
+
+function readComparison(ctx: Ctx, node: Node): void {
+  // `if self.path == "/health"` or `if path in ("/health", "/healthz")`: a hand-written router.
+  for (const c of named(node)) {
+    const items = c.type === 'tuple' || c.type === 'list' || c.type === 'set' ? named(c) : [c];
+    for (const i of items) {
+      const s = literalString(i);
+      if (s && s.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, i) });
+    }
+  }
+}
+
+function readAssignment(ctx: Ctx, node: Node): void {
+  const left = field(node, 'left');
+  const right = field(node, 'right');
+  if (!left || !right) return;
+  const at = loc(ctx, node);
+  const v = resolve(ctx, right);
+  const on = v.kind === 'bool' && v.b;
+  if (!on) return;
+  const target = left.text.replace(/\s+/g, '');
+  if (/^\w+\.debug$/.test(target) && ctx.apps.has(target.split('.')[0]!) ||
+      /^\w+\.config\[["']DEBUG["']\]$/.test(target) ||
+      (target === 'DEBUG' && /(^|\/)settings\.py$/.test(ctx.facts.file))) {
+    ctx.facts.debugs.push({
+      loc: at, severity: 'error',
+      what: `${target} = True turns on debug mode: errors show your source code to visitors (and Flask's debugger lets them run code)`,
+      fix: `Remove the line, or read it from an environment variable that defaults to off.`,
+    });
+  }
+}
+
+/** pydantic BaseSettings: each field is read from the environment variable of the same name. */
+function readSettingsClass(ctx: Ctx, node: Node): void {
+  const supers = field(node, 'superclasses')?.text ?? '';
+  if (!/BaseSettings/.test(supers)) return;
+  for (const stmt of named(field(node, 'body'))) {
+    const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
+    if (a?.type !== 'assignment' || !field(a, 'type')) continue;
+    const name = field(a, 'left')?.text;
+    if (name) ctx.facts.envReads.push({ name: name.toUpperCase(), loc: loc(ctx, a) });
+  }
+}

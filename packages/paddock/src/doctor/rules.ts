@@ -1,0 +1,428 @@
+/** The rules: judge what the readers found against the platform's conventions and the values file. */
+import type { Finding } from '../report/finding.js';
+import type { DockerfileFacts } from './dockerfile.js';
+import { valText, type Listen, type Loc, type SourceFacts, type SourceLang, type Val } from './facts.js';
+import { healthFix, infraFix, invokeFix, listenFix, secretFix, stateFix } from './fixes.js';
+import { infraLib, isSecretName, secretKeyFor } from './names.js';
+import { findToken, looksLikeSecretValue, redact, safeUrl, urlPassword } from './secrets.js';
+import type { AppValues } from './values.js';
+
+export interface RuleInput {
+  name: string;
+  sources: SourceFacts[];
+  docker?: DockerfileFacts;
+  values?: AppValues;
+}
+
+export type DaprApi = 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke';
+
+export interface DaprUse {
+  api: DaprApi;
+  /** Component name, or app id (maybe `app.namespace`) for invoke. */
+  name: string;
+  key?: string;
+  loc: Loc;
+  lang: SourceLang;
+}
+
+const at = (loc: Loc): { file: string; line: number } => ({ file: loc.file, line: loc.line });
+const DAPR_PATH = /(?:\/v1\.0(?:-alpha1|-beta1)?|\{\?\})\/(state|secrets|publish|bindings|invoke)\/([^/?#{}\s"'`]+)(?:\/([^/?#{}\s"'`]+))?/;
+
+/** Every Dapr building block the code calls, by URL or SDK, with the component (or app) it names. */
+export function daprUses(sources: SourceFacts[]): DaprUse[] {
+  const out: DaprUse[] = [];
+  const seen = new Set<string>();
+  const add = (u: DaprUse): void => {
+    const k = `${u.api}|${u.name}|${u.key ?? ''}|${u.loc.file}|${u.loc.line}`;
+    if (!seen.has(k)) { seen.add(k); out.push(u); }
+  };
+  for (const f of sources) {
+    if (f.isTest) continue;
+    const fileTalksDapr = f.strings.some((s) => /\/v1\.0/.test(s.value)) || f.envReads.some((e) => e.name.startsWith('DAPR_'));
+    for (const s of f.strings) {
+      if (s.forDisplay) continue;
+      const m = DAPR_PATH.exec(s.value);
+      if (m && (m[0].startsWith('/v1.0') || fileTalksDapr)) {
+        const api = m[1] as DaprApi;
+        add({ api, name: m[2]!, key: api === 'secrets' ? m[3] : undefined, loc: s.loc, lang: f.lang });
+      }
+      if (s.key && /^dapr-app-id$/i.test(s.key) && /^[a-z0-9][a-z0-9.-]*$/.test(s.value)) add({ api: 'invoke', name: s.value, loc: s.loc, lang: f.lang });
+    }
+    for (const u of f.daprSdk) add({ ...u, lang: f.lang });
+  }
+  return out;
+}
+
+export function runRules(input: RuleInput): Finding[] {
+  const findings: Finding[] = [
+    ...hardcodedSecrets(input),
+    ...secretsFromEnv(input),
+    ...dotenvLoads(input),
+    ...infraClients(input),
+    ...endpoints(input),
+    ...listens(input),
+    ...writes(input),
+    ...debugs(input),
+  ];
+  if (input.values) {
+    findings.push(...health(input, input.values), ...components(input, input.values), ...invocations(input, input.values));
+  }
+  return findings;
+}
+
+function code(input: RuleInput): SourceFacts[] {
+  return input.sources.filter((f) => !f.isTest);
+}
+
+function hardcodedSecrets(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  const lines = new Set<string>();
+  const push = (loc: Loc, message: string, fix: string, path?: string): void => {
+    const k = `${loc.file}:${loc.line}`;
+    if (lines.has(k)) return;
+    lines.add(k);
+    out.push({ rule: 'hardcoded-secret', severity: 'error', ...at(loc), path, message, fix });
+  };
+  for (const f of input.sources) {
+    for (const s of f.strings) {
+      const token = findToken(s.value);
+      if (token) {
+        const key = s.key && /^[A-Za-z_][\w-]*$/.test(s.key) ? secretKeyFor(s.key) : 'api-key';
+        push(s.loc, `The code contains ${token.what} (${token.shown}). Anyone who can read the code or pull the image can use it.`,
+          `Revoke it, store it in the platform's secret store as \`${key}\` (values.yaml: secretstore.keys), and read it at run time: ${secretFix(f.lang, key)}.`);
+        continue;
+      }
+      const pw = urlPassword(s.value);
+      if (pw) {
+        push(s.loc, `The address ${safeUrl(s.value)} contains a password (…(redacted)). Anyone who can read the code or the image can use it.`,
+          'Remove the password from the code and the address; keep it in the secret store and read it through Dapr (or better, use the platform building block instead of connecting yourself).');
+      }
+    }
+    for (const n of f.namedLiterals) {
+      if (!isSecretName(n.name) || !looksLikeSecretValue(n.value)) continue;
+      const key = secretKeyFor(n.name);
+      push(n.loc, `\`${n.name}\` is set to a secret written in the code (${redact(n.value)}). Anyone who can read the code or pull the image can use it.`,
+        `Revoke it, store it in the platform's secret store as \`${key}\` (values.yaml: secretstore.keys: [${key}]), and read it at run time: ${secretFix(f.lang, key)}.`, n.name);
+    }
+  }
+  return out;
+}
+
+function secretsFromEnv(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  const viaDapr = daprUses(input.sources).some((u) => u.api === 'secrets');
+  const seen = new Set<string>();
+  for (const f of code(input)) {
+    for (const e of f.envReads) {
+      if (!isSecretName(e.name) || seen.has(`${f.file}|${e.name}`)) continue;
+      seen.add(`${f.file}|${e.name}`);
+      const key = secretKeyFor(e.name);
+      const enable = input.values && !input.values.secretstore ? ' and set `secretstore: { enabled: true }`' : '';
+      out.push({
+        rule: 'secret-from-env', severity: viaDapr ? 'warning' : 'error', ...at(e.loc), path: e.name,
+        message: viaDapr
+          ? `The app reads ${e.name} from the environment as well as from the secret store. In the cluster that variable is never set; only the secret store has it.`
+          : `The app reads the secret ${e.name} from an environment variable. In the cluster the platform does not put secrets into the environment, so it will be empty there.`,
+        fix: `Add \`${key}\` to secretstore.keys in values.yaml${enable}, and read it from Dapr: ${secretFix(f.lang, key)}.`,
+      });
+    }
+  }
+  return out;
+}
+
+function dotenvLoads(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  for (const f of code(input)) {
+    const first = f.dotenvLoads[0];
+    if (!first) continue;
+    out.push({
+      rule: 'dotenv-file', severity: 'warning', ...at(first),
+      message: 'The app loads a .env file. In the cluster there is none (and there must not be: it would hold secrets), so everything it sets is missing there.',
+      fix: f.lang === 'python' ? 'Remove load_dotenv(); keep secrets in the secret store (read through Dapr) and give settings defaults in code.' : "Remove dotenv ('dotenv/config', dotenv.config()); keep secrets in the secret store (read through Dapr) and give settings defaults in code.",
+    });
+  }
+  return out;
+}
+
+function infraClients(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  for (const f of code(input)) {
+    const seen = new Set<string>();
+    for (const imp of f.imports) {
+      const lib = infraLib(imp.module, f.lang);
+      if (!lib || seen.has(lib.name)) continue;
+      seen.add(lib.name);
+      out.push({
+        rule: 'direct-infra-client', severity: 'error', ...at(imp.loc), path: imp.module,
+        message: `The app talks to ${lib.name} directly (${f.lang === 'python' ? 'import' : 'module'} \`${imp.module}\`). In the cluster the network only lets the app reach its Dapr sidecar, so the connection fails, and the platform's ${lib.name === 'Redis' ? 'Redis' : 'backends'} ${lib.name === 'Redis' ? 'only accepts' : 'only accept'} Dapr.`,
+        fix: infraFix(lib.kind, f.lang),
+      });
+    }
+  }
+  return out;
+}
+
+const HTTP_CALL = /^(requests|httpx|aiohttp|urllib\.request|urllib3|axios|got|superagent|needle|ky|node-fetch|undici)(\.|$)|(^|\.)(urlopen|fetch|request)$|^fetch$|^(session|client|http)\.(get|post|put|patch|delete|request)$/;
+const INFRA_PORTS = new Set(['6379', '5432', '3306', '27017', '9092', '5672', '8200', '11211', '4222', '9200', '1433', '1521', '2181', '15672', '6380']);
+const DB_SCHEMES = /^(redis|rediss|postgres|postgresql|mysql|mariadb|mongodb|mongodb\+srv|amqp|amqps|kafka|nats|mqtt|memcached|cassandra|neo4j|bolt)(\+\w+)?$/;
+
+interface UrlParts { scheme?: string; host: string; port?: string; path: string }
+
+function parseAddress(v: string): UrlParts | undefined {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/\s]*@)?(\[[^\]]+\]|[^:/?#\s]+)(?::([^/?#\s]+))?([^\s]*)$/i.exec(v);
+  if (m) return { scheme: m[1]!.toLowerCase(), host: m[2]!.toLowerCase(), port: m[3], path: m[4] ?? '' };
+  const hp = /^(localhost|\d{1,3}(?:\.\d{1,3}){3}|[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*):(\d{2,5}|\{[^}]+\})$/i.exec(v);
+  if (hp) return { host: hp[1]!.toLowerCase(), port: hp[2], path: '' };
+  return undefined;
+}
+
+const isLoopback = (h: string): boolean => h === 'localhost' || /^127\./.test(h) || h === '[::1]' || h === '0.0.0.0';
+const isPrivate = (h: string): boolean => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/.test(h);
+const isClusterName = (h: string): boolean => /\.(svc|svc\.cluster\.local|cluster\.local|internal|local|lan)$/.test(h);
+const isBareName = (h: string): boolean => /^[a-z][a-z0-9-]*$/.test(h) && h !== 'localhost';
+
+function endpoints(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  const ownPort = String(input.values?.port ?? 8080);
+  for (const f of code(input)) {
+    const seen = new Set<string>();
+    let dapr3500 = false;
+    for (const s of f.strings) {
+      if (s.forDisplay) continue;
+      const callee = s.callee ?? '';
+      if (/(^|\.)(run|listen|serve|run_app|bind)$/.test(callee)) continue;
+      const u = parseAddress(s.value.trim());
+      let finding: Omit<Finding, 'rule' | 'file' | 'line'> | undefined;
+      if (u) {
+        const shown = safeUrl(s.value.trim());
+        const daprPort = u.port === '{env:DAPR_HTTP_PORT}' || u.port === '3500' || u.port === '3501' || (u.port === undefined && false);
+        if (isLoopback(u.host) && (daprPort || (u.port?.startsWith('{') && u.path.startsWith('/v1.0')))) {
+          if (u.port === '3500' && !dapr3500 && u.path.startsWith('/v1.0')) {
+            dapr3500 = true;
+            finding = { severity: 'warning', message: `The address ${shown} writes Dapr's port as 3500. It is 3500 in the cluster, but \`paddock dev\` and other setups give the sidecar another port.`, fix: f.lang === 'python' ? "Build it from the environment: f\"http://localhost:{os.environ.get('DAPR_HTTP_PORT', '3500')}/v1.0/…\"" : 'Build it from the environment: `http://localhost:${process.env.DAPR_HTTP_PORT ?? 3500}/v1.0/…`' };
+          }
+        } else if (isLoopback(u.host) && (u.port === '{env:PORT}' || u.port === ownPort)) {
+          // The app calling itself.
+        } else if (u.scheme && DB_SCHEMES.test(u.scheme)) {
+          finding = { severity: 'error', message: `The app connects to ${shown} itself. In the cluster the network lets the app reach only its Dapr sidecar, so this address is unreachable there.`, fix: infraFix(/^(amqp|kafka|nats|mqtt)/.test(u.scheme) ? 'pubsub' : /^(postgres|mysql|mariadb|cassandra|neo4j|bolt)/.test(u.scheme) ? 'db' : 'state', f.lang) };
+        } else if (isLoopback(u.host) || isPrivate(u.host) || isClusterName(u.host) || (isBareName(u.host) && (u.scheme !== undefined || INFRA_PORTS.has(u.port ?? '')))) {
+          const appGuess = isBareName(u.host) && !INFRA_PORTS.has(u.port ?? '') ? u.host.replace(/-service$|-svc$/, '') : undefined;
+          finding = {
+            severity: 'error',
+            message: `The app calls ${shown} directly. In the cluster that host${isLoopback(u.host) ? ' is the app\'s own pod' : ' does not exist or is closed to the app'}: the network lets the app reach only its Dapr sidecar.`,
+            fix: appGuess ? `If ${appGuess} is another app on the platform, call it through Dapr: ${invokeFix(f.lang, appGuess)}, and add \`${appGuess}-ns\` to networkPolicy.allowEgressTo.` :
+              INFRA_PORTS.has(u.port ?? '') ? infraFix(u.port === '5432' || u.port === '3306' ? 'db' : u.port === '9092' || u.port === '5672' ? 'pubsub' : u.port === '8200' ? 'secrets' : 'state', f.lang) :
+              'Call other apps through Dapr service invocation (/v1.0/invoke/<app>.<app>-ns/method/…) and data services through the building blocks (state, secrets, pub/sub).',
+          };
+        } else if ((u.scheme === 'http' || u.scheme === 'https') && HTTP_CALL.test(callee) && !isBareName(u.host)) {
+          finding = {
+            severity: 'warning',
+            message: `The app calls ${shown} on the internet directly. The cluster's network is closed to the internet unless the app enables the binding building block.`,
+            fix: `Send it through a Dapr output binding: set \`binding: { enabled: true, name: <name>, url: ${u.scheme}://${u.host}${u.port ? `:${u.port}` : ''}${u.path.replace(/\{[^}]*\}.*$/, '')} }\` in values.yaml and POST to /v1.0/bindings/<name> (operation "post").`,
+          };
+        }
+      } else if (s.key && /^(host|hostname|server|\w*_host|\w*Host|address|endpoint)$/i.test(s.key) && !/^(host|hostname)$/i.test(callee)) {
+        const h = s.value.trim().toLowerCase();
+        if (isLoopback(h) || isPrivate(h) || isClusterName(h) || /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h)) {
+          finding = { severity: 'error', message: `The app connects to host "${s.value}" itself (${s.key}=). In the cluster the network lets the app reach only its Dapr sidecar, so nothing answers there.`, fix: infraFix(/postgres|db|database|mysql/.test(h) ? 'db' : /rabbit|kafka/.test(h) ? 'pubsub' : /vault/.test(h) ? 'secrets' : 'state', f.lang) };
+        }
+      }
+      if (!finding) continue;
+      const k = `${s.loc.line}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ rule: 'hardcoded-endpoint', ...at(s.loc), ...finding } as Finding);
+    }
+  }
+  return out;
+}
+
+/** The servers that actually run: the Dockerfile's server command wins over `app.run()` in Python code. */
+export function effectiveListens(input: RuleInput): { listen: Listen; lang: SourceLang }[] {
+  const out: { listen: Listen; lang: SourceLang }[] = [];
+  const server = input.docker?.server;
+  if (server) out.push({ listen: server, lang: 'python' });
+  for (const f of code(input)) {
+    if (server && f.lang === 'python') continue;
+    for (const l of f.listens) out.push({ listen: l, lang: f.lang });
+  }
+  return out;
+}
+
+/** The value a setting has in the cluster: PORT is set by the chart; other variables fall back to their default. */
+function inCluster(v: Val | undefined, port: number): Val | undefined {
+  if (!v) return undefined;
+  if (v.kind === 'env') {
+    if (v.name === 'PORT') return { kind: 'num', n: port };
+    return v.fallback && v.fallback.kind !== 'env' ? v.fallback : v.fallback ? inCluster(v.fallback, port) : undefined;
+  }
+  if (v.kind === 'str' && v.s.includes('{')) return undefined;
+  return v;
+}
+
+function listens(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  const port = input.values?.port ?? 8080;
+  for (const { listen, lang } of effectiveListens(input)) {
+    const host = listen.host === undefined ? { kind: 'str', s: listen.defaultHost } as Val : inCluster(listen.host, port);
+    const h = host?.kind === 'str' ? host.s.toLowerCase() : undefined;
+    if (h === '127.0.0.1' || h === 'localhost' || h === '::1') {
+      out.push({
+        rule: 'binds-localhost', severity: 'error', ...at(listen.loc),
+        message: listen.host === undefined
+          ? `${listen.via} listens on ${listen.defaultHost} by default (only inside its own container), so the platform's health checks and other apps cannot reach it.`
+          : `${listen.via} listens on ${valText(listen.host)}, which is reachable only from inside the container, so the platform's health checks and other apps cannot reach it.`,
+        fix: listenFix(lang, listen.via),
+      });
+    }
+    if (!input.values) continue;
+    const p = listen.port === undefined ? (listen.defaultPort !== undefined ? { kind: 'num', n: listen.defaultPort } as Val : undefined) : inCluster(listen.port, port);
+    const n = p?.kind === 'num' ? p.n : p?.kind === 'str' && /^\d+$/.test(p.s) ? Number(p.s) : undefined;
+    if (n !== undefined && n !== port) {
+      out.push({
+        rule: 'port-mismatch', severity: 'error', ...at(listen.loc), path: 'port',
+        message: `${listen.via} listens on port ${n}${listen.port === undefined ? ' (its default)' : ''}, but ${input.values.file} says \`port: ${port}\`. The platform sends traffic and health checks to ${port}, so the app looks dead.`,
+        fix: lang === 'python' && !/gunicorn|uvicorn|flask run|hypercorn|waitress/.test(listen.via)
+          ? `Listen on the port the platform gives you: port=int(os.environ.get("PORT", ${port})) — or set \`port: ${n}\` in ${input.values.file}.`
+          : lang === 'node' ? `Listen on the port the platform gives you: Number(process.env.PORT ?? ${port}) — or set \`port: ${n}\` in ${input.values.file}.`
+            : `Use port ${port} in the start command (or set \`port: ${n}\` in ${input.values.file}).`,
+      });
+    }
+  }
+  if (input.values && input.docker) {
+    for (const e of input.docker.expose) {
+      if (e.port !== port) {
+        out.push({ rule: 'port-mismatch', severity: 'warning', file: input.docker.file, line: e.line, path: 'port', message: `The Dockerfile says EXPOSE ${e.port}, but ${input.values.file} says \`port: ${port}\`.`, fix: `Make them agree: EXPOSE ${port}, or \`port: ${e.port}\` if that is where the app listens.` });
+      }
+    }
+  }
+  return out;
+}
+
+/** Where a write lands in the cluster: ok (/tmp), outside (fails), or unknown. */
+function writeTarget(v: Val): { outside: boolean; shown: string } | undefined {
+  let p: Val | undefined = v;
+  if (p.kind === 'env') p = p.fallback;
+  if (!p || p.kind !== 'str') return undefined;
+  const s = p.s.trim();
+  if (!s || s.startsWith('{?}') || s.startsWith('{env:')) return undefined;
+  if (/^\/tmp(\/|$)|^\/dev\/(stdout|stderr|null)$|^\/proc\//.test(s)) return { outside: false, shown: s };
+  if (s.startsWith('{appdir}')) return { outside: true, shown: s.replace(/^\{appdir\}\/?/, '') || 'the app folder' };
+  return { outside: true, shown: s };
+}
+
+function writes(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  for (const f of code(input)) {
+    const seen = new Set<number>();
+    for (const w of f.writes) {
+      const t = writeTarget(w.path);
+      if (!t?.outside || seen.has(w.loc.line)) continue;
+      seen.add(w.loc.line);
+      const name = t.shown.replace(/\{[^}]*\}/g, '…');
+      const isDb = /sqlite|Database|create_engine|TinyDB|shelve|dbm|JSONFile|Low/.test(w.via);
+      out.push({
+        rule: 'writes-outside-tmp', severity: 'error', ...at(w.loc), path: name,
+        message: `${w.via} writes ${name.startsWith('/') ? name : `"${name}" next to the code`}. In the cluster the app's file system is read-only except /tmp, so this fails${isDb ? '' : ''}; and even /tmp is wiped when the app restarts.`,
+        fix: `To keep data across restarts use the state store: ${stateFix(f.lang)} (values.yaml: \`statestore: { enabled: true }\`). For scratch files write under /tmp: ${f.lang === 'python' ? `os.path.join(tempfile.gettempdir(), "${name.split('/').pop()}")` : `path.join(os.tmpdir(), '${name.split('/').pop()}')`}.`,
+      });
+    }
+  }
+  return out;
+}
+
+function debugs(input: RuleInput): Finding[] {
+  const all = [...code(input).flatMap((f) => f.debugs), ...(input.docker?.debugs ?? [])];
+  return all.map((d) => ({ rule: 'debug-server', severity: d.severity, ...at(d.loc), message: `${d.what}.`, fix: d.fix }));
+}
+
+const HEALTHY = /^\/(healthz?|health-?check|ping|status|ready|readyz|live|livez|liveness|readiness|_health|api\/health)\/?$/;
+
+function health(input: RuleInput, values: AppValues): Finding[] {
+  const files = code(input);
+  if (!files.length) return [];
+  const want = values.healthPath.replace(/\/+$/, '') || '/';
+  const routes = files.flatMap((f) => f.routes.map((r) => ({ ...r, lang: f.lang })));
+  if (routes.some((r) => (r.path.replace(/\/+$/, '') || '/') === want)) return [];
+  const listen = effectiveListens(input).find((l) => !l.listen.loc.file.toLowerCase().includes('dockerfile')) ?? effectiveListens(input)[0];
+  const first = listen?.listen.loc ?? routes[0]?.loc ?? { file: files[0]!.file, line: 1 };
+  const lang = listen?.lang ?? routes[0]?.lang ?? files[0]!.lang;
+  const other = routes.find((r) => HEALTHY.test(r.path));
+  const plainHttp = files.some((f) => f.listens.some((l) => /HTTPServer|TCPServer|make_server/.test(l.via))) ? 'http.server'
+    : files.some((f) => f.imports.some((i) => /^(node:)?https?$/.test(i.module)) && !f.imports.some((i) => /^(express|fastify|koa|hono)/.test(i.module))) ? 'http' : 'framework';
+  return [{
+    rule: 'missing-health-endpoint', severity: 'error', ...at(first), path: 'healthPath',
+    message: other
+      ? `No route answers ${values.healthPath}, the health path in ${values.file}; the app serves ${other.path} instead. The platform restarts an app whose health path does not answer.`
+      : `No route answers ${values.healthPath}, the health path in ${values.file}. The platform checks it to know the app is alive and restarts the app when it does not answer.`,
+    fix: other ? `Set \`healthPath: ${other.path.replace(/\/+$/, '')}\` in ${values.file}, or add ${values.healthPath}. ${healthFix(lang, values.healthPath, plainHttp)}` : healthFix(lang, values.healthPath, plainHttp),
+  }];
+}
+
+const BLOCK: Record<Exclude<DaprApi, 'invoke'>, { block: string; what: string; component: string }> = {
+  state: { block: 'statestore', what: 'state store', component: 'statestore' },
+  secrets: { block: 'secretstore', what: 'secret store', component: 'secretstore' },
+  publish: { block: 'pubsub', what: 'pub/sub', component: 'pubsub' },
+  bindings: { block: 'binding', what: 'binding', component: 'binding.name' },
+};
+
+function components(input: RuleInput, values: AppValues): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const u of daprUses(input.sources)) {
+    if (u.api === 'invoke') continue;
+    const b = BLOCK[u.api];
+    const enabled = u.api === 'state' ? values.statestore : u.api === 'secrets' ? values.secretstore : u.api === 'publish' ? values.pubsub : values.binding !== undefined;
+    const expected = u.api === 'bindings' ? values.binding : b.component;
+    const k = `${u.api}|${u.name}|${u.loc.file}`;
+    if (enabled && u.name === expected) {
+      if (u.api === 'secrets' && u.key && values.secretKeys.length && !values.secretKeys.includes(u.key) && !seen.has(`${k}|${u.key}`)) {
+        seen.add(`${k}|${u.key}`);
+        out.push({ rule: 'unknown-component', severity: 'error', ...at(u.loc), path: 'secretstore.keys', message: `The app reads the secret "${u.key}", but ${values.file} lists only ${values.secretKeys.map((x) => `"${x}"`).join(', ')} in secretstore.keys, so the secret store refuses it.`, fix: `Add "${u.key}" to secretstore.keys in ${values.file} (and store the secret under that name).` });
+      }
+      continue;
+    }
+    if (seen.has(k)) continue;
+    seen.add(k);
+    if (u.name === expected || (u.api !== 'bindings' && u.name === b.component)) {
+      out.push({ rule: 'unknown-component', severity: 'error', ...at(u.loc), path: `${b.block}.enabled`, message: `The app calls the ${b.what} "${u.name}", but ${values.file} does not enable ${b.block}, so the platform creates no such component and the call fails.`, fix: u.api === 'bindings' ? `Set \`binding: { enabled: true, name: ${u.name}, url: https://… }\` in ${values.file}.` : `Set \`${b.block}: { enabled: true }\` in ${values.file}.` });
+    } else if (u.api === 'bindings') {
+      out.push({ rule: 'unknown-component', severity: 'error', ...at(u.loc), path: 'binding.name', message: `The app calls the binding "${u.name}", but ${values.file} ${values.binding ? `names its binding "${values.binding}"` : 'enables no binding'}.`, fix: values.binding ? `Call /v1.0/bindings/${values.binding}, or set \`binding.name: ${u.name}\` in ${values.file}.` : `Set \`binding: { enabled: true, name: ${u.name}, url: https://… }\` in ${values.file}.` });
+    } else {
+      out.push({
+        rule: 'unknown-component', severity: 'error', ...at(u.loc), path: b.block,
+        message: `The app calls the ${b.what} "${u.name}", but on the platform it is named "${b.component}"${enabled ? '' : ` (and ${values.file} does not enable ${b.block})`}. No component "${u.name}" exists, so the call fails.`,
+        fix: `Use "${b.component}" in the code (${u.api === 'state' ? '/v1.0/state/statestore' : u.api === 'secrets' ? '/v1.0/secrets/secretstore/<key>' : '/v1.0/publish/pubsub/<topic>'})${enabled ? '' : ` and set \`${b.block}: { enabled: true }\` in ${values.file}`}.`,
+      });
+    }
+  }
+  return out;
+}
+
+function invocations(input: RuleInput, values: AppValues): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const u of daprUses(input.sources)) {
+    if (u.api !== 'invoke') continue;
+    const dot = u.name.indexOf('.');
+    const app = dot >= 0 ? u.name.slice(0, dot) : u.name;
+    const ns = dot >= 0 ? u.name.slice(dot + 1) : undefined;
+    if (app === input.name && (!ns || ns === `${input.name}-ns`)) continue;
+    const k = `${u.name}|${u.loc.file}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const target = ns ?? `${app}-ns`;
+    const declared = values.allowEgressTo.includes(target);
+    if (ns && declared) continue;
+    if (!ns && declared) {
+      out.push({ rule: 'undeclared-invocation', severity: 'warning', ...at(u.loc), path: 'networkPolicy.allowEgressTo', message: `The app invokes "${app}" without a namespace. In the cluster Dapr then looks for ${app} in this app's own namespace, where it does not run.`, fix: `Name the namespace: ${invokeFix(u.lang, app)}.` });
+      continue;
+    }
+    out.push({
+      rule: 'undeclared-invocation', severity: 'error', ...at(u.loc), path: 'networkPolicy.allowEgressTo',
+      message: `The app calls ${u.name}${ns ? '' : ` (the app ${app}, in namespace ${target})`}, but ${values.file} does not list ${target} in networkPolicy.allowEgressTo, so the network blocks the call.`,
+      fix: `Add \`${target}\` to networkPolicy.allowEgressTo in ${values.file}${ns ? '' : `, and name the namespace in the call: ${invokeFix(u.lang, app)}`}; ${app} must also list \`${input.name}-ns\` in its allowIngressFrom.`,
+    });
+  }
+  return out;
+}
