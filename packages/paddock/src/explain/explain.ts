@@ -1,0 +1,88 @@
+import type { AppValues } from '../contract/validate.js';
+import { platformSettings } from '../contract/platform-settings.js';
+
+interface Values {
+  image: { repository: string; tag: string; digest?: string };
+  port?: number;
+  healthPath?: string;
+  replicas?: number;
+  size?: string;
+  owner?: string;
+  resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  networkPolicy?: { allowIngressFrom?: string[]; allowEgressTo?: string[] };
+  statestore?: { enabled?: boolean };
+  secretstore?: { enabled?: boolean; keys?: string[] };
+  pubsub?: { enabled?: boolean };
+  binding?: { enabled?: boolean; name?: string; url?: string };
+}
+
+/** What an app gets on the platform, as data (`--json`) and as plain English. */
+export interface Explanation {
+  name: string;
+  namespace: string;
+  appId: string;
+  image: string;
+  port: number;
+  healthPath: string;
+  replicas: number;
+  nodePool: string;
+  limits: { cpu: string; memory: string };
+  requests: { cpu: string; memory: string };
+  sidecar: { cpu: string; memory: string };
+  buildingBlocks: { block: string; enabled: boolean; component?: string; call: string; note: string }[];
+  calledBy: string[];
+  calls: string[];
+}
+
+const appOf = (ns: string): string => ns.replace(/-ns$/, '');
+
+export function explain(app: AppValues): Explanation {
+  const v = app.values as unknown as Values;
+  const p = platformSettings() as ReturnType<typeof platformSettings> & { sidecar: { limits: { cpu: string; memory: string } } };
+  const tier = p.sizes[v.size ?? 'small'] ?? p.sizes.small;
+  const keys = v.secretstore?.keys ?? [];
+  const base = 'http://localhost:${DAPR_HTTP_PORT}/v1.0';
+  return {
+    name: app.name,
+    namespace: app.namespace,
+    appId: app.name,
+    image: `${v.image.repository}:${v.image.tag}${v.image.digest ? `@${v.image.digest}` : ''}`,
+    port: v.port ?? 8080,
+    healthPath: v.healthPath ?? '/health',
+    replicas: v.replicas ?? 1,
+    nodePool: p.nodePoolAssignments[app.name] ?? app.name,
+    limits: { cpu: v.resources?.limits?.cpu ?? tier?.limits.cpu ?? '', memory: v.resources?.limits?.memory ?? tier?.limits.memory ?? '' },
+    requests: { cpu: v.resources?.requests?.cpu ?? tier?.requests.cpu ?? '', memory: v.resources?.requests?.memory ?? tier?.requests.memory ?? '' },
+    sidecar: p.sidecar.limits,
+    buildingBlocks: [
+      { block: 'state store', enabled: !!v.statestore?.enabled, component: 'statestore', call: `POST ${base}/state/statestore`, note: `saved in the platform's Redis under keys only ${app.name} can read` },
+      { block: 'secret store', enabled: !!v.secretstore?.enabled, component: 'secretstore', call: `GET ${base}/secrets/secretstore/<name>`, note: keys.length ? `can read ${keys.join(', ')} from its own Vault path (dapr/${app.name})` : `can read every secret on its own Vault path (dapr/${app.name})` },
+      { block: 'pub/sub', enabled: !!v.pubsub?.enabled, component: 'pubsub', call: `POST ${base}/publish/pubsub/<topic>`, note: 'events through the platform\'s Redis' },
+      { block: 'binding', enabled: !!v.binding?.enabled, component: v.binding?.enabled ? v.binding.name : undefined, call: `POST ${base}/bindings/${v.binding?.name ?? '<name>'}`, note: v.binding?.enabled ? `posts to ${v.binding.url}` : 'calls one public https address' },
+    ],
+    calledBy: v.networkPolicy?.allowIngressFrom ?? [],
+    calls: v.networkPolicy?.allowEgressTo ?? [],
+  };
+}
+
+export function explainText(e: Explanation, file: string): string {
+  const out: string[] = [];
+  const list = (nss: string[]): string => nss.map((ns) => `${appOf(ns)} (${ns})`).join(', ');
+  out.push(`${e.name} — from ${file}`);
+  out.push('');
+  out.push(`Runs ${e.image}, listening on port ${e.port}, ${e.replicas === 1 ? 'one copy' : `${e.replicas} copies`}, on its own node pool "${e.nodePool}".`);
+  out.push(`Lives in namespace ${e.namespace}; other apps call it through Dapr as ${e.appId}.${e.namespace}.`);
+  out.push(`The platform checks ${e.healthPath} to know it is alive; it must answer 200 there.`);
+  out.push(`It may use up to ${e.limits.cpu} CPU and ${e.limits.memory} memory (it is guaranteed ${e.requests.cpu} and ${e.requests.memory}); its Dapr sidecar has its own ${e.sidecar.cpu} CPU and ${e.sidecar.memory}.`);
+  out.push(`Its files are read-only except /tmp; it runs as a normal user, never root.`);
+  out.push('');
+  out.push('Building blocks (call Dapr at localhost, port $DAPR_HTTP_PORT):');
+  for (const b of e.buildingBlocks) {
+    out.push(b.enabled ? `  ✔ ${b.block} "${b.component}": ${b.call} — ${b.note}` : `  · ${b.block}: off (turn it on in the values file if the app ${b.block === 'state store' ? 'needs to remember things' : b.block === 'secret store' ? 'uses API keys or passwords' : b.block === 'pub/sub' ? 'sends or receives events' : 'calls a web service'})`);
+  }
+  out.push('');
+  out.push(`Who may call it: ${e.calledBy.length ? list(e.calledBy) : 'no other app'}.`);
+  out.push(`Whom it may call: ${e.calls.length ? `${list(e.calls)}, with POST http://localhost:$DAPR_HTTP_PORT/v1.0/invoke/<app>.<app>-ns/method/<path>` : 'no other app'}.`);
+  out.push('Everything else is closed: no internet (except a binding\'s address), no other apps, no direct access to Redis or Vault.');
+  return out.join('\n');
+}
