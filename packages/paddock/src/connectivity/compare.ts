@@ -24,9 +24,9 @@ function at(app: AppInput, path: string[], f: Omit<Finding, 'rule' | 'file' | 'l
 
 /** What let a set of flows through, in words: "let out by NetworkPolicy a/b, let in by …". */
 function openedBy(flows: Flow[], src: Endpoint, dst: Endpoint): string {
-  const out = [...new Set(flows.map((f) => f.egressBy))].map((n) => policyName(src.namespace, n) || `${src.label} is not isolated for egress`);
-  const inn = [...new Set(flows.map((f) => f.ingressBy))].map((n) => policyName(dst.namespace, n) || `${dst.label} is not isolated for ingress`);
-  return `let out by ${out.join(' and ')}; let in by ${inn.join(' and ')}`;
+  const out = [...new Set(flows.map((f) => f.egressBy))].map((n) => (n ? `by ${policyName(src.namespace, n)}` : `because ${src.label} is not isolated for egress`));
+  const inn = [...new Set(flows.map((f) => f.ingressBy))].map((n) => (n ? `by ${policyName(dst.namespace, n)}` : `because ${dst.label} is not isolated for ingress`));
+  return `let out ${out.join(' and ')}; let in ${inn.join(' and ')}`;
 }
 
 export function compareWithDeclarations(result: MatrixResult): Finding[] {
@@ -45,9 +45,11 @@ export function compareWithDeclarations(result: MatrixResult): Finding[] {
   }
 
   // Group flows by (source, destination) endpoint pair.
+  // Platform pods coming in are grouped by namespace: one finding per (namespace, app).
   const groups = new Map<string, Flow[]>();
   for (const f of matrix.flows) {
-    const k = `${f.from}\u0000${f.to}`;
+    const src = byId.get(f.from)!;
+    const k = `${src.kind === 'platform' && byId.get(f.to)!.kind === 'app' ? `ns:${src.namespace}` : f.from}\u0000${f.to}`;
     const g = groups.get(k);
     if (g) g.push(f);
     else groups.set(k, [f]);
@@ -148,9 +150,11 @@ function judgeFlows(flows: Flow[], src: Endpoint, dst: Endpoint, appOf: Map<stri
   const metrics = dst.ports.find((p) => p.name === 'dapr-metrics');
   const unexpected = flows.filter((f) => !(src.role === 'monitoring' && metrics && f.port === metrics.port && f.protocol === metrics.protocol));
   if (!unexpected.length) return undefined;
+  const who = src.namespace ? `Pods in ${src.namespace}` : `The ${src.label}`;
+  const inBy = [...new Set(unexpected.map((f) => policyName(dst.namespace, f.ingressBy) || `${b.name} is not isolated for ingress`))].join(' and ');
   return at(b, ['networkPolicy', 'allowIngressFrom'], {
     severity: 'error',
-    message: `${src.label} can reach ${b.name} on ${portList(unexpected)} (${openedBy(unexpected, src, dst)}); only the declared apps (through Dapr) and Prometheus (metrics) may.`,
+    message: `${who} can reach ${b.name} on ${portList(unexpected)} (let in by ${inBy}); only the declared apps (through Dapr) and Prometheus (metrics) may.`,
     fix: `Remove the NetworkPolicy rule that lets ${src.namespace ?? src.label} into ${b.namespace}.`,
   });
 }
