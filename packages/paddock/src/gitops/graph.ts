@@ -74,7 +74,8 @@ export function checkFluxGraph(root: string, objects: TreeObject[], chartVersion
       const path = String(spec.path ?? '');
       if (!existsSync(join(root, path, 'kustomization.yaml'))) err(o, `its path ${path} has no kustomization.yaml in the tree`);
       if (spec.prune !== true) err(o, 'prune is not on, so removed objects would stay in the cluster');
-      if (spec.wait !== true && !spec.healthChecks) err(o, 'it neither waits for its objects nor has health checks');
+      // A cluster's entry point only hands out the layers; the layers themselves must wait.
+      if (spec.wait !== true && !spec.healthChecks && !path.includes('clusters/')) err(o, 'it neither waits for its objects nor has health checks');
     }
     if (kind === 'HelmRelease') {
       const chart = (spec.chart as { spec?: { chart?: string; version?: string; sourceRef?: Ref } } | undefined)?.spec;

@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { paths, tool } from 'paddock/paths.js';
+import { run } from 'paddock/run.js';
+
+export const platform = paths.platform;
+export const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
+
+/** The Flux Kustomization paths of the kind cluster, and the entry point the bootstrap applies. */
+export const FLUX_PATHS = ['clusters/kind', 'clusters/kind/flux-system', 'infrastructure/controllers', 'infrastructure/configs', 'apps'];
+
+export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: any; [k: string]: any };
+
+/** The real kustomize (built by test/gitops/setup-kustomize.sh when missing). */
+export function kustomize(): string {
+  execFileSync(join(paths.root, 'test', 'gitops', 'setup-kustomize.sh'), { stdio: ['ignore', 'ignore', 'inherit'] });
+  return tool('kustomize');
+}
+
+/** `kustomize build <root>/<dir>` parsed into objects. */
+export async function build(dir: string, root = platform): Promise<Obj[]> {
+  const r = await run(kustomize(), ['build', join(root, dir)]);
+  if (r.code !== 0) throw new Error(`kustomize build ${dir} failed:\n${r.stderr}`);
+  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+}
+
+/** kubeconform -strict against the vendored schemas (pinned CRDs, catalogue CRDs, Kubernetes 1.32); a missing schema counts as a failure. */
+export async function kubeconform(stream: string): Promise<{ ok: boolean; problems: string[]; checked: number }> {
+  const s = paths.schemas;
+  const args = [
+    '-strict', '-output', 'json', '-summary',
+    '-schema-location', join(s, 'crds-pinned', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
+    '-schema-location', join(s, 'crds', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
+    '-schema-location', join(s, 'kubernetes', '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
+    '-',
+  ];
+  const r = await run(tool('kubeconform'), args, { input: stream });
+  const out = JSON.parse(r.stdout) as { resources?: { kind: string; name: string; status: string; msg: string; validationErrors?: { path: string; msg: string }[] }[]; summary?: { valid: number } };
+  const problems = (out.resources ?? [])
+    .filter((x) => x.status !== 'statusValid')
+    .map((x) => `${x.kind}/${x.name}: ${x.status} ${x.msg} ${(x.validationErrors ?? []).map((e) => `${e.path}: ${e.msg}`).join('; ')}`);
+  return { ok: problems.length === 0, problems, checked: out.summary?.valid ?? 0 };
+}
+
+/** A throw-away copy of platform/ for tests that change the tree. */
+export function copyOfPlatform(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-gitops-'));
+  cpSync(platform, join(dir, 'platform'), { recursive: true });
+  return join(dir, 'platform');
+}
+
+export async function paddock(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, [cli, ...args], { cwd: paths.root, env: { ...env, NO_COLOR: '1' } });
+}
