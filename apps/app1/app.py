@@ -81,8 +81,8 @@ class Secrets:
             resp = dapr.get(f"{DAPR_URL}/secrets/{SECRET_STORE}/{name}", timeout=3)
             if resp.status_code == 200:
                 value = resp.json().get(name) or None
-            elif resp.status_code not in (204, 404):
-                log.warning("secret store: %s is not readable (HTTP %s)", name, resp.status_code)
+            elif resp.status_code == 403:
+                log.warning("secret store: %s is not among this app's secrets (secretstore.keys)", name)
         except requests.RequestException as err:
             log.warning("secret store unreachable (%s); trying again on the next request", type(err).__name__)
             return None

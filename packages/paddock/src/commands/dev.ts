@@ -6,7 +6,7 @@ import { killAllSync } from '../dev/proc.js';
 import { DevSession } from '../dev/session.js';
 import type { Backend } from '../dev/resources.js';
 
-interface DevFlags {
+export interface DevFlags {
   backend: Backend;
   json?: boolean;
   freePorts?: boolean;
@@ -38,7 +38,8 @@ export function register(program: Command): void {
     });
 }
 
-async function runDev(dirs: string[], flags: DevFlags): Promise<number> {
+/** Run apps until a signal arrives (also used by `paddock demo`). */
+export async function runDev(dirs: string[], flags: DevFlags): Promise<number> {
   // With --json, stdout carries only the status document.
   const human = (line: string): void => {
     (flags.json ? process.stderr : process.stdout).write(`${line}\n`);

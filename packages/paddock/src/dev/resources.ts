@@ -133,14 +133,14 @@ export function localConfiguration(app: DevApp, ctx: LocalContext, opts: { mtls?
         : { storeName: 'secretstore', defaultAccess: 'allow' },
     );
   }
-  scopes.push({ storeName: 'kubernetes', defaultAccess: 'deny' });
+  // (The chart also denies Kubernetes' built-in store; self-hosted daprd has none, and would warn about the scope.)
 
   return {
     apiVersion: 'dapr.io/v1alpha1',
     kind: 'Configuration',
     metadata: { name: app.name, namespace: app.namespace },
     spec: {
-      metric: { enabled: true },
+      metric: { enabled: true, http: { increasedCardinality: false } },
       nameResolution: {
         component: 'sqlite',
         version: 'v1',

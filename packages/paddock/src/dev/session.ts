@@ -42,6 +42,13 @@ export interface AppStatus {
   restarts: number;
 }
 
+/** What every self-hosted daprd says at start without a control plane: true, expected, and noise to an app author. */
+const EXPECTED_DAPRD_WARNINGS = [
+  /level=warning msg="mTLS is disabled/,
+  /level=warning msg="Actor runtime disabled/,
+  /level=warning msg="No scheduler host addresses provided/,
+];
+
 const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
 
 /** Who calls whom without the other side agreeing: what the cluster would refuse. */
@@ -105,7 +112,9 @@ export class DevSession {
 
   private sink(label: string, colour: (s: string) => string): LineSink {
     const prefix = colour(`[${label}]`);
-    return (line) => this.opts.log(`${prefix} ${line}`);
+    return (line) => {
+      if (!EXPECTED_DAPRD_WARNINGS.some((re) => re.test(line))) this.opts.log(`${prefix} ${line}`);
+    };
   }
 
   private async boot(): Promise<void> {
@@ -193,8 +202,8 @@ export class DevSession {
 
     for (const r of this.runners) r.start();
     await this.waitHealthy(opts.healthTimeoutMs ?? 60_000);
+    // Also what keeps `paddock dev` alive while it waits for Ctrl-C.
     this.monitor = setInterval(() => void this.writeStatus(), 2000);
-    this.monitor.unref();
   }
 
   private async writeSecrets(a: DevApp, file: string): Promise<void> {
