@@ -1,1 +1,1 @@
-export { validateObjects, schemaLocations, kubeconformArgs } from './kubeconform.js';
+export { validateObjects, schemaFindings, schemaLocations, kubeconformArgs, type KubeconformResource } from './kubeconform.js';

@@ -19,8 +19,9 @@ export function kubeconformArgs(): string[] {
   return ['-strict', '-output', 'json', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'];
 }
 
-interface KubeconformResource {
-  filename: string;
+/** A resource kubeconform did not accept (its `-output json` shape; the engine uses it too). */
+export interface KubeconformResource {
+  filename?: string;
   kind: string;
   name: string;
   version: string;
@@ -29,10 +30,31 @@ interface KubeconformResource {
   validationErrors?: { path: string; msg: string }[];
 }
 
-/**
- * Validate objects strictly (unknown fields fail) against the vendored JSON
- * schemas, in one kubeconform process; results map back to their source by kind and name.
- */
+/** kubeconform's verdicts as findings, pointing at the object's source. */
+export function schemaFindings(resources: KubeconformResource[], objects: SourcedObject[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const res of resources) {
+    if (res.status === 'statusValid' || res.status === 'statusSkipped') continue;
+    const src = objects.find((o) => o.object.kind === res.kind && (o.object.metadata.name ?? '') === res.name);
+    const ref = src ? objectRef(src.object) : `${res.kind}/${res.name}`;
+    const missing = res.status === 'statusError' && /could not find schema/i.test(res.msg);
+    const details = res.validationErrors?.length ? res.validationErrors.map((e) => `${e.path || '/'}: ${e.msg}`) : [res.msg];
+    for (const d of details) {
+      findings.push({
+        rule: 'schema',
+        severity: missing ? 'warning' : 'error',
+        file: src?.file ?? res.filename,
+        line: src?.line,
+        path: ref,
+        message: missing ? `No schema is known for ${res.kind} ${res.version}, so it was not checked.` : `${ref} does not match the Kubernetes ${res.version} schema: ${d}`,
+        fix: missing ? 'Check the apiVersion and kind.' : 'Remove or correct the field it names; unknown fields are refused.',
+      });
+    }
+  }
+  return findings;
+}
+
+/** Validate objects strictly (unknown fields fail) against the vendored JSON schemas, in one kubeconform process. */
 export async function validateObjects(objects: SourcedObject[]): Promise<Finding[]> {
   if (objects.length === 0) return [];
   const stream = objects.map((o) => stringify(o.object)).join('---\n');
@@ -43,24 +65,5 @@ export async function validateObjects(objects: SourcedObject[]): Promise<Finding
   } catch {
     throw new Error(`kubeconform failed: ${r.stderr.trim() || r.stdout.trim()}`);
   }
-  const findings: Finding[] = [];
-  for (const res of parsed.resources ?? []) {
-    if (res.status === 'statusValid' || res.status === 'statusSkipped') continue;
-    const src = objects.find((o) => o.object.kind === res.kind && (o.object.metadata.name ?? '') === res.name) ?? objects[0];
-    const ref = src ? objectRef(src.object) : `${res.kind}/${res.name}`;
-    const missing = res.status === 'statusError' && /could not find schema/i.test(res.msg);
-    const details = res.validationErrors?.length ? res.validationErrors.map((e) => `${e.path || '/'}: ${e.msg}`) : [res.msg];
-    for (const d of details) {
-      findings.push({
-        rule: 'schema',
-        severity: missing ? 'warning' : 'error',
-        file: src?.file,
-        line: src?.line,
-        path: ref,
-        message: missing ? `No schema is known for ${res.kind} ${res.version}, so it was not checked.` : `${ref} does not match the Kubernetes ${res.version} schema: ${d}`,
-        fix: missing ? 'Check the apiVersion and kind.' : 'Remove or correct the field it names; unknown fields are refused.',
-      });
-    }
-  }
-  return findings;
+  return schemaFindings(parsed.resources ?? [], objects);
 }
