@@ -1,0 +1,115 @@
+// `paddock cluster up --dry-run` prints the bootstrap plan, and that plan is
+// the data `cluster up` executes (same module). Nothing here needs Docker: the
+// real run stops at its first step when the tools are missing, having changed nothing.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { CLUSTER, REQUIRED_TOOLS, VERSIONS, downPlan, missingTools, upPlan, type Step } from 'paddock/cluster/index.js';
+import { allReady, fluxObjects, progressLine, statusRows } from 'paddock/cluster/index.js';
+import { paths } from 'paddock/paths.js';
+import { paddock, platform } from './lib.js';
+
+const argvOf = (s: Step): string[] => (s.action.kind === 'exec' ? s.action.argv : []);
+
+describe('cluster up --dry-run', () => {
+  it('prints the full ordered plan and runs nothing', async () => {
+    const r = await paddock(['cluster', 'up', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => /^\s*\d+\. \[/.test(l));
+    const phases = lines.map((l) => /\[(\w+)\]/.exec(l)?.[1]);
+    // prerequisites → cluster → network → gitops → converge/publish → summary, in that order.
+    const order = ['prerequisites', 'cluster', 'network', 'gitops', 'converge', 'publish', 'converge', 'summary'];
+    assert.deepEqual([...phases.reduce((acc, p) => (acc.at(-1) === p ? acc : [...acc, p!]), [] as string[])], order);
+    for (const must of [
+      'kind create cluster --config platform/clusters/kind/kind-config.yaml',
+      `--version ${VERSIONS.cilium}`,
+      'kubeProxyReplacement=true',
+      `flux install --version=${VERSIONS.flux}`,
+      'flux push artifact oci://localhost:5050/paddock/platform:latest --path=platform',
+      'kubectl --context kind-paddock apply -k platform/clusters/kind/flux-system',
+      'helm package charts/app',
+      'helm push /charts/app-0.1.0.tgz oci://paddock-control-plane:30000/platform --plain-http',
+      'docker build -t localhost:30000/platform/dapr-app1:1.0.0 apps/app1',
+      'kind load docker-image localhost:30000/platform/dapr-app2:1.0.0 --name paddock',
+      'until all are Ready',
+    ]) assert.ok(r.stdout.includes(must), `the plan says: ${must}`);
+  });
+
+  it('--json is the same plan as the data cluster up executes', async () => {
+    const r = await paddock(['cluster', 'up', '--dry-run', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const printed = JSON.parse(r.stdout) as { steps: { title: string; action: Step['action'] }[] };
+    const data = upPlan({ root: paths.root, revision: 'x', workDir: '/w' });
+    assert.deepEqual(printed.steps.map((s) => s.title), data.map((s) => s.title));
+    assert.deepEqual(printed.steps.map((s) => s.action.kind), data.map((s) => s.action.kind));
+    assert.deepEqual(printed.steps.map((s) => s.action.kind === 'exec' && s.action.argv[0]), data.map((s) => s.action.kind === 'exec' && s.action.argv[0]));
+  });
+
+  it('cluster down --dry-run deletes only the cluster and the bootstrap registry', async () => {
+    const r = await paddock(['cluster', 'down', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /kind delete cluster --name paddock/);
+    assert.match(r.stdout, /docker rm -f paddock-registry/);
+    assert.deepEqual(downPlan().map((s) => s.action.kind), ['tools', 'exec', 'exec']);
+  });
+});
+
+describe('cluster up on a machine without the tools', () => {
+  it('names every missing tool, one clear message each, and changes nothing', async () => {
+    const r = await paddock(['cluster', 'up'], { ...process.env, PATH: '/nonexistent' });
+    assert.equal(r.code, 2);
+    for (const t of REQUIRED_TOOLS) assert.match(r.stderr, new RegExp(`${t.name} is not installed \\(needed: [^)]+\\)\\. Install it: https://`));
+    assert.match(r.stderr, /nothing was changed/);
+    assert.doesNotMatch(r.stderr, /\[2\//, 'stopped at step 1');
+  });
+  it('missingTools finds nothing missing when every tool is on PATH', () => {
+    assert.deepEqual(missingTools(['node'], join(process.execPath, '..')), []);
+  });
+});
+
+describe('the plan and the tree agree', () => {
+  it('cluster name, registry, Harbor and chart names are the same on both sides', () => {
+    const kind = parse(readFileSync(join(platform, 'clusters/kind/kind-config.yaml'), 'utf8'));
+    assert.equal(kind.name, CLUSTER.name);
+    assert.equal(`${kind.name}-control-plane`, CLUSTER.controlPlane);
+    const source = parse(readFileSync(join(platform, 'clusters/kind/flux-system/platform-source.yaml'), 'utf8').split('---')[0]!);
+    assert.equal(source.spec.url, `oci://${CLUSTER.registry}:5000/${CLUSTER.treeRepository}`);
+    assert.equal(source.spec.ref.tag, 'latest');
+    const harbor = parse(readFileSync(join(platform, 'infrastructure/controllers/harbor.yaml'), 'utf8').split('---')[1]!);
+    assert.equal(harbor.spec.values.externalURL, `http://${CLUSTER.harborInCluster}`);
+    assert.equal(harbor.spec.values.expose.nodePort.ports.http.nodePort, 30000);
+    const chartSource = parse(readFileSync(join(platform, 'apps/app-chart.yaml'), 'utf8'));
+    assert.equal(chartSource.spec.url, `oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject}/app`);
+    const push = upPlan({ root: paths.root, revision: 'x', workDir: '/w' }).find((s) => argvOf(s).includes('--network'));
+    assert.ok(push && argvOf(push).join(' ').includes(`oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject}`));
+  });
+});
+
+describe('status and waiting read Flux objects', () => {
+  const list = JSON.stringify({
+    items: [
+      { kind: 'Kustomization', metadata: { name: 'apps', namespace: 'flux-system' }, status: { conditions: [{ type: 'Ready', status: 'False', message: 'dependency not ready' }] } },
+      { kind: 'Kustomization', metadata: { name: 'infrastructure-controllers', namespace: 'flux-system' }, status: { conditions: [{ type: 'Ready', status: 'True', message: 'Applied revision' }] } },
+      { kind: 'HelmRelease', metadata: { name: 'dapr', namespace: 'dapr-system' }, status: { conditions: [{ type: 'Ready', status: 'True', message: 'Helm install succeeded' }] } },
+      { kind: 'HelmRelease', metadata: { name: 'app1', namespace: 'flux-system' } },
+    ],
+  });
+  it('rows for Flux, the platform releases and the apps', () => {
+    const rows = statusRows(fluxObjects(list), ['app1']);
+    assert.deepEqual(rows.map((r) => [r.component, r.ready]), [
+      ['Flux: apps', 'False'],
+      ['Flux: infrastructure-controllers', 'True'],
+      ['Dapr', 'True'],
+      ['app: app1', 'Unknown'],
+    ]);
+  });
+  it('waits until the named (or all) objects are Ready', () => {
+    const objects = fluxObjects(list);
+    assert.equal(allReady(objects, ['infrastructure-controllers']), true);
+    assert.equal(allReady(objects), false);
+    assert.equal(allReady(objects, ['not-there']), false);
+    assert.match(progressLine(objects), /^2\/4 ready — waiting for ks\/apps, hr\/app1$/);
+  });
+});
