@@ -10,7 +10,10 @@ const program = new Command('paddock')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const register of commands) register(program);
+// Load only the command being run; without one (or an unknown one), load all so help lists them.
+const asked = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const wanted = asked && asked in commands ? [asked] : Object.keys(commands);
+for (const name of wanted) (await (commands[name] as () => Promise<{ register: (p: Command) => void }>)()).register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,15 +1,21 @@
 import type { Command } from 'commander';
-import { register as validate } from './validate.js';
-import { register as render } from './render.js';
-import { register as explain } from './explain.js';
-import { register as check } from './check.js';
-import { register as dev } from './dev.js';
-import { register as onboard } from './onboard.js';
-import { register as offboard } from './offboard.js';
-import { register as cluster } from './cluster.js';
-import { register as doctor } from './doctor.js';
 
 /** Each command lives in its own module and registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [validate, render, check, explain, dev, onboard, offboard, cluster, doctor];
+/**
+ * Commands by name, loaded on demand: `paddock check` loads only what check
+ * needs, so a one-app check stays fast enough to run on every save.
+ * To add a command: one line here, `name: () => import('./name.js')`.
+ */
+export const commands: Record<string, () => Promise<{ register: Register }>> = {
+  validate: () => import('./validate.js'),
+  render: () => import('./render.js'),
+  check: () => import('./check.js'),
+  explain: () => import('./explain.js'),
+  doctor: () => import('./doctor.js'),
+  dev: () => import('./dev.js'),
+  onboard: () => import('./onboard.js'),
+  offboard: () => import('./offboard.js'),
+  cluster: () => import('./cluster.js'),
+};
