@@ -1,0 +1,223 @@
+/**
+ * paddock doctor on a corpus of small apps written the way LLMs write them:
+ * each "bad" app must produce exactly the findings listed here, each "good"
+ * twin none at all. Together they give every rule a finding case and a quiet case.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { RULES, runDoctor } from 'paddock/doctor/index.js';
+import { paths } from 'paddock/paths.js';
+
+const corpus = join(paths.root, 'test', 'doctor', 'corpus');
+const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
+const temps: string[] = [];
+after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+
+function temp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'paddock-doctor-'));
+  temps.push(d);
+  return d;
+}
+
+/** `severity rule file:line` for every finding but the informational ones. */
+async function findings(dir: string, opts: { values?: string; name?: string } = {}): Promise<string[]> {
+  const r = await runDoctor(dir, opts);
+  return r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`).sort();
+}
+
+const expected: Record<string, string[]> = {
+  'flask-bad': [
+    'error dotenv-file .env:2',
+    'error direct-infra-client app.py:5',
+    'error hardcoded-endpoint app.py:15',
+    'error secret-from-env app.py:17',
+    'error hardcoded-secret app.py:18',
+    'error unknown-component app.py:26',
+    'error undeclared-invocation app.py:41',
+    'error writes-outside-tmp app.py:42',
+    'error binds-localhost app.py:48',
+    'error port-mismatch app.py:48',
+    'error debug-server app.py:48',
+    'error missing-health-endpoint app.py:48',
+    'error dockerfile-root-user Dockerfile:1',
+    'warning dotenv-file app.py:10',
+    'warning dockerfile-unpinned-base Dockerfile:1',
+    'warning port-mismatch Dockerfile:5',
+    'warning unpinned-dependencies requirements.txt:1',
+    'warning unpinned-dependencies requirements.txt:2',
+    'warning unpinned-dependencies requirements.txt:3',
+  ],
+  'fastapi-bad': [
+    'error dockerfile-root-user Dockerfile:5',
+    'error binds-localhost Dockerfile:6',
+    'error port-mismatch Dockerfile:6',
+    'error missing-health-endpoint Dockerfile:6',
+    'error direct-infra-client main.py:3',
+    'error writes-outside-tmp main.py:16',
+    'error hardcoded-secret main.py:19',
+    'error hardcoded-endpoint main.py:19',
+    'error hardcoded-endpoint main.py:20',
+    'error unknown-component main.py:33',
+    'error unknown-component main.py:34',
+    'warning dockerfile-unpinned-base Dockerfile:1',
+    'warning secret-from-env main.py:11',
+    'warning hardcoded-endpoint main.py:33',
+    'warning debug-server main.py:39',
+    'warning unpinned-dependencies pyproject.toml:5',
+    'warning unpinned-dependencies pyproject.toml:6',
+  ],
+  'express-bad': [
+    'error dockerfile-root-user Dockerfile:1',
+    'error debug-server package.json:6',
+    'error direct-infra-client server.js:3',
+    'error hardcoded-endpoint server.js:10',
+    'error secret-from-env server.js:11',
+    'error hardcoded-secret server.js:12',
+    'error writes-outside-tmp server.js:22',
+    'error undeclared-invocation server.js:23',
+    'error binds-localhost server.js:30',
+    'error missing-health-endpoint server.js:30',
+    'warning dockerfile-unpinned-base Dockerfile:1',
+    'warning unpinned-dependencies package.json:9',
+    'warning unpinned-dependencies package.json:10',
+    'warning unpinned-dependencies package.json:11',
+    'warning dotenv-file server.js:1',
+    'warning hardcoded-endpoint server.js:23',
+  ],
+  'node-http-bad': [
+    'error direct-infra-client src/server.mts:3',
+    'error hardcoded-endpoint src/server.mts:6',
+    'error hardcoded-secret src/server.mts:8',
+    'error writes-outside-tmp src/server.mts:13',
+    'error unknown-component src/server.mts:22',
+    'error undeclared-invocation src/server.mts:28',
+    'error binds-localhost src/server.mts:37',
+    'error port-mismatch src/server.mts:37',
+    'error missing-health-endpoint src/server.mts:37',
+    'warning unpinned-dependencies package.json:4',
+    'warning hardcoded-endpoint src/server.mts:21',
+  ],
+};
+const good = ['flask-good', 'fastapi-good', 'express-good', 'node-http-good'];
+
+describe('doctor on the corpus', () => {
+  for (const [name, want] of Object.entries(expected)) {
+    test(`${name}: exactly the expected findings`, async () => {
+      assert.deepEqual(await findings(join(corpus, name)), [...want].sort());
+    });
+  }
+  for (const name of good) {
+    test(`${name}: quiet (no findings at all)`, async () => {
+      assert.deepEqual(await findings(join(corpus, name)), []);
+    });
+  }
+  test('every rule has a finding case and a quiet case', () => {
+    const found = new Set(Object.values(expected).flat().map((l) => l.split(' ')[1]));
+    assert.deepEqual([...RULES].filter((r) => !found.has(r)), [], 'rules without a finding case');
+    // The good twins produce no finding of any rule (asserted above): every rule's quiet case.
+    assert.ok(good.length >= 4);
+  });
+});
+
+describe('doctor and the values file', () => {
+  test('without a values file the four values rules are skipped, with an info finding that says so', async () => {
+    const dir = temp();
+    cpSync(join(corpus, 'flask-bad'), dir, { recursive: true });
+    rmSync(join(dir, 'values.yaml'));
+    const r = await runDoctor(dir);
+    const rules = new Set(r.findings.map((f) => f.rule));
+    for (const rule of ['port-mismatch', 'missing-health-endpoint', 'unknown-component', 'undeclared-invocation']) assert.ok(!rules.has(rule), rule);
+    const info = r.findings.find((f) => f.severity === 'info');
+    assert.match(info?.message ?? '', /port-mismatch, missing-health-endpoint, unknown-component and undeclared-invocation were not checked/);
+    assert.ok(rules.has('binds-localhost') && rules.has('hardcoded-secret'));
+  });
+
+  test('--values points at another file; healthPath and port come from it', async () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'other.yaml'), 'image: { repository: localhost:30000/platform/x, tag: "1.0.0" }\nport: 8080\nhealthPath: /healthz\n');
+    const r = await runDoctor(join(corpus, 'node-http-bad'), { values: join(dir, 'other.yaml') });
+    assert.ok(!r.findings.some((f) => f.rule === 'missing-health-endpoint'));
+  });
+
+  test('a simple constant in another module names the store (from config import STORE)', async () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'config.py'), 'STORE_NAME = "cache"\nDAPR = "http://localhost:3500/v1.0"\n');
+    writeFileSync(join(dir, 'app.py'), 'import requests\nfrom config import STORE_NAME, DAPR\n\ndef put(k, v):\n    requests.post(f"{DAPR}/state/{STORE_NAME}", json=[{"key": k, "value": v}])\n');
+    writeFileSync(join(dir, 'values.yaml'), 'image: { repository: localhost:30000/platform/x, tag: "1.0.0" }\nstatestore: { enabled: true }\n');
+    const r = await runDoctor(dir);
+    const f = r.findings.find((x) => x.rule === 'unknown-component');
+    assert.equal(f?.file, 'app.py');
+    assert.equal(f?.line, 5);
+    assert.match(f?.message ?? '', /"cache"/);
+  });
+});
+
+describe('doctor on the example apps', () => {
+  for (const app of ['app1', 'app2']) {
+    test(`${app}: nothing at error severity with its values file`, async () => {
+      const r = await runDoctor(join(paths.root, 'apps', app));
+      assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+    });
+  }
+
+  test('a changed app1 that calls a store its values do not provide is caught', async () => {
+    const dir = temp();
+    cpSync(join(paths.root, 'apps', 'app1'), dir, { recursive: true, filter: (src) => !/(\.venv|__pycache__)$/.test(src) });
+    const file = join(dir, 'app.py');
+    const source = readFileSync(file, 'utf8');
+    assert.match(source, /STATE_STORE = "statestore"/, 'app1 names its store in a constant');
+    writeFileSync(file, source.replace('STATE_STORE = "statestore"', 'STATE_STORE = "history"'));
+    const r = await runDoctor(dir, { name: 'app1' });
+    const f = r.findings.filter((x) => x.rule === 'unknown-component');
+    assert.ok(f.length >= 1, 'unknown-component reported');
+    assert.ok(f.every((x) => x.severity === 'error' && x.file === 'app.py' && /"history"/.test(x.message)));
+  });
+});
+
+describe('the doctor command', () => {
+  function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [cli, 'doctor', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  test('exit 1 with errors, 0 on a good app, 2 on a missing folder or values file', () => {
+    assert.equal(run(join(corpus, 'flask-bad')).code, 1);
+    assert.equal(run(join(corpus, 'flask-good')).code, 0);
+    const missing = run(join(corpus, 'no-such-app'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /does not exist/);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(run(join(corpus, 'flask-good'), '--values', join(corpus, 'nope.yaml')).code, 2);
+    assert.equal(run().code, 2);
+  });
+
+  test('--json has the shared report shape', () => {
+    const r = run(join(corpus, 'express-bad'), '--json');
+    const report = JSON.parse(r.stdout) as { ok: boolean; findings: Record<string, unknown>[] };
+    assert.equal(report.ok, false);
+    for (const f of report.findings) {
+      assert.ok(typeof f.rule === 'string' && ['error', 'warning', 'info'].includes(f.severity as string));
+      assert.ok(typeof f.file === 'string' && typeof f.message === 'string' && typeof f.fix === 'string');
+      assert.ok(Object.keys(f).every((k) => ['rule', 'severity', 'file', 'line', 'path', 'message', 'fix'].includes(k)));
+    }
+    assert.deepEqual(JSON.parse(run(join(corpus, 'express-good'), '--json').stdout), { ok: true, findings: [] });
+  });
+
+  test('secrets are never printed in full, in text or JSON', () => {
+    const secrets = [
+      'sk-ant-api03-Xy7fQ2mN8pL4kR9tV1wB6cD3eH5jG0aS2uI8oP4', 'sk-proj-Abc123Def456Ghi789Jkl012Mno345',
+      'xoxb-2931847561-5839204857-aB3dE6fG9hJ2kL5mN8pQ1rS4', 'Pa55w0rd-Orders', 'Sup3rS3cretReportsPw',
+    ];
+    for (const app of ['flask-bad', 'fastapi-bad', 'express-bad', 'node-http-bad']) {
+      for (const args of [[], ['--json']]) {
+        const out = run(join(corpus, app), ...args).stdout;
+        for (const s of secrets) assert.ok(!out.includes(s.slice(0, 10)), `${app} prints ${s.slice(0, 3)}…`);
+      }
+    }
+    assert.match(run(join(corpus, 'flask-bad')).stdout, /sk-ant-…\(redacted\)/);
+  });
+});
