@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = [resolve(here, '..'), resolve(here, '..', '..')].find((d) => {
+const root = [process.env.PADDOCK_HOME ?? '', resolve(here, '..'), resolve(here, '..', '..')].find((d) => {
   try {
     readFileSync(join(d, 'charts', 'app', 'Chart.yaml'));
     return true;
@@ -103,10 +103,21 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+/** Resident memory in MiB: total, anonymous (the process's own) and file-backed (daprd's binary, shared and reclaimable). */
+interface Rss {
+  total: number;
+  anon: number;
+  file: number;
 }
+function rss(pid: number): Rss {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+  return { total: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
+}
+function maxRss(a: Rss, b: Rss): Rss {
+  return { total: Math.max(a.total, b.total), anon: Math.max(a.anon, b.anon), file: Math.max(a.file, b.file) };
+}
+const showRss = (r: Rss): string => `${r.total.toFixed(1)} MiB (anon ${r.anon.toFixed(1)}, file ${r.file.toFixed(1)})`;
 
 const f = (n: number, d = 2): string => n.toFixed(d);
 
@@ -133,7 +144,7 @@ async function main(): Promise<void> {
       const app1 = r.apps.app1!;
       const app2 = r.apps.app2!;
       await new Promise((s) => setTimeout(s, 5000)); // let the sidecars settle
-      const idle = { app1: rssMiB(app1.daprdPid), app2: rssMiB(app2.daprdPid) };
+      const idle = { app1: rss(app1.daprdPid), app2: rss(app2.daprdPid) };
 
       const direct = `http://127.0.0.1:${new URL(app1.url).port}/health`;
       const viaDapr = `http://127.0.0.1:${app2.daprHttpPort}/v1.0/invoke/app1.app1-ns/method/health`;
@@ -143,18 +154,19 @@ async function main(): Promise<void> {
       }
       const d: number[] = [];
       const v: number[] = [];
-      const peak = { app1: 0, app2: 0 };
+      const zero: Rss = { total: 0, anon: 0, file: 0 };
+      const peak = { app1: zero, app2: zero };
       for (let i = 0; i < REQUESTS; i++) {
         // Interleaved, so both series see the same machine conditions.
         d.push(await timedGet(direct));
         v.push(await timedGet(viaDapr));
         if (i % 250 === 0) {
-          peak.app1 = Math.max(peak.app1, rssMiB(app1.daprdPid));
-          peak.app2 = Math.max(peak.app2, rssMiB(app2.daprdPid));
+          peak.app1 = maxRss(peak.app1, rss(app1.daprdPid));
+          peak.app2 = maxRss(peak.app2, rss(app2.daprdPid));
         }
       }
-      peak.app1 = Math.max(peak.app1, rssMiB(app1.daprdPid));
-      peak.app2 = Math.max(peak.app2, rssMiB(app2.daprdPid));
+      peak.app1 = maxRss(peak.app1, rss(app1.daprdPid));
+      peak.app2 = maxRss(peak.app2, rss(app2.daprdPid));
       d.sort((a, b) => a - b);
       v.sort((a, b) => a - b);
       const lat: Record<string, { direct: number; viaDapr: number; added: number }> = {};
@@ -165,8 +177,8 @@ async function main(): Promise<void> {
       console.log(`latency over ${REQUESTS} sequential GET /health (ms):`);
       console.log('          direct   via both sidecars   added');
       for (const [k, x] of Object.entries(lat)) console.log(`  ${k.padEnd(5)} ${f(x.direct).padStart(8)}   ${f(x.viaDapr).padStart(17)}   ${f(x.added).padStart(5)}`);
-      console.log(`daprd RSS idle:       app1 ${f(idle.app1, 1)} MiB, app2 ${f(idle.app2, 1)} MiB`);
-      console.log(`daprd RSS under load: app1 ${f(peak.app1, 1)} MiB, app2 ${f(peak.app2, 1)} MiB (peak sampled)`);
+      console.log(`daprd RSS idle:       app1 ${showRss(idle.app1)}, app2 ${showRss(idle.app2)}`);
+      console.log(`daprd RSS under load: app1 ${showRss(peak.app1)}, app2 ${showRss(peak.app2)} (peak of samples)`);
     } finally {
       await stopDev(r);
     }
