@@ -18,4 +18,5 @@ export const commands: Record<string, () => Promise<{ register: Register }>> = {
   onboard: () => import('./onboard.js'),
   offboard: () => import('./offboard.js'),
   cluster: () => import('./cluster.js'),
+  demo: () => import('./demo.js'),
 };
