@@ -1,0 +1,233 @@
+/**
+ * For every admission policy: objects that must pass and objects that must
+ * fail it. Passing objects are what the real chart renders for app1 (with the
+ * binding building block switched on), and the Pod admission sees for its
+ * Deployment; failing ones are those objects with one guardrail broken, each
+ * still valid to the API server so that admission, not schema validation,
+ * is what refuses them.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { admissionPod, platformInjectorSettings, type InjectorSettings } from 'paddock/policies/admission-view.js';
+import { tenantNamespace } from 'paddock/policies/check.js';
+import type { KubeObject, Operation } from 'paddock/policies/types.js';
+import { paths, tool } from 'paddock/paths.js';
+
+export const APP = 'app1';
+export const NAMESPACE = `${APP}-ns`;
+export const namespace = tenantNamespace(APP);
+
+export interface Case {
+  /** Short description, used as the test name. */
+  name: string;
+  /** The policy this case is about. */
+  policy: string;
+  /** `pass`: no policy may deny it; `fail`: exactly `policy` denies it. */
+  expect: 'pass' | 'fail';
+  operation?: Operation;
+  object: KubeObject | null;
+  oldObject?: KubeObject | null;
+}
+
+type Json = Record<string, any>;
+
+/** app1 rendered by the real chart with the pinned helm, binding on. */
+export function renderApp1(): KubeObject[] {
+  const out = execFileSync(
+    tool('helm'),
+    [
+      'template', APP, paths.chart,
+      '-f', join(paths.root, 'apps', APP, 'values.yaml'),
+      '--set', 'binding.enabled=true',
+      '--set', 'binding.name=slack',
+      '--set', 'binding.url=https://hooks.slack.com/services/T000/B000/XXXX',
+      '--namespace', NAMESPACE,
+      '--kube-version', '1.32.2',
+    ],
+    { encoding: 'utf8' },
+  );
+  return parseAllDocuments(out)
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => !!o && typeof o === 'object');
+}
+
+function pick(objects: KubeObject[], kind: string, name?: string): KubeObject {
+  const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
+  if (!o) throw new Error(`the chart rendered no ${kind}${name ? `/${name}` : ''}`);
+  return structuredClone(o);
+}
+
+/** A copy of `o` changed by `edit`. */
+function edited(o: KubeObject, edit: (x: Json) => void): KubeObject {
+  const c = structuredClone(o) as Json;
+  edit(c);
+  return c as KubeObject;
+}
+
+export function buildCases(objects: KubeObject[] = renderApp1(), injector: InjectorSettings = platformInjectorSettings): Case[] {
+  const deployment = pick(objects, 'Deployment');
+  const pod = admissionPod(deployment, injector)!;
+  const tpl = (x: Json) => x.spec.template.spec;
+  const app = (x: Json) => x.spec.containers[0];
+  const appT = (x: Json) => x.spec.template.spec.containers[0];
+  const daprd = (x: Json) => x.spec.containers.find((c: Json) => c.name === 'daprd');
+  const statestore = pick(objects, 'Component', 'statestore');
+  const binding = pick(objects, 'Component', 'slack');
+  const configuration = pick(objects, 'Configuration');
+  const denyAll = pick(objects, 'NetworkPolicy', 'default-deny');
+  const secretStore = pick(objects, 'SecretStore');
+  const externalSecret = pick(objects, 'ExternalSecret');
+  const podFrom = (d: KubeObject, s: InjectorSettings = injector) => admissionPod(d, s)!;
+  const bindingTo = (url: string) =>
+    edited(binding, (x) => {
+      x.spec.metadata = [{ name: 'url', value: url }];
+    });
+
+  const pass = (policy: string, name: string, object: KubeObject, extra: Partial<Case> = {}): Case => ({ name, policy, expect: 'pass', object, ...extra });
+  const fail = (policy: string, name: string, object: KubeObject | null, extra: Partial<Case> = {}): Case => ({ name, policy, expect: 'fail', object, ...extra });
+
+  const S = 'paddock-pod-security-restricted';
+  const H = 'paddock-pod-host-isolation';
+  const R = 'paddock-pod-resources';
+  const I = 'paddock-pod-images';
+  const T = 'paddock-pod-service-account-token';
+  const N = 'paddock-pod-node-pool';
+  const D = 'paddock-dapr-sidecar';
+  const C = 'paddock-dapr-component-scope';
+  const B = 'paddock-dapr-binding-hosts';
+  const G = 'paddock-dapr-configuration';
+  const P = 'paddock-network-default-deny';
+  const V = 'paddock-secretstore-vault';
+  const E = 'paddock-externalsecret-path';
+
+  return [
+    // Pod Security "restricted", judged on the Pod the injector produces.
+    pass(S, "the chart's Deployment", deployment),
+    pass(S, 'its Pod with the Dapr sidecar', pod),
+    fail(S, 'app container without allowPrivilegeEscalation: false', edited(pod, (x) => delete app(x).securityContext.allowPrivilegeEscalation)),
+    fail(S, 'sidecar keeps capabilities when the injector does not drop ALL', podFrom(deployment, { ...injector, sidecarDropALLCapabilities: false })),
+    fail(S, 'sidecar without a seccomp profile (annotation and pod-level profile removed)', edited(pod, (x) => delete daprd(x).securityContext.seccompProfile && delete x.spec.securityContext.seccompProfile)),
+    fail(S, 'pod-level runAsNonRoot off and no container sets it', edited(pod, (x) => {
+      x.spec.securityContext.runAsNonRoot = false;
+      delete app(x).securityContext.runAsNonRoot;
+    })),
+    fail(S, 'runAsUser 0', edited(deployment, (x) => (appT(x).securityContext.runAsUser = 0))),
+    fail(S, 'added capability SYS_ADMIN', edited(deployment, (x) => (appT(x).securityContext.capabilities.add = ['SYS_ADMIN']))),
+    fail(S, 'an init container without a securityContext', edited(deployment, (x) => (tpl(x).initContainers = [{ name: 'setup', image: 'localhost:30000/platform/tools:1.0.0', resources: appT(x).resources }]))),
+    fail(S, 'an nfs volume', edited(deployment, (x) => tpl(x).volumes.push({ name: 'shared', nfs: { server: 'nfs.example.com', path: '/' } }))),
+    fail(S, 'an unsafe sysctl', edited(deployment, (x) => (tpl(x).securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }]))),
+    fail(S, 'AppArmor Unconfined', edited(deployment, (x) => (appT(x).securityContext.appArmorProfile = { type: 'Unconfined' }))),
+    fail(S, 'SELinux user set', edited(deployment, (x) => (appT(x).securityContext.seLinuxOptions = { user: 'system_u' }))),
+
+    // Host namespaces, paths, ports.
+    pass(H, 'its Pod with the Dapr sidecar', pod),
+    fail(H, 'hostNetwork', edited(pod, (x) => {
+      x.spec.hostNetwork = true;
+    })),
+    fail(H, 'a hostPath volume', edited(deployment, (x) => tpl(x).volumes.push({ name: 'node', hostPath: { path: '/var/run' } }))),
+    fail(H, 'a hostPort', edited(deployment, (x) => (appT(x).ports[0].hostPort = 8080))),
+
+    // Resources.
+    pass(R, 'its Pod with the Dapr sidecar', pod),
+    fail(R, 'app memory limit above 2Gi', edited(deployment, (x) => (appT(x).resources.limits.memory = '3Gi'))),
+    fail(R, 'app container without limits', edited(deployment, (x) => delete appT(x).resources.limits)),
+    fail(R, 'sidecar sized above the maximum through its annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '2500m')))),
+    fail(R, 'sidecar without resources (no sizing annotations)', podFrom(edited(deployment, (x) => {
+      for (const k of ['cpu-request', 'cpu-limit', 'memory-request', 'memory-limit']) delete x.spec.template.metadata.annotations[`dapr.io/sidecar-${k}`];
+    }))),
+
+    // Images.
+    pass(I, 'its Pod with the Dapr sidecar', pod),
+    pass(I, 'an image pinned by digest only', edited(deployment, (x) => (appT(x).image = `localhost:30000/platform/dapr-app1@sha256:${'a'.repeat(64)}`))),
+    fail(I, 'image from Docker Hub', edited(deployment, (x) => (appT(x).image = 'docker.io/library/nginx:1.27.0'))),
+    fail(I, 'image tagged latest', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1:latest'))),
+    fail(I, 'image without a tag', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1'))),
+    fail(I, 'sidecar image overridden by annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-image'] = 'ghcr.io/dapr/daprd:1.17.5')))),
+
+    // Service-account token.
+    pass(T, 'its Pod with the Dapr sidecar (Sentry token has an audience)', pod),
+    pass(T, 'a pod that declares it needs the API', edited(deployment, (x) => {
+      tpl(x).automountServiceAccountToken = true;
+      x.spec.template.metadata.annotations['paddock.dev/needs-api-token'] = 'true';
+    })),
+    fail(T, 'automount left on', edited(deployment, (x) => delete tpl(x).automountServiceAccountToken)),
+    fail(T, 'a projected API token volume', edited(deployment, (x) => tpl(x).volumes.push({ name: 'api', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }))),
+
+    // Node pool.
+    pass(N, 'its Pod with the Dapr sidecar', pod),
+    fail(N, "toleration for app2's pool", edited(deployment, (x) => (tpl(x).tolerations[0].value = 'app2'))),
+    fail(N, 'toleration of every taint', edited(deployment, (x) => tpl(x).tolerations.push({ operator: 'Exists' }))),
+    fail(N, 'no node affinity', edited(deployment, (x) => delete tpl(x).affinity)),
+    fail(N, "nodeSelector for app2's pool", edited(deployment, (x) => (tpl(x).nodeSelector = { 'paddock.dev/nodepool': 'app2' }))),
+    fail(N, 'nodeName set', edited(pod, (x) => (x.spec.nodeName = 'worker-1'))),
+
+    // Dapr sidecar annotations.
+    pass(D, "the chart's Deployment", deployment),
+    fail(D, 'dapr.io/enabled missing', edited(deployment, (x) => delete x.spec.template.metadata.annotations['dapr.io/enabled'])),
+    fail(D, 'app-id of another app', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/app-id'] = 'app2'))),
+    fail(D, 'config of another app', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/config'] = 'daprsystem'))),
+    fail(D, 'debug on', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/enable-debug'] = 'true'))),
+    fail(D, 'listening on all addresses', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-listen-addresses'] = '0.0.0.0'))),
+    fail(D, 'built-in Kubernetes secret store on', edited(deployment, (x) => delete x.spec.template.metadata.annotations['dapr.io/disable-builtin-k8s-secret-store'])),
+    fail(D, 'sidecar memory limit not a quantity', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-memory-limit'] = '128MB'))),
+
+    // Dapr components.
+    pass(C, 'the state store', statestore),
+    pass(C, 'the binding', binding),
+    fail(C, 'scoped to two apps', edited(statestore, (x) => (x.scopes = ['app1', 'app2']))),
+    fail(C, 'not scoped', edited(statestore, (x) => delete x.scopes)),
+    fail(C, 'a component type the platform does not offer', edited(statestore, (x) => (x.spec.type = 'state.postgresql'))),
+
+    // HTTP binding hosts.
+    pass(B, 'https to a public host', binding),
+    pass(B, 'https with a port and a query', bindingTo('https://api.example.com:8443/v1/hook?x=1')),
+    fail(B, 'plain http', bindingTo('http://hooks.slack.com/services/x')),
+    fail(B, 'an IP address', bindingTo('https://10.0.0.7/hook')),
+    fail(B, 'a cluster-internal host', bindingTo('https://redis.redis-system.svc.cluster.local/')),
+    fail(B, 'localhost', bindingTo('https://localhost:3500/v1.0/state')),
+    fail(B, 'url from a secret', edited(binding, (x) => (x.spec.metadata = [{ name: 'url', secretKeyRef: { name: 'hook', key: 'url' } }]))),
+
+    // Dapr configuration.
+    pass(G, "the app's configuration", configuration),
+    fail(G, 'default allow', edited(configuration, (x) => (x.spec.accessControl.defaultAction = 'allow'))),
+
+    // NetworkPolicy default-deny.
+    pass(P, 'the default-deny', denyAll),
+    fail(P, 'a default-deny that lets egress out', edited(denyAll, (x) => (x.spec.egress = [{}]))),
+    fail(P, 'a default-deny for some pods only', edited(denyAll, (x) => (x.spec.podSelector = { matchLabels: { tier: 'web' } }))),
+    fail(P, 'deleting the default-deny', null, { operation: 'DELETE', oldObject: denyAll }),
+
+    // Secret store.
+    pass(V, "the app's SecretStore", secretStore),
+    fail(V, 'role of another app', edited(secretStore, (x) => (x.spec.provider.vault.auth.kubernetes.role = 'app2'))),
+    fail(V, 'another Vault server', edited(secretStore, (x) => (x.spec.provider.vault.server = 'https://vault.example.com'))),
+    fail(V, 'a token instead of Kubernetes auth', edited(secretStore, (x) => (x.spec.provider.vault.auth = { tokenSecretRef: { name: 'root', key: 'token' } }))),
+
+    // ExternalSecret.
+    pass(E, "the app's ExternalSecret", externalSecret),
+    fail(E, "reading app2's path", edited(externalSecret, (x) => (x.spec.data[0].remoteRef.key = 'dapr/app2'))),
+    fail(E, 'through a ClusterSecretStore', edited(externalSecret, (x) => (x.spec.secretStoreRef.kind = 'ClusterSecretStore'))),
+    fail(E, 'finding secrets by pattern', edited(externalSecret, (x) => {
+      delete x.spec.data;
+      x.spec.dataFrom = [{ find: { name: { regexp: '.*' } } }];
+    })),
+  ];
+}
+
+/** Every policy's name, from the policy files. */
+export const policyNames = [
+  'paddock-pod-security-restricted',
+  'paddock-pod-host-isolation',
+  'paddock-pod-resources',
+  'paddock-pod-images',
+  'paddock-pod-service-account-token',
+  'paddock-pod-node-pool',
+  'paddock-dapr-sidecar',
+  'paddock-dapr-component-scope',
+  'paddock-dapr-binding-hosts',
+  'paddock-dapr-configuration',
+  'paddock-network-default-deny',
+  'paddock-secretstore-vault',
+  'paddock-externalsecret-path',
+];

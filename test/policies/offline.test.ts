@@ -1,0 +1,127 @@
+/**
+ * The policies as files (strictly valid, complete, bound to app namespaces) and
+ * their verdicts offline: every policy admits what the chart renders and
+ * refuses each broken variant, and no other policy interferes.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { admit } from 'paddock/policies/evaluator.js';
+import { checkManifests, tenantNamespace } from 'paddock/policies/check.js';
+import { loadPolicies, readYamlObjects } from 'paddock/policies/load.js';
+import { paths, tool } from 'paddock/paths.js';
+import { buildCases, namespace, policyNames, renderApp1 } from './cases.js';
+
+const dir = paths.policies;
+const set = loadPolicies(dir);
+const rendered = renderApp1();
+const cases = buildCases(rendered);
+
+test('the policy files are strictly valid Kubernetes 1.32 objects (kubeconform -strict)', () => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join(dir, f));
+  const out = execFileSync(
+    tool('kubeconform'),
+    ['-strict', '-summary', '-schema-location', join(paths.schemas, 'kubernetes', '{{ .ResourceKind }}{{ .KindSuffix }}.json'), ...files],
+    { encoding: 'utf8' },
+  );
+  assert.match(out, new RegExp(`Valid: ${policyNames.length * 2}, Invalid: 0, Errors: 0`));
+});
+
+test('kustomization.yaml lists every policy file', () => {
+  const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+  assert.deepEqual([...k.resources].sort(), files.sort());
+});
+
+test('one policy per concern, each bound with Deny to the app namespaces and failing closed', () => {
+  assert.deepEqual(set.policies.map((p) => p.metadata.name).sort(), [...policyNames].sort());
+  for (const p of set.policies) {
+    const name = p.metadata.name!;
+    assert.match(name, /^paddock-/);
+    assert.equal(p.spec.failurePolicy, 'Fail', name);
+    assert.ok(p.metadata.annotations?.['paddock.dev/fix'], `${name} has a fix`);
+    for (const v of p.spec.validations ?? []) assert.ok(v.message || v.messageExpression, `${name}: every validation has a message`);
+    for (const v of p.spec.validations ?? []) assert.ok(v.message, `${name}: a static message backs every messageExpression`);
+    const bindings = set.bindings.filter((b) => b.spec.policyName === name);
+    assert.equal(bindings.length, 1, `${name} has one binding`);
+    assert.deepEqual(bindings[0]!.spec.validationActions, ['Deny']);
+    assert.deepEqual(bindings[0]!.spec.matchResources?.namespaceSelector, { matchLabels: { 'paddock.dev/tenant': 'true' } });
+  }
+});
+
+test('every policy has at least one passing and one failing case', () => {
+  for (const name of policyNames) {
+    assert.ok(cases.some((c) => c.policy === name && c.expect === 'pass'), `${name}: a passing case`);
+    assert.ok(cases.some((c) => c.policy === name && c.expect === 'fail'), `${name}: a failing case`);
+  }
+});
+
+for (const c of cases) {
+  test(`${c.policy}: ${c.expect}s ${c.name}`, () => {
+    const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace });
+    for (const d of decisions) assert.equal(d.kind, 'deny', `${d.policy} could not be evaluated: ${d.message}`);
+    const denied = [...new Set(decisions.map((d) => d.policy))];
+    assert.deepEqual(denied, c.expect === 'pass' ? [] : [c.policy], decisions.map((d) => `${d.policy}: ${d.message}`).join('\n'));
+    for (const d of decisions) {
+      assert.ok(!d.message.includes('XXXX'), 'messages never echo a secret-bearing URL');
+      assert.doesNotMatch(d.message, /\n/);
+    }
+  });
+}
+
+test('outside app namespaces nothing is judged', () => {
+  const failing = cases.filter((c) => c.expect === 'fail' && c.object);
+  for (const c of failing) {
+    const other = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app1-ns', labels: {} } };
+    assert.deepEqual(admit(set, { object: c.object, namespace: other }), [], c.name);
+  }
+});
+
+test('the component types allowed are the cluster types of the building-block mapping', () => {
+  const blocks = parse(readFileSync(paths.buildingBlocks, 'utf8')) as Record<string, { cluster: { type: string } }>;
+  const policy = set.policies.find((p) => p.metadata.name === 'paddock-dapr-component-scope')!;
+  const allowed = policy.spec.variables!.find((v) => v.name === 'allowedTypes')!.expression;
+  const types = [...allowed.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
+  assert.deepEqual(types, Object.values(blocks).map((b) => b.cluster.type).sort());
+});
+
+test('the example apps pass every guardrail, their Pods as admitted included', () => {
+  for (const app of ['app1', 'app2']) {
+    const out = execFileSync(
+      tool('helm'),
+      ['template', app, paths.chart, '-f', join(paths.root, 'apps', app, 'values.yaml'), '--namespace', `${app}-ns`, '--kube-version', '1.32.2'],
+      { encoding: 'utf8' },
+    );
+    const objects = out.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
+    assert.deepEqual(checkManifests(objects, { namespaces: [tenantNamespace(app)] }), [], app);
+  }
+});
+
+test('check: a rendered set without default-deny fails, naming the namespace', () => {
+  const without = rendered.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
+  const f = checkManifests(without, { namespaces: [namespace], file: 'apps/app1/values.yaml' });
+  assert.deepEqual(f.map((x) => x.rule), ['paddock-network-default-deny']);
+  assert.match(f[0]!.message, /app1-ns/);
+  assert.equal(f[0]!.file, 'apps/app1/values.yaml');
+  assert.ok(f[0]!.fix);
+});
+
+test('check: a sidecar problem is reported once, on the workload, as admitted', () => {
+  const broken = rendered.map((o) =>
+    o.kind === 'Deployment'
+      ? { ...o, spec: { ...(o.spec as object), template: { ...(o.spec as any).template, metadata: { ...(o.spec as any).template.metadata, annotations: { ...(o.spec as any).template.metadata.annotations, 'dapr.io/sidecar-cpu-limit': '3' } } } } }
+      : o,
+  );
+  const f = checkManifests(broken, { namespaces: [namespace] });
+  assert.deepEqual(f.map((x) => x.rule), ['paddock-pod-resources']);
+  assert.equal(f[0]!.path, 'Deployment/app1 (its Pod as admitted, with the Dapr sidecar)');
+  assert.match(f[0]!.message, /daprd/);
+});
+
+test('loadPolicies reads the platform policies by default', () => {
+  assert.equal(loadPolicies().policies.length, policyNames.length);
+  assert.equal(readYamlObjects(join(dir, 'pod-images.yaml')).length, 2);
+});
