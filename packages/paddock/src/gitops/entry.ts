@@ -19,7 +19,9 @@ export function appOfNamespace(ns: string): string | undefined {
   return ns.endsWith('-ns') ? ns.slice(0, -3) : undefined;
 }
 
-export function renderNamespace(name: string): string {
+export function renderNamespace(entry: AppEntry): string {
+  const { name } = entry;
+  const pubsub = (entry.values.pubsub as { enabled?: boolean } | undefined)?.enabled === true;
   const ns = {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -35,6 +37,8 @@ export function renderNamespace(name: string): string {
         // Binds the admission policies and the tenant provisioner (Vault role, Redis user).
         'paddock.dev/tenant': 'true',
         'paddock.dev/app': name,
+        // Tells the tenant provisioner to let the app's Redis user use streams (pub/sub topics).
+        ...(pubsub ? { 'paddock.dev/pubsub': 'true' } : {}),
       },
     },
   };

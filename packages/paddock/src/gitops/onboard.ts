@@ -49,7 +49,7 @@ export function planOnboard(root: string, app: AppEntry, version: string): Plan 
   }
   if (ingress.length !== allowList(values, 'allowIngressFrom').length) values = withAllowList(values, 'allowIngressFrom', ingress);
 
-  changes.push(...change(l.appFile(app.name, 'namespace.yaml'), renderNamespace(app.name)));
+  changes.push(...change(l.appFile(app.name, 'namespace.yaml'), renderNamespace({ name: app.name, values })));
   changes.push(...change(l.appFile(app.name, 'release.yaml'), renderRelease({ name: app.name, values })));
   changes.push(...change(l.appFile(app.name, 'kustomization.yaml'), renderKustomization()));
   changes.push(...change(l.appsKustomization, renderAppsKustomization([...listedApps(l), app.name])));

@@ -13,7 +13,9 @@ One pass (idempotent, safe to repeat):
        - Vault role <app>: service account <app> in <app>-ns only, audience
          vault, short token TTL;
        - Secret redis-credentials (key password) in <app>-ns, generated once;
-       - Redis ACL user <app>: that password, keys ~<app>||* only.
+       - Redis ACL user <app>: that password, keys ~<app>||* only, the
+         commands Dapr's state store needs (stream commands too when the
+         namespace has paddock.dev/pubsub=true).
   4. what is gone: roles, policies and Redis users of apps whose namespace
      no longer exists are removed.
 
@@ -22,6 +24,7 @@ pass every INTERVAL seconds and marks itself ready after the first full pass.
 """
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -49,6 +52,15 @@ TENANT_LABEL = "paddock.dev/tenant=true"
 MANAGED = {"app.kubernetes.io/managed-by": "paddock-tenant-provisioner"}
 # Redis users that are the platform's, never removed as stale.
 REDIS_SYSTEM_USERS = {"default", "admin"}
+# What one app's Redis user may run: the commands Dapr's Redis state store
+# sends, on the app's own keys (<app>||*, keyPrefix appid) only. The same rule
+# as `paddock dev --backend redis` (packages/paddock/src/dev/redis.ts, where
+# each command is explained); test/gitops/provisioner.test.ts keeps them equal.
+STATE_COMMANDS = ["+@connection", "+info", "+eval", "+evalsha", "+get", "+hget", "+hgetall", "+hset", "+hincrby",
+                  "+del", "+expire", "+persist", "+multi", "+exec", "+discard"]
+# Pub/sub (streams) keys are topic names, shared between apps by design: only
+# for apps whose namespace says paddock.dev/pubsub=true.
+PUBSUB_SELECTOR = "(~* -@all +@stream +@connection)"
 
 
 def log(msg):
@@ -85,7 +97,7 @@ class Kube:
             app = meta.get("labels", {}).get("paddock.dev/app", "")
             # Only <app>-ns namespaces count: the name binds the Vault role and the chart.
             if app and meta["name"] == f"{app}-ns" and not meta.get("deletionTimestamp"):
-                apps[app] = meta["name"]
+                apps[app] = (meta["name"], meta.get("labels", {}).get("paddock.dev/pubsub") == "true")
         return apps
 
     def ensure_secret(self, namespace, name, key, generate):
@@ -204,13 +216,15 @@ class Redis:
             return [self.read() for _ in range(int(rest))]
         raise RuntimeError(f"Redis: unexpected reply {line!r}")
 
-    def ensure_user(self, app, password):
-        # reset first, so a changed rule never leaves an old permission behind.
-        # Keys: only <app>||* (Dapr's keyPrefix appid). Commands: everything but
-        # the dangerous ones (KEYS, FLUSHALL, CONFIG, ...); INFO is needed by
-        # Dapr's Redis components at start-up.
-        self.cmd("ACL", "SETUSER", app, "reset", "on", f">{password}", f"~{app}||*",
-                 "resetchannels", f"&{app}||*", "+@all", "-@dangerous", "+info")
+    def ensure_user(self, app, password, pubsub=False):
+        # reset first, so a changed rule never leaves an old permission behind;
+        # the password is stored as its SHA-256, never in the clear.
+        digest = hashlib.sha256(password.encode()).hexdigest()
+        args = ["ACL", "SETUSER", app, "reset", "on", f"#{digest}", "resetkeys", f"~{app}||*",
+                "resetchannels", "-@all", *STATE_COMMANDS]
+        if pubsub:
+            args += ["&*", PUBSUB_SELECTOR]
+        self.cmd(*args)
 
     def users(self):
         return set(self.cmd("ACL", "USERS")) - REDIS_SYSTEM_USERS
@@ -239,9 +253,9 @@ def one_pass(kube):
     redis = Redis(admin)
     try:
         tenants = kube.tenants()
-        for app, namespace in sorted(tenants.items()):
+        for app, (namespace, pubsub) in sorted(tenants.items()):
             vault.ensure_tenant(app, namespace)
-            redis.ensure_user(app, kube.ensure_secret(namespace, "redis-credentials", "password", password))
+            redis.ensure_user(app, kube.ensure_secret(namespace, "redis-credentials", "password", password), pubsub)
         for app in sorted(vault.roles() - set(tenants)):
             vault.remove_tenant(app)
         for app in sorted(redis.users() - set(tenants)):
