@@ -14,6 +14,7 @@ export const commands: Record<string, () => Promise<{ register: Register }>> = {
   check: () => import('./check.js'),
   explain: () => import('./explain.js'),
   doctor: () => import('./doctor.js'),
+  new: () => import('./new.js'),
   dev: () => import('./dev.js'),
   onboard: () => import('./onboard.js'),
   offboard: () => import('./offboard.js'),
