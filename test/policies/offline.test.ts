@@ -60,7 +60,7 @@ test('every policy has at least one passing and one failing case', () => {
 });
 
 for (const c of cases) {
-  test(`${c.policy}: ${c.expect}s ${c.name}`, () => {
+  test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, () => {
     const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace });
     for (const d of decisions) assert.equal(d.kind, 'deny', `${d.policy} could not be evaluated: ${d.message}`);
     const denied = [...new Set(decisions.map((d) => d.policy))];

@@ -1,0 +1,111 @@
+/**
+ * Offline verdicts == a real API server's. The same policy files and the same
+ * objects go to a throw-away kube-apiserver 1.32 (server-side dry-run
+ * creates, no nodes, no controllers, no Dapr injector: the Pods sent are the
+ * ones the admission view builds) and to the offline evaluator; for every
+ * case both must admit it, or both must deny it by the same policy with the
+ * same message.
+ *
+ * The API server is built from source on first use (tools/build.sh, via
+ * tools/run-apiserver.sh); when it cannot start, this test fails loudly.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { admit } from 'paddock/policies/evaluator.js';
+import { loadPolicies } from 'paddock/policies/load.js';
+import type { KubeObject } from 'paddock/policies/types.js';
+import { collectionPath, crdFor, eventually, objectPath, startApiServer, type ApiResponse, type ApiServer } from './apiserver.js';
+import { APP, NAMESPACE, buildCases, namespace, renderApp1, type Case } from './cases.js';
+
+const set = loadPolicies();
+const rendered = renderApp1();
+const cases = buildCases(rendered);
+
+interface Verdict {
+  allowed: boolean;
+  policy?: string;
+  message: string;
+}
+
+const vapDenial = /ValidatingAdmissionPolicy '([^']+)' with binding '[^']+' denied request: (.*)$/s;
+
+function verdictOf(r: ApiResponse): Verdict {
+  if (r.status >= 200 && r.status < 300) return { allowed: true, message: '' };
+  const message: string = typeof r.body === 'object' ? r.body.message ?? JSON.stringify(r.body) : String(r.body);
+  const m = vapDenial.exec(message);
+  return { allowed: false, policy: m?.[1], message: m?.[2] ?? message };
+}
+
+async function ensure(api: ApiServer, o: KubeObject): Promise<void> {
+  const r = await api.call('POST', collectionPath(o), o);
+  if (r.status !== 201 && r.status !== 409) throw new Error(`creating ${o.kind}/${o.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+async function submit(api: ApiServer, c: Case): Promise<Verdict> {
+  if (c.operation === 'DELETE') {
+    await ensure(api, c.oldObject!);
+    return verdictOf(await api.call('DELETE', `${objectPath(c.oldObject!)}?dryRun=All`));
+  }
+  const o = { ...c.object!, metadata: { ...c.object!.metadata, namespace: NAMESPACE } };
+  return verdictOf(await api.call('POST', `${collectionPath(o)}?dryRun=All`, o));
+}
+
+describe('policies on a real kube-apiserver 1.32 agree with the offline evaluator', { timeout: 20 * 60_000 }, () => {
+  let api: ApiServer;
+
+  before(async () => {
+    api = await startApiServer();
+    const crds = [
+      crdFor('dapr.io', 'Component', 'v1alpha1'),
+      crdFor('dapr.io', 'Configuration', 'v1alpha1'),
+      crdFor('external-secrets.io', 'SecretStore', 'v1'),
+      crdFor('external-secrets.io', 'ExternalSecret', 'v1'),
+    ];
+    for (const crd of crds) await ensure(api, crd);
+    for (const crd of crds) {
+      const s = (crd as any).spec;
+      await eventually(`CRD ${crd.metadata.name}`, async () => (await api.call('GET', `/apis/${s.group}/${s.versions[0].name}/${s.names.plural}`)).status === 200);
+    }
+    for (const o of [...set.policies, ...set.bindings]) await ensure(api, o);
+    await ensure(api, namespace);
+    // The ServiceAccount admission plugin refuses pods whose service account does not exist.
+    await ensure(api, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: APP, namespace: NAMESPACE }, automountServiceAccountToken: false });
+    // Policies take effect once the API server's informers have them; wait until every one denies its first failing case.
+    for (const name of new Set(cases.map((c) => c.policy))) {
+      const c = cases.find((x) => x.policy === name && x.expect === 'fail')!;
+      await eventually(`policy ${name} to take effect`, async () => (await submit(api, c)).policy === name, 120_000);
+    }
+  });
+
+  after(async () => {
+    await api?.stop();
+  });
+
+  test('the API server compiled every policy without errors', async () => {
+    for (const p of set.policies) {
+      const r = await api.call('GET', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${p.metadata.name}`);
+      assert.equal(r.status, 200);
+      const conditions: Array<{ type: string; status: string; message?: string }> = r.body.status?.conditions ?? [];
+      for (const cond of conditions) assert.notEqual(cond.status === 'False' && cond.type !== 'Ready', true, `${p.metadata.name}: ${cond.message}`);
+    }
+  });
+
+  for (const c of cases) {
+    test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, async () => {
+      const server = await submit(api, c);
+      const offline = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace });
+      const offlinePolicies = [...new Set(offline.map((d) => d.policy))];
+      if (!server.allowed) assert.ok(server.policy, `the API server refused it before admission policies ran: ${server.message}`);
+      assert.equal(server.allowed, offline.length === 0, `server: ${server.allowed ? 'allowed' : `${server.policy}: ${server.message}`}; offline: ${offline.map((d) => `${d.policy}: ${d.message}`).join(' | ') || 'allowed'}`);
+      assert.equal(server.allowed, c.expect === 'pass');
+      if (!server.allowed) {
+        assert.doesNotMatch(server.message, /resulted in error|compilation failed/, 'the server could not evaluate the policy');
+        assert.deepEqual(offlinePolicies, [server.policy]);
+        assert.ok(
+          offline.some((d) => d.message === server.message),
+          `server message "${server.message}" not among the offline ones: ${offline.map((d) => d.message).join(' | ')}`,
+        );
+      }
+    });
+  }
+});
