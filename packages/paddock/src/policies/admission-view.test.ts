@@ -138,3 +138,20 @@ test('the workload is not modified', () => {
   admissionPod(d);
   assert.equal(JSON.stringify(d), before);
 });
+
+test('the platform Dapr release hardens the sidecar as the admission view assumes', async () => {
+  const { injectorSettingsFromRelease, daprReleaseFile } = await import('./injector-settings.js');
+  const s = injectorSettingsFromRelease(daprReleaseFile);
+  assert.ok(s, 'platform/infrastructure/controllers/dapr.yaml holds the Dapr HelmRelease');
+  assert.equal(s.sidecarDropALLCapabilities, platformInjectorSettings.sidecarDropALLCapabilities);
+  assert.equal(s.sidecarRunAsNonRoot, platformInjectorSettings.sidecarRunAsNonRoot);
+  assert.equal(s.sidecarReadOnlyRootFilesystem, platformInjectorSettings.sidecarReadOnlyRootFilesystem);
+  assert.equal(s.controlPlaneNamespace, platformInjectorSettings.controlPlaneNamespace);
+  assert.match(s.sidecarImage, /daprd:1\.17\.5$/);
+});
+
+test('the platform Dapr release pulls daprd from the platform registry', { todo: 'platform/infrastructure/controllers/dapr.yaml must set global.registry to the platform registry (localhost:30000/dapr), else paddock-pod-images refuses every injected pod' }, async () => {
+  const { injectorSettingsFromRelease, daprReleaseFile } = await import('./injector-settings.js');
+  const s = injectorSettingsFromRelease(daprReleaseFile)!;
+  assert.ok(['localhost:30000/', 'harbor.harbor-system.svc.cluster.local/'].some((r) => s.sidecarImage.startsWith(r)), s.sidecarImage);
+});

@@ -1,0 +1,49 @@
+/**
+ * The Dapr injector settings a Dapr HelmRelease produces: the chart values
+ * (dapr 1.17.5, charts/dapr/charts/dapr_sidecar_injector) that become the
+ * injector's SIDECAR_* environment, with the chart's defaults.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { paths } from '../paths.js';
+import { platformInjectorSettings, type InjectorSettings } from './admission-view.js';
+import { readYamlObjects } from './load.js';
+
+type Json = Record<string, any>;
+
+/** The platform's Dapr release (Flux HelmRelease) in the GitOps tree. */
+export const daprReleaseFile = join(paths.platform, 'infrastructure', 'controllers', 'dapr.yaml');
+
+/** Settings from a Dapr HelmRelease's values; undefined when the file holds no Dapr release. */
+export function injectorSettingsFromRelease(file: string = daprReleaseFile): InjectorSettings | undefined {
+  const release = readYamlObjects(file).find(
+    (o) => o.kind === 'HelmRelease' && (o.spec as Json)?.chart?.spec?.chart === 'dapr',
+  );
+  if (!release) return undefined;
+  const spec = release.spec as Json;
+  const values: Json = spec.values ?? {};
+  const global: Json = values.global ?? {};
+  const inj: Json = values.dapr_sidecar_injector ?? {};
+  // dapr_sidecar_injector_deployment.yaml: SIDECAR_IMAGE
+  const name: string = inj.image?.name ?? 'daprd';
+  const image = name.includes('/') ? name : `${global.registry ?? 'ghcr.io/dapr'}/${name}:${global.tag ?? spec.chart.spec.version}`;
+  const bool = (v: unknown, dflt: boolean) => (v === undefined ? dflt : String(v) === 'true');
+  const settings: InjectorSettings = {
+    sidecarImage: image,
+    imagePullPolicy: inj.sidecarImagePullPolicy ?? 'IfNotPresent',
+    sidecarRunAsNonRoot: bool(inj.sidecarRunAsNonRoot, true),
+    sidecarReadOnlyRootFilesystem: bool(inj.sidecarReadOnlyRootFilesystem, true),
+    sidecarDropALLCapabilities: bool(inj.sidecarDropALLCapabilities, false),
+    controlPlaneNamespace: spec.targetNamespace ?? release.metadata.namespace ?? 'dapr-system',
+    controlPlaneTrustDomain: global.mtls?.controlPlaneTrustDomain ?? 'cluster.local',
+    enableK8sDownwardAPIs: bool(inj.enableK8sDownwardAPIs, false),
+  };
+  if (Number(inj.sidecarRunAsUser) > 0) settings.sidecarRunAsUser = Number(inj.sidecarRunAsUser);
+  if (Number(inj.sidecarRunAsGroup) > 0) settings.sidecarRunAsGroup = Number(inj.sidecarRunAsGroup);
+  return settings;
+}
+
+/** The platform's injector settings from its Dapr release, else the documented defaults. */
+export function loadPlatformInjectorSettings(): InjectorSettings {
+  return (existsSync(daprReleaseFile) && injectorSettingsFromRelease(daprReleaseFile)) || platformInjectorSettings;
+}
