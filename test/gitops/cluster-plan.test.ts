@@ -47,6 +47,14 @@ describe('cluster up --dry-run', () => {
     assert.deepEqual(printed.steps.map((s) => s.action.kind === 'exec' && s.action.argv[0]), data.map((s) => s.action.kind === 'exec' && s.action.argv[0]));
   });
 
+  it('cluster sync --dry-run re-pushes the tree and reconciles, nothing else', async () => {
+    const r = await paddock(['cluster', 'sync', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /flux push artifact oci:\/\/localhost:5050\/paddock\/platform:latest --path=platform/);
+    assert.match(r.stdout, /flux reconcile kustomization platform --with-source/);
+    assert.doesNotMatch(r.stdout, /kind create|helm upgrade/);
+  });
+
   it('cluster down --dry-run deletes only the cluster and the bootstrap registry', async () => {
     const r = await paddock(['cluster', 'down', '--dry-run']);
     assert.equal(r.code, 0, r.stderr);

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { upPlan, downPlan, type PlanOptions } from './plan.js';
+import { upPlan, downPlan, syncPlan, type PlanOptions } from './plan.js';
 
-export { upPlan, downPlan, formatPlan, describe, exampleImages, type Step, type Action } from './plan.js';
+export { upPlan, downPlan, syncPlan, formatPlan, describe, exampleImages, type Step, type Action } from './plan.js';
 export { runPlan, missingTools, readFlux, exec } from './runner.js';
 export { statusRows, formatTable, fluxObjects, allReady, progressLine, type StatusRow } from './flux-state.js';
 export { smokeTests, type CheckResult } from './smoke.js';
@@ -25,6 +25,6 @@ export function planOptions(root: string, dryRun: boolean): PlanOptions {
   return { root, revision: treeRevision(root), workDir };
 }
 
-export function planFor(command: 'up' | 'down', o: PlanOptions) {
-  return command === 'up' ? upPlan(o) : downPlan();
+export function planFor(command: 'up' | 'down' | 'sync', o: PlanOptions) {
+  return command === 'up' ? upPlan(o) : command === 'sync' ? syncPlan(o) : downPlan();
 }

@@ -54,7 +54,6 @@ export function upPlan(o: PlanOptions): Step[] {
   const kindConfig = join(o.root, 'platform', 'clusters', 'kind', 'kind-config.yaml');
   const version = chartVersion(o.root);
   const chartTgz = join(o.workDir, `app-${version}.tgz`);
-  const registry = `localhost:${CLUSTER.registryHostPort}`;
   const steps: Step[] = [
     { phase: 'prerequisites', title: 'check that docker, kind, kubectl, helm and flux are installed', action: { kind: 'tools', tools: REQUIRED_TOOLS.map((t) => t.name) } },
     { phase: 'prerequisites', title: 'check that the Docker engine answers', action: { kind: 'exec', argv: ['docker', 'info', '--format', '{{.ServerVersion}}'] } },
@@ -95,15 +94,7 @@ export function upPlan(o: PlanOptions): Step[] {
     { phase: 'network', title: 'wait until every node is Ready', action: { kind: 'exec', argv: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s') } },
     { phase: 'gitops', title: `install Flux ${VERSIONS.flux}`, action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, '--context', CLUSTER.context] } },
     { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', '--context', CLUSTER.context] } },
-    {
-      phase: 'gitops',
-      title: `push the platform/ tree to the bootstrap registry (oci://${registry}/${CLUSTER.treeRepository}:latest)`,
-      action: {
-        kind: 'exec',
-        cwd: o.root,
-        argv: ['flux', 'push', 'artifact', `oci://${registry}/${CLUSTER.treeRepository}:latest`, '--path=platform', '--source=paddock', `--revision=latest@sha1:${o.revision}`],
-      },
-    },
+    pushTree(o),
     {
       phase: 'gitops',
       title: 'apply the Flux entry point (the one kubectl apply; Flux owns everything after it)',
@@ -149,6 +140,35 @@ export function upPlan(o: PlanOptions): Step[] {
     { phase: 'summary', title: 'print the platform status', action: { kind: 'status' } },
   );
   return steps;
+}
+
+/** The platform/ tree as an OCI artifact in the bootstrap registry: what Flux reconciles. */
+function pushTree(o: PlanOptions): Step {
+  const registry = `localhost:${CLUSTER.registryHostPort}`;
+  return {
+    phase: 'gitops',
+    title: `push the platform/ tree to the bootstrap registry (oci://${registry}/${CLUSTER.treeRepository}:latest)`,
+    action: {
+      kind: 'exec',
+      cwd: o.root,
+      argv: ['flux', 'push', 'artifact', `oci://${registry}/${CLUSTER.treeRepository}:latest`, '--path=platform', '--source=paddock', `--revision=latest@sha1:${o.revision}`],
+    },
+  };
+}
+
+/** `paddock cluster sync`: after onboard/offboard (or any change under platform/), hand the tree to Flux again. */
+export function syncPlan(o: PlanOptions): Step[] {
+  return [
+    { phase: 'prerequisites', title: 'check that flux and kubectl are installed', action: { kind: 'tools', tools: ['flux', 'kubectl'] } },
+    pushTree(o),
+    {
+      phase: 'converge',
+      title: 'ask Flux to fetch it and apply it now',
+      action: { kind: 'exec', argv: ['flux', 'reconcile', 'kustomization', 'platform', '--with-source', '-n', 'flux-system', '--context', CLUSTER.context] },
+    },
+    { phase: 'converge', title: 'wait for every Kustomization and HelmRelease to be Ready', action: { kind: 'wait-flux', timeoutSeconds: 900 } },
+    { phase: 'summary', title: 'print the platform status', action: { kind: 'status' } },
+  ];
 }
 
 /** `paddock cluster down`: the cluster and the bootstrap registry go; nothing else on the machine is touched. */

@@ -3,7 +3,8 @@ import pc from 'picocolors';
 import { paths } from '../paths.js';
 import { EXIT, makeReport, type Finding } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
-import { describe, formatPlan, formatTable, planFor, planOptions, readFlux, runPlan, smokeTests, statusRows, type Step } from '../cluster/index.js';
+import { UserError } from '../report/errors.js';
+import { describe, missingTools, formatPlan, formatTable, planFor, planOptions, readFlux, runPlan, smokeTests, statusRows, type Step } from '../cluster/index.js';
 import { listedApps } from '../gitops/apps-list.js';
 import { layout } from '../gitops/layout.js';
 
@@ -20,6 +21,11 @@ function printPlan(command: string, steps: Step[], json: boolean): void {
   process.stdout.write(`paddock cluster ${command}: the plan (${steps.length} steps, nothing run)\n\n${formatPlan(steps).join('\n')}\n`);
 }
 
+function needTools(tools: string[]): void {
+  const missing = missingTools(tools);
+  if (missing.length) throw new UserError(`missing tools:\n  ${missing.join('\n  ')}`);
+}
+
 async function status(json: boolean): Promise<number> {
   const objects = await readFlux();
   const rows = statusRows(objects, listedApps(layout(paths.platform)));
@@ -31,12 +37,15 @@ async function status(json: boolean): Promise<number> {
 
 export function register(program: Command): void {
   const cluster = program.command('cluster').description('Run the platform on a local kind cluster: bootstrap, status, smoke tests, teardown');
-  for (const command of ['up', 'down'] as const) {
+  const about = {
+    up: 'Create the kind cluster, install Cilium and Flux, hand the platform/ tree to Flux, publish the chart and images, wait until everything is Ready',
+    sync: 'Hand the platform/ tree to Flux again (after onboard/offboard or any change under platform/) and wait until it is applied',
+    down: 'Delete the kind cluster and the bootstrap registry',
+  } as const;
+  for (const command of ['up', 'sync', 'down'] as const) {
     cluster
       .command(command)
-      .description(command === 'up'
-        ? 'Create the kind cluster, install Cilium and Flux, hand the platform/ tree to Flux, publish the chart and images, wait until everything is Ready'
-        : 'Delete the kind cluster and the bootstrap registry')
+      .description(about[command])
       .option('--dry-run', 'print the ordered plan, run nothing')
       .option('--json', 'print the plan (or result) as JSON')
       .action(async (opts: Opts) => {
@@ -57,6 +66,7 @@ export function register(program: Command): void {
     .description('One table: Flux Kustomizations, the platform releases (Dapr, ESO, …) and the apps')
     .option('--json', 'print the rows as JSON')
     .action(async (opts: Opts) => {
+      needTools(['kubectl']);
       process.exitCode = await status(Boolean(opts.json));
     });
   cluster
@@ -69,6 +79,7 @@ export function register(program: Command): void {
         process.stdout.write('paddock cluster test: port-forwards to app1 and app2, then checks health, classification, history, cross-app calls through Dapr, node pools, and Redis/Vault isolation.\n');
         return;
       }
+      needTools(['kubectl']);
       const results = await smokeTests();
       const findings: Finding[] = results.filter((r) => !r.ok).map((r) => ({ rule: 'smoke', severity: 'error', path: r.name, message: r.detail }));
       if (opts.json) {
