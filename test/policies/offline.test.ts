@@ -125,3 +125,18 @@ test('loadPolicies reads the platform policies by default', () => {
   assert.equal(loadPolicies().policies.length, policyNames.length);
   assert.equal(readYamlObjects(join(dir, 'pod-images.yaml')).length, 2);
 });
+
+test('check: findings point at the file and line each object came from', () => {
+  const lines = new Map(rendered.map((o, i) => [o, i + 1]));
+  const broken = rendered.map((o) => (o.kind === 'Configuration' ? { ...o, spec: { ...(o.spec as object), accessControl: { defaultAction: 'allow' } } } : o));
+  for (const [i, o] of broken.entries()) lines.set(o, i + 1);
+  const withoutDeny = broken.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
+  const f = checkManifests(withoutDeny, { namespaces: [namespace], locate: (o) => ({ file: 'out.yaml', line: lines.get(o) }) });
+  const cfg = f.find((x) => x.rule === 'paddock-dapr-configuration')!;
+  assert.equal(cfg.file, 'out.yaml');
+  assert.equal(cfg.line, broken.findIndex((o) => o.kind === 'Configuration') + 1);
+  const deny = f.find((x) => x.rule === 'paddock-network-default-deny')!;
+  assert.equal(deny.path, 'Namespace/app1-ns');
+  assert.equal(deny.file, 'out.yaml');
+  assert.equal(deny.line, undefined);
+});

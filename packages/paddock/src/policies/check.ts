@@ -7,7 +7,7 @@
  */
 import type { Finding } from '../report/finding.js';
 import { admissionPod, hasPodTemplate, platformInjectorSettings, type InjectorSettings } from './admission-view.js';
-import { evaluate, type EvaluateOptions } from './evaluator.js';
+import { evaluate, located, type EvaluateOptions } from './evaluator.js';
 import { loadPolicies } from './load.js';
 import { isNamespaced } from './resources.js';
 import type { KubeObject, PolicySet } from './types.js';
@@ -82,13 +82,18 @@ export function defaultDenyFindings(objects: KubeObject[], options: EvaluateOpti
     const f: Finding = {
       rule: DEFAULT_DENY_RULE,
       severity: 'error',
-      path: `NetworkPolicy/default-deny`,
+      path: policy ? 'NetworkPolicy/default-deny' : `Namespace/${ns}`,
       message: policy
         ? `The NetworkPolicy default-deny in namespace ${ns} does not deny everything: it must select every pod (podSelector: {}), list policyTypes Ingress and Egress, and have no rules.`
         : `Namespace ${ns} runs workloads but has no NetworkPolicy default-deny, so its pods accept and send any traffic.`,
       fix: 'Render the app with the shared chart (it writes default-deny), or add a NetworkPolicy named default-deny with podSelector: {} and policyTypes: [Ingress, Egress].',
     };
-    if (options.file) f.file = options.file;
+    // Point at the policy when there is one, else at the file of a workload in the namespace.
+    const workload = all.find((o) => (hasPodTemplate(o) || o.kind === 'Pod') && (o.metadata?.namespace ?? 'default') === ns)!;
+    const where = options.locate?.(policy ?? workload);
+    const file = where?.file ?? options.file;
+    if (file) f.file = file;
+    if (policy && where?.line !== undefined) f.line = where.line;
     findings.push(f);
   }
   return findings;
@@ -103,17 +108,26 @@ export function defaultDenyFindings(objects: KubeObject[], options: EvaluateOpti
 export function checkManifests(objects: KubeObject[], options: PolicyCheckOptions = {}): Finding[] {
   const set = options.policies ?? loadPolicies();
   const injector = options.injector ?? platformInjectorSettings;
-  const all = objects.filter((o) => o && typeof o === 'object' && o.kind).map((o) => withNamespace(o, options.defaultNamespace));
-  const findings = evaluate(set, all, options);
+  const originals = new Map<KubeObject, KubeObject>();
+  const all: KubeObject[] = [];
+  for (const o of objects) {
+    if (!o || typeof o !== 'object' || !o.kind) continue;
+    const c = withNamespace(o, options.defaultNamespace);
+    originals.set(c, o);
+    all.push(c);
+  }
+  const locate = options.locate ? (o: KubeObject) => options.locate!(originals.get(o) ?? o) : undefined;
+  const findings = evaluate(set, all, { ...options, locate });
   const seen = new Set(findings.map((f) => `${f.rule}\u0000${f.message}`));
   for (const workload of all.filter(hasPodTemplate)) {
     const pod = admissionPod(workload, injector)!;
-    for (const f of evaluate(set, [pod], options)) {
+    const where = locate?.(workload);
+    for (const f of evaluate(set, [pod], { ...options, locate: undefined })) {
       if (seen.has(`${f.rule}\u0000${f.message}`)) continue;
       seen.add(`${f.rule}\u0000${f.message}`);
-      findings.push({ ...f, path: `${workload.kind}/${workload.metadata?.name} (its Pod as admitted, with the Dapr sidecar)` });
+      findings.push(...located([{ ...f, path: `${workload.kind}/${workload.metadata?.name} (its Pod as admitted, with the Dapr sidecar)` }], where));
     }
   }
-  findings.push(...defaultDenyFindings(all, options));
+  findings.push(...defaultDenyFindings(all, { ...options, locate }));
   return findings;
 }

@@ -247,6 +247,24 @@ export interface EvaluateOptions {
   defaultNamespace?: string;
   /** Fills Finding.file. */
   file?: string;
+  /** Where an object came from: fills Finding.file and Finding.line (over `file`). */
+  locate?: (object: KubeObject) => SourceLocation | undefined;
+}
+
+export interface SourceLocation {
+  file?: string;
+  line?: number;
+}
+
+/** Adds a location to findings that have none. */
+export function located(findings: Finding[], where: SourceLocation | undefined): Finding[] {
+  if (!where) return findings;
+  return findings.map((f) => {
+    const g = { ...f };
+    if (where.file !== undefined && g.file === undefined) g.file = where.file;
+    if (where.line !== undefined && g.line === undefined) g.line = where.line;
+    return g;
+  });
 }
 
 const severityOf: Record<Decision['action'], Severity> = { Deny: 'error', Warn: 'warning', Audit: 'info' };
@@ -281,7 +299,8 @@ export function evaluate(set: PolicySet, objects: KubeObject[], options: Evaluat
     }
     const ns = subject.metadata?.namespace;
     const decisions = admit(set, { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null });
-    findings.push(...decisions.map((d) => decisionToFinding(d, set, options.file)));
+    const where = options.locate?.(object);
+    findings.push(...located(decisions.map((d) => decisionToFinding(d, set, where?.file ?? options.file)), where));
   }
   return findings;
 }
