@@ -105,12 +105,14 @@ describe('status and waiting read Flux objects', () => {
     ],
   });
   it('rows for Flux, the platform releases and the apps', () => {
-    const rows = statusRows(fluxObjects(list), ['app1']);
-    assert.deepEqual(rows.map((r) => [r.component, r.ready]), [
-      ['Flux: apps', 'False'],
-      ['Flux: infrastructure-controllers', 'True'],
-      ['Dapr', 'True'],
-      ['app: app1', 'Unknown'],
+    const eso = JSON.stringify({ items: [{ kind: 'ExternalSecret', metadata: { name: 'app1-secrets', namespace: 'app1-ns' }, status: { conditions: [{ type: 'Ready', status: 'True', message: 'secret synced' }] } }] });
+    const rows = statusRows(fluxObjects(list), ['app1'], fluxObjects(eso));
+    assert.deepEqual(rows.map((r) => [r.component, r.kind, r.ready]), [
+      ['Flux: apps', 'Kustomization', 'False'],
+      ['Flux: infrastructure-controllers', 'Kustomization', 'True'],
+      ['Dapr', 'HelmRelease', 'True'],
+      ['app: app1', 'HelmRelease', 'Unknown'],
+      ['secrets: app1', 'ExternalSecret', 'True'],
     ]);
   });
   it('waits until the named (or all) objects are Ready', () => {

@@ -60,12 +60,14 @@ const ROLE: Record<string, string> = {
   'metrics-server': 'metrics-server',
 };
 
-export function statusRows(objects: FluxObject[], apps: string[]): StatusRow[] {
-  const row = (component: string, o: FluxObject): StatusRow => ({ component, kind: o.kind === 'Kustomization' ? 'Kustomization' : 'HelmRelease', ready: o.ready, message: o.message.split('\n')[0] ?? '' });
+export function statusRows(objects: FluxObject[], apps: string[], secrets: FluxObject[] = []): StatusRow[] {
+  const row = (component: string, o: FluxObject): StatusRow => ({ component, kind: o.kind, ready: o.ready, message: o.message.split('\n')[0] ?? '' });
   const ks = objects.filter((o) => o.kind === 'Kustomization').map((o) => row(`Flux: ${o.name}`, o));
   const platform = objects.filter((o) => o.kind === 'HelmRelease' && !apps.includes(o.name)).map((o) => row(ROLE[o.name] ?? o.name, o));
   const appRows = objects.filter((o) => o.kind === 'HelmRelease' && apps.includes(o.name)).map((o) => row(`app: ${o.name}`, o));
-  return [...ks, ...platform, ...appRows];
+  // ESO per app: the SecretStore signs in to Vault with the app's role, the ExternalSecret syncs its path.
+  const secretRows = secrets.map((o) => row(`secrets: ${o.namespace.replace(/-ns$/, '')}`, o));
+  return [...ks, ...platform, ...appRows, ...secretRows];
 }
 
 export function formatTable(rows: StatusRow[]): string {

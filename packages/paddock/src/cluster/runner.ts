@@ -52,6 +52,12 @@ export async function readFlux(): Promise<FluxObject[]> {
   return fluxObjects(r.stdout);
 }
 
+/** The apps' secret stores and external secrets (ESO); empty when ESO is not installed yet. */
+export async function readSecretSync(): Promise<FluxObject[]> {
+  const r = await exec(['kubectl', '--context', CLUSTER.context, 'get', 'secretstores.external-secrets.io,externalsecrets.external-secrets.io', '-A', '-o', 'json']);
+  return r.code === 0 ? fluxObjects(r.stdout) : [];
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitFlux(a: Extract<Action, { kind: 'wait-flux' }>): Promise<void> {

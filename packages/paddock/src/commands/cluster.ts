@@ -4,7 +4,7 @@ import { paths } from '../paths.js';
 import { EXIT, makeReport, type Finding } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
 import { UserError } from '../report/errors.js';
-import { describe, missingTools, formatPlan, formatTable, planFor, planOptions, readFlux, runPlan, smokeTests, statusRows, type Step } from '../cluster/index.js';
+import { describe, missingTools, formatPlan, formatTable, planFor, planOptions, readFlux, readSecretSync, runPlan, smokeTests, statusRows, type Step } from '../cluster/index.js';
 import { listedApps } from '../gitops/apps-list.js';
 import { layout } from '../gitops/layout.js';
 
@@ -28,7 +28,7 @@ function needTools(tools: string[]): void {
 
 async function status(json: boolean): Promise<number> {
   const objects = await readFlux();
-  const rows = statusRows(objects, listedApps(layout(paths.platform)));
+  const rows = statusRows(objects, listedApps(layout(paths.platform)), await readSecretSync());
   const ok = rows.length > 0 && rows.every((r) => r.ready === 'True');
   if (json) process.stdout.write(`${JSON.stringify({ ok, rows }, null, 2)}\n`);
   else process.stdout.write(`${formatTable(rows)}\n${ok ? pc.green('✔ everything is Ready') : pc.yellow('! not everything is Ready yet')}\n`);
