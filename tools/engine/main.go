@@ -9,17 +9,19 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/yannh/kubeconform/pkg/resource"
 	"github.com/yannh/kubeconform/pkg/validator"
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/chart/common"
@@ -118,13 +120,25 @@ func fatal(err error) {
 	os.Exit(2)
 }
 
+// trace prints phase timings to stderr when PADDOCK_ENGINE_TRACE is set.
+var traceOn = os.Getenv("PADDOCK_ENGINE_TRACE") != ""
+
+func trace(what string, since time.Time) {
+	if traceOn {
+		fmt.Fprintf(os.Stderr, "paddock-engine: %s %.1f ms\n", what, float64(time.Since(since).Microseconds())/1000)
+	}
+}
+
 func run(req request) (*response, error) {
+	start := time.Now()
+	defer trace("total", start)
 	var r *renderer
 	if len(req.Releases) > 0 {
 		var err error
 		if r, err = newRenderer(req.Chart, req.KubeVersion); err != nil {
 			return nil, err
 		}
+		trace("load chart", start)
 	}
 	var v validator.Validator
 	if req.Schema != nil {
@@ -140,34 +154,74 @@ func run(req request) (*response, error) {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				var res result
-				if i < len(req.Releases) {
-					rel := req.Releases[i]
-					res = result{Name: rel.Name}
-					res.Manifest, res.Error = r.render(rel)
-				} else {
-					m := req.Manifests[i-len(req.Releases)]
-					res = result{Name: m.Name, Manifest: m.Manifest}
-				}
-				if v != nil && res.Error == "" {
-					res.Schema, res.Validated = validate(v, res.Name, res.Manifest)
-				}
-				results[i] = res
+
+	// 1. Render every release.
+	t := time.Now()
+	parallel(n, workers, func(i int) {
+		if i < len(req.Releases) {
+			rel := req.Releases[i]
+			results[i] = result{Name: rel.Name}
+			results[i].Manifest, results[i].Error = r.render(rel)
+		} else {
+			m := req.Manifests[i-len(req.Releases)]
+			results[i] = result{Name: m.Name, Manifest: m.Manifest}
+		}
+	})
+	trace(fmt.Sprintf("render %d releases", len(req.Releases)), t)
+	if v == nil {
+		return &response{Results: results}, nil
+	}
+
+	// 2. Split every manifest into objects, as kubeconform does.
+	type job struct{ result, index int }
+	var jobs []job
+	objects := make([][]resource.Resource, n)
+	for i := range results {
+		if results[i].Error == "" {
+			objects[i] = split(results[i].Name, results[i].Manifest)
+			for j := range objects[i] {
+				jobs = append(jobs, job{i, j})
 			}
-		}()
+		}
 	}
-	for i := 0; i < n; i++ {
-		jobs <- i
+
+	// 3. Compile each kind's schema once, the kinds in parallel: compiling the
+	// big schemas (Deployment: 660 kB) is most of a single app's check.
+	t = time.Now()
+	seen := map[string]bool{}
+	var firsts []resource.Resource
+	for _, jb := range jobs {
+		res := objects[jb.result][jb.index]
+		if sig, err := res.Signature(); err == nil && !seen[sig.GroupVersionKind()] {
+			seen[sig.GroupVersionKind()] = true
+			firsts = append(firsts, res)
+		}
 	}
-	close(jobs)
-	wg.Wait()
+	parallel(len(firsts), workers, func(i int) {
+		t := time.Now()
+		v.ValidateResource(firsts[i])
+		if sig, _ := firsts[i].Signature(); sig != nil {
+			trace("  schema "+sig.GroupVersionKind(), t)
+		}
+	})
+	trace(fmt.Sprintf("compile %d schemas", len(firsts)), t)
+
+	// 4. Validate every object.
+	t = time.Now()
+	verdicts := make([][]validator.Result, n)
+	for i := range objects {
+		verdicts[i] = make([]validator.Result, len(objects[i]))
+	}
+	parallel(len(jobs), workers, func(k int) {
+		jb := jobs[k]
+		verdicts[jb.result][jb.index] = v.ValidateResource(objects[jb.result][jb.index])
+	})
+	for i := range results {
+		if results[i].Error == "" {
+			results[i].Schema, results[i].Validated = summarise(results[i].Name, verdicts[i])
+		}
+	}
+	trace(fmt.Sprintf("validate %d objects", len(jobs)), t)
 	return &response{Results: results}, nil
 }
 
@@ -273,7 +327,6 @@ func (r *renderer) values(rel releaseRequest) (map[string]interface{}, error) {
 	return base, nil
 }
 
-
 func newValidator(o schemaOptions, kubeVersion string) (validator.Validator, error) {
 	strict := true
 	if o.Strict != nil {
@@ -295,12 +348,46 @@ func newValidator(o schemaOptions, kubeVersion string) (validator.Validator, err
 	})
 }
 
-// validate checks every object of a manifest stream; it reports only the
-// objects that are not valid, like `kubeconform -output json` without -verbose.
-func validate(v validator.Validator, name, manifest string) ([]schemaResult, *int) {
+// parallel runs fn(0..n-1) on `workers` goroutines.
+func parallel(n, workers int, fn func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers && w < n; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// split cuts a manifest stream into objects with kubeconform's own splitter
+// (Lists expanded), copying the bytes so they outlive the scanner.
+func split(name, manifest string) []resource.Resource {
+	var out []resource.Resource
+	sc := bufio.NewScanner(strings.NewReader(manifest))
+	sc.Buffer(make([]byte, 0, 64*1024), len(manifest)+1024)
+	sc.Split(resource.SplitYAMLDocument)
+	for sc.Scan() {
+		res := resource.Resource{Path: name, Bytes: bytes.Clone(sc.Bytes())}
+		out = append(out, res.Resources()...)
+	}
+	return out
+}
+
+// summarise reports only the objects that are not valid, like
+// `kubeconform -output json` without -verbose.
+func summarise(name string, verdicts []validator.Result) ([]schemaResult, *int) {
 	var bad []schemaResult
 	checked := 0
-	for _, res := range v.Validate(name, io.NopCloser(strings.NewReader(manifest))) {
+	for _, res := range verdicts {
 		st := ""
 		switch res.Status {
 		case validator.Valid:
