@@ -16,6 +16,7 @@ import { loadPolicies } from 'paddock/policies/load.js';
 import type { KubeObject } from 'paddock/policies/types.js';
 import { collectionPath, crdFor, eventually, objectPath, startApiServer, type ApiResponse, type ApiServer } from './apiserver.js';
 import { APP, NAMESPACE, buildCases, namespace, renderApp1, type Case } from './cases.js';
+import { semanticsCases, semanticsNamespaces, semanticsSet } from './semantics.js';
 
 const set = loadPolicies();
 const rendered = renderApp1();
@@ -39,6 +40,10 @@ function verdictOf(r: ApiResponse): Verdict {
 async function ensure(api: ApiServer, o: KubeObject): Promise<void> {
   const r = await api.call('POST', collectionPath(o), o);
   if (r.status !== 201 && r.status !== 409) throw new Error(`creating ${o.kind}/${o.metadata.name}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+async function dryRunCreate(api: ApiServer, o: KubeObject): Promise<Verdict> {
+  return verdictOf(await api.call('POST', `${collectionPath(o)}?dryRun=All`, o));
 }
 
 async function submit(api: ApiServer, c: Case): Promise<Verdict> {
@@ -70,7 +75,13 @@ describe('policies on a real kube-apiserver 1.32 agree with the offline evaluato
     await ensure(api, namespace);
     // The ServiceAccount admission plugin refuses pods whose service account does not exist.
     await ensure(api, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: APP, namespace: NAMESPACE }, automountServiceAccountToken: false });
+    for (const o of [...semanticsNamespaces, ...semanticsSet.policies, ...semanticsSet.bindings]) await ensure(api, o);
     // Policies take effect once the API server's informers have them; wait until every one denies its first failing case.
+    for (const c of semanticsCases) {
+      if (c.expect.verdict === 'admit') continue;
+      const name = c.expect.policy;
+      await eventually(`policy ${name} to take effect`, async () => (await dryRunCreate(api, c.object)).policy === name, 120_000);
+    }
     for (const name of new Set(cases.map((c) => c.policy))) {
       const c = cases.find((x) => x.policy === name && x.expect === 'fail')!;
       await eventually(`policy ${name} to take effect`, async () => (await submit(api, c)).policy === name, 120_000);
@@ -96,6 +107,32 @@ describe('policies on a real kube-apiserver 1.32 agree with the offline evaluato
           offline.some((d) => d.message === server.message),
           `server message "${server.message}" not among the offline ones: ${offline.map((d) => d.message).join(' | ')}`,
         );
+      }
+    });
+  }
+
+  for (const c of semanticsCases) {
+    test(`semantics: ${c.name}`, async () => {
+      const server = await dryRunCreate(api, c.object);
+      const ns = semanticsNamespaces.find((n) => n.metadata.name === c.object.metadata.namespace)!;
+      const offline = admit(semanticsSet, { object: c.object, namespace: ns });
+      if (c.expect.verdict === 'admit') {
+        assert.deepEqual(offline, []);
+        assert.equal(server.allowed, true, server.message);
+        return;
+      }
+      assert.equal(offline.length, 1, offline.map((d) => d.message).join(' | '));
+      const d = offline[0]!;
+      assert.equal(d.policy, c.expect.policy);
+      assert.equal(d.kind, c.expect.verdict);
+      assert.equal(server.allowed, false);
+      assert.equal(server.policy, c.expect.policy, server.message);
+      if (d.kind === 'deny') {
+        assert.equal(server.message, d.message);
+      } else {
+        // Both name the expression that failed; the error texts of the two CEL implementations differ.
+        const head = /^(expression '.*' resulted in error)/s.exec(d.message)?.[1];
+        assert.ok(head && server.message.startsWith(head), `server: ${server.message} | offline: ${d.message}`);
       }
     });
   }
