@@ -55,3 +55,23 @@ export function copyOfPlatform(): string {
 export async function paddock(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return run(process.execPath, [cli, ...args], { cwd: paths.root, env: { ...env, NO_COLOR: '1' } });
 }
+
+/** What Pod Security "restricted" would refuse in a pod template (the checks that concern these manifests). */
+export function restrictedProblems(name: string, pod: any): string[] {
+  const out: string[] = [];
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) out.push(`${name}: host namespaces`);
+  for (const v of pod.volumes ?? []) if (v.hostPath) out.push(`${name}: hostPath volume ${v.name}`);
+  for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+    const sc = c.securityContext ?? {};
+    const where = `${name}/${c.name}`;
+    if ((sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) !== true) out.push(`${where}: runAsNonRoot is not true`);
+    if ((sc.runAsUser ?? pod.securityContext?.runAsUser) === 0) out.push(`${where}: runs as user 0`);
+    if (sc.allowPrivilegeEscalation !== false) out.push(`${where}: allowPrivilegeEscalation is not false`);
+    if (!sc.capabilities?.drop?.includes('ALL')) out.push(`${where}: does not drop ALL capabilities`);
+    if ((sc.capabilities?.add ?? []).some((x: string) => x !== 'NET_BIND_SERVICE')) out.push(`${where}: adds capabilities`);
+    if (sc.privileged) out.push(`${where}: privileged`);
+    const seccomp = (sc.seccompProfile ?? pod.securityContext?.seccompProfile)?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') out.push(`${where}: no RuntimeDefault seccomp profile`);
+  }
+  return out;
+}

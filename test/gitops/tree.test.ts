@@ -10,7 +10,7 @@ import { parse, stringify } from 'yaml';
 import { checkFluxGraph, chartVersion, loadTree, planOnboard, type TreeObject } from 'paddock/gitops/index.js';
 import { yamlFiles } from 'paddock/gitops/graph.js';
 import { paths } from 'paddock/paths.js';
-import { build, FLUX_PATHS, kubeconform, platform, type Obj } from './lib.js';
+import { build, FLUX_PATHS, kubeconform, platform, restrictedProblems, type Obj } from './lib.js';
 
 const built = new Map<string, Obj[]>();
 /** Every object once (clusters/kind includes its flux-system folder). */
@@ -123,6 +123,18 @@ describe('platform/: what the platform promises', () => {
     assert.match(script, /"redis-credentials", "password"/);
     assert.match(script, /AUDIENCE = os.environ.get\("VAULT_AUDIENCE", "vault"\)/);
     assert.equal(find('Service', 'redis').metadata.namespace, settings.redis.namespace);
+  });
+  it('the platform workloads in "restricted" namespaces meet that level (Vault, Redis, the tenant provisioner)', () => {
+    const restricted = new Set(all().filter((o) => o.kind === 'Namespace' && o.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted').map((o) => o.metadata.name));
+    const workloads = all().filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind) && restricted.has(o.metadata.namespace!));
+    assert.ok(workloads.length >= 4, workloads.map((w) => w.metadata.name).join(', '));
+    assert.deepEqual(workloads.flatMap((w) => restrictedProblems(`${w.kind}/${w.metadata.name}`, w.spec.template.spec)), []);
+    for (const w of workloads) {
+      for (const c of w.spec.template.spec.containers) {
+        assert.ok(c.resources?.requests && c.resources?.limits, `${w.metadata.name}/${c.name} has requests and limits`);
+        assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${w.metadata.name}/${c.name} has a read-only root filesystem`);
+      }
+    }
   });
   it('Grafana gets a Dapr dashboard', () => {
     const cm = find('ConfigMap', 'dashboard-dapr-apps');
