@@ -2,7 +2,9 @@
 // no nodes): every object of every Flux path is accepted by a server-side
 // dry-run with strict field validation (the CRD kinds served from the pinned
 // CRD schemas), and the tenant provisioner's Kubernetes side does its job on
-// real namespaces: finds the tenants, generates each Secret once.
+// real namespaces: finds the tenants, generates each Secret once; and a whole
+// provisioning pass with the real API server, a real Redis and a Vault test
+// double (fake-vault.ts: Vault cannot run here).
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:https';
@@ -13,7 +15,8 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { paths } from 'paddock/paths.js';
 import { collectionPath, crdFor } from '../policies/apiserver.js';
-import { build, FLUX_PATHS, platform, type Obj } from './lib.js';
+import { build, FLUX_PATHS, platform, redisCli, startRedisLikeTheDeployment, type Obj } from './lib.js';
+import { startFakeVault } from './fake-vault.js';
 
 const pexec = promisify(execFile);
 let server: ChildProcess;
@@ -123,5 +126,67 @@ describe('tenant provisioner: the Kubernetes side, on real namespaces', () => {
     assert.equal(s.body.metadata.labels['app.kubernetes.io/managed-by'], 'paddock-tenant-provisioner');
     const other = await py("print(k.ensure_secret('app2-ns', 'redis-credentials', 'password', p.password))");
     assert.notEqual(other, first, 'each app gets its own password');
+  });
+});
+
+describe('tenant provisioner: whole passes (real API server and Redis, Vault test double)', () => {
+  const script = join(platform, 'infrastructure/configs/tenant-provisioner/provisioner.py');
+  const secret = async (ns: string, name: string, key: string) => {
+    const r = await call('GET', `/api/v1/namespaces/${ns}/secrets/${name}`);
+    return r.status === 200 ? Buffer.from(r.body.data[key], 'base64').toString() : undefined;
+  };
+
+  it('provisions every tenant, is idempotent, and removes what an offboarded app had', async () => {
+    const vault = await startFakeVault();
+    const ADMIN = 'redis-admin-from-the-secret';
+    // The Redis admin password the provisioner would generate, made first so the local Redis can start with it.
+    await call('POST', '/api/v1/namespaces/redis-system/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'redis-admin' }, data: { password: Buffer.from(ADMIN).toString('base64') } });
+    const redis = await startRedisLikeTheDeployment(ADMIN);
+    const pass = () => pexec('python3', [script, 'once'], {
+      env: { ...process.env, KUBE_API: env.APISERVER_URL, KUBE_TOKEN_FILE: '/nonexistent', KUBE_TOKEN: env.APISERVER_TOKEN, KUBE_CA_FILE: env.APISERVER_CA,
+        VAULT_ADDR: vault.url, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port), DEMO_SECRETS_FILE: join(platform, 'infrastructure/configs/tenant-provisioner/demo-secrets.json'), PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    try {
+      await call('DELETE', '/api/v1/namespaces/impostor-ns');
+      const first = await pass();
+      assert.match(first.stdout, /pass complete: 2 tenant\(s\): app1, app2/);
+
+      // Vault: the generated root token is what the provisioner presents.
+      const root = await secret('vault-system', 'vault-root-token', 'token');
+      assert.ok(root && vault.requests.every((r) => r.token === root));
+      assert.deepEqual(vault.kv.get('dapr/app1'), JSON.parse(readFileSync(join(platform, 'infrastructure/configs/tenant-provisioner/demo-secrets.json'), 'utf8')).app1);
+      assert.equal(vault.policies.get('app1'), 'path "secret/data/dapr/app1" {\n  capabilities = ["read"]\n}\n');
+      assert.deepEqual(vault.roles.get('app1'), {
+        bound_service_account_names: ['app1'], bound_service_account_namespaces: ['app1-ns'], audience: 'vault',
+        token_policies: ['app1'], token_ttl: '10m', token_max_ttl: '10m',
+      });
+      assert.deepEqual([...vault.roles.keys()].sort(), ['app1', 'app2']);
+
+      // Redis: each app signs in with the password in its own namespace's Secret.
+      const pw1 = await secret('app1-ns', 'redis-credentials', 'password');
+      assert.equal(await redisCli(redis.port, 'app1', pw1, 'HSET', 'app1||k', 'data', 'v'), '1');
+      assert.match(await redisCli(redis.port, 'app1', pw1, 'HGET', 'app2||k', 'data'), /NOPERM/);
+
+      // A second pass changes nothing and rewrites no demo secret.
+      vault.kv.set('dapr/app1', { 'anthropic-api-key': 'the real one' });
+      const writesBefore = vault.requests.filter((r) => r.method === 'POST' && r.path.startsWith('secret/data/')).length;
+      await pass();
+      assert.equal(vault.requests.filter((r) => r.method === 'POST' && r.path.startsWith('secret/data/')).length, writesBefore);
+      assert.deepEqual(vault.kv.get('dapr/app1'), { 'anthropic-api-key': 'the real one' });
+      assert.equal(await secret('app1-ns', 'redis-credentials', 'password'), pw1);
+
+      // app2 is offboarded: its namespace goes (it stays Terminating here: no controllers), and with it its role, policy and user.
+      await call('DELETE', '/api/v1/namespaces/app2-ns');
+      const ns = await call('GET', '/api/v1/namespaces/app2-ns');
+      assert.ok(ns.status === 404 || ns.body.metadata.deletionTimestamp, JSON.stringify(ns.body.metadata));
+      const last = await pass();
+      assert.match(last.stdout, /pass complete: 1 tenant\(s\): app1/, last.stdout);
+      assert.deepEqual([...vault.roles.keys()], ['app1']);
+      assert.deepEqual([...vault.policies.keys()], ['app1']);
+      assert.doesNotMatch(await redisCli(redis.port, 'admin', ADMIN, 'ACL', 'USERS'), /app2/);
+    } finally {
+      redis.process.kill();
+      await vault.close();
+    }
   });
 });

@@ -1,5 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -74,4 +76,43 @@ export function restrictedProblems(name: string, pod: any): string[] {
     if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') out.push(`${where}: no RuntimeDefault seccomp profile`);
   }
   return out;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(p));
+    });
+    srv.on('error', reject);
+  });
+}
+
+const pexec = promisify(execFile);
+
+/** redis-cli on a port, as a user (or none); never throws, returns the reply text. */
+export async function redisCli(port: number, user: string | undefined, pass: string | undefined, ...args: string[]): Promise<string> {
+  const auth = user ? ['--user', user, '--pass', pass ?? '', '--no-auth-warning'] : [];
+  const r = await pexec('redis-cli', ['-p', String(port), ...auth, ...args]).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+  return `${r.stdout}${r.stderr}`.trim();
+}
+
+/**
+ * A real redis-server started by the Redis Deployment's own start-up script
+ * (platform/infrastructure/configs/redis), its /data volume moved to a
+ * temporary folder, on a loopback port.
+ */
+export async function startRedisLikeTheDeployment(adminPassword: string): Promise<{ port: number; process: ChildProcess }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-redis-'));
+  const deploy = (await build('infrastructure/configs/redis')).find((o) => o.kind === 'Deployment')!;
+  const start = (deploy.spec.template.spec.containers[0].args[0] as string).replaceAll('/data', dir).replace('exec redis-server', `exec redis-server --port ${port} --bind 127.0.0.1`);
+  const child = spawn('sh', ['-c', start], { env: { ...process.env, REDIS_ADMIN_PASSWORD: adminPassword }, stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    if ((await redisCli(port, 'admin', adminPassword, 'PING')) === 'PONG') return { port, process: child };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill();
+  throw new Error('redis-server did not start');
 }

@@ -4,39 +4,22 @@
 // and removing an app removes its user. (Its Kubernetes and Vault sides need a
 // cluster: `npx paddock cluster test` checks them end to end.)
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { PUBSUB_SELECTOR, STATE_COMMANDS } from 'paddock/dev/redis.js';
-import { build, platform, type Obj } from './lib.js';
+import { platform, redisCli, startRedisLikeTheDeployment } from './lib.js';
 
 const pexec = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), 'paddock-provisioner-'));
 const script = join(platform, 'infrastructure/configs/tenant-provisioner');
 const ADMIN = 'admin-test-password';
 let port = 0;
 let redis: ChildProcess;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-  });
-}
-
-/** redis-cli as a given user (or none); never throws, returns the reply text. */
-async function cli(user: string | undefined, pass: string | undefined, ...args: string[]): Promise<string> {
-  const auth = user ? ['--user', user, '--pass', pass ?? '', '--no-auth-warning'] : [];
-  const r = await pexec('redis-cli', ['-p', String(port), ...auth, ...args]).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
-  return `${r.stdout}${r.stderr}`.trim();
-}
+/** redis-cli as a given user (or none). */
+const cli = (user: string | undefined, pass: string | undefined, ...args: string[]) => redisCli(port, user, pass, ...args);
 
 /** Run provisioner.py's Redis class, as the in-cluster pass does. */
 async function provision(code: string): Promise<string> {
@@ -46,17 +29,7 @@ async function provision(code: string): Promise<string> {
 }
 
 before(async () => {
-  port = await freePort();
-  const deploy = (await build('infrastructure/configs/redis')).find((o: Obj) => o.kind === 'Deployment')!;
-  const container = deploy.spec.template.spec.containers[0];
-  // The container's own script, with its /data volume moved to a temporary folder and a loopback port.
-  const start = (container.args[0] as string).replaceAll('/data', dir).replace('exec redis-server', `exec redis-server --port ${port} --bind 127.0.0.1`);
-  redis = spawn('sh', ['-c', start], { env: { ...process.env, REDIS_ADMIN_PASSWORD: ADMIN }, stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    if ((await cli('admin', ADMIN, 'PING')) === 'PONG') return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not start');
+  ({ port, process: redis } = await startRedisLikeTheDeployment(ADMIN));
 });
 
 after(() => redis?.kill());

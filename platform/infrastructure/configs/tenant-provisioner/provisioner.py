@@ -172,7 +172,7 @@ class Vault:
         })
 
     def roles(self):
-        status, out = self.call("LIST", f"auth/{AUTH_MOUNT}/role")
+        status, out = self.call("GET", f"auth/{AUTH_MOUNT}/role?list=true")  # Vault's LIST, as GET
         return set(out.get("data", {}).get("keys", [])) if status == 200 else set()
 
     def remove_tenant(self, app):
