@@ -8,6 +8,7 @@ import { UserError } from '../report/errors.js';
 import { loadDevApp, shown, type DevApp } from './app.js';
 import { ensureDaprd } from './daprd.js';
 import { installIfNeeded } from './install.js';
+import { cleanLeftovers, MARKER } from './leftovers.js';
 import { freePorts, portInUse } from './ports.js';
 import type { LineSink } from './proc.js';
 import { startRedis, type LocalRedis } from './redis.js';
@@ -119,6 +120,10 @@ export class DevSession {
 
   private async boot(): Promise<void> {
     const { opts, apps } = this;
+    await mkdir(this.devDir, { recursive: true });
+    cleanLeftovers(this.statusFile, this.devDir, opts.say);
+    // Inherited by every process started from here: how a later run recognises leftovers.
+    process.env[MARKER] = this.devDir;
     for (const warning of allowListMismatches(apps)) opts.say(`${pc.yellow('!')} ${warning}`);
 
     // Ports first: a clash is the most common problem and the cheapest to report.
@@ -153,7 +158,6 @@ export class DevSession {
     }
     const programs = apps.map((a) => requireProgram(a.run.command[0]!, a, a.run.cwd));
 
-    await mkdir(this.devDir, { recursive: true });
     if (opts.backend === 'redis') {
       this.redis = await startRedis(apps, join(this.devDir, 'redis'), this.sink('redis', pc.red));
     }
@@ -201,6 +205,7 @@ export class DevSession {
     }
 
     for (const r of this.runners) r.start();
+    await this.writeStatus();
     await this.waitHealthy(opts.healthTimeoutMs ?? 60_000);
     // Also what keeps `paddock dev` alive while it waits for Ctrl-C.
     this.monitor = setInterval(() => void this.writeStatus(), 2000);
@@ -252,7 +257,9 @@ export class DevSession {
       daprdPid: r.daprdPid,
       restarts: r.restarts,
     }));
-    const text = `${JSON.stringify({ apps }, null, 2)}\n`;
+    // pid and processes let the next run detect a session still running, or clean up after a killed one.
+    const processes = [...this.runners.flatMap((r) => [r.appPid, r.daprdPid]), this.redis?.process.pid].filter((p): p is number => !!p);
+    const text = `${JSON.stringify({ apps, pid: process.pid, processes }, null, 2)}\n`;
     if (text !== this.lastStatus && !this.stopped) {
       this.lastStatus = text;
       await writeFile(this.statusFile, text);
@@ -267,6 +274,7 @@ export class DevSession {
     if (this.monitor) clearInterval(this.monitor);
     await Promise.all(this.runners.map((r) => r.stop()));
     await this.redis?.process.stop();
-    await rm(this.statusFile, { force: true });
+    // Only our own: a run refused because another is running must not remove that one's file.
+    if (this.lastStatus) await rm(this.statusFile, { force: true });
   }
 }

@@ -1,0 +1,33 @@
+/**
+ * A `paddock dev` that is killed outright (SIGKILL: no chance to clean up)
+ * leaves its apps and sidecars running; the next run on the same folder stops
+ * exactly those, and refuses to start while the first one is still alive.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { alive, eventually, fixtureApp, runCli, startDev, tempDir } from './harness.js';
+
+test('the next run cleans up after a killed paddock dev, and two runs on one folder are refused', async () => {
+  const base = tempDir('killed');
+  const stateDir = tempDir('state');
+  const app1 = fixtureApp(base, 'app1');
+
+  const first = await startDev([app1], { stateDir });
+  const second = await runCli(['dev', app1, '--free-ports', '--state-dir', stateDir]);
+  assert.equal(second.code, 2);
+  assert.match(second.stderr, /^error: paddock dev is already running \(process \d+\)/m);
+
+  const { pid, daprdPid } = first.status().app1!;
+  first.proc.kill('SIGKILL');
+  await first.stop();
+  assert.ok(alive(pid) && alive(daprdPid), 'a SIGKILLed paddock dev cannot stop its children');
+
+  const third = await startDev([app1], { stateDir });
+  try {
+    assert.match(third.output(), /stopped 2 process groups left running by an earlier paddock dev/);
+    await eventually('the leftovers to be gone', () => !alive(pid) && !alive(daprdPid));
+    assert.equal(third.status().app1!.healthy, true);
+  } finally {
+    await third.stop();
+  }
+});
