@@ -2,7 +2,9 @@
 // the data `cluster up` executes (same module). Nothing here needs Docker: the
 // real run stops at its first step when the tools are missing, having changed nothing.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -92,6 +94,18 @@ describe('the plan and the tree agree', () => {
     assert.equal(chartSource.spec.url, `oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject}/app`);
     const push = upPlan({ root: paths.root, revision: 'x', workDir: '/w' }).find((s) => argvOf(s).includes('--network'));
     assert.ok(push && argvOf(push).join(' ').includes(`oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject}`));
+  });
+});
+
+describe('the chart push inside the helm container', () => {
+  it("writes helm's registry login for Harbor from HARBOR_PASSWORD (run here with sh)", async () => {
+    const step = upPlan({ root: paths.root, revision: 'x', workDir: '/w' }).find((s) => argvOf(s).includes('--network'))!;
+    const script = argvOf(step).at(-1)!;
+    assert.match(script, / && helm push \/charts\/app-[\d.]+\.tgz oci:\/\/paddock-control-plane:30000\/platform --plain-http$/);
+    const home = mkdtempSync(join(tmpdir(), 'paddock-helm-home-'));
+    execFileSync('sh', ['-c', script.replace(/ && helm push.*$/, '')], { env: { ...process.env, HOME: home, HARBOR_PASSWORD: 's3cret' } });
+    const config = JSON.parse(readFileSync(join(home, '.config/helm/registry/config.json'), 'utf8'));
+    assert.equal(Buffer.from(config.auths[CLUSTER.harborInCluster].auth, 'base64').toString(), 'admin:s3cret');
   });
 });
 

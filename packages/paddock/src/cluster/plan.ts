@@ -124,7 +124,9 @@ export function upPlan(o: PlanOptions): Step[] {
         env: { [CLUSTER.harborPasswordEnv]: CLUSTER.harborDefaultPassword },
         argv: [
           'docker', 'run', '--rm', '--network', 'kind', '-e', CLUSTER.harborPasswordEnv, '-v', `${o.workDir}:/charts:ro`, '--entrypoint', 'sh', VERSIONS.helmImage, '-c',
-          `echo "$${CLUSTER.harborPasswordEnv}" | helm registry login ${CLUSTER.harborInCluster} --username ${CLUSTER.harborUser} --password-stdin --plain-http && ` +
+          // The registry login as helm reads it (docker config format), so no login flags are needed.
+          `mkdir -p ~/.config/helm/registry && printf '{"auths":{"%s":{"auth":"%s"}}}' ${CLUSTER.harborInCluster} ` +
+            `"$(printf '%s:%s' ${CLUSTER.harborUser} "$${CLUSTER.harborPasswordEnv}" | base64 | tr -d '\\n')" > ~/.config/helm/registry/config.json && ` +
             `helm push /charts/${relative(o.workDir, chartTgz)} oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject} --plain-http`,
         ],
       },
