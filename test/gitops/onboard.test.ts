@@ -72,6 +72,7 @@ describe('onboard / offboard', () => {
       'update platform/apps/kustomization.yaml',
     ]);
     assert.ok(out.notes.some((n) => /app1 now accepts calls from app3-ns/.test(n)), out.notes.join('\n'));
+    assert.ok(out.notes.some((n) => /no worker for node pool "app3"/.test(n)), out.notes.join('\n'));
     assert.deepEqual(release(root, 'app1').spec.values.networkPolicy.allowIngressFrom, ['app2-ns', 'app3-ns']);
     const app3 = release(root, 'app3');
     assert.equal(app3.spec.releaseName, 'app3');

@@ -14,6 +14,14 @@ export function chartVersion(chartDir: string = paths.chart): string {
   return chart.version;
 }
 
+/** Whether platform/clusters/kind/kind-config.yaml (when the tree has one) has a worker labelled for `pool`. */
+function kindHasPool(root: string, pool: string): boolean {
+  const text = readText(join(root, 'clusters', 'kind', 'kind-config.yaml'));
+  if (text === null) return true;
+  const kind = parse(text) as { nodes?: { role?: string; labels?: Record<string, string> }[] } | null;
+  return (kind?.nodes ?? []).some((n) => n.role === 'worker' && n.labels?.['paddock.dev/nodepool'] === pool);
+}
+
 /** Every app entry in the tree, by name. */
 export function readEntries(l: Layout): Map<string, AppEntry> {
   const out = new Map<string, AppEntry>();
@@ -78,6 +86,10 @@ export function planOnboard(root: string, app: AppEntry, version: string): Plan 
     if (caller && entry && !allowList(entry.values, 'allowEgressTo').includes(ns)) {
       notes.push(`${app.name} accepts calls from ${source}, but ${caller} does not list ${ns} in networkPolicy.allowEgressTo, so its calls stay blocked until it does.`);
     }
+  }
+  const pool = typeof values.nodepool === 'string' && values.nodepool ? values.nodepool : app.name;
+  if (!kindHasPool(root, pool)) {
+    notes.push(`The kind cluster has no worker for node pool "${pool}": add one to platform/clusters/kind/kind-config.yaml (label and taint paddock.dev/nodepool=${pool}, like app1's) or the app's pods stay Pending there.`);
   }
   notes.unshift(isNew ? `${app.name} is new: Flux creates ${ns} and installs the shared chart ${version} there.` : changes.length ? `${app.name} is updated.` : `${app.name} is already up to date; nothing to change.`);
   return { changes, notes };
