@@ -117,6 +117,12 @@ function rss(pid: number): Rss {
 function maxRss(a: Rss, b: Rss): Rss {
   return { total: Math.max(a.total, b.total), anon: Math.max(a.anon, b.anon), file: Math.max(a.file, b.file) };
 }
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 const showRss = (r: Rss): string => `${r.total.toFixed(1)} MiB (anon ${r.anon.toFixed(1)}, file ${r.file.toFixed(1)})`;
 
 const f = (n: number, d = 2): string => n.toFixed(d);
@@ -154,6 +160,7 @@ async function main(): Promise<void> {
       }
       const d: number[] = [];
       const v: number[] = [];
+      const cpu0 = { app1: cpuSeconds(app1.daprdPid), app2: cpuSeconds(app2.daprdPid), t: performance.now() };
       const zero: Rss = { total: 0, anon: 0, file: 0 };
       const peak = { app1: zero, app2: zero };
       for (let i = 0; i < REQUESTS; i++) {
@@ -167,6 +174,13 @@ async function main(): Promise<void> {
       }
       peak.app1 = maxRss(peak.app1, rss(app1.daprdPid));
       peak.app2 = maxRss(peak.app2, rss(app2.daprdPid));
+      const wall = (performance.now() - cpu0.t) / 1000;
+      const cpu = {
+        app1Millicores: ((cpuSeconds(app1.daprdPid) - cpu0.app1) / wall) * 1000,
+        app2Millicores: ((cpuSeconds(app2.daprdPid) - cpu0.app2) / wall) * 1000,
+        viaDaprPerSecond: REQUESTS / wall,
+      };
+      results.daprdCpuUnderLoad = cpu;
       d.sort((a, b) => a - b);
       v.sort((a, b) => a - b);
       const lat: Record<string, { direct: number; viaDapr: number; added: number }> = {};
@@ -178,6 +192,7 @@ async function main(): Promise<void> {
       console.log('          direct   via both sidecars   added');
       for (const [k, x] of Object.entries(lat)) console.log(`  ${k.padEnd(5)} ${f(x.direct).padStart(8)}   ${f(x.viaDapr).padStart(17)}   ${f(x.added).padStart(5)}`);
       console.log(`daprd RSS idle:       app1 ${showRss(idle.app1)}, app2 ${showRss(idle.app2)}`);
+      console.log(`daprd CPU under load: app1 ${f(cpu.app1Millicores, 0)}m, app2 ${f(cpu.app2Millicores, 0)}m at ${f(cpu.viaDaprPerSecond, 0)} calls/s through the sidecars (plus as many direct)`);
       console.log(`daprd RSS under load: app1 ${showRss(peak.app1)}, app2 ${showRss(peak.app2)} (peak of samples)`);
     } finally {
       await stopDev(r);
