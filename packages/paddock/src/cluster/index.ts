@@ -22,7 +22,7 @@ export function treeRevision(root: string): string {
 /** Plan options for this repository: `workDir` is a fixed, readable path on --dry-run. */
 export function planOptions(root: string, dryRun: boolean): PlanOptions {
   const workDir = dryRun ? join(tmpdir(), 'paddock-cluster-XXXXXX') : mkdtempSync(join(tmpdir(), 'paddock-cluster-'));
-  return { root, revision: treeRevision(root), workDir };
+  return { root, revision: treeRevision(root), workDir, harborApi: process.env.PADDOCK_HARBOR_API };
 }
 
 export function planFor(command: 'up' | 'down' | 'sync', o: PlanOptions) {

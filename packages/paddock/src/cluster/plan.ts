@@ -27,6 +27,8 @@ export interface PlanOptions {
   revision: string;
   /** Where `helm package` writes the chart. */
   workDir: string;
+  /** Harbor's API as the host reaches it (default http://localhost:30000; PADDOCK_HARBOR_API overrides). */
+  harborApi?: string;
 }
 
 /** Apps onboarded in the tree that have a Dockerfile in apps/<name>/: their image reference from values. */
@@ -107,7 +109,7 @@ export function upPlan(o: PlanOptions): Step[] {
       action: {
         kind: 'http',
         method: 'POST',
-        url: `http://${CLUSTER.harborHost}/api/v2.0/projects`,
+        url: `${o.harborApi ?? `http://${CLUSTER.harborHost}`}/api/v2.0/projects`,
         basicAuth: { user: CLUSTER.harborUser, passwordEnv: CLUSTER.harborPasswordEnv, default: CLUSTER.harborDefaultPassword },
         body: { project_name: CLUSTER.harborProject, public: true },
         okStatus: [201, 409],
