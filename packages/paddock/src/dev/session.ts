@@ -48,6 +48,8 @@ const EXPECTED_DAPRD_WARNINGS = [
   /level=warning msg="mTLS is disabled/,
   /level=warning msg="Actor runtime disabled/,
   /level=warning msg="No scheduler host addresses provided/,
+  // redis-server's start-up banner (at "warning" level) and its advice for production hosts.
+  /# (oO0OoO0OoO0Oo Redis is starting|Redis version=|Configuration loaded|Server initialized|WARNING Memory overcommit must be enabled)/,
 ];
 
 const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
