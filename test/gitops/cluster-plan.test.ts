@@ -35,6 +35,7 @@ describe('cluster up --dry-run', () => {
       'helm push /charts/app-0.1.0.tgz oci://paddock-control-plane:30000/platform --plain-http',
       'docker build -t localhost:30000/platform/dapr-app1:1.0.0 apps/app1',
       'kind load docker-image localhost:30000/platform/dapr-app2:1.0.0 --name paddock',
+      'docker-archive:/images/app1-image.tar docker://paddock-control-plane:30000/platform/dapr-app1:1.0.0',
       'until all are Ready',
     ]) assert.ok(r.stdout.includes(must), `the plan says: ${must}`);
   });

@@ -136,6 +136,24 @@ export function upPlan(o: PlanOptions): Step[] {
   ];
   for (const img of exampleImages(o.root)) {
     steps.push({ phase: 'publish', title: `build ${img.app}'s image ${img.image}`, action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, rel(img.context)] } });
+    // Into Harbor under the name nodes and pods use (skopeo in a container on kind's network, as for the chart)…
+    const tar = `${img.app}-image.tar`;
+    const inHarbor = img.image.replace(/^localhost:30000\//, `${CLUSTER.harborInCluster}/`);
+    steps.push({ phase: 'publish', title: `export ${img.image} for the push`, action: { kind: 'exec', argv: ['docker', 'save', '-o', join(o.workDir, tar), img.image] } });
+    steps.push({
+      phase: 'publish',
+      title: `push ${img.app}'s image to Harbor as ${inHarbor}`,
+      action: {
+        kind: 'exec',
+        secretEnv: [CLUSTER.harborPasswordEnv],
+        env: { [CLUSTER.harborPasswordEnv]: CLUSTER.harborDefaultPassword },
+        argv: [
+          'docker', 'run', '--rm', '--network', 'kind', '-e', CLUSTER.harborPasswordEnv, '-v', `${o.workDir}:/images:ro`, '--entrypoint', 'sh', VERSIONS.skopeoImage, '-c',
+          `skopeo copy --dest-tls-verify=false --dest-creds "${CLUSTER.harborUser}:$${CLUSTER.harborPasswordEnv}" docker-archive:/images/${tar} docker://${inHarbor}`,
+        ],
+      },
+    });
+    // …and straight onto the nodes, so the first start does not wait for a pull.
     steps.push({ phase: 'publish', title: `load ${img.image} onto the kind nodes`, action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] } });
   }
   steps.push(

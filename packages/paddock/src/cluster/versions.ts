@@ -6,6 +6,8 @@ export const VERSIONS = {
   registryImage: 'registry:3.0.0',
   /** helm inside kind's Docker network, to push the chart to Harbor under the name pods use. */
   helmImage: 'alpine/helm:3.19.0',
+  /** skopeo inside kind's Docker network, to push the example images to Harbor. */
+  skopeoImage: 'quay.io/skopeo/stable:v1.16.1',
 } as const;
 
 /** Names the bootstrap and the tree share (platform/clusters/kind). */
