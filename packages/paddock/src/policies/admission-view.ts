@@ -114,7 +114,8 @@ function parseMounts(s: string | undefined, readOnly: boolean, volumes: Json[]):
     const fields = part.trim().split(':');
     if (fields.length !== 2) continue;
     const [name, mountPath] = fields as [string, string];
-    if (volumes.some((v) => v.name === name)) out.push({ name, mountPath, readOnly });
+    // Go's encoding leaves `readOnly: false` out.
+    if (volumes.some((v) => v.name === name)) out.push(readOnly ? { name, mountPath, readOnly } : { name, mountPath });
   }
   return out;
 }
@@ -186,14 +187,34 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
     '--dapr-graceful-shutdown-seconds', String(int(a['dapr.io/graceful-shutdown-seconds'], -1)),
     '--mode', 'kubernetes',
   ];
-  if (a['dapr.io/app-port']) args.push('--app-port', a['dapr.io/app-port']);
+  // The injector's own addresses (pod_patch.go: operator and Sentry services in the control-plane namespace).
+  args.push('--control-plane-address', `dapr-api.${s.controlPlaneNamespace}.svc.cluster.local:443`);
+  args.push('--sentry-address', `dapr-sentry.${s.controlPlaneNamespace}.svc.cluster.local:443`);
+  if (int(a['dapr.io/app-port'], 0) > 0) args.push('--app-port', String(int(a['dapr.io/app-port'], 0)));
   if (enableMetrics) args.push('--enable-metrics', '--metrics-port', String(metricsPort));
   if (a['dapr.io/config']) args.push('--config', a['dapr.io/config']);
+  if (a['dapr.io/app-channel-address']) args.push('--app-channel-address', a['dapr.io/app-channel-address']);
+  if (a['dapr.io/placement-host-address']?.trim()) args.push('--placement-host-address', a['dapr.io/placement-host-address']);
   if (a['dapr.io/enable-api-logging'] !== undefined) args.push(`--enable-api-logging=${truthy(a['dapr.io/enable-api-logging'])}`);
   if (truthy(a['dapr.io/disable-builtin-k8s-secret-store'])) args.push('--disable-builtin-k8s-secret-store');
+  if (truthy(a['dapr.io/enable-app-health-check'])) {
+    args.push(
+      '--enable-app-health-check',
+      '--app-health-check-path', a['dapr.io/app-health-check-path'] ?? '/healthz',
+      '--app-health-probe-interval', String(int(a['dapr.io/app-health-probe-interval'], 5)),
+      '--app-health-probe-timeout', String(int(a['dapr.io/app-health-probe-timeout'], 500)),
+      '--app-health-threshold', String(int(a['dapr.io/app-health-threshold'], 3)),
+    );
+  }
   if (truthy(a['dapr.io/log-as-json'])) args.push('--log-as-json');
   if (truthy(a['dapr.io/enable-profiling'])) args.push('--enable-profiling');
   args.push('--enable-mtls');
+  if (truthy(a['dapr.io/app-ssl'])) args.push('--app-ssl');
+  if (a['dapr.io/app-max-concurrency']) args.push('--app-max-concurrency', String(int(a['dapr.io/app-max-concurrency'], 0)));
+  if (a['dapr.io/max-body-size']) args.push('--max-body-size', a['dapr.io/max-body-size']);
+  if (a['dapr.io/read-buffer-size']) args.push('--read-buffer-size', a['dapr.io/read-buffer-size']);
+  if (a['dapr.io/unix-domain-socket-path']) args.push('--unix-domain-socket', '/var/run/dapr-sockets');
+  if (a['dapr.io/block-shutdown-duration'] !== undefined) args.push('--dapr-block-shutdown-duration', a['dapr.io/block-shutdown-duration']);
   let cmd = ['/daprd'];
   let allArgs = [...cmd, ...args];
   if (truthy(a['dapr.io/enable-debug'])) {
@@ -216,7 +237,7 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
 
   const env: Json[] = [
     { name: 'NAMESPACE', value: namespace },
-    { name: 'DAPR_TRUST_ANCHORS', value: '' },
+    { name: 'DAPR_TRUST_ANCHORS' },
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'DAPR_CONTROLPLANE_NAMESPACE', value: s.controlPlaneNamespace },
     { name: 'DAPR_CONTROLPLANE_TRUST_DOMAIN', value: s.controlPlaneTrustDomain },
@@ -287,6 +308,16 @@ function addApiToken(spec: Json): void {
   for (const c of all) c.volumeMounts = [...(c.volumeMounts ?? []), { name, mountPath, readOnly: true }];
 }
 
+/** patcher/sidecar_container.go GetAppProtocol. */
+function appProtocol(a: Record<string, string>): string {
+  const p = (a['dapr.io/app-protocol'] ?? '').toLowerCase();
+  const ssl = truthy(a['dapr.io/app-ssl']);
+  if (['grpcs', 'https', 'h2c'].includes(p)) return p;
+  if (p === 'http' || p === '') return ssl ? 'https' : 'http';
+  if (p === 'grpc') return ssl ? 'grpcs' : 'grpc';
+  return '';
+}
+
 /** The injector's env vars for app containers (patcher/sidecar_patcher.go addDaprEnvVarsToContainers). */
 function addDaprEnv(containers: Json[], a: Record<string, string>): void {
   for (const c of containers) {
@@ -294,9 +325,9 @@ function addDaprEnv(containers: Json[], a: Record<string, string>): void {
     for (const [name, value] of [
       ['DAPR_HTTP_PORT', '3500'],
       ['DAPR_GRPC_PORT', a['dapr.io/grpc-port'] ?? '50001'],
-      ['APP_PROTOCOL', a['dapr.io/app-protocol'] ?? 'http'],
+      ['APP_PROTOCOL', appProtocol(a)],
     ] as const) {
-      if (!env.some((e) => e.name === name)) env.push({ name, value });
+      if (value && !env.some((e) => e.name === name)) env.push({ name, value });
     }
   }
 }
@@ -332,6 +363,8 @@ export function admissionPod(workload: KubeObject, settings: InjectorSettings = 
       'dapr.io/metrics-enabled': String(a['dapr.io/enable-metrics'] === undefined ? true : truthy(a['dapr.io/enable-metrics'])),
     };
     addDaprEnv(appContainers, a);
+    const uds = a['dapr.io/unix-domain-socket-path'];
+    if (uds) for (const c of appContainers) c.volumeMounts = [...(c.volumeMounts ?? []), { name: 'dapr-unix-domain-socket', mountPath: uds }];
   }
   return { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata as KubeObject['metadata'], spec: pod.spec };
 }
