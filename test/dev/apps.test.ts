@@ -103,6 +103,20 @@ describe('paddock dev: app1 and app2 on the embedded backend', () => {
     assert.match(dev.output(), /app1 was killed \(SIGKILL\); restarting/);
   });
 
+  test('a crashed sidecar comes back too, and app2 finds app1 again', async () => {
+    const before = dev.status().app1!;
+    process.kill(-before.daprdPid, 'SIGKILL');
+    await eventually('app1\'s sidecar to be restarted', () => {
+      const s = dev.status().app1!;
+      return s.daprdPid !== before.daprdPid && s.healthy ? s : undefined;
+    });
+    const res = await eventually('app2 to reach app1 again', async () => {
+      const r = await postJson(`${dev.apps.app2!.url}/api/classify`, { message: 'Back again?' });
+      return r.status === 200 ? r : undefined;
+    });
+    assert.equal(res.body.classification, 'question');
+  });
+
   test('state survives a restart of both processes; stopping leaves nothing running', async () => {
     const before = await json(`${dev.apps.app1!.url}/history`);
     const pids = Object.values(dev.status()).flatMap((a) => [a.pid, a.daprdPid]);
