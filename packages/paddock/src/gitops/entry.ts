@@ -66,7 +66,7 @@ export function renderRelease(entry: AppEntry): string {
       values,
     },
   };
-  return header(name, 'the shared chart from Harbor, with the app author\'s values (apps/<name>/values.yaml).') + stringify(release, YAML_OPTS);
+  return header(name, `the shared chart from Harbor, with the app author's values (apps/${name}/values.yaml).`) + stringify(release, YAML_OPTS);
 }
 
 export function renderKustomization(): string {
