@@ -25,6 +25,6 @@ export function printPlan(plan: Plan, opts: { base: string; dryRun: boolean; jso
   }
   for (const n of plan.notes) lines.push(`${pc.cyan('i')} ${n}`);
   if (opts.dryRun) lines.push(pc.dim('(dry run: nothing was written)'));
-  else if (plan.changes.length) lines.push(`${pc.green('✔')} ${plan.changes.length} file${plan.changes.length > 1 ? 's' : ''} written; commit them, and Flux applies the change (on the local kind cluster: npx paddock cluster sync).`);
+  else if (plan.changes.length) lines.push(`${pc.green('✔')} ${plan.changes.length} file${plan.changes.length > 1 ? 's' : ''} written; commit ${plan.changes.length > 1 ? 'them' : 'it'}, and Flux applies the change (on the local kind cluster: npx paddock cluster sync).`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
