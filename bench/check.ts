@@ -113,15 +113,15 @@ async function batch(apps: FleetApp[]): Promise<Batch> {
   let mark = performance.now();
   const t0 = mark;
   const lap = (name: string) => { const now = performance.now(); stages[name] = now - mark; mark = now; };
-  const results = await runEngine({ releases: apps.map((a) => ({ name: a.name, namespace: a.namespace, valuesYaml: a.text, valuesFile: a.file })), schema: true });
-  lap('engine (render + schema)');
+  const results = await runEngine({ releases: apps.map((a) => ({ name: a.name, namespace: a.namespace, valuesYaml: a.text, valuesFile: a.file })), schema: true, objects: true });
+  lap('engine (render + schema + objects)');
   const problems = results.reduce((n, r) => n + (r.error ? 1 : 0) + (r.schema?.length ?? 0), 0);
   const inputs: AppInput[] = apps.map((a, i) => ({
     name: a.name, namespace: a.namespace, file: a.file, valuesText: a.text,
     values: (parseAllDocuments(a.text)[0]?.toJS() ?? {}) as AppInput['values'],
-    objects: parseAllDocuments(results[i]!.manifest ?? '').map((d) => d.toJS() as KubeObject).filter(Boolean),
+    objects: (results[i]!.objects ?? []).map((o) => o.object as KubeObject).filter(Boolean),
   }));
-  lap('parse manifests');
+  lap('read objects and values');
   let findings = 0;
   if (policyCheck) {
     findings += policyCheck(inputs.flatMap((a) => a.objects), { namespaces: inputs.map((a) => tenantNamespace!(a.name)) }).length;

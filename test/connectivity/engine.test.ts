@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { helmTemplateArgs } from 'paddock/render/index.js';
+import { parseAllDocuments } from 'yaml';
+import { helmTemplateArgs, parseManifests } from 'paddock/render/index.js';
 import { runEngine } from 'paddock/render/engine.js';
 import { kubeconformArgs } from 'paddock/schema/index.js';
 import { paths, tool } from 'paddock/paths.js';
@@ -69,5 +70,21 @@ describe('paddock-engine', () => {
       list.map((x) => ({ kind: x.kind, status: x.status, msg: x.msg, validationErrors: x.validationErrors ?? [] })).sort((a, b) => key(a).localeCompare(key(b)));
     assert.equal(expected.length, 3);
     assert.deepEqual(norm(r!.schema!), norm(expected));
+  });
+
+  it('returns the objects as Kubernetes reads them (YAML 1.1: 0440 is octal), with the line each starts on', async () => {
+    const a = app('app1');
+    const [r] = await runEngine({ releases: [{ name: a.name, namespace: a.namespace, valuesYaml: readFileSync(a.file, 'utf8') }], objects: true });
+    // sigs.k8s.io/yaml (what kubectl, Flux and the API server use) follows YAML 1.1.
+    const yaml11 = parseAllDocuments(r!.manifest!, { version: '1.1' }).map((d) => d.toJS() as unknown).filter(Boolean);
+    const lines = parseManifests(r!.manifest!, a.file).objects.map((o) => o.line);
+    assert.equal(r!.objects!.length, yaml11.length);
+    r!.objects!.forEach((o, i) => {
+      assert.deepEqual(o.object, yaml11[i]);
+      assert.equal(o.line, lines[i]);
+      assert.match(o.source ?? '', /^app\/templates\/.+\.yaml$/);
+    });
+    const dep = r!.objects!.find((o) => o.object?.kind === 'Deployment')!.object as { spec: { template: { spec: { volumes: { secret?: { defaultMode?: number } }[] } } } };
+    assert.equal(dep.spec.template.spec.volumes.find((v) => v.secret)?.secret?.defaultMode, 0o440);
   });
 });

@@ -5,6 +5,7 @@ go 1.25.9
 require (
 	github.com/yannh/kubeconform v0.7.0
 	helm.sh/helm/v4 v4.1.4
+	sigs.k8s.io/yaml v1.6.0
 )
 
 require (
@@ -117,5 +118,4 @@ require (
 	sigs.k8s.io/kustomize/kyaml v0.21.1 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v6 v6.3.2-0.20260122202528-d9cc6641c482 // indirect
-	sigs.k8s.io/yaml v1.6.0 // indirect
 )

@@ -28,6 +28,7 @@ import (
 	"helm.sh/helm/v4/pkg/chart/loader/archive"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	release "helm.sh/helm/v4/pkg/release/v1"
+	"sigs.k8s.io/yaml"
 )
 
 type request struct {
@@ -38,8 +39,11 @@ type request struct {
 	// Manifests to validate as they are (no rendering), e.g. hand-written YAML.
 	Manifests []manifestRequest `json:"manifests"`
 	// When set, every rendered or given object is validated like `kubeconform -strict`.
-	Schema  *schemaOptions `json:"schema"`
-	Workers int            `json:"workers"`
+	Schema *schemaOptions `json:"schema"`
+	// When true, each result also carries its objects as JSON (parsed the way
+	// Kubernetes parses YAML, sigs.k8s.io/yaml), with line and template.
+	Objects bool `json:"objects"`
+	Workers int  `json:"workers"`
 }
 
 type releaseRequest struct {
@@ -80,6 +84,18 @@ type result struct {
 	Schema []schemaResult `json:"schema,omitempty"`
 	// Objects validated (valid + invalid + errors); absent when no schema was asked.
 	Validated *int `json:"validated,omitempty"`
+	// The manifest's objects, when asked for.
+	Objects []object `json:"objects,omitempty"`
+}
+
+type object struct {
+	// 1-based line of the object's first field in the manifest.
+	Line int `json:"line"`
+	// The template that rendered it (helm's "# Source:" comment).
+	Source string          `json:"source,omitempty"`
+	Object json.RawMessage `json:"object,omitempty"`
+	// Set instead of Object when the document is not valid YAML.
+	Error string `json:"error,omitempty"`
 }
 
 type schemaResult struct {
@@ -168,20 +184,34 @@ func run(req request) (*response, error) {
 		}
 	})
 	trace(fmt.Sprintf("render %d releases", len(req.Releases)), t)
-	if v == nil {
+	if v == nil && !req.Objects {
 		return &response{Results: results}, nil
 	}
 
-	// 2. Split every manifest into objects, as kubeconform does.
+	// 2. Split every manifest into documents, as kubeconform does.
+	t = time.Now()
+	docs := make([][]document, n)
+	parallel(n, workers, func(i int) {
+		if results[i].Error == "" {
+			docs[i] = split(results[i].Name, results[i].Manifest)
+		}
+	})
+	if req.Objects {
+		parallel(n, workers, func(i int) { results[i].Objects = toObjects(docs[i]) })
+	}
+	trace("split (and convert) manifests", t)
+	if v == nil {
+		return &response{Results: results}, nil
+	}
 	type job struct{ result, index int }
 	var jobs []job
 	objects := make([][]resource.Resource, n)
-	for i := range results {
-		if results[i].Error == "" {
-			objects[i] = split(results[i].Name, results[i].Manifest)
-			for j := range objects[i] {
-				jobs = append(jobs, job{i, j})
-			}
+	for i := range docs {
+		for _, d := range docs[i] {
+			objects[i] = append(objects[i], d.res.Resources()...)
+		}
+		for j := range objects[i] {
+			jobs = append(jobs, job{i, j})
 		}
 	}
 
@@ -368,16 +398,67 @@ func parallel(n, workers int, fn func(i int)) {
 	wg.Wait()
 }
 
-// split cuts a manifest stream into objects with kubeconform's own splitter
-// (Lists expanded), copying the bytes so they outlive the scanner.
-func split(name, manifest string) []resource.Resource {
-	var out []resource.Resource
+type document struct {
+	res    resource.Resource
+	line   int
+	source string
+}
+
+// split cuts a manifest stream into documents with kubeconform's own splitter,
+// copying the bytes so they outlive the scanner, and notes where each starts.
+func split(name, manifest string) []document {
+	var out []document
+	consumed := 0
+	starts := []int{}
 	sc := bufio.NewScanner(strings.NewReader(manifest))
 	sc.Buffer(make([]byte, 0, 64*1024), len(manifest)+1024)
-	sc.Split(resource.SplitYAMLDocument)
-	for sc.Scan() {
-		res := resource.Resource{Path: name, Bytes: bytes.Clone(sc.Bytes())}
-		out = append(out, res.Resources()...)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		adv, tok, err := resource.SplitYAMLDocument(data, atEOF)
+		if tok != nil {
+			starts = append(starts, consumed)
+		}
+		consumed += adv
+		return adv, tok, err
+	})
+	line := 1
+	prev := 0
+	for k := 0; sc.Scan(); k++ {
+		tok := sc.Bytes()
+		start := starts[k]
+		line += strings.Count(manifest[prev:start], "\n")
+		prev = start
+		d := document{res: resource.Resource{Path: name, Bytes: bytes.Clone(tok)}, line: line}
+		// The object starts at its first line that is not blank, a comment or "---".
+		for i, l := range strings.Split(string(tok), "\n") {
+			tl := strings.TrimSpace(l)
+			if src, ok := strings.CutPrefix(tl, "# Source: "); ok && d.source == "" {
+				d.source = src
+			}
+			if tl == "" || strings.HasPrefix(tl, "#") || tl == "---" {
+				continue
+			}
+			d.line = line + i
+			break
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// toObjects converts documents to JSON the way Kubernetes reads YAML; empty
+// documents (only comments) are left out.
+func toObjects(docs []document) []object {
+	var out []object
+	for _, d := range docs {
+		j, err := yaml.YAMLToJSON(d.res.Bytes)
+		if err != nil {
+			out = append(out, object{Line: d.line, Source: d.source, Error: err.Error()})
+			continue
+		}
+		if string(j) == "null" {
+			continue
+		}
+		out = append(out, object{Line: d.line, Source: d.source, Object: j})
 	}
 	return out
 }

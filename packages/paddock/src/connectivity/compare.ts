@@ -34,6 +34,15 @@ export function compareWithDeclarations(result: MatrixResult): Finding[] {
   const findings: Finding[] = [];
   const byId = new Map(matrix.endpoints.map((e) => [e.id, e]));
   const appOfEndpoint = new Map([...apps.values()].map((i) => [i.endpoint.id, i.input]));
+  const byFrom = new Map<string, Flow[]>();
+  const byTo = new Map<string, Flow[]>();
+  for (const f of matrix.flows) {
+    if (!byFrom.has(f.from)) byFrom.set(f.from, []);
+    if (!byTo.has(f.to)) byTo.set(f.to, []);
+    byFrom.get(f.from)!.push(f);
+    byTo.get(f.to)!.push(f);
+  }
+  const platformPods = matrix.endpoints.filter((e) => e.kind === 'platform' || e.kind === 'internet');
 
   for (const p of problems) {
     const app = p.app ? apps.get(p.app)?.input : undefined;
@@ -68,7 +77,7 @@ export function compareWithDeclarations(result: MatrixResult): Finding[] {
       }));
       continue;
     }
-    const touching = matrix.flows.filter((f) => f.from === info.other.id || f.to === info.other.id);
+    const touching = [...(byFrom.get(info.other.id) ?? []), ...(byTo.get(info.other.id) ?? [])];
     if (touching.length) {
       const peers = [...new Set(touching.map((f) => byId.get(f.from === info.other.id ? f.to : f.from)!.label))];
       findings.push(at(a, ['networkPolicy'], {
@@ -90,9 +99,9 @@ export function compareWithDeclarations(result: MatrixResult): Finding[] {
   }
 
   // Expected flows that are missing.
-  for (const info of apps.values()) findings.push(...missingBaseline(info.input, info.endpoint, info.daprEnabled, matrix.flows, byId));
+  for (const info of apps.values()) findings.push(...missingBaseline(info.input, info.daprEnabled, byFrom.get(info.endpoint.id) ?? [], byId, platformPods));
 
-  for (const c of matrix.daprCalls) findings.push(...judgeCall(c, apps, matrix.flows));
+  for (const c of matrix.daprCalls) findings.push(...judgeCall(c, apps, byFrom.get(apps.get(c.from)!.endpoint.id) ?? []));
   return findings;
 }
 
@@ -159,11 +168,10 @@ function judgeFlows(flows: Flow[], src: Endpoint, dst: Endpoint, appOf: Map<stri
   });
 }
 
-function missingBaseline(a: AppInput, ep: Endpoint, daprEnabled: boolean, flows: Flow[], byId: Map<string, Endpoint>): Finding[] {
+/** `from`: the flows leaving the app's pod; `dests`: the platform's pods and the internet. */
+function missingBaseline(a: AppInput, daprEnabled: boolean, from: Flow[], byId: Map<string, Endpoint>, dests: Endpoint[]): Finding[] {
   const out: Finding[] = [];
-  const from = flows.filter((f) => f.from === ep.id);
   const reaches = (pred: (d: Endpoint, f: Flow) => boolean) => from.some((f) => pred(byId.get(f.to)!, f));
-  const dests = [...byId.values()];
   if (dests.some((d) => d.role === 'dns') && !reaches((d, f) => d.role === 'dns' && f.port === 53 && f.protocol === 'UDP')) {
     out.push(at(a, ['networkPolicy'], {
       severity: 'warning',
