@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/build.sh [tool...] — make each pinned Go tool available as tools/bin/<tool>.
 #
-# Tools: helm kubeconform daprd registry kube-apiserver etcd (default: helm kubeconform).
+# Tools: helm kubeconform daprd registry kube-apiserver etcd paddock-engine (default: helm kubeconform).
 # Pins: tools/versions.env. Details: tools/README.md.
 #
 # For each tool, cheapest first:
@@ -24,7 +24,7 @@ set -euo pipefail
 
 TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 BIN_DIR=$TOOLS_DIR/bin
-KNOWN_TOOLS=(helm kubeconform daprd registry kube-apiserver etcd)
+KNOWN_TOOLS=(helm kubeconform daprd registry kube-apiserver etcd paddock-engine)
 DEFAULT_TOOLS=(helm kubeconform)
 
 # shellcheck source=versions.env
@@ -49,6 +49,8 @@ spec() {
   [[ " ${KNOWN_TOOLS[*]} " == *" $tool "* ]] || die "unknown tool '$tool' (known: ${KNOWN_TOOLS[*]})"
   key=${tool^^}
   key=${key//-/_}
+  # paddock-engine is paddock's own program on helm's engine: it follows helm's pin.
+  [[ $tool == paddock-engine ]] && key=HELM
   local module_var=${key}_MODULE version_var=${key}_VERSION
   MODULE=${!module_var:-}
   VERSION=${!version_var:-}
@@ -79,6 +81,8 @@ spec() {
       for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
         LDFLAGS+=" -X $p.gitVersion=$VERSION -X $p.gitMajor=${mm%%.*} -X $p.gitMinor=${mm#*.}"
       done ;;
+    paddock-engine) # tools/engine: helm template + kubeconform for many apps in one process
+      WRAPPER=engine ;;
     etcd) # version is a constant upstream; only the commit is stamped
       WRAPPER=etcd
       LDFLAGS+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_COMMIT" ;;
