@@ -7,7 +7,7 @@ import { platformSettings } from '../contract/index.js';
 import { UserError } from '../report/errors.js';
 import { loadDevApp, shown, type DevApp } from './app.js';
 import { ensureDaprd } from './daprd.js';
-import { installIfNeeded } from './install.js';
+import { installIfNeeded, needsInstall } from './install.js';
 import { cleanLeftovers, MARKER } from './leftovers.js';
 import { freePorts, portInUse } from './ports.js';
 import type { LineSink } from './proc.js';
@@ -149,7 +149,10 @@ export class DevSession {
 
     // Runtimes the apps need, before any slow step.
     for (const a of apps) {
-      for (const cmd of a.run.install?.run ?? []) if (!cmd[0]!.includes('/')) requireProgram(cmd[0]!, a, a.run.install!.cwd);
+      const install = a.run.install;
+      if (install && (await needsInstall(install))) {
+        for (const cmd of install.run) if (!cmd[0]!.includes('/')) requireProgram(cmd[0]!, a, install.cwd);
+      }
       const program = a.run.command[0]!;
       if (!program.includes('/')) requireProgram(program, a, a.run.cwd);
     }
