@@ -86,6 +86,14 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
   const interactive = opts.interactive ?? (Boolean(process.stdin.isTTY && process.stdout.isTTY) && !opts.yes && !opts.json);
   const { answers: flags, given } = fromFlags(opts);
 
+  const name = flags.name ?? (basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '') || 'app');
+  let suggestions: Suggestions = { reasons: [] };
+  if (st) {
+    try {
+      suggestions = suggestFromSource(await runDoctor(dir, { name, values: undefined }));
+    } catch { /* a folder doctor cannot read simply gives no suggestions */ }
+  }
+  // Asked after the source is read, so no prompt waits on the scan.
   if (await exists(file)) {
     if (!interactive && !opts.force) {
       throw new UserError(`${shown} already exists; nothing was changed.`, 'Run again with --force to replace it, or edit the file.');
@@ -96,13 +104,6 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
     }
   }
 
-  const name = flags.name ?? (basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '') || 'app');
-  let suggestions: Suggestions = { reasons: [] };
-  if (st) {
-    try {
-      suggestions = suggestFromSource(await runDoctor(dir, { name, values: undefined }));
-    } catch { /* a folder doctor cannot read simply gives no suggestions */ }
-  }
   const { reasons, ...suggested } = suggestions;
   let answers: Answers = { ...defaults(name), ...suggested, ...flags };
   if (!flags.image) answers.image = `localhost:30000/platform/${answers.name}`;

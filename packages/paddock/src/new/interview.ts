@@ -21,7 +21,7 @@ export async function interview(start: Answers, given: Given): Promise<Answers> 
     a.port = Number(p.trim());
   }
   if (!given.state) {
-    a.state = await confirm({ message: 'Does your app need to remember things between restarts? (saved records, history, settings)', default: a.state });
+    a.state = await confirm({ message: 'Does your app need to remember things between restarts?', default: a.state });
   }
   if (!given.secrets) {
     a.secrets = await confirm({ message: 'Does it use API keys or passwords?', default: a.secrets });
