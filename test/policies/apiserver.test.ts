@@ -15,7 +15,7 @@ import { admit } from 'paddock/policies/evaluator.js';
 import { loadPolicies } from 'paddock/policies/load.js';
 import type { KubeObject } from 'paddock/policies/types.js';
 import { collectionPath, crdFor, eventually, objectPath, startApiServer, type ApiResponse, type ApiServer } from './apiserver.js';
-import { APP, NAMESPACE, buildCases, namespace, renderApp1, type Case } from './cases.js';
+import { APP, NAMESPACE, bareNamespace, buildCases, namespace, renderApp1, type Case } from './cases.js';
 import { semanticsCases, semanticsNamespaces, semanticsSet } from './semantics.js';
 
 const set = loadPolicies();
@@ -51,7 +51,7 @@ async function submit(api: ApiServer, c: Case): Promise<Verdict> {
     await ensure(api, c.oldObject!);
     return verdictOf(await api.call('DELETE', `${objectPath(c.oldObject!)}?dryRun=All`));
   }
-  const o = { ...c.object!, metadata: { ...c.object!.metadata, namespace: NAMESPACE } };
+  const o = { ...c.object!, metadata: { ...c.object!.metadata, namespace: c.namespace?.metadata.name ?? NAMESPACE } };
   return verdictOf(await api.call('POST', `${collectionPath(o)}?dryRun=All`, o));
 }
 
@@ -72,9 +72,13 @@ describe('policies on a real kube-apiserver 1.32 agree with the offline evaluato
       await eventually(`CRD ${crd.metadata.name}`, async () => (await api.call('GET', `/apis/${s.group}/${s.versions[0].name}/${s.names.plural}`)).status === 200);
     }
     for (const o of [...set.policies, ...set.bindings]) await ensure(api, o);
-    await ensure(api, namespace);
-    // The ServiceAccount admission plugin refuses pods whose service account does not exist.
-    await ensure(api, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: APP, namespace: NAMESPACE }, automountServiceAccountToken: false });
+    for (const ns of [namespace, bareNamespace]) {
+      await ensure(api, ns);
+      // The ServiceAccount admission plugin refuses pods whose service account does not exist.
+      await ensure(api, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: APP, namespace: ns.metadata.name }, automountServiceAccountToken: false });
+    }
+    // app1-ns holds the chart's default-deny (the param of paddock-pod-requires-default-deny); app1-bare-ns none.
+    await ensure(api, rendered.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny')!);
     for (const o of [...semanticsNamespaces, ...semanticsSet.policies, ...semanticsSet.bindings]) await ensure(api, o);
     // Policies take effect once the API server's informers have them; wait until every one denies its first failing case.
     for (const c of semanticsCases) {
@@ -95,7 +99,7 @@ describe('policies on a real kube-apiserver 1.32 agree with the offline evaluato
   for (const c of cases) {
     test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, async () => {
       const server = await submit(api, c);
-      const offline = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace });
+      const offline = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered });
       const offlinePolicies = [...new Set(offline.map((d) => d.policy))];
       if (!server.allowed) assert.ok(server.policy, `the API server refused it before admission policies ran: ${server.message}`);
       assert.equal(server.allowed, offline.length === 0, `server: ${server.allowed ? 'allowed' : `${server.policy}: ${server.message}`}; offline: ${offline.map((d) => `${d.policy}: ${d.message}`).join(' | ') || 'allowed'}`);

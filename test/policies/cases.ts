@@ -17,6 +17,11 @@ import { paths, tool } from 'paddock/paths.js';
 export const APP = 'app1';
 export const NAMESPACE = `${APP}-ns`;
 export const namespace = tenantNamespace(APP);
+/** A second namespace of app1 that holds no default-deny. */
+export const bareNamespace: KubeObject = {
+  ...namespace,
+  metadata: { ...namespace.metadata, name: `${APP}-bare-ns`, labels: { ...namespace.metadata.labels, 'kubernetes.io/metadata.name': `${APP}-bare-ns` } },
+};
 
 export interface Case {
   /** Short description, used as the test name. */
@@ -28,6 +33,8 @@ export interface Case {
   operation?: Operation;
   object: KubeObject | null;
   oldObject?: KubeObject | null;
+  /** The namespace it is sent to (default: app1-ns, where the chart's default-deny exists). */
+  namespace?: KubeObject;
 }
 
 type Json = Record<string, any>;
@@ -98,6 +105,8 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
   const B = 'paddock-dapr-binding-hosts';
   const G = 'paddock-dapr-configuration';
   const P = 'paddock-network-default-deny';
+  const Q = 'paddock-pod-requires-default-deny';
+  const inBare = (o: KubeObject) => edited(o, (x) => (x.metadata.namespace = bareNamespace.metadata.name));
   const V = 'paddock-secretstore-vault';
   const E = 'paddock-externalsecret-path';
 
@@ -192,11 +201,15 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     pass(G, "the app's configuration", configuration),
     fail(G, 'default allow', edited(configuration, (x) => (x.spec.accessControl.defaultAction = 'allow'))),
 
-    // NetworkPolicy default-deny.
-    pass(P, 'the default-deny', denyAll),
-    fail(P, 'a default-deny that lets egress out', edited(denyAll, (x) => (x.spec.egress = [{}]))),
-    fail(P, 'a default-deny for some pods only', edited(denyAll, (x) => (x.spec.podSelector = { matchLabels: { tier: 'web' } }))),
+    // NetworkPolicy default-deny: created (in the namespace that has none yet), kept, not deleted.
+    pass(P, 'the default-deny', inBare(denyAll), { namespace: bareNamespace }),
+    fail(P, 'a default-deny that lets egress out', inBare(edited(denyAll, (x) => (x.spec.egress = [{}]))), { namespace: bareNamespace }),
+    fail(P, 'a default-deny for some pods only', inBare(edited(denyAll, (x) => (x.spec.podSelector = { matchLabels: { tier: 'web' } }))), { namespace: bareNamespace }),
     fail(P, 'deleting the default-deny', null, { operation: 'DELETE', oldObject: denyAll }),
+
+    // Pods only where default-deny holds.
+    pass(Q, 'its Pod, next to the default-deny', pod),
+    fail(Q, 'its Pod in a namespace without default-deny', inBare(pod), { namespace: bareNamespace }),
 
     // Secret store.
     pass(V, "the app's SecretStore", secretStore),
@@ -228,6 +241,7 @@ export const policyNames = [
   'paddock-dapr-binding-hosts',
   'paddock-dapr-configuration',
   'paddock-network-default-deny',
+  'paddock-pod-requires-default-deny',
   'paddock-secretstore-vault',
   'paddock-externalsecret-path',
 ];

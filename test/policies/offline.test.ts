@@ -61,8 +61,8 @@ test('every policy has at least one passing and one failing case', () => {
 
 for (const c of cases) {
   test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, () => {
-    const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace });
-    for (const d of decisions) assert.equal(d.kind, 'deny', `${d.policy} could not be evaluated: ${d.message}`);
+    const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered });
+    for (const d of decisions) assert.ok(d.kind === 'deny' || d.cause === 'params-not-found', `${d.policy} could not be evaluated: ${d.message}`);
     const denied = [...new Set(decisions.map((d) => d.policy))];
     assert.deepEqual(denied, c.expect === 'pass' ? [] : [c.policy], decisions.map((d) => `${d.policy}: ${d.message}`).join('\n'));
     for (const d of decisions) {
@@ -76,7 +76,7 @@ test('outside app namespaces nothing is judged', () => {
   const failing = cases.filter((c) => c.expect === 'fail' && c.object);
   for (const c of failing) {
     const other = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app1-ns', labels: {} } };
-    assert.deepEqual(admit(set, { object: c.object, namespace: other }), [], c.name);
+    assert.deepEqual(admit(set, { object: c.object, namespace: other, cluster: [] }), [], c.name);
   }
 });
 
@@ -103,10 +103,17 @@ test('the example apps pass every guardrail, their Pods as admitted included', (
 test('check: a rendered set without default-deny fails, naming the namespace', () => {
   const without = rendered.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
   const f = checkManifests(without, { namespaces: [namespace], file: 'apps/app1/values.yaml' });
-  assert.deepEqual(f.map((x) => x.rule), ['paddock-network-default-deny']);
-  assert.match(f[0]!.message, /app1-ns/);
+  assert.deepEqual(f.map((x) => x.rule), ['paddock-pod-requires-default-deny']);
+  assert.match(f[0]!.message, /^Namespace app1-ns has no NetworkPolicy default-deny/);
+  assert.equal(f[0]!.path, 'Deployment/app1 (its Pod as admitted, with the Dapr sidecar)');
   assert.equal(f[0]!.file, 'apps/app1/values.yaml');
   assert.ok(f[0]!.fix);
+});
+
+test('check: a weakened default-deny fails on itself and on the pods it should hold', () => {
+  const weak = rendered.map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' ? { ...o, spec: { ...(o.spec as object), egress: [{}] } } : o));
+  const f = checkManifests(weak, { namespaces: [namespace] });
+  assert.deepEqual(f.map((x) => x.rule).sort(), ['paddock-network-default-deny', 'paddock-pod-requires-default-deny']);
 });
 
 test('check: a sidecar problem is reported once, on the workload, as admitted', () => {
@@ -135,8 +142,7 @@ test('check: findings point at the file and line each object came from', () => {
   const cfg = f.find((x) => x.rule === 'paddock-dapr-configuration')!;
   assert.equal(cfg.file, 'out.yaml');
   assert.equal(cfg.line, broken.findIndex((o) => o.kind === 'Configuration') + 1);
-  const deny = f.find((x) => x.rule === 'paddock-network-default-deny')!;
-  assert.equal(deny.path, 'Namespace/app1-ns');
+  const deny = f.find((x) => x.rule === 'paddock-pod-requires-default-deny')!;
   assert.equal(deny.file, 'out.yaml');
-  assert.equal(deny.line, undefined);
+  assert.equal(deny.line, broken.findIndex((o) => o.kind === 'Deployment') + 1);
 });

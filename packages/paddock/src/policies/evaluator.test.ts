@@ -247,3 +247,50 @@ test('evaluate() finds namespaces among the objects and fills defaultNamespace',
   assert.equal(evaluate(s, [ns('app1-ns', { t: 'y' }), d], { defaultNamespace: 'app1-ns' }).length, 1);
   assert.equal(evaluate(s, [d], { defaultNamespace: 'app1-ns' }).length, 0);
 });
+
+test('params: paramRef finds its object in the request namespace; missing with Deny fails closed, with Allow skips', () => {
+  const p = policy('limits', {
+    paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+    validations: [{ expression: 'object.spec.replicas <= int(params.data.max)', messageExpression: "'at most ' + params.data.max" }],
+  });
+  const cm = (name: string, namespace: string, max: string, labels: Record<string, string> = {}): KubeObject => ({
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { max },
+  });
+  const byName = (action: 'Deny' | 'Allow', namespace?: string) =>
+    set(p, { paramRef: { name: 'limits', parameterNotFoundAction: action, ...(namespace ? { namespace } : {}) } });
+  const cluster = [cm('limits', 'app1-ns', '2'), cm('limits', 'other', '9')];
+
+  assert.deepEqual(admit(byName('Deny'), req(deployment(2), { cluster })), []);
+  assert.equal(admit(byName('Deny'), req(deployment(3), { cluster }))[0]!.message, 'at most 2');
+  // An explicit paramRef.namespace wins over the request's.
+  assert.deepEqual(admit(byName('Deny', 'other'), req(deployment(3), { cluster })), []);
+
+  const missing = admit(byName('Deny'), req(deployment(3), { cluster: [] }));
+  assert.equal(missing.length, 1);
+  assert.equal(missing[0]!.kind, 'error');
+  assert.equal(missing[0]!.cause, 'params-not-found');
+  assert.equal(missing[0]!.message, 'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction');
+  assert.deepEqual(admit(byName('Allow'), req(deployment(3), { cluster: [] })), []);
+
+  // A selector hands every matching object to the policy, one evaluation each.
+  const bySelector = set(p, { paramRef: { selector: { matchLabels: { tier: 'limits' } }, parameterNotFoundAction: 'Deny' } });
+  const two = [cm('a', 'app1-ns', '5', { tier: 'limits' }), cm('b', 'app1-ns', '2', { tier: 'limits' }), cm('c', 'app1-ns', '1')];
+  assert.deepEqual(admit(bySelector, req(deployment(3), { cluster: two })).map((d) => d.message), ['at most 2']);
+
+  // Without paramRef on the binding, params is null.
+  const unbound = set({ ...p, spec: { ...p.spec, validations: [{ expression: 'params == null' }] } });
+  assert.deepEqual(admit(unbound, req(deployment(3), { cluster })), []);
+});
+
+test('params: evaluate() looks them up among the objects given, and says a missing one in the policy\'s words', () => {
+  const p = policy('needs-limits', {
+    paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
+    validations: [{ expression: 'true' }],
+  });
+  p.metadata.annotations = { 'paddock.dev/params-not-found': 'Namespace {namespace} has no limits ConfigMap.', 'paddock.dev/fix': 'Add it.' };
+  const s = set(p, { paramRef: { name: 'limits', parameterNotFoundAction: 'Deny' } });
+  const limits: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'limits', namespace: 'app1-ns' }, data: {} };
+  assert.deepEqual(evaluate(s, [deployment(1), limits]), []);
+  const f = evaluate(s, [deployment(1)]);
+  assert.deepEqual(f.map((x) => [x.message, x.fix]), [['Namespace app1-ns has no limits ConfigMap.', 'Add it.']]);
+});

@@ -14,7 +14,7 @@
 import { celError, type CelResult } from '@bufbuild/cel';
 import type { Finding, Severity } from '../report/finding.js';
 import { compile, isCelError, toCelInput, type Program } from './cel-env.js';
-import { matchResources, targetOf } from './match.js';
+import { matchResources, selectorMatches, targetOf } from './match.js';
 import { gvrOf, isNamespaced } from './resources.js';
 import type {
   KubeObject,
@@ -33,6 +33,8 @@ export interface AdmissionRequest {
   oldObject?: KubeObject | null;
   /** The Namespace the object lives in (ignored for cluster-scoped objects). */
   namespace?: KubeObject | null;
+  /** What else exists in the cluster: where a binding's paramRef finds its params. */
+  cluster?: KubeObject[];
 }
 
 /** What one policy binding decided about one request. */
@@ -46,6 +48,10 @@ export interface Decision {
   reason: string;
   /** `Kind/name` of the object judged. */
   object: string;
+  /** Set when a binding's paramRef found no params and says Deny. */
+  cause?: 'params-not-found';
+  /** The namespace of the object judged, if namespaced. */
+  namespace?: string;
 }
 
 type Compiled<T> = { program: Program; source: T } | { error: string; source: T };
@@ -98,7 +104,7 @@ function errorText(r: CelResult): string {
 }
 
 /** The `request` variable: the fields of admission.k8s.io/v1 AdmissionRequest policies may read. */
-function requestOf(req: Required<AdmissionRequest>, subject: KubeObject): Record<string, unknown> {
+function requestOf(req: Pick<Required<AdmissionRequest>, 'operation'>, subject: KubeObject): Record<string, unknown> {
   const gvr = gvrOf(subject);
   const kind = { group: gvr.group, version: gvr.version, kind: gvr.kind };
   const resource = { group: gvr.group, version: gvr.version, resource: gvr.resource };
@@ -200,6 +206,39 @@ export function namespaceView(name: string, given?: KubeObject | null): KubeObje
   };
 }
 
+/**
+ * The params a binding hands its policy (generic/policy_dispatcher.go
+ * collectParams): [null] without paramKind or paramRef; the objects of
+ * paramKind named or selected by paramRef, in paramRef.namespace or else the
+ * request's namespace; a string when the binding cannot be used.
+ */
+function paramsFor(
+  policy: ValidatingAdmissionPolicy,
+  binding: ValidatingAdmissionPolicyBinding,
+  requestNamespace: string | undefined,
+  cluster: KubeObject[],
+): Array<KubeObject | null> | string {
+  const kind = policy.spec.paramKind;
+  const ref = binding.spec.paramRef;
+  if (!kind || !ref) return [null];
+  const namespaced = isNamespaced(kind.kind ?? '');
+  const ns = ref.namespace || requestNamespace;
+  if (namespaced && !ns) return 'cannot use namespaced paramRef in policy binding that matches cluster-scoped resources';
+  const candidates = cluster.filter(
+    (o) =>
+      o?.apiVersion === kind.apiVersion &&
+      o.kind === kind.kind &&
+      (!namespaced || (o.metadata?.namespace ?? '') === ns),
+  );
+  const params = ref.name
+    ? candidates.filter((o) => o.metadata?.name === ref.name)
+    : candidates.filter((o) => selectorMatches(ref.selector ?? {}, o.metadata?.labels));
+  if (params.length === 0 && ref.parameterNotFoundAction === 'Deny') {
+    return 'no params found for policy binding with `Deny` parameterNotFoundAction';
+  }
+  return params;
+}
+
 /** Every decision the policy set takes on one request (empty: admitted). */
 export function admit(set: PolicySet, request: AdmissionRequest): Decision[] {
   const req: Required<AdmissionRequest> = {
@@ -207,6 +246,7 @@ export function admit(set: PolicySet, request: AdmissionRequest): Decision[] {
     object: request.object,
     oldObject: request.oldObject ?? null,
     namespace: request.namespace ?? null,
+    cluster: request.cluster ?? [],
   };
   const subject = req.object ?? req.oldObject;
   if (!subject) return [];
@@ -233,8 +273,18 @@ export function admit(set: PolicySet, request: AdmissionRequest): Decision[] {
     };
     const actions = b.spec.validationActions?.length ? b.spec.validationActions : ['Deny' as const];
     const action = actions.includes('Deny') ? 'Deny' : actions.includes('Warn') ? 'Warn' : 'Audit';
-    for (const d of runPolicy(compilePolicy(policy), bindings)) {
-      decisions.push({ ...d, binding: b.metadata.name ?? '', action, object: describe(subject) });
+    const base = { binding: b.metadata.name ?? '', action, object: describe(subject), ...(namespaced ? { namespace: nsName } : {}) } as const;
+    const params = paramsFor(policy, b, namespaced ? nsName : undefined, req.cluster);
+    if (typeof params === 'string') {
+      // A configuration error of the binding: refused under failurePolicy Fail (policy_dispatcher.go).
+      if ((policy.spec.failurePolicy ?? 'Fail') === 'Fail') {
+        decisions.push({ ...base, policy: policy.metadata.name ?? '', kind: 'error', message: `failed to configure binding: ${params}`, reason: 'InternalError', ...(params.startsWith('no params found') ? { cause: 'params-not-found' as const } : {}) });
+      }
+      continue;
+    }
+    for (const param of params) {
+      const withParams = param === null ? bindings : { ...bindings, params: toCelInput(param) };
+      for (const d of runPolicy(compilePolicy(policy), withParams)) decisions.push({ ...d, ...base });
     }
   }
   return decisions;
@@ -247,6 +297,8 @@ export interface EvaluateOptions {
   defaultNamespace?: string;
   /** Fills Finding.file. */
   file?: string;
+  /** What exists in the cluster besides `objects`, for paramRef lookups (default: the objects and namespaces given). */
+  cluster?: KubeObject[];
   /** Where an object came from: fills Finding.file and Finding.line (over `file`). */
   locate?: (object: KubeObject) => SourceLocation | undefined;
 }
@@ -279,6 +331,10 @@ export function decisionToFinding(d: Decision, set: PolicySet, file?: string): F
     path: d.object,
     message: d.kind === 'error' ? `The policy could not judge ${d.object}: ${d.message}` : d.message,
   };
+  // A missing param is the guardrail speaking, not a broken policy: say it in the policy's words.
+  const missing = policy?.metadata.annotations?.['paddock.dev/params-not-found'];
+  if (d.cause === 'params-not-found' && missing) f.message = missing.replace(/\{namespace\}/g, d.namespace ?? '');
+  if (d.cause === 'params-not-found' && fix) f.fix = fix;
   if (file) f.file = file;
   if (fix && d.kind === 'deny') f.fix = fix;
   return f;
@@ -290,6 +346,7 @@ export function evaluate(set: PolicySet, objects: KubeObject[], options: Evaluat
   for (const n of [...(options.namespaces ?? []), ...objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')]) {
     if (n.metadata?.name) namespaces.set(n.metadata.name, n);
   }
+  const cluster = options.cluster ?? [...objects, ...(options.namespaces ?? [])];
   const findings: Finding[] = [];
   for (const object of objects) {
     if (!object || typeof object !== 'object' || !object.kind || !object.apiVersion) continue;
@@ -298,7 +355,7 @@ export function evaluate(set: PolicySet, objects: KubeObject[], options: Evaluat
       subject = { ...object, metadata: { ...object.metadata, namespace: options.defaultNamespace } };
     }
     const ns = subject.metadata?.namespace;
-    const decisions = admit(set, { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null });
+    const decisions = admit(set, { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null, cluster });
     const where = options.locate?.(object);
     findings.push(...located(decisions.map((d) => decisionToFinding(d, set, where?.file ?? options.file)), where));
   }

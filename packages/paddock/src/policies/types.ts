@@ -72,7 +72,12 @@ export interface ValidatingAdmissionPolicyBinding extends KubeObject {
   kind: 'ValidatingAdmissionPolicyBinding';
   spec: {
     policyName: string;
-    paramRef?: unknown;
+    paramRef?: {
+      name?: string;
+      namespace?: string;
+      selector?: LabelSelector;
+      parameterNotFoundAction?: 'Allow' | 'Deny';
+    };
     matchResources?: MatchResources;
     validationActions?: Array<'Deny' | 'Warn' | 'Audit'>;
   };
