@@ -4,8 +4,8 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readRunSpec } from './app.js';
-import { inputsHash, needsInstall } from './install.js';
+import { readRunSpec, type DevApp } from './app.js';
+import { inputsHash, installIfNeeded, needsInstall } from './install.js';
 
 test('one input: the stamp is the file\'s sha256, as scripts/setup-runtime.sh writes it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'paddock-install-'));
@@ -42,4 +42,20 @@ test('paddock.dev.yaml mistakes are one clear line', async () => {
   await assert.rejects(readRunSpec(file), /"start" is not a setting of paddock\.dev\.yaml/);
   writeFileSync(file, 'command: [a]\ninstall:\n  run: [[a]]\n');
   await assert.rejects(readRunSpec(file), /install\.inputs must list/);
+});
+
+test('two runs installing at once: one installs, the other waits and finds it done', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paddock-install-'));
+  writeFileSync(join(dir, 'requirements.txt'), 'x\n');
+  writeFileSync(
+    join(dir, 'paddock.dev.yaml'),
+    'command: [sh, app.sh]\ninstall:\n  inputs: [requirements.txt]\n  stamp: out/stamp\n  run: [[sh, -c, "sleep 0.3; echo run >> installs.log"]]\n',
+  );
+  const run = await readRunSpec(join(dir, 'paddock.dev.yaml'));
+  const app = { name: 'x', devFile: join(dir, 'paddock.dev.yaml'), run } as unknown as DevApp;
+  const said: string[] = [];
+  const results = await Promise.all([1, 2].map(() => installIfNeeded(app, () => {}, (l) => said.push(l))));
+  assert.deepEqual(results.sort(), [false, true]);
+  assert.equal(readFileSync(join(dir, 'installs.log'), 'utf8'), 'run\n');
+  assert.ok(said.some((l) => /waiting for another paddock dev/.test(l)));
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { UserError } from '../report/errors.js';
 import type { DevApp, InstallSpec } from './app.js';
@@ -38,6 +38,50 @@ export async function needsInstall(spec: InstallSpec): Promise<boolean> {
 export async function installIfNeeded(app: DevApp, sink: LineSink, say: (line: string) => void): Promise<boolean> {
   const spec = app.run.install;
   if (!spec || !(await needsInstall(spec))) return false;
+  // Two runs starting at once (parallel tests, two terminals) must not install into the same folder together.
+  const release = await lock(`${spec.stamp}.lock`, () => say(`${app.name}: waiting for another paddock dev to finish installing…`));
+  try {
+    if (!(await needsInstall(spec))) return false;
+    await install(app, spec, sink, say);
+    return true;
+  } finally {
+    await release();
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A lock between processes: a folder created atomically, holding its owner's pid; a dead owner's lock is taken over. */
+async function lock(path: string, onWait: () => void): Promise<() => Promise<void>> {
+  await mkdir(dirname(path), { recursive: true });
+  let told = false;
+  for (;;) {
+    try {
+      await mkdir(path);
+      await writeFile(join(path, 'pid'), String(process.pid));
+      return () => rm(path, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(await readFile(join(path, 'pid'), 'utf8').catch(() => ''));
+      if (owner && !pidAlive(owner)) {
+        await rm(path, { recursive: true, force: true });
+        continue;
+      }
+      if (!told) onWait();
+      told = true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function install(app: DevApp, spec: InstallSpec, sink: LineSink, say: (line: string) => void): Promise<void> {
   say(`${app.name}: installing dependencies (${spec.run.map((c) => c.join(' ')).join(', then ')}); the first run takes a minute…`);
   for (const cmd of spec.run) {
     const [file, ...args] = cmd as [string, ...string[]];
@@ -53,5 +97,4 @@ export async function installIfNeeded(app: DevApp, sink: LineSink, say: (line: s
   }
   await mkdir(dirname(spec.stamp), { recursive: true });
   await writeFile(spec.stamp, `${inputsHash(spec)}\n`);
-  return true;
 }
