@@ -16,7 +16,6 @@ import {
   isCelError,
   isCelMap,
   mapType,
-  parse,
   plan,
   type CelError,
   type CelMap,
@@ -24,6 +23,7 @@ import {
   type CelValue,
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { parseCached } from './ast-cache.js';
 import {
   addQuantities,
   compareQuantities,
@@ -176,7 +176,7 @@ export type Program = (bindings: Record<string, unknown>, variables: VariableRes
 
 /** Compiles a CEL expression; throws an Error with the parser's message when it does not parse. */
 export function compile(expression: string): Program {
-  const parsed = parse(expression);
+  const parsed = parseCached(expression);
   rewriteVariables(parsed.expr as unknown as AstExpr);
   const run = plan(env, parsed);
   return (bindings, variables) => {

@@ -1,6 +1,6 @@
 /** Reads the platform's admission policies and bindings from the GitOps tree. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { paths } from '../paths.js';
 import { UserError } from '../report/errors.js';
@@ -40,17 +40,65 @@ export function readYamlObjects(file: string): KubeObject[] {
 
 const cache = new Map<string, PolicySet>();
 
+/** `.paddock/cache/policies.json`: the parsed policy files, valid while no file's size or mtime changes. */
+const diskCacheFile = join(paths.state, 'cache', 'policies.json');
+
+interface DiskCache {
+  dir: string;
+  stamp: string;
+  objects: KubeObject[];
+}
+
+function stampOf(dir: string, files: string[]): string {
+  return files
+    .map((f) => {
+      const st = statSync(join(dir, f));
+      return `${f}:${st.size}:${st.mtimeMs}`;
+    })
+    .join('|');
+}
+
+function readDiskCache(dir: string, stamp: string): KubeObject[] | undefined {
+  if (process.env.PADDOCK_NO_CACHE === '1') return undefined;
+  try {
+    const c = JSON.parse(readFileSync(diskCacheFile, 'utf8')) as DiskCache;
+    return c.dir === dir && c.stamp === stamp ? c.objects : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeDiskCache(c: DiskCache): void {
+  if (process.env.PADDOCK_NO_CACHE === '1') return;
+  try {
+    mkdirSync(join(paths.state, 'cache'), { recursive: true });
+    const tmp = `${diskCacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(c));
+    renameSync(tmp, diskCacheFile);
+  } catch {
+    /* a read-only checkout: no cache */
+  }
+}
+
 /** Loads every policy and binding in `dir` (the kustomization.yaml is skipped). */
 export function loadPolicies(dir: string = paths.policies): PolicySet {
+  dir = resolve(dir);
   const hit = cache.get(dir);
   if (hit) return hit;
   let files: string[];
+  let stamp: string;
   try {
     files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f)).sort();
+    stamp = stampOf(dir, files);
   } catch {
     throw new UserError(`cannot read the admission policies in ${dir}`);
   }
-  const set = policySetOf(files.flatMap((f) => readYamlObjects(join(dir, f))));
+  let objects = readDiskCache(dir, stamp);
+  if (!objects) {
+    objects = files.flatMap((f) => readYamlObjects(join(dir, f)));
+    writeDiskCache({ dir, stamp, objects });
+  }
+  const set = policySetOf(objects);
   if (set.policies.length === 0) throw new UserError(`no ValidatingAdmissionPolicy found in ${dir}`);
   cache.set(dir, set);
   return set;
