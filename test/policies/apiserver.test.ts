@@ -51,6 +51,15 @@ async function submit(api: ApiServer, c: Case): Promise<Verdict> {
     await ensure(api, c.oldObject!);
     return verdictOf(await api.call('DELETE', `${objectPath(c.oldObject!)}?dryRun=All`));
   }
+  if (c.subResource) {
+    // The object exists (created for real, under its own name so the dry-run creates of other cases do not collide),
+    // then the subresource is updated on the server's copy.
+    const target = { ...c.oldObject!, metadata: { ...c.oldObject!.metadata, name: `${c.oldObject!.metadata.name}-debug-target` } };
+    await ensure(api, target);
+    const current = (await api.call('GET', objectPath(target))).body;
+    const updated = { ...current, spec: { ...current.spec, ephemeralContainers: (c.object!.spec as any).ephemeralContainers } };
+    return verdictOf(await api.call('PUT', `${objectPath(target)}/${c.subResource}?dryRun=All`, updated));
+  }
   const o = { ...c.object!, metadata: { ...c.object!.metadata, namespace: c.namespace?.metadata.name ?? NAMESPACE } };
   return verdictOf(await api.call('POST', `${collectionPath(o)}?dryRun=All`, o));
 }
@@ -99,7 +108,7 @@ describe('policies on a real kube-apiserver 1.32 agree with the offline evaluato
   for (const c of cases) {
     test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, async () => {
       const server = await submit(api, c);
-      const offline = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered });
+      const offline = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource });
       const offlinePolicies = [...new Set(offline.map((d) => d.policy))];
       if (!server.allowed) assert.ok(server.policy, `the API server refused it before admission policies ran: ${server.message}`);
       assert.equal(server.allowed, offline.length === 0, `server: ${server.allowed ? 'allowed' : `${server.policy}: ${server.message}`}; offline: ${offline.map((d) => `${d.policy}: ${d.message}`).join(' | ') || 'allowed'}`);

@@ -35,6 +35,8 @@ export interface Case {
   oldObject?: KubeObject | null;
   /** The namespace it is sent to (default: app1-ns, where the chart's default-deny exists). */
   namespace?: KubeObject;
+  /** A subresource request (`ephemeralcontainers`): an UPDATE of `oldObject`, which exists. */
+  subResource?: string;
 }
 
 type Json = Record<string, any>;
@@ -86,6 +88,14 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
   const secretStore = pick(objects, 'SecretStore');
   const externalSecret = pick(objects, 'ExternalSecret');
   const podFrom = (d: KubeObject, s: InjectorSettings = injector) => admissionPod(d, s)!;
+  // `kubectl debug`: an ephemeral container added to the running pod through pods/ephemeralcontainers.
+  const hardened = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+  const debug = (container: Json): Partial<Case> & { object: KubeObject } => ({
+    operation: 'UPDATE',
+    subResource: 'ephemeralcontainers',
+    oldObject: pod,
+    object: edited(pod, (x) => (x.spec.ephemeralContainers = [{ name: 'debug', image: 'localhost:30000/platform/debug:1.0.0', securityContext: hardened, ...container }])),
+  });
   const bindingTo = (url: string) =>
     edited(binding, (x) => {
       x.spec.metadata = [{ name: 'url', value: url }];
@@ -128,6 +138,8 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     fail(S, 'an unsafe sysctl', edited(deployment, (x) => (tpl(x).securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }]))),
     fail(S, 'AppArmor Unconfined', edited(deployment, (x) => (appT(x).securityContext.appArmorProfile = { type: 'Unconfined' }))),
     fail(S, 'SELinux user set', edited(deployment, (x) => (appT(x).securityContext.seLinuxOptions = { user: 'system_u' }))),
+    pass(S, 'a hardened debug container (kubectl debug)', debug({}).object, debug({})),
+    fail(S, 'a debug container that may escalate', debug({ securityContext: undefined }).object, debug({ securityContext: undefined })),
 
     // Host namespaces, paths, ports.
     pass(H, 'its Pod with the Dapr sidecar', pod),
@@ -152,6 +164,7 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     fail(I, 'image from Docker Hub', edited(deployment, (x) => (appT(x).image = 'docker.io/library/nginx:1.27.0'))),
     fail(I, 'image tagged latest', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1:latest'))),
     fail(I, 'image without a tag', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1'))),
+    fail(I, 'a debug container from Docker Hub', debug({ image: 'docker.io/library/busybox:1.37' }).object, debug({ image: 'docker.io/library/busybox:1.37' })),
     fail(I, 'sidecar image overridden by annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-image'] = 'ghcr.io/dapr/daprd:1.17.5')))),
 
     // Service-account token.

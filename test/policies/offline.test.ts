@@ -61,7 +61,7 @@ test('every policy has at least one passing and one failing case', () => {
 
 for (const c of cases) {
   test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, () => {
-    const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered });
+    const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource });
     for (const d of decisions) assert.ok(d.kind === 'deny' || d.cause === 'params-not-found', `${d.policy} could not be evaluated: ${d.message}`);
     const denied = [...new Set(decisions.map((d) => d.policy))];
     assert.deepEqual(denied, c.expect === 'pass' ? [] : [c.policy], decisions.map((d) => `${d.policy}: ${d.message}`).join('\n'));

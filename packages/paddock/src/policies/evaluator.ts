@@ -35,6 +35,8 @@ export interface AdmissionRequest {
   namespace?: KubeObject | null;
   /** What else exists in the cluster: where a binding's paramRef finds its params. */
   cluster?: KubeObject[];
+  /** The subresource requested (`ephemeralcontainers`, `status`, …); empty for the object itself. */
+  subResource?: string;
 }
 
 /** What one policy binding decided about one request. */
@@ -104,7 +106,7 @@ function errorText(r: CelResult): string {
 }
 
 /** The `request` variable: the fields of admission.k8s.io/v1 AdmissionRequest policies may read. */
-function requestOf(req: Pick<Required<AdmissionRequest>, 'operation'>, subject: KubeObject): Record<string, unknown> {
+function requestOf(req: Pick<Required<AdmissionRequest>, 'operation' | 'subResource'>, subject: KubeObject): Record<string, unknown> {
   const gvr = gvrOf(subject);
   const kind = { group: gvr.group, version: gvr.version, kind: gvr.kind };
   const resource = { group: gvr.group, version: gvr.version, resource: gvr.resource };
@@ -112,10 +114,10 @@ function requestOf(req: Pick<Required<AdmissionRequest>, 'operation'>, subject: 
     uid: '00000000-0000-0000-0000-000000000000',
     kind,
     resource,
-    subResource: '',
+    subResource: req.subResource,
     requestKind: kind,
     requestResource: resource,
-    requestSubResource: '',
+    requestSubResource: req.subResource,
     name: subject.metadata?.name ?? '',
     namespace: isNamespaced(subject.kind) ? subject.metadata?.namespace ?? '' : '',
     operation: req.operation,
@@ -247,6 +249,7 @@ export function admit(set: PolicySet, request: AdmissionRequest): Decision[] {
     oldObject: request.oldObject ?? null,
     namespace: request.namespace ?? null,
     cluster: request.cluster ?? [],
+    subResource: request.subResource ?? '',
   };
   const subject = req.object ?? req.oldObject;
   if (!subject) return [];
@@ -254,7 +257,7 @@ export function admit(set: PolicySet, request: AdmissionRequest): Decision[] {
   const namespaced = isNamespaced(subject.kind);
   const nsName = subject.metadata?.namespace ?? req.namespace?.metadata?.name ?? 'default';
   const namespace = namespaced ? namespaceView(nsName, req.namespace) : null;
-  const target = targetOf(req.object, req.oldObject, req.operation, gvr, namespaced, namespace);
+  const target = { ...targetOf(req.object, req.oldObject, req.operation, gvr, namespaced, namespace), subResource: req.subResource };
 
   const policies = new Map(set.policies.map((p) => [p.metadata.name, p]));
   let bindings: Record<string, unknown> | undefined;
