@@ -1,0 +1,21 @@
+/**
+ * The guardrails, offline: the platform's ValidatingAdmissionPolicies
+ * (platform/infrastructure/configs/admission-policies) evaluated on manifests
+ * with Kubernetes' semantics, on each object and on the Pod admission sees
+ * once the Dapr injector has added its sidecar. See docs/policies.md.
+ */
+export { checkManifests, tenantNamespace, TENANT_LABEL, type PolicyCheckOptions } from './check.js';
+export {
+  admit,
+  decisionToFinding,
+  evaluate,
+  namespaceView,
+  type AdmissionRequest,
+  type Decision,
+  type EvaluateOptions,
+  type SourceLocation,
+} from './evaluator.js';
+export { loadPolicies, policySetOf, readYamlObjects } from './load.js';
+export { admissionPod, admissionPods, hasPodTemplate, platformInjectorSettings, type InjectorSettings } from './admission-view.js';
+export { injectorSettingsFromRelease, loadPlatformInjectorSettings, daprReleaseFile } from './injector-settings.js';
+export type { KubeObject, PolicySet, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './types.js';
