@@ -11,9 +11,9 @@ import { readDockerfile, type DockerfileFacts } from './dockerfile.js';
 import { checkDotenv } from './dotenv.js';
 import type { SourceFacts, Val } from './facts.js';
 import { listAppFiles } from './files.js';
-import { jsConstants, readJavaScript } from './javascript.js';
+import { jsConstants, prepareJavaScript, readJavaScript, type JsModule } from './javascript.js';
 import { loadGrammars, parse } from './parse.js';
-import { pythonConstants, readPython, type ConstTable } from './python.js';
+import { preparePython, pythonConstants, readPython, type ConstTable, type PythonModule } from './python.js';
 import { runRules } from './rules.js';
 import { loadAppValues, type AppValues } from './values.js';
 
@@ -74,10 +74,13 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
   // Parse everything first (grammars loaded once, up front), then resolve constants project-wide.
   await loadGrammars(new Set(files.sources.map((s) => s.grammar)));
   const trees = files.sources.map((s, i) => parse(s.grammar, texts[i]!));
+  const modules = files.sources.map((s, i): { py?: PythonModule; js?: JsModule } => (s.grammar === 'python'
+    ? { py: preparePython(trees[i]!, s.rel, s.isTest) } : { js: prepareJavaScript(trees[i]!, s.rel, s.isTest) }));
   const project: ConstTable = new Map();
   const clash = new Set<string>();
-  files.sources.forEach((s, i) => {
-    const table = s.grammar === 'python' ? pythonConstants(trees[i]!, s.rel) : jsConstants(trees[i]!, s.rel);
+  files.sources.forEach((_, i) => {
+    const m = modules[i]!;
+    const table = m.py ? pythonConstants(m.py, trees[i]!) : jsConstants(m.js!, trees[i]!);
     for (const [k, v] of table) {
       const prev = project.get(k);
       if (prev && !sameVal(prev, v)) clash.add(k);
@@ -85,8 +88,9 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
     }
   });
   for (const k of clash) project.delete(k);
-  const sources = files.sources.map((s, i) => {
-    const facts = s.grammar === 'python' ? readPython(trees[i]!, s.rel, s.isTest, project) : readJavaScript(trees[i]!, s.rel, s.isTest, project);
+  const sources = files.sources.map((_, i) => {
+    const m = modules[i]!;
+    const facts = m.py ? readPython(m.py, project) : readJavaScript(m.js!, project);
     trees[i]!.delete();
     return facts;
   });

@@ -1,5 +1,6 @@
 /** Reads a JavaScript or TypeScript module's syntax tree into SourceFacts. */
 import type { Node, Tree } from 'web-tree-sitter';
+import { NodeIndex } from './node-index.js';
 import { emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val } from './facts.js';
 import { isDisplayCall } from './names.js';
 import type { ConstTable } from './python.js';
@@ -15,6 +16,7 @@ const MAX_DEPTH = 8;
 
 interface Ctx {
   facts: SourceFacts;
+  index: NodeIndex;
   locals: Map<string, Node | null>;
   project: ConstTable;
   aliases: Map<string, string>;
@@ -158,8 +160,8 @@ function requireOf(n: Node | undefined): string | undefined {
   return moduleOf(named(field(n, 'arguments'))[0]);
 }
 
-function collect(ctx: Ctx, root: Node): void {
-  for (const d of root.descendantsOfType('variable_declarator')) {
+function collect(ctx: Ctx): void {
+  for (const d of ctx.index.get('variable_declarator')) {
     if (!d) continue;
     const name = field(d, 'name');
     const value = field(d, 'value');
@@ -185,12 +187,11 @@ function collect(ctx: Ctx, root: Node): void {
       }
     }
   }
-  for (const a of root.descendantsOfType('assignment_expression')) {
+  for (const a of ctx.index.get('assignment_expression')) {
     const left = a && field(a, 'left');
     if (left?.type === 'identifier' && ctx.locals.has(left.text)) ctx.locals.set(left.text, null);
   }
-  for (const imp of root.descendantsOfType('import_statement')) {
-    if (!imp) continue;
+  for (const imp of ctx.index.get('import_statement')) {
     const mod = moduleOf(field(imp, 'source'));
     if (!mod) continue;
     ctx.facts.imports.push({ module: mod, loc: loc(ctx, imp) });
@@ -219,10 +220,19 @@ function collect(ctx: Ctx, root: Node): void {
   }
 }
 
+const TYPES = ['variable_declarator', 'assignment_expression', 'import_statement', 'call_expression', 'new_expression', 'string', 'template_string', 'binary_expression', 'switch_case', 'member_expression', 'subscript_expression'];
+
+/** A parsed module, indexed once, read by both passes. */
+export type JsModule = Ctx;
+
+export function prepareJavaScript(tree: Tree, file: string, isTest: boolean): JsModule {
+  const ctx: Ctx = { facts: emptyFacts(file, 'node', isTest), index: new NodeIndex(tree.rootNode, TYPES), locals: new Map(), project: new Map(), aliases: new Map(), apps: new Map(), usesDaprSdk: false };
+  collect(ctx);
+  return ctx;
+}
+
 /** Top-level constants, resolved, for the project-wide table. */
-export function jsConstants(tree: Tree, file: string): ConstTable {
-  const ctx = newCtx(file, false, new Map());
-  collect(ctx, tree.rootNode);
+export function jsConstants(ctx: JsModule, tree: Tree): ConstTable {
   const out: ConstTable = new Map();
   for (let stmt of named(tree.rootNode)) {
     if (stmt.type === 'export_statement') stmt = field(stmt, 'declaration') ?? stmt;
@@ -237,29 +247,23 @@ export function jsConstants(tree: Tree, file: string): ConstTable {
   return out;
 }
 
-function newCtx(file: string, isTest: boolean, project: ConstTable): Ctx {
-  return { facts: emptyFacts(file, 'node', isTest), locals: new Map(), project, aliases: new Map(), apps: new Map(), usesDaprSdk: false };
-}
-
-export function readJavaScript(tree: Tree, file: string, isTest: boolean, project: ConstTable): SourceFacts {
-  const ctx = newCtx(file, isTest, project);
-  const root = tree.rootNode;
-  collect(ctx, root);
-  for (const c of root.descendantsOfType(['call_expression', 'new_expression'])) if (c) readCall(ctx, c);
-  for (const s of root.descendantsOfType(['string', 'template_string'])) if (s) readString(ctx, s);
-  for (const b of root.descendantsOfType('binary_expression')) if (b) readComparison(ctx, b);
-  for (const c of root.descendantsOfType('switch_case')) {
-    const s = c && literalString(field(c, 'value'));
-    if (c && s?.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, c) });
+export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts {
+  ctx.project = project;
+  const ix = ctx.index;
+  for (const c of ix.get('call_expression', 'new_expression')) readCall(ctx, c);
+  for (const s of ix.get('string', 'template_string')) readString(ctx, s);
+  for (const b of ix.get('binary_expression')) readComparison(ctx, b);
+  for (const c of ix.get('switch_case')) {
+    const s = literalString(field(c, 'value'));
+    if (s?.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, c) });
   }
-  for (const m of root.descendantsOfType(['member_expression', 'subscript_expression'])) {
-    if (!m || m.parent?.type === 'member_expression' && field(m.parent, 'object')?.equals(m) && m.text.replace(/\s+/g, '') === 'process.env') continue;
+  for (const m of ix.get('member_expression', 'subscript_expression')) {
+    if (m.text.replace(/\s+/g, '') === 'process.env') continue;
     const v = resolve(ctx, m);
     if (v.kind === 'env' && v.name) ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, m) });
   }
-  for (const imp of root.descendantsOfType('import_statement')) {
-    const mod = imp && moduleOf(field(imp, 'source'));
-    if (imp && mod === 'dotenv/config') ctx.facts.dotenvLoads.push(loc(ctx, imp));
+  for (const imp of ix.get('import_statement')) {
+    if (moduleOf(field(imp, 'source')) === 'dotenv/config') ctx.facts.dotenvLoads.push(loc(ctx, imp));
   }
   return ctx.facts;
 }

@@ -1,5 +1,6 @@
 /** Reads a Python module's syntax tree into SourceFacts. */
 import type { Node, Tree } from 'web-tree-sitter';
+import { NodeIndex } from './node-index.js';
 import {
   emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
 } from './facts.js';
@@ -15,6 +16,7 @@ const MAX_DEPTH = 8;
 
 interface Ctx {
   facts: SourceFacts;
+  index: NodeIndex;
   /** name → the node assigned to it; null when assigned more than once. */
   locals: Map<string, Node | null>;
   project: ConstTable;
@@ -203,9 +205,9 @@ function callArgs(node: Node): { args: Node[]; kwargs: Map<string, Node> } {
 }
 
 /** First pass: the names a module assigns exactly once, and its imports' aliases. */
-function collectLocals(root: Node): Map<string, Node | null> {
+function collectLocals(index: NodeIndex): Map<string, Node | null> {
   const locals = new Map<string, Node | null>();
-  for (const a of root.descendantsOfType('assignment')) {
+  for (const a of index.get('assignment')) {
     if (!a) continue;
     const left = field(a, 'left');
     const right = field(a, 'right');
@@ -215,8 +217,8 @@ function collectLocals(root: Node): Map<string, Node | null> {
   return locals;
 }
 
-function collectAliases(ctx: Ctx, root: Node): void {
-  for (const imp of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
+function collectAliases(ctx: Ctx): void {
+  for (const imp of ctx.index.get('import_statement', 'import_from_statement')) {
     if (!imp) continue;
     const line = loc(ctx, imp);
     if (imp.type === 'import_statement') {
@@ -259,9 +261,29 @@ function collectApps(ctx: Ctx): void {
   }
 }
 
+const TYPES = ['assignment', 'import_statement', 'import_from_statement', 'call', 'string', 'concatenated_string', 'comparison_operator', 'class_definition', 'subscript'];
+
+/** A parsed module, indexed once, read by both passes. */
+export type PythonModule = Ctx;
+
+export function preparePython(tree: Tree, file: string, isTest: boolean): PythonModule {
+  const index = new NodeIndex(tree.rootNode, TYPES);
+  const ctx: Ctx = {
+    facts: emptyFacts(file, 'python', isTest),
+    index,
+    locals: collectLocals(index),
+    project: new Map(),
+    aliases: new Map(),
+    apps: new Map(),
+    usesDaprSdk: false,
+  };
+  collectAliases(ctx);
+  collectApps(ctx);
+  return ctx;
+}
+
 /** Module-level constants, resolved, for the project-wide table. */
-export function pythonConstants(tree: Tree, file: string): ConstTable {
-  const ctx = newCtx(tree, file, false, new Map());
+export function pythonConstants(ctx: PythonModule, tree: Tree): ConstTable {
   const out: ConstTable = new Map();
   for (const stmt of named(tree.rootNode)) {
     const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
@@ -274,31 +296,17 @@ export function pythonConstants(tree: Tree, file: string): ConstTable {
   return out;
 }
 
-function newCtx(tree: Tree, file: string, isTest: boolean, project: ConstTable): Ctx {
-  const ctx: Ctx = {
-    facts: emptyFacts(file, 'python', isTest),
-    locals: collectLocals(tree.rootNode),
-    project,
-    aliases: new Map(),
-    apps: new Map(),
-    usesDaprSdk: false,
-  };
-  collectAliases(ctx, tree.rootNode);
-  return ctx;
-}
-
-export function readPython(tree: Tree, file: string, isTest: boolean, project: ConstTable): SourceFacts {
-  const ctx = newCtx(tree, file, isTest, project);
-  collectApps(ctx);
-  const root = tree.rootNode;
-  for (const call of root.descendantsOfType('call')) if (call) readCall(ctx, call);
-  for (const s of root.descendantsOfType(['string', 'concatenated_string'])) if (s) readString(ctx, s);
-  for (const c of root.descendantsOfType('comparison_operator')) if (c) readComparison(ctx, c);
-  for (const a of root.descendantsOfType('assignment')) if (a) readAssignment(ctx, a);
-  for (const c of root.descendantsOfType('class_definition')) if (c) readSettingsClass(ctx, c);
-  for (const s of root.descendantsOfType('subscript')) {
-    const v = s && resolve(ctx, s);
-    if (s && v?.kind === 'env') ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, s) });
+export function readPython(ctx: PythonModule, project: ConstTable): SourceFacts {
+  ctx.project = project;
+  const ix = ctx.index;
+  for (const call of ix.get('call')) readCall(ctx, call);
+  for (const s of ix.get('string', 'concatenated_string')) readString(ctx, s);
+  for (const c of ix.get('comparison_operator')) readComparison(ctx, c);
+  for (const a of ix.get('assignment')) readAssignment(ctx, a);
+  for (const c of ix.get('class_definition')) readSettingsClass(ctx, c);
+  for (const s of ix.get('subscript')) {
+    const v = resolve(ctx, s);
+    if (v.kind === 'env') ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, s) });
   }
   return ctx.facts;
 }
