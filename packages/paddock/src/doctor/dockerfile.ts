@@ -16,6 +16,8 @@ export interface DockerfileFacts {
   debugs: Debug[];
   expose: { port: number; line: number }[];
   env: Map<string, string>;
+  /** Routes the server itself answers (Streamlit's health check). */
+  routes: string[];
 }
 
 /** Split into instructions, joining `\` continuations and dropping comments. */
@@ -122,6 +124,15 @@ function readCommand(argv: string[], line: number, file: string, env: Map<string
     const listen = flag(a, '--listen');
     const hp = listen ? hostPort(listen.replace(/^\*/, '0.0.0.0'), env) : { host: envVal(flag(a, '--host'), env), port: envVal(flag(a, '--port'), env) };
     f.server = { loc, via: 'waitress-serve', host: hp.host, defaultHost: '0.0.0.0', port: hp.port, defaultPort: 8080 };
+  } else if (prog === 'streamlit' && a[1] === 'run') {
+    // Streamlit listens on all interfaces, port 8501, and answers /_stcore/health.
+    f.server = { loc, via: 'streamlit run', host: envVal(flag(a, '--server.address'), env), defaultHost: '0.0.0.0', port: envVal(flag(a, '--server.port') ?? env.get('STREAMLIT_SERVER_PORT'), env), defaultPort: 8501 };
+    f.routes.push('/_stcore/health', '/healthz');
+  } else if (a.some((x) => /(^|\/)manage\.py$/.test(x)) && a.includes('runserver')) {
+    const addr = a[a.indexOf('runserver') + 1];
+    const hp = addr && !addr.startsWith('-') ? (addr.includes(':') ? hostPort(addr, env) : /^\d+$/.test(addr) ? { port: envVal(addr, env) } : { host: envVal(addr, env) }) : {};
+    f.server = { loc, via: 'manage.py runserver', host: hp.host, defaultHost: '127.0.0.1', port: hp.port, defaultPort: 8000 };
+    f.debugs.push({ loc, what: "manage.py runserver is Django's development server, not meant for production (and shows debug pages when DEBUG is on)", severity: 'warning', fix: 'Start the app with gunicorn: CMD ["gunicorn", "--bind", "0.0.0.0:8080", "mysite.wsgi"].' });
   } else if (prog !== '') {
     f.runsOwnCode = true;
   }
@@ -135,7 +146,7 @@ function readCommand(argv: string[], line: number, file: string, env: Map<string
 
 export function readDockerfile(text: string, file: string): { facts: DockerfileFacts; findings: Finding[] } {
   const instructions = parseDockerfile(text);
-  const facts: DockerfileFacts = { file, instructions, runsOwnCode: false, debugs: [], expose: [], env: new Map() };
+  const facts: DockerfileFacts = { file, instructions, runsOwnCode: false, debugs: [], expose: [], env: new Map(), routes: [] };
   const findings: Finding[] = [];
   const args = new Map<string, string>();
   const stages: { name?: string; from: string; user?: { value: string; line: number }; line: number }[] = [];

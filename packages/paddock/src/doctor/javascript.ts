@@ -397,6 +397,9 @@ function readString(ctx: Ctx, node: Node): void {
   } else if (parent.type === 'assignment_expression') {
     const l = field(parent, 'left');
     fact.key = l?.type === 'member_expression' ? field(l, 'property')?.text : l?.text;
+  } else if (parent.type === 'array' && parent.parent?.type === 'pair') {
+    const k = field(parent.parent, 'key');
+    fact.key = k?.type === 'string' ? literalString(k) : k?.text;
   } else if (parent.type === 'arguments' && parent.parent) {
     const fn = field(parent.parent, parent.parent.type === 'new_expression' ? 'constructor' : 'function');
     fact.callee = dotted(ctx, fn) || fn?.text;

@@ -357,6 +357,12 @@ function readCall(ctx: Ctx, node: Node): void {
     readDebugKw(ctx, kwargs, at, callee);
     return;
   }
+  if (method === 'launch' && receiver && ctx.facts.imports.some((i) => i.module === 'gradio' || i.module.startsWith('gradio.'))) {
+    // Gradio: demo.launch() listens on 127.0.0.1:7860 unless told otherwise (or GRADIO_SERVER_NAME/PORT are set).
+    f.listens.push({ loc: at, via: `${receiver.text}.launch`, host: val(ctx, kwargs.get('server_name')), defaultHost: '127.0.0.1', port: val(ctx, kwargs.get('server_port')), defaultPort: 7860 });
+    f.routes.push({ path: '/', loc: at });
+    return;
+  }
   if (method === 'run_server' && receiver) {
     f.listens.push({ loc: at, via: `${receiver.text}.run_server`, host: val(ctx, arg(0, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(1, 'port')), defaultPort: 8050 });
     readDebugKw(ctx, kwargs, at, `${receiver.text}.run_server`);
@@ -493,7 +499,8 @@ function readWrite(ctx: Ctx, node: Node, callee: string, method: string, receive
   }
   if (/(^|\.)(TinyDB|shelve\.open|dbm\.open)$/.test(callee)) return push(callee, args[0]);
   if (/(^|\.)create_engine$/.test(callee)) {
-    const url = resolve(ctx, args[0]);
+    let url = resolve(ctx, args[0]);
+    if (url.kind === 'env' && url.fallback) url = url.fallback;
     const m = url.kind === 'str' ? /^sqlite(?:\+\w+)?:\/\/\/(.+)$/.exec(url.s) : null;
     if (m && m[1] !== ':memory:') f.writes.push({ loc: at, via: 'create_engine', path: str(m[1]!) });
   }
@@ -514,6 +521,8 @@ function readString(ctx: Ctx, node: Node): void {
   const literal = node.type === 'string' && !stringPrefix(node).includes('f');
   const fact = { value: value.s, loc: loc(ctx, node), literal } as SourceFacts['strings'][number];
   let p: Node | null = parent;
+  // ["http://localhost:3000"] passed as allow_origins=: the list's context is the string's.
+  if (['list', 'tuple', 'set'].includes(p.type) && p.parent) p = p.parent;
   if (p.type === 'keyword_argument') { fact.key = field(p, 'name')?.text; p = p.parent; }
   else if (p.type === 'pair') { fact.key = literalString(field(p, 'key')) ?? field(p, 'key')?.text; }
   else if (p.type === 'assignment') { fact.key = lastName(field(p, 'left')); }
@@ -523,7 +532,7 @@ function readString(ctx: Ctx, node: Node): void {
     fact.forDisplay = isDisplayCall(fact.callee ?? '');
   }
   ctx.facts.strings.push(fact);
-  if (literal && fact.key && (parent.type === 'keyword_argument' || parent.type === 'pair' || parent.type === 'assignment')) {
+  if (literal && fact.key && parent.type !== 'list' && (parent.type === 'keyword_argument' || parent.type === 'pair' || parent.type === 'assignment')) {
     ctx.facts.namedLiterals.push({ name: fact.key, value: value.s, loc: fact.loc });
   }
 }
@@ -561,7 +570,7 @@ function readAssignment(ctx: Ctx, node: Node): void {
       (target === 'DEBUG' && /(^|\/)settings\.py$/.test(ctx.facts.file))) {
     ctx.facts.debugs.push({
       loc: at, severity: 'error',
-      what: `${target} = True turns on debug mode: errors show your source code to visitors (and Flask's debugger lets them run code)`,
+      what: `${target} = True turns on debug mode: errors show your source code and settings to visitors${target === 'DEBUG' ? '' : ", and Flask's debugger lets them run code"}`,
       fix: `Remove the line, or read it from an environment variable that defaults to off.`,
     });
   }

@@ -190,7 +190,9 @@ function endpoints(input: RuleInput): Finding[] {
     for (const s of f.strings) {
       if (s.forDisplay) continue;
       const callee = s.callee ?? '';
-      if (/(^|\.)(run|listen|serve|run_app|bind)$/.test(callee)) continue;
+      if (/(^|\.)(run|listen|serve|run_app|bind|launch)$/.test(callee)) continue;
+      // Browser-facing settings name addresses the app is called from, not ones it connects to.
+      if (/cors|origin|redirect|callback|allowed_?hosts|trusted|csrf|referer|return_?url|success_?url|cancel_?url|base_?url_?public/i.test(`${s.key ?? ''} ${callee}`)) continue;
       const u = parseAddress(s.value.trim());
       let finding: Omit<Finding, 'rule' | 'file' | 'line'> | undefined;
       if (u) {
@@ -336,13 +338,26 @@ function debugs(input: RuleInput): Finding[] {
   return all.map((d) => ({ rule: 'debug-server', severity: d.severity, ...at(d.loc), message: `${d.what}.`, fix: d.fix }));
 }
 
-const HEALTHY = /^\/(healthz?|health-?check|ping|status|ready|readyz|live|livez|liveness|readiness|_health|api\/health)\/?$/;
+/** Next.js file-system routes: pages/api/health.ts → /api/health, app/health/route.ts → /health. */
+function fileRoute(file: string): string | undefined {
+  const pages = /(?:^|\/)pages\/(api\/.+?)(?:\/index)?\.(?:[mc]?[jt]sx?)$/.exec(file);
+  if (pages) return `/${pages[1]}`;
+  const app = /(?:^|\/)app\/(?:(.+)\/)?route\.(?:[mc]?[jt]s)$/.exec(file);
+  if (app) return `/${(app[1] ?? '').split('/').filter((seg) => !/^\(.*\)$/.test(seg)).join('/')}`;
+  return undefined;
+}
+
+const HEALTHY = /^\/(_stcore\/health|healthz?|health-?check|ping|status|ready|readyz|live|livez|liveness|readiness|_health|api\/health)\/?$/;
 
 function health(input: RuleInput, values: AppValues): Finding[] {
   const files = code(input);
   if (!files.length) return [];
   const want = values.healthPath.replace(/\/+$/, '') || '/';
-  const routes = files.flatMap((f) => f.routes.map((r) => ({ ...r, lang: f.lang })));
+  const routes = [
+    ...files.flatMap((f) => f.routes.map((r) => ({ ...r, lang: f.lang }))),
+    ...files.flatMap((f) => { const p = fileRoute(f.file); return p ? [{ path: p, loc: { file: f.file, line: 1 }, lang: f.lang }] : []; }),
+    ...(input.docker?.routes ?? []).map((p) => ({ path: p, loc: { file: input.docker!.file, line: 1 }, lang: 'python' as SourceLang })),
+  ];
   if (routes.some((r) => (r.path.replace(/\/+$/, '') || '/') === want)) return [];
   const listen = effectiveListens(input).find((l) => !l.listen.loc.file.toLowerCase().includes('dockerfile')) ?? effectiveListens(input)[0];
   const first = listen?.listen.loc ?? routes[0]?.loc ?? { file: files[0]!.file, line: 1 };
