@@ -85,6 +85,8 @@ describe('NetworkPolicy semantics', () => {
   it('policyTypes defaults to Ingress, plus Egress when egress rules are present', () => {
     const r = checkConnectivity([app('a', {}, [np('a-ns', 'p', { podSelector: {}, egress: [] })])]);
     assert.deepEqual(r.matrix.isolation['a-ns/a'], { ingress: true, egress: true });
+    const empty = checkConnectivity([app('a', {}, [np('a-ns', 'p', { podSelector: {}, policyTypes: [] })])]);
+    assert.deepEqual(empty.matrix.isolation['a-ns/a'], { ingress: true, egress: false });
   });
 
   it('an ipBlock peer that leaves out private ranges does not reach pods', () => {

@@ -36,8 +36,8 @@ export function parseNetworkPolicies(objects: KubeObject[], defaultNamespace: st
 
 function parsePolicy(name: string, namespace: string, spec: Record<string, unknown>): NetworkPolicy {
   const hasEgress = spec.egress !== undefined && spec.egress !== null;
-  // policyTypes defaults to Ingress, plus Egress when the policy has egress rules.
-  const types = Array.isArray(spec.policyTypes) ? spec.policyTypes.map(String) : ['Ingress', ...(hasEgress ? ['Egress'] : [])];
+  // policyTypes (absent or empty) defaults to Ingress, plus Egress when the policy has egress rules.
+  const types = Array.isArray(spec.policyTypes) && spec.policyTypes.length ? spec.policyTypes.map(String) : ['Ingress', ...(hasEgress ? ['Egress'] : [])];
   for (const t of types) if (t !== 'Ingress' && t !== 'Egress') throw new Error(`unknown policyType "${t}"`);
   return {
     name,

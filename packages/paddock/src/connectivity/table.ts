@@ -74,9 +74,18 @@ export function explainApp(result: MatrixResult, name: string): string[] {
   const callees = matrix.daprCalls.filter((c) => c.from === name && c.effective).map((c) => c.to);
   const out = matrix.flows.filter((f) => f.from === info.endpoint.id).map((f) => ({ f, d: byId.get(f.to)! }));
   const has = (role: string) => out.some((x) => x.d.role === role);
+  // Declarations naming apps outside the checked set: the other side is unknown here.
+  const known = new Set([...result.apps.values()].map((i) => i.input.namespace));
+  const np = info.input.values.networkPolicy ?? {};
+  const inOutside = (np.allowIngressFrom ?? []).filter((ns) => !known.has(ns));
+  const outOutside = (np.allowEgressTo ?? []).filter((ns) => !known.has(ns));
   const lines = [
-    callers.length ? `Other apps that can call ${name} (through Dapr): ${callers.join(', ')}.` : `No other app can call ${name}.`,
-    callees.length ? `${name} can call (through Dapr): ${callees.join(', ')}.` : `${name} cannot call any other app.`,
+    callers.length || inOutside.length
+      ? `Other apps that can call ${name} (through Dapr): ${[...callers, ...inOutside.map((ns) => `${ns.replace(/-ns$/, '')} (if it declares the call in its own values file: ${info.input.namespace} in networkPolicy.allowEgressTo)`)].join(', ')}.`
+      : `No other app can call ${name}.`,
+    callees.length || outOutside.length
+      ? `${name} can call (through Dapr): ${[...callees, ...outOutside.map((ns) => `${ns.replace(/-ns$/, '')} (if that app accepts it: ${info.input.namespace} in its networkPolicy.allowIngressFrom)`)].join(', ')}.`
+      : `${name} cannot call any other app.`,
   ];
   const reach = [
     has('dns') && 'the cluster DNS',
