@@ -3,7 +3,7 @@
  * (dapr 1.17.5, charts/dapr/charts/dapr_sidecar_injector) that become the
  * injector's SIDECAR_* environment, with the chart's defaults.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../paths.js';
 import { platformInjectorSettings, type InjectorSettings } from './admission-view.js';
@@ -43,7 +43,13 @@ export function injectorSettingsFromRelease(file: string = daprReleaseFile): Inj
   return settings;
 }
 
-/** The platform's injector settings from its Dapr release, else the documented defaults. */
+let memo: { stamp: string; settings: InjectorSettings } | undefined;
+
+/** The platform's injector settings from its Dapr release, else the documented defaults (read once per change of the file). */
 export function loadPlatformInjectorSettings(): InjectorSettings {
-  return (existsSync(daprReleaseFile) && injectorSettingsFromRelease(daprReleaseFile)) || platformInjectorSettings;
+  if (!existsSync(daprReleaseFile)) return platformInjectorSettings;
+  const st = statSync(daprReleaseFile);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  if (memo?.stamp !== stamp) memo = { stamp, settings: injectorSettingsFromRelease(daprReleaseFile) ?? platformInjectorSettings };
+  return memo.settings;
 }
