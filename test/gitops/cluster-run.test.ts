@@ -79,9 +79,9 @@ describe('cluster up runs the plan it prints', () => {
         .map((l) => l.replace(/\/tmp\/paddock-cluster-\w+/g, '<work>'));
       assert.deepEqual(ran, expected);
 
-      assert.equal(calls.length, 1);
-      assert.equal(Buffer.from((calls[0]!.auth ?? '').replace(/^Basic /, ''), 'base64').toString(), 'admin:Harbor12345');
-      assert.deepEqual(JSON.parse(calls[0]!.body), { project_name: 'platform', public: true });
+      // Harbor's projects: the apps' images and chart, and the Dapr sidecar's mirror.
+      assert.deepEqual(calls.map((c) => JSON.parse(c.body)), [{ project_name: 'platform', public: true }, { project_name: 'dapr', public: true }]);
+      for (const c of calls) assert.equal(Buffer.from((c.auth ?? '').replace(/^Basic /, ''), 'base64').toString(), 'admin:Harbor12345');
     } finally {
       harbor.close();
     }

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { paths, tool } from 'paddock/paths.js';
+import { daprSidecarMirror } from 'paddock/cluster/index.js';
+import { injectorSettingsFromRelease } from 'paddock/policies/injector-settings.js';
 import { run } from 'paddock/run.js';
 import { build, kubeconform, kustomize, restrictedProblems, type Obj } from './lib.js';
 
@@ -50,6 +52,19 @@ describe('Dapr 1.17.5 as the platform installs it', () => {
     assert.equal(env(injector, 'SIDECAR_RUN_AS_NON_ROOT'), 'true');
     assert.equal(env(injector, 'SIDECAR_READ_ONLY_ROOT_FILESYSTEM'), 'true');
     assert.equal(env(injector, 'SIDECAR_DROP_ALL_CAPABILITIES'), 'true');
+  });
+
+  it('injected sidecars pull daprd from the platform registry: the image the offline check judges and cluster up mirrors', () => {
+    const injector = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'dapr-sidecar-injector')!;
+    const image = env(injector, 'SIDECAR_IMAGE');
+    assert.equal(image, `localhost:30000/dapr/daprd:${release.spec.chart.spec.version}`);
+    assert.equal(image, injectorSettingsFromRelease()!.sidecarImage);
+    assert.equal(image, daprSidecarMirror(paths.root)?.image);
+    assert.equal(env(injector, 'SIDECAR_IMAGE_PULL_POLICY'), 'IfNotPresent', 'the image loaded onto the nodes is used as is');
+    // The control plane (dapr-system, which the tenant policies do not bind) pulls from Dapr's registry:
+    // Harbor comes up in the same Flux layer, so it cannot be the control plane's source.
+    const images = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)).flatMap((o) => o.spec.template.spec.containers.map((c: { image: string }) => c.image));
+    for (const i of images) assert.match(i, /^ghcr\.io\/dapr\//);
   });
 
   it('the cluster-wide daprsystem Configuration has mTLS and metrics', () => {

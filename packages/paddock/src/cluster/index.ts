@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { upPlan, downPlan, syncPlan, type PlanOptions } from './plan.js';
 
-export { upPlan, downPlan, syncPlan, formatPlan, describe, exampleImages, type Step, type Action } from './plan.js';
+export { upPlan, downPlan, syncPlan, formatPlan, describe, exampleImages, daprSidecarMirror, type Step, type Action } from './plan.js';
 export { runPlan, missingTools, readFlux, readSecretSync, exec } from './runner.js';
 export { statusRows, formatTable, fluxObjects, allReady, progressLine, type StatusRow } from './flux-state.js';
 export { smokeTests, type CheckResult } from './smoke.js';

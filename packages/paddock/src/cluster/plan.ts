@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
 
 /**
@@ -42,6 +43,77 @@ export function exampleImages(root: string): { app: string; image: string; conte
     if (v.image?.repository && v.image.tag) out.push({ app, image: `${v.image.repository}:${v.image.tag}`, context: dir });
   }
   return out;
+}
+
+/**
+ * The daprd image the platform's Dapr release has the injector add to app pods
+ * (platform/infrastructure/controllers/dapr.yaml), when it is in the platform
+ * registry, with the upstream image it mirrors (same name and tag at ghcr.io/dapr).
+ */
+export function daprSidecarMirror(root: string): { image: string; upstream: string } | undefined {
+  const file = join(root, 'platform', 'infrastructure', 'controllers', 'dapr.yaml');
+  const image = existsSync(file) ? injectorSettingsFromRelease(file)?.sidecarImage : undefined;
+  if (!image?.startsWith(`${CLUSTER.harborHost}/`)) return undefined;
+  return { image, upstream: `ghcr.io/dapr/${image.split('/').at(-1)}` };
+}
+
+/** The same Harbor repository as nodes and pods name it (localhost:30000/…) and as kind's network reaches it. */
+const inHarbor = (image: string): string => image.replace(`${CLUSTER.harborHost}/`, `${CLUSTER.harborInCluster}/`);
+
+/**
+ * A shell command in the skopeo container on kind's network, the work folder
+ * mounted as /images when `work` is given; Harbor's admin password goes in
+ * when the script uses it.
+ */
+function skopeo(o: PlanOptions, script: string, work?: 'ro' | 'rw'): Extract<Action, { kind: 'exec' }> {
+  const password = script.includes(`$${CLUSTER.harborPasswordEnv}`);
+  return {
+    kind: 'exec',
+    ...(password ? { secretEnv: [CLUSTER.harborPasswordEnv], env: { [CLUSTER.harborPasswordEnv]: CLUSTER.harborDefaultPassword } } : {}),
+    argv: ['docker', 'run', '--rm', '--network', 'kind', ...(password ? ['-e', CLUSTER.harborPasswordEnv] : []), ...(work ? ['-v', `${o.workDir}:/images:${work}`] : []), '--entrypoint', 'sh', VERSIONS.skopeoImage, '-c', script],
+  };
+}
+
+const harborProject = (o: PlanOptions, project: string): Step => ({
+  phase: 'publish',
+  title: `create Harbor's public "${project}" project (idempotent)`,
+  action: {
+    kind: 'http',
+    method: 'POST',
+    url: `${o.harborApi ?? `http://${CLUSTER.harborHost}`}/api/v2.0/projects`,
+    basicAuth: { user: CLUSTER.harborUser, passwordEnv: CLUSTER.harborPasswordEnv, default: CLUSTER.harborDefaultPassword },
+    body: { project_name: project, public: true },
+    okStatus: [201, 409],
+    retryForSeconds: 300,
+  },
+});
+
+/**
+ * Dapr's sidecar image into Harbor and onto the nodes: the injector adds it to
+ * every app pod, and paddock-pod-images admits images from the platform
+ * registry only. Harbor gets the upstream image as published (every platform,
+ * same digest); the nodes get the one for their platform, read back from Harbor.
+ */
+function daprSidecarSteps(o: PlanOptions, m: { image: string; upstream: string }): Step[] {
+  const project = m.image.split('/')[1]!;
+  const tar = 'daprd-image.tar';
+  const creds = `--dest-creds "${CLUSTER.harborUser}:$${CLUSTER.harborPasswordEnv}"`;
+  return [
+    ...(project === CLUSTER.harborProject ? [] : [harborProject(o, project)]),
+    {
+      phase: 'publish',
+      title: `mirror Dapr's sidecar image ${m.upstream} to Harbor as ${inHarbor(m.image)}`,
+      action: skopeo(o, `skopeo copy --all --dest-tls-verify=false ${creds} docker://${m.upstream} docker://${inHarbor(m.image)}`),
+    },
+    {
+      phase: 'publish',
+      title: `export ${m.image} from Harbor for the nodes`,
+      action: skopeo(o, `skopeo copy --src-tls-verify=false docker://${inHarbor(m.image)} docker-archive:/images/${tar}:${m.image}`, 'rw'),
+    },
+    // An archive of one platform's image: `kind load docker-image` of a pulled
+    // multi-platform image fails with Docker's containerd image store.
+    { phase: 'publish', title: `load ${m.image} onto the kind nodes`, action: { kind: 'exec', argv: ['kind', 'load', 'image-archive', join(o.workDir, tar), '--name', CLUSTER.name] } },
+  ];
 }
 
 function chartVersion(root: string): string {
@@ -103,19 +175,26 @@ export function upPlan(o: PlanOptions): Step[] {
       action: { kind: 'exec', cwd: o.root, argv: kubectl('apply', '-k', 'platform/clusters/kind/flux-system') },
     },
     { phase: 'converge', title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)', action: { kind: 'wait-flux', names: ['infrastructure-controllers'], timeoutSeconds: 1800 } },
-    {
+    harborProject(o, CLUSTER.harborProject),
+  ];
+  // Everything app pods need goes in first; the chart push comes last: the
+  // apps' HelmReleases install from it, so no app pod starts before then.
+  const dapr = daprSidecarMirror(o.root);
+  if (dapr) steps.push(...daprSidecarSteps(o, dapr));
+  for (const img of exampleImages(o.root)) {
+    steps.push({ phase: 'publish', title: `build ${img.app}'s image ${img.image}`, action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, rel(img.context)] } });
+    // Into Harbor under the name nodes and pods use (skopeo in a container on kind's network, as for the chart)…
+    const tar = `${img.app}-image.tar`;
+    steps.push({ phase: 'publish', title: `export ${img.image} for the push`, action: { kind: 'exec', argv: ['docker', 'save', '-o', join(o.workDir, tar), img.image] } });
+    steps.push({
       phase: 'publish',
-      title: `create Harbor's public "${CLUSTER.harborProject}" project (idempotent)`,
-      action: {
-        kind: 'http',
-        method: 'POST',
-        url: `${o.harborApi ?? `http://${CLUSTER.harborHost}`}/api/v2.0/projects`,
-        basicAuth: { user: CLUSTER.harborUser, passwordEnv: CLUSTER.harborPasswordEnv, default: CLUSTER.harborDefaultPassword },
-        body: { project_name: CLUSTER.harborProject, public: true },
-        okStatus: [201, 409],
-        retryForSeconds: 300,
-      },
-    },
+      title: `push ${img.app}'s image to Harbor as ${inHarbor(img.image)}`,
+      action: skopeo(o, `skopeo copy --dest-tls-verify=false --dest-creds "${CLUSTER.harborUser}:$${CLUSTER.harborPasswordEnv}" docker-archive:/images/${tar} docker://${inHarbor(img.image)}`, 'ro'),
+    });
+    // …and straight onto the nodes, so the first start does not wait for a pull.
+    steps.push({ phase: 'publish', title: `load ${img.image} onto the kind nodes`, action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] } });
+  }
+  steps.push(
     { phase: 'publish', title: `package the shared chart ${version}`, action: { kind: 'exec', cwd: o.root, argv: ['helm', 'package', 'charts/app', '--destination', o.workDir] } },
     {
       phase: 'publish',
@@ -133,29 +212,7 @@ export function upPlan(o: PlanOptions): Step[] {
         ],
       },
     },
-  ];
-  for (const img of exampleImages(o.root)) {
-    steps.push({ phase: 'publish', title: `build ${img.app}'s image ${img.image}`, action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, rel(img.context)] } });
-    // Into Harbor under the name nodes and pods use (skopeo in a container on kind's network, as for the chart)…
-    const tar = `${img.app}-image.tar`;
-    const inHarbor = img.image.replace(/^localhost:30000\//, `${CLUSTER.harborInCluster}/`);
-    steps.push({ phase: 'publish', title: `export ${img.image} for the push`, action: { kind: 'exec', argv: ['docker', 'save', '-o', join(o.workDir, tar), img.image] } });
-    steps.push({
-      phase: 'publish',
-      title: `push ${img.app}'s image to Harbor as ${inHarbor}`,
-      action: {
-        kind: 'exec',
-        secretEnv: [CLUSTER.harborPasswordEnv],
-        env: { [CLUSTER.harborPasswordEnv]: CLUSTER.harborDefaultPassword },
-        argv: [
-          'docker', 'run', '--rm', '--network', 'kind', '-e', CLUSTER.harborPasswordEnv, '-v', `${o.workDir}:/images:ro`, '--entrypoint', 'sh', VERSIONS.skopeoImage, '-c',
-          `skopeo copy --dest-tls-verify=false --dest-creds "${CLUSTER.harborUser}:$${CLUSTER.harborPasswordEnv}" docker-archive:/images/${tar} docker://${inHarbor}`,
-        ],
-      },
-    });
-    // …and straight onto the nodes, so the first start does not wait for a pull.
-    steps.push({ phase: 'publish', title: `load ${img.image} onto the kind nodes`, action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] } });
-  }
+  );
   steps.push(
     { phase: 'converge', title: 'ask Flux to fetch the shared chart now', action: { kind: 'exec', argv: ['flux', 'reconcile', 'source', 'oci', 'app-chart', '-n', 'flux-system', '--context', CLUSTER.context], alreadyDone: 'not found' } },
     { phase: 'converge', title: 'wait for every Kustomization and HelmRelease to be Ready', action: { kind: 'wait-flux', timeoutSeconds: 1800 } },

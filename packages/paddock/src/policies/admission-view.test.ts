@@ -150,8 +150,10 @@ test('the platform Dapr release hardens the sidecar as the admission view assume
   assert.match(s.sidecarImage, /daprd:1\.17\.5$/);
 });
 
-test('the platform Dapr release pulls daprd from the platform registry', { todo: 'platform/infrastructure/controllers/dapr.yaml must set global.registry to the platform registry (localhost:30000/dapr), else paddock-pod-images refuses every injected pod' }, async () => {
+test('the platform Dapr release pulls daprd from the platform registry', async () => {
+  // Else paddock-pod-images refuses every injected pod (dapr_sidecar_injector.image.name in dapr.yaml).
   const { injectorSettingsFromRelease, daprReleaseFile } = await import('./injector-settings.js');
   const s = injectorSettingsFromRelease(daprReleaseFile)!;
   assert.ok(['localhost:30000/', 'harbor.harbor-system.svc.cluster.local/'].some((r) => s.sidecarImage.startsWith(r)), s.sidecarImage);
+  assert.equal(s.sidecarImage, platformInjectorSettings.sidecarImage);
 });

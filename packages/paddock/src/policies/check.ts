@@ -6,8 +6,9 @@
  * (the namespace's NetworkPolicy default-deny).
  */
 import type { Finding } from '../report/finding.js';
-import { admissionPod, hasPodTemplate, platformInjectorSettings, type InjectorSettings } from './admission-view.js';
+import { admissionPod, hasPodTemplate, type InjectorSettings } from './admission-view.js';
 import { evaluate, located, type EvaluateOptions } from './evaluator.js';
+import { loadPlatformInjectorSettings } from './injector-settings.js';
 import { loadPolicies } from './load.js';
 import { isNamespaced } from './resources.js';
 import type { KubeObject, PolicySet } from './types.js';
@@ -49,7 +50,7 @@ function withNamespace(o: KubeObject, ns: string | undefined): KubeObject {
  */
 export function checkManifests(objects: KubeObject[], options: PolicyCheckOptions = {}): Finding[] {
   const set = options.policies ?? loadPolicies();
-  const injector = options.injector ?? platformInjectorSettings;
+  const injector = options.injector ?? loadPlatformInjectorSettings();
   const originals = new Map<KubeObject, KubeObject>();
   const all: KubeObject[] = [];
   for (const o of objects) {
