@@ -197,8 +197,8 @@ function endpoints(input: RuleInput): Finding[] {
       let finding: Omit<Finding, 'rule' | 'file' | 'line'> | undefined;
       if (u) {
         const shown = safeUrl(s.value.trim());
-        const daprPort = u.port === '{env:DAPR_HTTP_PORT}' || u.port === '3500' || u.port === '3501' || (u.port === undefined && false);
-        if (isLoopback(u.host) && (daprPort || (u.port?.startsWith('{') && u.path.startsWith('/v1.0')))) {
+        const daprPort = ['{env:DAPR_HTTP_PORT}', '{env:DAPR_GRPC_PORT}', '3500', '3501', '50001'].includes(u.port ?? '');
+        if (isLoopback(u.host) && (daprPort || /dapr/i.test(`${s.key ?? ''} ${callee}`) || (u.port?.startsWith('{') && u.path.startsWith('/v1.0')))) {
           if (u.port === '3500' && !dapr3500 && u.path.startsWith('/v1.0')) {
             dapr3500 = true;
             finding = { severity: 'warning', message: `The address ${shown} writes Dapr's port as 3500. It is 3500 in the cluster, but \`paddock dev\` and other setups give the sidecar another port.`, fix: f.lang === 'python' ? "Build it from the environment: f\"http://localhost:{os.environ.get('DAPR_HTTP_PORT', '3500')}/v1.0/…\"" : 'Build it from the environment: `http://localhost:${process.env.DAPR_HTTP_PORT ?? 3500}/v1.0/…`' };
@@ -223,7 +223,7 @@ function endpoints(input: RuleInput): Finding[] {
             fix: `Send it through a Dapr output binding: set \`binding: { enabled: true, name: <name>, url: ${u.scheme}://${u.host}${u.port ? `:${u.port}` : ''}${u.path.replace(/\{[^}]*\}.*$/, '')} }\` in values.yaml and POST to /v1.0/bindings/<name> (operation "post").`,
           };
         }
-      } else if (s.key && /^(host|hostname|server|\w*_host|\w*Host|address|endpoint)$/i.test(s.key) && !/^(host|hostname)$/i.test(callee)) {
+      } else if (s.key && /^(host|hostname|server|\w*_host|\w*Host|address|endpoint)$/i.test(s.key) && !/dapr/i.test(`${s.key} ${callee}`)) {
         const h = s.value.trim().toLowerCase();
         if (isLoopback(h) || isPrivate(h) || isClusterName(h) || /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h)) {
           finding = { severity: 'error', message: `The app connects to host "${s.value}" itself (${s.key}=). In the cluster the network lets the app reach only its Dapr sidecar, so nothing answers there.`, fix: infraFix(/postgres|db|database|mysql/.test(h) ? 'db' : /rabbit|kafka/.test(h) ? 'pubsub' : /vault/.test(h) ? 'secrets' : 'state', f.lang) };
