@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/build.sh [tool...] — make each pinned Go tool available as tools/bin/<tool>.
 #
-# Tools: helm kubeconform daprd registry kube-apiserver etcd paddock-engine (default: helm kubeconform).
+# Tools: helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine (default: helm kubeconform).
 # Pins: tools/versions.env. Details: tools/README.md.
 #
 # For each tool, cheapest first:
@@ -24,7 +24,7 @@ set -euo pipefail
 
 TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 BIN_DIR=$TOOLS_DIR/bin
-KNOWN_TOOLS=(helm kubeconform daprd registry kube-apiserver etcd paddock-engine)
+KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine)
 DEFAULT_TOOLS=(helm kubeconform)
 
 # shellcheck source=versions.env
@@ -51,6 +51,8 @@ spec() {
   key=${key//-/_}
   # paddock-engine is paddock's own program on helm's engine: it follows helm's pin.
   [[ $tool == paddock-engine ]] && key=HELM
+  # sentry is Dapr's CA from the same module: it follows daprd's pin.
+  [[ $tool == sentry ]] && key=DAPRD
   local module_var=${key}_MODULE version_var=${key}_VERSION
   MODULE=${!module_var:-}
   VERSION=${!version_var:-}
@@ -65,8 +67,8 @@ spec() {
     kubeconform)
       PKG=$MODULE/cmd/kubeconform@$VERSION
       LDFLAGS+=" -X main.version=$VERSION" ;;
-    daprd) # as dapr's Makefile does (pkg/buildinfo)
-      WRAPPER=daprd
+    daprd | sentry) # as dapr's Makefile does (pkg/buildinfo)
+      WRAPPER=$tool
       local b=$MODULE/pkg/buildinfo
       LDFLAGS+=" -X $b.version=${VERSION#v} -X $b.gitcommit=$DAPRD_COMMIT -X $b.gitversion=$VERSION"
       LDFLAGS+=" -X github.com/dapr/kit/logger.DaprVersion=${VERSION#v}" ;;
@@ -96,7 +98,7 @@ reported_version() {
   case $tool in
     helm)           out=$(timeout 10 "$bin" version --template '{{.Version}}' 2>/dev/null) || true ;;
     kubeconform)    out=$(timeout 10 "$bin" -v 2>/dev/null) || true ;;
-    daprd)          out=$(timeout 10 "$bin" --version 2>/dev/null) || true ;;
+    daprd | sentry) out=$(timeout 10 "$bin" --version 2>/dev/null) || true ;;
     registry)       out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $3; exit}') || true ;;
     kube-apiserver) out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $2; exit}') || true ;;
     etcd)           out=$(timeout 10 "$bin" --version 2>/dev/null | awk '/^etcd Version:/ {print $3; exit}') || true ;;
