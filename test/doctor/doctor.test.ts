@@ -136,6 +136,16 @@ describe('doctor and the values file', () => {
     assert.ok(rules.has('binds-localhost') && rules.has('hardcoded-secret'));
   });
 
+  test('a values file that is not YAML is a usage error (exit 2), not a crash', () => {
+    const dir = temp();
+    cpSync(join(corpus, 'flask-good'), dir, { recursive: true });
+    writeFileSync(join(dir, 'values.yaml'), 'image: [unclosed\n');
+    const r = spawnSync(process.execPath, [cli, 'doctor', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /values\.yaml is not valid YAML/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
   test('--values points at another file; healthPath and port come from it', async () => {
     const dir = temp();
     writeFileSync(join(dir, 'other.yaml'), 'image: { repository: localhost:30000/platform/x, tag: "1.0.0" }\nport: 8080\nhealthPath: /healthz\n');
