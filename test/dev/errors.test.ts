@@ -1,7 +1,7 @@
 /** The problems an app author meets first: one clear line each, exit code 2, nothing started. */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fixtureApp, runCli, tempDir } from './harness.js';
@@ -50,4 +50,16 @@ test('a missing runtime (node for app2) is one line', async () => {
   const r = await runCli(['dev', dir, '--free-ports', '--state-dir', tempDir('state')], { PATH: emptyPath });
   assert.equal(r.code, 2);
   assert.match(errorLines(r.stderr)[0]!, /^error: (npm|node) is not installed, and app2 needs it/);
+});
+
+test('a Sentry that cannot start is one line, exit 2, and no session is recorded', async () => {
+  const dir = fixtureApp(tempDir('sentry'), 'app1');
+  const stateDir = tempDir('state');
+  // A stand-in that exits at once, as a broken or wrong sentry binary would.
+  const r = await runCli(['dev', dir, '--free-ports', '--state-dir', stateDir], { PADDOCK_SENTRY: '/bin/false' });
+  assert.equal(r.code, 2);
+  const lines = errorLines(r.stderr);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^error: Dapr Sentry \(the local certificate authority that gives each sidecar its mTLS identity\) exited \(code 1\) before it was ready/);
+  assert.equal(existsSync(join(stateDir, 'dev', 'status.json')), false);
 });

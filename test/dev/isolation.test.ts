@@ -1,7 +1,8 @@
 /**
  * Isolation between apps with `--backend redis`, as in the cluster: each app
  * has its own Redis ACL user limited to its key prefix, its own secret store,
- * and its sidecar refuses callers the values file does not declare.
+ * and its sidecar refuses callers the values file does not declare (each
+ * sidecar has an mTLS identity from the session's Sentry).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -87,5 +88,20 @@ describe('paddock dev --backend redis: apps cannot reach each other\'s data', ()
     assert.notEqual(res.status, 200);
     assert.match(JSON.stringify(res.body), /access control policy has denied access/);
     assert.match(dev.output(), /app3 may call app1 \(allowEgressTo: app1-ns\), but app1 does not accept it/);
+  });
+
+  test('app1 accepts its declared caller and refuses an undeclared one, by mTLS identity (the session\'s Sentry)', async () => {
+    // app1's values name app2-ns only. Both callers may use the invoke API
+    // (both declare allowEgressTo: app1-ns); only the caller's identity differs.
+    const declared = await json(`http://127.0.0.1:${dev.apps.app2!.daprHttpPort}/v1.0/invoke/app1.app1-ns/method/health`);
+    assert.equal(declared.status, 200, JSON.stringify(declared.body));
+    const undeclared = await json(`http://127.0.0.1:${dev.apps.app3!.daprHttpPort}/v1.0/invoke/app1.app1-ns/method/health`);
+    assert.equal(undeclared.status, 403, JSON.stringify(undeclared.body));
+    assert.match(JSON.stringify(undeclared.body), /access control policy has denied access to id: spiffe:\/\/public\/ns\/app3-ns\/app3 operation: health verb: GET/);
+    // Through the app too: app3 is app2's code with another identity, and its classify call is refused.
+    const viaApp3 = await postJson(`${dev.apps.app3!.url}/api/classify`, { message: 'Can app3 call app1?' });
+    assert.notEqual(viaApp3.status, 200);
+    const viaApp2 = await postJson(`${dev.apps.app2!.url}/api/classify`, { message: 'Can app2 call app1?' });
+    assert.equal(viaApp2.status, 200);
   });
 });

@@ -4,6 +4,8 @@
  * exactly those, and refuses to start while the first one is still alive.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { alive, eventually, fixtureApp, runCli, startDev, tempDir } from './harness.js';
 
@@ -18,14 +20,18 @@ test('the next run cleans up after a killed paddock dev, and two runs on one fol
   assert.match(second.stderr, /^error: paddock dev is already running \(process \d+\)/m);
 
   const { pid, daprdPid } = first.status().app1!;
+  // Every process group of the session: the app, its sidecar and the session's Sentry.
+  const groups = (JSON.parse(readFileSync(join(stateDir, 'dev', 'status.json'), 'utf8')) as { processes: number[] }).processes;
+  assert.equal(groups.length, 3);
+  assert.ok(groups.includes(pid) && groups.includes(daprdPid));
   first.proc.kill('SIGKILL');
   await first.stop();
-  assert.ok(alive(pid) && alive(daprdPid), 'a SIGKILLed paddock dev cannot stop its children');
+  assert.ok(groups.every(alive), 'a SIGKILLed paddock dev cannot stop its children');
 
   const third = await startDev([app1], { stateDir });
   try {
-    assert.match(third.output(), /stopped 2 process groups left running by an earlier paddock dev/);
-    await eventually('the leftovers to be gone', () => !alive(pid) && !alive(daprdPid));
+    assert.match(third.output(), /stopped 3 process groups left running by an earlier paddock dev/);
+    await eventually('the leftovers to be gone', () => !groups.some(alive));
     assert.equal(third.status().app1!.healthy, true);
   } finally {
     await third.stop();

@@ -4,26 +4,45 @@ import { paths, tool } from '../paths.js';
 import { UserError } from '../report/errors.js';
 import { GroupProcess, type LineSink } from './proc.js';
 
+/** The Dapr programs paddock dev runs: the sidecar and the certificate authority (same module and pin). */
+export interface DaprBinaries {
+  daprd: string;
+  sentry: string;
+}
+
+const OVERRIDE = { daprd: 'PADDOCK_DAPRD', sentry: 'PADDOCK_SENTRY' } as const;
+
 /**
- * The daprd binary: PADDOCK_DAPRD, else tools/bin/daprd. When it is not built
- * yet, tools/build.sh builds it (or reuses one of the pinned version on PATH
- * or in ~/.dapr/bin); that takes minutes the first time, so its output is shown.
+ * daprd and sentry: PADDOCK_DAPRD / PADDOCK_SENTRY, else tools/bin/<name>.
+ * What is not built yet is built by one tools/build.sh call (or reused from a
+ * binary of the pinned version on PATH); that takes minutes the first time,
+ * so its output is shown.
  */
-export async function ensureDaprd(sink: LineSink, say: (line: string) => void): Promise<string> {
-  const override = process.env.PADDOCK_DAPRD;
-  if (override) {
-    if (!existsSync(override)) throw new UserError(`PADDOCK_DAPRD points to ${override}, which does not exist`);
-    return override;
+export async function ensureDaprBinaries(sink: LineSink, say: (line: string) => void): Promise<DaprBinaries> {
+  const out = {} as DaprBinaries;
+  const missing: (keyof DaprBinaries)[] = [];
+  for (const name of ['daprd', 'sentry'] as const) {
+    const override = process.env[OVERRIDE[name]];
+    if (override) {
+      if (!existsSync(override)) throw new UserError(`${OVERRIDE[name]} points to ${override}, which does not exist`);
+      out[name] = override;
+      continue;
+    }
+    out[name] = tool(name);
+    if (!existsSync(out[name])) missing.push(name);
   }
-  const bin = tool('daprd');
-  if (existsSync(bin)) return bin;
+  if (!missing.length) return out;
+
+  const list = missing.join(' and ');
+  const are = missing.length > 1 ? 'are' : 'is';
   const script = join(paths.root, 'tools', 'build.sh');
-  if (!existsSync(script)) throw new UserError('daprd is not built and tools/build.sh is missing', 'Build the pinned daprd into tools/bin/daprd.');
-  say('daprd is not built yet: building the pinned Dapr sidecar (first run only; a few minutes)…');
-  const p = new GroupProcess('bash', [script, 'daprd'], { cwd: paths.root, env: process.env, sink });
+  if (!existsSync(script)) throw new UserError(`${list} ${are} not built and tools/build.sh is missing`, `Build the pinned Dapr ${list} into tools/bin/.`);
+  say(`${list} ${are} not built yet: building the pinned Dapr ${missing.length > 1 ? 'programs' : 'program'} (first run only; a few minutes)…`);
+  const p = new GroupProcess('bash', [script, ...missing], { cwd: paths.root, env: process.env, sink });
   const { code } = await p.exited;
-  if (code !== 0 || !existsSync(bin)) {
-    throw new UserError(`building daprd failed (tools/build.sh daprd exited with code ${code})`, 'See the [build] lines above.');
+  const failed = missing.filter((name) => !existsSync(out[name]));
+  if (code !== 0 || failed.length) {
+    throw new UserError(`building ${list} failed (tools/build.sh ${missing.join(' ')} exited with code ${code})`, 'See the [build] lines above.');
   }
-  return bin;
+  return out;
 }

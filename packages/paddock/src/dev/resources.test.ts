@@ -57,10 +57,14 @@ test('configuration mirrors the chart: API allow list, secret scopes, name resol
   assert.deepEqual(spec.accessControl.policies, [{ appId: 'app2', namespace: 'app2-ns', trustDomain: 'public', defaultAction: 'allow' }]);
 });
 
-test('access control: deny when nobody may call; allow-by-default locally only for apps with declared callers (no mTLS)', () => {
-  assert.equal((localConfiguration(app2, ctx).spec as any).accessControl.defaultAction, 'deny');
-  assert.equal((localConfiguration(app1, ctx).spec as any).accessControl.defaultAction, 'allow');
-  assert.equal((localConfiguration(app1, ctx, { mtls: true }).spec as any).accessControl.defaultAction, 'deny');
+test('access control is the chart\'s: deny, except each declared caller by its mTLS identity', () => {
+  const app1Acl = (localConfiguration(app1, ctx).spec as any).accessControl;
+  assert.deepEqual(app1Acl, {
+    defaultAction: 'deny',
+    trustDomain: 'public',
+    policies: [{ appId: 'app2', namespace: 'app2-ns', trustDomain: 'public', defaultAction: 'allow' }],
+  });
+  assert.deepEqual((localConfiguration(app2, ctx).spec as any).accessControl, { defaultAction: 'deny', trustDomain: 'public' });
 });
 
 test('allow-list mismatches between the apps run together are reported', () => {

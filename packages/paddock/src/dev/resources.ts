@@ -105,26 +105,20 @@ export function allowedApis(app: DevApp): string[] {
 }
 
 /**
- * The app's Dapr Configuration for local mode: the chart's (who may call it,
- * which APIs, which secrets) plus SQLite name resolution.
- *
- * Access control: daprd knows a caller only from its mTLS certificate (SPIFFE
- * ID), which needs Sentry. Without it every caller is anonymous and only the
- * policy's defaultAction applies. So locally an app that names no callers
- * keeps "deny" (every call refused, as in the cluster), while an app that names
- * callers must use "allow" (its declared callers would be refused otherwise):
- * the per-caller check is the cluster's. `mtls: true` keeps the chart's rule.
+ * The app's Dapr Configuration for local mode: the chart's
+ * (charts/app/templates/dapr-configuration.yaml: who may call it, which APIs,
+ * which secrets) plus SQLite name resolution. Access control is the chart's
+ * too: deny, except the declared callers, whose sidecars prove who they are
+ * with the mTLS identity the session's Sentry gave them.
  */
-export function localConfiguration(app: DevApp, ctx: LocalContext, opts: { mtls?: boolean } = {}): Record<string, unknown> {
+export function localConfiguration(app: DevApp, ctx: LocalContext): Record<string, unknown> {
   const v = app.values;
-  const callers = v.networkPolicy.allowIngressFrom;
-  const policies = callers.map((ns) => ({
+  const policies = v.networkPolicy.allowIngressFrom.map((ns) => ({
     appId: ns.replace(/-ns$/, ''),
     namespace: ns,
     trustDomain: ctx.trustDomain,
     defaultAction: 'allow',
   }));
-  const defaultAction = opts.mtls || callers.length === 0 ? 'deny' : 'allow';
   const scopes: Record<string, unknown>[] = [];
   if (v.secretstore.enabled) {
     scopes.push(
@@ -147,7 +141,7 @@ export function localConfiguration(app: DevApp, ctx: LocalContext, opts: { mtls?
         configuration: { connectionString: ctx.nameResolutionDb },
       },
       accessControl: {
-        defaultAction,
+        defaultAction: 'deny',
         trustDomain: ctx.trustDomain,
         ...(policies.length ? { policies } : {}),
       },

@@ -1,5 +1,6 @@
 import type { DevApp } from './app.js';
 import { GroupProcess, type LineSink } from './proc.js';
+import type { SentryEndpoint } from './sentry.js';
 
 /** The ports one app and its sidecar use. */
 export interface AppPorts {
@@ -18,6 +19,8 @@ export interface RunnerOptions {
   resourcesDir: string;
   configFile: string;
   daprLogLevel: string;
+  /** The session's Sentry, where the sidecar gets its mTLS identity. */
+  sentry: SentryEndpoint;
   /** Resolved program of the app's command. */
   program: string;
   logApp: LineSink;
@@ -30,7 +33,7 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 const STABLE_MS = 10_000;
 
 /** Keeps one process running: restarts it with backoff when it exits, until stopped. */
-class Supervised {
+export class Supervised {
   proc?: GroupProcess;
   restarts = 0;
   private attempt = 0;
@@ -143,9 +146,23 @@ export class AppRunner {
       '--resources-path', this.o.resourcesDir,
       '--config', this.o.configFile,
       '--log-level', this.o.daprLogLevel,
+      // mTLS between sidecars, with an identity from the session's Sentry: what access control checks.
+      '--enable-mtls',
+      '--sentry-address', this.o.sentry.address,
+      '--control-plane-trust-domain', this.o.sentry.trustDomain,
+      '--control-plane-namespace', this.o.sentry.namespace,
     ];
-    // daprd takes its namespace from NAMESPACE, and registers DAPR_HOST_IP in name resolution.
-    const env = { ...process.env, NAMESPACE: app.namespace, DAPR_HOST_IP: '127.0.0.1' };
+    // daprd takes its namespace from NAMESPACE (part of its identity), its
+    // root certificate from DAPR_TRUST_ANCHORS, and registers DAPR_HOST_IP in
+    // name resolution. SENTRY_LOCAL_IDENTITY would replace the app-id in the
+    // identity it asks Sentry for.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NAMESPACE: app.namespace,
+      DAPR_HOST_IP: '127.0.0.1',
+      DAPR_TRUST_ANCHORS: this.o.sentry.trustAnchors,
+    };
+    delete env.SENTRY_LOCAL_IDENTITY;
     return new GroupProcess(this.o.daprd, args, { cwd: this.o.resourcesDir, env, sink: this.o.logDapr });
   }
 

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { platformSettings } from '../contract/index.js';
 import { UserError } from '../report/errors.js';
 import { loadDevApp, shown, type DevApp } from './app.js';
-import { ensureDaprd } from './daprd.js';
+import { ensureDaprBinaries } from './daprd.js';
 import { installIfNeeded, needsInstall } from './install.js';
 import { cleanLeftovers, MARKER } from './leftovers.js';
 import { freePorts, portInUse } from './ports.js';
@@ -15,6 +15,7 @@ import { startRedis, type LocalRedis } from './redis.js';
 import { localComponents, localConfiguration, secretsJson, SecretsFileError, type Backend, type LocalContext } from './resources.js';
 import { AppRunner, type AppPorts } from './runner.js';
 import { requireProgram } from './runtime.js';
+import { startSentry, type LocalSentry } from './sentry.js';
 
 export interface DevOptions {
   targets: string[];
@@ -43,9 +44,8 @@ export interface AppStatus {
   restarts: number;
 }
 
-/** What every self-hosted daprd says at start without a control plane: true, expected, and noise to an app author. */
+/** What every self-hosted daprd says at start without placement and scheduler: true, expected, and noise to an app author. */
 const EXPECTED_DAPRD_WARNINGS = [
-  /level=warning msg="mTLS is disabled/,
   /level=warning msg="Actor runtime disabled/,
   /level=warning msg="No scheduler host addresses provided/,
   // redis-server's start-up banner (at "warning" level) and its advice for production hosts.
@@ -80,6 +80,7 @@ export function allowListMismatches(apps: DevApp[]): string[] {
 export class DevSession {
   readonly runners: AppRunner[] = [];
   redis?: LocalRedis;
+  private sentry?: Promise<LocalSentry>;
   private monitor?: NodeJS.Timeout;
   private lastStatus = '';
   private stopped = false;
@@ -157,18 +158,23 @@ export class DevSession {
       if (!program.includes('/')) requireProgram(program, a, a.run.cwd);
     }
 
-    const daprd = await ensureDaprd(this.sink('build', pc.dim), opts.say);
+    const dapr = await ensureDaprBinaries(this.sink('build', pc.dim), opts.say);
     for (const [i, a] of apps.entries()) {
       await installIfNeeded(a, this.sink(`${a.name}:install`, COLORS[i % COLORS.length]!), opts.say);
     }
     const programs = apps.map((a) => requireProgram(a.run.command[0]!, a, a.run.cwd));
 
+    // One certificate authority for the session's sidecars (it starts while Redis does).
+    this.sentry = startSentry(dapr.sentry, join(this.devDir, 'sentry'), taken, opts.daprLogLevel, this.sink('sentry', pc.dim), (line) => opts.say(`${pc.yellow('!')} ${line}`));
+    this.sentry.catch(() => undefined); // awaited below; stop() handles a failure before that
     if (opts.backend === 'redis') {
       this.redis = await startRedis(apps, join(this.devDir, 'redis'), this.sink('redis', pc.red));
     }
 
     const trustDomain = String((platformSettings().dapr as { trustDomain?: string } | undefined)?.trustDomain ?? 'public');
     const nameResolutionDb = join(this.devDir, 'nameresolution.db');
+    const sentry = await this.sentry;
+    await this.writeStatus(); // from here on, a later run can clean up after this one if it is killed
     for (const [i, a] of apps.entries()) {
       const dir = join(this.devDir, a.name);
       const resourcesDir = join(dir, 'components');
@@ -197,7 +203,8 @@ export class DevSession {
         new AppRunner({
           app: a,
           ports,
-          daprd,
+          daprd: dapr.daprd,
+          sentry,
           resourcesDir,
           configFile,
           daprLogLevel: opts.daprLogLevel,
@@ -263,7 +270,8 @@ export class DevSession {
       restarts: r.restarts,
     }));
     // pid and processes let the next run detect a session still running, or clean up after a killed one.
-    const processes = [...this.runners.flatMap((r) => [r.appPid, r.daprdPid]), this.redis?.process.pid].filter((p): p is number => !!p);
+    const sentry = await this.sentry?.catch(() => undefined);
+    const processes = [...this.runners.flatMap((r) => [r.appPid, r.daprdPid]), sentry?.pid, this.redis?.process.pid].filter((p): p is number => !!p);
     const text = `${JSON.stringify({ apps, pid: process.pid, processes }, null, 2)}\n`;
     if (text !== this.lastStatus && !this.stopped) {
       this.lastStatus = text;
@@ -272,12 +280,13 @@ export class DevSession {
     return apps;
   }
 
-  /** Stop every app, sidecar and Redis; nothing is left running. */
+  /** Stop every app, sidecar, Sentry and Redis; nothing is left running. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.monitor) clearInterval(this.monitor);
     await Promise.all(this.runners.map((r) => r.stop()));
+    await (await this.sentry?.catch(() => undefined))?.stop();
     await this.redis?.process.stop();
     // Only our own: a run refused because another is running must not remove that one's file.
     if (this.lastStatus) await rm(this.statusFile, { force: true });
