@@ -23,12 +23,16 @@ import (
 	"sync"
 	"time"
 
+	jsonschema "github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/yannh/kubeconform/pkg/resource"
 	"github.com/yannh/kubeconform/pkg/validator"
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/chart/common"
+	commonutil "helm.sh/helm/v4/pkg/chart/common/util"
 	"helm.sh/helm/v4/pkg/chart/loader/archive"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	"sigs.k8s.io/yaml"
 )
@@ -285,6 +289,54 @@ func run(req request) (*response, error) {
 type renderer struct {
 	files       []*archive.BufferedFile
 	kubeVersion *common.KubeVersion
+
+	schemaOnce sync.Once
+	schema     *jsonschema.Schema
+}
+
+// valuesSchema is the chart's values.schema.json compiled once, exactly as helm
+// compiles it for every render (pkg/chart/common/util.ValidateAgainstSingleSchema);
+// nil when the chart has none or it needs more than helm's compiler defaults.
+func (r *renderer) valuesSchema(ch *chart.Chart) *jsonschema.Schema {
+	r.schemaOnce.Do(func() {
+		if len(ch.Schema) == 0 {
+			return
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(ch.Schema))
+		if err != nil {
+			return
+		}
+		c := jsonschema.NewCompiler()
+		if c.AddResource("file:///values.schema.json", doc) != nil {
+			return
+		}
+		r.schema, _ = c.Compile("file:///values.schema.json")
+	})
+	return r.schema
+}
+
+// valuesPass says whether helm's values-schema check will pass, using the
+// schema compiled once. Only a pass is acted on (helm then skips its own
+// check, which recompiles the schema: a quarter of a render); on a failure or
+// any doubt helm runs its check itself, so its error message is its own.
+func (r *renderer) valuesPass(ch *chart.Chart, vals map[string]interface{}) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	s := r.valuesSchema(ch)
+	if s == nil || len(ch.Dependencies()) > 0 || len(ch.Metadata.Dependencies) > 0 {
+		return false
+	}
+	if chartutil.ProcessDependencies(ch, vals) != nil {
+		return false
+	}
+	cv, err := commonutil.CoalesceValues(ch, vals)
+	if err != nil {
+		return false
+	}
+	return s.Validate(cv.AsMap()) == nil
 }
 
 func newRenderer(dir, kubeVersion string) (*renderer, error) {
@@ -333,6 +385,7 @@ func (r *renderer) render(rel releaseRequest) (manifest string, errMsg string) {
 	}
 	client.Replace = true
 	client.KubeVersion = r.kubeVersion
+	client.SkipSchemaValidation = r.valuesPass(ch, vals)
 	ri, err := client.RunWithContext(context.Background(), ch, vals)
 	if err != nil {
 		if ri != nil {
