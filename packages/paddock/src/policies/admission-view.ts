@@ -70,6 +70,20 @@ export function hasPodTemplate(o: KubeObject): boolean {
   return templateOf(o) !== undefined;
 }
 
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const listOfObj = (v: unknown) => v === undefined || (Array.isArray(v) && v.every(isObj));
+
+/** A template the injector could patch: objects where objects belong (else the schema check reports it). */
+function wellFormed(t: { metadata?: unknown; spec?: unknown }): boolean {
+  const m = t.metadata;
+  const spec = t.spec;
+  if (m !== undefined && !(isObj(m) && (m.annotations === undefined || isObj(m.annotations)) && (m.labels === undefined || isObj(m.labels)))) return false;
+  if (spec !== undefined && !isObj(spec)) return false;
+  const sp = (spec ?? {}) as Json;
+  return ['containers', 'initContainers', 'ephemeralContainers', 'volumes'].every((k) => listOfObj(sp[k]))
+    && [...(sp.containers ?? []), ...(sp.initContainers ?? [])].every((c: Json) => listOfObj(c.env) && listOfObj(c.volumeMounts));
+}
+
 /** dapr/kit strings.IsTruthy. */
 function truthy(v: string | undefined): boolean {
   if (v === undefined) return false;
@@ -335,12 +349,12 @@ function addDaprEnv(containers: Json[], a: Record<string, string>): void {
 /**
  * The Pod that validating admission sees for a workload (or a Pod as given),
  * after the ServiceAccount plugin and the Dapr injector. Undefined for objects
- * without a pod template.
+ * without a pod template, or with one too malformed to patch.
  */
 export function admissionPod(workload: KubeObject, settings: InjectorSettings = platformInjectorSettings): KubeObject | undefined {
   const isPod = workload.kind === 'Pod' && workload.apiVersion === 'v1';
   const template = isPod ? { metadata: workload.metadata, spec: workload.spec as Json } : templateOf(workload);
-  if (!template) return undefined;
+  if (!isObj(template) || !wellFormed(template)) return undefined;
   const namespace = workload.metadata?.namespace ?? 'default';
   const pod = structuredClone({ metadata: template.metadata ?? {}, spec: template.spec ?? {} }) as { metadata: Json; spec: Json };
   pod.metadata.name ??= workload.metadata?.name;
@@ -371,5 +385,5 @@ export function admissionPod(workload: KubeObject, settings: InjectorSettings = 
 
 /** The Pods admission sees for every workload in a rendered set. */
 export function admissionPods(objects: KubeObject[], settings: InjectorSettings = platformInjectorSettings): KubeObject[] {
-  return objects.filter((o) => o && hasPodTemplate(o)).map((o) => admissionPod(o, settings)!);
+  return objects.filter((o) => o && hasPodTemplate(o)).flatMap((o) => admissionPod(o, settings) ?? []);
 }

@@ -54,7 +54,7 @@ export function checkManifests(objects: KubeObject[], options: PolicyCheckOption
   const originals = new Map<KubeObject, KubeObject>();
   const all: KubeObject[] = [];
   for (const o of objects) {
-    if (!o || typeof o !== 'object' || !o.kind) continue;
+    if (!o || typeof o !== 'object' || typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') continue;
     const c = withNamespace(o, options.defaultNamespace);
     originals.set(c, o);
     all.push(c);
@@ -63,7 +63,8 @@ export function checkManifests(objects: KubeObject[], options: PolicyCheckOption
   const findings = evaluate(set, all, { ...options, locate });
   const seen = new Set(findings.map((f) => `${f.rule}\u0000${f.message}`));
   for (const workload of all.filter(hasPodTemplate)) {
-    const pod = admissionPod(workload, injector)!;
+    const pod = admissionPod(workload, injector);
+    if (!pod) continue;
     const where = locate?.(workload);
     for (const f of evaluate(set, [pod], { ...options, locate: undefined, cluster: options.cluster ?? [...all, ...(options.namespaces ?? [])] })) {
       if (seen.has(`${f.rule}\u0000${f.message}`)) continue;

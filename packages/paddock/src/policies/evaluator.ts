@@ -352,7 +352,8 @@ export function evaluate(set: PolicySet, objects: KubeObject[], options: Evaluat
   const cluster = options.cluster ?? [...objects, ...(options.namespaces ?? [])];
   const findings: Finding[] = [];
   for (const object of objects) {
-    if (!object || typeof object !== 'object' || !object.kind || !object.apiVersion) continue;
+    // Not a Kubernetes object (the schema check says why): nothing to admit.
+    if (!object || typeof object !== 'object' || typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') continue;
     let subject = object;
     if (isNamespaced(object.kind) && !object.metadata?.namespace && options.defaultNamespace) {
       subject = { ...object, metadata: { ...object.metadata, namespace: options.defaultNamespace } };
