@@ -12,13 +12,6 @@ export interface CheckResult extends Report {
   connectivity?: ConnectivityResult;
 }
 
-/** Point a policy finding (path `Kind/name …`) at the file and line of the object it is about. */
-function locate(f: Finding, objects: SourcedObject[]): Finding {
-  const m = /^(\w+)\/([^\s]+)/.exec(f.path ?? '');
-  const src = m ? objects.find((o) => o.object.kind === m[1] && o.object.metadata.name === m[2]) : undefined;
-  return src ? { ...f, file: f.file ?? src.file, line: f.line ?? src.line } : f;
-}
-
 /**
  * `paddock check`: values files are validated, rendered through the real chart
  * and checked strictly against the schemas; every object (and the Pod each
@@ -41,10 +34,13 @@ export async function runCheck(inputs: CheckInputs, opts: { name?: string } = {}
   const all = [...rendered.apps.flatMap((a) => a.objects), ...rendered.manifests];
   const namespaces = new Set<string>([...rendered.apps.map((a) => a.app.namespace)]);
   for (const o of rendered.manifests) if (o.object.metadata.namespace?.endsWith('-ns')) namespaces.add(o.object.metadata.namespace);
-  const policyFindings = checkManifests(all.map((o) => o.object as KubeObject), {
-    namespaces: [...namespaces].map((ns) => tenantNamespace(ns.replace(/-ns$/, ''))),
-  });
-  findings.push(...policyFindings.map((f) => locate(f, all)));
+  const source = new Map<unknown, SourcedObject>(all.map((o) => [o.object, o]));
+  findings.push(
+    ...checkManifests(all.map((o) => o.object as KubeObject), {
+      namespaces: [...namespaces].map((ns) => tenantNamespace(ns.replace(/-ns$/, ''))),
+      locate: (o) => source.get(o),
+    }),
+  );
 
   let connectivity: ConnectivityResult | undefined;
   if (rendered.apps.length > 0) {

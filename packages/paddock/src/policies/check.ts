@@ -61,14 +61,17 @@ export function checkManifests(objects: KubeObject[], options: PolicyCheckOption
   }
   const locate = options.locate ? (o: KubeObject) => options.locate!(originals.get(o) ?? o) : undefined;
   const findings = evaluate(set, all, { ...options, locate });
-  const seen = new Set(findings.map((f) => `${f.rule}\u0000${f.message}`));
+  // A Pod finding that repeats its own workload's finding says nothing new; another workload's is still its own.
+  const key = (f: Finding, ref: string): string => `${ref}\u0000${f.rule}\u0000${f.message}`;
+  const seen = new Set(findings.map((f) => key(f, f.path ?? '')));
   for (const workload of all.filter(hasPodTemplate)) {
     const pod = admissionPod(workload, injector);
     if (!pod) continue;
     const where = locate?.(workload);
+    const ref = `${workload.kind}/${workload.metadata?.name}`;
     for (const f of evaluate(set, [pod], { ...options, locate: undefined, cluster: options.cluster ?? [...all, ...(options.namespaces ?? [])] })) {
-      if (seen.has(`${f.rule}\u0000${f.message}`)) continue;
-      seen.add(`${f.rule}\u0000${f.message}`);
+      if (seen.has(key(f, ref))) continue;
+      seen.add(key(f, ref));
       findings.push(...located([{ ...f, path: `${workload.kind}/${workload.metadata?.name} (its Pod as admitted, with the Dapr sidecar)` }], where));
     }
   }
