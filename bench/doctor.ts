@@ -11,8 +11,8 @@
  * Run: npx tsc -p bench && node bench/dist/doctor.js [--lines 6000] [--runs 10] [--keep]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runDoctor } from 'paddock/doctor/index.js';
@@ -105,23 +105,36 @@ try {
   const r0 = await runDoctor(dir);
   const firstMs = performance.now() - first;
   const warm: number[] = [];
+  const warmCpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await runDoctor(dir);
+    const used = process.cpuUsage(c);
     warm.push(performance.now() - t);
+    warmCpu.push((used.user + used.system) / 1000);
   }
   const cold: number[] = [];
+  const coldCpu: number[] = [];
+  // GNU time, when installed, reports the child's CPU time on stderr's last line.
+  const gnuTime = existsSync('/usr/bin/time');
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    const p = spawnSync(process.execPath, [join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js'), 'doctor', dir, '--json'], { encoding: 'utf8' });
+    const argv = [process.execPath, join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js'), 'doctor', dir, '--json'];
+    const p = gnuTime ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...argv], { encoding: 'utf8' }) : spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
     cold.push(performance.now() - t);
     if (p.status !== 0) throw new Error(`doctor exited ${p.status}: ${p.stdout.slice(0, 500)}${p.stderr.slice(0, 500)}`);
+    const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(p.stderr);
+    if (m) coldCpu.push((Number(m[1]) + Number(m[2])) * 1000);
   }
   const files = r0.sources.length;
   process.stdout.write(`doctor on a generated app: ${lines} lines in ${files} source files (Python + TypeScript), ${r0.findings.length} findings\n`);
   process.stdout.write(`  first run in process (loads grammars): ${firstMs.toFixed(0)} ms\n`);
   process.stdout.write(`  warm, in process (${runs} runs):         ${stats(warm)}  (target < 1000 ms)\n`);
+  process.stdout.write(`  warm, CPU time (user+system):          ${stats(warmCpu)}  (less sensitive to a busy machine)\n`);
+  process.stdout.write(`  machine load average while measuring:  ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs\n`);
   process.stdout.write(`  whole CLI, new process (${runs} runs):   ${stats(cold)}\n`);
+  if (coldCpu.length) process.stdout.write(`  whole CLI, CPU time (user+system):     ${stats(coldCpu)}\n`);
   process.stdout.write(`  per 1000 lines, warm:                  ${([...warm].sort((a, b) => a - b)[Math.floor(warm.length / 2)]! / (lines / 1000)).toFixed(0)} ms\n`);
 } finally {
   if (process.argv.includes('--keep')) process.stdout.write(`  kept the generated app in ${dir}\n`);

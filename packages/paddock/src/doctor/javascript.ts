@@ -258,7 +258,8 @@ export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts 
     if (s?.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, c) });
   }
   for (const m of ix.get('member_expression', 'subscript_expression')) {
-    if (m.text.replace(/\s+/g, '') === 'process.env') continue;
+    const text = m.text;
+    if (!text.startsWith('process') || text.replace(/\s+/g, '') === 'process.env') continue;
     const v = resolve(ctx, m);
     if (v.kind === 'env' && v.name) ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, m) });
   }
@@ -386,7 +387,7 @@ function readString(ctx: Ctx, node: Node): void {
   if (parent.type === 'arguments' && parent.parent && field(parent.parent, 'function')?.text === 'require') return;
   const value = resolve(ctx, node);
   if (value.kind !== 'str' || value.s === '') return;
-  const literal = node.type === 'string' || !named(node).some((c) => c.type === 'template_substitution');
+  const literal = node.type === 'string' || !node.text.includes('${');
   const fact = { value: value.s, loc: loc(ctx, node), literal } as SourceFacts['strings'][number];
   if (parent.type === 'pair') {
     if (field(parent, 'key')?.equals(node)) return;

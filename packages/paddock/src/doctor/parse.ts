@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 
 export type Grammar = 'python' | 'javascript' | 'typescript' | 'tsx';
@@ -22,7 +23,12 @@ function wasmPath(g: Grammar): string {
 
 /** Load the given grammars (each at most once per process). */
 export async function loadGrammars(grammars: Iterable<Grammar>): Promise<void> {
-  ready ??= Parser.init();
+  if (!ready) {
+    // A CLI run is short: V8's optimising WebAssembly compiler (TurboFan) spends about
+    // a second of CPU on the grammars and pays back only in long runs. Baseline code only.
+    setFlagsFromString('--liftoff-only');
+    ready = Parser.init();
+  }
   await ready;
   for (const g of grammars) {
     if (languages.has(g)) continue;

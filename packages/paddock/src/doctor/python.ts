@@ -50,9 +50,8 @@ function dotted(ctx: Ctx, node: Node | undefined): string {
 }
 
 function stringPrefix(node: Node): string {
-  const start = node.namedChildren.find((c) => c?.type === 'string_start');
-  const t = start ? start.text : node.text;
-  return (t.match(/^[A-Za-z]*/)?.[0] ?? '').toLowerCase();
+  // The node's text starts with its prefix and quote (f", rb'''…); reading text avoids walking children.
+  return (/^[A-Za-z]*/.exec(node.text)?.[0] ?? '').toLowerCase();
 }
 
 function unescape(s: string): string {
@@ -66,14 +65,14 @@ function literalString(node: Node | undefined): string | undefined {
   return stringValue(node);
 }
 
+/** The value of a string without interpolations, from its text: prefix and quotes removed. */
 function stringValue(node: Node): string {
-  const raw = stringPrefix(node).includes('r');
-  let out = '';
-  for (const c of node.namedChildren) {
-    if (!c) continue;
-    if (c.type === 'string_content') out += raw ? c.text : unescape(c.text);
-  }
-  return out;
+  const text = node.text;
+  const prefix = /^[A-Za-z]*/.exec(text)?.[0] ?? '';
+  const body = text.slice(prefix.length);
+  const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
+  const inner = body.slice(q, body.length - q);
+  return prefix.toLowerCase().includes('r') ? inner : unescape(inner);
 }
 
 /** Work out a value statically, as far as simple constants allow. */
@@ -81,8 +80,9 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   if (!node || depth > MAX_DEPTH) return UNKNOWN;
   switch (node.type) {
     case 'string': {
-      if (!stringPrefix(node).includes('f')) return str(stringValue(node));
-      const raw = stringPrefix(node).includes('r');
+      const prefix = stringPrefix(node);
+      if (!prefix.includes('f')) return str(stringValue(node));
+      const raw = prefix.includes('r');
       let out = '';
       for (const c of node.namedChildren) {
         if (!c) continue;
@@ -516,9 +516,9 @@ function readString(ctx: Ctx, node: Node): void {
   if (!parent || parent.type === 'concatenated_string') return;
   // Docstrings and bare string statements are documentation.
   if (parent.type === 'expression_statement') return;
-  const value = resolve(ctx, node);
-  if (value.kind !== 'str' || value.s === '') return;
   const literal = node.type === 'string' && !stringPrefix(node).includes('f');
+  const value = literal ? str(stringValue(node)) : resolve(ctx, node);
+  if (value.kind !== 'str' || value.s === '') return;
   const fact = { value: value.s, loc: loc(ctx, node), literal } as SourceFacts['strings'][number];
   let p: Node | null = parent;
   // ["http://localhost:3000"] passed as allow_origins=: the list's context is the string's.
