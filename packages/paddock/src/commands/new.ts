@@ -5,7 +5,7 @@ import { runNew, type NewOptions } from '../new/index.js';
 export function register(program: Command): void {
   program
     .command('new')
-    .description("Write your app's values.yaml by answering a few plain questions.\nEvery question is also a flag; with --yes (or when not in a terminal) nothing is asked.\nIf DIR holds the app's code, answers are pre-filled from it (port, stores, secrets, apps it calls).")
+    .description("Write your app's values.yaml by answering a few plain questions.")
     .argument('[dir]', "the app's folder", '.')
     .option('--name <name>', "the app's name (default: the folder's name)")
     .option('--port <port>', 'the port the app listens on (default: from the code, else 8080)')
@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'ask nothing: use flags, then what the code shows, then defaults')
     .option('--force', 'replace an existing values.yaml without asking')
     .option('--json', 'print the result as JSON (asks nothing)')
-    .addHelpText('after', '\nExit status: 0 written (or kept, when you chose to keep the existing file), 2 bad flags or an existing file without --force, 130 stopped with Ctrl-C (nothing written).\nExample: npx paddock new apps/feedback --yes --state --secret-keys openai-api-key --callers app2')
+    .addHelpText('after', "\nEvery question is also a flag; with --yes or --json, or when not in a terminal, nothing is asked.\nIf DIR holds the app's code, answers are pre-filled from it (port, stores, secrets, apps it calls).\nAn existing values.yaml is replaced only when you say so (or with --force).\n" + '\nExit status: 0 written (or kept, when you chose to keep the existing file), 2 bad flags or an existing file without --force, 130 stopped with Ctrl-C (nothing written).\nExample: npx paddock new apps/feedback --yes --state --secret-keys openai-api-key --callers app2')
     .action(async (dir: string, opts: NewOptions) => {
       try {
         const r = await runNew(dir, opts);

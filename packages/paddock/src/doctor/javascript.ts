@@ -382,7 +382,8 @@ function readString(ctx: Ctx, node: Node): void {
   if (['import_statement', 'export_statement', 'literal_type', 'subscript_expression', 'import_require_clause', 'predefined_type', 'switch_case'].includes(parent.type)) return;
   // Type positions in TypeScript (`type T = 'a' | 'b'`) and JSX are not values the app uses.
   if (parent.type.startsWith('jsx')) return;
-  while (parent && WRAPPERS.has(parent.type)) parent = parent.parent;
+  // process.env.X || 'mongodb://localhost:27017': the default is what runs in the cluster.
+  while (parent && (WRAPPERS.has(parent.type) || (parent.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(parent, 'operator')?.text ?? '')))) parent = parent.parent;
   if (!parent) return;
   if (parent.type === 'arguments' && parent.parent && field(parent.parent, 'function')?.text === 'require') return;
   const value = resolve(ctx, node);
