@@ -101,8 +101,15 @@ const expected: Record<string, string[]> = {
     'warning unpinned-dependencies package.json:4',
     'warning hardcoded-endpoint src/server.mts:21',
   ],
+  'stdlib-http-bad': [
+    'error hardcoded-secret server.py:9',
+    'error writes-outside-tmp server.py:11',
+    'error binds-localhost server.py:30',
+    'error port-mismatch server.py:30',
+    'error missing-health-endpoint server.py:30',
+  ],
 };
-const good = ['flask-good', 'fastapi-good', 'express-good', 'node-http-good'];
+const good = ['flask-good', 'fastapi-good', 'express-good', 'node-http-good', 'stdlib-http-good'];
 
 describe('doctor on the corpus', () => {
   for (const [name, want] of Object.entries(expected)) {

@@ -73,6 +73,8 @@ export interface StringFact {
   forDisplay?: boolean;
   /** True when this was written as a plain literal (not built from parts). */
   literal: boolean;
+  /** True when bound by an assignment (`HOST = "…"`), not passed to a call or put in a dict/object. */
+  assigned?: boolean;
 }
 
 export interface EnvRead {

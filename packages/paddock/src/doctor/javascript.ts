@@ -396,9 +396,11 @@ function readString(ctx: Ctx, node: Node): void {
     fact.key = k?.type === 'string' ? literalString(k) : k?.text;
   } else if (parent.type === 'variable_declarator') {
     fact.key = field(parent, 'name')?.text;
+    fact.assigned = true;
   } else if (parent.type === 'assignment_expression') {
     const l = field(parent, 'left');
     fact.key = l?.type === 'member_expression' ? field(l, 'property')?.text : l?.text;
+    fact.assigned = true;
   } else if (parent.type === 'array' && parent.parent?.type === 'pair') {
     const k = field(parent.parent, 'key');
     fact.key = k?.type === 'string' ? literalString(k) : k?.text;

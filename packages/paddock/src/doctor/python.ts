@@ -525,7 +525,7 @@ function readString(ctx: Ctx, node: Node): void {
   if (['list', 'tuple', 'set'].includes(p.type) && p.parent) p = p.parent;
   if (p.type === 'keyword_argument') { fact.key = field(p, 'name')?.text; p = p.parent; }
   else if (p.type === 'pair') { fact.key = literalString(field(p, 'key')) ?? field(p, 'key')?.text; }
-  else if (p.type === 'assignment') { fact.key = lastName(field(p, 'left')); }
+  else if (p.type === 'assignment') { fact.key = lastName(field(p, 'left')); fact.assigned = true; }
   else if (p.type === 'subscript') return; // d["KEY"], os.environ["X"]
   if (p?.type === 'argument_list' && p.parent?.type === 'call') {
     fact.callee = dotted(ctx, field(p.parent, 'function')) || field(p.parent, 'function')?.text;

@@ -223,7 +223,9 @@ function endpoints(input: RuleInput): Finding[] {
             fix: `Send it through a Dapr output binding: set \`binding: { enabled: true, name: <name>, url: ${u.scheme}://${u.host}${u.port ? `:${u.port}` : ''}${u.path.replace(/\{[^}]*\}.*$/, '')} }\` in values.yaml and POST to /v1.0/bindings/<name> (operation "post").`,
           };
         }
-      } else if (s.key && /^(host|hostname|server|\w*_host|\w*Host|address|endpoint)$/i.test(s.key) && !/dapr/i.test(`${s.key} ${callee}`)) {
+      } else if (s.key && /^(host|hostname|server|\w*_host|\w*Host|address|endpoint)$/i.test(s.key) && !/dapr/i.test(`${s.key} ${callee}`) &&
+        // HOST = "localhost" is usually where the app's own server binds: binds-localhost judges that.
+        !(s.assigned && /^(host|hostname|server|address|bind_?host|listen_?host|server_?host)$/i.test(s.key))) {
         const h = s.value.trim().toLowerCase();
         if (isLoopback(h) || isPrivate(h) || isClusterName(h) || /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h)) {
           finding = { severity: 'error', message: `The app connects to host "${s.value}" itself (${s.key}=). In the cluster the network lets the app reach only its Dapr sidecar, so nothing answers there.`, fix: infraFix(/postgres|db|database|mysql/.test(h) ? 'db' : /rabbit|kafka/.test(h) ? 'pubsub' : /vault/.test(h) ? 'secrets' : 'state', f.lang) };
