@@ -223,7 +223,7 @@ function endpoints(input: RuleInput): Finding[] {
             fix: `Send it through a Dapr output binding: set \`binding: { enabled: true, name: <name>, url: ${u.scheme}://${u.host}${u.port ? `:${u.port}` : ''}${u.path.replace(/\{[^}]*\}.*$/, '')} }\` in values.yaml and POST to /v1.0/bindings/<name> (operation "post").`,
           };
         }
-      } else if (s.key && /^(host|hostname|server|\w*_host|\w*Host|address|endpoint)$/i.test(s.key) && !/dapr/i.test(`${s.key} ${callee}`) &&
+      } else if (s.key && (/^(host|hostname|server|address|endpoint)$|_host$/i.test(s.key) || /[a-z0-9]Host$/.test(s.key)) && !/dapr|debug|inspect/i.test(`${s.key} ${callee}`) &&
         // HOST = "localhost" is usually where the app's own server binds: binds-localhost judges that.
         !(s.assigned && /^(host|hostname|server|address|bind_?host|listen_?host|server_?host)$/i.test(s.key))) {
         const h = s.value.trim().toLowerCase();
