@@ -330,8 +330,9 @@ function readCall(ctx: Ctx, node: Node): void {
     }
     return;
   }
-  if (/(^|\.)(load_dotenv|dotenv_values|find_dotenv)$/.test(callee) && (callee.startsWith('dotenv') || ctx.aliases.has(callee.split('.')[0]!) || callee.includes('dotenv'))) {
-    if (!callee.endsWith('find_dotenv')) f.dotenvLoads.push(at);
+  // from dotenv import load_dotenv → callee is `dotenv.load_dotenv`.
+  if (/^dotenv\.(load_dotenv|dotenv_values)$/.test(callee) || callee === 'load_dotenv') {
+    f.dotenvLoads.push(at);
     return;
   }
 
@@ -430,12 +431,11 @@ function val(ctx: Ctx, node: Node | undefined): Val | undefined {
   return node ? resolve(ctx, node) : undefined;
 }
 
+/** True in the cluster: a literal True, or an environment read whose default is True (nobody sets it there). */
 function isTrue(ctx: Ctx, node: Node | undefined): boolean {
-  const v = val(ctx, node);
-  if (!v) return false;
-  if (v.kind === 'bool') return v.b;
-  if (v.kind === 'env') return false;
-  return false;
+  let v = val(ctx, node);
+  if (v?.kind === 'env') v = v.fallback;
+  return (v?.kind === 'bool' && v.b) || (v?.kind === 'str' && /^(1|true|yes|on)$/i.test(v.s));
 }
 
 function readDebugKw(ctx: Ctx, kwargs: Map<string, Node>, at: Loc, via: string): void {
