@@ -79,8 +79,9 @@ async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>): 
 }
 
 /** (a) one helm and one kubeconform process per app, nproc apps at a time. */
-async function naive(apps: FleetApp[]): Promise<{ ms: number; failures: number }> {
+async function naive(apps: FleetApp[]): Promise<{ ms: number; cpu: number; failures: number }> {
   let failures = 0;
+  const c0 = cpuMs();
   const t = performance.now();
   await pool(apps, NPROC, async (a) => {
     const h = await exec(tool('helm'), helmTemplateArgs(a));
@@ -88,10 +89,11 @@ async function naive(apps: FleetApp[]): Promise<{ ms: number; failures: number }
     const k = await exec(tool('kubeconform'), kubeconformArgs(), h.stdout);
     if (k.code !== 0) failures++;
   });
-  return { ms: performance.now() - t, failures };
+  const c1 = cpuMs();
+  return { ms: performance.now() - t, cpu: c1.children - c0.children + c1.self - c0.self, failures };
 }
 
-interface Batch { ms: number; stages: Record<string, number>; policies: boolean; problems: number; findings: number }
+interface Batch { ms: number; cpu: number; stages: Record<string, number>; policies: boolean; problems: number; findings: number }
 
 let policyCheck: ((objects: KubeObject[], options?: Record<string, unknown>) => unknown[]) | undefined | null = null;
 let tenantNamespace: ((app: string) => KubeObject) | undefined;
@@ -112,6 +114,7 @@ async function batch(apps: FleetApp[]): Promise<Batch> {
   const stages: Record<string, number> = {};
   let mark = performance.now();
   const t0 = mark;
+  const c0 = cpuMs();
   const lap = (name: string) => { const now = performance.now(); stages[name] = now - mark; mark = now; };
   const results = await runEngine({ releases: apps.map((a) => ({ name: a.name, namespace: a.namespace, valuesYaml: a.text, valuesFile: a.file })), schema: true, objects: true });
   lap('engine (render + schema + objects)');
@@ -129,7 +132,8 @@ async function batch(apps: FleetApp[]): Promise<Batch> {
   }
   findings += checkConnectivity(inputs).findings.length;
   lap('connectivity');
-  return { ms: performance.now() - t0, stages, policies: !!policyCheck, problems, findings };
+  const c1 = cpuMs();
+  return { ms: performance.now() - t0, cpu: c1.children - c0.children + c1.self - c0.self, stages, policies: !!policyCheck, problems, findings };
 }
 
 function commandExists(): boolean {
@@ -146,6 +150,15 @@ async function timeCommand(file: string, args: string[]): Promise<{ ms: number; 
   });
 }
 
+/** CPU seconds used so far by this process and its finished children (Linux /proc; clock ticks of 1/100 s). */
+function cpuMs(): { self: number; children: number } {
+  const u = process.cpuUsage();
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  // After the ")": field 3 is state, so cutime/cstime (fields 16, 17) sit at indexes 13 and 14.
+  const children = (Number(fields[13]) + Number(fields[14])) * 10;
+  return { self: (u.user + u.system) / 1000, children };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const pad = (x: string, n: number) => x.padEnd(n);
@@ -157,9 +170,11 @@ async function main(): Promise<void> {
   console.log(`paddock check benchmark — ${NPROC} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
   console.log(`naive = per app one \`helm template\` + one \`kubeconform -strict\` process, ${NPROC} apps at a time`);
   console.log('batch = one paddock-engine process (helm engine + kubeconform validator) + policies + connectivity in-process');
+  console.log('CPU = user + system seconds of every process involved (robust when other work shares the machine)');
   console.log('');
-  const rows: string[][] = [['apps', 'naive', 'batch', 'ratio', 'batch per app', 'paddock check (command)', 'batch stages']];
+  const rows: string[][] = [['apps', 'naive', 'batch', 'ratio', 'CPU naive / batch', 'CPU ratio', 'batch per app', 'paddock check (command)', 'batch stages']];
   let naivePerApp: number | undefined;
+  let naiveCpuPerApp: number | undefined;
   for (const n of SIZES) {
     const dir = mkdtempSync(join(tmpdir(), `paddock-bench-${n}-`));
     try {
@@ -169,14 +184,18 @@ async function main(): Promise<void> {
       if (b.problems) console.log(`  note: ${b.problems} render/schema problems in the generated fleet of ${n}`);
       let naiveText: string;
       let naiveMs: number;
+      let naiveCpu: number;
       const estimate = naivePerApp !== undefined ? naivePerApp * n : undefined;
       if (estimate !== undefined && estimate > NAIVE_LIMIT_S * 1000) {
         naiveMs = estimate;
+        naiveCpu = naiveCpuPerApp! * n;
         naiveText = `~${s(estimate)} (extrapolated from the previous size: would take > ${NAIVE_LIMIT_S / 60} min)`;
       } else {
         const a = await naive(apps);
         naiveMs = a.ms;
+        naiveCpu = a.cpu;
         naivePerApp = a.ms / n;
+        naiveCpuPerApp = a.cpu / n;
         naiveText = s(a.ms) + (a.failures ? ` (${a.failures} failed)` : '');
       }
       let command = 'n/a (no check command yet)';
@@ -186,7 +205,7 @@ async function main(): Promise<void> {
         if (c.code === 2) command += ` ${c.stderr.split('\n')[0]}`;
       }
       const stages = Object.entries(b.stages).map(([k, v]) => `${k} ${s(v)}`).join(', ');
-      rows.push([String(n), naiveText, s(b.ms), `${(naiveMs / b.ms).toFixed(1)}×`, `${(b.ms / n).toFixed(1)} ms`, command, stages + (b.policies ? '' : ' [policies not available: not included]')]);
+      rows.push([String(n), naiveText, s(b.ms), `${(naiveMs / b.ms).toFixed(1)}×`, `${s(naiveCpu)} / ${s(b.cpu)}`, `${(naiveCpu / b.cpu).toFixed(1)}×`, `${(b.ms / n).toFixed(1)} ms`, command, stages + (b.policies ? '' : ' [policies not available: not included]')]);
       console.log(`  ${n} apps done`);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aclVerdict, parseAccessControl } from './dapr.js';
-import { checkConnectivity, callBetween, reaches } from './index.js';
+import { checkConnectivity, callBetween, explainApp, reaches } from './index.js';
 import { ipSet, overlaps, publicInternet } from './ipset.js';
 import type { AppInput, KubeObject } from './model.js';
 import { selects } from './selector.js';
@@ -127,5 +127,14 @@ describe('Dapr access control (daprd 1.17 pkg/acl)', () => {
     assert.equal(callBetween(r.matrix, 'a', 'b').network, false);
     assert.equal(callBetween(r.matrix, 'a', 'b').acl, 'allow');
     assert.ok(r.findings.some((f) => f.severity === 'error' && /access control lets a/.test(f.message)));
+  });
+});
+
+describe('explain', () => {
+  it('names declared partners that are not among the apps checked, with what they must declare', () => {
+    const a = app('a', { networkPolicy: { allowIngressFrom: ['b-ns'], allowEgressTo: ['c-ns'] } }, [denyAll('a-ns')]);
+    const lines = explainApp(checkConnectivity([a]), 'a');
+    assert.ok(lines.includes('Other apps that can call a (through Dapr): b (if it declares the call in its own values file: a-ns in networkPolicy.allowEgressTo).'), lines.join('\n'));
+    assert.ok(lines.includes('a can call (through Dapr): c (if that app accepts it: a-ns in its networkPolicy.allowIngressFrom).'), lines.join('\n'));
   });
 });
