@@ -53,7 +53,7 @@ test('configuration mirrors the chart: API allow list, secret scopes, name resol
   assert.deepEqual(allowedApis(app2), ['healthz', 'invoke']);
   assert.deepEqual(spec.api.allowed.map((a: { name: string }) => a.name), ['healthz', 'healthz', 'state', 'state', 'secrets', 'secrets']);
   assert.deepEqual(spec.secrets.scopes[0], { storeName: 'secretstore', defaultAccess: 'deny', allowedSecrets: ['anthropic-api-key'] });
-  assert.deepEqual(spec.nameResolution, { component: 'sqlite', version: 'v1', configuration: { connectionString: '/d/nr.db' } });
+  assert.deepEqual(spec.nameResolution, { component: 'sqlite', version: 'v1', configuration: { connectionString: '/d/nr.db', cleanupInterval: '0s' } });
   assert.deepEqual(spec.accessControl.policies, [{ appId: 'app2', namespace: 'app2-ns', trustDomain: 'public', defaultAction: 'allow' }]);
 });
 

@@ -138,7 +138,12 @@ export function localConfiguration(app: DevApp, ctx: LocalContext): Record<strin
       nameResolution: {
         component: 'sqlite',
         version: 'v1',
-        configuration: { connectionString: ctx.nameResolutionDb },
+        // cleanupInterval 0s turns off the resolver's clean-up of old rows: in
+        // components-contrib v1.17.3 it deletes the rows *younger* than the
+        // update interval (`now - last_update < 5`), i.e. every live sidecar's,
+        // and each daprd then exits with "Host registration lost" (by default
+        // an hour into a session). Lookups skip stale rows anyway.
+        configuration: { connectionString: ctx.nameResolutionDb, cleanupInterval: '0s' },
       },
       accessControl: {
         defaultAction: 'deny',

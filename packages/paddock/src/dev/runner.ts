@@ -19,8 +19,6 @@ export interface RunnerOptions {
   resourcesDir: string;
   configFile: string;
   daprLogLevel: string;
-  /** The session's Sentry, where the sidecar gets its mTLS identity. */
-  sentry: SentryEndpoint;
   /** Resolved program of the app's command. */
   program: string;
   logApp: LineSink;
@@ -76,6 +74,7 @@ export class AppRunner {
   readonly ports: AppPorts;
   private readonly sidecar: Supervised;
   private readonly process: Supervised;
+  private sentry?: SentryEndpoint;
 
   constructor(private readonly o: RunnerOptions) {
     this.app = o.app;
@@ -100,9 +99,15 @@ export class AppRunner {
     return this.process.restarts;
   }
 
-  start(): void {
-    this.sidecar.start();
+  /** The app needs nothing of its sidecar to start, so it starts while Sentry does. */
+  startApp(): void {
     this.process.start();
+  }
+
+  /** The sidecar, with mTLS: it gets its identity from the session's Sentry. */
+  startSidecar(sentry: SentryEndpoint): void {
+    this.sentry = sentry;
+    this.sidecar.start();
   }
 
   async stop(): Promise<void> {
@@ -130,6 +135,7 @@ export class AppRunner {
 
   private spawnDaprd(): GroupProcess {
     const { app, ports } = this.o;
+    const sentry = this.sentry!;
     const args = [
       '--mode', 'standalone',
       '--app-id', app.name,
@@ -148,9 +154,9 @@ export class AppRunner {
       '--log-level', this.o.daprLogLevel,
       // mTLS between sidecars, with an identity from the session's Sentry: what access control checks.
       '--enable-mtls',
-      '--sentry-address', this.o.sentry.address,
-      '--control-plane-trust-domain', this.o.sentry.trustDomain,
-      '--control-plane-namespace', this.o.sentry.namespace,
+      '--sentry-address', sentry.address,
+      '--control-plane-trust-domain', sentry.trustDomain,
+      '--control-plane-namespace', sentry.namespace,
     ];
     // daprd takes its namespace from NAMESPACE (part of its identity), its
     // root certificate from DAPR_TRUST_ANCHORS, and registers DAPR_HOST_IP in
@@ -160,7 +166,7 @@ export class AppRunner {
       ...process.env,
       NAMESPACE: app.namespace,
       DAPR_HOST_IP: '127.0.0.1',
-      DAPR_TRUST_ANCHORS: this.o.sentry.trustAnchors,
+      DAPR_TRUST_ANCHORS: sentry.trustAnchors,
     };
     delete env.SENTRY_LOCAL_IDENTITY;
     return new GroupProcess(this.o.daprd, args, { cwd: this.o.resourcesDir, env, sink: this.o.logDapr });

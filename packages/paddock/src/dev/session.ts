@@ -164,7 +164,7 @@ export class DevSession {
     }
     const programs = apps.map((a) => requireProgram(a.run.command[0]!, a, a.run.cwd));
 
-    // One certificate authority for the session's sidecars (it starts while Redis does).
+    // One certificate authority for the session's sidecars; it starts while Redis, the files and the apps do.
     this.sentry = startSentry(dapr.sentry, join(this.devDir, 'sentry'), taken, opts.daprLogLevel, this.sink('sentry', pc.dim), (line) => opts.say(`${pc.yellow('!')} ${line}`));
     this.sentry.catch(() => undefined); // awaited below; stop() handles a failure before that
     if (opts.backend === 'redis') {
@@ -173,8 +173,6 @@ export class DevSession {
 
     const trustDomain = String((platformSettings().dapr as { trustDomain?: string } | undefined)?.trustDomain ?? 'public');
     const nameResolutionDb = join(this.devDir, 'nameresolution.db');
-    const sentry = await this.sentry;
-    await this.writeStatus(); // from here on, a later run can clean up after this one if it is killed
     for (const [i, a] of apps.entries()) {
       const dir = join(this.devDir, a.name);
       const resourcesDir = join(dir, 'components');
@@ -204,7 +202,6 @@ export class DevSession {
           app: a,
           ports,
           daprd: dapr.daprd,
-          sentry,
           resourcesDir,
           configFile,
           daprLogLevel: opts.daprLogLevel,
@@ -216,7 +213,9 @@ export class DevSession {
       );
     }
 
-    for (const r of this.runners) r.start();
+    for (const r of this.runners) r.startApp();
+    const sentry = await this.sentry;
+    for (const r of this.runners) r.startSidecar(sentry);
     await this.writeStatus();
     await this.waitHealthy(opts.healthTimeoutMs ?? 60_000);
     // Also what keeps `paddock dev` alive while it waits for Ctrl-C.
