@@ -4,6 +4,14 @@ import { EXIT } from './report/finding.js';
 import { UserError } from './report/errors.js';
 import { commands } from './commands/index.js';
 
+// `paddock … | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const program = new Command('paddock')
   .description('paddock: run apps built with LLMs on Kubernetes, safely.\nThe app author brings an image and a values file; the platform does the rest.')
   .version('0.1.0')
