@@ -5,7 +5,8 @@
  *     and both sidecars healthy (daprd built, dependencies installed);
  *  2. added latency of a call through both sidecars (app2's sidecar ->
  *     app1's sidecar -> app1) over a direct call to app1, p50/p90/p99;
- *  3. daprd resident memory (VmRSS) per app, idle and under that load.
+ *  3. daprd resident memory (VmRSS) per app, idle and under that load, and
+ *     the session's Dapr Sentry (mTLS between the sidecars) idle.
  *
  * Run: npx tsc -p bench && node bench/dist/dev.js [--requests 3000] [--starts 3]
  * Everything runs on loopback; every process started is stopped at the end.
@@ -151,6 +152,10 @@ async function main(): Promise<void> {
       const app2 = r.apps.app2!;
       await new Promise((s) => setTimeout(s, 5000)); // let the sidecars settle
       const idle = { app1: rss(app1.daprdPid), app2: rss(app2.daprdPid) };
+      // The session's other process group besides the apps and sidecars: Sentry.
+      const status = JSON.parse(readFileSync(join(stateDir, 'dev', 'status.json'), 'utf8')) as { processes: number[] };
+      const sentryPid = status.processes.find((p) => ![app1.pid, app1.daprdPid, app2.pid, app2.daprdPid].includes(p));
+      const sentryIdle = sentryPid ? rss(sentryPid) : undefined;
 
       const direct = `http://127.0.0.1:${new URL(app1.url).port}/health`;
       const viaDapr = `http://127.0.0.1:${app2.daprHttpPort}/v1.0/invoke/app1.app1-ns/method/health`;
@@ -187,11 +192,13 @@ async function main(): Promise<void> {
       for (const p of [50, 90, 99]) lat[`p${p}`] = { direct: pct(d, p), viaDapr: pct(v, p), added: pct(v, p) - pct(d, p) };
       results.latencyMs = lat;
       results.daprdRssMiB = { idle, underLoad: peak };
+      results.sentryRssMiB = sentryIdle;
 
       console.log(`latency over ${REQUESTS} sequential GET /health (ms):`);
       console.log('          direct   via both sidecars   added');
       for (const [k, x] of Object.entries(lat)) console.log(`  ${k.padEnd(5)} ${f(x.direct).padStart(8)}   ${f(x.viaDapr).padStart(17)}   ${f(x.added).padStart(5)}`);
       console.log(`daprd RSS idle:       app1 ${showRss(idle.app1)}, app2 ${showRss(idle.app2)}`);
+      if (sentryIdle) console.log(`sentry RSS idle:      ${showRss(sentryIdle)}`);
       console.log(`daprd CPU under load: app1 ${f(cpu.app1Millicores, 0)}m, app2 ${f(cpu.app2Millicores, 0)}m at ${f(cpu.viaDaprPerSecond, 0)} calls/s through the sidecars (plus as many direct)`);
       console.log(`daprd RSS under load: app1 ${showRss(peak.app1)}, app2 ${showRss(peak.app2)} (peak of samples)`);
     } finally {
