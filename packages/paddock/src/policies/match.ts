@@ -3,34 +3,13 @@
  * namespace and object selectors, as documented for
  * admissionregistration.k8s.io/v1 MatchResources.
  */
+import { selects } from '../kube/labels.js';
 import type { GroupVersionResource } from './resources.js';
 import type { KubeObject, LabelSelector, MatchResources, NamedRuleWithOperations, Operation } from './types.js';
 
+/** Label selector semantics are the same everywhere; `labels` may be absent (no labels). */
 export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  if (!selector) return true;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const r of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    const values = r.values ?? [];
-    switch (r.operator) {
-      case 'In':
-        if (!has || !values.includes(l[r.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[r.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return selects(selector, labels ?? {});
 }
 
 export interface AdmissionTarget {
