@@ -5,6 +5,8 @@
  * crashed app comes back, and stopping leaves nothing running.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { alive, eventually, fixtureApp, json, postJson, startDev, tempDir, type Dev } from './harness.js';
 
@@ -123,7 +125,9 @@ describe('paddock dev: app1 and app2 on the embedded backend', () => {
     assert.equal(await dev.stop(), 0);
     for (const pid of pids) assert.equal(alive(pid), false, `process group ${pid} still running`);
 
+    const root = readFileSync(join(stateDir, 'dev', 'sentry', 'credentials', 'ca.crt'), 'utf8');
     dev = await startDev([app1, app2], { stateDir });
+    assert.equal(readFileSync(join(stateDir, 'dev', 'sentry', 'credentials', 'ca.crt'), 'utf8'), root, 'Sentry\'s root is kept for the next session');
     const again = await json(`${dev.apps.app2!.url}/api/history`);
     assert.equal(again.status, 200);
     assert.deepEqual(again.body.map((e: { id: string }) => e.id), before.body.map((e: { id: string }) => e.id));

@@ -54,7 +54,7 @@ const EXPECTED_DAPRD_WARNINGS = [
 
 const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
 
-/** Who calls whom without the other side agreeing: what the cluster would refuse. */
+/** Who calls whom without the other side agreeing: calls that will be refused, locally as in the cluster. */
 export function allowListMismatches(apps: DevApp[]): string[] {
   const byNs = new Map(apps.map((a) => [a.namespace, a]));
   const out: string[] = [];
@@ -63,7 +63,7 @@ export function allowListMismatches(apps: DevApp[]): string[] {
       const callee = byNs.get(ns);
       if (callee && !callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace)) {
         out.push(
-          `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} does not accept it (its allowIngressFrom lacks ${caller.namespace}): the cluster will refuse these calls. Add ${caller.namespace} to ${shown(callee.valuesFile)} networkPolicy.allowIngressFrom.`,
+          `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} does not accept it (its allowIngressFrom lacks ${caller.namespace}): ${callee.name}'s sidecar refuses these calls, here and in the cluster. Add ${caller.namespace} to ${shown(callee.valuesFile)} networkPolicy.allowIngressFrom.`,
         );
       }
     }
