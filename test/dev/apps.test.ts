@@ -119,6 +119,26 @@ describe('paddock dev: app1 and app2 on the embedded backend', () => {
     assert.equal(res.body.classification, 'question');
   });
 
+  test('a crashed Sentry comes back with the same root: a restarted sidecar gets a certificate app2\'s still trusts', async () => {
+    const groups = (): number[] => (JSON.parse(readFileSync(join(stateDir, 'dev', 'status.json'), 'utf8')) as { processes: number[] }).processes;
+    const appGroups = (): number[] => Object.values(dev.status()).flatMap((a) => [a.pid, a.daprdPid]);
+    const sentry = groups().find((p) => !appGroups().includes(p))!;
+    process.kill(-sentry, 'SIGKILL');
+    await eventually('Sentry to be restarted', () => groups().some((p) => p !== sentry && !appGroups().includes(p)));
+    assert.match(dev.output(), /Dapr Sentry was killed \(SIGKILL\); restarting/);
+    const before = dev.status().app1!;
+    process.kill(-before.daprdPid, 'SIGKILL');
+    await eventually('app1\'s sidecar to be back', () => {
+      const s = dev.status().app1!;
+      return s.daprdPid !== before.daprdPid && s.healthy;
+    });
+    const res = await eventually('app2 to reach app1 over mTLS again', async () => {
+      const r = await postJson(`${dev.apps.app2!.url}/api/classify`, { message: 'Is the new certificate trusted?' });
+      return r.status === 200 ? r : undefined;
+    });
+    assert.equal(res.body.classification, 'question');
+  });
+
   test('state survives a restart of both processes; stopping leaves nothing running', async () => {
     const before = await json(`${dev.apps.app1!.url}/history`);
     const pids = Object.values(dev.status()).flatMap((a) => [a.pid, a.daprdPid]);
