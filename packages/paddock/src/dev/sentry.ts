@@ -17,7 +17,7 @@ export const CONTROL_PLANE = { trustDomain: 'localhost', namespace: 'dapr-system
 export interface SentryEndpoint {
   /** host:port of Sentry's gRPC API (loopback). */
   address: string;
-  /** PEM of the session's root certificate (daprd reads it from DAPR_TRUST_ANCHORS). */
+  /** PEM of Sentry's root certificate (daprd reads it from DAPR_TRUST_ANCHORS). */
   trustAnchors: string;
   trustDomain: string;
   namespace: string;
