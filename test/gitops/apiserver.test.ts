@@ -6,60 +6,26 @@
 // provisioning pass with the real API server, a real Redis and a Vault test
 // double (fake-vault.ts: Vault cannot run here).
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:https';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { paths } from 'paddock/paths.js';
-import { collectionPath, crdFor } from '../policies/apiserver.js';
+import { collectionPath, crdFor, startApiServer, type ApiServer } from '../lib/apiserver.js';
 import { build, FLUX_PATHS, platform, redisCli, startRedisLikeTheDeployment, type Obj } from './lib.js';
 import { startFakeVault } from './fake-vault.js';
 
 const pexec = promisify(execFile);
-let server: ChildProcess;
 const env: Record<string, string> = {};
 
-function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(new URL(path, env.APISERVER_URL), {
-      method,
-      ca: readFileSync(env.APISERVER_CA!),
-      headers: { Authorization: `Bearer ${env.APISERVER_TOKEN}`, Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json' } : {}) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* keep text */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
+let api: ApiServer;
+const call = (method: string, path: string, body?: unknown) => api.call(method, path, body);
 
 const objects: Obj[] = [];
 
 before(async () => {
-  server = spawn(join(paths.root, 'tools', 'run-apiserver.sh'), [], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`run-apiserver.sh exited with ${code}`)));
-    createInterface({ input: server.stdout! }).on('line', (line) => {
-      if (line === 'READY') resolve();
-      const i = line.indexOf('=');
-      if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
-    });
-  });
+  api = await startApiServer();
+  Object.assign(env, api.env);
   const seen = new Set<string>();
   for (const p of FLUX_PATHS) {
     for (const o of await build(p)) {
@@ -89,7 +55,7 @@ before(async () => {
   }
 });
 
-after(() => server?.kill('SIGTERM'));
+after(() => api?.stop());
 
 describe('the tree on a real API server', () => {
   it('every object passes a server-side dry run with strict field validation', async () => {

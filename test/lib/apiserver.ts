@@ -1,5 +1,5 @@
 /**
- * A real Kubernetes 1.32 API server for the policy tests: tools/run-apiserver.sh
+ * A real Kubernetes 1.32 API server for the tests: tools/run-apiserver.sh
  * (pinned etcd + kube-apiserver, built on first use by tools/build.sh) and a
  * small HTTPS client for it. There is no kubectl here, so requests are plain
  * HTTPS with the bearer token the script prints.
@@ -20,6 +20,8 @@ export interface ApiResponse {
 
 export interface ApiServer {
   url: string;
+  /** What run-apiserver.sh printed: APISERVER_URL, APISERVER_CA, APISERVER_TOKEN, KUBECONFIG. */
+  env: Record<string, string>;
   call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
@@ -92,7 +94,7 @@ export async function startApiServer(timeoutMs = 15 * 60_000): Promise<ApiServer
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  return { url, call, stop };
+  return { url, env, call, stop };
 }
 
 /** The collection URL of an object's kind (in its namespace, if namespaced). */

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { admit } from 'paddock/policies/evaluator.js';
 import { loadPolicies } from 'paddock/policies/load.js';
 import type { KubeObject } from 'paddock/policies/types.js';
-import { collectionPath, crdFor, eventually, objectPath, startApiServer, type ApiResponse, type ApiServer } from './apiserver.js';
+import { collectionPath, crdFor, eventually, objectPath, startApiServer, type ApiResponse, type ApiServer } from '../lib/apiserver.js';
 import { APP, NAMESPACE, bareNamespace, buildCases, namespace, renderApp1, type Case } from './cases.js';
 import { semanticsCases, semanticsNamespaces, semanticsSet } from './semantics.js';
 
