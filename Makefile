@@ -8,8 +8,8 @@ MAKEFLAGS += --no-print-directory
 NPM_STAMP := node_modules/.paddock-installed
 NODE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.json apps/app2/package.json)
 # Tools the CLI needs for validate/render/check; the runtime adds daprd and the test tools.
-CLI_TOOLS := helm kubeconform
-TEST_TOOLS := daprd registry kube-apiserver etcd
+CLI_TOOLS := helm kubeconform paddock-engine
+TEST_TOOLS := daprd sentry registry kube-apiserver etcd kustomize
 
 .PHONY: help setup tools build runtime test test-unit test-e2e demo check chart-readme bench clean
 
@@ -30,7 +30,7 @@ build: $(NPM_STAMP) ## compile the TypeScript (incremental)
 	@node_modules/.bin/tsc -b
 
 runtime: setup ## what the running platform and the tests need: daprd, Redis, Chromium, the apps' dependencies
-	@tools/build.sh daprd
+	@tools/build.sh daprd sentry
 	@scripts/setup-runtime.sh
 
 test: runtime ## run every test (unit, chart, policies, gitops, local runtime, browser)

@@ -16,9 +16,9 @@ export const FLUX_PATHS = ['clusters/kind', 'clusters/kind/flux-system', 'infras
 
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: any; [k: string]: any };
 
-/** The real kustomize (built by test/gitops/setup-kustomize.sh when missing). */
+/** The real kustomize, pinned in tools/versions.env (tools/build.sh builds it when missing; warm, it costs milliseconds). */
 export function kustomize(): string {
-  execFileSync(join(paths.root, 'test', 'gitops', 'setup-kustomize.sh'), { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(join(paths.root, 'tools', 'build.sh'), ['kustomize'], { stdio: ['ignore', 'ignore', 'inherit'] });
   return tool('kustomize');
 }
 
