@@ -138,3 +138,23 @@ describe('explain', () => {
     assert.ok(lines.includes('a can call (through Dapr): c (if that app accepts it: a-ns in its networkPolicy.allowIngressFrom).'), lines.join('\n'));
   });
 });
+
+describe('robustness', () => {
+  it('never throws on malformed objects; unusable policies become findings', () => {
+    const junk: KubeObject[] = [
+      np('a-ns', 'spec-string', 'x' as unknown as Record<string, unknown>),
+      np('a-ns', 'bad-selector', { podSelector: { matchExpressions: { key: 'a' } } }),
+      np('a-ns', 'bad-values', { podSelector: { matchExpressions: [{ key: 'a', operator: 'In', values: 'x' }] } }),
+      np('a-ns', 'bad-cidr', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: 'bogus' } }] }] }),
+      np('a-ns', 'bad-type', { podSelector: {}, policyTypes: ['Sideways'] }),
+      np('a-ns', 'ports-string', { podSelector: {}, ingress: [{ ports: '80' }] }),
+      config('a', { policies: 'all' }),
+      { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'x' }, spec: { template: { metadata: { labels: ['a'] } } } },
+      null as unknown as KubeObject,
+    ];
+    const a: AppInput = { name: 'a', namespace: 'a-ns', values: { networkPolicy: { allowIngressFrom: 'b-ns' as unknown as string[] }, port: 'x' as unknown as number }, objects: junk };
+    const r = checkConnectivity([a, app('b', { networkPolicy: { allowEgressTo: ['a-ns'] } }, [denyAll('b-ns')])]);
+    const unusable = r.findings.filter((f) => /cannot be used/.test(f.message)).map((f) => f.path);
+    for (const name of ['bad-selector', 'bad-values', 'bad-cidr', 'bad-type']) assert.ok(unusable.includes(`NetworkPolicy/${name}`), `${name}: ${unusable.join(', ')}`);
+  });
+});

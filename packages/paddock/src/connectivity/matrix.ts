@@ -59,7 +59,7 @@ function appPorts(app: AppInput, dep: KubeObject | undefined): PortSpec[] {
       if (typeof r.containerPort === 'number') add({ port: r.containerPort, protocol: (String(r.protocol ?? 'TCP') as Protocol), name: r.name ? String(r.name) : undefined });
     }
   }
-  add({ port: app.values.port ?? 8080, protocol: 'TCP' });
+  add({ port: typeof app.values.port === 'number' ? app.values.port : 8080, protocol: 'TCP' });
   const ann = rec(rec(pod.metadata).annotations) as Record<string, string>;
   if (ann['dapr.io/enabled'] === 'true') {
     add({ port: DAPR_INTERNAL_PORT, protocol: 'TCP', name: 'dapr-internal' });
@@ -89,7 +89,8 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
 
   for (const app of apps) {
     const dep = app.objects.find((o) => o?.kind === 'Deployment');
-    const podLabels = (rec(rec(rec(dep?.spec).template).metadata).labels as Labels | undefined) ?? { 'app.kubernetes.io/name': app.name };
+    const rawLabels = rec(rec(rec(dep?.spec).template).metadata).labels;
+    const podLabels: Labels = rawLabels && typeof rawLabels === 'object' ? Object.fromEntries(Object.entries(rawLabels).map(([k, v]) => [k, String(v)])) : { 'app.kubernetes.io/name': app.name };
     const nsLabels = namespaceLabelsOf(app.namespace, app.objects, app.namespaceLabels);
     const endpoint: Endpoint = {
       id: `${app.namespace}/${app.name}`, kind: 'app', label: app.name, namespace: app.namespace, app: app.name,
@@ -180,8 +181,13 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
   return { matrix: { endpoints, flows, daprCalls, isolation }, problems, apps: appInfo };
 }
 
-function declared(list: string[] | null | undefined, ns: string): boolean {
-  return Array.isArray(list) && list.includes(ns);
+/** A values list (allowIngressFrom/allowEgressTo), tolerating what a broken file may hold. */
+export function nsList(list: unknown): string[] {
+  return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function declared(list: unknown, ns: string): boolean {
+  return nsList(list).includes(ns);
 }
 
 function computeDaprCalls(apps: AppInput[], info: MatrixResult['apps'], flows: Flow[], problems: InputProblem[]): DaprCall[] {
@@ -208,8 +214,8 @@ function computeDaprCalls(apps: AppInput[], info: MatrixResult['apps'], flows: F
       const a = byName.get(c.appId);
       if (a?.namespace === c.namespace) addPair(a, b);
     }
-    for (const ns of b.values.networkPolicy?.allowIngressFrom ?? []) addPair(byNamespace.get(ns), b);
-    for (const ns of b.values.networkPolicy?.allowEgressTo ?? []) addPair(b, byNamespace.get(ns));
+    for (const ns of nsList(b.values.networkPolicy?.allowIngressFrom)) addPair(byNamespace.get(ns), b);
+    for (const ns of nsList(b.values.networkPolicy?.allowEgressTo)) addPair(b, byNamespace.get(ns));
   }
 
   const netOpen = new Set(flows.filter((f) => f.port === DAPR_INTERNAL_PORT && f.protocol === 'TCP').map((f) => `${f.from}\u0000${f.to}`));

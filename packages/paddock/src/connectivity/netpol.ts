@@ -18,6 +18,26 @@ export interface ParsedPolicies {
 const asRecord = (x: unknown): Record<string, unknown> => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {});
 const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : []);
 
+/** A selector as the API server would accept it; throws on shapes it would reject. */
+function parseSelector(x: unknown, where: string): LabelSelector {
+  if (x === undefined || x === null) return {};
+  if (typeof x !== 'object' || Array.isArray(x)) throw new Error(`${where} is not a label selector`);
+  const r = x as Record<string, unknown>;
+  const ml = r.matchLabels ?? {};
+  if (typeof ml !== 'object' || ml === null || Array.isArray(ml)) throw new Error(`${where}.matchLabels is not a map`);
+  const me = r.matchExpressions ?? [];
+  if (!Array.isArray(me)) throw new Error(`${where}.matchExpressions is not a list`);
+  return {
+    matchLabels: Object.fromEntries(Object.entries(ml).map(([k, v]) => [k, String(v)])),
+    matchExpressions: me.map((e, i) => {
+      const q = asRecord(e);
+      if (typeof q.key !== 'string' || typeof q.operator !== 'string') throw new Error(`${where}.matchExpressions[${i}] needs a key and an operator`);
+      if (q.values !== undefined && q.values !== null && !Array.isArray(q.values)) throw new Error(`${where}.matchExpressions[${i}].values is not a list`);
+      return { key: q.key, operator: q.operator, values: asArray(q.values).map(String) };
+    }),
+  };
+}
+
 /** Read the NetworkPolicy objects among `objects`; `defaultNamespace` for those without metadata.namespace. */
 export function parseNetworkPolicies(objects: KubeObject[], defaultNamespace: string): ParsedPolicies {
   const out: ParsedPolicies = { policies: [], problems: [] };
@@ -42,7 +62,7 @@ function parsePolicy(name: string, namespace: string, spec: Record<string, unkno
   return {
     name,
     namespace,
-    podSelector: asRecord(spec.podSelector) as LabelSelector,
+    podSelector: parseSelector(spec.podSelector, 'podSelector'),
     ingressIsolating: types.includes('Ingress'),
     egressIsolating: types.includes('Egress'),
     ingress: asArray(spec.ingress).map((r) => parseRule(asRecord(r), 'from')),
@@ -69,8 +89,8 @@ function parsePeer(p: Record<string, unknown>): PolicyPeer {
     peer.ipBlock = { cidr, except, set: ipSet([cidr], except) };
     return peer;
   }
-  if (p.podSelector) peer.podSelector = asRecord(p.podSelector) as LabelSelector;
-  if (p.namespaceSelector) peer.namespaceSelector = asRecord(p.namespaceSelector) as LabelSelector;
+  if (p.podSelector) peer.podSelector = parseSelector(p.podSelector, 'podSelector');
+  if (p.namespaceSelector) peer.namespaceSelector = parseSelector(p.namespaceSelector, 'namespaceSelector');
   if (!peer.podSelector && !peer.namespaceSelector) throw new Error('a peer must set podSelector, namespaceSelector or ipBlock');
   return peer;
 }

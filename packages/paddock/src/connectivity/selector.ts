@@ -6,8 +6,10 @@ export { selects, type LabelSelector, type LabelSelectorRequirement, type Labels
 /** The namespace names a selector can only match, when it pins `kubernetes.io/metadata.name`; else undefined. */
 export function pinnedNames(selector: LabelSelector | null | undefined): string[] | undefined {
   const key = 'kubernetes.io/metadata.name';
-  const v = selector?.matchLabels?.[key];
+  const ml = selector?.matchLabels;
+  const v = ml && typeof ml === 'object' ? ml[key] : undefined;
   if (v !== undefined) return [String(v)];
-  const req = selector?.matchExpressions?.find((r) => r.key === key && r.operator === 'In');
-  return req ? (req.values ?? []).map(String) : undefined;
+  const exprs = Array.isArray(selector?.matchExpressions) ? selector.matchExpressions : [];
+  const req = exprs.find((r) => r?.key === key && r.operator === 'In');
+  return req ? (Array.isArray(req.values) ? req.values.map(String) : []) : undefined;
 }

@@ -1,6 +1,6 @@
 /** Human views of the matrix: a table for `check --verbose`, sentences for `explain`. */
 import pc from 'picocolors';
-import type { MatrixResult } from './matrix.js';
+import { nsList, type MatrixResult } from './matrix.js';
 import { DAPR_INTERNAL_PORT, type DaprCall, type Endpoint, type Flow, type Matrix } from './model.js';
 
 /** The Dapr call between two apps; pairs the matrix does not list are closed on every layer. */
@@ -77,8 +77,8 @@ export function explainApp(result: MatrixResult, name: string): string[] {
   // Declarations naming apps outside the checked set: the other side is unknown here.
   const known = new Set([...result.apps.values()].map((i) => i.input.namespace));
   const np = info.input.values.networkPolicy ?? {};
-  const inOutside = (np.allowIngressFrom ?? []).filter((ns) => !known.has(ns));
-  const outOutside = (np.allowEgressTo ?? []).filter((ns) => !known.has(ns));
+  const inOutside = nsList(np.allowIngressFrom).filter((ns) => !known.has(ns));
+  const outOutside = nsList(np.allowEgressTo).filter((ns) => !known.has(ns));
   const lines = [
     callers.length || inOutside.length
       ? `Other apps that can call ${name} (through Dapr): ${[...callers, ...inOutside.map((ns) => `${ns.replace(/-ns$/, '')} (if it declares the call in its own values file: ${info.input.namespace} in networkPolicy.allowEgressTo)`)].join(', ')}.`
