@@ -117,14 +117,8 @@ type schemaResult struct {
 
 func main() {
 	if len(os.Args) > 1 && (os.Args[1] == "--help" || os.Args[1] == "-h") {
-		fmt.Println("usage: paddock-engine < request.json > response.json\nRenders many releases of one chart like `helm template`, optionally validating like `kubeconform -strict`.")
+		fmt.Println("usage: paddock-engine < request.json > response.json\n       paddock-engine serve SOCKET [IDLE=10m]\nRenders many releases of one chart like `helm template`, optionally validating like `kubeconform -strict`.\nserve: answer requests on a unix socket, keeping the chart and compiled schemas warm; exits after IDLE without requests.")
 		return
-	}
-	var req request
-	dec := json.NewDecoder(os.Stdin)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		fatal(fmt.Errorf("reading the request: %w", err))
 	}
 	// Parsing YAML allocates a lot; collecting less often is ~20% faster, and
 	// the soft limit keeps memory bounded on big fleets. GOGC/GOMEMLIMIT win.
@@ -140,7 +134,25 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	resp, err := run(req)
+	if len(os.Args) > 2 && os.Args[1] == "serve" {
+		idle := 10 * time.Minute
+		if len(os.Args) > 3 {
+			if d, err := time.ParseDuration(os.Args[3]); err == nil {
+				idle = d
+			}
+		}
+		if err := serve(os.Args[2], idle); err != nil {
+			fatal(err)
+		}
+		return
+	}
+	var req request
+	dec := json.NewDecoder(os.Stdin)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		fatal(fmt.Errorf("reading the request: %w", err))
+	}
+	resp, err := run(req, nil)
 	if err != nil {
 		fatal(err)
 	}
@@ -165,13 +177,15 @@ func trace(what string, since time.Time) {
 	}
 }
 
-func run(req request) (*response, error) {
+// run answers one request; `c` keeps the chart and compiled schemas between
+// requests (serve), nil for a one-shot run.
+func run(req request, c *caches) (*response, error) {
 	start := time.Now()
 	defer trace("total", start)
 	var r *renderer
 	if len(req.Releases) > 0 {
 		var err error
-		if r, err = newRenderer(req.Chart, req.KubeVersion); err != nil {
+		if r, err = c.renderer(req.Chart, req.KubeVersion); err != nil {
 			return nil, err
 		}
 		trace("load chart", start)
@@ -179,7 +193,7 @@ func run(req request) (*response, error) {
 	var v validator.Validator
 	if req.Schema != nil {
 		var err error
-		if v, err = newValidator(*req.Schema, req.KubeVersion); err != nil {
+		if v, err = c.validator(*req.Schema, req.KubeVersion); err != nil {
 			return nil, err
 		}
 	}

@@ -6,7 +6,10 @@
  * kubeconform's `-output json` shape. Use it when checking more than one app:
  * it saves a helm and a kubeconform process start per app.
  */
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
 import { paths, tool } from '../paths.js';
 import { UserError } from '../report/errors.js';
 import { run } from '../run.js';
@@ -105,10 +108,19 @@ export function engineAvailable(): boolean {
   return existsSync(engineBinary());
 }
 
-/** Send one request to a fresh engine process and return its results, in request order. */
-export async function runEngine(req: EngineRequest, opts: { binary?: string } = {}): Promise<EngineResult[]> {
+/** Where a warm engine (`startEngineServer`) listens by default. */
+export function engineSocket(): string {
+  return join(paths.state, 'engine.sock');
+}
+
+/**
+ * Send one request to the engine and return its results, in request order.
+ * With `socket`, a warm engine serving there answers (chart and compiled
+ * schemas already in memory: ~15 ms for one app instead of ~150 ms); when
+ * none answers, a fresh engine process does.
+ */
+export async function runEngine(req: EngineRequest, opts: { binary?: string; socket?: string } = {}): Promise<EngineResult[]> {
   const binary = opts.binary ?? engineBinary();
-  if (!existsSync(binary)) throw new UserError(`${binary} is not built`, 'Run `tools/build.sh paddock-engine` in the repository root.');
   const schema = req.schema === true ? {} : req.schema || undefined;
   const body = {
     chart: req.releases?.length ? (req.chart ?? paths.chart) : (req.chart ?? ''),
@@ -119,15 +131,69 @@ export async function runEngine(req: EngineRequest, opts: { binary?: string } = 
     objects: req.objects ?? false,
     workers: req.workers ?? 0,
   };
-  const r = await run(binary, [], { input: JSON.stringify(body) });
-  if (r.code !== 0) throw new Error(`${ENGINE} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
-  let parsed: { results?: EngineResult[] };
-  try {
-    parsed = JSON.parse(r.stdout) as { results?: EngineResult[] };
-  } catch {
-    throw new Error(`${ENGINE} returned something that is not JSON: ${r.stdout.slice(0, 200)}`);
+  const input = JSON.stringify(body);
+  let stdout = opts.socket ? await viaSocket(opts.socket, input) : undefined;
+  if (stdout === undefined) {
+    if (!existsSync(binary)) throw new UserError(`${binary} is not built`, 'Run `tools/build.sh paddock-engine` in the repository root.');
+    const r = await run(binary, [], { input });
+    if (r.code !== 0) throw new Error(`${ENGINE} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+    stdout = r.stdout;
   }
+  let parsed: { results?: EngineResult[]; error?: string };
+  try {
+    parsed = JSON.parse(stdout) as { results?: EngineResult[]; error?: string };
+  } catch {
+    throw new Error(`${ENGINE} returned something that is not JSON: ${stdout.slice(0, 200)}`);
+  }
+  if (parsed.error) throw new Error(`${ENGINE} failed: ${parsed.error}`);
   const results = parsed.results ?? [];
   if (results.length !== body.releases.length + body.manifests.length) throw new Error(`${ENGINE} returned ${results.length} results for ${body.releases.length + body.manifests.length} inputs`);
   return results;
+}
+
+/** The response of a warm engine on `socket`, or undefined when none answers there. */
+function viaSocket(socket: string, input: string): Promise<string | undefined> {
+  if (!existsSync(socket)) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let connected = false;
+    const conn = createConnection(socket, () => {
+      connected = true;
+      conn.end(input);
+    });
+    conn.on('data', (d: Buffer) => chunks.push(d));
+    conn.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // A stale socket file (engine gone): answer with a fresh process instead.
+    conn.on('error', () => resolve(connected && chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined));
+  });
+}
+
+/**
+ * Start a warm engine in the background on `socket`; it exits by itself after
+ * `idle` (a Go duration, default 10m) without requests. Returns its pid, or
+ * undefined when the engine is not built.
+ */
+export function startEngineServer(socket: string = engineSocket(), idle = '10m', binary: string = engineBinary()): number | undefined {
+  if (!existsSync(binary)) return undefined;
+  mkdirSync(dirname(socket), { recursive: true });
+  const child = spawn(binary, ['serve', socket, idle], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child.pid;
+}
+
+/** Wait until a warm engine answers on `socket` (after startEngineServer), up to `ms`. */
+export async function engineServerReady(socket: string = engineSocket(), ms = 3000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = createConnection(socket, () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.on('error', () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
 }
