@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { aclVerdict, parseAccessControl } from './dapr.js';
-import { checkConnectivity, callBetween, explainApp, reaches } from './index.js';
+import { checkConnectivity, callBetween, explainApp, reaches, withExtraObjects } from './index.js';
 import { ipSet, overlaps, publicInternet } from './ipset.js';
 import type { AppInput, KubeObject } from './model.js';
 import { selects } from './selector.js';
@@ -156,5 +156,17 @@ describe('robustness', () => {
     const r = checkConnectivity([a, app('b', { networkPolicy: { allowEgressTo: ['a-ns'] } }, [denyAll('b-ns')])]);
     const unusable = r.findings.filter((f) => /cannot be used/.test(f.message)).map((f) => f.path);
     for (const name of ['bad-selector', 'bad-values', 'bad-cidr', 'bad-type']) assert.ok(unusable.includes(`NetworkPolicy/${name}`), `${name}: ${unusable.join(', ')}`);
+  });
+});
+
+describe('extra manifests', () => {
+  it('a hand-written policy joins the app of its namespace; one in a platform namespace closes it', () => {
+    const a = app('a', {}, [denyAll('a-ns')]);
+    const open = np('a-ns', 'hand', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: nsSel('vault-system') }] }] });
+    const vaultClosed = np('vault-system', 'deny', { podSelector: {}, policyTypes: ['Ingress'] });
+    const { apps, platform } = withExtraObjects([a], [open]);
+    assert.equal(reaches(checkConnectivity(apps, { platform }).matrix, 'a', 'vault-system/vault'), true);
+    const closed = withExtraObjects([a], [open, vaultClosed]);
+    assert.equal(reaches(checkConnectivity(closed.apps, { platform: closed.platform }).matrix, 'a', 'vault-system/vault'), false);
   });
 });

@@ -6,7 +6,7 @@
 import type { Finding } from '../report/finding.js';
 import { compareWithDeclarations } from './compare.js';
 import { computeMatrix, type MatrixResult } from './matrix.js';
-import type { AppInput, Platform } from './model.js';
+import type { AppInput, KubeObject, Platform } from './model.js';
 import { defaultPlatform } from './platform.js';
 
 export interface ConnectivityResult extends MatrixResult {
@@ -17,6 +17,32 @@ export interface ConnectivityResult extends MatrixResult {
 export function checkConnectivity(apps: AppInput[], options: { platform?: Platform } = {}): ConnectivityResult {
   const result = computeMatrix(apps, options.platform ?? defaultPlatform());
   return { ...result, findings: compareWithDeclarations(result) };
+}
+
+/**
+ * Add Kubernetes objects that were not rendered from a values file (a manifest
+ * applied by hand, another chart's output) to the check: objects in an app's
+ * namespace join that app; NetworkPolicies in a platform namespace become that
+ * namespace's own policies (so it is no longer assumed open).
+ */
+export function withExtraObjects(apps: AppInput[], objects: KubeObject[], platform: Platform = defaultPlatform()): { apps: AppInput[]; platform: Platform } {
+  const byNs = new Map<string, KubeObject[]>();
+  for (const o of objects) {
+    const ns = o?.metadata?.namespace;
+    if (!ns) continue;
+    if (!byNs.has(ns)) byNs.set(ns, []);
+    byNs.get(ns)!.push(o);
+  }
+  return {
+    apps: apps.map((a) => (byNs.has(a.namespace) ? { ...a, objects: [...a.objects, ...byNs.get(a.namespace)!] } : a)),
+    platform: {
+      ...platform,
+      namespaces: platform.namespaces.map((n) => {
+        const extra = (byNs.get(n.namespace) ?? []).filter((o) => o.kind === 'NetworkPolicy');
+        return extra.length ? { ...n, policies: [...(n.policies ?? []), ...extra] } : n;
+      }),
+    },
+  };
 }
 
 export { computeMatrix, compareWithDeclarations };
