@@ -1,6 +1,10 @@
 // Differences between what the network/Dapr allow and what the values declare, on the real
 // chart's output plus hand-written NetworkPolicies (a careless change, a manifest applied by hand).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { paths } from '../lib/chart.js';
 import { before, describe, it } from 'node:test';
 import { callBetween, checkConnectivity, reaches, type AppInput, type KubeObject } from 'paddock/connectivity/index.js';
 import { demo, extraApp, renderApp } from './render.js';
@@ -100,5 +104,18 @@ describe('connectivity findings', () => {
     const e = errors(r);
     assert.equal(e.length, 1);
     assert.match(e[0]!.message, /app1 can reach Vault \(vault-system, port 8200\/TCP\)/);
+  });
+
+  it("with the platform's own policies: Redis admits only tenant-labelled namespaces", () => {
+    const platformObjects = ['redis/redis.yaml', 'vault/vault.yaml'].flatMap((f) =>
+      parseAllDocuments(readFileSync(join(paths.platform, 'infrastructure', 'configs', f), 'utf8')).map((d) => d.toJS() as KubeObject).filter(Boolean),
+    );
+    const unlabelled = checkConnectivity([app1, app2], { platformObjects });
+    const w = warnings(unlabelled);
+    assert.equal(w.length, 1, JSON.stringify(w, null, 1));
+    assert.match(w[0]!.message, /app1 enables statestore but cannot reach Redis.*the platform's NetworkPolicies stop it/);
+    const tenant = { 'paddock.dev/tenant': 'true' };
+    const labelled = checkConnectivity([{ ...app1, namespaceLabels: tenant }, { ...app2, namespaceLabels: tenant }], { platformObjects });
+    assert.deepEqual(labelled.findings, []);
   });
 });

@@ -13,10 +13,36 @@ export interface ConnectivityResult extends MatrixResult {
   findings: Finding[];
 }
 
+export interface ConnectivityOptions {
+  platform?: Platform;
+  /**
+   * The platform's own NetworkPolicies (e.g. from platform/infrastructure/configs).
+   * Errors are always judged app-side, with platform namespaces assumed open (an
+   * app's policies must hold by themselves); these add warnings for declared or
+   * needed flows the platform's policies stop (e.g. Redis admitting only
+   * namespaces labelled as tenants — give AppInput.namespaceLabels).
+   */
+  platformObjects?: KubeObject[];
+}
+
 /** Compute the reach matrix of `apps` (with the platform around them) and every difference from their declarations. */
-export function checkConnectivity(apps: AppInput[], options: { platform?: Platform } = {}): ConnectivityResult {
-  const result = computeMatrix(apps, options.platform ?? defaultPlatform());
-  return { ...result, findings: compareWithDeclarations(result) };
+export function checkConnectivity(apps: AppInput[], options: ConnectivityOptions = {}): ConnectivityResult {
+  const platform = options.platform ?? defaultPlatform();
+  const result = computeMatrix(apps, platform);
+  const findings = compareWithDeclarations(result);
+  if (options.platformObjects?.length) {
+    const full = withExtraObjects(apps, options.platformObjects.filter((o) => o?.kind === 'NetworkPolicy'), platform);
+    const seen = new Set(findings.map((f) => `${f.rule}\u0000${f.message}`));
+    for (const f of compareWithDeclarations(computeMatrix(full.apps, full.platform))) {
+      if (f.severity !== 'warning' || seen.has(`${f.rule}\u0000${f.message}`)) continue;
+      findings.push({
+        ...f,
+        message: `${f.message} The app's own policies allow it; the platform's NetworkPolicies stop it.`,
+        fix: 'Check the platform\'s NetworkPolicies (platform/infrastructure/configs) and the labels of the app\'s namespace (tenant namespaces carry paddock.dev/tenant: "true").',
+      });
+    }
+  }
+  return { ...result, findings };
 }
 
 /**
