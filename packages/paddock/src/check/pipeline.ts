@@ -1,4 +1,7 @@
-import { checkConnectivity, type ConnectivityResult } from '../connectivity/index.js';
+import { readFile } from 'node:fs/promises';
+import { checkConnectivity, platformFromChartValues, withExtraObjects, type ChartPlatformValues, type ConnectivityResult } from '../connectivity/index.js';
+import { appNameFor } from '../contract/app-name.js';
+import { platformSettings } from '../contract/platform-settings.js';
 import { checkValuesFile, type AppValues } from '../contract/validate.js';
 import { checkManifests, tenantNamespace } from '../policies/check.js';
 import type { KubeObject } from '../policies/types.js';
@@ -20,6 +23,13 @@ export interface CheckResult extends Report {
  * declare. Other manifests get the schema and policy checks as they are.
  */
 export async function runCheck(inputs: CheckInputs, opts: { name?: string } = {}): Promise<CheckResult> {
+  const nameOf = (file: string): string => appNameFor(file, inputs.valuesFiles.length === 1 ? opts.name : undefined);
+  // Rendering runs in its own process: start it now and validate meanwhile;
+  // only the apps that pass the contract keep their rendering.
+  const rendering = renderAll(
+    inputs.valuesFiles.map((file) => ({ name: nameOf(file), namespace: `${nameOf(file)}-ns`, file })),
+    inputs.manifestFiles,
+  );
   const findings: Finding[] = [];
   const apps: AppValues[] = [];
   for (const file of inputs.valuesFiles) {
@@ -27,26 +37,34 @@ export async function runCheck(inputs: CheckInputs, opts: { name?: string } = {}
     findings.push(...r.findings);
     if (r.app) apps.push(r.app);
   }
+  const valid = new Map(apps.map((a) => [a.file, a]));
+  const rendered = await rendering;
+  const renderedApps = rendered.apps.filter((r) => valid.has(r.app.file));
+  findings.push(...rendered.findings.filter((f) => !inputs.valuesFiles.includes(f.file ?? '') || valid.has(f.file ?? '')));
 
-  const rendered = await renderAll(apps, inputs.manifestFiles);
-  findings.push(...rendered.findings);
-
-  const all = [...rendered.apps.flatMap((a) => a.objects), ...rendered.manifests];
-  const namespaces = new Set<string>([...rendered.apps.map((a) => a.app.namespace)]);
+  const all = [...renderedApps.flatMap((a) => a.objects), ...rendered.manifests];
+  const namespaces = new Set<string>(renderedApps.map((a) => a.app.namespace));
   for (const o of rendered.manifests) if (o.object.metadata.namespace?.endsWith('-ns')) namespaces.add(o.object.metadata.namespace);
+  const tenants = new Map([...namespaces].map((ns) => [ns, tenantNamespace(ns.replace(/-ns$/, ''))]));
   const source = new Map<unknown, SourcedObject>(all.map((o) => [o.object, o]));
-  findings.push(
-    ...checkManifests(all.map((o) => o.object as KubeObject), {
-      namespaces: [...namespaces].map((ns) => tenantNamespace(ns.replace(/-ns$/, ''))),
-      locate: (o) => source.get(o),
-    }),
-  );
+  findings.push(...checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o) }));
 
   let connectivity: ConnectivityResult | undefined;
-  if (rendered.apps.length > 0) {
-    connectivity = checkConnectivity(
-      rendered.apps.map(({ app, objects }) => ({ name: app.name, namespace: app.namespace, file: app.file, values: app.values, objects: objects.map((o) => o.object as KubeObject) })),
+  if (renderedApps.length > 0) {
+    const inputsForApps = await Promise.all(
+      renderedApps.map(async ({ app, objects }) => ({
+        name: app.name,
+        namespace: app.namespace,
+        file: app.file,
+        values: (valid.get(app.file) as AppValues).values,
+        valuesText: await readFile(app.file, 'utf8'),
+        namespaceLabels: tenants.get(app.namespace)?.metadata.labels,
+        objects: objects.map((o) => o.object as KubeObject),
+      })),
     );
+    // Hand-written manifests in an app's namespace (an extra NetworkPolicy, say) count towards its reach.
+    const withManifests = withExtraObjects(inputsForApps, rendered.manifests.map((o) => o.object as KubeObject), platformFromChartValues(platformSettings() as ChartPlatformValues));
+    connectivity = checkConnectivity(withManifests.apps, { platform: withManifests.platform });
     findings.push(...connectivity.findings);
   }
 

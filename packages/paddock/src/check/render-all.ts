@@ -1,13 +1,19 @@
 import { readFile } from 'node:fs/promises';
-import type { AppValues } from '../contract/validate.js';
 import { engineAvailable, runEngine } from '../render/engine.js';
 import { helmFailure, helmTemplate } from '../render/helm.js';
 import { parseManifests, type SourcedObject } from '../render/manifests.js';
 import type { Finding } from '../report/finding.js';
 import { schemaFindings, validateObjects } from '../schema/kubeconform.js';
 
+/** What rendering needs of an app: its name, namespace and values file. */
+export interface RenderTarget {
+  name: string;
+  namespace: string;
+  file: string;
+}
+
 export interface RenderedApp {
-  app: AppValues;
+  app: RenderTarget;
   objects: SourcedObject[];
 }
 
@@ -17,12 +23,12 @@ export interface RenderedSet {
   findings: Finding[];
 }
 
-function renderFailure(app: AppValues, message: string): Finding {
+function renderFailure(app: RenderTarget, message: string): Finding {
   return { rule: 'render', severity: 'error', file: app.file, message: `The shared chart refused this app: ${message}`, fix: 'Fix the value it names in your values file.' };
 }
 
 /** Render every app through the real chart and validate every object strictly, in one engine process. */
-async function withEngine(apps: AppValues[], manifestFiles: string[]): Promise<RenderedSet> {
+async function withEngine(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
   const texts = await Promise.all(manifestFiles.map((f) => readFile(f, 'utf8')));
   const valuesTexts = await Promise.all(apps.map((a) => readFile(a.file, 'utf8')));
   const results = await runEngine({
@@ -51,7 +57,7 @@ async function withEngine(apps: AppValues[], manifestFiles: string[]): Promise<R
 }
 
 /** The same with one helm process per app and one kubeconform process for everything. */
-async function withProcesses(apps: AppValues[], manifestFiles: string[]): Promise<RenderedSet> {
+async function withProcesses(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
   const out: RenderedSet = { apps: [], manifests: [], findings: [] };
   for (const app of apps) {
     const r = await helmTemplate(app);
@@ -72,6 +78,6 @@ async function withProcesses(apps: AppValues[], manifestFiles: string[]): Promis
   return out;
 }
 
-export function renderAll(apps: AppValues[], manifestFiles: string[]): Promise<RenderedSet> {
+export function renderAll(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
   return engineAvailable() ? withEngine(apps, manifestFiles) : withProcesses(apps, manifestFiles);
 }

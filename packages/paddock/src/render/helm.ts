@@ -1,4 +1,3 @@
-import type { AppValues } from '../contract/validate.js';
 import { platformSettings } from '../contract/platform-settings.js';
 import { paths, tool } from '../paths.js';
 import type { Finding } from '../report/finding.js';
@@ -23,7 +22,7 @@ export function helmFailure(stderr: string): string {
 }
 
 /** Render one app through the real chart with the pinned helm. */
-export async function helmTemplate(app: AppValues): Promise<{ manifest?: string; findings: Finding[] }> {
+export async function helmTemplate(app: { name: string; namespace: string; file: string }): Promise<{ manifest?: string; findings: Finding[] }> {
   const r = await run(tool('helm'), helmTemplateArgs(app));
   if (r.code === 0) return { manifest: r.stdout, findings: [] };
   return {

@@ -25,7 +25,8 @@ export function objectRef(o: K8sObject): string {
 /** Split multi-document YAML into Kubernetes objects; documents that are not objects become findings. */
 export function parseManifests(text: string, file: string): { objects: SourcedObject[]; findings: Finding[] } {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true });
+  // YAML 1.1, as Kubernetes reads manifests: `defaultMode: 0440` is octal there.
+  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, version: '1.1' });
   const objects: SourcedObject[] = [];
   const findings: Finding[] = [];
   for (const doc of Array.isArray(docs) ? docs : [docs]) {
