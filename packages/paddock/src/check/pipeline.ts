@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { checkConnectivity, platformFromChartValues, withExtraObjects, type ChartPlatformValues, type ConnectivityResult } from '../connectivity/index.js';
-import { appNameFor } from '../contract/app-name.js';
 import { platformSettings } from '../contract/platform-settings.js';
 import { checkValuesFile, type AppValues } from '../contract/validate.js';
 import { checkManifests, tenantNamespace } from '../policies/check.js';
@@ -8,7 +7,7 @@ import type { KubeObject } from '../policies/types.js';
 import type { SourcedObject } from '../render/manifests.js';
 import { makeReport, type Finding, type Report } from '../report/finding.js';
 import type { CheckInputs } from './inputs.js';
-import { renderAll } from './render-all.js';
+import { startRendering, type RenderedSet } from './render-all.js';
 
 export interface CheckResult extends Report {
   apps: AppValues[];
@@ -22,14 +21,9 @@ export interface CheckResult extends Report {
  * platform's admission policies; the apps' reach is compared with what they
  * declare. Other manifests get the schema and policy checks as they are.
  */
-export async function runCheck(inputs: CheckInputs, opts: { name?: string } = {}): Promise<CheckResult> {
-  const nameOf = (file: string): string => appNameFor(file, inputs.valuesFiles.length === 1 ? opts.name : undefined);
-  // Rendering runs in its own process: start it now and validate meanwhile;
-  // only the apps that pass the contract keep their rendering.
-  const rendering = renderAll(
-    inputs.valuesFiles.map((file) => ({ name: nameOf(file), namespace: `${nameOf(file)}-ns`, file })),
-    inputs.manifestFiles,
-  );
+export async function runCheck(inputs: CheckInputs, opts: { name?: string; rendering?: Promise<RenderedSet> } = {}): Promise<CheckResult> {
+  // Only the apps that pass the contract keep their rendering.
+  const rendering = opts.rendering ?? startRendering(inputs, opts.name);
   const findings: Finding[] = [];
   const apps: AppValues[] = [];
   for (const file of inputs.valuesFiles) {

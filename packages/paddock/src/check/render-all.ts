@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { engineAvailable, runEngine } from '../render/engine.js';
+import { appNameFor } from '../contract/app-name.js';
+import type { CheckInputs } from './inputs.js';
+import { engineAvailable, runEngine, type EngineObject } from '../render/engine.js';
 import { helmFailure, helmTemplate } from '../render/helm.js';
-import { parseManifests, type SourcedObject } from '../render/manifests.js';
+import { parseManifests, type K8sObject, type SourcedObject } from '../render/manifests.js';
 import type { Finding } from '../report/finding.js';
 import { schemaFindings, validateObjects } from '../schema/kubeconform.js';
 
@@ -27,6 +29,28 @@ function renderFailure(app: RenderTarget, message: string): Finding {
   return { rule: 'render', severity: 'error', file: app.file, message: `The shared chart refused this app: ${message}`, fix: 'Fix the value it names in your values file.' };
 }
 
+/**
+ * The engine's parsed objects as sourced objects. Lines are kept for files the
+ * user wrote; for rendered apps they would point into helm's output, not the
+ * values file, so only the template is kept.
+ */
+function fromEngine(objects: EngineObject[], file: string, keepLines: boolean): { objects: SourcedObject[]; findings: Finding[] } {
+  const out: { objects: SourcedObject[]; findings: Finding[] } = { objects: [], findings: [] };
+  for (const o of objects) {
+    const line = keepLines ? o.line : undefined;
+    if (o.error || !o.object) {
+      out.findings.push({ rule: 'yaml', severity: 'error', file, line, message: `This is not valid YAML: ${o.error ?? 'empty document'}`, fix: 'Check the indentation (spaces, not tabs) around that line.' });
+    } else if (typeof o.object.kind !== 'string' || typeof o.object.apiVersion !== 'string') {
+      out.findings.push({ rule: 'yaml', severity: 'error', file, line, message: 'This document is not a Kubernetes object (it has no apiVersion and kind).', fix: 'Give it apiVersion: and kind:, or remove it.' });
+    } else {
+      const object = o.object as K8sObject;
+      object.metadata ??= {};
+      out.objects.push({ object, file, line, template: o.source });
+    }
+  }
+  return out;
+}
+
 /** Render every app through the real chart and validate every object strictly, in one engine process. */
 async function withEngine(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
   const texts = await Promise.all(manifestFiles.map((f) => readFile(f, 'utf8')));
@@ -35,6 +59,7 @@ async function withEngine(apps: RenderTarget[], manifestFiles: string[]): Promis
     releases: apps.map((a, i) => ({ name: a.name, namespace: a.namespace, valuesYaml: valuesTexts[i] ?? '', valuesFile: a.file })),
     manifests: manifestFiles.map((f, i) => ({ name: f, manifest: texts[i] ?? '' })),
     schema: true,
+    objects: true,
   });
   const out: RenderedSet = { apps: [], manifests: [], findings: [] };
   apps.forEach((app, i) => {
@@ -43,13 +68,13 @@ async function withEngine(apps: RenderTarget[], manifestFiles: string[]): Promis
       out.findings.push(renderFailure(app, r?.error ? helmFailure(r.error) : 'no output'));
       return;
     }
-    const parsed = parseManifests(r.manifest, app.file);
+    const parsed = fromEngine(r.objects ?? [], app.file, false);
     out.apps.push({ app, objects: parsed.objects });
     out.findings.push(...parsed.findings, ...schemaFindings(r.schema ?? [], parsed.objects));
   });
   manifestFiles.forEach((file, i) => {
     const r = results[apps.length + i];
-    const parsed = parseManifests(texts[i] ?? '', file);
+    const parsed = fromEngine(r?.objects ?? [], file, true);
     out.manifests.push(...parsed.objects);
     out.findings.push(...parsed.findings, ...schemaFindings(r?.schema ?? [], parsed.objects));
   });
@@ -66,7 +91,7 @@ async function withProcesses(apps: RenderTarget[], manifestFiles: string[]): Pro
       continue;
     }
     const parsed = parseManifests(r.manifest, app.file);
-    out.apps.push({ app, objects: parsed.objects });
+    out.apps.push({ app, objects: parsed.objects.map((o) => ({ ...o, line: undefined })) });
     out.findings.push(...parsed.findings);
   }
   for (const file of manifestFiles) {
@@ -80,4 +105,17 @@ async function withProcesses(apps: RenderTarget[], manifestFiles: string[]): Pro
 
 export function renderAll(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
   return engineAvailable() ? withEngine(apps, manifestFiles) : withProcesses(apps, manifestFiles);
+}
+
+/**
+ * Start rendering everything `check` was given, before the values are
+ * validated: the engine is its own process, so it works while this one loads
+ * the contract and the policies. Apps that fail the contract are dropped later.
+ */
+export function startRendering(inputs: CheckInputs, name?: string): Promise<RenderedSet> {
+  const nameOf = (file: string): string => appNameFor(file, inputs.valuesFiles.length === 1 ? name : undefined);
+  return renderAll(
+    inputs.valuesFiles.map((file) => ({ name: nameOf(file), namespace: `${nameOf(file)}-ns`, file })),
+    inputs.manifestFiles,
+  );
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { collectInputs } from '../check/inputs.js';
-import { runCheck } from '../check/pipeline.js';
-import { formatMatrix } from '../connectivity/index.js';
+import { startRendering } from '../check/render-all.js';
 import { emitReport } from '../report/print.js';
 
 export function register(program: Command): void {
@@ -14,8 +13,14 @@ export function register(program: Command): void {
     .option('--json', 'print the findings as JSON')
     .action(async (args: string[], opts: { name?: string; json?: boolean; verbose?: boolean }) => {
       const inputs = await collectInputs(args);
-      const result = await runCheck(inputs, { name: opts.name });
-      if (opts.verbose && !opts.json && result.connectivity) process.stdout.write(`${formatMatrix(result.connectivity.matrix)}\n\n`);
+      // The render engine starts first and works while the policies and the contract load.
+      const rendering = startRendering(inputs, opts.name);
+      const { runCheck } = await import('../check/pipeline.js');
+      const result = await runCheck(inputs, { name: opts.name, rendering });
+      if (opts.verbose && !opts.json && result.connectivity) {
+        const { formatMatrix } = await import('../connectivity/index.js');
+        process.stdout.write(`${formatMatrix(result.connectivity.matrix)}\n\n`);
+      }
       const what = [
         inputs.valuesFiles.length ? `${inputs.valuesFiles.length} app${inputs.valuesFiles.length > 1 ? 's' : ''}` : '',
         inputs.manifestFiles.length ? `${inputs.manifestFiles.length} manifest file${inputs.manifestFiles.length > 1 ? 's' : ''}` : '',

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Finding } from '../report/finding.js';
 import { paths } from '../paths.js';
 import { appNameFor, appNameProblem } from './app-name.js';
@@ -17,13 +20,42 @@ export interface AppValues {
   values: Record<string, unknown>;
 }
 
+const require = createRequire(import.meta.url);
+const ajvVersion = (require('ajv/package.json') as { version: string }).version;
+
 let compiled: ValidateFunction | undefined;
 
-/** The contract (charts/app/values.schema.json), compiled once. */
-export function contractValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    compiled = ajv.compile(JSON.parse(readFileSync(paths.contract, 'utf8')) as object);
+/**
+ * The contract (charts/app/values.schema.json), compiled once per schema: the
+ * compiled validator is kept as a module under .paddock/cache (keyed by the
+ * schema's hash and ajv's version), since compiling it costs more than a whole
+ * `paddock validate` otherwise needs.
+ */
+export async function contractValidator(): Promise<ValidateFunction> {
+  if (compiled) return compiled;
+  const text = readFileSync(paths.contract, 'utf8');
+  const key = createHash('sha256').update(`${ajvVersion}\0${text}`).digest('hex').slice(0, 16);
+  // CommonJS, so that the code ajv writes can require its small runtime helpers.
+  const cached = join(paths.state, 'cache', `contract-${key}.cjs`);
+  if (process.env.PADDOCK_NO_CACHE !== '1') {
+    try {
+      compiled = require(cached) as ValidateFunction;
+      return compiled;
+    } catch {
+      /* not cached yet */
+    }
+  }
+  const { Ajv } = await import('ajv');
+  const standalone = (await import('ajv/dist/standalone/index.js')).default as unknown as (ajv: unknown, validate: ValidateFunction) => string;
+  const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true } });
+  compiled = ajv.compile(JSON.parse(text) as object);
+  try {
+    mkdirSync(dirname(cached), { recursive: true });
+    const tmp = `${cached}.${process.pid}.tmp`;
+    writeFileSync(tmp, standalone(ajv, compiled));
+    renameSync(tmp, cached);
+  } catch {
+    /* a read-only checkout just compiles each time */
   }
   return compiled;
 }
@@ -105,8 +137,8 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
 }
 
 /** Validate a parsed values file against the contract. */
-export function validateValues(vf: ValuesFile, name: string): Finding[] {
-  const validate = contractValidator();
+export async function validateValues(vf: ValuesFile, name: string): Promise<Finding[]> {
+  const validate = await contractValidator();
   validate(vf.values);
   const schema = [...legacyFindings(vf), ...schemaFindings(vf, validate.errors ?? [])];
   // The template-level checks only matter for fields the schema accepted.
@@ -120,7 +152,7 @@ export async function checkValuesFile(file: string, opts: { name?: string } = {}
   const { vf, findings } = await readValuesFile(file);
   if (!vf) return { findings };
   const name = appNameFor(file, opts.name);
-  const problems = validateValues(vf, name);
+  const problems = await validateValues(vf, name);
   if (problems.some((f) => f.severity === 'error')) return { vf, findings: problems };
   return { vf, findings: problems, app: { name, namespace: `${name}-ns`, file, values: vf.values } };
 }

@@ -115,7 +115,7 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
 
   const text = renderValues(answers, relative(dir, paths.contract).split(sep).join('/'));
   const { vf, findings } = parseValuesText(shown, text);
-  const problems = vf ? validateValues(vf, answers.name) : findings;
+  const problems = vf ? await validateValues(vf, answers.name) : findings;
   const errors = problems.filter((f) => f.severity === 'error');
   if (errors.length) throw new UserError(`the answers do not make a valid values file: ${errors.map((e) => `${e.path ?? ''} ${e.message}`).join('; ')}`);
 
