@@ -38,7 +38,7 @@ test: runtime ## run every test (unit, chart, policies, gitops, local runtime, b
 	@scripts/test.sh
 
 demo: runtime ## validate, render and check the example apps, then run them with real Dapr sidecars
-	@node packages/paddock/bin/paddock.js demo
+	@node packages/paddock/bin/paddock.js demo $(DEMO_ARGS)
 
 check: setup ## paddock check on the example apps
 	@node packages/paddock/bin/paddock.js check apps/app1/values.yaml apps/app2/values.yaml
