@@ -1,9 +1,9 @@
 /** Reads a JavaScript or TypeScript module's syntax tree into SourceFacts. */
 import type { Node, Tree } from 'web-tree-sitter';
 import { NodeIndex } from './node-index.js';
-import { emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val } from './facts.js';
+import { emptyFacts, str, UNKNOWN, valText, type SourceFacts, type Val } from './facts.js';
 import { isDisplayCall } from './names.js';
-import type { ConstTable } from './python.js';
+import { field, loc, named, type ConstTable, type ReaderContext } from './syntax.js';
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options']);
 const FS_WRITERS: Record<string, number> = {
@@ -14,20 +14,7 @@ const FS_WRITERS: Record<string, number> = {
 const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'await_expression']);
 const MAX_DEPTH = 8;
 
-interface Ctx {
-  facts: SourceFacts;
-  index: NodeIndex;
-  locals: Map<string, Node | null>;
-  project: ConstTable;
-  aliases: Map<string, string>;
-  /** Names bound to a server object, with its kind (`app` → `express`). */
-  apps: Map<string, string>;
-  usesDaprSdk: boolean;
-}
-
-const field = (n: Node, name: string): Node | undefined => n.childForFieldName(name) ?? undefined;
-const named = (n: Node | undefined): Node[] => (n ? (n.namedChildren.filter(Boolean) as Node[]) : []);
-const loc = (ctx: Ctx, n: Node): Loc => ({ file: ctx.facts.file, line: n.startPosition.row + 1 });
+type Ctx = ReaderContext;
 
 function unwrap(n: Node | undefined): Node | undefined {
   while (n && WRAPPERS.has(n.type)) n = named(n)[0];

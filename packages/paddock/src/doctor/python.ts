@@ -5,39 +5,16 @@ import {
   emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
 } from './facts.js';
 import { isDisplayCall } from './names.js';
+import { field, loc, named, type ConstTable, type ReaderContext } from './syntax.js';
 
-/** Module-level constants a module defines, resolved, for other modules that import them. */
-export type ConstTable = Map<string, Val>;
+export type { ConstTable } from './syntax.js';
 
 const ROUTE_METHODS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'api_route', 'websocket']);
 const ENV_GET = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
 const STATE_SDK = new Set(['save_state', 'get_state', 'delete_state', 'get_bulk_state', 'save_bulk_state', 'query_state', 'execute_state_transaction']);
 const MAX_DEPTH = 8;
 
-interface Ctx {
-  facts: SourceFacts;
-  index: NodeIndex;
-  /** name → the node assigned to it; null when assigned more than once. */
-  locals: Map<string, Node | null>;
-  project: ConstTable;
-  /** Import aliases: local name → dotted module path (`getenv` → `os.getenv`). */
-  aliases: Map<string, string>;
-  /** Names bound to a web-app object, with its framework (`app` → `flask`). */
-  apps: Map<string, string>;
-  usesDaprSdk: boolean;
-}
-
-function loc(ctx: Ctx, node: Node): Loc {
-  return { file: ctx.facts.file, line: node.startPosition.row + 1 };
-}
-
-function field(node: Node, name: string): Node | undefined {
-  return node.childForFieldName(name) ?? undefined;
-}
-
-function named(node: Node | undefined): Node[] {
-  return node ? (node.namedChildren.filter(Boolean) as Node[]) : [];
-}
+type Ctx = ReaderContext;
 
 /** The dotted name of a callee or attribute chain, with import aliases expanded. */
 function dotted(ctx: Ctx, node: Node | undefined): string {
