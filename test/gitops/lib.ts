@@ -1,10 +1,10 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { freePort } from 'paddock/dev/ports.js';
 import { paths, tool } from 'paddock/paths.js';
 import { run } from 'paddock/run.js';
 
@@ -78,17 +78,6 @@ export function restrictedProblems(name: string, pod: any): string[] {
   return out;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(p));
-    });
-    srv.on('error', reject);
-  });
-}
-
 const pexec = promisify(execFile);
 
 /** redis-cli on a port, as a user (or none); never throws, returns the reply text. */
@@ -116,3 +105,5 @@ export async function startRedisLikeTheDeployment(adminPassword: string): Promis
   child.kill();
   throw new Error('redis-server did not start');
 }
+
+export { freePort };

@@ -6,25 +6,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { paths, tool } from 'paddock/paths.js';
 import { run } from 'paddock/run.js';
-import { build, kubeconform, type Obj } from './lib.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+import { build, freePort, kubeconform, type Obj } from './lib.js';
 
 const work = mkdtempSync(join(tmpdir(), 'paddock-oci-'));
 // helm keeps its registry login, cache and config here, not in the user's home.
