@@ -11,7 +11,7 @@ NODE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.j
 CLI_TOOLS := helm kubeconform paddock-engine
 TEST_TOOLS := daprd sentry registry kube-apiserver etcd kustomize
 
-.PHONY: help setup tools build runtime test test-unit test-e2e demo check chart-readme bench clean
+.PHONY: help setup tools build runtime test demo check chart-readme bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16

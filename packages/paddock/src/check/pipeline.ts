@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { checkConnectivity, platformFromChartValues, withExtraObjects, type ChartPlatformValues, type ConnectivityResult } from '../connectivity/index.js';
 import { platformSettings } from '../contract/platform-settings.js';
 import { checkValuesFile, type AppValues } from '../contract/validate.js';
@@ -26,10 +25,15 @@ export async function runCheck(inputs: CheckInputs, opts: { name?: string; rende
   const rendering = opts.rendering ?? startRendering(inputs, opts.name);
   const findings: Finding[] = [];
   const apps: AppValues[] = [];
+  // The values files' text, as validation read it: connectivity findings need it for line numbers.
+  const texts = new Map<string, string>();
   for (const file of inputs.valuesFiles) {
     const r = await checkValuesFile(file, { name: inputs.valuesFiles.length === 1 ? opts.name : undefined });
     findings.push(...r.findings);
-    if (r.app) apps.push(r.app);
+    if (r.app && r.vf) {
+      apps.push(r.app);
+      texts.set(file, r.vf.text);
+    }
   }
   const valid = new Map(apps.map((a) => [a.file, a]));
   const rendered = await rendering;
@@ -45,17 +49,15 @@ export async function runCheck(inputs: CheckInputs, opts: { name?: string; rende
 
   let connectivity: ConnectivityResult | undefined;
   if (renderedApps.length > 0) {
-    const inputsForApps = await Promise.all(
-      renderedApps.map(async ({ app, objects }) => ({
-        name: app.name,
-        namespace: app.namespace,
-        file: app.file,
-        values: (valid.get(app.file) as AppValues).values,
-        valuesText: await readFile(app.file, 'utf8'),
-        namespaceLabels: tenants.get(app.namespace)?.metadata.labels,
-        objects: objects.map((o) => o.object as KubeObject),
-      })),
-    );
+    const inputsForApps = renderedApps.map(({ app, objects }) => ({
+      name: app.name,
+      namespace: app.namespace,
+      file: app.file,
+      values: (valid.get(app.file) as AppValues).values,
+      valuesText: texts.get(app.file),
+      namespaceLabels: tenants.get(app.namespace)?.metadata.labels,
+      objects: objects.map((o) => o.object as KubeObject),
+    }));
     // Hand-written manifests in an app's namespace (an extra NetworkPolicy, say) count towards its reach.
     const withManifests = withExtraObjects(inputsForApps, rendered.manifests.map((o) => o.object as KubeObject), platformFromChartValues(platformSettings() as ChartPlatformValues));
     connectivity = checkConnectivity(withManifests.apps, { platform: withManifests.platform });
