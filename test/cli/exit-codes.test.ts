@@ -140,6 +140,14 @@ describe('paddock check', () => {
     assert.equal(r.code, 1);
     assert.ok(shape(r.stdout).findings.some((f) => f.rule === 'schema' && /selectr/.test(f.message)), r.stdout);
   });
+  it('a manifest that does not parse is one yaml finding per document, not a schema error too', async () => {
+    const broken = file('broken-manifest.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: app1-ns\n---\nfoo: bar\n');
+    const r = await paddock(['check', broken, '--json']);
+    assert.equal(r.code, 1);
+    const j = shape(r.stdout);
+    assert.deepEqual(j.findings.map((f) => f.rule), ['yaml', 'yaml']);
+    assert.match(j.findings[1]?.message ?? '', /not a Kubernetes object/);
+  });
   it('exits 2 for a missing path or an empty folder', async () => {
     for (const args of [['check', join(dir, 'nope')], ['check', mkdtempSync(join(tmpdir(), 'paddock-empty-'))], ['check']]) {
       const r = await paddock(args);

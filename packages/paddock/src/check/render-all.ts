@@ -3,7 +3,7 @@ import { appNameFor } from '../contract/app-name.js';
 import type { CheckInputs } from './inputs.js';
 import { engineAvailable, runEngine, type EngineObject } from '../render/engine.js';
 import { helmFailure, helmTemplate } from '../render/helm.js';
-import { parseManifests, type K8sObject, type SourcedObject } from '../render/manifests.js';
+import { notAnObject, parseManifests, yamlError, type K8sObject, type SourcedObject } from '../render/manifests.js';
 import type { Finding } from '../report/finding.js';
 import { schemaFindings, validateObjects } from '../schema/kubeconform.js';
 
@@ -39,9 +39,9 @@ function fromEngine(objects: EngineObject[], file: string, keepLines: boolean): 
   for (const o of objects) {
     const line = keepLines ? o.line : undefined;
     if (o.error || !o.object) {
-      out.findings.push({ rule: 'yaml', severity: 'error', file, line, message: `This is not valid YAML: ${o.error ?? 'empty document'}`, fix: 'Check the indentation (spaces, not tabs) around that line.' });
+      out.findings.push(yamlError(file, line, o.error ?? 'empty document'));
     } else if (typeof o.object.kind !== 'string' || typeof o.object.apiVersion !== 'string') {
-      out.findings.push({ rule: 'yaml', severity: 'error', file, line, message: 'This document is not a Kubernetes object (it has no apiVersion and kind).', fix: 'Give it apiVersion: and kind:, or remove it.' });
+      out.findings.push(notAnObject(file, line));
     } else {
       const object = o.object as K8sObject;
       object.metadata ??= {};

@@ -35,6 +35,8 @@ export function schemaFindings(resources: KubeconformResource[], objects: Source
   const findings: Finding[] = [];
   for (const res of resources) {
     if (res.status === 'statusValid' || res.status === 'statusSkipped') continue;
+    // A document with no kind did not parse as an object: the YAML step already reports it, with its line.
+    if (!res.kind) continue;
     const src = objects.find((o) => o.object.kind === res.kind && (o.object.metadata.name ?? '') === res.name);
     const ref = src ? objectRef(src.object) : `${res.kind}/${res.name}`;
     const missing = res.status === 'statusError' && /could not find schema/i.test(res.msg);
