@@ -2,6 +2,7 @@ import { checkConnectivity, platformFromChartValues, withExtraObjects, type Char
 import { platformSettings } from '../contract/platform-settings.js';
 import { checkValuesFile, type AppValues } from '../contract/validate.js';
 import { checkManifests, tenantNamespace } from '../policies/check.js';
+import { IDENTITIES, type UserInfo } from '../policies/identities.js';
 import type { KubeObject } from '../policies/types.js';
 import type { SourcedObject } from '../render/manifests.js';
 import { makeReport, type Finding, type Report } from '../report/finding.js';
@@ -45,7 +46,10 @@ export async function runCheck(inputs: CheckInputs, opts: { name?: string; rende
   for (const o of rendered.manifests) if (o.object.metadata.namespace?.endsWith('-ns')) namespaces.add(o.object.metadata.namespace);
   const tenants = new Map([...namespaces].map((ns) => [ns, tenantNamespace(ns.replace(/-ns$/, ''))]));
   const source = new Map<unknown, SourcedObject>(all.map((o) => [o.object, o]));
-  findings.push(...checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o) }));
+  // Each object is judged as the identity that would send it: the chart's as Flux's helm-controller, hand-written ones as a tenant.
+  const fromChart = new Set<unknown>(renderedApps.flatMap((a) => a.objects.map((o) => o.object)));
+  const identity = (o: KubeObject): UserInfo => (fromChart.has(o) ? IDENTITIES.chartDelivery : IDENTITIES.tenant);
+  findings.push(...checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity }));
 
   let connectivity: ConnectivityResult | undefined;
   if (renderedApps.length > 0) {

@@ -9,6 +9,7 @@ import type { Finding } from '../report/finding.js';
 import { admissionPod, hasPodTemplate, type InjectorSettings } from './admission-view.js';
 import { evaluate, located, type EvaluateOptions } from './evaluator.js';
 import { loadPlatformInjectorSettings } from './injector-settings.js';
+import { IDENTITIES, type UserInfo } from './identities.js';
 import { loadPolicies } from './load.js';
 import { isNamespaced } from './resources.js';
 import type { KubeObject, PolicySet } from './types.js';
@@ -60,16 +61,18 @@ export function checkManifests(objects: KubeObject[], options: PolicyCheckOption
     all.push(c);
   }
   const locate = options.locate ? (o: KubeObject) => options.locate!(originals.get(o) ?? o) : undefined;
-  const findings = evaluate(set, all, { ...options, locate });
+  const identity = options.identity ? (o: KubeObject) => options.identity!(originals.get(o) ?? o) : undefined;
+  const findings = evaluate(set, all, { ...options, locate, identity });
   // A Pod finding that repeats its own workload's finding says nothing new; another workload's is still its own.
   const key = (f: Finding, ref: string): string => `${ref}\u0000${f.rule}\u0000${f.message}`;
   const seen = new Set(findings.map((f) => key(f, f.path ?? '')));
+  const podSender = (): UserInfo => IDENTITIES.podController;
   for (const workload of all.filter(hasPodTemplate)) {
     const pod = admissionPod(workload, injector);
     if (!pod) continue;
     const where = locate?.(workload);
     const ref = `${workload.kind}/${workload.metadata?.name}`;
-    for (const f of evaluate(set, [pod], { ...options, locate: undefined, cluster: options.cluster ?? [...all, ...(options.namespaces ?? [])] })) {
+    for (const f of evaluate(set, [pod], { ...options, locate: undefined, identity: podSender, cluster: options.cluster ?? [...all, ...(options.namespaces ?? [])] })) {
       if (seen.has(key(f, ref))) continue;
       seen.add(key(f, ref));
       findings.push(...located([{ ...f, path: `${workload.kind}/${workload.metadata?.name} (its Pod as admitted, with the Dapr sidecar)` }], where));

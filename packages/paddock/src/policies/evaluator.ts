@@ -15,6 +15,7 @@ import { celError, type CelResult } from '@bufbuild/cel';
 import type { Finding, Severity } from '../report/finding.js';
 import { compile, isCelError, toCelInput, type Program } from './cel-env.js';
 import { matchResources, selectorMatches, targetOf } from './match.js';
+import { IDENTITIES, type UserInfo } from './identities.js';
 import { gvrOf, isNamespaced } from './resources.js';
 import type {
   KubeObject,
@@ -37,6 +38,8 @@ export interface AdmissionRequest {
   cluster?: KubeObject[];
   /** The subresource requested (`ephemeralcontainers`, `status`, …); empty for the object itself. */
   subResource?: string;
+  /** Who sends the request (default: an authenticated user with no other group: a tenant). */
+  userInfo?: UserInfo;
 }
 
 /** What one policy binding decided about one request. */
@@ -106,7 +109,7 @@ function errorText(r: CelResult): string {
 }
 
 /** The `request` variable: the fields of admission.k8s.io/v1 AdmissionRequest policies may read. */
-function requestOf(req: Pick<Required<AdmissionRequest>, 'operation' | 'subResource'>, subject: KubeObject): Record<string, unknown> {
+function requestOf(req: Pick<Required<AdmissionRequest>, 'operation' | 'subResource' | 'userInfo'>, subject: KubeObject): Record<string, unknown> {
   const gvr = gvrOf(subject);
   const kind = { group: gvr.group, version: gvr.version, kind: gvr.kind };
   const resource = { group: gvr.group, version: gvr.version, resource: gvr.resource };
@@ -121,7 +124,7 @@ function requestOf(req: Pick<Required<AdmissionRequest>, 'operation' | 'subResou
     name: subject.metadata?.name ?? '',
     namespace: isNamespaced(subject.kind) ? subject.metadata?.namespace ?? '' : '',
     operation: req.operation,
-    userInfo: { username: 'paddock-check', groups: ['system:authenticated'] },
+    userInfo: req.userInfo,
     dryRun: true,
   };
 }
@@ -250,6 +253,7 @@ export function admit(set: PolicySet, request: AdmissionRequest): Decision[] {
     namespace: request.namespace ?? null,
     cluster: request.cluster ?? [],
     subResource: request.subResource ?? '',
+    userInfo: request.userInfo ?? IDENTITIES.tenant,
   };
   const subject = req.object ?? req.oldObject;
   if (!subject) return [];
@@ -304,6 +308,8 @@ export interface EvaluateOptions {
   cluster?: KubeObject[];
   /** Where an object came from: fills Finding.file and Finding.line (over `file`). */
   locate?: (object: KubeObject) => SourceLocation | undefined;
+  /** Who sends each object to the API server (default: a tenant). */
+  identity?: (object: KubeObject) => UserInfo | undefined;
 }
 
 export interface SourceLocation {
@@ -359,7 +365,7 @@ export function evaluate(set: PolicySet, objects: KubeObject[], options: Evaluat
       subject = { ...object, metadata: { ...object.metadata, namespace: options.defaultNamespace } };
     }
     const ns = subject.metadata?.namespace;
-    const decisions = admit(set, { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null, cluster });
+    const decisions = admit(set, { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null, cluster, userInfo: options.identity?.(object) });
     const where = options.locate?.(object);
     findings.push(...located(decisions.map((d) => decisionToFinding(d, set, where?.file ?? options.file)), where));
   }
