@@ -108,7 +108,7 @@ describe('policies on a real kube-apiserver 1.32 agree with the offline evaluato
   for (const c of cases) {
     test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, async () => {
       const server = await submit(api, c);
-      const offline = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource });
+      const offline = (await admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource }));
       const offlinePolicies = [...new Set(offline.map((d) => d.policy))];
       if (!server.allowed) assert.ok(server.policy, `the API server refused it before admission policies ran: ${server.message}`);
       assert.equal(server.allowed, offline.length === 0, `server: ${server.allowed ? 'allowed' : `${server.policy}: ${server.message}`}; offline: ${offline.map((d) => `${d.policy}: ${d.message}`).join(' | ') || 'allowed'}`);
@@ -128,7 +128,7 @@ describe('policies on a real kube-apiserver 1.32 agree with the offline evaluato
     test(`semantics: ${c.name}`, async () => {
       const server = await dryRunCreate(api, c.object);
       const ns = semanticsNamespaces.find((n) => n.metadata.name === c.object.metadata.namespace)!;
-      const offline = admit(semanticsSet, { object: c.object, namespace: ns });
+      const offline = (await admit(semanticsSet, { object: c.object, namespace: ns }));
       if (c.expect.verdict === 'admit') {
         assert.deepEqual(offline, []);
         assert.equal(server.allowed, true, server.message);

@@ -38,6 +38,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	"k8s.io/kubernetes/pkg/registry/admissionregistration/validatingadmissionpolicy"
+	"k8s.io/kubernetes/pkg/registry/admissionregistration/resolver"
 	"k8s.io/kubernetes/pkg/registry/admissionregistration/validatingadmissionpolicybinding"
 )
 
@@ -152,13 +153,22 @@ func versioned(raw json.RawMessage) (runtime.Object, schema.GroupVersionKind, er
 // policyObjects reads the policies and bindings as the API server's registry
 // would on create (defaults, validation) and hands them on as v1, the version
 // the admission plugin watches.
-func policyObjects(raws []json.RawMessage) ([]*admissionregistrationv1.ValidatingAdmissionPolicy, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding, []policyStatus) {
+func policyObjects(raws []json.RawMessage, kinds []kindInfo) ([]*admissionregistrationv1.ValidatingAdmissionPolicy, []*admissionregistrationv1.ValidatingAdmissionPolicyBinding, []policyStatus) {
 	var policies []*admissionregistrationv1.ValidatingAdmissionPolicy
 	var bindings []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
 	statuses := make([]policyStatus, len(raws))
 	ctx := genericapirequest.WithNamespace(context.Background(), "")
 	policyStrategy := validatingadmissionpolicy.NewStrategy(nil, nil)
-	bindingStrategy := validatingadmissionpolicybinding.NewStrategy(nil, nil, nil)
+	// Discovery, as far as the request tells it (the binding strategy resolves paramKinds with it).
+	resolve := resolver.ResourceResolverFunc(func(gvk schema.GroupVersionKind) (schema.GroupVersionResource, error) {
+		for _, k := range kinds {
+			if k.APIVersion == gvk.GroupVersion().String() && k.Kind == gvk.Kind {
+				return gvk.GroupVersion().WithResource(k.Resource), nil
+			}
+		}
+		return schema.GroupVersionResource{}, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
+	})
+	bindingStrategy := validatingadmissionpolicybinding.NewStrategy(nil, nil, resolve)
 	for i, raw := range raws {
 		var head unstructured.Unstructured
 		if err := head.UnmarshalJSON(raw); err != nil {
@@ -573,7 +583,7 @@ func (j *judge) collect(attrs admission.Attributes, p *admissionregistrationv1.V
 
 // runAdmission answers the admission part of a request.
 func runAdmission(req *admissionRequest, workers int) (*admissionResponse, error) {
-	policies, bindings, statuses := policyObjects(req.Policies)
+	policies, bindings, statuses := policyObjects(req.Policies, req.Kinds)
 	j, err := newJudge(req, policies, bindings)
 	if err != nil {
 		return nil, err

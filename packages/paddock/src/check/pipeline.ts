@@ -3,7 +3,7 @@ import { platformSettings } from '../contract/platform-settings.js';
 import { checkValuesFile, type AppValues } from '../contract/validate.js';
 import { checkManifests, tenantNamespace } from '../policies/check.js';
 import { IDENTITIES, type UserInfo } from '../policies/identities.js';
-import type { KubeObject } from '../policies/types.js';
+import type { KubeObject, PolicySet } from '../policies/types.js';
 import type { SourcedObject } from '../render/manifests.js';
 import { makeReport, type Finding, type Report } from '../report/finding.js';
 import type { CheckInputs } from './inputs.js';
@@ -21,7 +21,7 @@ export interface CheckResult extends Report {
  * platform's admission policies; the apps' reach is compared with what they
  * declare. Other manifests get the schema and policy checks as they are.
  */
-export async function runCheck(inputs: CheckInputs, opts: { name?: string; rendering?: Promise<RenderedSet> } = {}): Promise<CheckResult> {
+export async function runCheck(inputs: CheckInputs, opts: { name?: string; rendering?: Promise<RenderedSet>; policies?: PolicySet } = {}): Promise<CheckResult> {
   // Only the apps that pass the contract keep their rendering.
   const rendering = opts.rendering ?? startRendering(inputs, opts.name);
   const findings: Finding[] = [];
@@ -49,7 +49,7 @@ export async function runCheck(inputs: CheckInputs, opts: { name?: string; rende
   // Each object is judged as the identity that would send it: the chart's as Flux's helm-controller, hand-written ones as a tenant.
   const fromChart = new Set<unknown>(renderedApps.flatMap((a) => a.objects.map((o) => o.object)));
   const identity = (o: KubeObject): UserInfo => (fromChart.has(o) ? IDENTITIES.chartDelivery : IDENTITIES.tenant);
-  findings.push(...checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity }));
+  findings.push(...(await checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity, policies: opts.policies })));
 
   let connectivity: ConnectivityResult | undefined;
   if (renderedApps.length > 0) {
