@@ -16,6 +16,18 @@ import type { KubeObject } from 'paddock/policies/types.js';
 export interface ApiResponse {
   status: number;
   body: any;
+  /** The texts of the response's Warning headers (`299 - "…"`), as clients show them. */
+  warnings: string[];
+}
+
+/** `299 - "text", 299 - "other"` → the texts (RFC 7234 warn-values, as k8s.io/apiserver/pkg/endpoints/handlers writes them). */
+export function warningTexts(header: string | string[] | undefined): string[] {
+  const values = Array.isArray(header) ? header : header ? [header] : [];
+  const out: string[] = [];
+  for (const v of values) {
+    for (const m of v.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) out.push(m[1]!.replace(/\\(.)/g, '$1'));
+  }
+  return out;
 }
 
 export interface ApiServer {
@@ -79,7 +91,7 @@ export async function startApiServer(timeoutMs = 15 * 60_000): Promise<ApiServer
             } catch {
               /* keep the text */
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            resolve({ status: res.statusCode ?? 0, body: parsed, warnings: warningTexts(res.headers.warning) });
           });
         },
       );

@@ -34,6 +34,7 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/apiserver/pkg/warning"
 	"k8s.io/client-go/informers"
+	componentversion "k8s.io/component-base/version"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
@@ -176,6 +177,12 @@ func policyObjects(raws []json.RawMessage, kinds []kindInfo) ([]*admissionregist
 			continue
 		}
 		statuses[i] = policyStatus{Kind: head.GetKind(), Name: head.GetName()}
+		if gv := head.GroupVersionKind().GroupVersion(); gv != admissionregistrationv1.SchemeGroupVersion {
+			// k8s.io/kubernetes pkg/controlplane/instance.go: beta and alpha versions are off by
+			// default, so the API server serves these kinds as admissionregistration.k8s.io/v1 only.
+			statuses[i].Error = fmt.Sprintf("%s is not served by the API server (Kubernetes %s serves %s only as %s; alpha and beta versions are off by default): it answers 404 page not found", gv, kubeMinor(), head.GetKind(), admissionregistrationv1.SchemeGroupVersion)
+			continue
+		}
 		internal, _, err := codecs.UniversalDecoder().Decode(raw, nil, nil)
 		if err != nil {
 			statuses[i].Error = err.Error()
@@ -420,6 +427,11 @@ func (j *judge) attributes(rr reviewRequest) (*recordingAttributes, error) {
 		u = &user.DefaultInfo{Name: rr.UserInfo.Username, UID: rr.UserInfo.UID, Groups: rr.UserInfo.Groups, Extra: rr.UserInfo.Extra}
 	}
 	return &recordingAttributes{Attributes: admission.NewAttributesRecord(obj, old, gvk, ns, meta.GetName(), gvr, rr.SubResource, op, options, true, u)}, nil
+}
+
+// kubeMinor is the Kubernetes version this code is (k8s.io/component-base's binary version).
+func kubeMinor() string {
+	return componentversion.DefaultKubeBinaryVersion
 }
 
 func titleCase(op string) string {
