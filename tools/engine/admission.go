@@ -118,10 +118,45 @@ var (
 	scheme = legacyscheme.Scheme
 )
 
-// readObject reads JSON the way the API server reads a request body: a kind
-// it serves is decoded, defaulted and converted to its internal form; anything
-// else (custom resources) stays unstructured.
+// readObject reads JSON the way the API server reads a request body — a
+// kind it serves is decoded, defaulted and converted through its internal
+// form — and returns it as the map admission's CEL sees
+// (runtime.DefaultUnstructuredConverter of the versioned object, what the
+// API server hands CEL), converted once instead of once per policy. Custom
+// resources stay as written.
 func readObject(raw json.RawMessage) (runtime.Object, schema.GroupVersionKind, error) {
+	var head metav1.TypeMeta
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, schema.GroupVersionKind{}, err
+	}
+	gvk := head.GroupVersionKind()
+	if !scheme.Recognizes(gvk) {
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(raw); err != nil {
+			return nil, gvk, err
+		}
+		return u, gvk, nil
+	}
+	internal, _, err := codecs.UniversalDecoder().Decode(raw, nil, nil)
+	if err != nil {
+		return nil, gvk, err
+	}
+	typed, err := scheme.ConvertToVersion(internal, gvk.GroupVersion())
+	if err != nil {
+		return nil, gvk, err
+	}
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(typed)
+	if err != nil {
+		return nil, gvk, err
+	}
+	u := &unstructured.Unstructured{Object: content}
+	u.SetGroupVersionKind(gvk)
+	return u, gvk, nil
+}
+
+// versioned is an object as the API server's informers hand it out: its own
+// version, defaulted (typed for the kinds it serves, as its typed informers).
+func versioned(raw json.RawMessage) (runtime.Object, schema.GroupVersionKind, error) {
 	var head unstructured.Unstructured
 	if err := head.UnmarshalJSON(raw); err != nil {
 		return nil, schema.GroupVersionKind{}, err
@@ -130,24 +165,11 @@ func readObject(raw json.RawMessage) (runtime.Object, schema.GroupVersionKind, e
 	if !scheme.Recognizes(gvk) {
 		return &head, gvk, nil
 	}
-	obj, _, err := codecs.UniversalDecoder().Decode(raw, nil, nil)
+	internal, _, err := codecs.UniversalDecoder().Decode(raw, nil, nil)
 	if err != nil {
 		return nil, gvk, err
 	}
-	return obj, gvk, nil
-}
-
-// versioned is an object as the API server's informers hand it out: its
-// own version, defaulted.
-func versioned(raw json.RawMessage) (runtime.Object, schema.GroupVersionKind, error) {
-	obj, gvk, err := readObject(raw)
-	if err != nil {
-		return nil, gvk, err
-	}
-	if _, ok := obj.(*unstructured.Unstructured); ok {
-		return obj, gvk, nil
-	}
-	out, err := scheme.ConvertToVersion(obj, gvk.GroupVersion())
+	out, err := scheme.ConvertToVersion(internal, gvk.GroupVersion())
 	return out, gvk, err
 }
 
@@ -462,17 +484,12 @@ var denialPrefix = "denied request: "
 // review judges one request: each policy and binding pair on its own, through
 // the API server's dispatcher, so that every refusal is reported, each in the
 // API server's words.
-func (j *judge) review(rr reviewRequest) (res reviewResult) {
+func (j *judge) review(attrs *recordingAttributes) (res reviewResult) {
 	defer func() {
 		if r := recover(); r != nil {
 			res = reviewResult{Error: fmt.Sprintf("internal error judging the request: %v", r)}
 		}
 	}()
-	attrs, err := j.attributes(rr)
-	if err != nil {
-		return reviewResult{Error: err.Error()}
-	}
-	j.ensureNamespace(attrs.GetNamespace())
 	seen := map[string]bool{}
 	add := func(d decision) {
 		key := d.Action + "\x00" + d.Text
@@ -600,15 +617,27 @@ func runAdmission(req *admissionRequest, workers int) (*admissionResponse, error
 	if err != nil {
 		return nil, err
 	}
-	// Namespaces first, so that requests judged in parallel only read the index.
-	for _, rr := range req.Requests {
-		if attrs, err := j.attributes(rr); err == nil {
-			j.ensureNamespace(attrs.GetNamespace())
+	// Every request read first (in parallel), then its namespace made sure of, so
+	// that the requests judged in parallel only read the namespace index.
+	results := make([]reviewResult, len(req.Requests))
+	attrs := make([]*recordingAttributes, len(req.Requests))
+	parallel(len(req.Requests), workers, func(i int) {
+		a, err := j.attributes(req.Requests[i])
+		if err != nil {
+			results[i] = reviewResult{Error: err.Error()}
+			return
+		}
+		attrs[i] = a
+	})
+	for _, a := range attrs {
+		if a != nil {
+			j.ensureNamespace(a.GetNamespace())
 		}
 	}
-	results := make([]reviewResult, len(req.Requests))
 	parallel(len(req.Requests), workers, func(i int) {
-		results[i] = j.review(req.Requests[i])
+		if attrs[i] != nil {
+			results[i] = j.review(attrs[i])
+		}
 	})
 	return &admissionResponse{Policies: statuses, Results: results}, nil
 }

@@ -131,9 +131,14 @@ export async function judge(set: PolicySet, requests: AdmissionRequest[]): Promi
     if (!cluster.has(key)) cluster.set(key, o);
   };
   for (const p of set.params ?? []) keep(p);
+  // Requests usually share one cluster list: read each list once.
+  const lists = new Set<KubeObject[]>();
   const bodies = requests.map((r) => {
     const subject = r.object ?? r.oldObject ?? null;
-    for (const o of r.cluster ?? []) keep(o);
+    if (r.cluster && !lists.has(r.cluster)) {
+      lists.add(r.cluster);
+      for (const o of r.cluster) keep(o);
+    }
     if (subject && isObject(subject) && isNamespaced(subject.kind)) {
       const ns = subject.metadata?.namespace ?? r.namespace?.metadata?.name ?? 'default';
       keep(namespaceView(ns, r.namespace?.metadata?.name === ns ? r.namespace : cluster.get(`v1/Namespace//${ns}`)));
