@@ -13,8 +13,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"strings"
 	"sync"
+	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -181,7 +183,7 @@ func policyObjects(raws []json.RawMessage, kinds []kindInfo) ([]*admissionregist
 	var bindings []*admissionregistrationv1.ValidatingAdmissionPolicyBinding
 	statuses := make([]policyStatus, len(raws))
 	ctx := genericapirequest.WithNamespace(context.Background(), "")
-	policyStrategy := validatingadmissionpolicy.NewStrategy(nil, nil)
+	var policyStrategy rest.RESTCreateStrategy = validatingadmissionpolicy.NewStrategy(nil, nil)
 	// Discovery, as far as the request tells it (the binding strategy resolves paramKinds with it).
 	resolve := resolver.ResourceResolverFunc(func(gvk schema.GroupVersionKind) (schema.GroupVersionResource, error) {
 		for _, k := range kinds {
@@ -191,56 +193,68 @@ func policyObjects(raws []json.RawMessage, kinds []kindInfo) ([]*admissionregist
 		}
 		return schema.GroupVersionResource{}, &meta.NoKindMatchError{GroupKind: gvk.GroupKind(), SearchedVersions: []string{gvk.Version}}
 	})
-	bindingStrategy := validatingadmissionpolicybinding.NewStrategy(nil, nil, resolve)
-	for i, raw := range raws {
-		var head unstructured.Unstructured
-		if err := head.UnmarshalJSON(raw); err != nil {
-			statuses[i] = policyStatus{Error: err.Error()}
-			continue
-		}
-		statuses[i] = policyStatus{Kind: head.GetKind(), Name: head.GetName()}
-		if gv := head.GroupVersionKind().GroupVersion(); gv != admissionregistrationv1.SchemeGroupVersion {
-			// k8s.io/kubernetes pkg/controlplane/instance.go: beta and alpha versions are off by
-			// default, so the API server serves these kinds as admissionregistration.k8s.io/v1 only.
-			statuses[i].Error = fmt.Sprintf("%s is not served by the API server (Kubernetes %s serves %s only as %s; alpha and beta versions are off by default): it answers 404 page not found", gv, kubeMinor(), head.GetKind(), admissionregistrationv1.SchemeGroupVersion)
-			continue
-		}
-		internal, _, err := codecs.UniversalDecoder().Decode(raw, nil, nil)
-		if err != nil {
-			statuses[i].Error = err.Error()
-			continue
-		}
-		var strategy rest.RESTCreateStrategy = policyStrategy
-		if head.GetKind() == "ValidatingAdmissionPolicyBinding" {
-			strategy = bindingStrategy
-		}
-		// What the registry's Create does before BeforeCreate.
-		if m, err := meta.Accessor(internal); err == nil {
-			rest.FillObjectMetaSystemFields(m)
-			if m.GetGenerateName() != "" && m.GetName() == "" {
-				m.SetName(strategy.GenerateName(m.GetGenerateName()))
-			}
-		}
-		if err := rest.BeforeCreate(strategy, ctx, internal); err != nil {
-			statuses[i].Error = err.Error()
-			continue
-		}
-		v1obj, err := scheme.ConvertToVersion(internal, admissionregistrationv1.SchemeGroupVersion)
-		if err != nil {
-			statuses[i].Error = err.Error()
-			continue
-		}
-		switch o := v1obj.(type) {
+	var bindingStrategy rest.RESTCreateStrategy = validatingadmissionpolicybinding.NewStrategy(nil, nil, resolve)
+	// Each is checked on its own, in parallel as the API server validates concurrent creates (each with a compiler of its own), then kept in order.
+	objects := make([]runtime.Object, len(raws))
+	parallel(len(raws), goruntime.NumCPU(), func(i int) {
+		statuses[i], objects[i] = admitPolicyObject(ctx, raws[i], policyStrategy, bindingStrategy)
+	})
+	for i, o := range objects {
+		switch o := o.(type) {
 		case *admissionregistrationv1.ValidatingAdmissionPolicy:
 			policies = append(policies, o)
 		case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
 			bindings = append(bindings, o)
+		case nil:
 		default:
-			statuses[i].Error = fmt.Sprintf("%s is not a ValidatingAdmissionPolicy or ValidatingAdmissionPolicyBinding", head.GetKind())
+			statuses[i].Error = fmt.Sprintf("%s is not a ValidatingAdmissionPolicy or ValidatingAdmissionPolicyBinding", statuses[i].Kind)
 		}
 	}
 	return policies, bindings, statuses
 }
+
+// admitPolicyObject is what the API server answers to the creation of one
+// policy or binding, and the object as its admission plugin then sees it (v1).
+func admitPolicyObject(ctx context.Context, raw json.RawMessage, policyStrategy, bindingStrategy rest.RESTCreateStrategy) (policyStatus, runtime.Object) {
+	var head unstructured.Unstructured
+	if err := head.UnmarshalJSON(raw); err != nil {
+		return policyStatus{Error: err.Error()}, nil
+	}
+	status := policyStatus{Kind: head.GetKind(), Name: head.GetName()}
+	if gv := head.GroupVersionKind().GroupVersion(); gv != admissionregistrationv1.SchemeGroupVersion {
+		// k8s.io/kubernetes pkg/controlplane/instance.go: beta and alpha versions are off by
+		// default, so the API server serves these kinds as admissionregistration.k8s.io/v1 only.
+		status.Error = fmt.Sprintf("%s is not served by the API server (Kubernetes %s serves %s only as %s; alpha and beta versions are off by default): it answers 404 page not found", gv, kubeMinor(), head.GetKind(), admissionregistrationv1.SchemeGroupVersion)
+		return status, nil
+	}
+	internal, _, err := codecs.UniversalDecoder().Decode(raw, nil, nil)
+	if err != nil {
+		status.Error = err.Error()
+		return status, nil
+	}
+	strategy := policyStrategy
+	if head.GetKind() == "ValidatingAdmissionPolicyBinding" {
+		strategy = bindingStrategy
+	}
+	// What the registry's Create does before BeforeCreate.
+	if m, err := meta.Accessor(internal); err == nil {
+		rest.FillObjectMetaSystemFields(m)
+		if m.GetGenerateName() != "" && m.GetName() == "" {
+			m.SetName(strategy.GenerateName(m.GetGenerateName()))
+		}
+	}
+	if err := rest.BeforeCreate(strategy, ctx, internal); err != nil {
+		status.Error = err.Error()
+		return status, nil
+	}
+	v1obj, err := scheme.ConvertToVersion(internal, admissionregistrationv1.SchemeGroupVersion)
+	if err != nil {
+		status.Error = err.Error()
+		return status, nil
+	}
+	return status, v1obj
+}
+
 
 // judge is one batch of admission requests against one policy set and one cluster.
 type judge struct {
@@ -296,6 +310,7 @@ func newJudge(req *admissionRequest, policies []*admissionregistrationv1.Validat
 	for _, b := range bindings {
 		byPolicy[b.Spec.PolicyName] = append(byPolicy[b.Spec.PolicyName], b)
 	}
+	// One after the other, as the API server's policy source compiles them: they share one environment template, which is not safe for concurrent compiling.
 	for _, p := range policies {
 		hook := validating.PolicyHook{Policy: p, Bindings: byPolicy[p.Name], Evaluator: compilePolicy(p)}
 		if pk := p.Spec.ParamKind; pk != nil {
@@ -612,11 +627,16 @@ func (j *judge) collect(attrs admission.Attributes, p *admissionregistrationv1.V
 
 // runAdmission answers the admission part of a request.
 func runAdmission(req *admissionRequest, workers int) (*admissionResponse, error) {
+	t := time.Now()
 	policies, bindings, statuses := policyObjects(req.Policies, req.Kinds)
+	trace(fmt.Sprintf("  validate %d policies and bindings", len(req.Policies)), t)
+	t = time.Now()
 	j, err := newJudge(req, policies, bindings)
 	if err != nil {
 		return nil, err
 	}
+	trace(fmt.Sprintf("  compile %d policies, index %d cluster objects", len(policies), len(req.Cluster)), t)
+	t = time.Now()
 	// Every request read first (in parallel), then its namespace made sure of, so
 	// that the requests judged in parallel only read the namespace index.
 	results := make([]reviewResult, len(req.Requests))
@@ -634,6 +654,9 @@ func runAdmission(req *admissionRequest, workers int) (*admissionResponse, error
 			j.ensureNamespace(a.GetNamespace())
 		}
 	}
+	trace(fmt.Sprintf("  read %d requests", len(req.Requests)), t)
+	t = time.Now()
+	defer trace("  judge them", t)
 	parallel(len(req.Requests), workers, func(i int) {
 		if attrs[i] != nil {
 			results[i] = j.review(attrs[i])

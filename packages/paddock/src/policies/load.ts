@@ -43,8 +43,12 @@ export function policySetOf(objects: KubeObject[], origin?: (o: KubeObject) => s
   return set;
 }
 
-/** Parses every YAML document of a file; throws UserError naming the file and line on bad YAML. */
-export function readYamlObjects(file: string): KubeObject[] {
+/**
+ * Parses every YAML document of a file; throws UserError naming the file and
+ * line on bad YAML. Empty documents are skipped; with `strict`, a document
+ * that is not a mapping (a bare word, a list) is an error too.
+ */
+export function readYamlObjects(file: string, strict = false): KubeObject[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -58,7 +62,10 @@ export function readYamlObjects(file: string): KubeObject[] {
       throw new UserError(`${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
     }
     const value = doc.toJS() as KubeObject | null;
-    if (value && typeof value === 'object') out.push(value);
+    if (value && typeof value === 'object' && !Array.isArray(value)) out.push(value);
+    else if (strict && value !== null && value !== undefined) {
+      throw new UserError(`${shown(file)}: a document is not a Kubernetes object (it needs apiVersion, kind and metadata)`, 'Keep only ValidatingAdmissionPolicies, their bindings and the objects they take as params in this folder.');
+    }
   }
   return out;
 }
@@ -124,7 +131,7 @@ function readFolder(dir: string): Array<{ file: string; object: KubeObject }> {
   const objects: Array<{ file: string; object: KubeObject }> = [];
   for (const f of files) {
     const file = join(dir, f);
-    const docs = readYamlObjects(file);
+    const docs = readYamlObjects(file, true);
     for (const o of docs) {
       if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata || typeof o.metadata !== 'object') {
         throw new UserError(`${shown(file)}: a document is not a Kubernetes object (it needs apiVersion, kind and metadata)`, 'Keep only ValidatingAdmissionPolicies, their bindings and the objects they take as params in this folder.');
