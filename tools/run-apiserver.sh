@@ -14,6 +14,9 @@
 # On the way out it stops both and deletes <dir>: nothing is left behind.
 # With --check it stops right after READY (a smoke test; exit status 0).
 #
+# PADDOCK_APISERVER_ARGS adds kube-apiserver flags (split on spaces), e.g. to
+# turn an admission plugin off for a test that judges the policies alone.
+#
 # Logs: <dir>/etcd.log and <dir>/kube-apiserver.log; their tails go to
 # stderr when start-up fails.
 set -euo pipefail
@@ -126,6 +129,7 @@ PORT=$(free_port)
   --service-account-key-file "$WORK/sa.pub" --service-account-signing-key-file "$WORK/sa.key" \
   --service-cluster-ip-range 10.96.0.0/16 \
   --profiling=false \
+  ${PADDOCK_APISERVER_ARGS:-} \
   >"$WORK/kube-apiserver.log" 2>&1 &
 APISERVER_PID=$!
 

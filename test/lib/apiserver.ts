@@ -22,18 +22,20 @@ export interface ApiServer {
   url: string;
   /** What run-apiserver.sh printed: APISERVER_URL, APISERVER_CA, APISERVER_TOKEN, KUBECONFIG. */
   env: Record<string, string>;
-  call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /** One request; `headers` adds to (or overrides) the defaults, e.g. Impersonate-User. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string | string[]>): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
 
 /** Starts tools/run-apiserver.sh and waits for READY (it builds the binaries first if needed). */
-export async function startApiServer(timeoutMs = 15 * 60_000): Promise<ApiServer> {
-  const child: ChildProcess = spawn(join(paths.root, 'tools', 'run-apiserver.sh'), [], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startApiServer(timeoutMs = 15 * 60_000, opts: { extraArgs?: string[] } = {}): Promise<ApiServer> {
+  const env = opts.extraArgs?.length ? { ...process.env, PADDOCK_APISERVER_ARGS: opts.extraArgs.join(' ') } : process.env;
+  const child: ChildProcess = spawn(join(paths.root, 'tools', 'run-apiserver.sh'), [], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (d) => {
     stderr = (stderr + String(d)).slice(-4000);
   });
-  const env: Record<string, string> = {};
+  const printed: Record<string, string> = {};
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`kube-apiserver not ready after ${timeoutMs / 1000} s\n${stderr}`)), timeoutMs);
     child.once('exit', (code) => {
@@ -47,14 +49,14 @@ export async function startApiServer(timeoutMs = 15 * 60_000): Promise<ApiServer
         return;
       }
       const i = line.indexOf('=');
-      if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
+      if (i > 0) printed[line.slice(0, i)] = line.slice(i + 1);
     });
   });
-  const url = env.APISERVER_URL!;
-  const ca = readFileSync(env.APISERVER_CA!);
-  const token = env.APISERVER_TOKEN!;
+  const url = printed.APISERVER_URL!;
+  const ca = readFileSync(printed.APISERVER_CA!);
+  const token = printed.APISERVER_TOKEN!;
 
-  const call = (method: string, path: string, body?: unknown) =>
+  const call = (method: string, path: string, body?: unknown, extra: Record<string, string | string[]> = {}) =>
     new Promise<ApiResponse>((resolve, reject) => {
       const data = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
@@ -66,6 +68,7 @@ export async function startApiServer(timeoutMs = 15 * 60_000): Promise<ApiServer
             Authorization: `Bearer ${token}`,
             Accept: 'application/json',
             ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}),
+            ...extra,
           },
         },
         (res) => {
@@ -94,7 +97,7 @@ export async function startApiServer(timeoutMs = 15 * 60_000): Promise<ApiServer
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  return { url, env, call, stop };
+  return { url, env: printed, call, stop };
 }
 
 /** The collection URL of an object's kind (in its namespace, if namespaced). */
@@ -143,6 +146,27 @@ export function crdFor(group: string, kind: string, version: string): KubeObject
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Request headers that send a request as `user` (the test token may impersonate anyone). */
+export function impersonating(user: { username: string; groups: string[] }): Record<string, string | string[]> {
+  return { 'Impersonate-User': user.username, 'Impersonate-Group': user.groups };
+}
+
+/** A CRD that accepts any object of its kind: where the test needs admission, not the kind's schema, to judge. */
+export function looseCrd(group: string, kind: string, version: string): KubeObject {
+  const plural = gvrOf({ apiVersion: `${group}/${version}`, kind }).resource;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  };
+}
 
 /** Polls `probe` until it returns true or `timeoutMs` passes. */
 export async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

@@ -11,17 +11,19 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { admissionPod, platformInjectorSettings, type InjectorSettings } from 'paddock/policies/admission-view.js';
 import { tenantNamespace } from 'paddock/policies/check.js';
+import { IDENTITIES, type UserInfo } from 'paddock/policies/identities.js';
 import type { KubeObject, Operation } from 'paddock/policies/types.js';
 import { paths, tool } from 'paddock/paths.js';
 
 export const APP = 'app1';
 export const NAMESPACE = `${APP}-ns`;
 export const namespace = tenantNamespace(APP);
-/** A second namespace of app1 that holds no default-deny. */
-export const bareNamespace: KubeObject = {
-  ...namespace,
-  metadata: { ...namespace.metadata, name: `${APP}-bare-ns`, labels: { ...namespace.metadata.labels, 'kubernetes.io/metadata.name': `${APP}-bare-ns` } },
-};
+/** A second app, spare, whose namespace holds no default-deny and where the platform allows API tokens. */
+export const SPARE = 'spare';
+export const bareNamespace: KubeObject = (() => {
+  const ns = tenantNamespace(SPARE);
+  return { ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, 'paddock.dev/api-token': 'allowed' } } };
+})();
 
 export interface Case {
   /** Short description, used as the test name. */
@@ -37,21 +39,44 @@ export interface Case {
   namespace?: KubeObject;
   /** A subresource request (`ephemeralcontainers`): an UPDATE of `oldObject`, which exists. */
   subResource?: string;
+  /** Who sends it (default: Pods as the replicaset-controller, everything else as Flux's helm-controller). */
+  identity?: UserInfo;
+  /** Other policies that deny it too (`fail` cases). */
+  also?: string[];
+  /** A request no manifest can hold (a TokenRequest): judged by the API server only. */
+  serverOnly?: boolean;
+}
+
+/** Who sends a case's request. */
+export function identityOf(c: Case): UserInfo {
+  const o = c.object ?? c.oldObject;
+  return c.identity ?? (o?.kind === 'Pod' && !c.subResource ? IDENTITIES.podController : IDENTITIES.chartDelivery);
+}
+
+/** The policies a case expects to deny it. */
+export function expectedDenials(c: Case): string[] {
+  return c.expect === 'pass' ? [] : [c.policy, ...(c.also ?? [])].sort();
 }
 
 type Json = Record<string, any>;
 
 /** app1 rendered by the real chart with the pinned helm, binding on. */
 export function renderApp1(): KubeObject[] {
+  return renderApp(APP);
+}
+
+/** An app rendered by the real chart from app1's values (binding on), under another name. */
+export function renderApp(name: string): KubeObject[] {
   const out = execFileSync(
     tool('helm'),
     [
-      'template', APP, paths.chart,
+      'template', name, paths.chart,
       '-f', join(paths.root, 'apps', APP, 'values.yaml'),
+      '--set', `nodepool=${name}`,
       '--set', 'binding.enabled=true',
       '--set', 'binding.name=slack',
       '--set', 'binding.url=https://hooks.slack.com/services/T000/B000/XXXX',
-      '--namespace', NAMESPACE,
+      '--namespace', `${name}-ns`,
       '--kube-version', '1.32.2',
     ],
     { encoding: 'utf8' },
@@ -61,14 +86,14 @@ export function renderApp1(): KubeObject[] {
     .filter((o): o is KubeObject => !!o && typeof o === 'object');
 }
 
-function pick(objects: KubeObject[], kind: string, name?: string): KubeObject {
+export function pick(objects: KubeObject[], kind: string, name?: string): KubeObject {
   const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
   if (!o) throw new Error(`the chart rendered no ${kind}${name ? `/${name}` : ''}`);
   return structuredClone(o);
 }
 
 /** A copy of `o` changed by `edit`. */
-function edited(o: KubeObject, edit: (x: Json) => void): KubeObject {
+export function edited(o: KubeObject, edit: (x: Json) => void): KubeObject {
   const c = structuredClone(o) as Json;
   edit(c);
   return c as KubeObject;
@@ -88,11 +113,17 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
   const secretStore = pick(objects, 'SecretStore');
   const externalSecret = pick(objects, 'ExternalSecret');
   const podFrom = (d: KubeObject, s: InjectorSettings = injector) => admissionPod(d, s)!;
+  // spare: a second app, in a namespace without default-deny (see bareNamespace).
+  const spare = renderApp(SPARE);
+  const spareDeployment = pick(spare, 'Deployment');
+  const admin: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
   // `kubectl debug`: an ephemeral container added to the running pod through pods/ephemeralcontainers.
   const hardened = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+  // Only a cluster administrator may add one (paddock-dapr-sidecar); the other policies still judge it.
   const debug = (container: Json): Partial<Case> & { object: KubeObject } => ({
     operation: 'UPDATE',
     subResource: 'ephemeralcontainers',
+    identity: admin,
     oldObject: pod,
     object: edited(pod, (x) => (x.spec.ephemeralContainers = [{ name: 'debug', image: 'localhost:30000/platform/debug:1.0.0', securityContext: hardened, ...container }])),
   });
@@ -156,7 +187,7 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     fail(R, 'sidecar sized above the maximum through its annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '2500m')))),
     fail(R, 'sidecar without resources (no sizing annotations)', podFrom(edited(deployment, (x) => {
       for (const k of ['cpu-request', 'cpu-limit', 'memory-request', 'memory-limit']) delete x.spec.template.metadata.annotations[`dapr.io/sidecar-${k}`];
-    }))),
+    })), { also: [D] }),
 
     // Images.
     pass(I, 'its Pod with the Dapr sidecar', pod),
@@ -165,11 +196,14 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     fail(I, 'image tagged latest', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1:latest'))),
     fail(I, 'image without a tag', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1'))),
     fail(I, 'a debug container from Docker Hub', debug({ image: 'docker.io/library/busybox:1.37' }).object, debug({ image: 'docker.io/library/busybox:1.37' })),
-    fail(I, 'sidecar image overridden by annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-image'] = 'ghcr.io/dapr/daprd:1.17.5')))),
+    fail(I, 'sidecar image overridden by annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-image'] = 'ghcr.io/dapr/daprd:1.17.5'))), { also: [D] }),
 
     // Service-account token.
     pass(T, 'its Pod with the Dapr sidecar (Sentry token has an audience)', pod),
-    pass(T, 'a pod that declares it needs the API', edited(deployment, (x) => {
+    pass(T, 'a pod in a namespace the platform lets have API tokens', edited(spareDeployment, (x) => {
+      tpl(x).automountServiceAccountToken = true;
+    }), { namespace: bareNamespace }),
+    fail(T, 'a pod that says it needs the API itself (the annotation is not the platform\'s word)', edited(deployment, (x) => {
       tpl(x).automountServiceAccountToken = true;
       x.spec.template.metadata.annotations['paddock.dev/needs-api-token'] = 'true';
     })),
@@ -208,7 +242,7 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     fail(B, 'an IP address', bindingTo('https://10.0.0.7/hook')),
     fail(B, 'a cluster-internal host', bindingTo('https://redis.redis-system.svc.cluster.local/')),
     fail(B, 'localhost', bindingTo('https://localhost:3500/v1.0/state')),
-    fail(B, 'url from a secret', edited(binding, (x) => (x.spec.metadata = [{ name: 'url', secretKeyRef: { name: 'hook', key: 'url' } }]))),
+    fail(B, 'url from a secret', edited(binding, (x) => (x.spec.metadata = [{ name: 'url', secretKeyRef: { name: 'hook', key: 'url' } }])), { also: [C] }),
 
     // Dapr configuration.
     pass(G, "the app's configuration", configuration),
@@ -222,7 +256,7 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
 
     // Pods only where default-deny holds.
     pass(Q, 'its Pod, next to the default-deny', pod),
-    fail(Q, 'its Pod in a namespace without default-deny', inBare(pod), { namespace: bareNamespace }),
+    fail(Q, 'its Pod in a namespace without default-deny', podFrom(spareDeployment), { namespace: bareNamespace }),
 
     // Secret store.
     pass(V, "the app's SecretStore", secretStore),
@@ -243,6 +277,12 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
 
 /** Every policy's name, from the policy files. */
 export const policyNames = [
+  'paddock-tenant-namespace',
+  'paddock-tenant-objects',
+  'paddock-tenant-services',
+  'paddock-rbac-tenant-subjects',
+  'paddock-serviceaccount-token-requests',
+  'paddock-app-release',
   'paddock-pod-security-restricted',
   'paddock-pod-host-isolation',
   'paddock-pod-resources',

@@ -13,12 +13,24 @@ import { admit } from 'paddock/policies/evaluator.js';
 import { checkManifests, tenantNamespace } from 'paddock/policies/check.js';
 import { loadPolicies, readYamlObjects } from 'paddock/policies/load.js';
 import { paths, tool } from 'paddock/paths.js';
-import { buildCases, namespace, policyNames, renderApp1 } from './cases.js';
+import { IDENTITIES } from 'paddock/policies/identities.js';
+import { buildAttacks } from './attacks.js';
+import { buildCases, expectedDenials, identityOf, namespace, policyNames, renderApp1 } from './cases.js';
 
 const dir = paths.policies;
 const set = loadPolicies(dir);
 const rendered = renderApp1();
-const cases = buildCases(rendered);
+const allCases = [...buildCases(rendered), ...buildAttacks(rendered)];
+/** TokenRequests cannot be written in a manifest: the API server alone judges them. */
+const cases = allCases.filter((c) => !c.serverOnly);
+/** Objects the chart renders are sent by Flux's helm-controller. */
+const chart = () => IDENTITIES.chartDelivery;
+/** Policies bound to every namespace, and why. */
+const boundEverywhere: Record<string, string> = {
+  'paddock-tenant-namespace': 'it judges whether a namespace is a tenant, so it cannot select tenants',
+  'paddock-rbac-tenant-subjects': 'rights for app service accounts can be granted in any namespace',
+  'paddock-app-release': 'app HelmReleases live in flux-system',
+};
 
 test('the policy files are strictly valid Kubernetes 1.32 objects (kubeconform -strict)', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join(dir, f));
@@ -48,23 +60,24 @@ test('one policy per concern, each bound with Deny to the app namespaces and fai
     const bindings = set.bindings.filter((b) => b.spec.policyName === name);
     assert.equal(bindings.length, 1, `${name} has one binding`);
     assert.deepEqual(bindings[0]!.spec.validationActions, ['Deny']);
-    assert.deepEqual(bindings[0]!.spec.matchResources?.namespaceSelector, { matchLabels: { 'paddock.dev/tenant': 'true' } });
+    if (name in boundEverywhere) assert.equal(bindings[0]!.spec.matchResources, undefined, `${name} is bound everywhere: ${boundEverywhere[name]}`);
+    else assert.deepEqual(bindings[0]!.spec.matchResources?.namespaceSelector, { matchLabels: { 'paddock.dev/tenant': 'true' } });
   }
 });
 
 test('every policy has at least one passing and one failing case', () => {
   for (const name of policyNames) {
-    assert.ok(cases.some((c) => c.policy === name && c.expect === 'pass'), `${name}: a passing case`);
-    assert.ok(cases.some((c) => c.policy === name && c.expect === 'fail'), `${name}: a failing case`);
+    assert.ok(allCases.some((c) => c.policy === name && c.expect === 'pass'), `${name}: a passing case`);
+    assert.ok(allCases.some((c) => c.policy === name && c.expect === 'fail'), `${name}: a failing case`);
   }
 });
 
 for (const c of cases) {
   test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, () => {
-    const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource });
+    const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource, userInfo: identityOf(c) });
     for (const d of decisions) assert.ok(d.kind === 'deny' || d.cause === 'params-not-found', `${d.policy} could not be evaluated: ${d.message}`);
-    const denied = [...new Set(decisions.map((d) => d.policy))];
-    assert.deepEqual(denied, c.expect === 'pass' ? [] : [c.policy], decisions.map((d) => `${d.policy}: ${d.message}`).join('\n'));
+    const denied = [...new Set(decisions.map((d) => d.policy))].sort();
+    assert.deepEqual(denied, expectedDenials(c), decisions.map((d) => `${d.policy}: ${d.message}`).join('\n'));
     for (const d of decisions) {
       assert.ok(!d.message.includes('XXXX'), 'messages never echo a secret-bearing URL');
       assert.doesNotMatch(d.message, /\n/);
@@ -72,11 +85,11 @@ for (const c of cases) {
   });
 }
 
-test('outside app namespaces nothing is judged', () => {
-  const failing = cases.filter((c) => c.expect === 'fail' && c.object);
+test('outside app namespaces nothing is judged (but namespaces, role bindings and app releases)', () => {
+  const failing = cases.filter((c) => c.expect === 'fail' && c.object && !(c.policy in boundEverywhere));
   for (const c of failing) {
     const other = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app1-ns', labels: {} } };
-    assert.deepEqual(admit(set, { object: c.object, namespace: other, cluster: [] }), [], c.name);
+    assert.deepEqual(admit(set, { object: c.object, namespace: other, cluster: [], userInfo: identityOf(c) }), [], c.name);
   }
 });
 
@@ -96,13 +109,13 @@ test('the example apps pass every guardrail, their Pods as admitted included', (
       { encoding: 'utf8' },
     );
     const objects = out.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
-    assert.deepEqual(checkManifests(objects, { namespaces: [tenantNamespace(app)] }), [], app);
+    assert.deepEqual(checkManifests(objects, { namespaces: [tenantNamespace(app)], identity: chart }), [], app);
   }
 });
 
 test('check: a rendered set without default-deny fails, naming the namespace', () => {
   const without = rendered.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
-  const f = checkManifests(without, { namespaces: [namespace], file: 'apps/app1/values.yaml' });
+  const f = checkManifests(without, { namespaces: [namespace], file: 'apps/app1/values.yaml', identity: chart });
   assert.deepEqual(f.map((x) => x.rule), ['paddock-pod-requires-default-deny']);
   assert.match(f[0]!.message, /^Namespace app1-ns has no NetworkPolicy default-deny/);
   assert.equal(f[0]!.path, 'Deployment/app1 (its Pod as admitted, with the Dapr sidecar)');
@@ -112,7 +125,7 @@ test('check: a rendered set without default-deny fails, naming the namespace', (
 
 test('check: a weakened default-deny fails on itself and on the pods it should hold', () => {
   const weak = rendered.map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' ? { ...o, spec: { ...(o.spec as object), egress: [{}] } } : o));
-  const f = checkManifests(weak, { namespaces: [namespace] });
+  const f = checkManifests(weak, { namespaces: [namespace], identity: chart });
   assert.deepEqual(f.map((x) => x.rule).sort(), ['paddock-network-default-deny', 'paddock-pod-requires-default-deny']);
 });
 
@@ -122,7 +135,7 @@ test('check: a sidecar problem is reported once, on the workload, as admitted', 
       ? { ...o, spec: { ...(o.spec as object), template: { ...(o.spec as any).template, metadata: { ...(o.spec as any).template.metadata, annotations: { ...(o.spec as any).template.metadata.annotations, 'dapr.io/sidecar-cpu-limit': '3' } } } } }
       : o,
   );
-  const f = checkManifests(broken, { namespaces: [namespace] });
+  const f = checkManifests(broken, { namespaces: [namespace], identity: chart });
   assert.deepEqual(f.map((x) => x.rule), ['paddock-pod-resources']);
   assert.equal(f[0]!.path, 'Deployment/app1 (its Pod as admitted, with the Dapr sidecar)');
   assert.match(f[0]!.message, /daprd/);
@@ -138,7 +151,7 @@ test('check: findings point at the file and line each object came from', () => {
   const broken = rendered.map((o) => (o.kind === 'Configuration' ? { ...o, spec: { ...(o.spec as object), accessControl: { defaultAction: 'allow' } } } : o));
   for (const [i, o] of broken.entries()) lines.set(o, i + 1);
   const withoutDeny = broken.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
-  const f = checkManifests(withoutDeny, { namespaces: [namespace], locate: (o) => ({ file: 'out.yaml', line: lines.get(o) }) });
+  const f = checkManifests(withoutDeny, { namespaces: [namespace], locate: (o) => ({ file: 'out.yaml', line: lines.get(o) }), identity: chart });
   const cfg = f.find((x) => x.rule === 'paddock-dapr-configuration')!;
   assert.equal(cfg.file, 'out.yaml');
   assert.equal(cfg.line, broken.findIndex((o) => o.kind === 'Configuration') + 1);
