@@ -124,7 +124,7 @@ export class DevSession {
   private async boot(): Promise<void> {
     const { opts, apps } = this;
     await mkdir(this.devDir, { recursive: true });
-    cleanLeftovers(this.statusFile, this.devDir, opts.say);
+    await cleanLeftovers(this.statusFile, this.devDir, opts.say);
     // Inherited by every process started from here: how a later run recognises leftovers.
     process.env[MARKER] = this.devDir;
     for (const warning of allowListMismatches(apps)) opts.say(`${pc.yellow('!')} ${warning}`);
