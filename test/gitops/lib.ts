@@ -80,10 +80,14 @@ export function restrictedProblems(name: string, pod: any): string[] {
 
 const pexec = promisify(execFile);
 
-/** redis-cli on a port, as a user (or none); never throws, returns the reply text. */
+/**
+ * redis-cli on a port, as a user (or none); never throws, returns the reply
+ * text. A command that would block (SUBSCRIBE, MONITOR once allowed) is
+ * stopped after 10 seconds, with what it printed so far.
+ */
 export async function redisCli(port: number, user: string | undefined, pass: string | undefined, ...args: string[]): Promise<string> {
   const auth = user ? ['--user', user, '--pass', pass ?? '', '--no-auth-warning'] : [];
-  const r = await pexec('redis-cli', ['-p', String(port), ...auth, ...args]).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+  const r = await pexec('redis-cli', ['-p', String(port), ...auth, ...args], { timeout: 10_000 }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
   return `${r.stdout}${r.stderr}`.trim();
 }
 
