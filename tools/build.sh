@@ -54,6 +54,8 @@ spec() {
   # sentry is Dapr's CA from the same module: it follows daprd's pin.
   [[ $tool == sentry ]] && key=DAPRD
   local module_var=${key}_MODULE version_var=${key}_VERSION
+  # kube-apiserver is Kubernetes itself: it follows the one Kubernetes pin.
+  [[ $tool == kube-apiserver ]] && version_var=KUBERNETES_VERSION
   MODULE=${!module_var:-}
   VERSION=${!version_var:-}
   [[ -n $MODULE && -n $VERSION ]] || die "tools/versions.env has no ${module_var}/${version_var}"
@@ -251,6 +253,12 @@ check_wrapper() { # the wrapper's go.mod must require exactly the pinned version
     local staging=v0.${VERSION#v1.}
     awk -v s="$staging" '$1 ~ /^k8s\.io\// && $2 == "=>" && $4 != s {bad = 1; print "  " $0} END {exit bad}' "$gomod" >&2 ||
       die "tools/kube-apiserver/go.mod replaces the staging modules above with a version other than $staging"
+  fi
+  if [[ $tool == etcd ]]; then # etcd follows the Kubernetes pin: the etcd its go.mod builds against
+    local k8s_etcd
+    k8s_etcd=$(awk '$1 == "go.etcd.io/etcd/client/v3" {print $2; exit}' "$TOOLS_DIR/kube-apiserver/go.mod")
+    [[ $k8s_etcd == "$VERSION" ]] ||
+      die "ETCD_VERSION=$VERSION in tools/versions.env, but k8s.io/kubernetes $KUBERNETES_VERSION builds against etcd ${k8s_etcd:-?} (tools/kube-apiserver/go.mod); set ETCD_VERSION=$k8s_etcd"
   fi
 }
 
