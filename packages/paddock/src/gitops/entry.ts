@@ -1,4 +1,5 @@
 import { parseAllDocuments, stringify } from 'yaml';
+import { kubeMinorVersion } from '../contract/platform-settings.js';
 import { NAMES } from './layout.js';
 
 /** What one app entry says: its name and the app author's values (no `platform`). */
@@ -8,7 +9,8 @@ export interface AppEntry {
 }
 
 const YAML_OPTS = { lineWidth: 0 } as const;
-const PSS_VERSION = 'v1.32';
+/** Pod Security's version: the minor of the Kubernetes the platform targets (charts/app/values.yaml platform.kubeVersion). */
+const PSS_VERSION = kubeMinorVersion();
 
 export function namespaceOf(name: string): string {
   return `${name}-ns`;
