@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/build.sh [tool...] — make each pinned Go tool available as tools/bin/<tool>.
 #
-# Tools: helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize (default: helm kubeconform).
+# Tools: helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen (default: helm kubeconform).
 # Pins: tools/versions.env. Details: tools/README.md.
 #
 # For each tool, cheapest first:
@@ -24,7 +24,7 @@ set -euo pipefail
 
 TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 BIN_DIR=$TOOLS_DIR/bin
-KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize)
+KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen)
 DEFAULT_TOOLS=(helm kubeconform)
 
 # shellcheck source=versions.env
@@ -89,6 +89,8 @@ spec() {
       WRAPPER=engine ;;
     kustomize) # its version comes from the module's build info; nothing to stamp
       PKG=$MODULE@$VERSION ;;
+    controller-gen) # the same: its version comes from the build info
+      PKG=$MODULE/cmd/controller-gen@$VERSION ;;
     etcd) # version is a constant upstream; only the commit is stamped
       WRAPPER=etcd
       LDFLAGS+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_COMMIT" ;;
@@ -105,6 +107,7 @@ reported_version() {
     daprd | sentry) out=$(timeout 10 "$bin" --version 2>/dev/null) || true ;;
     registry)       out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $3; exit}') || true ;;
     kustomize)      out=$(timeout 10 "$bin" version 2>/dev/null) || true ;;
+    controller-gen) out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $2; exit}') || true ;;
     kube-apiserver) out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $2; exit}') || true ;;
     etcd)           out=$(timeout 10 "$bin" --version 2>/dev/null | awk '/^etcd Version:/ {print $3; exit}') || true ;;
   esac

@@ -13,6 +13,7 @@ import { admissionPod, platformInjectorSettings, type InjectorSettings } from 'p
 import { tenantNamespace } from 'paddock/policies/check.js';
 import type { KubeObject, Operation } from 'paddock/policies/types.js';
 import { paths, tool } from 'paddock/paths.js';
+import { platformSettings } from 'paddock/contract/platform-settings.js';
 
 export const APP = 'app1';
 export const NAMESPACE = `${APP}-ns`;
@@ -52,7 +53,7 @@ export function renderApp1(): KubeObject[] {
       '--set', 'binding.name=slack',
       '--set', 'binding.url=https://hooks.slack.com/services/T000/B000/XXXX',
       '--namespace', NAMESPACE,
-      '--kube-version', '1.32.2',
+      '--kube-version', platformSettings().kubeVersion,
     ],
     { encoding: 'utf8' },
   );
