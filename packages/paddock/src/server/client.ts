@@ -27,13 +27,15 @@ export interface ApiResponse {
 export interface RequestOptions {
   impersonate?: UserInfo;
   contentType?: string;
+  accept?: string;
   timeoutMs?: number;
 }
 
 export class KubeClient {
   private readonly agent: Agent;
 
-  constructor(readonly connection: Connection) {
+  /** With `readOnly`, only GETs and dry-run requests leave this client: an existing cluster is never written to. */
+  constructor(readonly connection: Connection, private readonly options: { readOnly?: boolean } = {}) {
     this.agent = new Agent({
       keepAlive: true,
       maxSockets: 8,
@@ -45,8 +47,11 @@ export class KubeClient {
   }
 
   request(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<ApiResponse> {
+    if (this.options.readOnly && method !== 'GET' && !/[?&]dryRun=All(&|$)/.test(path)) {
+      return Promise.reject(new Error(`refusing ${method} ${path}: paddock only reads and dry-runs on an existing cluster`));
+    }
     const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const headers: Record<string, string | string[] | number> = { Accept: 'application/json' };
+    const headers: Record<string, string | string[] | number> = { Accept: opts.accept ?? 'application/json' };
     if (this.connection.token) headers.Authorization = `Bearer ${this.connection.token}`;
     if (data !== undefined) {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
