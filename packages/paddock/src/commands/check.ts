@@ -33,6 +33,7 @@ file, line, policy, the server's message and the fix. Progress goes to stderr.
 Exit codes: 0 all pass, 1 findings, 2 usage or I/O error (a server that cannot start).`)
     .action(async (args: string[], opts: CheckFlags) => {
       if (opts.server && opts.kubeconfig) throw new UserError('--server and --kubeconfig exclude each other', 'Pick one: --server starts a throw-away API server, --kubeconfig FILE uses an existing cluster.');
+      if (opts.kubeconfig) (await import('../server/kubeconfig.js')).loadKubeconfig(opts.kubeconfig); // a bad file is a usage error before any work
       const inputs = await collectInputs(args);
       // The render engine starts first and works while the policies and the contract load.
       const rendering = startRendering(inputs, opts.name);

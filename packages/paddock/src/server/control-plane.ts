@@ -113,7 +113,7 @@ async function stopLive(l: Live): Promise<void> {
  */
 function startGuard(l: Live): ChildProcess {
   const pids = l.children.map((c) => c.pid).filter(Boolean).join(' ');
-  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; for p in ${pids}; do kill -KILL -- -$p 2>/dev/null; done; rm -rf '${l.dir}'`;
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; for p in ${pids}; do kill -KILL -$p 2>/dev/null || kill -KILL $p 2>/dev/null; done; rm -rf '${l.dir}'`;
   const g = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
   g.unref();
   return g;

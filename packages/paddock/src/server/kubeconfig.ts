@@ -18,11 +18,18 @@ function named(list: unknown, name: string, what: string, file: string): Json {
 }
 
 export function loadKubeconfig(file: string, context?: string): Connection & { context: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : 'cannot read it'}`, 'Give --kubeconfig the path of a kubeconfig file (kind writes one with `kind get kubeconfig`).');
+  }
   let doc: Json;
   try {
-    doc = parse(readFileSync(file, 'utf8')) as Json;
+    doc = parse(text) as Json;
   } catch (err) {
-    throw new UserError(`${file}: cannot read it as a kubeconfig (${(err as Error).message.split('\n')[0]})`);
+    throw new UserError(`${file}: not a kubeconfig, it is not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
   if (!doc || typeof doc !== 'object') throw new UserError(`${file}: not a kubeconfig file`);
   const ctxName = context ?? doc['current-context'];
