@@ -1,6 +1,5 @@
 /** The pinned CRDs (from the generated schema set), and installing them on a server. */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { crdManifestFiles } from '../schema/generated.js';
 import type { KubeClient } from './client.js';
 
@@ -15,7 +14,7 @@ let cached: Crd[] | undefined;
 
 /** Every pinned CRD, as its component ships it. */
 export function pinnedCrds(): Crd[] {
-  cached ??= crdManifestFiles().map((f) => parse(readFileSync(f, 'utf8')) as Crd);
+  cached ??= crdManifestFiles().map((f) => JSON.parse(readFileSync(f, 'utf8')) as Crd);
   if (cached.length === 0) throw new Error('the generated schema set has no CRDs; run `make setup` (or any `paddock check`) to make it');
   return cached;
 }
