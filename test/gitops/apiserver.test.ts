@@ -1,4 +1,4 @@
-// The tree against a real Kubernetes 1.32 API server (tools/run-apiserver.sh,
+// The tree against a real API server of the pinned Kubernetes (server/control-plane.ts,
 // no nodes): every object of every Flux path is accepted by a server-side
 // dry-run with strict field validation (the CRD kinds served from the pinned
 // CRD schemas), and the tenant provisioner's Kubernetes side does its job on

@@ -14,6 +14,7 @@ import { tenantNamespace } from 'paddock/policies/check.js';
 import { IDENTITIES, type UserInfo } from 'paddock/policies/identities.js';
 import type { KubeObject, Operation } from 'paddock/policies/types.js';
 import { paths, tool } from 'paddock/paths.js';
+import { platformSettings } from 'paddock/contract/platform-settings.js';
 
 export const APP = 'app1';
 export const NAMESPACE = `${APP}-ns`;
@@ -77,7 +78,7 @@ export function renderApp(name: string): KubeObject[] {
       '--set', 'binding.name=slack',
       '--set', 'binding.url=https://hooks.slack.com/services/T000/B000/XXXX',
       '--namespace', `${name}-ns`,
-      '--kube-version', '1.32.2',
+      '--kube-version', platformSettings().kubeVersion,
     ],
     { encoding: 'utf8' },
   );

@@ -14,6 +14,8 @@ import { checkManifests, tenantNamespace } from 'paddock/policies/check.js';
 import { loadPolicies, readYamlObjects } from 'paddock/policies/load.js';
 import { paths, tool } from 'paddock/paths.js';
 import { IDENTITIES } from 'paddock/policies/identities.js';
+import { schemaLocations } from 'paddock/schema/index.js';
+import { platformSettings } from 'paddock/contract/platform-settings.js';
 import { buildAttacks } from './attacks.js';
 import { buildCases, expectedDenials, identityOf, namespace, policyNames, renderApp1 } from './cases.js';
 
@@ -32,11 +34,11 @@ const boundEverywhere: Record<string, string> = {
   'paddock-app-release': 'app HelmReleases live in flux-system',
 };
 
-test('the policy files are strictly valid Kubernetes 1.32 objects (kubeconform -strict)', () => {
+test('the policy files are strictly valid objects of the pinned Kubernetes (kubeconform -strict)', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join(dir, f));
   const out = execFileSync(
     tool('kubeconform'),
-    ['-strict', '-summary', '-schema-location', join(paths.schemas, 'kubernetes', '{{ .ResourceKind }}{{ .KindSuffix }}.json'), ...files],
+    ['-strict', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), ...files],
     { encoding: 'utf8' },
   );
   assert.match(out, new RegExp(`Valid: ${policyNames.length * 2}, Invalid: 0, Errors: 0`));
@@ -105,7 +107,7 @@ test('the example apps pass every guardrail, their Pods as admitted included', (
   for (const app of ['app1', 'app2']) {
     const out = execFileSync(
       tool('helm'),
-      ['template', app, paths.chart, '-f', join(paths.root, 'apps', app, 'values.yaml'), '--namespace', `${app}-ns`, '--kube-version', '1.32.2'],
+      ['template', app, paths.chart, '-f', join(paths.root, 'apps', app, 'values.yaml'), '--namespace', `${app}-ns`, '--kube-version', platformSettings().kubeVersion],
       { encoding: 'utf8' },
     );
     const objects = out.split(/^---$/m).map((d) => parse(d)).filter(Boolean);

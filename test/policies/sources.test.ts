@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
+import { platformSettings } from 'paddock/contract/platform-settings.js';
 import { injectorSettingsFromRelease } from 'paddock/policies/injector-settings.js';
 import { loadPolicies } from 'paddock/policies/load.js';
 import { gvrOf } from 'paddock/policies/resources.js';
@@ -59,7 +60,7 @@ test('the component rules follow the building-block mapping and the platform set
 test('every kind the chart renders is one the tenant-objects policy lets the chart write', () => {
   const out = execFileSync(
     tool('helm'),
-    ['template', 'app1', paths.chart, '-f', join(paths.root, 'test', 'fixtures', 'values', 'good', 'everything-on.yaml'), '--namespace', 'app1-ns', '--kube-version', '1.32.2'],
+    ['template', 'app1', paths.chart, '-f', join(paths.root, 'test', 'fixtures', 'values', 'good', 'everything-on.yaml'), '--namespace', 'app1-ns', '--kube-version', platformSettings().kubeVersion],
     { encoding: 'utf8' },
   );
   const allowed = new Set([...literals(variable('paddock-tenant-objects', 'chartKinds')), ...literals(variable('paddock-tenant-objects', 'free'))]);

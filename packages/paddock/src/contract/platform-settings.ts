@@ -19,3 +19,13 @@ export function platformSettings(): PlatformSettings {
   cached ??= (parse(readFileSync(join(paths.chart, 'values.yaml'), 'utf8')) as { platform: PlatformSettings }).platform;
   return cached;
 }
+
+/**
+ * The minor of the Kubernetes the platform targets, as `v1.35`: the version
+ * Pod Security labels pin (`pod-security.kubernetes.io/enforce-version`).
+ */
+export function kubeMinorVersion(): string {
+  const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(platformSettings().kubeVersion ?? '');
+  if (!m) throw new Error(`charts/app/values.yaml platform.kubeVersion is "${platformSettings().kubeVersion}", not a Kubernetes version like 1.35.8`);
+  return `v${m[1]}.${m[2]}`;
+}

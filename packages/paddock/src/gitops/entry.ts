@@ -1,5 +1,6 @@
 import { parseAllDocuments, stringify } from 'yaml';
 import { topicDeclaration } from '../connectivity/topics.js';
+import { kubeMinorVersion } from '../contract/platform-settings.js';
 import { NAMES } from './layout.js';
 
 /** Where an entry came from: the values file (relative to the repository root) and its owner. */
@@ -26,7 +27,8 @@ export const TOPIC_ANNOTATIONS = {
 } as const;
 
 const YAML_OPTS = { lineWidth: 0 } as const;
-const PSS_VERSION = 'v1.32';
+/** Pod Security's version: the minor of the Kubernetes the platform targets (charts/app/values.yaml platform.kubeVersion). */
+const PSS_VERSION = kubeMinorVersion();
 
 export function namespaceOf(name: string): string {
   return `${name}-ns`;
