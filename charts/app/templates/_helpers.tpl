@@ -1,15 +1,31 @@
 {{/*
-The app's name is the release name; it is also its Dapr app-id and the stem of
-its namespace. Every template calls "paddock.validate" through "paddock.name",
-so a bad release fails with one plain sentence before anything renders.
+The app's name is the release name; it is also its Dapr app-id, the stem of
+its namespace, its node pool, its Redis user and its Vault role. Every
+template calls "paddock.name", so a bad release fails with one plain sentence
+before anything renders: the same sentences as the CLI
+(packages/paddock/src/contract/app-name.ts), from the same list of reserved
+names (files/reserved-names.yaml).
 */}}
 {{- define "paddock.name" -}}
 {{- $name := .Release.Name -}}
+{{- /* Judged once per render (parsing the list each time doubled the render's cost); the verdict is kept on .Release. */ -}}
+{{- if ne (get .Release "paddockCheckedName" | toString) $name -}}
+{{- $reserved := .Files.Get "files/reserved-names.yaml" | fromYaml -}}
 {{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $name) -}}
-{{- fail (printf "the app name %q must be a DNS label: lowercase letters, digits and '-', starting with a letter" $name) -}}
+{{- fail (printf "the app name %q must use only lowercase letters, digits and '-', and start with a letter" $name) -}}
 {{- end -}}
-{{- if gt (len $name) 60 -}}
-{{- fail (printf "the app name %q is longer than 60 characters (its namespace adds \"-ns\" and must fit in 63)" $name) -}}
+{{- if gt (len $name) (int $reserved.maxLength) -}}
+{{- fail (printf "the app name %q is %d characters long; at most %d fit (Helm's limit for a release name)" $name (len $name) (int $reserved.maxLength)) -}}
+{{- end -}}
+{{- if has $name $reserved.exact -}}
+{{- fail (printf "the app name %q is reserved: the platform uses it for one of its own parts (a node pool, namespace or component, or a Redis or Vault user), or YAML reads it as true, false or null" $name) -}}
+{{- end -}}
+{{- range $reserved.prefixes -}}
+{{- if hasPrefix . $name -}}
+{{- fail (printf "the app name %q starts with %q, which the platform keeps for the namespaces and components of Kubernetes and of the platform itself" $name .) -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set .Release "paddockCheckedName" $name -}}
 {{- end -}}
 {{- $name -}}
 {{- end -}}
