@@ -89,10 +89,48 @@ annotations:
 {{- end }}
 {{- end -}}
 
-{{/* Container resources: explicit `resources` over the size tier. */}}
+{{/*
+Container resources: explicit `resources` over the size tier, each judged by
+value (more than 0, at most platform.maxContainer, requests at most limits),
+so that `cpu: 0` or `cpu: -1` fails here with the field's name instead of
+rendering a container without a CPU limit.
+*/}}
 {{- define "paddock.resources" -}}
-{{- $tier := index .Values.platform.sizes (.Values.size | default "small") -}}
-{{- $r := mergeOverwrite (deepCopy $tier) (deepCopy (.Values.resources | default dict)) -}}
+{{- $size := .Values.size | default "small" -}}
+{{- $tier := index .Values.platform.sizes $size -}}
+{{- $own := .Values.resources | default dict -}}
+{{- $r := mergeOverwrite (deepCopy $tier) (deepCopy $own) -}}
+{{- $max := .Values.platform.maxContainer -}}
+{{- $maxCPU := include "paddock.milliCPU" (dict "value" $max.cpu "field" "platform.maxContainer.cpu") | int -}}
+{{- $maxMem := include "paddock.mebibytes" (dict "value" $max.memory "field" "platform.maxContainer.memory") | int -}}
+{{- $got := dict -}}
+{{- range $kind := list "requests" "limits" -}}
+{{- $given := index $own $kind | default dict -}}
+{{- range $res := list "cpu" "memory" -}}
+{{- $field := printf "resources.%s.%s" $kind $res -}}
+{{- if not (hasKey $given $res) -}}{{- $field = printf "platform.sizes.%s.%s.%s" $size $kind $res -}}{{- end -}}
+{{- $value := index (index $r $kind) $res -}}
+{{- if eq $res "cpu" -}}
+{{- $m := include "paddock.milliCPU" (dict "value" $value "field" $field) | int -}}
+{{- if gt $m $maxCPU -}}
+{{- fail (printf "%s %q is above the platform's maximum of %v CPUs per app" $field (toString $value) $max.cpu) -}}
+{{- end -}}
+{{- $_ := set $got (printf "%s.%s" $kind $res) $m -}}
+{{- else -}}
+{{- $mi := include "paddock.mebibytes" (dict "value" $value "field" $field) | int -}}
+{{- if gt $mi $maxMem -}}
+{{- fail (printf "%s %q is above the platform's maximum of %v per app" $field (toString $value) $max.memory) -}}
+{{- end -}}
+{{- $_ := set $got (printf "%s.%s" $kind $res) $mi -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if gt (get $got "requests.cpu") (get $got "limits.cpu") -}}
+{{- fail (printf "the CPU request (%v) is more than the CPU limit (%v); make the request at most the limit" $r.requests.cpu $r.limits.cpu) -}}
+{{- end -}}
+{{- if gt (get $got "requests.memory") (get $got "limits.memory") -}}
+{{- fail (printf "the memory request (%v) is more than the memory limit (%v); make the request at most the limit" $r.requests.memory $r.limits.memory) -}}
+{{- end -}}
 {{- toYaml $r -}}
 {{- end -}}
 
@@ -112,18 +150,55 @@ annotations:
 {{- trimSuffix "-ns" . -}}
 {{- end -}}
 
-{{/* Quantity arithmetic for the quota: CPU in millicores, memory in Mi. */}}
+{{/*
+Quantities as whole numbers for the checks and the quota: CPU in millicores,
+memory in Mi (rounded up). Called with a quantity, or with
+(dict "value" q "field" "resources.limits.cpu") to name the field when it
+fails. A YAML number reaches the chart as a float; toString gives its shortest
+decimal, the text the contract judges too. Zero, negative, malformed and
+finer-than-a-millicore amounts fail: they are never rendered.
+*/}}
 {{- define "paddock.milliCPU" -}}
-{{- $q := toString . -}}
-{{- if hasSuffix "m" $q -}}{{- trimSuffix "m" $q | atoi -}}{{- else -}}{{- mulf (float64 $q) 1000 | ceil | int -}}{{- end -}}
+{{- $in := . -}}
+{{- if not (kindIs "map" $in) -}}{{- $in = dict "value" . "field" "CPU amount" -}}{{- end -}}
+{{- $q := toString $in.value -}}
+{{- $m := 0 -}}
+{{- if regexMatch "^[0-9]{1,9}m$" $q -}}
+{{- $m = trimSuffix "m" $q | atoi -}}
+{{- else if regexMatch "^([0-9]{1,6}|[0-9]{0,6}[.][0-9]{1,3})$" $q -}}
+{{- $parts := splitList "." $q -}}
+{{- $frac := "" -}}
+{{- if gt (len $parts) 1 -}}{{- $frac = index $parts 1 -}}{{- end -}}
+{{- $m = add (mul (index $parts 0 | default "0" | atoi) 1000) (printf "%s000" $frac | trunc 3 | atoi) -}}
+{{- else if regexMatch "^[0-9]*[.][0-9]{4,}$" $q -}}
+{{- fail (printf "%s %q is finer than a millicore: use whole millicores, such as 250m or 0.25" $in.field $q) -}}
+{{- else if hasPrefix "-" $q -}}
+{{- fail (printf "%s %q is less than zero: every container needs some CPU, at least 1m" $in.field $q) -}}
+{{- else -}}
+{{- fail (printf "%s %q is not a CPU amount: write millicores such as 250m, or cores such as 0.5" $in.field $q) -}}
+{{- end -}}
+{{- if le $m 0 -}}
+{{- fail (printf "%s %q is zero: every container needs some CPU, at least 1m, and a CPU limit of 0 would mean no limit at all" $in.field $q) -}}
+{{- end -}}
+{{- $m -}}
 {{- end -}}
 
 {{- define "paddock.mebibytes" -}}
-{{- $q := toString . -}}
-{{- if hasSuffix "Mi" $q -}}{{- trimSuffix "Mi" $q | atoi -}}
-{{- else if hasSuffix "Gi" $q -}}{{- mulf (float64 (trimSuffix "Gi" $q)) 1024 | ceil | int -}}
-{{- else if hasSuffix "M" $q -}}{{- divf (mulf (float64 (trimSuffix "M" $q)) 1000000) 1048576 | ceil | int -}}
-{{- else if hasSuffix "G" $q -}}{{- divf (mulf (float64 (trimSuffix "G" $q)) 1000000000) 1048576 | ceil | int -}}
-{{- else -}}{{- fail (printf "memory %q: use Mi or Gi, for example 256Mi" $q) -}}
+{{- $in := . -}}
+{{- if not (kindIs "map" $in) -}}{{- $in = dict "value" . "field" "memory amount" -}}{{- end -}}
+{{- $q := toString $in.value -}}
+{{- $units := dict "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "k" 1000.0 "M" 1000000.0 "G" 1000000000.0 -}}
+{{- if hasPrefix "-" $q -}}
+{{- fail (printf "%s %q is less than zero: every container needs some memory, for example 64Mi" $in.field $q) -}}
 {{- end -}}
+{{- if not (regexMatch "^[0-9]{1,9}([.][0-9]{1,9})?(Ki|Mi|Gi|k|M|G)$" $q) -}}
+{{- fail (printf "%s %q is not a memory amount: write Mi or Gi, such as 256Mi or 1Gi" $in.field $q) -}}
+{{- end -}}
+{{- $number := regexReplaceAll "[A-Za-z]+$" $q "" -}}
+{{- $unit := regexReplaceAll "^[0-9.]+" $q "" -}}
+{{- $bytes := mulf (float64 $number) (get $units $unit) -}}
+{{- if le $bytes 0.0 -}}
+{{- fail (printf "%s %q is zero: every container needs some memory, for example 64Mi" $in.field $q) -}}
+{{- end -}}
+{{- divf $bytes 1048576.0 | ceil | int -}}
 {{- end -}}
