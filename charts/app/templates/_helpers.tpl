@@ -202,3 +202,59 @@ finer-than-a-millicore amounts fail: they are never rendered.
 {{- end -}}
 {{- divf $bytes 1048576.0 | ceil | int -}}
 {{- end -}}
+
+{{/*
+The host an HTTP output binding posts to, judged by the rule of
+files/binding-hosts.yaml (the contract, packages/paddock/src/contract/binding-url.ts,
+and the admission policy paddock-dapr-binding-hosts say the same): https, no
+user name, port 443 only, a host name whose last label is a real top-level
+domain, no namespace among its labels, no name known to resolve to a private
+address. Messages name the host, never the whole URL (it may carry a token).
+*/}}
+{{- define "paddock.bindingHost" -}}
+{{- $url := toString .Values.binding.url -}}
+{{- $data := .Files.Get "files/binding-hosts.yaml" | fromYaml -}}
+{{- if not (hasPrefix "https://" $url) -}}
+{{- fail "binding.url must start with https:// (plain http and other schemes are refused)" -}}
+{{- end -}}
+{{- $authority := regexReplaceAll "(?s)[/?#].*$" (trimPrefix "https://" $url) "" -}}
+{{- if contains "@" $authority -}}
+{{- fail "binding.url has a user name or password before its host (user@host), which the platform refuses" -}}
+{{- end -}}
+{{- $lower := lower $authority -}}
+{{- if hasPrefix "[" $lower -}}
+{{- fail (printf "binding.url host %q is an IP address; bindings post only to public host names" $lower) -}}
+{{- end -}}
+{{- $host := regexReplaceAll "(?s):.*$" $lower "" -}}
+{{- if contains ":" $lower -}}
+{{- $port := regexReplaceAll "^[^:]*:" $lower "" -}}
+{{- if ne $port "443" -}}
+{{- fail (printf "binding.url names port %s for host %q; only the https port, 443, is open to bindings" ($port | default "(none)") $host) -}}
+{{- end -}}
+{{- end -}}
+{{- if hasSuffix "." $host -}}
+{{- fail (printf "binding.url host %q ends with a dot; write it without the final dot" $host) -}}
+{{- end -}}
+{{- if or (gt (len $host) 253) (not (regexMatch "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?([.][a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$" $host)) -}}
+{{- fail (printf "binding.url host %q is not a host name (letters, digits, '-' and '.', with at least one dot; no IP addresses)" $host) -}}
+{{- end -}}
+{{- $labels := splitList "." $host -}}
+{{- $tld := last $labels -}}
+{{- if regexMatch "^([0-9]+|0x[0-9a-f]*)$" $tld -}}
+{{- fail (printf "binding.url host %q is an IP address; bindings post only to public host names" $host) -}}
+{{- end -}}
+{{- if not (has $tld $data.tlds) -}}
+{{- fail (printf "binding.url host %q does not end in a public top-level domain (%q is not one), so it may name something inside the cluster" $host $tld) -}}
+{{- end -}}
+{{- range $labels -}}
+{{- if or (has . $data.platformNamespaces) (hasSuffix "-ns" .) -}}
+{{- fail (printf "binding.url host %q has a namespace of the cluster in it (%q); with the pod's DNS search path such names can lead inside the cluster" $host .) -}}
+{{- end -}}
+{{- end -}}
+{{- range $data.privateSuffixes -}}
+{{- if or (eq $host .) (hasSuffix (printf ".%s" .) $host) -}}
+{{- fail (printf "binding.url host %q belongs to %q, whose names lead to loopback or private addresses, or are not public hosts at all" $host .) -}}
+{{- end -}}
+{{- end -}}
+{{- $host -}}
+{{- end -}}
