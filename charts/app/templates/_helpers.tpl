@@ -104,12 +104,14 @@ rendering a container without a CPU limit.
 {{- $maxCPU := include "paddock.milliCPU" (dict "value" $max.cpu "field" "platform.maxContainer.cpu") | int -}}
 {{- $maxMem := include "paddock.mebibytes" (dict "value" $max.memory "field" "platform.maxContainer.memory") | int -}}
 {{- $got := dict -}}
+{{- $fields := dict -}}
 {{- range $kind := list "requests" "limits" -}}
 {{- $given := index $own $kind | default dict -}}
 {{- range $res := list "cpu" "memory" -}}
 {{- $field := printf "resources.%s.%s" $kind $res -}}
 {{- if not (hasKey $given $res) -}}{{- $field = printf "platform.sizes.%s.%s.%s" $size $kind $res -}}{{- end -}}
 {{- $value := index (index $r $kind) $res -}}
+{{- $_ := set $fields (printf "%s.%s" $kind $res) $field -}}
 {{- if eq $res "cpu" -}}
 {{- $m := include "paddock.milliCPU" (dict "value" $value "field" $field) | int -}}
 {{- if gt $m $maxCPU -}}
@@ -125,11 +127,10 @@ rendering a container without a CPU limit.
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- if gt (get $got "requests.cpu") (get $got "limits.cpu") -}}
-{{- fail (printf "the CPU request (%v) is more than the CPU limit (%v); make the request at most the limit" $r.requests.cpu $r.limits.cpu) -}}
+{{- range $res := list "cpu" "memory" -}}
+{{- if gt (get $got (printf "requests.%s" $res)) (get $got (printf "limits.%s" $res)) -}}
+{{- fail (printf "%s (%v) is more than %s (%v); make the request at most the limit" (get $fields (printf "requests.%s" $res)) (index $r.requests $res) (get $fields (printf "limits.%s" $res)) (index $r.limits $res)) -}}
 {{- end -}}
-{{- if gt (get $got "requests.memory") (get $got "limits.memory") -}}
-{{- fail (printf "the memory request (%v) is more than the memory limit (%v); make the request at most the limit" $r.requests.memory $r.limits.memory) -}}
 {{- end -}}
 {{- toYaml $r -}}
 {{- end -}}
@@ -209,7 +210,9 @@ files/binding-hosts.yaml (the contract, packages/paddock/src/contract/binding-ur
 and the admission policy paddock-dapr-binding-hosts say the same): https, no
 user name, port 443 only, a host name whose last label is a real top-level
 domain, no namespace among its labels, no name known to resolve to a private
-address. Messages name the host, never the whole URL (it may carry a token).
+address. Messages name the host, never the whole URL (it may carry a token);
+that is also why values.schema.json has no pattern for binding.url: Helm's
+schema errors print the value they refuse, and Flux shows them in events.
 */}}
 {{- define "paddock.bindingHost" -}}
 {{- $url := toString .Values.binding.url -}}

@@ -137,6 +137,38 @@ export function goTagged(tag: string, s: string): GoScalar | string {
   return `cannot decode !!${r.t === 'merge' ? 'merge' : r.t} \`${s}\` as a !!${want}`;
 }
 
+/** The exact decimal digits and exponent of a double (d.ddd… × 10^exp), as far as 100 digits go. */
+function exactDigits(x: number): [string, number] {
+  const [m = '', e = '0'] = x.toExponential(99).split('e');
+  return [m.replace('.', '').replace(/0+$/, '') || '0', Number(e)];
+}
+
+/** `digits` rounded to `p` digits, halves to even; the exponent grows when 9.99… rounds up to 10. */
+function roundDigits(digits: string, exp: number, p: number): [string, number] {
+  if (digits.length <= p) return [digits, exp];
+  let head = BigInt(digits.slice(0, p));
+  const rest = digits.slice(p);
+  const above = /[1-9]/.test(rest.slice(1));
+  const up = rest[0]! > '5' || (rest[0] === '5' && (above || head % 2n === 1n));
+  if (up) head += 1n;
+  let out = head.toString();
+  if (out.length > p) {
+    out = out.slice(0, p);
+    exp += 1;
+  }
+  return [out.replace(/0+$/, '') || '0', exp];
+}
+
+/** Go's shortest decimal that reads back as the same float32 (closest to the exact value; halves to even). */
+function shortestFloat32(f: number): [string, number] {
+  const [digits, exp] = exactDigits(f);
+  for (let p = 1; p <= 9; p++) {
+    const [d, e] = roundDigits(digits, exp, p);
+    if (Math.fround(Number(`${d[0]}.${d.slice(1) || '0'}e${e}`)) === f) return [d, e];
+  }
+  return roundDigits(digits, exp, 9);
+}
+
 /**
  * strconv.FormatFloat(v, 'g', -1, 32): how sigs.k8s.io/yaml turns a float map
  * key into a JSON key (as a float32, shortest form, exponent from 1e+06 on).
@@ -147,17 +179,7 @@ export function formatFloatKey(v: number): string {
   if (f === Infinity) return '.inf';
   if (f === -Infinity) return '-.inf';
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
-  let digits = '';
-  let exp = 0;
-  for (let p = 1; p <= 9; p++) {
-    const s = Math.abs(f).toExponential(p - 1);
-    if (Math.fround(Number(s)) === Math.abs(f)) {
-      const [m = '', e = '0'] = s.split('e');
-      digits = m.replace('.', '').replace(/0+$/, '') || '0';
-      exp = Number(e);
-      break;
-    }
-  }
+  const [digits, exp] = shortestFloat32(Math.abs(f));
   const sign = f < 0 ? '-' : '';
   if (exp < -4 || exp >= 6) {
     const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;

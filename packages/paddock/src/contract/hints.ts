@@ -86,6 +86,7 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
       return { message: `${path} ${problem ?? `${shown} is not a memory amount paddock accepts (write Mi or Gi)`}.`, fix: QUANTITY_FIX.memory };
     }
     case 'url': {
+      if (err.keyword === 'maxLength') return { message: 'binding.url is longer than 2048 characters.', fix: BINDING_URL_FIX };
       const problem = typeof value === 'string' ? judgeBindingUrl(value).problem : undefined;
       return {
         message: `binding.url ${problem ?? 'must be a public https address (no plain http, IP address, or private or cluster-internal host)'}.`,

@@ -80,15 +80,13 @@ export function quantityProblem(resource: 'cpu' | 'memory', value: unknown, max:
       ? `${shown} is ${what}: every container needs some CPU, at least 1m (a thousandth of a CPU), and a CPU limit of 0 would mean no limit at all`
       : `${shown} is ${what}: every container needs some memory, for example 64Mi`;
   }
-  if (resource === 'cpu') {
-    if (compareExact(q, MILLI) < 0) return `${shown} is less than 1m, the smallest CPU amount (a thousandth of a CPU)`;
-    if ((q.num * 1000n) % q.den !== 0n) return `${shown} is finer than a millicore: use whole millicores, such as 250m or 0.25`;
-  }
+  if (resource === 'cpu' && compareExact(q, MILLI) < 0) return `${shown} is less than 1m, the smallest CPU amount (a thousandth of a CPU)`;
   if (compareExact(q, limit) > 0) {
     return resource === 'cpu'
       ? `${shown} is above the platform's maximum of ${max.cpu} CPUs per app`
       : `${shown} is above the platform's maximum of ${max.memory} per app`;
   }
+  if (resource === 'cpu' && (q.num * 1000n) % q.den !== 0n) return `${shown} is finer than a millicore: use whole millicores, such as 250m or 0.25`;
   return undefined;
 }
 

@@ -31,7 +31,7 @@ export async function readRegularFile(path: string): Promise<string> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`${path}: no such file`, 'Check the path; a values file is usually apps/<name>/values.yaml.');
     if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${path}: no permission to read it`);
-    if (code === 'ENXIO') throw new UserError(`${path} is a socket, not a file`, 'Give the path of a YAML file.');
+    if (code === 'ENXIO') throw new UserError(`${path} is a socket, not a regular file; paddock reads only regular files`, 'Give the path of a YAML file.');
     throw new UserError(`${path}: cannot read it (${code ?? 'unknown error'})`);
   }
   try {

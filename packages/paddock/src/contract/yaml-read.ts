@@ -93,18 +93,24 @@ class Converter {
     private readonly mode: ReadOptions['mode'],
   ) {}
 
-  value(node: unknown): Json {
+  value(node: unknown, inFlow = false): Json {
     if (++this.count > MAX_NODES) throw new ReadError('the document is too large, or its aliases (*name) expand too far', null);
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) throw new ReadError(`the alias *${node.source} refers to no anchor`, node);
-      return this.value(target);
+      return this.value(target, inFlow);
     }
-    if (isScalar(node)) return goToJson(scalarReading(node, this.mode), String(node.value), node);
+    if (isScalar(node)) {
+      // go-yaml refuses a plain value that starts with ':' inside [ ] or { } ("did not find expected node content").
+      if (inFlow && node.type === 'PLAIN' && String(node.value).startsWith(':')) {
+        throw new ReadError(`a value starting with ':' inside [ ] or { } (${String(node.value)}) cannot be read by Helm or Kubernetes`, node, `Put it in quotes: "${String(node.value)}".`);
+      }
+      return goToJson(scalarReading(node, this.mode), String(node.value), node);
+    }
     if ((isSeq(node) || isMap(node)) && node.tag && this.mode === 'values') {
       throw new ReadError(`the tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in a values file`, node, 'Remove the tag.');
     }
-    if (isSeq(node)) return node.items.map((item) => this.value(item));
+    if (isSeq(node)) return node.items.map((item) => this.value(item, inFlow || Boolean(node.flow)));
     if (isMap(node)) {
       const out: Record<string, Json> = {};
       const seen = new Map<string, Node>();
@@ -113,12 +119,14 @@ class Converter {
         if (isScalar(keyNode) && keyNode.type === 'PLAIN' && !keyNode.tag && keyNode.value === '<<') {
           throw new ReadError('merge keys (<<) are read differently by the tools that handle this file', keyNode, 'Write the settings out in full instead of merging them in with <<.');
         }
+        const flow = inFlow || Boolean(node.flow);
+        if (flow && isScalar(keyNode) && keyNode.type === 'PLAIN' && String(keyNode.value).startsWith(':')) this.value(keyNode, true);
         const key = this.key(keyNode);
         if (seen.has(key) && this.mode === 'values') {
           throw new ReadError(`the key "${key}" appears twice in the same place (Helm would silently keep only the last one)`, keyNode, 'Keep one of them.');
         }
         seen.set(key, keyNode as Node);
-        out[key] = this.value(pair.value);
+        out[key] = this.value(pair.value, flow);
       }
       return out;
     }
