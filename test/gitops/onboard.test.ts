@@ -147,7 +147,7 @@ describe('onboard / offboard', () => {
     const root = copyOfPlatform();
     const before = snapshot(root);
     const cases: [string[], RegExp][] = [
-      [[valuesFile('admin', {})], /"admin" is reserved for the platform/],
+      [[valuesFile('admin', {})], /"admin" is reserved/],
       [[valuesFile('app9', {}), '--name', 'system'], /"system" is reserved/],
       [[valuesFile('app9', {}), '--name', 'kube-tools'], /starts with "kube-"/],
       [[valuesFile('app9', {}), '--name', 'dapr-x'], /starts with "dapr-"/],

@@ -184,6 +184,16 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     // Resources.
     pass(R, 'its Pod with the Dapr sidecar', pod),
     fail(R, 'app memory limit above 2Gi', edited(deployment, (x) => (appT(x).resources.limits.memory = '3Gi'))),
+    // A limit of 0 is no limit at all; judged by value however it is written (negative ones the API server refuses itself).
+    fail(R, 'app CPU request and limit of 0', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = '0'))),
+    fail(R, 'app CPU request and limit written 0m', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = '0m'))),
+    fail(R, 'app CPU request and limit as the JSON number 0', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = 0))),
+    fail(R, 'app memory request and limit of 0Mi', edited(deployment, (x) => (appT(x).resources.requests.memory = appT(x).resources.limits.memory = '0Mi'))),
+    fail(R, 'app CPU request of 0 under a real limit', edited(deployment, (x) => (appT(x).resources.requests.cpu = '0'))),
+    fail(R, 'sidecar CPU of 0 through its annotations', podFrom(edited(deployment, (x) => {
+      x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-request'] = '0';
+      x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '0';
+    }))),
     fail(R, 'app container without limits', edited(deployment, (x) => delete appT(x).resources.limits)),
     fail(R, 'sidecar sized above the maximum through its annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '2500m')))),
     fail(R, 'sidecar without resources (no sizing annotations)', podFrom(edited(deployment, (x) => {
@@ -238,11 +248,34 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
 
     // HTTP binding hosts.
     pass(B, 'https to a public host', binding),
-    pass(B, 'https with a port and a query', bindingTo('https://api.example.com:8443/v1/hook?x=1')),
+    pass(B, 'https with port 443 and a query', bindingTo('https://api.example.com:443/v1/hook?x=1')),
+    pass(B, 'a public host written in capitals', bindingTo('https://HOOKS.SLACK.COM/services/T000/B000/XXXX')),
     fail(B, 'plain http', bindingTo('http://hooks.slack.com/services/x')),
     fail(B, 'an IP address', bindingTo('https://10.0.0.7/hook')),
     fail(B, 'a cluster-internal host', bindingTo('https://redis.redis-system.svc.cluster.local/')),
     fail(B, 'localhost', bindingTo('https://localhost:3500/v1.0/state')),
+    // Names the pod's DNS search path resolves inside the cluster, and public names that lead to private addresses.
+    ...[
+      ['the API server by its short name', 'https://kubernetes.default/api'],
+      ['Vault by namespace', 'https://vault.vault-system:8200/v1/secret'],
+      ['Vault by namespace, port 443', 'https://vault.vault-system/v1/secret'],
+      ['Redis by namespace', 'https://redis.redis-system/'],
+      ["another app's sidecar", 'https://app2-dapr.app2-ns/v1.0/invoke'],
+      ['a .svc name', 'https://x.svc/'],
+      ['a cluster-internal host in capitals', 'https://VAULT.VAULT-SYSTEM/'],
+      ['a host with a trailing dot', 'https://hooks.slack.com./services/x'],
+      ['a percent-encoded dot', 'https://vault%2evault-system/'],
+      ['a user name before the host', 'https://hooks.slack.com@vault.vault-system/'],
+      ['a port other than 443', 'https://hooks.slack.com:8443/services/x'],
+      ['localtest.me (resolves to 127.0.0.1)', 'https://localtest.me/'],
+      ['nip.io (resolves to the address it spells)', 'https://10.0.0.1.nip.io/'],
+      ['an IPv6 address', 'https://[::1]/'],
+      ['a decimal IPv4 address', 'https://2130706433/'],
+      ['a hex IPv4 address', 'https://0x7f000001/'],
+      ['an octal IPv4 address', 'https://0177.0.0.1/'],
+      ['a public name with a platform namespace in it', 'https://x.monitoring.com/'],
+      ['a public name with an app namespace in it', 'https://app2.app2-ns.com/'],
+    ].map(([what, url]) => fail(B, what!, bindingTo(url!))),
     fail(B, 'url from a secret', edited(binding, (x) => (x.spec.metadata = [{ name: 'url', secretKeyRef: { name: 'hook', key: 'url' } }])), { also: [C] }),
 
     // Dapr configuration.

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { platformSettings } from 'paddock/contract/platform-settings.js';
+import { reservedNames } from 'paddock/contract/app-name.js';
 import { injectorSettingsFromRelease } from 'paddock/policies/injector-settings.js';
 import { loadPolicies } from 'paddock/policies/load.js';
 import { gvrOf } from 'paddock/policies/resources.js';
@@ -67,5 +68,15 @@ test('every kind the chart renders is one the tenant-objects policy lets the cha
   for (const o of parseAllDocuments(out).map((d) => d.toJS() as { apiVersion: string; kind: string } | null).filter((o): o is { apiVersion: string; kind: string } => !!o)) {
     const gvr = gvrOf(o);
     assert.ok(allowed.has(`${gvr.group}/${gvr.resource}`), `the chart renders ${o.kind}, which paddock-tenant-objects does not let helm-controller write`);
+  }
+});
+
+test('the app names the policies refuse are the reserved names (charts/app/files/reserved-names.yaml)', () => {
+  const r = reservedNames();
+  for (const policy of ['paddock-tenant-namespace', 'paddock-app-release']) {
+    assert.deepEqual(literals(variable(policy, 'reserved')).sort(), [...r.exact].sort(), policy);
+    assert.deepEqual(literals(variable(policy, 'reservedPrefixes')).sort(), [...r.prefixes].sort(), policy);
+    const p = set.policies.find((x) => x.metadata.name === policy)!;
+    assert.ok(p.spec.validations!.some((v) => v.expression.includes(`size(variables.${policy === 'paddock-app-release' ? 'name' : 'app'}) <= ${r.maxLength}`)), `${policy} uses maxLength ${r.maxLength}`);
   }
 });

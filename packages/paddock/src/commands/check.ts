@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'the app name, when checking one values file')
     .option('--server', 'let a real, throw-away Kubernetes API server judge admission (the pinned version, with the platform\'s CRDs, policies and namespaces; started on loopback and removed afterwards)')
     .option('--kubeconfig <file>', 'let an existing cluster judge admission instead (server-side dry run only: nothing is written)')
-    .option('--verbose', 'also print the connectivity matrix')
+    .option('--verbose', 'also print the connectivity matrix, and the folder entries skipped because they are not regular files')
     .option('--json', 'print the findings as JSON')
     .addHelpText('after', `
 Without --server or --kubeconfig, paddock evaluates the admission policies itself.
@@ -35,6 +35,7 @@ Exit codes: 0 all pass, 1 findings, 2 usage or I/O error (a server that cannot s
       if (opts.server && opts.kubeconfig) throw new UserError('--server and --kubeconfig exclude each other', 'Pick one: --server starts a throw-away API server, --kubeconfig FILE uses an existing cluster.');
       if (opts.kubeconfig) (await import('../server/kubeconfig.js')).loadKubeconfig(opts.kubeconfig); // a bad file is a usage error before any work
       const inputs = await collectInputs(args);
+      if (opts.verbose) for (const s of inputs.skipped ?? []) process.stderr.write(`skipped ${s.path}: ${s.kind}, not a regular file\n`);
       // The render engine starts first and works while the policies and the contract load.
       const rendering = startRendering(inputs, opts.name);
       const { runCheck } = await import('../check/pipeline.js');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { paths } from '../paths.js';
+import { readYamlStream } from './yaml-read.js';
 
 /** The platform settings the chart ships with (charts/app/values.yaml `platform:`), read once. */
 export interface PlatformSettings {
@@ -16,7 +16,8 @@ export interface PlatformSettings {
 let cached: PlatformSettings | undefined;
 
 export function platformSettings(): PlatformSettings {
-  cached ??= (parse(readFileSync(join(paths.chart, 'values.yaml'), 'utf8')) as { platform: PlatformSettings }).platform;
+  // Read as Helm reads the chart's values, like every values file.
+  cached ??= (readYamlStream(readFileSync(join(paths.chart, 'values.yaml'), 'utf8'), { mode: 'values' }).docs[0]?.value as unknown as { platform: PlatformSettings }).platform;
   return cached;
 }
 

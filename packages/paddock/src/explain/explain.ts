@@ -1,4 +1,5 @@
 import type { AppValues } from '../contract/validate.js';
+import { judgeBindingUrl } from '../contract/binding-url.js';
 import { platformSettings } from '../contract/platform-settings.js';
 
 interface Values {
@@ -60,7 +61,7 @@ export function explain(app: AppValues): Explanation {
       { block: 'state store', enabled: !!v.statestore?.enabled, component: 'statestore', call: `POST ${base}/state/statestore`, note: `saved in the platform's Redis under keys only ${app.name} can read` },
       { block: 'secret store', enabled: !!v.secretstore?.enabled, component: 'secretstore', call: `GET ${base}/secrets/secretstore/<name>`, note: keys.length ? `can read ${keys.join(', ')} from its own Vault path (dapr/${app.name})` : `can read every secret on its own Vault path (dapr/${app.name})` },
       { block: 'pub/sub', enabled: !!v.pubsub?.enabled, component: 'pubsub', call: `POST ${base}/publish/pubsub/<topic>`, note: pubsubNote(app.name, v.pubsub ?? {}) },
-      { block: 'binding', enabled: !!v.binding?.enabled, component: v.binding?.enabled ? v.binding.name : undefined, call: `POST ${base}/bindings/${v.binding?.name ?? '<name>'}`, note: v.binding?.enabled ? `posts to ${v.binding.url}` : 'calls one public https address' },
+      { block: 'binding', enabled: !!v.binding?.enabled, component: v.binding?.enabled ? v.binding.name : undefined, call: `POST ${base}/bindings/${v.binding?.name ?? '<name>'}`, note: v.binding?.enabled ? `posts to https://${judgeBindingUrl(v.binding.url ?? '').host ?? '?'}/… (the rest of the address is not shown: it may hold a token)` : 'calls one public https address' },
     ],
     calledBy: v.networkPolicy?.allowIngressFrom ?? [],
     calls: v.networkPolicy?.allowEgressTo ?? [],

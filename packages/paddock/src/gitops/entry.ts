@@ -1,4 +1,5 @@
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { stringifyUnambiguous as stringify } from '../contract/yaml-readings.js';
 import { topicDeclaration } from '../connectivity/topics.js';
 import { kubeMinorVersion } from '../contract/platform-settings.js';
 import { NAMES } from './layout.js';
