@@ -240,11 +240,68 @@ function baseFile(name: string): string {
   return `image:\n  repository: localhost:30000/platform/${name}\n  tag: "1.0.0"`;
 }
 
-/** A whole hostile values file, with its app name. */
-export const hostileCase: fc.Arbitrary<HostileCase> = appName.chain((name) =>
+/**
+ * Keys written so that the contract may well accept them: the boundary values,
+ * the spellings YAML reads in more than one way, and the hostile values that
+ * hide inside the contract's patterns. These are what reach the chart.
+ */
+function plausibleKey(name: string): fc.Arbitrary<string> {
+  const ns = fc.oneof(fc.constantFrom('app1-ns', 'app2-ns', 'shop-ns', `${name}-ns`, 'kube-ns', 'dapr-ns', 'system-ns', 'null-ns', 'x-ns'), fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]-ns$/));
+  return fc.oneof(
+    fc.oneof(fc.integer({ min: 1024, max: 65535 }).map(String), fc.constantFrom('1024', '65535', '06654', '07654', '010000', '0o17620', '0x1F90', '8_080', '3_500', '1e4', '8080.0', '+8080')).map((p) => `port: ${p}`),
+    fc.constantFrom('/health', '/', '/a/b', '/.well-known/x', '/~u', '/' + 'a'.repeat(199)).map((h) => `healthPath: ${h}`),
+    fc.constantFrom(name, '', '""').map((n) => `nodepool: ${n}`),
+    fc.constantFrom('team', 'a@b.com', 'Team Ω', 'x'.repeat(100), '1', 'yes', 'on', 'null x', '0x1F').map((o) => `owner: ${o}`),
+    fc.constantFrom('1', '5', '2', '0x3', '0o3', '03', '1_0', '1.0', '5.0').map((r) => `replicas: ${r}`),
+    fc.constantFrom('small', 'medium', 'large').map((z) => `size: ${z}`),
+    fc
+      .tuple(
+        fc.oneof(fc.constantFrom('250m', '"250m"', '0.5', '.5', '1', '2', '2.0', '2000m', '1m', '0', '0.0', '-0', '1e-9', '-1', '-2', '2.5', '1e3', '0x1', '0o2', '1_0', '.001', '0.0001', '"0.5"', '"2"'), fc.double({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }).map(String)),
+        fc.constantFrom('256Mi', '1Gi', '2Gi', '2048Mi', '2.0Gi', '2147M', '2G', '1M', '1Mi', '"64Mi"'),
+        fc.oneof(fc.constantFrom('500m', '1', '2', '0', '-1', '1e-9', '2.0', '3', '1e9', '0x2', '"1"'), fc.double({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }).map(String)),
+        fc.constantFrom('256Mi', '512Mi', '1Gi', '2Gi', '2048Mi', '2G', '2147M', '1Mi'),
+      )
+      .map(([rc, rm, lc, lm]) => `resources:\n  requests: { cpu: ${rc}, memory: ${rm} }\n  limits: { cpu: ${lc}, memory: ${lm} }`),
+    fc.tuple(fc.array(ns, { maxLength: 4 }), fc.array(ns, { maxLength: 4 }), fc.constantFrom('', '  enabled: true\n')).map(([i, o, e]) => `networkPolicy:\n${e}  allowIngressFrom: [${[...new Set(i)].join(', ')}]\n  allowEgressTo: [${[...new Set(o)].join(', ')}]`),
+    fc.constantFrom('statestore', 'pubsub', 'secretstore').chain((k) => fc.constantFrom('true', 'false').map((v) => `${k}: { enabled: ${v} }`)),
+    fc.array(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/), { maxLength: 4 }).map((keys) => `secretstore:\n  enabled: true\n  keys: [${[...new Set(keys)].map((k) => JSON.stringify(k)).join(', ')}]`),
+    fc
+      .tuple(fc.constantFrom('api', 'webhook', 'slack', 'x1'), fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...publicHosts) }, { weight: 2, arbitrary: fc.constantFrom(...clusterHosts, ...ipLiterals) }, { weight: 1, arbitrary: fc.domain() }), fc.constantFrom('', ':443', ':8200', ':6379', ':8443'), fc.constantFrom('', '/', '/v1/x', '?a=b', '/@10.0.0.1', '#@kubernetes.default'))
+      .map(([n, h, p, path]) => `binding:\n  enabled: true\n  name: ${n}\n  url: ${JSON.stringify(`https://${h}${p}${path}`)}`),
+    fc.tuple(fc.constantFrom(`localhost:30000/platform/${name}`, 'localhost:30000/x', 'harbor.harbor-system.svc.cluster.local/platform/x', 'localhost:30000/platform/a/b/c'), fc.constantFrom('"1.0.0"', '1.0.0', '1.0', '1.10', '1', '"v2"', 'sha-1', 'latest-1', 'Latest1', '_', '1e3', '0x1F', '06654', 'yes', 'null', '"1.0.0"\n  digest: ""', `"1.0.0"\n  digest: sha256:${'0'.repeat(64)}`)).map(([r, t]) => `image:\n  repository: ${r}\n  tag: ${t}`),
+  );
+}
+
+/** YAML spellings that keep a valid file valid (for a reader that reads it as the contract does). */
+function benignMutation(base: string): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constant(base) },
+    fc.constant(`\uFEFF${base}`),
+    fc.constant(base.replace(/\n/g, '\r\n')),
+    fc.constant(`---\n${base}\n`),
+    fc.constant(`%YAML 1.1\n---\n${base}`),
+    fc.constant(`# comment\n${base}\n# trailing`),
+    fc.constant(`${base}\n...\n`),
+    fc.constant(`${base}\nstatestore: &s { enabled: true }\npubsub: *s\n`),
+    fc.constant(`${base}\nstatestore:\n  <<: { enabled: true }\n`),
+  );
+}
+
+/** The valid or nearly valid half of the cases: these reach the chart and the policies. */
+const plausibleCase: fc.Arbitrary<HostileCase> = appName.chain((name) => {
+  const safe = /^[a-z][-a-z0-9]*$/.test(name) ? name : 'app';
+  return fc.tuple(fc.array(plausibleKey(safe), { maxLength: 7 }), fc.option(contractKey(safe), { freq: 4, nil: undefined })).chain(([keys, hostile]) => {
+    const byKey = new Map<string, string>([['image', baseFile(name)]]);
+    for (const k of [...keys, ...(hostile ? [hostile] : [])]) byKey.set(k.split(':')[0] ?? k, k);
+    return benignMutation([...byKey.values()].join('\n')).map((text) => ({ name, text: `${text}\n` }));
+  });
+});
+
+/** The openly hostile half: unknown keys, wrong shapes, YAML oddities, broken files. */
+const wildCase: fc.Arbitrary<HostileCase> = appName.chain((name) =>
   fc
     .tuple(
-      fc.array(contractKey(name.match(/^[a-z][-a-z0-9]*$/) ? name : 'app'), { maxLength: 6 }),
+      fc.array(contractKey(/^[a-z][-a-z0-9]*$/.test(name) ? name : 'app'), { maxLength: 6 }),
       fc.array(unknownKey, { maxLength: 1 }),
       fc.boolean(),
       fc.boolean(),
@@ -260,6 +317,9 @@ export const hostileCase: fc.Arbitrary<HostileCase> = appName.chain((name) =>
       return yamlMutation(base, name).map((text) => ({ name, text: text.endsWith('\n') ? text : `${text}\n` }));
     }),
 );
+
+/** A whole hostile values file, with its app name. */
+export const hostileCase: fc.Arbitrary<HostileCase> = fc.oneof(plausibleCase, wildCase);
 
 /** The fixed seed of `make test`'s run; replay another with FUZZ_SEED. */
 export const DEFAULT_SEED = 20261201;
