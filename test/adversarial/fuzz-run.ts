@@ -125,7 +125,11 @@ function cliValidate(c: HostileCase, dir: string, index: number, budgetMs: numbe
 function judge(c: HostileCase, values: Record<string, unknown>, objects: Record<string, unknown>[]): { outcome: Outcome; detail: string[] } {
   const kube = objects as unknown as KubeObject[];
   const policyFindings = checkManifests(kube, { namespaces: [tenantNamespace(c.name)], identity: () => IDENTITIES.chartDelivery }).filter((f) => f.severity === 'error');
-  const admittedPods = kube.filter(hasPodTemplate).map((w) => admissionPod(w, platformInjectorSettings)).filter((p): p is KubeObject => p !== undefined);
+  // Named after their workload: the injector's Pod has no name of its own yet.
+  const admittedPods = kube.filter(hasPodTemplate).flatMap((w) => {
+    const pod = admissionPod(w, platformInjectorSettings);
+    return pod ? [{ ...pod, metadata: { ...pod.metadata, name: `${w.kind}/${w.metadata?.name}` } }] : [];
+  });
   const broken = guaranteeViolations({ name: c.name, values, objects: objects as Record<string, any>[], admittedPods: admittedPods as Record<string, any>[] });
   if (policyFindings.length) return { outcome: 'unsafe-policies', detail: [...policyFindings.map((f) => `policy ${f.rule}: ${f.path ?? ''} ${f.message}`), ...broken.map((b) => `guarantee: ${b}`)] };
   if (broken.length) return { outcome: 'unsafe-guarantees', detail: broken };
