@@ -125,6 +125,18 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
   };
   const platform = platformSettings();
 
+  // Every namespace an app lists is another app's, <app>-ns, so its app name follows the one rule too.
+  const lists: (string | number)[][] = [['networkPolicy', 'allowIngressFrom'], ['networkPolicy', 'allowEgressTo'], ['pubsub', 'allowSubscribersFrom']];
+  for (const list of lists) {
+    const entries = list.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string | number, unknown>)[k] : undefined), v);
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((entry, i) => {
+      if (typeof entry !== 'string' || !entry.endsWith('-ns')) return;
+      const problem = appNameProblem(entry.slice(0, -3));
+      if (problem) at([...list, i], `${list.join('.')} lists "${entry}", which cannot be an app's namespace: ${problem}.`, 'List only the namespaces of apps on the platform, <app>-ns, for example app2-ns.');
+    });
+  }
+
   const nameProblem = appNameProblem(name);
   if (nameProblem) {
     out.push({ rule: 'contract', severity: 'error', file: vf.file, message: `${nameProblem.charAt(0).toUpperCase()}${nameProblem.slice(1)}.`, fix: APP_NAME_FIX });

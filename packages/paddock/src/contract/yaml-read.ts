@@ -170,8 +170,9 @@ export function readYamlStream(text: string, opts: ReadOptions): ReadStream {
   for (const doc of Array.isArray(parsed) ? parsed : []) {
     const line = lineAt(lines, doc.contents);
     const problems: ReadProblem[] = doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, message: e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message, syntax: true }));
-    if (doc.directives?.yaml.explicit && doc.directives.yaml.version !== '1.1') {
-      problems.push({ line: 1, message: `the %YAML ${doc.directives.yaml.version} line: Helm and Kubernetes read only YAML 1.1 documents`, fix: 'Remove the %YAML line.' });
+    // Helm's reader (go-yaml v2 through sigs.k8s.io/yaml) refuses a %YAML line whatever its version.
+    if (doc.directives?.yaml.explicit) {
+      problems.push({ line: 1, message: `the %YAML ${doc.directives.yaml.version} line: Helm cannot read a file that starts with one`, fix: 'Remove the %YAML line.' });
     }
     if (problems.length) {
       docs.push({ doc, problems, line });
