@@ -9,14 +9,16 @@ NPM_STAMP := node_modules/.paddock-installed
 NODE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.json apps/app2/package.json)
 # Tools the CLI needs for validate/render/check; the runtime adds daprd and the test tools.
 CLI_TOOLS := helm kubeconform paddock-engine
-TEST_TOOLS := daprd sentry registry kube-apiserver etcd kustomize
+# What generates the strict JSON schemas (once; schemas/README.md) and runs `paddock check --server`.
+SCHEMA_TOOLS := kube-apiserver etcd controller-gen
+TEST_TOOLS := daprd sentry registry kustomize
 
-.PHONY: help setup tools build runtime test demo check chart-readme bench clean
+.PHONY: help setup tools build schemas runtime test demo check chart-readme bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
-setup: $(NPM_STAMP) tools build ## install node packages, build pinned tools and the CLI
+setup: $(NPM_STAMP) tools build schemas ## install node packages, build pinned tools and the CLI, generate the schemas
 
 $(NPM_STAMP): $(NODE_MANIFESTS)
 	@echo "» installing node packages (npm ci)"
@@ -24,10 +26,13 @@ $(NPM_STAMP): $(NODE_MANIFESTS)
 	@touch $@
 
 tools: ## build (or reuse) the pinned Go tools the CLI needs
-	@tools/build.sh $(CLI_TOOLS)
+	@tools/build.sh $(CLI_TOOLS) $(SCHEMA_TOOLS)
 
 build: $(NPM_STAMP) ## compile the TypeScript (incremental)
 	@node_modules/.bin/tsc -b
+
+schemas: build ## generate the strict JSON schemas from the pinned API server and CRDs (a no-op when present)
+	@node packages/paddock/dist/schema/setup.js
 
 runtime: setup ## what the running platform and the tests need: daprd, Redis, Chromium, the apps' dependencies
 	@tools/build.sh daprd sentry
@@ -46,10 +51,10 @@ check: setup ## paddock check on the example apps
 chart-readme: build ## regenerate charts/app/README.md from values.yaml
 	@node packages/paddock/dist/docs/chart-readme.js
 
-bench: runtime ## print the benchmarks' figures (check, doctor, dev)
+bench: runtime ## print the benchmarks' figures (check, doctor, dev, server, fuzz)
 	@tools/build.sh $(TEST_TOOLS)
 	@node_modules/.bin/tsc -b bench
-	@for b in check doctor dev; do echo "» bench/$$b.ts"; node "bench/dist/$$b.js"; done
+	@for b in check doctor dev server fuzz; do echo "» bench/$$b.ts"; node "bench/dist/$$b.js"; done
 
-clean: ## remove build outputs (keeps tools/bin and Go's build cache)
+clean: ## remove build outputs (keeps tools/bin, the generated schemas and Go's build cache)
 	rm -rf packages/*/dist test/dist apps/app2/dist .paddock

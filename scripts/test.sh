@@ -11,5 +11,8 @@ for values in test/fixtures/values/good/minimal.yaml test/fixtures/values/good/e
   tools/bin/helm lint charts/app --strict --kube-version "$kube_version" -f "$values" >/dev/null
 done
 
+echo "» schemas (generated once from the pinned API server and CRDs)"
+node packages/paddock/dist/schema/setup.js
+
 echo "» node --test"
 exec node --test --test-reporter=spec packages/paddock/dist test/dist

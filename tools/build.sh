@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tools/build.sh [tool...] — make each pinned Go tool available as tools/bin/<tool>.
 #
-# Tools: helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize (default: helm kubeconform).
+# Tools: helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen (default: helm kubeconform).
 # Pins: tools/versions.env. Details: tools/README.md.
 #
 # For each tool, cheapest first:
@@ -24,7 +24,7 @@ set -euo pipefail
 
 TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 BIN_DIR=$TOOLS_DIR/bin
-KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize)
+KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen)
 DEFAULT_TOOLS=(helm kubeconform)
 
 # shellcheck source=versions.env
@@ -54,6 +54,8 @@ spec() {
   # sentry is Dapr's CA from the same module: it follows daprd's pin.
   [[ $tool == sentry ]] && key=DAPRD
   local module_var=${key}_MODULE version_var=${key}_VERSION
+  # kube-apiserver is Kubernetes itself: it follows the one Kubernetes pin.
+  [[ $tool == kube-apiserver ]] && version_var=KUBERNETES_VERSION
   MODULE=${!module_var:-}
   VERSION=${!version_var:-}
   [[ -n $MODULE && -n $VERSION ]] || die "tools/versions.env has no ${module_var}/${version_var}"
@@ -87,6 +89,8 @@ spec() {
       WRAPPER=engine ;;
     kustomize) # its version comes from the module's build info; nothing to stamp
       PKG=$MODULE@$VERSION ;;
+    controller-gen) # the same: its version comes from the build info
+      PKG=$MODULE/cmd/controller-gen@$VERSION ;;
     etcd) # version is a constant upstream; only the commit is stamped
       WRAPPER=etcd
       LDFLAGS+=" -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_COMMIT" ;;
@@ -103,6 +107,7 @@ reported_version() {
     daprd | sentry) out=$(timeout 10 "$bin" --version 2>/dev/null) || true ;;
     registry)       out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $3; exit}') || true ;;
     kustomize)      out=$(timeout 10 "$bin" version 2>/dev/null) || true ;;
+    controller-gen) out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $2; exit}') || true ;;
     kube-apiserver) out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $2; exit}') || true ;;
     etcd)           out=$(timeout 10 "$bin" --version 2>/dev/null | awk '/^etcd Version:/ {print $3; exit}') || true ;;
   esac
@@ -251,6 +256,12 @@ check_wrapper() { # the wrapper's go.mod must require exactly the pinned version
     local staging=v0.${VERSION#v1.}
     awk -v s="$staging" '$1 ~ /^k8s\.io\// && $2 == "=>" && $4 != s {bad = 1; print "  " $0} END {exit bad}' "$gomod" >&2 ||
       die "tools/kube-apiserver/go.mod replaces the staging modules above with a version other than $staging"
+  fi
+  if [[ $tool == etcd ]]; then # etcd follows the Kubernetes pin: the etcd its go.mod builds against
+    local k8s_etcd
+    k8s_etcd=$(awk '$1 == "go.etcd.io/etcd/client/v3" {print $2; exit}' "$TOOLS_DIR/kube-apiserver/go.mod")
+    [[ $k8s_etcd == "$VERSION" ]] ||
+      die "ETCD_VERSION=$VERSION in tools/versions.env, but k8s.io/kubernetes $KUBERNETES_VERSION builds against etcd ${k8s_etcd:-?} (tools/kube-apiserver/go.mod); set ETCD_VERSION=$k8s_etcd"
   fi
 }
 

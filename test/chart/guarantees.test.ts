@@ -1,6 +1,6 @@
 // What the chart must guarantee (DESIGN.md), asserted on the rendered objects of
-// every example and good fixture, each validated strictly against the
-// Kubernetes 1.32 and pinned CRD schemas.
+// every example and good fixture, each validated strictly against
+// the generated schemas of the pinned Kubernetes and CRDs.
 import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
 import { before, describe, it } from 'node:test';

@@ -40,9 +40,9 @@ export function tempDir(prefix: string): string {
 }
 
 /** Run `paddock dev` until it reports every app healthy (or exits). */
-export function startDev(targets: string[], opts: { stateDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Dev> {
+export function startDev(targets: string[], opts: { stateDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; fixedPorts?: boolean } = {}): Promise<Dev> {
   const stateDir = opts.stateDir ?? tempDir('state');
-  const args = [cli, 'dev', ...targets, '--json', '--free-ports', '--state-dir', stateDir, ...(opts.args ?? [])];
+  const args = [cli, 'dev', ...targets, '--json', ...(opts.fixedPorts ? [] : ['--free-ports']), '--state-dir', stateDir, ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let stdout = '';

@@ -37,3 +37,22 @@ test('the next run cleans up after a killed paddock dev, and two runs on one fol
     await third.stop();
   }
 });
+
+test("a restart on the apps' own ports after a hard kill waits for the killed groups to let go of them (3 restarts in a row)", async () => {
+  const base = tempDir('killed-fixed');
+  const stateDir = tempDir('state-fixed');
+  // The app's own port, fixed (no --free-ports): the restart must find it free again.
+  const app1 = fixtureApp(base, 'app1', { patch: { port: 18931 } });
+  let dev = await startDev([app1], { stateDir, fixedPorts: true });
+  try {
+    for (let i = 0; i < 3; i++) {
+      dev.proc.kill('SIGKILL');
+      await dev.stop();
+      dev = await startDev([app1], { stateDir, fixedPorts: true });
+      assert.match(dev.output(), /stopped \d+ process groups? left running by an earlier paddock dev/);
+      assert.equal(dev.status().app1!.healthy, true, dev.output());
+    }
+  } finally {
+    await dev.stop();
+  }
+});

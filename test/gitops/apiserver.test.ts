@@ -1,4 +1,4 @@
-// The tree against a real Kubernetes 1.32 API server (tools/run-apiserver.sh,
+// The tree against a real API server of the pinned Kubernetes (server/control-plane.ts,
 // no nodes): every object of every Flux path is accepted by a server-side
 // dry-run with strict field validation (the CRD kinds served from the pinned
 // CRD schemas), and the tenant provisioner's Kubernetes side does its job on
@@ -76,10 +76,14 @@ describe('tenant provisioner: the Kubernetes side, on real namespaces', () => {
       env: { ...process.env, KUBE_API: env.APISERVER_URL, KUBE_TOKEN_FILE: '/nonexistent', KUBE_TOKEN: env.APISERVER_TOKEN, KUBE_CA_FILE: env.APISERVER_CA, PYTHONDONTWRITEBYTECODE: '1' },
     }).then((r) => r.stdout.trim().split('\n').pop() ?? ''); // the last line; log lines come first
 
-  it('finds the app namespaces by their labels (app1, app2 from platform/apps)', async () => {
-    await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'impostor-ns', labels: { 'paddock.dev/tenant': 'true', 'paddock.dev/app': 'app1' } } });
-    const tenants = JSON.parse(await py('print(json.dumps(k.tenants()))'));
-    assert.deepEqual(tenants, { app1: ['app1-ns', false], app2: ['app2-ns', false] });
+  it('finds the app namespaces by their labels (app1, app2 from platform/apps); impostors and reserved names are skipped', async () => {
+    const tenant = (name: string, app: string) => call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'paddock.dev/tenant': 'true', 'paddock.dev/app': app } } });
+    await tenant('impostor-ns', 'app1');
+    await tenant('admin-ns', 'admin');
+    const [tenants, skipped] = JSON.parse(await py('print(json.dumps(p.select_tenants(k.namespaces())))'));
+    assert.deepEqual(Object.keys(tenants).sort(), ['app1', 'app2']);
+    assert.equal(tenants.app1.namespace, 'app1-ns');
+    assert.deepEqual(skipped.map((s: string[]) => s[0]).sort(), ['admin-ns', 'impostor-ns']);
   });
 
   it('generates redis-credentials once per app namespace and never rotates it by accident', async () => {
@@ -114,8 +118,13 @@ describe('tenant provisioner: whole passes (real API server and Redis, Vault tes
     });
     try {
       await call('DELETE', '/api/v1/namespaces/impostor-ns');
+      // admin-ns (from the test above) claims the Redis admin's name: skipped, said once, and the admin keeps its password.
       const first = await pass();
       assert.match(first.stdout, /pass complete: 2 tenant\(s\): app1, app2/);
+      assert.equal(first.stdout.match(/skipped \(not provisioned\): admin-ns: the app name \\"admin\\" is reserved/g)?.length, 1, first.stdout);
+      assert.equal(await redisCli(redis.port, 'admin', ADMIN, 'PING'), 'PONG');
+      assert.equal(await secret('admin-ns', 'redis-credentials', 'password'), undefined, 'no Secret for a skipped namespace');
+      assert.ok(!vault.roles.has('admin') && !vault.policies.has('admin'));
 
       // Vault: the generated root token is what the provisioner presents.
       const root = await secret('vault-system', 'vault-root-token', 'token');

@@ -80,14 +80,16 @@ describe('the Dapr sidecar image', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
   });
 
-  it('a Dapr release that leaves daprd at ghcr.io fails paddock check with paddock-pod-images, and cluster up mirrors nothing', async () => {
+  it('a Dapr release that leaves daprd at ghcr.io fails paddock check with paddock-pod-images and paddock-dapr-sidecar, and cluster up mirrors nothing', async () => {
     const root = rootWithDaprValues((v) => delete v.dapr_sidecar_injector.image);
     const r = await paddock(['check', join(root, 'apps/app1/values.yaml'), join(root, 'apps/app2/values.yaml'), '--json'], { ...process.env, PADDOCK_HOME: root });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const findings = (JSON.parse(r.stdout) as { findings: { rule: string; message: string; path?: string }[] }).findings;
-    assert.deepEqual([...new Set(findings.map((f) => f.rule))], ['paddock-pod-images']);
-    assert.ok(findings.length >= 1);
-    for (const f of findings) {
+    // The registry rule, and the sidecar rule that the daprd container is the platform's image.
+    assert.deepEqual([...new Set(findings.map((f) => f.rule))].sort(), ['paddock-dapr-sidecar', 'paddock-pod-images']);
+    assert.ok(findings.length >= 2);
+    assert.ok(findings.some((f) => f.rule === 'paddock-dapr-sidecar' && /is not the platform's Dapr sidecar/.test(f.message)));
+    for (const f of findings.filter((x) => x.rule === 'paddock-pod-images')) {
       assert.match(f.message, /Container daprd uses an image from outside the platform registry/);
       assert.match(f.path ?? '', /its Pod as admitted, with the Dapr sidecar/);
     }

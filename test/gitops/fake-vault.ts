@@ -57,6 +57,7 @@ export function startFakeVault(): Promise<FakeVault> {
       }
       if (path === 'auth/kubernetes/role?list=true' && m === 'GET') return roles.size ? send(200, { data: { keys: [...roles.keys()] } }) : send(404, { errors: [] });
       if ((r = /^auth\/kubernetes\/role\/(.+)$/.exec(path))) {
+        if (m === 'GET') return roles.has(r[1]!) ? send(200, { data: roles.get(r[1]!) }) : send(404, { errors: [] });
         if (m === 'POST') return roles.set(r[1]!, body), send(204);
         if (m === 'DELETE') return roles.delete(r[1]!), send(204);
       }

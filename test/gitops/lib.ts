@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from 'paddock/dev/ports.js';
 import { paths, tool } from 'paddock/paths.js';
+import { schemaLocations } from 'paddock/schema/index.js';
 import { run } from 'paddock/run.js';
 
 export const platform = paths.platform;
@@ -29,16 +30,9 @@ export async function build(dir: string, root = platform): Promise<Obj[]> {
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
 }
 
-/** kubeconform -strict against the vendored schemas (pinned CRDs, catalogue CRDs, Kubernetes 1.32); a missing schema counts as a failure. */
+/** kubeconform -strict against the generated schemas (the pinned CRDs and Kubernetes); a missing schema counts as a failure. */
 export async function kubeconform(stream: string): Promise<{ ok: boolean; problems: string[]; checked: number }> {
-  const s = paths.schemas;
-  const args = [
-    '-strict', '-output', 'json', '-summary',
-    '-schema-location', join(s, 'crds-pinned', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
-    '-schema-location', join(s, 'crds', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
-    '-schema-location', join(s, 'kubernetes', '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
-    '-',
-  ];
+  const args = ['-strict', '-output', 'json', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'];
   const r = await run(tool('kubeconform'), args, { input: stream });
   const out = JSON.parse(r.stdout) as { resources?: { kind: string; name: string; status: string; msg: string; validationErrors?: { path: string; msg: string }[] }[]; summary?: { valid: number } };
   const problems = (out.resources ?? [])
@@ -80,10 +74,14 @@ export function restrictedProblems(name: string, pod: any): string[] {
 
 const pexec = promisify(execFile);
 
-/** redis-cli on a port, as a user (or none); never throws, returns the reply text. */
+/**
+ * redis-cli on a port, as a user (or none); never throws, returns the reply
+ * text. A command that would block (SUBSCRIBE, MONITOR once allowed) is
+ * stopped after 10 seconds, with what it printed so far.
+ */
 export async function redisCli(port: number, user: string | undefined, pass: string | undefined, ...args: string[]): Promise<string> {
   const auth = user ? ['--user', user, '--pass', pass ?? '', '--no-auth-warning'] : [];
-  const r = await pexec('redis-cli', ['-p', String(port), ...auth, ...args]).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+  const r = await pexec('redis-cli', ['-p', String(port), ...auth, ...args], { timeout: 10_000 }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
   return `${r.stdout}${r.stderr}`.trim();
 }
 

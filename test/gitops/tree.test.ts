@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { checkFluxGraph, chartVersion, loadTree, planOnboard, type TreeObject } from 'paddock/gitops/index.js';
+import { checkFluxGraph, chartVersion, loadTree, planOnboard, sourceOf, type TreeObject } from 'paddock/gitops/index.js';
 import { yamlFiles } from 'paddock/gitops/graph.js';
 import { paths } from 'paddock/paths.js';
 import { build, FLUX_PATHS, kubeconform, platform, restrictedProblems, type Obj } from './lib.js';
@@ -155,9 +155,12 @@ describe('platform/apps: the app entries', () => {
   const apps = () => all().filter((o) => o.kind === 'HelmRelease' && o.metadata.labels?.['paddock.dev/app']);
   it('app1 and app2 are onboarded from their values files exactly (onboard is a no-op)', () => {
     for (const name of ['app1', 'app2']) {
-      const values = parse(readFileSync(join(paths.root, 'apps', name, 'values.yaml'), 'utf8'));
-      const plan = planOnboard(platform, { name, values }, chartVersion());
-      assert.deepEqual(plan.changes.map((c) => c.path), [], `${name} entry is what onboard writes`);
+      const file = join(paths.root, 'apps', name, 'values.yaml');
+      const values = parse(readFileSync(file, 'utf8'));
+      const result = planOnboard(platform, { name, values, source: sourceOf(file, values) }, chartVersion());
+      assert.ok(!result.refused, JSON.stringify(result.refused));
+      assert.deepEqual(result.plan.changes.map((c) => c.path), [], `${name} entry is what onboard writes`);
+      assert.deepEqual(result.plan.proposals, [], `${name} needs nothing from another app`);
     }
   });
   it('each release: shared chart from Harbor, release <name>, namespace <name>-ns, platform settings by valuesFrom', () => {

@@ -1,112 +1,46 @@
 /**
- * A real Kubernetes 1.32 API server for the tests: tools/run-apiserver.sh
- * (pinned etcd + kube-apiserver, built on first use by tools/build.sh) and a
- * small HTTPS client for it. There is no kubectl here, so requests are plain
- * HTTPS with the bearer token the script prints.
+ * A real Kubernetes API server for the tests: the control plane `paddock check
+ * --server` runs (packages/paddock/src/server/control-plane.ts: the pinned etcd
+ * and kube-apiserver, built on first use by tools/build.sh) and a small HTTPS
+ * client for it, as cluster-admin. There is no kubectl here, so requests are
+ * plain HTTPS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { paths } from 'paddock/paths.js';
 import { gvrOf, isNamespaced } from 'paddock/policies/resources.js';
+import type { UserInfo } from 'paddock/policies/identities.js';
 import type { KubeObject } from 'paddock/policies/types.js';
+import { pinnedCrds } from 'paddock/server/crds.js';
+import { startControlPlane } from 'paddock/server/control-plane.js';
 
 export interface ApiResponse {
   status: number;
   body: any;
-  /** The texts of the response's Warning headers (`299 - "…"`), as clients show them. */
+  /** The texts of the response's Warning headers. */
   warnings: string[];
-}
-
-/** `299 - "text", 299 - "other"` → the texts (RFC 7234 warn-values, as k8s.io/apiserver/pkg/endpoints/handlers writes them). */
-export function warningTexts(header: string | string[] | undefined): string[] {
-  const values = Array.isArray(header) ? header : header ? [header] : [];
-  const out: string[] = [];
-  for (const v of values) {
-    for (const m of v.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) out.push(m[1]!.replace(/\\(.)/g, '$1'));
-  }
-  return out;
 }
 
 export interface ApiServer {
   url: string;
-  /** What run-apiserver.sh printed: APISERVER_URL, APISERVER_CA, APISERVER_TOKEN, KUBECONFIG. */
+  /** APISERVER_URL, APISERVER_CA (a file), APISERVER_TOKEN, KUBECONFIG (a file). */
   env: Record<string, string>;
-  call(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /** One request, as cluster-admin or, with `as`, impersonating that user. */
+  call(method: string, path: string, body?: unknown, as?: UserInfo): Promise<ApiResponse>;
   stop(): Promise<void>;
 }
 
-/** Starts tools/run-apiserver.sh and waits for READY (it builds the binaries first if needed). */
-export async function startApiServer(timeoutMs = 15 * 60_000): Promise<ApiServer> {
-  const child: ChildProcess = spawn(join(paths.root, 'tools', 'run-apiserver.sh'), [], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr = (stderr + String(d)).slice(-4000);
-  });
-  const env: Record<string, string> = {};
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`kube-apiserver not ready after ${timeoutMs / 1000} s\n${stderr}`)), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`tools/run-apiserver.sh exited with ${code} before READY:\n${stderr}`));
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line === 'READY') {
-        clearTimeout(timer);
-        resolve();
-        return;
-      }
-      const i = line.indexOf('=');
-      if (i > 0) env[line.slice(0, i)] = line.slice(i + 1);
-    });
-  });
-  const url = env.APISERVER_URL!;
-  const ca = readFileSync(env.APISERVER_CA!);
-  const token = env.APISERVER_TOKEN!;
-
-  const call = (method: string, path: string, body?: unknown) =>
-    new Promise<ApiResponse>((resolve, reject) => {
-      const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        new URL(path, url),
-        {
-          method,
-          ca,
-          headers: {
-            Authorization: `Bearer ${token}`,
-            Accept: 'application/json',
-            ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => (text += c));
-          res.on('end', () => {
-            let parsed: unknown = text;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              /* keep the text */
-            }
-            resolve({ status: res.statusCode ?? 0, body: parsed, warnings: warningTexts(res.headers.warning) });
-          });
-        },
-      );
-      req.on('error', reject);
-      if (data) req.write(data);
-      req.end();
-    });
-
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { url, env, call, stop };
+/** Starts the throw-away control plane (building the binaries first if needed) and waits until it is ready. */
+export async function startApiServer(timeoutMs = 120_000, opts: { apiserverArgs?: string[] } = {}): Promise<ApiServer> {
+  execFileSync(join(paths.root, 'tools', 'build.sh'), ['etcd', 'kube-apiserver'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const cp = await startControlPlane({ timeoutMs, apiserverArgs: opts.apiserverArgs });
+  const env = { APISERVER_URL: cp.url, APISERVER_CA: join(cp.dir, 'ca.crt'), APISERVER_TOKEN: cp.connection.token!, KUBECONFIG: cp.kubeconfig };
+  const call = (method: string, path: string, body?: unknown, as?: UserInfo) => cp.client.request(method, path, body, as ? { impersonate: as } : {});
+  const stop = async () => {
+    cp.client.close();
+    await cp.stop();
+  };
+  return { url: cp.url, env, call, stop };
 }
 
 /** The collection URL of an object's kind (in its namespace, if namespaced). */
@@ -120,38 +54,12 @@ export function objectPath(o: KubeObject): string {
   return `${collectionPath(o)}/${o.metadata.name}`;
 }
 
-type Json = Record<string, any>;
-
-/** The CRD's schema back from the pinned JSON schema: drop the `additionalProperties: false` kubeconform's copy adds. */
-function unstrict(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(unstrict);
-  if (v && typeof v === 'object') {
-    const out: Json = {};
-    for (const [k, x] of Object.entries(v)) {
-      if (k === 'additionalProperties' && x === false) continue;
-      if (k === '$schema') continue;
-      out[k] = unstrict(x);
-    }
-    return out;
-  }
-  return v;
-}
-
-/** A CustomResourceDefinition for a kind, from schemas/crds-pinned (the versions the platform pins). */
+/** The pinned CustomResourceDefinition of a kind (from the generated schema set), checked to serve `version`. */
 export function crdFor(group: string, kind: string, version: string): KubeObject {
-  const plural = gvrOf({ apiVersion: `${group}/${version}`, kind }).resource;
-  const schema = JSON.parse(readFileSync(join(paths.schemas, 'crds-pinned', group, `${kind.toLowerCase()}_${version}.json`), 'utf8'));
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${group}` },
-    spec: {
-      group,
-      scope: 'Namespaced',
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: unstrict(schema) } }],
-    },
-  };
+  const crd = pinnedCrds().find((c) => c.spec.group === group && c.spec.names.kind === kind);
+  if (!crd) throw new Error(`no pinned CRD for ${group} ${kind}`);
+  if (!crd.spec.versions.some((v) => v.name === version && v.served)) throw new Error(`the pinned CRD of ${group} ${kind} does not serve ${version}`);
+  return crd as unknown as KubeObject;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -164,4 +72,20 @@ export async function eventually(what: string, probe: () => Promise<boolean>, ti
     await sleep(250);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A CRD that accepts any object of its kind: where the test needs admission, not the kind's schema, to judge. */
+export function looseCrd(group: string, kind: string, version: string): KubeObject {
+  const plural = gvrOf({ apiVersion: `${group}/${version}`, kind }).resource;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  };
 }

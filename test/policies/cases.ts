@@ -11,17 +11,20 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { admissionPod, platformInjectorSettings, type InjectorSettings } from 'paddock/policies/admission-view.js';
 import { tenantNamespace } from 'paddock/policies/check.js';
+import { IDENTITIES, type UserInfo } from 'paddock/policies/identities.js';
 import type { KubeObject, Operation } from 'paddock/policies/types.js';
 import { paths, tool } from 'paddock/paths.js';
+import { platformSettings } from 'paddock/contract/platform-settings.js';
 
 export const APP = 'app1';
 export const NAMESPACE = `${APP}-ns`;
 export const namespace = tenantNamespace(APP);
-/** A second namespace of app1 that holds no default-deny. */
-export const bareNamespace: KubeObject = {
-  ...namespace,
-  metadata: { ...namespace.metadata, name: `${APP}-bare-ns`, labels: { ...namespace.metadata.labels, 'kubernetes.io/metadata.name': `${APP}-bare-ns` } },
-};
+/** A second app, spare, whose namespace holds no default-deny and where the platform allows API tokens. */
+export const SPARE = 'spare';
+export const bareNamespace: KubeObject = (() => {
+  const ns = tenantNamespace(SPARE);
+  return { ...ns, metadata: { ...ns.metadata, labels: { ...ns.metadata.labels, 'paddock.dev/api-token': 'allowed' } } };
+})();
 
 export interface Case {
   /** Short description, used as the test name. */
@@ -37,22 +40,45 @@ export interface Case {
   namespace?: KubeObject;
   /** A subresource request (`ephemeralcontainers`): an UPDATE of `oldObject`, which exists. */
   subResource?: string;
+  /** Who sends it (default: Pods as the replicaset-controller, everything else as Flux's helm-controller). */
+  identity?: UserInfo;
+  /** Other policies that deny it too (`fail` cases). */
+  also?: string[];
+  /** A request no manifest can hold (a TokenRequest): judged by the API server only. */
+  serverOnly?: boolean;
+}
+
+/** Who sends a case's request. */
+export function identityOf(c: Case): UserInfo {
+  const o = c.object ?? c.oldObject;
+  return c.identity ?? (o?.kind === 'Pod' && !c.subResource ? IDENTITIES.podController : IDENTITIES.chartDelivery);
+}
+
+/** The policies a case expects to deny it. */
+export function expectedDenials(c: Case): string[] {
+  return c.expect === 'pass' ? [] : [c.policy, ...(c.also ?? [])].sort();
 }
 
 type Json = Record<string, any>;
 
 /** app1 rendered by the real chart with the pinned helm, binding on. */
 export function renderApp1(): KubeObject[] {
+  return renderApp(APP);
+}
+
+/** An app rendered by the real chart from app1's values (binding on), under another name. */
+export function renderApp(name: string): KubeObject[] {
   const out = execFileSync(
     tool('helm'),
     [
-      'template', APP, paths.chart,
+      'template', name, paths.chart,
       '-f', join(paths.root, 'apps', APP, 'values.yaml'),
+      '--set', `nodepool=${name}`,
       '--set', 'binding.enabled=true',
       '--set', 'binding.name=slack',
       '--set', 'binding.url=https://hooks.slack.com/services/T000/B000/XXXX',
-      '--namespace', NAMESPACE,
-      '--kube-version', '1.32.2',
+      '--namespace', `${name}-ns`,
+      '--kube-version', platformSettings().kubeVersion,
     ],
     { encoding: 'utf8' },
   );
@@ -61,14 +87,14 @@ export function renderApp1(): KubeObject[] {
     .filter((o): o is KubeObject => !!o && typeof o === 'object');
 }
 
-function pick(objects: KubeObject[], kind: string, name?: string): KubeObject {
+export function pick(objects: KubeObject[], kind: string, name?: string): KubeObject {
   const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
   if (!o) throw new Error(`the chart rendered no ${kind}${name ? `/${name}` : ''}`);
   return structuredClone(o);
 }
 
 /** A copy of `o` changed by `edit`. */
-function edited(o: KubeObject, edit: (x: Json) => void): KubeObject {
+export function edited(o: KubeObject, edit: (x: Json) => void): KubeObject {
   const c = structuredClone(o) as Json;
   edit(c);
   return c as KubeObject;
@@ -88,11 +114,17 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
   const secretStore = pick(objects, 'SecretStore');
   const externalSecret = pick(objects, 'ExternalSecret');
   const podFrom = (d: KubeObject, s: InjectorSettings = injector) => admissionPod(d, s)!;
+  // spare: a second app, in a namespace without default-deny (see bareNamespace).
+  const spare = renderApp(SPARE);
+  const spareDeployment = pick(spare, 'Deployment');
+  const admin: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
   // `kubectl debug`: an ephemeral container added to the running pod through pods/ephemeralcontainers.
   const hardened = { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } };
+  // Only a cluster administrator may add one (paddock-dapr-sidecar); the other policies still judge it.
   const debug = (container: Json): Partial<Case> & { object: KubeObject } => ({
     operation: 'UPDATE',
     subResource: 'ephemeralcontainers',
+    identity: admin,
     oldObject: pod,
     object: edited(pod, (x) => (x.spec.ephemeralContainers = [{ name: 'debug', image: 'localhost:30000/platform/debug:1.0.0', securityContext: hardened, ...container }])),
   });
@@ -152,11 +184,21 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     // Resources.
     pass(R, 'its Pod with the Dapr sidecar', pod),
     fail(R, 'app memory limit above 2Gi', edited(deployment, (x) => (appT(x).resources.limits.memory = '3Gi'))),
+    // A limit of 0 is no limit at all; judged by value however it is written (negative ones the API server refuses itself).
+    fail(R, 'app CPU request and limit of 0', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = '0'))),
+    fail(R, 'app CPU request and limit written 0m', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = '0m'))),
+    fail(R, 'app CPU request and limit as the JSON number 0', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = 0))),
+    fail(R, 'app memory request and limit of 0Mi', edited(deployment, (x) => (appT(x).resources.requests.memory = appT(x).resources.limits.memory = '0Mi'))),
+    fail(R, 'app CPU request of 0 under a real limit', edited(deployment, (x) => (appT(x).resources.requests.cpu = '0'))),
+    fail(R, 'sidecar CPU of 0 through its annotations', podFrom(edited(deployment, (x) => {
+      x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-request'] = '0';
+      x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '0';
+    }))),
     fail(R, 'app container without limits', edited(deployment, (x) => delete appT(x).resources.limits)),
     fail(R, 'sidecar sized above the maximum through its annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '2500m')))),
     fail(R, 'sidecar without resources (no sizing annotations)', podFrom(edited(deployment, (x) => {
       for (const k of ['cpu-request', 'cpu-limit', 'memory-request', 'memory-limit']) delete x.spec.template.metadata.annotations[`dapr.io/sidecar-${k}`];
-    }))),
+    })), { also: [D] }),
 
     // Images.
     pass(I, 'its Pod with the Dapr sidecar', pod),
@@ -165,11 +207,14 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     fail(I, 'image tagged latest', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1:latest'))),
     fail(I, 'image without a tag', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1'))),
     fail(I, 'a debug container from Docker Hub', debug({ image: 'docker.io/library/busybox:1.37' }).object, debug({ image: 'docker.io/library/busybox:1.37' })),
-    fail(I, 'sidecar image overridden by annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-image'] = 'ghcr.io/dapr/daprd:1.17.5')))),
+    fail(I, 'sidecar image overridden by annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-image'] = 'ghcr.io/dapr/daprd:1.17.5'))), { also: [D] }),
 
     // Service-account token.
     pass(T, 'its Pod with the Dapr sidecar (Sentry token has an audience)', pod),
-    pass(T, 'a pod that declares it needs the API', edited(deployment, (x) => {
+    pass(T, 'a pod in a namespace the platform lets have API tokens', edited(spareDeployment, (x) => {
+      tpl(x).automountServiceAccountToken = true;
+    }), { namespace: bareNamespace }),
+    fail(T, 'a pod that says it needs the API itself (the annotation is not the platform\'s word)', edited(deployment, (x) => {
       tpl(x).automountServiceAccountToken = true;
       x.spec.template.metadata.annotations['paddock.dev/needs-api-token'] = 'true';
     })),
@@ -203,12 +248,35 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
 
     // HTTP binding hosts.
     pass(B, 'https to a public host', binding),
-    pass(B, 'https with a port and a query', bindingTo('https://api.example.com:8443/v1/hook?x=1')),
+    pass(B, 'https with port 443 and a query', bindingTo('https://api.example.com:443/v1/hook?x=1')),
+    pass(B, 'a public host written in capitals', bindingTo('https://HOOKS.SLACK.COM/services/T000/B000/XXXX')),
     fail(B, 'plain http', bindingTo('http://hooks.slack.com/services/x')),
     fail(B, 'an IP address', bindingTo('https://10.0.0.7/hook')),
     fail(B, 'a cluster-internal host', bindingTo('https://redis.redis-system.svc.cluster.local/')),
     fail(B, 'localhost', bindingTo('https://localhost:3500/v1.0/state')),
-    fail(B, 'url from a secret', edited(binding, (x) => (x.spec.metadata = [{ name: 'url', secretKeyRef: { name: 'hook', key: 'url' } }]))),
+    // Names the pod's DNS search path resolves inside the cluster, and public names that lead to private addresses.
+    ...[
+      ['the API server by its short name', 'https://kubernetes.default/api'],
+      ['Vault by namespace', 'https://vault.vault-system:8200/v1/secret'],
+      ['Vault by namespace, port 443', 'https://vault.vault-system/v1/secret'],
+      ['Redis by namespace', 'https://redis.redis-system/'],
+      ["another app's sidecar", 'https://app2-dapr.app2-ns/v1.0/invoke'],
+      ['a .svc name', 'https://x.svc/'],
+      ['a cluster-internal host in capitals', 'https://VAULT.VAULT-SYSTEM/'],
+      ['a host with a trailing dot', 'https://hooks.slack.com./services/x'],
+      ['a percent-encoded dot', 'https://vault%2evault-system/'],
+      ['a user name before the host', 'https://hooks.slack.com@vault.vault-system/'],
+      ['a port other than 443', 'https://hooks.slack.com:8443/services/x'],
+      ['localtest.me (resolves to 127.0.0.1)', 'https://localtest.me/'],
+      ['nip.io (resolves to the address it spells)', 'https://10.0.0.1.nip.io/'],
+      ['an IPv6 address', 'https://[::1]/'],
+      ['a decimal IPv4 address', 'https://2130706433/'],
+      ['a hex IPv4 address', 'https://0x7f000001/'],
+      ['an octal IPv4 address', 'https://0177.0.0.1/'],
+      ['a public name with a platform namespace in it', 'https://x.monitoring.com/'],
+      ['a public name with an app namespace in it', 'https://app2.app2-ns.com/'],
+    ].map(([what, url]) => fail(B, what!, bindingTo(url!))),
+    fail(B, 'url from a secret', edited(binding, (x) => (x.spec.metadata = [{ name: 'url', secretKeyRef: { name: 'hook', key: 'url' } }])), { also: [C] }),
 
     // Dapr configuration.
     pass(G, "the app's configuration", configuration),
@@ -222,7 +290,7 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
 
     // Pods only where default-deny holds.
     pass(Q, 'its Pod, next to the default-deny', pod),
-    fail(Q, 'its Pod in a namespace without default-deny', inBare(pod), { namespace: bareNamespace }),
+    fail(Q, 'its Pod in a namespace without default-deny', podFrom(spareDeployment), { namespace: bareNamespace }),
 
     // Secret store.
     pass(V, "the app's SecretStore", secretStore),
@@ -243,6 +311,12 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
 
 /** Every policy's name, from the policy files. */
 export const policyNames = [
+  'paddock-tenant-namespace',
+  'paddock-tenant-objects',
+  'paddock-tenant-services',
+  'paddock-rbac-tenant-subjects',
+  'paddock-serviceaccount-token-requests',
+  'paddock-app-release',
   'paddock-pod-security-restricted',
   'paddock-pod-host-isolation',
   'paddock-pod-resources',

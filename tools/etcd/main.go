@@ -1,5 +1,5 @@
 // Command etcd is the etcd server, built from go.etcd.io/etcd/server/v3 at
-// the version Kubernetes 1.32 is built against (tools/versions.env). It is
+// the version the pinned Kubernetes is built against (tools/versions.env). It is
 // the storage of paddock's throw-away control plane (tools/run-apiserver.sh).
 //
 // A wrapper is needed because upstream's server/v3 go.mod carries replace

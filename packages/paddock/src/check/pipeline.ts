@@ -14,6 +14,24 @@ export interface CheckResult extends Report {
   connectivity?: ConnectivityResult;
 }
 
+/** What a judge of admission gets: every object to send, who sends it, the apps whose namespaces exist. */
+export interface AdmissionContext {
+  objects: SourcedObject[];
+  identity: (o: KubeObject) => UserInfo;
+  apps: { name: string; values: Record<string, unknown> }[];
+  /** Whether the schema step already refused this object. */
+  hasSchemaError: (o: KubeObject) => boolean;
+}
+
+export interface CheckOptions {
+  name?: string;
+  rendering?: Promise<RenderedSet>;
+  /** Who judges admission; default the offline evaluator. `check --server` passes the API server. */
+  admission?: (ctx: AdmissionContext) => Promise<Finding[]>;
+  /** The policies the offline evaluator judges with; default the platform's (`check --policies` adds a team's). */
+  policies?: PolicySet;
+}
+
 /**
  * `paddock check`: values files are validated, rendered through the real chart
  * and checked strictly against the schemas; every object (and the Pod each
@@ -21,7 +39,7 @@ export interface CheckResult extends Report {
  * platform's admission policies; the apps' reach is compared with what they
  * declare. Other manifests get the schema and policy checks as they are.
  */
-export async function runCheck(inputs: CheckInputs, opts: { name?: string; rendering?: Promise<RenderedSet>; policies?: PolicySet } = {}): Promise<CheckResult> {
+export async function runCheck(inputs: CheckInputs, opts: CheckOptions = {}): Promise<CheckResult> {
   // Only the apps that pass the contract keep their rendering.
   const rendering = opts.rendering ?? startRendering(inputs, opts.name);
   const findings: Finding[] = [];
@@ -49,7 +67,17 @@ export async function runCheck(inputs: CheckInputs, opts: { name?: string; rende
   // Each object is judged as the identity that would send it: the chart's as Flux's helm-controller, hand-written ones as a tenant.
   const fromChart = new Set<unknown>(renderedApps.flatMap((a) => a.objects.map((o) => o.object)));
   const identity = (o: KubeObject): UserInfo => (fromChart.has(o) ? IDENTITIES.chartDelivery : IDENTITIES.tenant);
-  findings.push(...(await checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity, policies: opts.policies })));
+  if (opts.admission) {
+    const refusedBySchema = new Set(rendered.findings.filter((f) => f.rule === 'schema' && f.severity === 'error').map((f) => `${f.file}\u0000${f.path}`));
+    findings.push(...(await opts.admission({
+      objects: all,
+      identity,
+      apps: renderedApps.map(({ app }) => ({ name: app.name, values: (valid.get(app.file) as AppValues).values as Record<string, unknown> })),
+      hasSchemaError: (o) => refusedBySchema.has(`${source.get(o)?.file}\u0000${o.kind}/${o.metadata?.name ?? '?'}`),
+    })));
+  } else {
+    findings.push(...(await checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity, policies: opts.policies })));
+  }
 
   let connectivity: ConnectivityResult | undefined;
   if (renderedApps.length > 0) {

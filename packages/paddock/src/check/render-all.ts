@@ -5,6 +5,7 @@ import { engineAvailable, runEngine, type EngineObject } from '../render/engine.
 import { helmFailure, helmTemplate } from '../render/helm.js';
 import { notAnObject, parseManifests, yamlError, type K8sObject, type SourcedObject } from '../render/manifests.js';
 import type { Finding } from '../report/finding.js';
+import { ensureSchemas } from '../schema/generated.js';
 import { schemaFindings, validateObjects } from '../schema/kubeconform.js';
 
 /** What rendering needs of an app: its name, namespace and values file. */
@@ -103,7 +104,9 @@ async function withProcesses(apps: RenderTarget[], manifestFiles: string[]): Pro
   return out;
 }
 
-export function renderAll(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
+export async function renderAll(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
+  // The strict schemas are generated once from the pinned API server and CRDs (a no-op when they are there).
+  await ensureSchemas();
   return engineAvailable() ? withEngine(apps, manifestFiles) : withProcesses(apps, manifestFiles);
 }
 

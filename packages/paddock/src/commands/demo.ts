@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { runCheck } from '../check/pipeline.js';
+import { kubeMinorVersion } from '../contract/platform-settings.js';
 import { formatMatrix } from '../connectivity/index.js';
 import { explain } from '../explain/explain.js';
 import { paths } from '../paths.js';
@@ -32,7 +33,7 @@ export function register(program: Command): void {
         say(`   ${pc.green('✔')} ${pc.bold(app.name)}  ${e.image}  port ${e.port}  pool ${e.nodePool}  · ${on}`);
         say(`      called by: ${e.calledBy.join(', ') || 'nobody'}   calls: ${e.calls.join(', ') || 'nobody'}   limits: ${e.limits.cpu} CPU, ${e.limits.memory}`);
       }
-      say(`   ${policies.policies.length} admission policies, strict Kubernetes ${'1.32'} schemas, Pod Security "restricted" (sidecar included) — ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      say(`   ${policies.policies.length} admission policies, strict Kubernetes ${kubeMinorVersion()} schemas, Pod Security "restricted" (sidecar included) — ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (result.connectivity) {
         // The app-to-app section; `paddock check --verbose` prints the whole matrix.
         const calls = formatMatrix(result.connectivity.matrix).split('\n\n')[0] ?? '';

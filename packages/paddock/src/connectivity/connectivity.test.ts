@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { aclVerdict, parseAccessControl } from './dapr.js';
 import { checkConnectivity, callBetween, explainApp, reaches, withExtraObjects } from './index.js';
 import { ipSet, overlaps, publicInternet } from './ipset.js';
+import { topicFindings } from './pubsub.js';
 import type { AppInput, KubeObject } from './model.js';
 import { selects } from './selector.js';
 
@@ -168,5 +169,19 @@ describe('extra manifests', () => {
     assert.equal(reaches(checkConnectivity(apps, { platform }).matrix, 'a', 'vault-system/vault'), true);
     const closed = withExtraObjects([a], [open, vaultClosed]);
     assert.equal(reaches(checkConnectivity(closed.apps, { platform: closed.platform }).matrix, 'a', 'vault-system/vault'), false);
+  });
+});
+
+describe('pub/sub topics across the fleet', () => {
+  const ps = (name: string, pubsub: Record<string, unknown>): AppInput => ({ name, namespace: `${name}-ns`, values: { pubsub: { enabled: true, ...pubsub } }, objects: [], file: `apps/${name}/values.yaml` });
+  it('a subscriber the publisher does not accept is a warning at the publisher\'s allowSubscribersFrom', () => {
+    const f = topicFindings([ps('shop', { publishes: ['orders'], allowSubscribersFrom: ['mail-ns'] }), ps('mail', { subscribes: ['orders'] }), ps('snoop', { subscribes: ['orders'] })]);
+    assert.deepEqual(f.map((x) => [x.severity, x.file, x.path]), [['warning', 'apps/shop/values.yaml', 'pubsub.allowSubscribersFrom']]);
+    assert.match(f[0]!.message, /snoop subscribes to "orders".*shop, which publishes it, does not accept snoop-ns/);
+    assert.match(f[0]!.fix!, /add snoop-ns to pubsub.allowSubscribersFrom in apps\/shop\/values.yaml/);
+  });
+  it('two publishers of one topic is an error on each of them', () => {
+    const f = topicFindings([ps('shop', { publishes: ['orders'] }), ps('rival', { publishes: ['orders'] }), ps('off', { enabled: false, publishes: ['orders'] })]);
+    assert.deepEqual(f.map((x) => [x.severity, x.file, x.path]).sort(), [['error', 'apps/rival/values.yaml', 'pubsub.publishes'], ['error', 'apps/shop/values.yaml', 'pubsub.publishes']]);
   });
 });

@@ -8,6 +8,7 @@ import { compareWithDeclarations } from './compare.js';
 import { computeMatrix, type MatrixResult } from './matrix.js';
 import type { AppInput, KubeObject, Platform } from './model.js';
 import { defaultPlatform } from './platform.js';
+import { topicFindings } from './pubsub.js';
 
 export interface ConnectivityResult extends MatrixResult {
   findings: Finding[];
@@ -29,7 +30,7 @@ export interface ConnectivityOptions {
 export function checkConnectivity(apps: AppInput[], options: ConnectivityOptions = {}): ConnectivityResult {
   const platform = options.platform ?? defaultPlatform();
   const result = computeMatrix(apps, platform);
-  const findings = compareWithDeclarations(result);
+  const findings = [...compareWithDeclarations(result), ...topicFindings(apps)];
   if (options.platformObjects?.length) {
     const full = withExtraObjects(apps, options.platformObjects.filter((o) => o?.kind === 'NetworkPolicy'), platform);
     const seen = new Set(findings.map((f) => `${f.rule}\u0000${f.message}`));
@@ -71,7 +72,8 @@ export function withExtraObjects(apps: AppInput[], objects: KubeObject[], platfo
   };
 }
 
-export { computeMatrix, compareWithDeclarations };
+export { computeMatrix, compareWithDeclarations, topicFindings };
+export { topicDeclaration, topicGrants, TOPIC_NAME, type TopicDeclaration, type TopicGrants, type TopicProblem } from './topics.js';
 export { callBetween, explainApp, formatMatrix, reaches } from './table.js';
 export { defaultPlatform, platformFromChartValues, type ChartPlatformValues } from './platform.js';
 export type * from './model.js';

@@ -1,5 +1,7 @@
 import type { ErrorObject } from 'ajv';
-import { suggestCpu, suggestMemory, parseQuantity } from './quantity.js';
+import { BINDING_URL_FIX, judgeBindingUrl } from './binding-url.js';
+import { platformSettings } from './platform-settings.js';
+import { exactQuantity, QUANTITY_FIX, quantityProblem, suggestCpu, suggestMemory } from './quantity.js';
 
 export interface Hint {
   message: string;
@@ -37,6 +39,9 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
     };
     return { message: `${full} is missing.`, fix: examples[missing] ? `Add ${examples[missing]}` : `Add ${full}.` };
   }
+  if (err.keyword === 'type' && last === 'memory' && typeof value === 'number') {
+    return { message: `${path} is ${shown}, a plain number; memory needs a unit.`, fix: 'Write Mi or Gi, such as 256Mi or 1Gi (at most 2Gi).' };
+  }
   if (err.keyword === 'type') {
     const want = (err.params as { type: string | string[] }).type;
     return { message: `${path} is ${shown}, but it must be ${Array.isArray(want) ? want.join(' or ') : want === 'integer' ? 'a whole number' : `a ${want}`}.`, fix: want === 'boolean' ? `Write ${path.split('.').pop()}: true or false (no quotes).` : undefined };
@@ -69,26 +74,25 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
     case 'size':
       return { message: `size ${shown} must be small, medium or large.`, fix: 'Use size: small unless your app needs more.' };
     case 'cpu': {
-      const s = String(value);
-      const guess = suggestCpu(s);
-      const q = parseQuantity(s);
-      if (guess) return { message: `${path} "${s}" is not a Kubernetes quantity.`, fix: `Did you mean ${guess}?` };
-      if (q !== undefined && q > 2) return { message: `${path} "${s}" is above the platform's maximum of 2 CPUs per app.`, fix: 'Use 2 or less (for example 500m), or ask the platform team.' };
-      return { message: `${path} "${s}" is not a CPU amount paddock accepts.`, fix: 'Write millicores like 250m, or cores like 0.5 (at most 2).' };
+      const guess = typeof value === 'string' ? suggestCpu(value) : undefined;
+      if (guess && exactQuantity(value as string) === undefined) return { message: `${path} "${String(value)}" is not a Kubernetes quantity.`, fix: `Did you mean ${guess}?` };
+      const problem = quantityProblem('cpu', value, platformSettings().maxContainer);
+      return { message: `${path} ${problem ?? `${shown} is not a CPU amount paddock accepts`}.`, fix: QUANTITY_FIX.cpu };
     }
     case 'memory': {
-      const s = String(value);
-      const guess = suggestMemory(s);
-      const q = parseQuantity(s);
-      if (guess && q === undefined) return { message: `${path} "${s}" is not a Kubernetes quantity.`, fix: `Did you mean ${guess}?` };
-      if (q !== undefined && q > 2 * 2 ** 30) return { message: `${path} "${s}" is above the platform's maximum of 2Gi per app.`, fix: 'Use 2Gi or less (for example 512Mi), or ask the platform team.' };
-      return { message: `${path} "${s}" is not a memory amount paddock accepts.`, fix: `Write Mi or Gi, for example 256Mi${guess ? ` (did you mean ${guess}?)` : ''}.` };
+      const guess = typeof value === 'string' ? suggestMemory(value) : undefined;
+      if (guess && exactQuantity(value as string) === undefined) return { message: `${path} "${String(value)}" is not a Kubernetes quantity.`, fix: `Did you mean ${guess}?` };
+      const problem = quantityProblem('memory', value, platformSettings().maxContainer);
+      return { message: `${path} ${problem ?? `${shown} is not a memory amount paddock accepts (write Mi or Gi)`}.`, fix: QUANTITY_FIX.memory };
     }
-    case 'url':
+    case 'url': {
+      if (err.keyword === 'maxLength') return { message: 'binding.url is longer than 2048 characters.', fix: BINDING_URL_FIX };
+      const problem = typeof value === 'string' ? judgeBindingUrl(value).problem : undefined;
       return {
-        message: `binding.url ${shown} must be a public https address (no plain http, IP address, or private or cluster-internal host).`,
-        fix: 'Use the https:// address the service gave you, for example https://hooks.slack.com/services/….',
+        message: `binding.url ${problem ?? 'must be a public https address (no plain http, IP address, or private or cluster-internal host)'}.`,
+        fix: BINDING_URL_FIX,
       };
+    }
     case 'name':
       return { message: `binding.name ${shown} must be a simple lowercase name, not one of statestore, secretstore, pubsub or kubernetes.`, fix: 'For example: name: slack' };
     case 'owner':

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { paths } from '../paths.js';
+import { readYamlStream } from './yaml-read.js';
 
 /** The platform settings the chart ships with (charts/app/values.yaml `platform:`), read once. */
 export interface PlatformSettings {
@@ -16,6 +16,17 @@ export interface PlatformSettings {
 let cached: PlatformSettings | undefined;
 
 export function platformSettings(): PlatformSettings {
-  cached ??= (parse(readFileSync(join(paths.chart, 'values.yaml'), 'utf8')) as { platform: PlatformSettings }).platform;
+  // Read as Helm reads the chart's values, like every values file.
+  cached ??= (readYamlStream(readFileSync(join(paths.chart, 'values.yaml'), 'utf8'), { mode: 'values' }).docs[0]?.value as unknown as { platform: PlatformSettings }).platform;
   return cached;
+}
+
+/**
+ * The minor of the Kubernetes the platform targets, as `v1.35`: the version
+ * Pod Security labels pin (`pod-security.kubernetes.io/enforce-version`).
+ */
+export function kubeMinorVersion(): string {
+  const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(platformSettings().kubeVersion ?? '');
+  if (!m) throw new Error(`charts/app/values.yaml platform.kubeVersion is "${platformSettings().kubeVersion}", not a Kubernetes version like 1.35.8`);
+  return `v${m[1]}.${m[2]}`;
 }

@@ -5,12 +5,14 @@ import { dirname, join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Finding } from '../report/finding.js';
 import { paths } from '../paths.js';
-import { appNameFor, appNameProblem } from './app-name.js';
+import { APP_NAME_FIX, appNameFor, appNameProblem } from './app-name.js';
+import { BINDING_URL_FIX, judgeBindingUrl } from './binding-url.js';
 import { hintFor } from './hints.js';
 import { legacyFindings, legacyPaths } from './legacy.js';
-import { parseQuantity } from './quantity.js';
+import { compareExact, exactQuantity, QUANTITY_FIX, quantityProblem } from './quantity.js';
 import { platformSettings } from './platform-settings.js';
 import { lineOf, readValuesFile, type ValuesFile } from './values-file.js';
+import { disagreements } from './yaml-readings.js';
 
 /** An app's values file that passed the contract. */
 export interface AppValues {
@@ -93,22 +95,51 @@ function schemaFindings(vf: ValuesFile, errors: ErrorObject[]): Finding[] {
   });
 }
 
+type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+
+/** Requests and limits as the chart merges them: the size tier, overridden by explicit `resources`. */
+function effectiveResources(v: { size?: unknown; resources?: Resources }): { value: Required<Resources>; from: (kind: 'requests' | 'limits', res: string) => string } {
+  const size = typeof v.size === 'string' && v.size in platformSettings().sizes ? v.size : 'small';
+  const tier = platformSettings().sizes[size]!;
+  const explicit = v.resources ?? {};
+  const value = {
+    requests: { ...tier.requests, ...(explicit.requests ?? {}) },
+    limits: { ...tier.limits, ...(explicit.limits ?? {}) },
+  };
+  const from = (kind: 'requests' | 'limits', res: string): string => (explicit[kind] && res in explicit[kind]! ? `resources.${kind}.${res}` : `size ${size}`);
+  return { value, from };
+}
+
 /** What the chart's templates also refuse, checked here first so the author hears it before Flux does. */
 function contractFindings(vf: ValuesFile, name: string): Finding[] {
   const v = vf.values as {
     image?: { repository?: string };
     nodepool?: string;
-    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    size?: unknown;
+    resources?: Resources;
+    binding?: { enabled?: unknown; url?: unknown };
   };
   const out: Finding[] = [];
-  const at = (path: string[], message: string, fix: string): void => {
+  const at = (path: (string | number)[], message: string, fix: string): void => {
     out.push({ rule: 'contract', severity: 'error', file: vf.file, line: lineOf(vf, path), path: path.join('.'), message, fix });
   };
   const platform = platformSettings();
 
+  // Every namespace an app lists is another app's, <app>-ns, so its app name follows the one rule too.
+  const lists: (string | number)[][] = [['networkPolicy', 'allowIngressFrom'], ['networkPolicy', 'allowEgressTo'], ['pubsub', 'allowSubscribersFrom']];
+  for (const list of lists) {
+    const entries = list.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string | number, unknown>)[k] : undefined), v);
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((entry, i) => {
+      if (typeof entry !== 'string' || !entry.endsWith('-ns')) return;
+      const problem = appNameProblem(entry.slice(0, -3));
+      if (problem) at([...list, i], `${list.join('.')} lists "${entry}", which cannot be an app's namespace: ${problem}.`, 'List only the namespaces of apps on the platform, <app>-ns, for example app2-ns.');
+    });
+  }
+
   const nameProblem = appNameProblem(name);
   if (nameProblem) {
-    out.push({ rule: 'contract', severity: 'error', file: vf.file, message: `${nameProblem}.`, fix: 'Rename the app folder, or pass --name with a valid name.' });
+    out.push({ rule: 'contract', severity: 'error', file: vf.file, message: `${nameProblem.charAt(0).toUpperCase()}${nameProblem.slice(1)}.`, fix: APP_NAME_FIX });
   }
 
   const repo = v.image?.repository;
@@ -124,26 +155,63 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
     at(['nodepool'], `nodepool "${v.nodepool}" is not this app's node pool; apps run only on their own pool ("${ownPool}").`, `Write nodepool: ${ownPool}, or leave nodepool out.`);
   }
 
-  for (const res of ['cpu', 'memory'] as const) {
-    const req = v.resources?.requests?.[res];
-    const lim = v.resources?.limits?.[res];
-    const rq = req !== undefined ? parseQuantity(req) : undefined;
-    const lq = lim !== undefined ? parseQuantity(lim) : undefined;
-    if (rq !== undefined && lq !== undefined && rq > lq) {
-      at(['resources', 'requests', res], `resources.requests.${res} (${req}) is more than resources.limits.${res} (${lim}).`, `Make the request at most the limit.`);
+  // Quantities by value, whatever their YAML type (the schema's patterns only see strings).
+  const badQuantity = new Set<string>();
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const res of ['cpu', 'memory'] as const) {
+      const given = v.resources?.[kind];
+      if (!given || !(res in given)) continue;
+      const problem = quantityProblem(res, given[res], platform.maxContainer);
+      if (!problem) continue;
+      badQuantity.add(res);
+      at(['resources', kind, res], `resources.${kind}.${res} ${problem}.`, QUANTITY_FIX[res]);
     }
   }
+  const eff = effectiveResources(v);
+  for (const res of ['cpu', 'memory'] as const) {
+    if (badQuantity.has(res)) continue;
+    const req = eff.value.requests[res];
+    const lim = eff.value.limits[res];
+    const rq = typeof req === 'string' || typeof req === 'number' ? exactQuantity(req) : undefined;
+    const lq = typeof lim === 'string' || typeof lim === 'number' ? exactQuantity(lim) : undefined;
+    if (rq && lq && compareExact(rq, lq) > 0) {
+      const explicitReq = eff.from('requests', res).startsWith('resources.');
+      const path = explicitReq ? ['resources', 'requests', res] : ['resources', 'limits', res];
+      at(path, `The ${res === 'cpu' ? 'CPU' : 'memory'} request (${String(req)}, from ${eff.from('requests', res)}) is more than the limit (${String(lim)}, from ${eff.from('limits', res)}).`, 'Make the request at most the limit: set both under resources, or pick a larger size.');
+    }
+  }
+
+  if (v.binding?.enabled === true && typeof v.binding.url === 'string') {
+    const { problem } = judgeBindingUrl(v.binding.url);
+    if (problem) at(['binding', 'url'], `binding.url ${problem}.`, BINDING_URL_FIX);
+  }
   return out;
+}
+
+/** Plain values that Helm and other YAML readers see differently (yaml-readings.ts). */
+function readingFindings(vf: ValuesFile): Finding[] {
+  return disagreements(vf.doc).map((d) => ({
+    rule: 'contract',
+    severity: 'error' as const,
+    file: vf.file,
+    line: d.node.range ? vf.lines.linePos(d.node.range[0]).line : lineOf(vf, d.path),
+    path: d.path.join('.'),
+    message: d.message,
+    fix: d.fix,
+  }));
 }
 
 /** Validate a parsed values file against the contract. */
 export async function validateValues(vf: ValuesFile, name: string): Promise<Finding[]> {
   const validate = await contractValidator();
   validate(vf.values);
-  const schema = [...legacyFindings(vf), ...schemaFindings(vf, validate.errors ?? [])];
+  const readings = readingFindings(vf);
+  // A value the YAML readers disagree on is explained once, by its own finding, not again as a schema or contract error.
+  const ambiguous = new Set(readings.map((f) => f.path));
+  const schema = [...legacyFindings(vf), ...schemaFindings(vf, validate.errors ?? [])].filter((f) => !ambiguous.has(f.path));
   // The template-level checks only matter for fields the schema accepted.
-  const reported = new Set(schema.map((f) => f.path));
-  const findings = [...schema, ...contractFindings(vf, name).filter((f) => !reported.has(f.path))];
+  const reported = new Set([...schema.map((f) => f.path), ...ambiguous]);
+  const findings = [...readings, ...schema, ...contractFindings(vf, name).filter((f) => !reported.has(f.path))];
   return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 

@@ -1,50 +1,61 @@
-import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import { isMap, type Document, type LineCounter } from 'yaml';
 import type { Finding } from '../report/finding.js';
-import { UserError } from '../report/errors.js';
+import { readRegularFile } from './regular-file.js';
+import { readYamlStream, type ReadProblem } from './yaml-read.js';
 
-/** A values file as read from disk: the parsed values and a way back to lines. */
+/** A values file as read from disk: the values as Helm reads them, and a way back to lines. */
 export interface ValuesFile {
   file: string;
   text: string;
   values: Record<string, unknown>;
-  doc: Document;
+  doc: Document.Parsed;
   lines: LineCounter;
 }
 
-/** Read and parse a values file. YAML errors come back as findings with their line; a missing file is a UserError. */
+/**
+ * Read and parse a values file. YAML problems come back as findings with their
+ * line; a missing file, a folder, or anything that is not a regular file (a
+ * named pipe, a socket, a device) is a UserError.
+ */
 export async function readValuesFile(file: string): Promise<{ vf?: ValuesFile; findings: Finding[] }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UserError(`${file}: no such file`, 'Check the path; a values file is usually apps/<name>/values.yaml.');
-    if (code === 'EISDIR') throw new UserError(`${file} is a folder, not a values file`, `Did you mean ${file.replace(/\/$/, '')}/values.yaml?`);
-    throw new UserError(`${file}: cannot read it (${code ?? 'unknown error'})`);
-  }
-  return parseValuesText(file, text);
+  return parseValuesText(file, await readRegularFile(file));
 }
 
-export function parseValuesText(file: string, text: string): { vf?: ValuesFile; findings: Finding[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const findings: Finding[] = doc.errors.map((e) => ({
+function yamlFinding(file: string, p: ReadProblem): Finding {
+  return {
     rule: 'yaml',
-    severity: 'error' as const,
+    severity: 'error',
     file,
-    line: e.linePos?.[0]?.line,
-    message: `This is not valid YAML: ${e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
-    fix: 'Check the indentation (spaces, not tabs) and that every "key: value" pair is on its own line.',
-  }));
-  if (findings.length) return { findings };
-  const values = doc.toJS() ?? {};
-  if (!isMap(doc.contents) && doc.contents !== null) {
+    line: p.line,
+    message: p.syntax ? `This is not valid YAML: ${p.message}` : `${p.message.charAt(0).toUpperCase()}${p.message.slice(1)}.`,
+    fix: p.fix ?? 'Check the indentation (spaces, not tabs) and that every "key: value" pair is on its own line.',
+  };
+}
+
+/** Parse a values file's text the way Helm reads it (contract/yaml-read.ts). */
+export function parseValuesText(file: string, text: string): { vf?: ValuesFile; findings: Finding[] } {
+  const { docs, lines } = readYamlStream(text, { mode: 'values' });
+  const problems = docs.flatMap((d) => d.problems);
+  if (problems.length) return { findings: problems.map((p) => yamlFinding(file, p)) };
+  // Helm merges the documents of a multi-document values file; the platform keeps one, so what is checked is what runs.
+  const filled = docs.filter((d) => d.value !== null && d.value !== undefined);
+  if (filled.length > 1) {
     return {
-      findings: [{ rule: 'yaml', severity: 'error', file, line: 1, message: 'A values file must be a list of "key: value" settings, starting with image:.', fix: 'See apps/app1/values.yaml for an example.' }],
+      findings: [{ rule: 'yaml', severity: 'error', file, line: filled[1]?.line, message: 'This file holds more than one YAML document (a line "---" starts another); a values file is one document.', fix: 'Put every setting in one document and remove the extra "---" line.' }],
     };
   }
-  return { vf: { file, text, values: values as Record<string, unknown>, doc, lines }, findings: [] };
+  const main = filled[0] ?? docs[0];
+  if (main && main.value !== null && main.value !== undefined && !isMap(main.doc.contents)) {
+    return {
+      findings: [{ rule: 'yaml', severity: 'error', file, line: main.line ?? 1, message: 'A values file must be a list of "key: value" settings, starting with image:.', fix: 'See apps/app1/values.yaml for an example.' }],
+    };
+  }
+  if (!main) {
+    // An empty file: no document at all.
+    const empty = readYamlStream('{}', { mode: 'values' }).docs[0]!;
+    return { vf: { file, text, values: {}, doc: empty.doc, lines }, findings: [] };
+  }
+  return { vf: { file, text, values: (main.value ?? {}) as Record<string, unknown>, doc: main.doc, lines }, findings: [] };
 }
 
 /** The 1-based line of a field (or of its closest existing parent). */

@@ -29,7 +29,8 @@ export interface DevValues {
   networkPolicy: { allowIngressFrom: string[]; allowEgressTo: string[] };
   statestore: { enabled: boolean };
   secretstore: { enabled: boolean; keys?: string[] };
-  pubsub: { enabled: boolean };
+  /** Topics it sends, topics it receives, and who may receive its topics (see connectivity/topics.ts). */
+  pubsub: { enabled: boolean; publishes: string[]; subscribes: string[]; allowSubscribersFrom: string[] };
   binding: { enabled: boolean; name?: string; url?: string };
 }
 
@@ -97,13 +98,14 @@ export function devValues(v: Record<string, unknown>): DevValues {
   const np = obj(v.networkPolicy);
   const ss = obj(v.secretstore);
   const b = obj(v.binding);
+  const ps = obj(v.pubsub);
   return {
     port: typeof v.port === 'number' ? v.port : 8080,
     healthPath: typeof v.healthPath === 'string' ? v.healthPath : '/health',
     networkPolicy: { allowIngressFrom: list(np.allowIngressFrom), allowEgressTo: list(np.allowEgressTo) },
     statestore: { enabled: obj(v.statestore).enabled === true },
     secretstore: { enabled: ss.enabled === true, ...(Array.isArray(ss.keys) ? { keys: list(ss.keys) } : {}) },
-    pubsub: { enabled: obj(v.pubsub).enabled === true },
+    pubsub: { enabled: ps.enabled === true, publishes: list(ps.publishes), subscribes: list(ps.subscribes), allowSubscribersFrom: list(ps.allowSubscribersFrom) },
     binding: {
       enabled: b.enabled === true,
       ...(typeof b.name === 'string' ? { name: b.name } : {}),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DevApp } from './app.js';
 import { devValues } from './app.js';
-import { aclLine } from './redis.js';
+import { aclLine, devTopicGrants } from './redis.js';
 import { allowedApis, fill, localComponents, localConfiguration, secretsJson, type LocalContext } from './resources.js';
 import { allowListMismatches } from './session.js';
 
@@ -86,8 +86,30 @@ test('fill refuses an unknown placeholder', () => {
   assert.throws(() => fill('${nope}', {}), /no local value/);
 });
 
-test('Redis ACL: own key prefix only, no SCAN/KEYS, password hashed', () => {
-  const line = aclLine(app1, 'secret-pw');
+test('Redis ACL: own key prefix only, no SCAN/KEYS, no connection admin, password hashed', () => {
+  const line = aclLine('app1', 'secret-pw', { publish: [], subscribe: [] }, { setinfo: false });
   assert.match(line, /^user app1 on #[0-9a-f]{64} resetkeys ~app1\|\|\* resetchannels -@all /);
-  assert.doesNotMatch(line, /secret-pw|\+scan|\+keys|~\*|&\*/);
+  assert.doesNotMatch(line, /secret-pw|\+scan|\+keys|~\*|&\*|@connection|\+client(?!\|setinfo)|\+select/);
+  assert.doesNotMatch(line, /\(/, 'no pub/sub selector without topics');
+});
+
+test('Redis ACL for pub/sub: exact topic keys, XADD for the owner, consumer-group commands for accepted subscribers', () => {
+  const pub = app('pub', { pubsub: { enabled: true, publishes: ['orders', 'audit.log'], allowSubscribersFrom: ['sub-ns'] } });
+  const sub = app('sub', { pubsub: { enabled: true, subscribes: ['orders', 'audit.log'] } });
+  const stranger = app('stranger', { pubsub: { enabled: true, subscribes: ['orders'], publishes: ['orders-2'] } });
+  const grants = devTopicGrants([pub, sub, stranger]);
+  assert.deepEqual(grants.get('pub'), { publish: ['audit.log', 'orders'], subscribe: [] });
+  assert.deepEqual(grants.get('sub'), { publish: [], subscribe: ['audit.log', 'orders'] });
+  assert.deepEqual(grants.get('stranger'), { publish: ['orders-2'], subscribe: [] }, 'not accepted by pub: nothing of orders');
+  const line = aclLine('pub', 'pw', grants.get('pub')!, { setinfo: true });
+  assert.match(line, / \+client\|setinfo \(~audit\.log ~orders -@all \+xadd\)$/);
+  assert.match(aclLine('sub', 'pw', grants.get('sub')!, { setinfo: false }), / \(~audit\.log ~orders -@all \+xgroup\|create \+xreadgroup \+xack \+xpending \+xclaim\)$/);
+});
+
+test('the local pub/sub component carries Dapr\'s topic scoping, as the chart renders it', () => {
+  const pub = app('pub', { pubsub: { enabled: true, publishes: ['orders'], subscribes: ['returns'] } });
+  const none = app('none', { pubsub: { enabled: true } });
+  const meta = (a: DevApp) => Object.fromEntries(((localComponents(a, ctx)[0] as any).spec.metadata as { name: string; value: string }[]).map((m) => [m.name, m.value]));
+  assert.deepEqual(meta(pub), { allowedTopics: 'orders,returns', publishingScopes: 'pub=orders', subscriptionScopes: 'pub=returns' });
+  assert.deepEqual(meta(none), { allowedTopics: '', publishingScopes: 'none=', subscriptionScopes: 'none=' }, '"<app>=": no topic at all');
 });

@@ -63,6 +63,10 @@ export function localComponents(app: DevApp, ctx: LocalContext): Record<string, 
     secretsFile: ctx.secretsJson,
     'binding.name': app.values.binding.name ?? '',
     'binding.url': app.values.binding.url ?? '',
+    // Dapr's topic scoping, as the chart renders it (charts/app/templates/dapr-components.yaml).
+    'pubsub.publishes': app.values.pubsub.publishes.join(','),
+    'pubsub.subscribes': app.values.pubsub.subscribes.join(','),
+    'pubsub.topics': [...new Set([...app.values.pubsub.publishes, ...app.values.pubsub.subscribes])].sort().join(','),
     ...(ctx.redis ? { 'redis.host': ctx.redis.host, 'redis.password': ctx.redis.password } : {}),
   };
   const out: Record<string, unknown>[] = [];

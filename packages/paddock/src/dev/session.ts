@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pc from 'picocolors';
 import { stringify } from 'yaml';
+import { topicDeclaration, topicGrants } from '../connectivity/topics.js';
 import { platformSettings } from '../contract/index.js';
 import { UserError } from '../report/errors.js';
 import { loadDevApp, shown, type DevApp } from './app.js';
@@ -77,6 +78,23 @@ export function allowListMismatches(apps: DevApp[]): string[] {
   return out;
 }
 
+/** Topics that will not flow between the apps run together (the cluster's rule, connectivity/topics.ts). */
+export function topicMismatches(apps: DevApp[]): string[] {
+  const byName = new Map(apps.map((a) => [a.name, a]));
+  const { problems } = topicGrants(apps.map((a) => topicDeclaration(a.name, a.values as unknown as Record<string, unknown>)));
+  const out: string[] = [];
+  for (const p of problems) {
+    if (p.kind === 'not-accepted') {
+      out.push(`${p.subscriber} subscribes to "${p.topic}", but ${p.publisher} does not accept it: ${p.subscriber} receives nothing, here and in the cluster. Add ${p.subscriber}-ns to ${shown(byName.get(p.publisher)!.valuesFile)} pubsub.allowSubscribersFrom.`);
+    } else if (p.kind === 'shared') {
+      out.push(`"${p.topic}" is in pubsub.publishes of ${p.publishers.join(' and ')}: a topic has one publisher, so none of them may send to it. Rename it in all but one.`);
+    } else if (p.kind === 'no-publisher') {
+      out.push(`${p.subscriber} subscribes to "${p.topic}", which none of the apps run here publishes.`);
+    }
+  }
+  return out;
+}
+
 export class DevSession {
   readonly runners: AppRunner[] = [];
   redis?: LocalRedis;
@@ -124,10 +142,10 @@ export class DevSession {
   private async boot(): Promise<void> {
     const { opts, apps } = this;
     await mkdir(this.devDir, { recursive: true });
-    cleanLeftovers(this.statusFile, this.devDir, opts.say);
+    await cleanLeftovers(this.statusFile, this.devDir, opts.say);
     // Inherited by every process started from here: how a later run recognises leftovers.
     process.env[MARKER] = this.devDir;
-    for (const warning of allowListMismatches(apps)) opts.say(`${pc.yellow('!')} ${warning}`);
+    for (const warning of [...allowListMismatches(apps), ...topicMismatches(apps)]) opts.say(`${pc.yellow('!')} ${warning}`);
 
     // Ports first: a clash is the most common problem and the cheapest to report.
     const taken = new Set<number>();

@@ -1,4 +1,5 @@
 import type { AppValues } from '../contract/validate.js';
+import { judgeBindingUrl } from '../contract/binding-url.js';
 import { platformSettings } from '../contract/platform-settings.js';
 
 interface Values {
@@ -12,7 +13,7 @@ interface Values {
   networkPolicy?: { allowIngressFrom?: string[]; allowEgressTo?: string[] };
   statestore?: { enabled?: boolean };
   secretstore?: { enabled?: boolean; keys?: string[] };
-  pubsub?: { enabled?: boolean };
+  pubsub?: { enabled?: boolean; publishes?: string[]; subscribes?: string[]; allowSubscribersFrom?: string[] };
   binding?: { enabled?: boolean; name?: string; url?: string };
 }
 
@@ -32,6 +33,8 @@ export interface Explanation {
   buildingBlocks: { block: string; enabled: boolean; component?: string; call: string; note: string }[];
   calledBy: string[];
   calls: string[];
+  /** Topics it sends, receives, and the namespaces that may receive its topics (empty when pub/sub is off). */
+  topics: { publishes: string[]; subscribes: string[]; allowSubscribersFrom: string[] };
 }
 
 const appOf = (ns: string): string => ns.replace(/-ns$/, '');
@@ -57,12 +60,36 @@ export function explain(app: AppValues): Explanation {
     buildingBlocks: [
       { block: 'state store', enabled: !!v.statestore?.enabled, component: 'statestore', call: `POST ${base}/state/statestore`, note: `saved in the platform's Redis under keys only ${app.name} can read` },
       { block: 'secret store', enabled: !!v.secretstore?.enabled, component: 'secretstore', call: `GET ${base}/secrets/secretstore/<name>`, note: keys.length ? `can read ${keys.join(', ')} from its own Vault path (dapr/${app.name})` : `can read every secret on its own Vault path (dapr/${app.name})` },
-      { block: 'pub/sub', enabled: !!v.pubsub?.enabled, component: 'pubsub', call: `POST ${base}/publish/pubsub/<topic>`, note: 'events through the platform\'s Redis' },
-      { block: 'binding', enabled: !!v.binding?.enabled, component: v.binding?.enabled ? v.binding.name : undefined, call: `POST ${base}/bindings/${v.binding?.name ?? '<name>'}`, note: v.binding?.enabled ? `posts to ${v.binding.url}` : 'calls one public https address' },
+      { block: 'pub/sub', enabled: !!v.pubsub?.enabled, component: 'pubsub', call: `POST ${base}/publish/pubsub/<topic>`, note: pubsubNote(app.name, v.pubsub ?? {}) },
+      { block: 'binding', enabled: !!v.binding?.enabled, component: v.binding?.enabled ? v.binding.name : undefined, call: `POST ${base}/bindings/${v.binding?.name ?? '<name>'}`, note: v.binding?.enabled ? `posts to https://${judgeBindingUrl(v.binding.url ?? '').host ?? '?'}/… (the rest of the address is not shown: it may hold a token)` : 'calls one public https address' },
     ],
     calledBy: v.networkPolicy?.allowIngressFrom ?? [],
     calls: v.networkPolicy?.allowEgressTo ?? [],
+    topics: v.pubsub?.enabled
+      ? { publishes: v.pubsub.publishes ?? [], subscribes: v.pubsub.subscribes ?? [], allowSubscribersFrom: v.pubsub.allowSubscribersFrom ?? [] }
+      : { publishes: [], subscribes: [], allowSubscribersFrom: [] },
   };
+}
+
+/** Pub/sub in plain words: what the app sends (and who gets it), what it receives, and from whom. */
+function pubsubNote(name: string, p: NonNullable<Values['pubsub']>): string {
+  const publishes = p.publishes ?? [];
+  const subscribes = p.subscribes ?? [];
+  const subscribers = (p.allowSubscribersFrom ?? []).map(appOf);
+  const quoted = (ts: string[]): string => ts.map((t) => `"${t}"`).join(', ');
+  const them = publishes.length > 1 ? 'them' : 'it';
+  if (!publishes.length && !subscribes.length) {
+    return 'no topics declared, so it can neither send nor receive events: list them in pubsub.publishes and pubsub.subscribes';
+  }
+  const parts: string[] = [];
+  if (publishes.length) {
+    parts.push(
+      `sends ${quoted(publishes)} (only ${name} may send ${publishes.length > 1 ? 'these topics' : 'this topic'}); ` +
+        (subscribers.length ? `${subscribers.join(', ')} may receive ${them}, and no other app` : `no other app may receive ${them} (pubsub.allowSubscribersFrom is empty)`),
+    );
+  }
+  if (subscribes.length) parts.push(`receives ${quoted(subscribes)}, each from the one app that sends it, once that app lists ${name}-ns in its pubsub.allowSubscribersFrom`);
+  return `${parts.join('; ')}. Events go through the platform's Redis, where ${name} can touch only these topics`;
 }
 
 export function explainText(e: Explanation, file: string): string {

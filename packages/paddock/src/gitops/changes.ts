@@ -8,10 +8,30 @@ export interface FileChange {
   after: string | null;
 }
 
+/**
+ * A change another app's owner must make (in their own values file) for a
+ * call or a subscription to work: onboarding proposes it, never writes it.
+ */
+export interface Proposal {
+  /** The app whose values must change, and its recorded owner. */
+  app: string;
+  owner?: string;
+  /** Its values file (as its entry records it), the field, and the entry to add. */
+  file: string;
+  field: 'networkPolicy.allowIngressFrom' | 'pubsub.allowSubscribersFrom';
+  add: string;
+  /** The field's line once changed, e.g. `allowIngressFrom: [app2-ns, app3-ns]`. */
+  line: string;
+  reason: string;
+}
+
 /** What onboard/offboard would do: file changes, and sentences for the user. */
 export interface Plan {
   changes: FileChange[];
   notes: string[];
+  /** What the user must know before the change lands (a takeover). */
+  warnings?: string[];
+  proposals?: Proposal[];
 }
 
 export function readText(path: string): string | null {

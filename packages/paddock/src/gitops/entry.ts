@@ -1,14 +1,35 @@
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { stringifyUnambiguous as stringify } from '../contract/yaml-readings.js';
+import { topicDeclaration } from '../connectivity/topics.js';
+import { kubeMinorVersion } from '../contract/platform-settings.js';
 import { NAMES } from './layout.js';
 
-/** What one app entry says: its name and the app author's values (no `platform`). */
+/** Where an entry came from: the values file (relative to the repository root) and its owner. */
+export interface AppSource {
+  file: string;
+  owner?: string;
+}
+
+/** What one app entry says: its name, the app author's values (no `platform`), and where they came from. */
 export interface AppEntry {
   name: string;
   values: Record<string, unknown>;
+  source?: AppSource;
 }
 
+/** Annotations of the HelmRelease that record who an app entry belongs to. */
+export const SOURCE_ANNOTATIONS = { file: 'paddock.dev/values-file', owner: 'paddock.dev/owner' } as const;
+
+/** Annotations of the Namespace that carry the app's topics to the tenant provisioner (platform-owned, written here only). */
+export const TOPIC_ANNOTATIONS = {
+  publishes: 'paddock.dev/pubsub-publishes',
+  subscribes: 'paddock.dev/pubsub-subscribes',
+  subscribers: 'paddock.dev/pubsub-subscribers',
+} as const;
+
 const YAML_OPTS = { lineWidth: 0 } as const;
-const PSS_VERSION = 'v1.32';
+/** Pod Security's version: the minor of the Kubernetes the platform targets (charts/app/values.yaml platform.kubeVersion). */
+const PSS_VERSION = kubeMinorVersion();
 
 export function namespaceOf(name: string): string {
   return `${name}-ns`;
@@ -22,11 +43,22 @@ export function appOfNamespace(ns: string): string | undefined {
 export function renderNamespace(entry: AppEntry): string {
   const { name } = entry;
   const pubsub = (entry.values.pubsub as { enabled?: boolean } | undefined)?.enabled === true;
+  const topics = topicDeclaration(name, entry.values);
   const ns = {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: {
       name: namespaceOf(name),
+      // The tenant provisioner turns these into the app's Redis ACL selectors (exact topic keys).
+      ...(pubsub
+        ? {
+            annotations: {
+              [TOPIC_ANNOTATIONS.publishes]: topics.publishes.join(','),
+              [TOPIC_ANNOTATIONS.subscribes]: topics.subscribes.join(','),
+              [TOPIC_ANNOTATIONS.subscribers]: topics.subscribers.join(','),
+            },
+          }
+        : {}),
       labels: {
         'pod-security.kubernetes.io/enforce': 'restricted',
         'pod-security.kubernetes.io/enforce-version': PSS_VERSION,
@@ -37,8 +69,6 @@ export function renderNamespace(entry: AppEntry): string {
         // Binds the admission policies and the tenant provisioner (Vault role, Redis user).
         'paddock.dev/tenant': 'true',
         'paddock.dev/app': name,
-        // Tells the tenant provisioner to let the app's Redis user use streams (pub/sub topics).
-        ...(pubsub ? { 'paddock.dev/pubsub': 'true' } : {}),
       },
     },
   };
@@ -46,11 +76,13 @@ export function renderNamespace(entry: AppEntry): string {
 }
 
 export function renderRelease(entry: AppEntry): string {
-  const { name, values } = entry;
+  const { name, values, source } = entry;
+  // Who the name belongs to: onboarding another file (or owner) under this name needs --replace.
+  const annotations = source ? { [SOURCE_ANNOTATIONS.file]: source.file, ...(source.owner ? { [SOURCE_ANNOTATIONS.owner]: source.owner } : {}) } : undefined;
   const release = {
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
-    metadata: { name, namespace: NAMES.fluxNamespace, labels: { 'paddock.dev/app': name } },
+    metadata: { name, namespace: NAMES.fluxNamespace, labels: { 'paddock.dev/app': name }, ...(annotations ? { annotations } : {}) },
     spec: {
       interval: '10m',
       timeout: '5m',
@@ -66,7 +98,7 @@ export function renderRelease(entry: AppEntry): string {
       values,
     },
   };
-  return header(name, `the shared chart from Harbor, with the app author's values (apps/${name}/values.yaml).`) + stringify(release, YAML_OPTS);
+  return header(name, `the shared chart from Harbor, with the app author's values (${source?.file ?? `apps/${name}/values.yaml`}).`) + stringify(release, YAML_OPTS);
 }
 
 export function renderKustomization(): string {
@@ -101,8 +133,13 @@ function header(name: string, what: string): string {
 /** The app entry a release.yaml holds (name and values), or undefined when it is not one. */
 export function parseRelease(text: string): AppEntry | undefined {
   for (const doc of parseAllDocuments(text)) {
-    const obj = doc.toJS() as { kind?: string; metadata?: { name?: string }; spec?: { values?: Record<string, unknown> } } | null;
-    if (obj?.kind === 'HelmRelease' && obj.metadata?.name) return { name: obj.metadata.name, values: obj.spec?.values ?? {} };
+    const obj = doc.toJS() as { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> }; spec?: { values?: Record<string, unknown> } } | null;
+    if (obj?.kind === 'HelmRelease' && obj.metadata?.name) {
+      const a = obj.metadata.annotations ?? {};
+      const file = a[SOURCE_ANNOTATIONS.file];
+      const owner = a[SOURCE_ANNOTATIONS.owner];
+      return { name: obj.metadata.name, values: obj.spec?.values ?? {}, ...(file ? { source: { file, ...(owner ? { owner } : {}) } } : {}) };
+    }
   }
   return undefined;
 }
@@ -119,4 +156,9 @@ export function withAllowList(values: Record<string, unknown>, key: 'allowIngres
   const np = { ...((values.networkPolicy as Record<string, unknown> | undefined) ?? {}) };
   np[key] = list;
   return { ...values, networkPolicy: np };
+}
+
+/** A copy of `values` with pubsub.allowSubscribersFrom set to `list`. */
+export function withSubscribers(values: Record<string, unknown>, list: string[]): Record<string, unknown> {
+  return { ...values, pubsub: { ...((values.pubsub as Record<string, unknown> | undefined) ?? {}), allowSubscribersFrom: list } };
 }

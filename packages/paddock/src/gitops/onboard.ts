@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse } from 'yaml';
+import { topicDeclaration } from '../connectivity/topics.js';
 import { paths } from '../paths.js';
-import { change, readText, type FileChange, type Plan } from './changes.js';
+import type { Finding } from '../report/finding.js';
+import { change, readText, type FileChange, type Plan, type Proposal } from './changes.js';
 import { listedApps, renderAppsKustomization } from './apps-list.js';
-import { allowList, appOfNamespace, namespaceOf, parseRelease, renderAppChart, renderKustomization, renderNamespace, renderRelease, withAllowList, type AppEntry } from './entry.js';
+import { allowList, appOfNamespace, namespaceOf, parseRelease, renderAppChart, renderKustomization, renderNamespace, renderRelease, type AppEntry, type AppSource } from './entry.js';
 import { layout, type Layout } from './layout.js';
 
 /** The shared chart's version (charts/app/Chart.yaml), which the app releases pin. */
@@ -33,64 +35,169 @@ export function readEntries(l: Layout): Map<string, AppEntry> {
   return out;
 }
 
+/** The source an entry records for a values file: its path from the repository root (absolute outside it) and its owner. */
+export function sourceOf(absFile: string, values: Record<string, unknown>, repoRoot: string = paths.root): AppSource {
+  const rel = relative(repoRoot, absFile);
+  const file = rel && !rel.startsWith('..') && !rel.startsWith('/') ? rel : absFile;
+  return { file, ...(typeof values.owner === 'string' && values.owner ? { owner: values.owner } : {}) };
+}
+
+const describeSource = (s: AppSource | undefined): string => (s ? `${s.file}${s.owner ? ` (owner ${s.owner})` : ' (no owner)'}` : 'no recorded values file');
+const sameSource = (a: AppSource | undefined, b: AppSource | undefined): boolean => !!a && !!b && a.file === b.file && (a.owner ?? '') === (b.owner ?? '');
+const flowList = (key: string, items: string[]): string => `${key}: [${items.join(', ')}]`;
+
+/** The result of planning an onboarding: refused (nothing may be written), or a plan. */
+export type OnboardResult = { refused: Finding[] } | { refused?: undefined; plan: Plan };
+
 /**
- * The changes that put `app` (already validated) into the tree at `root`:
- * its entry, the apps list, the chart source's version, and the callee side of
- * every call it declares (allowEgressTo app1-ns → app1 accepts app2-ns).
+ * The changes that put `app` (already validated, name allowed) into the tree
+ * at `root`: its entry (exactly its own values, and where they came from), the
+ * apps list and the chart source's version. Nothing is written for another
+ * app: a call or a subscription the other side does not accept is only
+ * proposed (the exact line its owner must add). An existing entry with another
+ * values file or owner is refused unless `replace` says to take the name over.
  */
-export function planOnboard(root: string, app: AppEntry, version: string): Plan {
+export function planOnboard(root: string, app: AppEntry & { source: AppSource }, version: string, opts: { replace?: boolean } = {}): OnboardResult {
   const l = layout(root);
+  const rel = (p: string): string => relative(join(root, '..'), p);
   const notes: string[] = [];
+  const warnings: string[] = [];
+  const proposals: Proposal[] = [];
   const changes: FileChange[] = [];
   const entries = readEntries(l);
   const ns = namespaceOf(app.name);
-  const isNew = !entries.has(app.name);
+  const existing = entries.get(app.name);
+  const values = app.values;
+  const releaseFile = rel(l.appFile(app.name, 'release.yaml'));
 
-  // Keep what other apps' onboarding granted: callers already in the tree that call this app.
-  let values = app.values;
-  const ingress = allowList(values, 'allowIngressFrom');
-  for (const [other, entry] of entries) {
-    if (other !== app.name && allowList(entry.values, 'allowEgressTo').includes(ns) && !ingress.includes(namespaceOf(other))) {
-      ingress.push(namespaceOf(other));
-      notes.push(`${app.name} keeps accepting calls from ${namespaceOf(other)}: ${other} is onboarded and calls it.`);
+  // The name has an owner: taking it over is an explicit, visible act.
+  const refused: Finding[] = [];
+  if (existing && !sameSource(existing.source, app.source)) {
+    const theirs = existing.source
+      ? `belongs to ${describeSource(existing.source)}, as ${releaseFile} records`
+      : `is already onboarded (${releaseFile}), and its entry does not record which values file or owner it came from`;
+    if (!opts.replace) {
+      refused.push({
+        rule: 'onboard', severity: 'error', file: app.source.file,
+        message: `The app name "${app.name}" ${theirs}; this file is ${describeSource(app.source)}. Onboarding it would replace that app: its image, its secrets and its data.`,
+        fix: `Give this app another name (rename its folder, or pass --name), or, if you mean to replace ${app.name}, run onboard again with --replace.`,
+      });
+    } else {
+      warnings.push(replaceWarning(existing, app));
     }
   }
-  if (ingress.length !== allowList(values, 'allowIngressFrom').length) values = withAllowList(values, 'allowIngressFrom', ingress);
+  // A topic has one publisher.
+  const mine = topicDeclaration(app.name, values);
+  for (const topic of mine.publishes) {
+    for (const [other, entry] of entries) {
+      if (other !== app.name && topicDeclaration(other, entry.values).publishes.includes(topic)) {
+        refused.push({
+          rule: 'onboard', severity: 'error', file: app.source.file, path: 'pubsub.publishes',
+          message: `The topic "${topic}" is already published by ${other} (${describeSource(entry.source)}); a topic has one publisher, so ${app.name} cannot send to it.`,
+          fix: `Pick another topic name, or ask ${other}'s owner to take "${topic}" out of its pubsub.publishes (or offboard ${other}) first.`,
+        });
+      }
+    }
+  }
+  if (refused.length) return { refused };
 
-  changes.push(...change(l.appFile(app.name, 'namespace.yaml'), renderNamespace({ name: app.name, values })));
-  changes.push(...change(l.appFile(app.name, 'release.yaml'), renderRelease({ name: app.name, values })));
+  // Exactly the app's own values: grants it no longer declares go, and say who loses them.
+  if (existing) {
+    for (const [key, field, what] of [
+      ['allowIngressFrom', 'networkPolicy.allowIngressFrom', 'calls'],
+      ['allowSubscribersFrom', 'pubsub.allowSubscribersFrom', 'topics'],
+    ] as const) {
+      const before = key === 'allowIngressFrom' ? allowList(existing.values, key) : topicDeclaration(app.name, existing.values).subscribers;
+      const now = key === 'allowIngressFrom' ? allowList(values, key) : mine.subscribers;
+      for (const lost of before.filter((x) => !now.includes(x))) {
+        notes.push(
+          what === 'calls'
+            ? `${app.name} no longer accepts calls from ${lost}: it was in ${releaseFile}, but ${app.source.file} does not list it in ${field}; ${appOfNamespace(lost) ?? lost}'s calls are refused once Flux applies this.`
+            : `${appOfNamespace(lost) ?? lost} no longer receives ${app.name}'s topics: ${app.source.file} does not list ${lost} in ${field}.`,
+        );
+      }
+    }
+  }
+
+  const entry: AppEntry = { name: app.name, values, source: app.source };
+  changes.push(...change(l.appFile(app.name, 'namespace.yaml'), renderNamespace(entry)));
+  changes.push(...change(l.appFile(app.name, 'release.yaml'), renderRelease(entry)));
   changes.push(...change(l.appFile(app.name, 'kustomization.yaml'), renderKustomization()));
   changes.push(...change(l.appsKustomization, renderAppsKustomization([...listedApps(l), app.name])));
   const chartChange = change(l.appChart, renderAppChart(version));
   if (chartChange.length && readText(l.appChart) !== null) notes.push(`The shared chart source now pins chart version ${version}, for every app.`);
   changes.push(...chartChange);
 
-  // The callee side: every app this one calls must accept it.
+  const ownersFile = (name: string, e: AppEntry): string => e.source?.file ?? rel(l.appFile(name, 'release.yaml'));
+  // Calls: the callee's own values decide. Propose, never write.
   for (const target of allowList(values, 'allowEgressTo')) {
     const callee = appOfNamespace(target);
-    const entry = callee ? entries.get(callee) : undefined;
-    if (!callee || !entry) {
-      notes.push(`${app.name} calls ${target}, which is not onboarded yet; onboarding it later lets ${app.name} in.`);
+    const theirs = callee ? entries.get(callee) : undefined;
+    if (!callee || !theirs) {
+      notes.push(`${app.name} calls ${target}, which is not onboarded yet; the call works once that app is onboarded with ${ns} in its networkPolicy.allowIngressFrom.`);
       continue;
     }
-    const theirs = allowList(entry.values, 'allowIngressFrom');
-    if (theirs.includes(ns)) continue;
-    const updated = withAllowList(entry.values, 'allowIngressFrom', [...theirs, ns]);
-    changes.push(...change(l.appFile(callee, 'release.yaml'), renderRelease({ name: callee, values: updated })));
-    notes.push(`${callee} now accepts calls from ${ns} (networkPolicy.allowIngressFrom in platform/apps/${callee}/release.yaml), because ${app.name} calls it.`);
+    const accepted = allowList(theirs.values, 'allowIngressFrom');
+    if (accepted.includes(ns)) continue;
+    proposals.push({
+      app: callee, owner: theirs.source?.owner, file: ownersFile(callee, theirs), field: 'networkPolicy.allowIngressFrom', add: ns,
+      line: flowList('allowIngressFrom', [...accepted, ns]),
+      reason: `${app.name} calls ${callee} (networkPolicy.allowEgressTo: ${target})`,
+    });
   }
-  // Callers this app accepts but that do not (yet) call it: only a note.
   for (const source of allowList(values, 'allowIngressFrom')) {
     const caller = appOfNamespace(source);
-    const entry = caller ? entries.get(caller) : undefined;
-    if (caller && entry && !allowList(entry.values, 'allowEgressTo').includes(ns)) {
+    const theirs = caller ? entries.get(caller) : undefined;
+    if (caller && theirs && !allowList(theirs.values, 'allowEgressTo').includes(ns)) {
       notes.push(`${app.name} accepts calls from ${source}, but ${caller} does not list ${ns} in networkPolicy.allowEgressTo, so its calls stay blocked until it does.`);
     }
   }
+  // Topics: the publisher's own values decide who receives them.
+  for (const topic of mine.subscribes) {
+    if (mine.publishes.includes(topic)) continue;
+    const owner = [...entries].find(([other, e]) => other !== app.name && topicDeclaration(other, e.values).publishes.includes(topic));
+    if (!owner) {
+      notes.push(`${app.name} subscribes to "${topic}", which no onboarded app publishes yet; it receives it once the app that publishes it is onboarded with ${ns} in its pubsub.allowSubscribersFrom.`);
+      continue;
+    }
+    const [publisher, theirs] = owner;
+    const accepted = topicDeclaration(publisher, theirs.values).subscribers;
+    if (accepted.includes(ns)) continue;
+    proposals.push({
+      app: publisher, owner: theirs.source?.owner, file: ownersFile(publisher, theirs), field: 'pubsub.allowSubscribersFrom', add: ns,
+      line: flowList('allowSubscribersFrom', [...accepted, ns]),
+      reason: `${app.name} subscribes to "${topic}", which ${publisher} publishes`,
+    });
+  }
+  for (const [other, e] of entries) {
+    if (other === app.name) continue;
+    const theirs = topicDeclaration(other, e.values);
+    for (const topic of theirs.subscribes.filter((t) => mine.publishes.includes(t))) {
+      if (!mine.subscribers.includes(theirs.namespace)) {
+        notes.push(`${other} subscribes to "${topic}", but ${app.name} does not list ${theirs.namespace} in pubsub.allowSubscribersFrom, so ${other} receives nothing until it does.`);
+      }
+    }
+  }
+
   const pool = typeof values.nodepool === 'string' && values.nodepool ? values.nodepool : app.name;
   if (!kindHasPool(root, pool)) {
     notes.push(`The kind cluster has no worker for node pool "${pool}": add one to platform/clusters/kind/kind-config.yaml (label and taint paddock.dev/nodepool=${pool}, like app1's) or the app's pods stay Pending there.`);
   }
-  notes.unshift(isNew ? `${app.name} is new: Flux creates ${ns} and installs the shared chart ${version} there.` : changes.length ? `${app.name} is updated.` : `${app.name} is already up to date; nothing to change.`);
-  return { changes, notes };
+  notes.unshift(!existing ? `${app.name} is new: Flux creates ${ns} and installs the shared chart ${version} there.` : changes.length ? `${app.name} is updated.` : `${app.name} is already up to date; nothing to change.`);
+  return { plan: { changes, notes, warnings, proposals } };
+}
+
+/** What --replace hands to the new file: said before it happens. */
+function replaceWarning(existing: AppEntry, app: AppEntry & { source: AppSource }): string {
+  const image = existing.values.image as { repository?: string; tag?: string } | undefined;
+  const old = image?.repository ? `${image.repository}:${image.tag ?? ''}` : 'its image';
+  const v = existing.values as { secretstore?: { enabled?: boolean }; statestore?: { enabled?: boolean } };
+  const topics = topicDeclaration(existing.name, existing.values).publishes;
+  const parts = [
+    `its image ${old} gives way to this file's`,
+    `this file's app reads ${existing.name}'s secrets (Vault path dapr/${existing.name}${v.secretstore?.enabled ? ', in use' : ''})`,
+    `and its data in Redis (keys ${existing.name}||*${v.statestore?.enabled ? ', in use' : ''})`,
+    ...(topics.length ? [`and sends its topics (${topics.join(', ')})`] : []),
+  ];
+  return `--replace: ${existing.name} (${describeSource(existing.source)}) is replaced by ${describeSource(app.source)}: ${parts.join(', ')}.`;
 }

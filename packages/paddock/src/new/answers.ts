@@ -3,6 +3,7 @@ import type { DoctorResult } from '../doctor/index.js';
 import { daprUses, effectiveListens } from '../doctor/index.js';
 import { isSecretName, secretKeyFor } from '../doctor/names.js';
 import { infraLib } from '../doctor/names.js';
+import { appNameProblem } from '../contract/app-name.js';
 
 export type Size = 'small' | 'medium' | 'large';
 
@@ -47,10 +48,10 @@ export function parseKeyList(text: string): string[] {
   return [...new Set(text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))];
 }
 
+/** The one app-name rule (contract/app-name.ts), worded for a question or a flag. */
 export function nameProblem(name: string): string | undefined {
-  if (!DNS_LABEL.test(name)) return 'Use lowercase letters, digits and "-", starting with a letter (for example: feedback-bot).';
-  if (name.length > 60) return 'Use at most 60 characters.';
-  return undefined;
+  const problem = appNameProblem(name);
+  return problem ? `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.` : undefined;
 }
 
 export function portProblem(port: number): string | undefined {

@@ -104,6 +104,11 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
     }
   }
 
+  // A folder name that is no app name (app-name.ts: reserved, too long) is asked again in the interview; without one it is an error now, before anything is written.
+  if (!interactive && flags.name === undefined) {
+    const p = nameProblem(name);
+    if (p) throw new UserError(`${p.replace(/\.$/, '')} (from the folder name ${basename(dir)})`, 'Pass --name with another name, or rename the folder.');
+  }
   const { reasons, ...suggested } = suggestions;
   let answers: Answers = { ...defaults(name), ...suggested, ...flags };
   if (!flags.image) answers.image = `localhost:30000/platform/${answers.name}`;

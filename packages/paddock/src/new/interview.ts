@@ -12,7 +12,7 @@ const orNone = (xs: string[]): string => xs.join(', ');
 export async function interview(start: Answers, given: Given): Promise<Answers> {
   const a = { ...start };
   if (!given.name) {
-    a.name = await input({ message: 'What is your app called?', default: a.name, validate: (v) => nameProblem(v.trim()) ?? true });
+    a.name = await input({ message: 'What is your app called?', default: a.name, validate: (v) => { const p = nameProblem(v.trim()); return p ? `${p} Choose another name (for example: feedback-bot).` : true; } });
     a.name = a.name.trim();
     if (!given.image) a.image = a.image.replace(/[^/]+$/, a.name);
   }

@@ -25,6 +25,7 @@ export function tenantNamespace(app: string): KubeObject {
       name: `${app}-ns`,
       labels: {
         'kubernetes.io/metadata.name': `${app}-ns`,
+        'pod-security.kubernetes.io/enforce': 'restricted',
         [TENANT_LABEL]: 'true',
         'paddock.dev/app': app,
       },
@@ -38,6 +39,8 @@ export interface PolicyCheckOptions extends EvaluateOptions {
   /** The Dapr injector's settings; default: the platform's Dapr release. */
   injector?: InjectorSettings;
 }
+
+const isPod = (o: KubeObject): boolean => o.kind === 'Pod' && o.apiVersion === 'v1';
 
 function withNamespace(o: KubeObject, ns: string | undefined): KubeObject {
   if (!ns || o.metadata?.namespace || !isNamespaced(o.kind)) return o;
@@ -57,7 +60,9 @@ export async function checkManifests(objects: KubeObject[], options: PolicyCheck
   const all: KubeObject[] = [];
   for (const o of objects) {
     if (!o || typeof o !== 'object' || typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') continue;
-    const c = withNamespace(o, options.defaultNamespace);
+    // A Pod is judged as the cluster judges it: after the Dapr injector has patched it.
+    const given = withNamespace(o, options.defaultNamespace);
+    const c = isPod(given) ? admissionPod(given, injector) ?? given : given;
     originals.set(c, o);
     all.push(c);
   }

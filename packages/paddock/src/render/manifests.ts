@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { readYamlStream } from '../contract/yaml-read.js';
 import type { Finding } from '../report/finding.js';
 
 /** A Kubernetes object as rendered or read from a file. */
@@ -32,27 +32,25 @@ export function notAnObject(file: string, line: number | undefined): Finding {
   return { rule: 'yaml', severity: 'error', file, line, message: 'This document is not a Kubernetes object (it has no apiVersion and kind).', fix: 'Give it apiVersion: and kind:, or remove it.' };
 }
 
-/** Split multi-document YAML into Kubernetes objects; documents that are not objects become findings. */
+/**
+ * Split multi-document YAML into Kubernetes objects, read as the API server
+ * and the render engine read them (sigs.k8s.io/yaml: `defaultMode: 0440` is
+ * 288, `yes` is true); documents that are not objects become findings.
+ */
 export function parseManifests(text: string, file: string): { objects: SourcedObject[]; findings: Finding[] } {
-  const lines = new LineCounter();
-  // YAML 1.1, as Kubernetes reads manifests: `defaultMode: 0440` is octal there.
-  const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: true, version: '1.1' });
+  const { docs } = readYamlStream(text, { mode: 'manifest' });
   const objects: SourcedObject[] = [];
   const findings: Finding[] = [];
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    const line = doc.contents?.range ? lines.linePos(doc.contents.range[0]).line : undefined;
-    for (const e of doc.errors) {
-      findings.push(yamlError(file, e.linePos?.[0]?.line, e.message));
-    }
-    if (doc.errors.length) continue;
-    const value = doc.toJS() as unknown;
+  for (const { doc, value, problems, line } of docs) {
+    for (const p of problems) findings.push(p.syntax ? yamlError(file, p.line, p.message) : { ...yamlError(file, p.line, p.message), message: `Kubernetes cannot read this: ${p.message}`, fix: p.fix ?? 'Fix the value on that line.' });
+    if (problems.length) continue;
     if (value === null || value === undefined) continue;
     const source = /^\s*Source:\s*(\S+)/m.exec(doc.commentBefore ?? '')?.[1];
     if (typeof value !== 'object' || Array.isArray(value) || !('kind' in value) || !('apiVersion' in value)) {
       findings.push(notAnObject(file, line));
       continue;
     }
-    const object = value as K8sObject;
+    const object = value as unknown as K8sObject;
     object.metadata ??= {};
     objects.push({ object, file, line, template: source });
   }

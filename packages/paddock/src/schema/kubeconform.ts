@@ -1,17 +1,21 @@
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { paths, tool } from '../paths.js';
+import { tool } from '../paths.js';
 import type { Finding } from '../report/finding.js';
 import type { SourcedObject } from '../render/manifests.js';
 import { objectRef } from '../render/manifests.js';
 import { run } from '../run.js';
+import { schemaDir } from './generated.js';
 
-/** Where kubeconform looks for schemas: CRDs at the pinned versions first, then the catalogue, then Kubernetes 1.32. */
-export function schemaLocations(): string[] {
+/**
+ * Where kubeconform looks for schemas: the generated set (schema/generated.ts),
+ * CRDs of the pinned components first, then the pinned Kubernetes' core kinds.
+ * ensureSchemas() must have made it (the set-up and `paddock check` do).
+ */
+export function schemaLocations(dir: string = schemaDir()): string[] {
   return [
-    join(paths.schemas, 'crds-pinned', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
-    join(paths.schemas, 'crds', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
-    join(paths.schemas, 'kubernetes', '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
+    join(dir, 'crds', '{{ .Group }}', '{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'),
+    join(dir, 'kubernetes', '{{ .ResourceKind }}{{ .KindSuffix }}.json'),
   ];
 }
 

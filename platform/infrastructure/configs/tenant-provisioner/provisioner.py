@@ -7,17 +7,23 @@ One pass (idempotent, safe to repeat):
      if missing. Vault and Redis wait for them before they start.
   2. Vault: KV v2 at secret/, Kubernetes auth, demo secrets (written only when
      the path is empty, so real values put there later are never overwritten).
-  3. per tenant namespace (label paddock.dev/tenant=true, app name from label
-     paddock.dev/app, namespace <app>-ns):
+  3. per tenant namespace: exactly `<app>-ns`, labels paddock.dev/tenant=true
+     and paddock.dev/app=<app>, with <app> a valid app name that is not
+     reserved (RESERVED_*, a copy of charts/app/files/reserved-names.yaml).
+     Any other namespace with the tenant label is skipped, and the pass logs
+     it once:
        - Vault policy <app>: read secret/data/<prefix>/<app> and nothing else;
        - Vault role <app>: service account <app> in <app>-ns only, audience
          vault, short token TTL;
        - Secret redis-credentials (key password) in <app>-ns, generated once;
        - Redis ACL user <app>: that password, keys ~<app>||* only, the
-         commands Dapr's state store needs (stream commands too when the
-         namespace has paddock.dev/pubsub=true).
+         commands Dapr's state store sends; for pub/sub, one selector per role
+         with the exact topic keys (see topic_grants): XADD on the topics it
+         owns, the consumer-group commands on the topics it may receive.
   4. what is gone: roles, policies and Redis users of apps whose namespace
-     no longer exists are removed.
+     no longer exists are removed; the platform's own principals (Redis
+     default and admin, Vault's default and root policies) and anything not
+     shaped like what this script makes are never touched.
 
 `provisioner.py once` runs one pass (the seed Job); `provisioner.py loop` runs a
 pass every INTERVAL seconds and marks itself ready after the first full pass.
@@ -27,6 +33,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import secrets
 import socket
 import ssl
@@ -50,17 +57,37 @@ INTERVAL = int(os.environ.get("INTERVAL", "30"))
 READY_FILE = os.environ.get("READY_FILE", "/tmp/ready")
 TENANT_LABEL = "paddock.dev/tenant=true"
 MANAGED = {"app.kubernetes.io/managed-by": "paddock-tenant-provisioner"}
-# Redis users that are the platform's, never removed as stale.
-REDIS_SYSTEM_USERS = {"default", "admin"}
-# What one app's Redis user may run: the commands Dapr's Redis state store
-# sends, on the app's own keys (<app>||*, keyPrefix appid) only. The same rule
-# as `paddock dev --backend redis` (packages/paddock/src/dev/redis.ts, where
-# each command is explained); test/gitops/provisioner.test.ts keeps them equal.
-STATE_COMMANDS = ["+@connection", "+info", "+eval", "+evalsha", "+get", "+hget", "+hgetall", "+hset", "+hincrby",
-                  "+del", "+expire", "+persist", "+multi", "+exec", "+discard"]
-# Pub/sub (streams) keys are topic names, shared between apps by design: only
-# for apps whose namespace says paddock.dev/pubsub=true.
-PUBSUB_SELECTOR = "(~* -@all +@stream +@connection)"
+# The platform's own principals: never created, changed or removed for a tenant.
+PLATFORM_REDIS_USERS = {"default", "admin"}
+PLATFORM_VAULT_POLICIES = {"default", "root"}
+
+# Names no app may take: a copy of charts/app/files/reserved-names.yaml
+# (test/gitops/provisioner.test.ts keeps them equal).
+RESERVED_EXACT = ["system", "platform", "paddock", "control-plane", "admin", "default", "root", "kube", "kubernetes",
+                  "dapr", "flux", "cilium", "vault", "redis", "harbor", "monitoring", "prometheus", "external-secrets",
+                  "cert-manager", "ingress-nginx", "metrics-server", "y", "n", "yes", "no", "on", "off", "true", "false",
+                  "null"]
+RESERVED_PREFIXES = ["kube-", "dapr-", "flux-", "paddock-", "cilium-", "system-"]
+MAX_NAME_LENGTH = 53
+APP_NAME = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+# A topic is a Redis key: no glob character, no "|" (state keys are <app>||<key>).
+TOPIC_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+# Namespace annotations onboarding writes (platform/apps/<app>/namespace.yaml).
+PUBLISHES = "paddock.dev/pubsub-publishes"
+SUBSCRIBES = "paddock.dev/pubsub-subscribes"
+SUBSCRIBERS = "paddock.dev/pubsub-subscribers"
+
+# What one app's Redis user may run on its own keys: the commands Dapr's Redis
+# client and state store send (measured; each is explained in
+# packages/paddock/src/dev/redis.ts, which `paddock dev --backend redis` uses;
+# test/gitops/provisioner.test.ts keeps the two equal).
+STATE_COMMANDS = ["+auth", "+hello", "+ping", "+info", "+eval", "+evalsha", "+get", "+hget", "+hgetall", "+hset",
+                  "+hincrby", "+del", "+expire", "+persist", "+multi", "+exec", "+discard"]
+# go-redis sends CLIENT SETINFO from Redis 7.2 on (where the command exists).
+SETINFO_COMMAND = "+client|setinfo"
+SETINFO_SINCE = [7, 2]
+PUBLISH_COMMANDS = ["+xadd"]
+SUBSCRIBE_COMMANDS = ["+xgroup|create", "+xreadgroup", "+xack", "+xpending", "+xclaim"]
 
 
 def log(msg):
@@ -87,18 +114,14 @@ class Kube:
         except urllib.error.HTTPError as e:
             return e.code, {}
 
-    def tenants(self):
+    def namespaces(self):
         status, body = self.call("GET", f"/api/v1/namespaces?labelSelector={TENANT_LABEL}")
         if status != 200:
             raise RuntimeError(f"cannot list tenant namespaces (HTTP {status})")
-        apps = {}
-        for ns in body.get("items", []):
-            meta = ns["metadata"]
-            app = meta.get("labels", {}).get("paddock.dev/app", "")
-            # Only <app>-ns namespaces count: the name binds the Vault role and the chart.
-            if app and meta["name"] == f"{app}-ns" and not meta.get("deletionTimestamp"):
-                apps[app] = (meta["name"], meta.get("labels", {}).get("paddock.dev/pubsub") == "true")
-        return apps
+        return body.get("items", [])
+
+    def tenants(self):
+        return select_tenants(self.namespaces())[0]
 
     def ensure_secret(self, namespace, name, key, generate):
         """The value of Secret namespace/name[key]; generated and created if missing."""
@@ -117,6 +140,130 @@ class Kube:
             raise RuntimeError(f"cannot write Secret {namespace}/{name} (HTTP {status})")
         log(f"generated Secret {namespace}/{name}")
         return value
+
+
+# --- Who is a tenant, and what it may do (no I/O) -----------------------------
+
+def name_problem(app):
+    """Why `app` cannot be a tenant, or None when it can (the contract's rules)."""
+    if not APP_NAME.fullmatch(app):
+        return f'the app name "{app}" is not a valid app name'
+    if app in RESERVED_EXACT:
+        return f'the app name "{app}" is reserved for the platform'
+    for prefix in RESERVED_PREFIXES:
+        if app.startswith(prefix):
+            return f'the app name "{app}" starts with the reserved prefix "{prefix}"'
+    if len(app) > MAX_NAME_LENGTH:
+        return f'the app name "{app}" is longer than {MAX_NAME_LENGTH} characters'
+    return None
+
+
+def _list(annotations, key):
+    return [x.strip() for x in annotations.get(key, "").split(",") if x.strip()]
+
+
+def select_tenants(items):
+    """The tenants among namespace objects: {app: declaration}, and [(namespace, why skipped)]."""
+    tenants, skipped = {}, []
+    for ns in items:
+        meta = ns.get("metadata", {})
+        name = meta.get("name", "")
+        if meta.get("deletionTimestamp"):
+            continue
+        labels = meta.get("labels") or {}
+        app = labels.get("paddock.dev/app", "")
+        if labels.get("paddock.dev/tenant") != "true":
+            problem = 'its label paddock.dev/tenant is not "true"'
+        elif not app:
+            problem = "it has no paddock.dev/app label"
+        else:
+            problem = name_problem(app)
+            if problem is None and name != f"{app}-ns":
+                problem = f"its name is not {app}-ns (label paddock.dev/app: {app})"
+        if problem:
+            skipped.append((name, problem))
+            continue
+        annotations = meta.get("annotations") or {}
+        tenants[app] = {"app": app, "namespace": name, "publishes": _list(annotations, PUBLISHES),
+                        "subscribes": _list(annotations, SUBSCRIBES), "subscribers": _list(annotations, SUBSCRIBERS)}
+    return tenants, skipped
+
+
+def topic_grants(tenants):
+    """Each tenant's topics: {app: {"publish": [...], "subscribe": [...]}}, and the problems found.
+
+    A topic belongs to the one app that publishes it (two claimants: neither);
+    another app receives it only when it subscribes and the owner lists its
+    namespace among its subscribers. The same rule as
+    packages/paddock/src/connectivity/topics.ts (kept equal by a test).
+    """
+    problems = []
+    decls = [tenants[a] for a in sorted(tenants)]
+
+    def valid(d, topics):
+        out = []
+        for t in sorted(set(topics)):
+            if TOPIC_NAME.fullmatch(t):
+                out.append(t)
+            else:
+                problems.append({"kind": "bad-name", "topic": t, "app": d["app"]})
+        return out
+
+    publishes = {d["app"]: valid(d, d["publishes"]) for d in decls}
+    subscribes = {d["app"]: valid(d, d["subscribes"]) for d in decls}
+    publishers = {}
+    for d in decls:
+        for t in publishes[d["app"]]:
+            publishers.setdefault(t, []).append(d["app"])
+    owner = {}
+    for t in sorted(publishers):
+        if len(publishers[t]) == 1:
+            owner[t] = publishers[t][0]
+        else:
+            problems.append({"kind": "shared", "topic": t, "publishers": publishers[t]})
+    grants = {}
+    for d in decls:
+        app = d["app"]
+        subscribe = []
+        for t in subscribes[app]:
+            o = owner.get(t)
+            if o is None:
+                if t not in publishers:
+                    problems.append({"kind": "no-publisher", "topic": t, "subscriber": app})
+            elif o == app or d["namespace"] in tenants[o]["subscribers"]:
+                subscribe.append(t)
+            else:
+                problems.append({"kind": "not-accepted", "topic": t, "subscriber": app, "publisher": o})
+        grants[app] = {"publish": [t for t in publishes[app] if owner.get(t) == app], "subscribe": subscribe}
+    return grants, problems
+
+
+def describe_problem(p):
+    if p["kind"] == "shared":
+        return f"topic {p['topic']} is published by {', '.join(p['publishers'])}: no one may send to it or receive it"
+    if p["kind"] == "not-accepted":
+        return f"{p['subscriber']} subscribes to {p['topic']}, but {p['publisher']} does not accept {p['subscriber']}-ns"
+    if p["kind"] == "no-publisher":
+        return f"{p['subscriber']} subscribes to {p['topic']}, which no app publishes"
+    return f"{p['app']}: {p['topic']!r} is not a valid topic name"
+
+
+def knows_setinfo(version):
+    parts = [int(x) if x.isdigit() else 0 for x in (version.split(".") + ["0", "0"])[:2]]
+    return parts >= SETINFO_SINCE
+
+
+def acl_rule(app, grants, setinfo):
+    """The ACL SETUSER arguments after the password: own keys, then one selector per pub/sub role."""
+    rule = ["resetkeys", f"~{app}||*", "resetchannels", "-@all", *STATE_COMMANDS, *([SETINFO_COMMAND] if setinfo else [])]
+
+    def selector(topics, commands):
+        return "(" + " ".join([*(f"~{t}" for t in topics), "-@all", *commands]) + ")"
+    if grants["publish"]:
+        rule.append(selector(grants["publish"], PUBLISH_COMMANDS))
+    if grants["subscribe"]:
+        rule.append(selector(grants["subscribe"], SUBSCRIBE_COMMANDS))
+    return rule
 
 
 # --- Vault (HTTP API) ---------------------------------------------------------
@@ -175,9 +322,16 @@ class Vault:
         status, out = self.call("GET", f"auth/{AUTH_MOUNT}/role?list=true")  # Vault's LIST, as GET
         return set(out.get("data", {}).get("keys", [])) if status == 200 else set()
 
+    def is_tenant_role(self, app):
+        """Whether role `app` is shaped like the ones ensure_tenant makes (so it is ours to remove)."""
+        status, out = self.call("GET", f"auth/{AUTH_MOUNT}/role/{app}")
+        data = out.get("data", {}) if status == 200 else {}
+        return data.get("bound_service_account_namespaces") == [f"{app}-ns"] and data.get("token_policies") == [app]
+
     def remove_tenant(self, app):
         self.must("DELETE", f"auth/{AUTH_MOUNT}/role/{app}")
-        self.must("DELETE", f"sys/policies/acl/{app}")
+        if app not in PLATFORM_VAULT_POLICIES:
+            self.must("DELETE", f"sys/policies/acl/{app}")
         log(f"removed Vault role and policy {app}")
 
 
@@ -216,18 +370,31 @@ class Redis:
             return [self.read() for _ in range(int(rest))]
         raise RuntimeError(f"Redis: unexpected reply {line!r}")
 
-    def ensure_user(self, app, password, pubsub=False):
+    def version(self):
+        for line in self.cmd("INFO", "server").splitlines():
+            if line.startswith("redis_version:"):
+                return line.split(":", 1)[1].strip()
+        return "0.0.0"
+
+    def ensure_user(self, app, password, grants=None, setinfo=None):
+        if app in PLATFORM_REDIS_USERS:
+            raise RuntimeError(f"refusing to change the platform's Redis user {app}")
+        if setinfo is None:
+            setinfo = knows_setinfo(self.version())
         # reset first, so a changed rule never leaves an old permission behind;
         # the password is stored as its SHA-256, never in the clear.
         digest = hashlib.sha256(password.encode()).hexdigest()
-        args = ["ACL", "SETUSER", app, "reset", "on", f"#{digest}", "resetkeys", f"~{app}||*",
-                "resetchannels", "-@all", *STATE_COMMANDS]
-        if pubsub:
-            args += ["&*", PUBSUB_SELECTOR]
-        self.cmd(*args)
+        self.cmd("ACL", "SETUSER", app, "reset", "on", f"#{digest}",
+                 *acl_rule(app, grants or {"publish": [], "subscribe": []}, setinfo))
 
     def users(self):
-        return set(self.cmd("ACL", "USERS")) - REDIS_SYSTEM_USERS
+        return set(self.cmd("ACL", "USERS")) - PLATFORM_REDIS_USERS
+
+    def is_tenant_user(self, app):
+        """Whether user `app` is shaped like the ones ensure_user makes (its own key prefix)."""
+        info = self.cmd("ACL", "GETUSER", app) or []
+        fields = dict(zip(info[::2], info[1::2]))
+        return app not in PLATFORM_REDIS_USERS and fields.get("keys") == f"~{app}||*"
 
     def remove_user(self, app):
         self.cmd("ACL", "DELUSER", app)
@@ -252,14 +419,23 @@ def one_pass(kube):
     vault.seed(demo)
     redis = Redis(admin)
     try:
-        tenants = kube.tenants()
-        for app, (namespace, pubsub) in sorted(tenants.items()):
-            vault.ensure_tenant(app, namespace)
-            redis.ensure_user(app, kube.ensure_secret(namespace, "redis-credentials", "password", password), pubsub)
+        tenants, skipped = select_tenants(kube.namespaces())
+        if skipped:
+            log("skipped (not provisioned): " + "; ".join(f"{ns}: {why}" for ns, why in skipped))
+        grants, problems = topic_grants(tenants)
+        if problems:
+            log("pub/sub: " + "; ".join(describe_problem(p) for p in problems))
+        setinfo = knows_setinfo(redis.version())
+        for app, t in sorted(tenants.items()):
+            vault.ensure_tenant(app, t["namespace"])
+            redis.ensure_user(app, kube.ensure_secret(t["namespace"], "redis-credentials", "password", password),
+                              grants[app], setinfo)
         for app in sorted(vault.roles() - set(tenants)):
-            vault.remove_tenant(app)
+            if vault.is_tenant_role(app):
+                vault.remove_tenant(app)
         for app in sorted(redis.users() - set(tenants)):
-            redis.remove_user(app)
+            if redis.is_tenant_user(app):
+                redis.remove_user(app)
     finally:
         redis.close()
     return tenants

@@ -1,0 +1,8 @@
+import { appNameProblem, reservedNames, type ReservedNames } from '../contract/app-name.js';
+
+export { reservedNames, type ReservedNames };
+
+/** Why `name` cannot be onboarded, or undefined when it can: the contract's one app-name rule, checked before anything is written. */
+export function onboardNameProblem(name: string): string | undefined {
+  return appNameProblem(name);
+}

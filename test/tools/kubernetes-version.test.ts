@@ -1,0 +1,112 @@
+/**
+ * One Kubernetes pin: KUBERNETES_VERSION in tools/versions.env. The built API
+ * server, the chart's platform.kubeVersion (what helm --kube-version and the
+ * CLI use), the generated schemas, the Pod Security version onboarding
+ * writes and the kind node image all say the same version; the pinned
+ * components' CRD sources match the platform's pins.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { VERSIONS } from 'paddock/cluster/versions.js';
+import { kubeMinorVersion, platformSettings } from 'paddock/contract/platform-settings.js';
+import { renderNamespace } from 'paddock/gitops/entry.js';
+import { paths, tool } from 'paddock/paths.js';
+import { CRD_SOURCES } from 'paddock/schema/crd-sources.js';
+import { ensureSchemas } from 'paddock/schema/generated.js';
+
+const env = Object.fromEntries(
+  readFileSync(join(paths.root, 'tools', 'versions.env'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z_]+=/.test(l))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+) as Record<string, string>;
+const PIN = env.KUBERNETES_VERSION!;
+const minor = (v: string) => /^v?(\d+\.\d+)/.exec(v)?.[1];
+const read = (...p: string[]) => readFileSync(join(paths.root, ...p), 'utf8');
+
+describe('one Kubernetes version, from tools/versions.env', () => {
+  it('the pin is a full version', () => assert.match(PIN, /^v1\.\d+\.\d+$/));
+
+  it('tools/bin/kube-apiserver --version says it', () => {
+    assert.equal(execFileSync(tool('kube-apiserver'), ['--version'], { encoding: 'utf8' }).trim(), `Kubernetes ${PIN}`);
+  });
+
+  it('the wrapper modules build that version and the etcd it is built against', () => {
+    const kas = read('tools', 'kube-apiserver', 'go.mod');
+    assert.match(kas, new RegExp(`^\\s*k8s\\.io/kubernetes ${PIN.replace(/\./g, '\\.')}$`, 'm'));
+    const etcdOfKubernetes = /^\s*go\.etcd\.io\/etcd\/client\/v3 (\S+)/m.exec(kas)?.[1];
+    assert.equal(env.ETCD_VERSION, etcdOfKubernetes);
+    assert.match(read('tools', 'etcd', 'go.mod'), new RegExp(`go\\.etcd\\.io/etcd/server/v3 ${env.ETCD_VERSION!.replace(/\./g, '\\.')}`));
+    assert.equal(env.KUBE_APISERVER_VERSION, undefined, 'no second Kubernetes version in versions.env');
+  });
+
+  it("the chart's platform.kubeVersion (helm --kube-version, the CLI at run time) says it", () => {
+    assert.equal(`v${platformSettings().kubeVersion}`, PIN);
+  });
+
+  it('the generated schemas are of it', async () => {
+    const provenance = JSON.parse(readFileSync(join(await ensureSchemas(), 'provenance.json'), 'utf8'));
+    assert.equal(provenance.kubernetes, PIN);
+    assert.equal(provenance.apiserver, PIN);
+  });
+
+  it('every kind node runs it', () => {
+    const kind = parse(read('platform', 'clusters', 'kind', 'kind-config.yaml'));
+    assert.ok(kind.nodes.length >= 2);
+    for (const n of kind.nodes) assert.match(n.image, new RegExp(`^kindest/node:${PIN.replace(/\./g, '\\.')}@sha256:[0-9a-f]{64}$`), n.role);
+  });
+
+  it("Pod Security labels use its minor, in onboarding and in the tree", () => {
+    assert.equal(kubeMinorVersion(), `v${minor(PIN)}`);
+    const labels = parse(renderNamespace({ name: 'x', values: {} })).metadata.labels;
+    for (const mode of ['enforce', 'warn', 'audit']) assert.equal(labels[`pod-security.kubernetes.io/${mode}-version`], `v${minor(PIN)}`);
+    for (const app of readdirSync(join(paths.platform, 'apps'), { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      const ns = parse(read('platform', 'apps', app.name, 'namespace.yaml'));
+      assert.equal(ns.metadata.labels['pod-security.kubernetes.io/enforce-version'], `v${minor(PIN)}`, app.name);
+    }
+  });
+
+  it('no code or script passes helm another --kube-version', () => {
+    const literal = /--kube-version['"]?,?\s*['"]v?\d/;
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(join(paths.root, dir), { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!['node_modules', 'dist', '.git', 'generated', 'bin'].includes(e.name)) walk(p);
+        } else if (/\.(ts|sh|go|md)$/.test(e.name) && literal.test(read(p))) offenders.push(p);
+      }
+    };
+    for (const d of ['packages', 'test', 'scripts', 'bench', 'tools']) walk(d);
+    assert.deepEqual(offenders, []);
+  });
+});
+
+describe('the CRD sources are the platform pins', () => {
+  const source = (component: string) => CRD_SOURCES.find((s) => s.component === component)!;
+  const chartVersion = (file: string) => {
+    const docs = parseAllDocuments(read('platform', 'infrastructure', 'controllers', file)).map((d) => d.toJS());
+    return docs.find((d) => d?.kind === 'HelmRelease').spec.chart.spec.version as string;
+  };
+
+  it('Dapr: the Dapr release and daprd', () => {
+    assert.equal(source('Dapr').version, `v${chartVersion('dapr.yaml')}`);
+    assert.equal(source('Dapr').version, env.DAPRD_VERSION);
+  });
+  it('External Secrets Operator: its release', () => assert.equal(source('External Secrets Operator').version, chartVersion('external-secrets.yaml')));
+  it('Cilium: the bootstrap', () => assert.equal(source('Cilium').version, `v${VERSIONS.cilium}`));
+  it('Flux: the bootstrap installs 2.8.5, whose controllers these are', () => {
+    assert.equal(VERSIONS.flux, 'v2.8.5');
+    assert.deepEqual(CRD_SOURCES.filter((s) => s.component.startsWith('Flux')).map((s) => `${s.component} ${s.version}`), [
+      'Flux source-controller v1.8.2', 'Flux kustomize-controller v1.8.3', 'Flux helm-controller v1.5.3', 'Flux notification-controller v1.8.3',
+    ]);
+  });
+  it('prometheus-operator: the one kube-prometheus-stack 83.6.0 ships', () => {
+    assert.equal(chartVersion('kube-prometheus-stack.yaml'), '83.6.0');
+    assert.equal(source('prometheus-operator').version, 'v0.90.1');
+  });
+});
