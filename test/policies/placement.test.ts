@@ -5,7 +5,6 @@
  * kinds and the chart's objects (which carry their release namespace) are not.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,21 +12,17 @@ import { test } from 'node:test';
 import { isNamespaced } from 'paddock/policies/resources.js';
 import { paths } from 'paddock/paths.js';
 import { renderWithHelm } from '../lib/chart.js';
+import { paddock } from '../lib/cli.js';
 
-const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
-
-function check(...files: string[]): Promise<{ code: number; json: any; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, 'check', ...files, '--json'], { cwd: paths.root, env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      let json: any;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = { stdout };
-      }
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, json, stderr });
-    });
-  });
+async function check(...files: string[]): Promise<{ code: number; json: any; stderr: string }> {
+  const r = await paddock(['check', ...files, '--json']);
+  let json: any;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    json = { stdout: r.stdout };
+  }
+  return { code: r.code, json, stderr: r.stderr };
 }
 
 function manifest(text: string): string {
