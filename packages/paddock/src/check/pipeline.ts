@@ -7,6 +7,7 @@ import type { KubeObject, PolicySet } from '../policies/types.js';
 import type { SourcedObject } from '../render/manifests.js';
 import { makeReport, type Finding, type Report } from '../report/finding.js';
 import type { CheckInputs } from './inputs.js';
+import { placeChartObjects, placeManifests } from './placement.js';
 import { startRendering, type RenderedSet } from './render-all.js';
 
 export interface CheckResult extends Report {
@@ -58,6 +59,9 @@ export async function runCheck(inputs: CheckInputs, opts: CheckOptions = {}): Pr
   const rendered = await rendering;
   const renderedApps = rendered.apps.filter((r) => valid.has(r.app.file));
   findings.push(...rendered.findings.filter((f) => !inputs.valuesFiles.includes(f.file ?? '') || valid.has(f.file ?? '')));
+  // Judged where the cluster would put them: hand-written objects without a namespace in `default` (reported), the chart's in their release namespace.
+  placeChartObjects(renderedApps);
+  findings.push(...placeManifests(rendered.manifests, renderedApps.map((a) => a.app.name)));
 
   const all = [...renderedApps.flatMap((a) => a.objects), ...rendered.manifests];
   const namespaces = new Set<string>(renderedApps.map((a) => a.app.namespace));

@@ -14,7 +14,7 @@ const RULE = 'connectivity';
 const enabled = (b: { enabled?: boolean } | null | undefined) => b?.enabled === true;
 const usesRedis = (a: AppInput) => enabled(a.values.statestore) || enabled(a.values.pubsub);
 const fileOf = (a: AppInput) => a.file ?? `${a.name}'s values file`;
-const portList = (flows: Flow[]) => [...new Set(flows.map((f) => `${f.port}/${f.protocol}`))].join(', ');
+const portList = (flows: Flow[]) => [...new Set(flows.map((f) => `${f.port}${f.endPort !== undefined ? `-${f.endPort}` : ''}/${f.protocol}`))].join(', ');
 const policyName = (ns: string | undefined, name: string) => (name ? `NetworkPolicy ${ns}/${name}` : '');
 
 function at(app: AppInput, path: string[], f: Omit<Finding, 'rule' | 'file' | 'line' | 'path'>): Finding {
@@ -25,7 +25,7 @@ function at(app: AppInput, path: string[], f: Omit<Finding, 'rule' | 'file' | 'l
 /** What let a set of flows through, in words: "let out by NetworkPolicy a/b, let in by …". */
 function openedBy(flows: Flow[], src: Endpoint, dst: Endpoint): string {
   const out = [...new Set(flows.map((f) => f.egressBy))].map((n) => (n ? `by ${policyName(src.namespace, n)}` : `because ${src.label} is not isolated for egress`));
-  const inn = [...new Set(flows.map((f) => f.ingressBy))].map((n) => (n ? `by ${policyName(dst.namespace, n)}` : `because ${dst.label} is not isolated for ingress`));
+  const inn = [...new Set(flows.map((f) => f.ingressBy))].map((n) => (n ? `by ${policyName(dst.namespace, n)}` : dst.kind === 'host' ? 'as NetworkPolicy does not filter what reaches a node\'s address' : `because ${dst.label} is not isolated for ingress`));
   return `let out ${out.join(' and ')}; let in ${inn.join(' and ')}`;
 }
 
@@ -121,7 +121,14 @@ function judgeFlows(flows: Flow[], src: Endpoint, dst: Endpoint, appOf: Map<stri
     const a = appOf.get(src.id)!;
     const ports = portList(flows);
     switch (dst.role) {
-      case 'dns':
+      case 'dns': {
+        const beyond = flows.filter((f) => f.port !== 53);
+        return beyond.length ? beyondDns(a, dst, beyond, openedBy(beyond, src, dst)) : undefined;
+      }
+      case 'api-server':
+      case 'node':
+      case 'kube-system':
+        return clusterInfrastructure(a, dst, ports, how);
       case 'dapr-control-plane':
         return undefined;
       case 'redis':
@@ -159,12 +166,34 @@ function judgeFlows(flows: Flow[], src: Endpoint, dst: Endpoint, appOf: Map<stri
   const metrics = dst.ports.find((p) => p.name === 'dapr-metrics');
   const unexpected = flows.filter((f) => !(src.role === 'monitoring' && metrics && f.port === metrics.port && f.protocol === metrics.protocol));
   if (!unexpected.length) return undefined;
-  const who = src.namespace ? `Pods in ${src.namespace}` : `The ${src.label}`;
+  const who = src.namespace ? `Pods in ${src.namespace}` : src.kind === 'host' ? `${src.label[0]!.toUpperCase()}${src.label.slice(1)}${src.role === 'node' ? ' (and every host-network pod, which has a node\'s address)' : ''}` : `The ${src.label}`;
   const inBy = [...new Set(unexpected.map((f) => policyName(dst.namespace, f.ingressBy) || `${b.name} is not isolated for ingress`))].join(' and ');
   return at(b, ['networkPolicy', 'allowIngressFrom'], {
     severity: 'error',
     message: `${who} can reach ${b.name} on ${portList(unexpected)} (let in by ${inBy}); only the declared apps (through Dapr) and Prometheus (metrics) may.`,
     fix: `Remove the NetworkPolicy rule that lets ${src.namespace ?? src.label} into ${b.namespace}.`,
+  });
+}
+
+/** An app pod reaching the API server, a node or kube-system: never needed, and the way to attack the cluster itself. */
+function clusterInfrastructure(a: AppInput, dst: Endpoint, ports: string, how: string): Finding {
+  const what = {
+    'api-server': { name: dst.label, why: 'Apps never talk to the API server: the platform deploys them, and an open path lets a stolen or leaked token be used from the app.' },
+    node: { name: dst.label, why: 'Apps never talk to the nodes: the kubelet and NodePorts there are the cluster\'s, not the app\'s.' },
+    'kube-system': { name: `${dst.label} in kube-system`, why: 'Apps reach kube-system only for DNS (CoreDNS on port 53).' },
+  }[dst.role as 'api-server' | 'node' | 'kube-system'];
+  return at(a, ['networkPolicy', 'allowEgressTo'], {
+    severity: 'error',
+    message: `${a.name} can reach ${what.name} on ${ports} (${how}). ${what.why}`,
+    fix: `Remove the NetworkPolicy rule that opens ${dst.role === 'kube-system' ? 'kube-system' : dst.role === 'node' ? 'the node network' : 'the API server'} to ${a.namespace}${dst.role === 'kube-system' ? '' : ' (an ipBlock that does not except the private ranges, or a rule with no peers)'}; the chart's policies give ${a.name} all it needs.`,
+  });
+}
+
+function beyondDns(a: AppInput, dst: Endpoint, flows: Flow[], how: string): Finding {
+  return at(a, ['networkPolicy', 'allowEgressTo'], {
+    severity: 'error',
+    message: `${a.name} can reach CoreDNS (${dst.label}) on ${portList(flows)}, beyond DNS (${how}). Apps reach kube-system only for DNS (CoreDNS on port 53).`,
+    fix: `Remove the NetworkPolicy rule that opens these ports of kube-system to ${a.namespace}; the chart's "${a.name}-allow-dns" policy opens port 53 only.`,
   });
 }
 

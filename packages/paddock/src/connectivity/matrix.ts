@@ -25,7 +25,7 @@ import {
   type Protocol,
 } from './model.js';
 import { egressAllowedBy, ingressAllowedBy, isolationOf, parseNetworkPolicies, peerMatches, type Isolation } from './netpol.js';
-import { defaultPlatform } from './platform.js';
+import { DEFAULT_API_SERVER, DEFAULT_NODE_CIDRS, DEFAULT_NODE_PORTS, defaultPlatform } from './platform.js';
 import { pinnedNames, selects, type Labels } from './selector.js';
 
 const NS_NAME = 'kubernetes.io/metadata.name';
@@ -123,6 +123,8 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
     id: 'internet', kind: 'internet', label: 'internet', role: 'internet', labels: {}, namespaceLabels: {}, ports: platform.internetPorts, addresses: publicInternet(),
   };
   endpoints.push(internet);
+  const hosts = hostEndpoints(platform);
+  endpoints.push(...hosts);
 
   // Indexes: policies and pods by namespace.
   const policiesByNs = new Map<string, NetworkPolicy[]>();
@@ -138,7 +140,7 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
 
   /** A superset of the endpoints `peer` can name (exact matching happens afterwards). */
   const peerCandidates = (peer: PolicyPeer, policyNs: string): Endpoint[] => {
-    if (peer.ipBlock) return [...(overlaps(peer.ipBlock.set, podAddresses) ? pods : []), ...(overlaps(peer.ipBlock.set, internet.addresses) ? [internet] : [])];
+    if (peer.ipBlock) return [...(overlaps(peer.ipBlock.set, podAddresses) ? pods : []), ...[internet, ...hosts].filter((e) => overlaps(peer.ipBlock!.set, e.addresses))];
     if (!peer.namespaceSelector) return podsByNs.get(policyNs) ?? [];
     const names = pinnedNames(peer.namespaceSelector) ?? [...nsLabelsByNs.keys()].filter((n) => selects(peer.namespaceSelector, nsLabelsByNs.get(n)!));
     return names.flatMap((n) => podsByNs.get(n) ?? []);
@@ -158,6 +160,8 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
 
   const flows: Flow[] = [];
   for (const src of endpoints) {
+    // What the API server opens runs from its node's address: the node stands for it as a source.
+    if (src.role === 'api-server') continue;
     const srcIso = iso.get(src)!;
     for (const dst of egressCandidates(src)) {
       if (dst === src) continue;
@@ -167,7 +171,7 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
         if (egressBy === undefined) continue;
         const ingressBy = ingressAllowedBy(src, dst, dstIso, port);
         if (ingressBy === undefined) continue;
-        flows.push({ from: src.id, to: dst.id, port: port.port, protocol: port.protocol, egressBy, ingressBy });
+        flows.push({ from: src.id, to: dst.id, port: port.port, ...(port.endPort !== undefined ? { endPort: port.endPort } : {}), protocol: port.protocol, egressBy, ingressBy });
       }
     }
   }
@@ -179,6 +183,30 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
 
   const daprCalls = computeDaprCalls(apps, appInfo, flows, problems);
   return { matrix: { endpoints, flows, daprCalls, isolation }, problems, apps: appInfo };
+}
+
+/**
+ * The addresses outside the pod network that are not the internet: the nodes
+ * (the kubelet, NodePorts, host-network pods) and the API server (its Service
+ * address, and its endpoints on the control-plane nodes). Selectors never name
+ * them; an ipBlock that overlaps them does, and so does a rule with no peers.
+ */
+function hostEndpoints(platform: Platform): Endpoint[] {
+  const nodeCidrs = platform.nodeCidrs ?? DEFAULT_NODE_CIDRS;
+  const api = platform.apiServer ?? DEFAULT_API_SERVER;
+  const nodes = nodeCidrs.join(', ');
+  return [
+    {
+      id: 'nodes', kind: 'host', label: `the nodes (${nodes})`, role: 'node', labels: {}, namespaceLabels: {},
+      ports: platform.nodePorts ?? DEFAULT_NODE_PORTS, addresses: ipSet(nodeCidrs),
+    },
+    {
+      id: 'api-server', kind: 'host', label: `the Kubernetes API server (${api.serviceAddresses.map((a) => a.replace(/\/32$/, '')).join(', ')}:${api.servicePort}, ${api.port} on the nodes)`, role: 'api-server',
+      labels: {}, namespaceLabels: {},
+      ports: [{ port: api.servicePort, protocol: 'TCP', name: 'https' }, ...(api.port !== api.servicePort ? [{ port: api.port, protocol: 'TCP' as const, name: 'https-apiserver' }] : [])],
+      addresses: ipSet([...api.serviceAddresses, ...nodeCidrs]),
+    },
+  ];
 }
 
 /** A values list (allowIngressFrom/allowEgressTo), tolerating what a broken file may hold. */

@@ -47,10 +47,19 @@ export interface PortSpec {
   protocol: Protocol;
   /** Container port name, for NetworkPolicy named ports. */
   name?: string;
+  /** Last port of a range the endpoint serves (the nodes' NodePorts, 30000-32767). */
+  endPort?: number;
 }
 
 /** What a platform component is, so findings can say "Redis" rather than a label set. */
-export type Role = 'dns' | 'dapr-control-plane' | 'redis' | 'vault' | 'monitoring' | 'internet' | 'platform';
+export type Role =
+  | 'dns' | 'dapr-control-plane' | 'redis' | 'vault' | 'monitoring' | 'internet' | 'platform'
+  /** The Kubernetes API server: its Service address and its endpoints on the control-plane nodes. */
+  | 'api-server'
+  /** The cluster's nodes: the kubelet, NodePorts, host-network pods. */
+  | 'node'
+  /** kube-system's pods other than CoreDNS's DNS port: metrics-server, the Cilium operator, … */
+  | 'kube-system';
 
 /** A platform workload the apps may (or must not) talk to. */
 export interface PlatformPod {
@@ -74,9 +83,16 @@ export interface Platform {
   podCidrs: string[];
   /** Ports a public host may serve; what an egress rule to the internet is checked on. */
   internetPorts: PortSpec[];
+  /** The node network (kind: the Docker network 172.18.0.0/16): where nodes, and the API server's endpoints, live. */
+  nodeCidrs?: string[];
+  /** Ports every node serves: the kubelet, NodePorts, host-network pods. */
+  nodePorts?: PortSpec[];
+  /** The API server: its Service (`kubernetes.default`, 10.96.0.1:443) and its endpoints on the control-plane nodes (6443). */
+  apiServer?: { serviceAddresses: string[]; servicePort: number; port: number };
 }
 
-export type EndpointKind = 'app' | 'app-other' | 'platform' | 'internet';
+/** `host`: an address outside the pod network that is not the internet (the nodes, the API server). */
+export type EndpointKind = 'app' | 'app-other' | 'platform' | 'internet' | 'host';
 
 /** A source or destination of traffic. */
 export interface Endpoint {
@@ -132,6 +148,8 @@ export interface Flow {
   from: string;
   to: string;
   port: number;
+  /** Last port, when the destination serves a range (NodePorts). */
+  endPort?: number;
   protocol: Protocol;
   /** The NetworkPolicies that let it out of the source and into the destination ("" = not isolated). */
   egressBy: string;

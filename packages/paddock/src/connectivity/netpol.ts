@@ -119,9 +119,17 @@ export function peerMatches(peer: PolicyPeer, policyNs: string, ep: Endpoint): b
 export function portMatches(pp: PolicyPort, port: PortSpec, dst: Endpoint): boolean {
   if (pp.protocol !== port.protocol) return false;
   if (pp.port === undefined) return true;
+  if (port.endPort !== undefined) return rangeMatches(pp, port.port, port.endPort);
   if (typeof pp.port === 'string') return dst.ports.some((p) => p.name === pp.port && p.port === port.port && p.protocol === port.protocol);
   if (pp.endPort !== undefined) return port.port >= pp.port && port.port <= pp.endPort;
   return port.port === pp.port;
+}
+
+/** A destination serving a range (NodePorts): does the policy port open any port of it? Named ports never name one. */
+function rangeMatches(pp: PolicyPort, lo: number, hi: number): boolean {
+  if (typeof pp.port !== 'number') return false;
+  const end = pp.endPort ?? pp.port;
+  return pp.port <= hi && end >= lo;
 }
 
 function ruleAllows(rule: PolicyRule, policyNs: string, peer: Endpoint, port: PortSpec, dst: Endpoint): boolean {

@@ -51,11 +51,11 @@ export function formatMatrix(matrix: Matrix): string {
     groups.set(k, [...(groups.get(k) ?? []), f]);
   }
   const reach: string[][] = [['FROM', 'TO', 'PORTS', 'ALLOWED BY (egress / ingress)']];
-  const via = (name: string, e: Endpoint) => (name ? name : e.kind === 'internet' ? '-' : 'not isolated');
+  const via = (name: string, e: Endpoint) => (name ? name : e.kind === 'internet' || e.kind === 'host' ? '-' : 'not isolated');
   for (const flows of groups.values()) {
     const s = byId.get(flows[0]!.from)!;
     const d = byId.get(flows[0]!.to)!;
-    const ports = [...new Set(flows.map((f) => `${f.port}/${f.protocol}`))].join(', ');
+    const ports = [...new Set(flows.map((f) => `${f.port}${f.endPort !== undefined ? `-${f.endPort}` : ''}/${f.protocol}`))].join(', ');
     const by = [...new Set(flows.map((f) => `${via(f.egressBy, s)} / ${via(f.ingressBy, d)}`))].join('; ');
     reach.push([s.label, d.label, ports, by]);
   }
