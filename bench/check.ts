@@ -95,7 +95,7 @@ async function naive(apps: FleetApp[]): Promise<{ ms: number; cpu: number; failu
 
 interface Batch { ms: number; cpu: number; stages: Record<string, number>; policies: boolean; problems: number; findings: number }
 
-let policyCheck: ((objects: KubeObject[], options?: Record<string, unknown>) => unknown[]) | undefined | null = null;
+let policyCheck: ((objects: KubeObject[], options?: Record<string, unknown>) => Promise<unknown[]>) | undefined | null = null;
 let tenantNamespace: ((app: string) => KubeObject) | undefined;
 async function loadPolicies(): Promise<void> {
   if (policyCheck !== null) return;
@@ -127,7 +127,7 @@ async function batch(apps: FleetApp[]): Promise<Batch> {
   lap('read objects and values');
   let findings = 0;
   if (policyCheck) {
-    findings += policyCheck(inputs.flatMap((a) => a.objects), { namespaces: inputs.map((a) => tenantNamespace!(a.name)) }).length;
+    findings += (await policyCheck(inputs.flatMap((a) => a.objects), { namespaces: inputs.map((a) => tenantNamespace!(a.name)) })).length;
     lap('admission policies');
   }
   findings += checkConnectivity(inputs).findings.length;

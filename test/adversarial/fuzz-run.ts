@@ -19,6 +19,7 @@ import type { KubeObject } from 'paddock/policies/types.js';
 import { runEngine } from 'paddock/render/engine.js';
 import { helmFailure } from 'paddock/render/helm.js';
 import { UserError } from 'paddock/report/errors.js';
+import type { Finding } from 'paddock/report/finding.js';
 import { guaranteeViolations } from './guarantees.js';
 import { hostileCase, type HostileCase } from './hostile-values.js';
 
@@ -121,10 +122,37 @@ function cliValidate(c: HostileCase, dir: string, index: number, budgetMs: numbe
   });
 }
 
-/** Judge what the chart rendered for an accepted case. */
-function judge(c: HostileCase, values: Record<string, unknown>, objects: Record<string, unknown>[]): { outcome: Outcome; detail: string[] } {
+/**
+ * The policies' error findings for several rendered cases in one engine call
+ * (what the API server judges costs a process and a compile per call). Cases
+ * that share an app name, and so a namespace, go to separate calls: one's
+ * objects must not be the other's cluster.
+ */
+async function policyErrors(items: Array<{ name: string; objects: Record<string, unknown>[] }>): Promise<Finding[][]> {
+  const out: Finding[][] = items.map(() => []);
+  let pending = items.map((_, i) => i);
+  while (pending.length) {
+    const names = new Set<string>();
+    const now: number[] = [];
+    const later: number[] = [];
+    for (const i of pending) (names.has(items[i]!.name) ? later : now).push(i);
+    for (const i of now) names.add(items[i]!.name);
+    const owner = new Map<unknown, number>();
+    for (const i of now) for (const o of items[i]!.objects) owner.set(o, i);
+    const findings = await checkManifests(now.flatMap((i) => items[i]!.objects) as unknown as KubeObject[], {
+      namespaces: now.map((i) => tenantNamespace(items[i]!.name)),
+      identity: () => IDENTITIES.chartDelivery,
+      locate: (o) => ({ file: String(owner.get(o)) }),
+    });
+    for (const f of findings) if (f.severity === 'error' && f.file !== undefined) out[Number(f.file)]?.push(f);
+    pending = later;
+  }
+  return out;
+}
+
+/** Judge what the chart rendered for an accepted case, given the policies' findings on it. */
+function judge(c: HostileCase, values: Record<string, unknown>, objects: Record<string, unknown>[], policyFindings: Finding[]): { outcome: Outcome; detail: string[] } {
   const kube = objects as unknown as KubeObject[];
-  const policyFindings = checkManifests(kube, { namespaces: [tenantNamespace(c.name)], identity: () => IDENTITIES.chartDelivery }).filter((f) => f.severity === 'error');
   // Named after their workload: the injector's Pod has no name of its own yet.
   const admittedPods = kube.filter(hasPodTemplate).flatMap((w) => {
     const pod = admissionPod(w, platformInjectorSettings);
@@ -174,6 +202,8 @@ export async function fuzz(opts: FuzzOptions): Promise<CaseResult[]> {
           budgetMs * accepted.length,
         );
         const each = (performance.now() - t0) / accepted.length;
+        const objectsOf = (i: number) => (rendered === 'timeout' || !rendered[i]?.manifest ? [] : (rendered[i]!.objects ?? []).filter((o) => o.object).map((o) => o.object as Record<string, unknown>));
+        const policies = await policyErrors(accepted.map(({ r }, i) => ({ name: r.case.name, objects: objectsOf(i) })));
         accepted.forEach(({ r, values }, i) => {
           r.ms += each;
           if (rendered === 'timeout') {
@@ -188,8 +218,7 @@ export async function fuzz(opts: FuzzOptions): Promise<CaseResult[]> {
             r.detail.push(`chart: ${helmFailure(error)}`);
             return;
           }
-          const objects = (out.objects ?? []).filter((o) => o.object).map((o) => o.object as Record<string, unknown>);
-          const judged = judge(r.case, values, objects);
+          const judged = judge(r.case, values, objectsOf(i), policies[i]!);
           const schema = (out.schema ?? []).map((p) => `schema: ${p.kind}/${p.name}: ${p.msg}`);
           r.outcome = schema.length ? 'unsafe-policies' : judged.outcome;
           r.detail.push(...schema, ...judged.detail);

@@ -44,7 +44,7 @@ async function judge(texts: string[]): Promise<Verdicts[]> {
   );
 }
 
-const deny = (o: KubeObject, policy: string) => admit(policies, { object: o, namespace, cluster: [] }).filter((d) => d.policy === policy);
+const deny = async (o: KubeObject, policy: string) => (await admit(policies, { object: o, namespace, cluster: [] })).filter((d) => d.policy === policy);
 
 describe('class 6: CPU and memory are judged by value, whatever their YAML type', () => {
   const refused = [
@@ -70,7 +70,7 @@ describe('class 6: CPU and memory are judged by value, whatever their YAML type'
       assert.deepEqual(v.contract, [], v.text);
       assert.equal(v.chart, undefined, v.text);
       const pod = admissionPod(v.objects.find((o) => o.kind === 'Deployment')!)!;
-      assert.deepEqual(deny(pod, 'paddock-pod-resources'), [], v.text);
+      assert.deepEqual(await deny(pod, 'paddock-pod-resources'), [], v.text);
     }
   });
 
@@ -82,7 +82,7 @@ describe('class 6: CPU and memory are judged by value, whatever their YAML type'
       for (const kind of ['requests', 'limits'] as const) {
         const d = structuredClone(deployment) as any;
         d.spec.template.spec.containers[0].resources[kind][res] = value;
-        const found = deny(admissionPod(d)!, 'paddock-pod-resources');
+        const found = await deny(admissionPod(d)!, 'paddock-pod-resources');
         assert.ok(found.some((x) => /0 or less/.test(x.message)), `${kind}.${res}: ${JSON.stringify(value)} → ${found.map((x) => x.message).join(' | ') || 'admitted'}`);
       }
     }
@@ -108,27 +108,27 @@ describe('class 7: a binding posts only to a fully qualified public host name', 
 
   it('each bad host is refused by the contract, the chart and the policy, and no message repeats the URL', async () => {
     const verdicts = await judge(refused.map(text));
-    verdicts.forEach((v, i) => {
+    for (const [i, v] of verdicts.entries()) {
       const url = refused[i]!;
       const contract = v.contract.find((f) => f.startsWith('binding.url'));
       assert.ok(contract, `contract accepted ${url}`);
       assert.ok(v.chart && /url/.test(v.chart), `chart accepted ${url}`);
-      const policy = deny(component(url), 'paddock-dapr-binding-hosts');
+      const policy = await deny(component(url), 'paddock-dapr-binding-hosts');
       assert.equal(policy.length, 1, `policy: ${url} → ${policy.map((d) => d.message).join(' | ') || 'admitted'}`);
       const path = url.replace(/^https?:\/\/[^/?#]*/, '');
       for (const said of [contract, v.chart, policy[0]!.message]) if (path.length > 1) assert.ok(!said.includes(path), `${said} repeats the URL's path`);
-    });
+    }
   });
 
   it('good hosts pass all three, and the chart renders the binding with them', async () => {
     const verdicts = await judge(accepted.map(text));
-    verdicts.forEach((v, i) => {
+    for (const [i, v] of verdicts.entries()) {
       assert.deepEqual(v.contract, [], accepted[i]);
       assert.equal(v.chart, undefined, accepted[i]);
       const rendered = v.objects.find((o) => o.kind === 'Component' && o.metadata.name === 'hook')!;
-      assert.deepEqual(deny(rendered, 'paddock-dapr-binding-hosts'), [], accepted[i]);
-      assert.deepEqual(deny(component(accepted[i]!), 'paddock-dapr-binding-hosts'), [], accepted[i]);
-    });
+      assert.deepEqual(await deny(rendered, 'paddock-dapr-binding-hosts'), [], accepted[i]);
+      assert.deepEqual(await deny(component(accepted[i]!), 'paddock-dapr-binding-hosts'), [], accepted[i]);
+    }
   });
 
   it("the binding's egress closes every non-public IPv4 range and opens only 443", async () => {

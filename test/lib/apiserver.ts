@@ -17,6 +17,8 @@ import { startControlPlane } from 'paddock/server/control-plane.js';
 export interface ApiResponse {
   status: number;
   body: any;
+  /** The texts of the response's Warning headers. */
+  warnings: string[];
 }
 
 export interface ApiServer {

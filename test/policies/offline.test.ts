@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { admit } from 'paddock/policies/evaluator.js';
+import { judge } from 'paddock/policies/evaluator.js';
 import { checkManifests, tenantNamespace } from 'paddock/policies/check.js';
 import { loadPolicies, readYamlObjects } from 'paddock/policies/load.js';
 import { paths, tool } from 'paddock/paths.js';
@@ -34,7 +34,7 @@ const boundEverywhere: Record<string, string> = {
   'paddock-app-release': 'app HelmReleases live in flux-system',
 };
 
-test('the policy files are strictly valid objects of the pinned Kubernetes (kubeconform -strict)', () => {
+test('the policy files are strictly valid objects of the pinned Kubernetes (kubeconform -strict)', async () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join(dir, f));
   const out = execFileSync(
     tool('kubeconform'),
@@ -44,13 +44,13 @@ test('the policy files are strictly valid objects of the pinned Kubernetes (kube
   assert.match(out, new RegExp(`Valid: ${policyNames.length * 2}, Invalid: 0, Errors: 0`));
 });
 
-test('kustomization.yaml lists every policy file', () => {
+test('kustomization.yaml lists every policy file', async () => {
   const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
   assert.deepEqual([...k.resources].sort(), files.sort());
 });
 
-test('one policy per concern, each bound with Deny to the app namespaces and failing closed', () => {
+test('one policy per concern, each bound with Deny to the app namespaces and failing closed', async () => {
   assert.deepEqual(set.policies.map((p) => p.metadata.name).sort(), [...policyNames].sort());
   for (const p of set.policies) {
     const name = p.metadata.name!;
@@ -67,16 +67,25 @@ test('one policy per concern, each bound with Deny to the app namespaces and fai
   }
 });
 
-test('every policy has at least one passing and one failing case', () => {
+test('every policy has at least one passing and one failing case', async () => {
   for (const name of policyNames) {
     assert.ok(allCases.some((c) => c.policy === name && c.expect === 'pass'), `${name}: a passing case`);
     assert.ok(allCases.some((c) => c.policy === name && c.expect === 'fail'), `${name}: a failing case`);
   }
 });
 
-for (const c of cases) {
-  test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, () => {
-    const decisions = admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource, userInfo: identityOf(c) });
+// Every case in one engine call; each test reads its own verdict.
+const judged = judge(set, cases.map((c) => ({ operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource, userInfo: identityOf(c) })));
+
+test('the API server would accept every platform policy and binding as written', async () => {
+  assert.deepEqual((await judged).problems, []);
+});
+
+cases.forEach((c, i) => {
+  test(`${c.policy} ${c.expect === 'pass' ? 'admits' : 'denies'} ${c.name}`, async () => {
+    const j = await judged;
+    assert.equal(j.errors[i], undefined, 'the API server can read the object');
+    const decisions = j.decisions[i]!;
     for (const d of decisions) assert.ok(d.kind === 'deny' || d.cause === 'params-not-found', `${d.policy} could not be evaluated: ${d.message}`);
     const denied = [...new Set(decisions.map((d) => d.policy))].sort();
     assert.deepEqual(denied, expectedDenials(c), decisions.map((d) => `${d.policy}: ${d.message}`).join('\n'));
@@ -85,17 +94,16 @@ for (const c of cases) {
       assert.doesNotMatch(d.message, /\n/);
     }
   });
-}
-
-test('outside app namespaces nothing is judged (but namespaces, role bindings and app releases)', () => {
-  const failing = cases.filter((c) => c.expect === 'fail' && c.object && !(c.policy in boundEverywhere));
-  for (const c of failing) {
-    const other = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app1-ns', labels: {} } };
-    assert.deepEqual(admit(set, { object: c.object, namespace: other, cluster: [], userInfo: identityOf(c) }), [], c.name);
-  }
 });
 
-test('the component types allowed are the cluster types of the building-block mapping', () => {
+test('outside app namespaces nothing is judged (but namespaces, role bindings and app releases)', async () => {
+  const failing = cases.filter((c) => c.expect === 'fail' && c.object && !(c.policy in boundEverywhere));
+  const other = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app1-ns', labels: {} } };
+  const j = await judge(set, failing.map((c) => ({ object: c.object, namespace: other, cluster: [], userInfo: identityOf(c) })));
+  assert.deepEqual(j.decisions, failing.map(() => []), failing.map((c) => c.name).join(', '));
+});
+
+test('the component types allowed are the cluster types of the building-block mapping', async () => {
   const blocks = parse(readFileSync(paths.buildingBlocks, 'utf8')) as Record<string, { cluster: { type: string } }>;
   const policy = set.policies.find((p) => p.metadata.name === 'paddock-dapr-component-scope')!;
   const allowed = policy.spec.variables!.find((v) => v.name === 'allowedTypes')!.expression;
@@ -103,7 +111,7 @@ test('the component types allowed are the cluster types of the building-block ma
   assert.deepEqual(types, Object.values(blocks).map((b) => b.cluster.type).sort());
 });
 
-test('the example apps pass every guardrail, their Pods as admitted included', () => {
+test('the example apps pass every guardrail, their Pods as admitted included', async () => {
   for (const app of ['app1', 'app2']) {
     const out = execFileSync(
       tool('helm'),
@@ -111,13 +119,13 @@ test('the example apps pass every guardrail, their Pods as admitted included', (
       { encoding: 'utf8' },
     );
     const objects = out.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
-    assert.deepEqual(checkManifests(objects, { namespaces: [tenantNamespace(app)], identity: chart }), [], app);
+    assert.deepEqual((await checkManifests(objects, { namespaces: [tenantNamespace(app)], identity: chart })), [], app);
   }
 });
 
-test('check: a rendered set without default-deny fails, naming the namespace', () => {
+test('check: a rendered set without default-deny fails, naming the namespace', async () => {
   const without = rendered.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
-  const f = checkManifests(without, { namespaces: [namespace], file: 'apps/app1/values.yaml', identity: chart });
+  const f = (await checkManifests(without, { namespaces: [namespace], file: 'apps/app1/values.yaml', identity: chart }));
   assert.deepEqual(f.map((x) => x.rule), ['paddock-pod-requires-default-deny']);
   assert.match(f[0]!.message, /^Namespace app1-ns has no NetworkPolicy default-deny/);
   assert.equal(f[0]!.path, 'Deployment/app1 (its Pod as admitted, with the Dapr sidecar)');
@@ -125,35 +133,35 @@ test('check: a rendered set without default-deny fails, naming the namespace', (
   assert.ok(f[0]!.fix);
 });
 
-test('check: a weakened default-deny fails on itself and on the pods it should hold', () => {
+test('check: a weakened default-deny fails on itself and on the pods it should hold', async () => {
   const weak = rendered.map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' ? { ...o, spec: { ...(o.spec as object), egress: [{}] } } : o));
-  const f = checkManifests(weak, { namespaces: [namespace], identity: chart });
+  const f = (await checkManifests(weak, { namespaces: [namespace], identity: chart }));
   assert.deepEqual(f.map((x) => x.rule).sort(), ['paddock-network-default-deny', 'paddock-pod-requires-default-deny']);
 });
 
-test('check: a sidecar problem is reported once, on the workload, as admitted', () => {
+test('check: a sidecar problem is reported once, on the workload, as admitted', async () => {
   const broken = rendered.map((o) =>
     o.kind === 'Deployment'
       ? { ...o, spec: { ...(o.spec as object), template: { ...(o.spec as any).template, metadata: { ...(o.spec as any).template.metadata, annotations: { ...(o.spec as any).template.metadata.annotations, 'dapr.io/sidecar-cpu-limit': '3' } } } } }
       : o,
   );
-  const f = checkManifests(broken, { namespaces: [namespace], identity: chart });
+  const f = (await checkManifests(broken, { namespaces: [namespace], identity: chart }));
   assert.deepEqual(f.map((x) => x.rule), ['paddock-pod-resources']);
   assert.equal(f[0]!.path, 'Deployment/app1 (its Pod as admitted, with the Dapr sidecar)');
   assert.match(f[0]!.message, /daprd/);
 });
 
-test('loadPolicies reads the platform policies by default', () => {
+test('loadPolicies reads the platform policies by default', async () => {
   assert.equal(loadPolicies().policies.length, policyNames.length);
   assert.equal(readYamlObjects(join(dir, 'pod-images.yaml')).length, 2);
 });
 
-test('check: findings point at the file and line each object came from', () => {
+test('check: findings point at the file and line each object came from', async () => {
   const lines = new Map(rendered.map((o, i) => [o, i + 1]));
   const broken = rendered.map((o) => (o.kind === 'Configuration' ? { ...o, spec: { ...(o.spec as object), accessControl: { defaultAction: 'allow' } } } : o));
   for (const [i, o] of broken.entries()) lines.set(o, i + 1);
   const withoutDeny = broken.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
-  const f = checkManifests(withoutDeny, { namespaces: [namespace], locate: (o) => ({ file: 'out.yaml', line: lines.get(o) }), identity: chart });
+  const f = (await checkManifests(withoutDeny, { namespaces: [namespace], locate: (o) => ({ file: 'out.yaml', line: lines.get(o) }), identity: chart }));
   const cfg = f.find((x) => x.rule === 'paddock-dapr-configuration')!;
   assert.equal(cfg.file, 'out.yaml');
   assert.equal(cfg.line, broken.findIndex((o) => o.kind === 'Configuration') + 1);

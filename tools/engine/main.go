@@ -50,6 +50,8 @@ type request struct {
 	// Kubernetes parses YAML, sigs.k8s.io/yaml), with line and template.
 	Objects bool `json:"objects"`
 	Workers int  `json:"workers"`
+	// When set, the requests it holds are judged by validating admission policies (admission.go).
+	Admission *admissionRequest `json:"admission"`
 }
 
 type releaseRequest struct {
@@ -78,7 +80,8 @@ type schemaOptions struct {
 }
 
 type response struct {
-	Results []result `json:"results"`
+	Results   []result           `json:"results"`
+	Admission *admissionResponse `json:"admission,omitempty"`
 }
 
 type result struct {
@@ -182,6 +185,25 @@ func trace(what string, since time.Time) {
 func run(req request, c *caches) (*response, error) {
 	start := time.Now()
 	defer trace("total", start)
+	resp, err := render(req, c)
+	if err != nil || req.Admission == nil {
+		return resp, err
+	}
+	t := time.Now()
+	workers := req.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	if resp.Admission, err = runAdmission(req.Admission, workers); err != nil {
+		return nil, err
+	}
+	trace(fmt.Sprintf("admission of %d requests", len(req.Admission.Requests)), t)
+	return resp, nil
+}
+
+// render renders the releases and validates the objects of one request.
+func render(req request, c *caches) (*response, error) {
+	start := time.Now()
 	var r *renderer
 	if len(req.Releases) > 0 {
 		var err error

@@ -3,7 +3,7 @@ import { platformSettings } from '../contract/platform-settings.js';
 import { checkValuesFile, type AppValues } from '../contract/validate.js';
 import { checkManifests, tenantNamespace } from '../policies/check.js';
 import { IDENTITIES, type UserInfo } from '../policies/identities.js';
-import type { KubeObject } from '../policies/types.js';
+import type { KubeObject, PolicySet } from '../policies/types.js';
 import type { SourcedObject } from '../render/manifests.js';
 import { makeReport, type Finding, type Report } from '../report/finding.js';
 import type { CheckInputs } from './inputs.js';
@@ -29,6 +29,8 @@ export interface CheckOptions {
   rendering?: Promise<RenderedSet>;
   /** Who judges admission; default the offline evaluator. `check --server` passes the API server. */
   admission?: (ctx: AdmissionContext) => Promise<Finding[]>;
+  /** The policies the offline evaluator judges with; default the platform's (`check --policies` adds a team's). */
+  policies?: PolicySet;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function runCheck(inputs: CheckInputs, opts: CheckOptions = {}): Pr
       hasSchemaError: (o) => refusedBySchema.has(`${source.get(o)?.file}\u0000${o.kind}/${o.metadata?.name ?? '?'}`),
     })));
   } else {
-    findings.push(...checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity }));
+    findings.push(...(await checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity, policies: opts.policies })));
   }
 
   let connectivity: ConnectivityResult | undefined;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { checkManifests, tenantNamespace } from './check.js';
 import type { KubeObject } from './types.js';
 
-test('malformed objects never throw: the schema check reports them, the policies judge what they can', () => {
+test('malformed objects never throw: the policies judge what the API server can read, and say which they cannot', async () => {
   const weird: unknown[] = [
     null, 1, 'x', [], {}, { kind: 1, apiVersion: 2 },
     { kind: 'Deployment', apiVersion: 'apps/v1' },
@@ -15,10 +15,13 @@ test('malformed objects never throw: the schema check reports them, the policies
     { kind: 'Component', apiVersion: 'dapr.io/v1alpha1', metadata: { name: 'c', namespace: 'app1-ns' }, spec: { type: 'bindings.http', metadata: 'x' }, scopes: 'x' },
     { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', metadata: { name: 'default-deny', namespace: 'app1-ns' }, spec: null },
   ];
-  const findings = checkManifests(weird as KubeObject[], { namespaces: [tenantNamespace('app1')] });
+  const findings = (await checkManifests(weird as KubeObject[], { namespaces: [tenantNamespace('app1')] }));
   assert.ok(findings.length > 0);
   for (const f of findings) {
     assert.equal(typeof f.message, 'string');
-    assert.ok(f.rule.startsWith('paddock-'));
+    assert.ok(f.rule.startsWith('paddock-') || f.rule === 'admission', f.rule);
   }
+  // What the API server cannot read (a template that is a string) is never passed silently.
+  const unreadable = findings.filter((f) => f.rule === 'admission');
+  assert.ok(unreadable.some((f) => f.path === 'Deployment/d' && /the API server cannot read it/.test(f.message)), JSON.stringify(unreadable));
 });

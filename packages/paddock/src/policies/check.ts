@@ -7,9 +7,9 @@
  */
 import type { Finding } from '../report/finding.js';
 import { admissionPod, hasPodTemplate, type InjectorSettings } from './admission-view.js';
-import { evaluate, located, type EvaluateOptions } from './evaluator.js';
+import { creations, findingsFor, located, type EvaluateOptions, type Submission } from './evaluator.js';
 import { loadPlatformInjectorSettings } from './injector-settings.js';
-import { IDENTITIES, type UserInfo } from './identities.js';
+import { IDENTITIES } from './identities.js';
 import { loadPolicies } from './load.js';
 import { isNamespaced } from './resources.js';
 import type { KubeObject, PolicySet } from './types.js';
@@ -49,10 +49,11 @@ function withNamespace(o: KubeObject, ns: string | undefined): KubeObject {
 
 /**
  * Runs the platform's admission policies on a rendered set the way the
- * cluster would judge it. Findings on the injected Pod that repeat a finding
- * on its workload are dropped; the rest name the workload and say "as admitted".
+ * cluster would judge it, in one call to the engine. Findings on the injected
+ * Pod that repeat a finding on its workload are dropped; the rest name the
+ * workload and say "as admitted".
  */
-export function checkManifests(objects: KubeObject[], options: PolicyCheckOptions = {}): Finding[] {
+export async function checkManifests(objects: KubeObject[], options: PolicyCheckOptions = {}): Promise<Finding[]> {
   const set = options.policies ?? loadPolicies();
   const injector = options.injector ?? loadPlatformInjectorSettings();
   const originals = new Map<KubeObject, KubeObject>();
@@ -67,21 +68,28 @@ export function checkManifests(objects: KubeObject[], options: PolicyCheckOption
   }
   const locate = options.locate ? (o: KubeObject) => options.locate!(originals.get(o) ?? o) : undefined;
   const identity = options.identity ? (o: KubeObject) => options.identity!(originals.get(o) ?? o) : undefined;
-  const findings = evaluate(set, all, { ...options, locate, identity });
-  // A Pod finding that repeats its own workload's finding says nothing new; another workload's is still its own.
-  const key = (f: Finding, ref: string): string => `${ref}\u0000${f.rule}\u0000${f.message}`;
-  const seen = new Set(findings.map((f) => key(f, f.path ?? '')));
-  const podSender = (): UserInfo => IDENTITIES.podController;
+  const cluster = options.cluster ?? [...all, ...(options.namespaces ?? [])];
+  const direct = creations(all, { ...options, locate, identity, cluster });
+  const pods: Array<{ workload: KubeObject; submission: Submission }> = [];
   for (const workload of all.filter(hasPodTemplate)) {
     const pod = admissionPod(workload, injector);
     if (!pod) continue;
+    const [submission] = creations([pod], { ...options, locate: undefined, identity: () => IDENTITIES.podController, cluster });
+    if (submission) pods.push({ workload, submission });
+  }
+  const { perSubmission, policyFindings } = await findingsFor(set, [...direct, ...pods.map((p) => p.submission)], options.file);
+  const findings = [...policyFindings, ...perSubmission.slice(0, direct.length).flat()];
+  // A Pod finding that repeats its own workload's finding says nothing new; another workload's is still its own.
+  const key = (f: Finding, ref: string): string => `${ref}\u0000${f.rule}\u0000${f.message}`;
+  const seen = new Set(findings.map((f) => key(f, f.path ?? '')));
+  pods.forEach(({ workload }, i) => {
     const where = locate?.(workload);
     const ref = `${workload.kind}/${workload.metadata?.name}`;
-    for (const f of evaluate(set, [pod], { ...options, locate: undefined, identity: podSender, cluster: options.cluster ?? [...all, ...(options.namespaces ?? [])] })) {
+    for (const f of perSubmission[direct.length + i] ?? []) {
       if (seen.has(key(f, ref))) continue;
       seen.add(key(f, ref));
-      findings.push(...located([{ ...f, path: `${workload.kind}/${workload.metadata?.name} (its Pod as admitted, with the Dapr sidecar)` }], where));
+      findings.push(...located([{ ...f, path: `${ref} (its Pod as admitted, with the Dapr sidecar)` }], where));
     }
-  }
+  });
   return findings;
 }

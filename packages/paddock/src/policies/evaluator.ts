@@ -1,29 +1,18 @@
 /**
- * Runs ValidatingAdmissionPolicy objects on manifests offline, with the
- * semantics the Kubernetes documentation gives them
- * (https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/):
- * - a binding puts a policy to work; both must match the request (resource
- *   rules, namespace and object selectors, excluded rules);
- * - matchConditions: any false skips the policy; otherwise an error follows
- *   failurePolicy;
- * - variables are lazy and evaluated at most once per request;
- * - a validation that is false denies with messageExpression, else message,
- *   else "failed expression: …"; one that errors follows failurePolicy;
- * - params are null (paddock's policies take none); auditAnnotations are ignored.
+ * Runs ValidatingAdmissionPolicy objects on manifests offline with the API
+ * server's own code: the requests go to paddock-engine (tools/engine/admission.go),
+ * which holds k8s.io/apiserver's validating-admission-policy dispatcher and CEL
+ * environment at the pinned Kubernetes version, reads objects as the API server
+ * does (defaults included) and accepts or refuses policies as its registry
+ * does. So the verdicts, the messages, the CEL libraries and the semantics
+ * (matching, match conditions, params, failurePolicy, Warn/Audit, audit
+ * annotations) are the cluster's by construction. See docs/policies.md.
  */
-import { celError, type CelResult } from '@bufbuild/cel';
 import type { Finding, Severity } from '../report/finding.js';
-import { compile, isCelError, toCelInput, type Program } from './cel-env.js';
-import { matchResources, selectorMatches, targetOf } from './match.js';
+import { runEngineAdmission } from '../render/engine.js';
 import { IDENTITIES, type UserInfo } from './identities.js';
 import { gvrOf, isNamespaced } from './resources.js';
-import type {
-  KubeObject,
-  Operation,
-  PolicySet,
-  ValidatingAdmissionPolicy,
-  ValidatingAdmissionPolicyBinding,
-} from './types.js';
+import type { KubeObject, Operation, PolicySet } from './types.js';
 
 /** One admission request, as the API server would send it to validating admission. */
 export interface AdmissionRequest {
@@ -46,10 +35,17 @@ export interface AdmissionRequest {
 export interface Decision {
   policy: string;
   binding: string;
-  /** `deny`: a validation failed; `error`: the policy could not be evaluated and fails closed. */
-  kind: 'deny' | 'error';
+  /**
+   * `deny`: a validation failed; `error`: the policy could not be evaluated (or
+   * its binding is misconfigured) and fails closed; `undecidable`: the verdict
+   * depends on what only the cluster knows (its authorizer).
+   */
+  kind: 'deny' | 'error' | 'undecidable';
   action: 'Deny' | 'Warn' | 'Audit';
+  /** The decision's message (what follows "denied request: "). */
   message: string;
+  /** What the API server answers: the refusal's whole message, or the warning. */
+  text: string;
   reason: string;
   /** `Kind/name` of the object judged. */
   object: string;
@@ -59,242 +55,146 @@ export interface Decision {
   namespace?: string;
 }
 
-type Compiled<T> = { program: Program; source: T } | { error: string; source: T };
-
-interface CompiledPolicy {
-  policy: ValidatingAdmissionPolicy;
-  failClosed: boolean;
-  matchConditions: Array<Compiled<{ name: string; expression: string }>>;
-  variables: Map<string, Compiled<string>>;
-  validations: Array<{
-    expression: Compiled<string>;
-    messageExpression?: Compiled<string>;
-    message?: string;
-    reason: string;
-  }>;
+/** A policy or binding the API server would refuse to create (it then takes no part). */
+export interface PolicyProblem {
+  kind: string;
+  name: string;
+  /** The API server's answer, e.g. `ValidatingAdmissionPolicy.admissionregistration.k8s.io "x" is invalid: …`. */
+  message: string;
 }
 
-function compileOne<T>(expression: string, source: T): Compiled<T> {
-  try {
-    return { program: compile(expression), source };
-  } catch (err) {
-    return { error: `compilation failed: ${err instanceof Error ? err.message : String(err)}`, source };
-  }
+export interface Judgement {
+  /** Per request, in order. */
+  decisions: Decision[][];
+  /** Per request: audit annotations it would carry. */
+  annotations: Array<Record<string, string>>;
+  /** Per request: why the API server could not read it, if so. */
+  errors: Array<string | undefined>;
+  problems: PolicyProblem[];
 }
 
-const compiledPolicies = new WeakMap<ValidatingAdmissionPolicy, CompiledPolicy>();
-
-function compilePolicy(policy: ValidatingAdmissionPolicy): CompiledPolicy {
-  let c = compiledPolicies.get(policy);
-  if (c) return c;
-  const spec = policy.spec ?? {};
-  c = {
-    policy,
-    failClosed: (spec.failurePolicy ?? 'Fail') === 'Fail',
-    matchConditions: (spec.matchConditions ?? []).map((m) => compileOne(m.expression, m)),
-    variables: new Map((spec.variables ?? []).map((v) => [v.name, compileOne(v.expression, v.expression)])),
-    validations: (spec.validations ?? []).map((v) => ({
-      expression: compileOne(v.expression, v.expression),
-      messageExpression: v.messageExpression !== undefined ? compileOne(v.messageExpression, v.messageExpression) : undefined,
-      message: v.message,
-      reason: v.reason ?? 'Invalid',
-    })),
-  };
-  compiledPolicies.set(policy, c);
-  return c;
+interface EngineDecision {
+  policy: string;
+  binding?: string;
+  action: 'Deny' | 'Warn' | 'Audit' | 'Undecidable';
+  evaluation: 'deny' | 'error';
+  message: string;
+  text: string;
+  reason?: string;
 }
 
-function errorText(r: CelResult): string {
-  return isCelError(r) ? r.message : String(r);
-}
-
-/** The `request` variable: the fields of admission.k8s.io/v1 AdmissionRequest policies may read. */
-function requestOf(req: Pick<Required<AdmissionRequest>, 'operation' | 'subResource' | 'userInfo'>, subject: KubeObject): Record<string, unknown> {
-  const gvr = gvrOf(subject);
-  const kind = { group: gvr.group, version: gvr.version, kind: gvr.kind };
-  const resource = { group: gvr.group, version: gvr.version, resource: gvr.resource };
-  return {
-    uid: '00000000-0000-0000-0000-000000000000',
-    kind,
-    resource,
-    subResource: req.subResource,
-    requestKind: kind,
-    requestResource: resource,
-    requestSubResource: req.subResource,
-    name: subject.metadata?.name ?? '',
-    namespace: isNamespaced(subject.kind) ? subject.metadata?.namespace ?? '' : '',
-    operation: req.operation,
-    userInfo: req.userInfo,
-    dryRun: true,
-  };
+interface EngineAdmission {
+  policies: Array<{ kind: string; name: string; error?: string }>;
+  results: Array<{ decisions?: EngineDecision[]; annotations?: Record<string, string>; error?: string }>;
 }
 
 function describe(o: KubeObject): string {
   return `${o.kind}/${o.metadata?.name ?? o.metadata?.generateName ?? '(unnamed)'}`;
 }
 
-/** Evaluates one policy (already matched) for one request. */
-function runPolicy(c: CompiledPolicy, bindings: Record<string, unknown>): Array<Omit<Decision, 'binding' | 'action' | 'object'>> {
-  const name = c.policy.metadata.name ?? '';
-  const out: Array<Omit<Decision, 'binding' | 'action' | 'object'>> = [];
-  const failure = (message: string) => {
-    if (c.failClosed) out.push({ policy: name, kind: 'error', message, reason: 'InternalError' });
-  };
-
-  const cache = new Map<string, CelResult>();
-  const resolving = new Set<string>();
-  const resolve = (v: string): CelResult => {
-    const hit = cache.get(v);
-    if (hit !== undefined) return hit;
-    const compiled = c.variables.get(v);
-    let result: CelResult;
-    if (!compiled) {
-      result = celError(`no such key: ${v} (the policy declares no variable of that name)`);
-    } else if ('error' in compiled) {
-      result = celError(`variable ${v}: ${compiled.error}`);
-    } else if (resolving.has(v)) {
-      result = celError(`variable ${v} refers to itself`);
-    } else {
-      resolving.add(v);
-      result = compiled.program(bindings, resolve);
-      resolving.delete(v);
-    }
-    cache.set(v, result);
-    return result;
-  };
-
-  // Match conditions: any false skips the policy; an error (with none false) follows failurePolicy.
-  let conditionError: string | undefined;
-  for (const m of c.matchConditions) {
-    if ('error' in m) {
-      conditionError ??= `match condition ${m.source.name}: ${m.error}`;
-      continue;
-    }
-    const r = m.program(bindings, resolve);
-    if (r === false) return [];
-    if (r !== true) conditionError ??= `match condition ${m.source.name} did not evaluate to true or false: ${errorText(r)}`;
-  }
-  if (conditionError) {
-    failure(conditionError);
-    return out;
-  }
-
-  for (const v of c.validations) {
-    if ('error' in v.expression) {
-      failure(`expression '${v.expression.source}' resulted in error: ${v.expression.error}`);
-      continue;
-    }
-    const r = v.expression.program(bindings, resolve);
-    if (r === true) continue;
-    if (r !== false) {
-      failure(`expression '${v.expression.source}' resulted in error: ${isCelError(r) ? r.message : 'the result is not a bool'}`);
-      continue;
-    }
-    let message: string | undefined;
-    if (v.messageExpression && 'program' in v.messageExpression) {
-      const m = v.messageExpression.program(bindings, resolve);
-      if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) message = m;
-    }
-    message ??= v.message || `failed expression: ${v.expression.source}`;
-    out.push({ policy: name, kind: 'deny', message, reason: v.reason });
-  }
-  return out;
+function isObject(o: unknown): o is KubeObject {
+  return !!o && typeof o === 'object' && typeof (o as KubeObject).kind === 'string' && typeof (o as KubeObject).apiVersion === 'string';
 }
 
-/** The Namespace object a request's namespaceSelector and `namespaceObject` see. */
+/** The Namespace object a request's namespaceSelector and `namespaceObject` see (the API server labels each with its name). */
 export function namespaceView(name: string, given?: KubeObject | null): KubeObject {
   const base = given ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
-  // The API server labels every namespace with its own name.
   return {
     ...base,
     metadata: { ...base.metadata, name, labels: { ...(base.metadata?.labels ?? {}), 'kubernetes.io/metadata.name': name } },
   };
 }
 
+/** Discovery, offline: resource and scope for every kind the engine will meet. */
+function kindsOf(objects: Iterable<KubeObject>, set: PolicySet): Array<{ apiVersion: string; kind: string; resource: string; namespaced: boolean }> {
+  const out = new Map<string, { apiVersion: string; kind: string; resource: string; namespaced: boolean }>();
+  const add = (apiVersion: unknown, kind: unknown) => {
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !kind) return;
+    const key = `${apiVersion}\u0000${kind}`;
+    if (!out.has(key)) out.set(key, { apiVersion, kind, resource: gvrOf({ apiVersion, kind }).resource, namespaced: isNamespaced(kind) });
+  };
+  for (const o of objects) add(o.apiVersion, o.kind);
+  for (const p of set.policies) add(p.spec?.paramKind?.apiVersion, p.spec?.paramKind?.kind);
+  return [...out.values()];
+}
+
 /**
- * The params a binding hands its policy (generic/policy_dispatcher.go
- * collectParams): [null] without paramKind or paramRef; the objects of
- * paramKind named or selected by paramRef, in paramRef.namespace or else the
- * request's namespace; a string when the binding cannot be used.
+ * Judges many requests against one policy set in one engine call. The
+ * cluster they see is the union of their `cluster`, `namespace`s and the
+ * set's params.
  */
-function paramsFor(
-  policy: ValidatingAdmissionPolicy,
-  binding: ValidatingAdmissionPolicyBinding,
-  requestNamespace: string | undefined,
-  cluster: KubeObject[],
-): Array<KubeObject | null> | string {
-  const kind = policy.spec.paramKind;
-  const ref = binding.spec.paramRef;
-  if (!kind || !ref) return [null];
-  const namespaced = isNamespaced(kind.kind ?? '');
-  const ns = ref.namespace || requestNamespace;
-  if (namespaced && !ns) return 'cannot use namespaced paramRef in policy binding that matches cluster-scoped resources';
-  const candidates = cluster.filter(
-    (o) =>
-      o?.apiVersion === kind.apiVersion &&
-      o.kind === kind.kind &&
-      (!namespaced || (o.metadata?.namespace ?? '') === ns),
-  );
-  const params = ref.name
-    ? candidates.filter((o) => o.metadata?.name === ref.name)
-    : candidates.filter((o) => selectorMatches(ref.selector ?? {}, o.metadata?.labels));
-  if (params.length === 0 && ref.parameterNotFoundAction === 'Deny') {
-    return 'no params found for policy binding with `Deny` parameterNotFoundAction';
-  }
-  return params;
+export async function judge(set: PolicySet, requests: AdmissionRequest[]): Promise<Judgement> {
+  const cluster = new Map<string, KubeObject>();
+  const keep = (o: KubeObject | null | undefined) => {
+    if (!isObject(o)) return;
+    const key = `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    if (!cluster.has(key)) cluster.set(key, o);
+  };
+  for (const p of set.params ?? []) keep(p);
+  // Requests usually share one cluster list: read each list once.
+  const lists = new Set<KubeObject[]>();
+  const bodies = requests.map((r) => {
+    const subject = r.object ?? r.oldObject ?? null;
+    if (r.cluster && !lists.has(r.cluster)) {
+      lists.add(r.cluster);
+      for (const o of r.cluster) keep(o);
+    }
+    if (subject && isObject(subject) && isNamespaced(subject.kind)) {
+      const ns = subject.metadata?.namespace ?? r.namespace?.metadata?.name ?? 'default';
+      keep(namespaceView(ns, r.namespace?.metadata?.name === ns ? r.namespace : cluster.get(`v1/Namespace//${ns}`)));
+    }
+    return {
+      operation: r.operation ?? (r.object ? 'CREATE' : 'DELETE'),
+      object: r.object ?? null,
+      oldObject: r.oldObject ?? null,
+      subResource: r.subResource ?? '',
+      userInfo: r.userInfo ?? IDENTITIES.tenant,
+    };
+  });
+  const subjects = requests.flatMap((r) => [r.object, r.oldObject].filter(isObject));
+  // Only namespaces and objects of a paramKind can matter to admission.
+  const paramKinds = new Set(set.policies.map((p) => `${p.spec?.paramKind?.apiVersion}/${p.spec?.paramKind?.kind}`));
+  const relevant = [...cluster.values()].filter((o) => (o.kind === 'Namespace' && o.apiVersion === 'v1') || paramKinds.has(`${o.apiVersion}/${o.kind}`));
+  const admission = (await runEngineAdmission({
+    policies: [...set.policies, ...set.bindings],
+    cluster: relevant,
+    kinds: kindsOf([...subjects, ...relevant], set),
+    requests: bodies,
+  })) as EngineAdmission;
+  const problems: PolicyProblem[] = admission.policies
+    .filter((p) => p.error)
+    .map((p) => ({ kind: p.kind, name: p.name, message: p.error! }));
+  return {
+    problems,
+    annotations: admission.results.map((r) => r.annotations ?? {}),
+    errors: admission.results.map((r) => r.error),
+    decisions: admission.results.map((r, i) => {
+      const req = requests[i]!;
+      const subject = (req.object ?? req.oldObject)!;
+      const namespaced = isNamespaced(subject.kind);
+      const ns = subject.metadata?.namespace ?? req.namespace?.metadata?.name ?? 'default';
+      return (r.decisions ?? []).map((d): Decision => ({
+        policy: d.policy,
+        binding: d.binding ?? '',
+        kind: d.action === 'Undecidable' ? 'undecidable' : d.evaluation,
+        action: d.action === 'Undecidable' ? 'Deny' : d.action,
+        message: d.message,
+        text: d.text,
+        reason: d.reason ?? '',
+        object: describe(subject),
+        ...(d.message.includes('no params found for policy binding with `Deny` parameterNotFoundAction') ? { cause: 'params-not-found' as const } : {}),
+        ...(namespaced ? { namespace: ns } : {}),
+      }));
+    }),
+  };
 }
 
 /** Every decision the policy set takes on one request (empty: admitted). */
-export function admit(set: PolicySet, request: AdmissionRequest): Decision[] {
-  const req: Required<AdmissionRequest> = {
-    operation: request.operation ?? (request.object ? 'CREATE' : 'DELETE'),
-    object: request.object,
-    oldObject: request.oldObject ?? null,
-    namespace: request.namespace ?? null,
-    cluster: request.cluster ?? [],
-    subResource: request.subResource ?? '',
-    userInfo: request.userInfo ?? IDENTITIES.tenant,
-  };
-  const subject = req.object ?? req.oldObject;
+export async function admit(set: PolicySet, request: AdmissionRequest): Promise<Decision[]> {
+  const subject = request.object ?? request.oldObject;
   if (!subject) return [];
-  const gvr = gvrOf(subject);
-  const namespaced = isNamespaced(subject.kind);
-  const nsName = subject.metadata?.namespace ?? req.namespace?.metadata?.name ?? 'default';
-  const namespace = namespaced ? namespaceView(nsName, req.namespace) : null;
-  const target = { ...targetOf(req.object, req.oldObject, req.operation, gvr, namespaced, namespace), subResource: req.subResource };
-
-  const policies = new Map(set.policies.map((p) => [p.metadata.name, p]));
-  let bindings: Record<string, unknown> | undefined;
-  const decisions: Decision[] = [];
-  for (const b of set.bindings) {
-    const policy = policies.get(b.spec?.policyName);
-    if (!policy) continue;
-    if (!matchResources(policy.spec?.matchConstraints, target, true)) continue;
-    if (!matchResources(b.spec.matchResources, target, false)) continue;
-    bindings ??= {
-      object: toCelInput(req.object),
-      oldObject: toCelInput(req.oldObject),
-      request: toCelInput(requestOf(req, subject)),
-      namespaceObject: toCelInput(namespace),
-      params: null,
-    };
-    const actions = b.spec.validationActions?.length ? b.spec.validationActions : ['Deny' as const];
-    const action = actions.includes('Deny') ? 'Deny' : actions.includes('Warn') ? 'Warn' : 'Audit';
-    const base = { binding: b.metadata.name ?? '', action, object: describe(subject), ...(namespaced ? { namespace: nsName } : {}) } as const;
-    const params = paramsFor(policy, b, namespaced ? nsName : undefined, req.cluster);
-    if (typeof params === 'string') {
-      // A configuration error of the binding: refused under failurePolicy Fail (policy_dispatcher.go).
-      if ((policy.spec.failurePolicy ?? 'Fail') === 'Fail') {
-        decisions.push({ ...base, policy: policy.metadata.name ?? '', kind: 'error', message: `failed to configure binding: ${params}`, reason: 'InternalError', ...(params.startsWith('no params found') ? { cause: 'params-not-found' as const } : {}) });
-      }
-      continue;
-    }
-    for (const param of params) {
-      const withParams = param === null ? bindings : { ...bindings, params: toCelInput(param) };
-      for (const d of runPolicy(compilePolicy(policy), withParams)) decisions.push({ ...d, ...base });
-    }
-  }
-  return decisions;
+  const j = await judge(set, [request]);
+  return j.decisions[0] ?? [];
 }
 
 export interface EvaluateOptions {
@@ -338,36 +238,112 @@ export function decisionToFinding(d: Decision, set: PolicySet, file?: string): F
     rule: d.policy,
     severity: severityOf[d.action],
     path: d.object,
-    message: d.kind === 'error' ? `The policy could not judge ${d.object}: ${d.message}` : d.message,
+    message: d.message,
   };
+  if (d.kind === 'error') f.message = `The policy could not judge ${d.object}: ${d.message}`;
+  if (d.kind === 'undecidable') {
+    f.message = `The policy cannot be judged offline for ${d.object}: ${d.message}.`;
+    f.fix = 'Judge it on the API server: paddock check --server.';
+  }
+  if (d.action === 'Warn') f.message = `Warning from the API server: ${d.message}`;
+  if (d.action === 'Audit') f.message = `Recorded in the audit log (the request is allowed): ${d.message}`;
   // A missing param is the guardrail speaking, not a broken policy: say it in the policy's words.
   const missing = policy?.metadata.annotations?.['paddock.dev/params-not-found'];
   if (d.cause === 'params-not-found' && missing) f.message = missing.replace(/\{namespace\}/g, d.namespace ?? '');
   if (d.cause === 'params-not-found' && fix) f.fix = fix;
   if (file) f.file = file;
-  if (fix && d.kind === 'deny') f.fix = fix;
+  if (fix && d.kind === 'deny' && d.action === 'Deny') f.fix = fix;
   return f;
 }
 
-/** Runs every bound policy on every object as if it were being created; returns the findings. */
-export function evaluate(set: PolicySet, objects: KubeObject[], options: EvaluateOptions = {}): Finding[] {
+/** Findings for the policies and bindings the API server would refuse, named by the file they came from. */
+export function problemFindings(problems: PolicyProblem[], set: PolicySet): Finding[] {
+  return problems.map((p) => ({
+    rule: p.name || 'admission-policy',
+    severity: 'error',
+    path: `${p.kind}/${p.name}`,
+    ...(set.origin?.[`${p.kind}/${p.name}`] ? { file: set.origin[`${p.kind}/${p.name}`] } : {}),
+    message: `The API server refuses this ${p.kind || 'object'}, so it would guard nothing: ${p.message}`,
+    fix: `Correct the ${p.kind || 'object'} as the message says; until then no object is judged by it.`,
+  }));
+}
+
+/** Findings for audit annotations a policy's auditAnnotations add (the Audit action's own are findings already). */
+function annotationFindings(annotations: Record<string, string>, object: KubeObject): Finding[] {
+  return Object.entries(annotations)
+    .filter(([k]) => k !== 'validation.policy.admission.k8s.io/validation_failure')
+    .map(([k, v]) => ({
+      rule: k.split('/')[0] ?? k,
+      severity: 'info' as const,
+      path: describe(object),
+      message: `Audit annotation ${k}: ${v}`,
+    }));
+}
+
+/** An object the API server cannot read is judged by no policy: say so, never pass it silently. */
+function unreadable(object: KubeObject, error: string): Finding {
+  return {
+    rule: 'admission',
+    severity: 'error',
+    path: describe(object),
+    message: `The admission policies cannot judge ${describe(object)}: the API server cannot read it (${error}).`,
+    fix: 'Fix what the schema check reports for this object.',
+  };
+}
+
+/** One object to judge, and how its findings are placed. */
+export interface Submission {
+  request: AdmissionRequest;
+  /** The object as the caller knows it (for locate/identity), if other than request.object. */
+  original?: KubeObject;
+  /** Where findings go. */
+  where?: SourceLocation;
+  /** Replaces Finding.path. */
+  path?: string;
+}
+
+/** Judges submissions in one engine call and returns each one's findings, plus those on the policies themselves. */
+export async function findingsFor(set: PolicySet, submissions: Submission[], file?: string): Promise<{ perSubmission: Finding[][]; policyFindings: Finding[] }> {
+  const j = await judge(set, submissions.map((s) => s.request));
+  const perSubmission = submissions.map((s, i) => {
+    const subject = (s.request.object ?? s.request.oldObject)!;
+    const f = [
+      ...(j.errors[i] ? [unreadable(subject, j.errors[i]!)] : []),
+      ...(j.decisions[i] ?? []).map((d) => decisionToFinding(d, set, s.where?.file ?? file)),
+      ...annotationFindings(j.annotations[i] ?? {}, subject),
+    ].map((x) => (s.path ? { ...x, path: s.path } : x));
+    return located(f, s.where);
+  });
+  return { perSubmission, policyFindings: problemFindings(j.problems, set) };
+}
+
+/** The requests `evaluate` makes: each object created in its namespace. */
+export function creations(objects: KubeObject[], options: EvaluateOptions = {}): Submission[] {
   const namespaces = new Map<string, KubeObject>();
-  for (const n of [...(options.namespaces ?? []), ...objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1')]) {
+  for (const n of [...(options.namespaces ?? []), ...objects.filter((o) => isObject(o) && o.kind === 'Namespace' && o.apiVersion === 'v1')]) {
     if (n.metadata?.name) namespaces.set(n.metadata.name, n);
   }
-  const cluster = options.cluster ?? [...objects, ...(options.namespaces ?? [])];
-  const findings: Finding[] = [];
+  const cluster = options.cluster ?? [...objects, ...(options.namespaces ?? [])].filter(isObject);
+  const out: Submission[] = [];
   for (const object of objects) {
     // Not a Kubernetes object (the schema check says why): nothing to admit.
-    if (!object || typeof object !== 'object' || typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') continue;
+    if (!isObject(object)) continue;
     let subject = object;
     if (isNamespaced(object.kind) && !object.metadata?.namespace && options.defaultNamespace) {
       subject = { ...object, metadata: { ...object.metadata, namespace: options.defaultNamespace } };
     }
     const ns = subject.metadata?.namespace;
-    const decisions = admit(set, { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null, cluster, userInfo: options.identity?.(object) });
-    const where = options.locate?.(object);
-    findings.push(...located(decisions.map((d) => decisionToFinding(d, set, where?.file ?? options.file)), where));
+    out.push({
+      request: { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null, cluster, userInfo: options.identity?.(object) },
+      original: object,
+      where: options.locate?.(object) ?? (options.file ? { file: options.file } : undefined),
+    });
   }
-  return findings;
+  return out;
+}
+
+/** Runs every bound policy on every object as if it were being created; returns the findings. */
+export async function evaluate(set: PolicySet, objects: KubeObject[], options: EvaluateOptions = {}): Promise<Finding[]> {
+  const { perSubmission, policyFindings } = await findingsFor(set, creations(objects, options), options.file);
+  return [...policyFindings, ...perSubmission.flat()];
 }

@@ -1,25 +1,54 @@
-/** Reads the platform's admission policies and bindings from the GitOps tree. */
+/**
+ * Reads admission policies and bindings: the platform's from the GitOps tree,
+ * and a platform team's own (`paddock check --policies DIR`), into one
+ * PolicySet. Everything else in those folders is taken as objects that exist
+ * in the cluster (the params bindings name).
+ */
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { paths } from '../paths.js';
 import { UserError } from '../report/errors.js';
+import { isNamespaced } from './resources.js';
 import type { KubeObject, PolicySet, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './types.js';
 
-/** Splits parsed objects into policies and bindings; other kinds are ignored. */
-export function policySetOf(objects: KubeObject[]): PolicySet {
-  const policies: ValidatingAdmissionPolicy[] = [];
-  const bindings: ValidatingAdmissionPolicyBinding[] = [];
-  for (const o of objects) {
-    if (o?.apiVersion !== 'admissionregistration.k8s.io/v1') continue;
-    if (o.kind === 'ValidatingAdmissionPolicy') policies.push(o as ValidatingAdmissionPolicy);
-    if (o.kind === 'ValidatingAdmissionPolicyBinding') bindings.push(o as ValidatingAdmissionPolicyBinding);
-  }
-  return { policies, bindings };
+const ADMISSION_GROUP = 'admissionregistration.k8s.io/';
+
+function isPolicyKind(o: KubeObject): boolean {
+  return typeof o?.apiVersion === 'string' && o.apiVersion.startsWith(ADMISSION_GROUP) &&
+    (o.kind === 'ValidatingAdmissionPolicy' || o.kind === 'ValidatingAdmissionPolicyBinding');
 }
 
-/** Parses every YAML document of a file; throws UserError naming the file and line on bad YAML. */
-export function readYamlObjects(file: string): KubeObject[] {
+/** `Kind/name`, or `Kind/namespace/name` for namespaced objects: the keys of PolicySet.origin. */
+export function originKey(o: KubeObject): string {
+  const name = o.metadata?.name ?? '';
+  return isNamespaced(o.kind) && !isPolicyKind(o) ? `${o.kind}/${o.metadata?.namespace ?? 'default'}/${name}` : `${o.kind}/${name}`;
+}
+
+/**
+ * Splits parsed objects into policies, bindings and the rest (params). Every
+ * version of admissionregistration.k8s.io is kept: which one the API server
+ * serves is its to say (the evaluator reports a version it does not).
+ */
+export function policySetOf(objects: KubeObject[], origin?: (o: KubeObject) => string | undefined): PolicySet {
+  const set: PolicySet = { policies: [], bindings: [], params: [], origin: {} };
+  for (const o of objects) {
+    if (!o || typeof o !== 'object' || typeof o.kind !== 'string') continue;
+    if (o.kind === 'ValidatingAdmissionPolicy' && isPolicyKind(o)) set.policies.push(o as ValidatingAdmissionPolicy);
+    else if (o.kind === 'ValidatingAdmissionPolicyBinding' && isPolicyKind(o)) set.bindings.push(o as ValidatingAdmissionPolicyBinding);
+    else set.params!.push(o);
+    const file = origin?.(o);
+    if (file) set.origin![originKey(o)] = file;
+  }
+  return set;
+}
+
+/**
+ * Parses every YAML document of a file; throws UserError naming the file and
+ * line on bad YAML. Empty documents are skipped; with `strict`, a document
+ * that is not a mapping (a bare word, a list) is an error too.
+ */
+export function readYamlObjects(file: string, strict = false): KubeObject[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -33,21 +62,20 @@ export function readYamlObjects(file: string): KubeObject[] {
       throw new UserError(`${file}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
     }
     const value = doc.toJS() as KubeObject | null;
-    if (value && typeof value === 'object') out.push(value);
+    if (value && typeof value === 'object' && !Array.isArray(value)) out.push(value);
+    else if (strict && value !== null && value !== undefined) {
+      throw new UserError(`${shown(file)}: a document is not a Kubernetes object (it needs apiVersion, kind and metadata)`, 'Keep only ValidatingAdmissionPolicies, their bindings and the objects they take as params in this folder.');
+    }
   }
   return out;
 }
 
 const cache = new Map<string, PolicySet>();
 
-/** `.paddock/cache/policies.json`: the parsed policy files, valid while no file's size or mtime changes. */
+/** `.paddock/cache/policies.json`: the parsed policy files per folder, valid while no file's size or mtime changes. */
 const diskCacheFile = join(paths.state, 'cache', 'policies.json');
 
-interface DiskCache {
-  dir: string;
-  stamp: string;
-  objects: KubeObject[];
-}
+type DiskCache = Record<string, { stamp: string; objects: Array<{ file: string; object: KubeObject }> }>;
 
 function stampOf(dir: string, files: string[]): string {
   return files
@@ -58,13 +86,13 @@ function stampOf(dir: string, files: string[]): string {
     .join('|');
 }
 
-function readDiskCache(dir: string, stamp: string): KubeObject[] | undefined {
-  if (process.env.PADDOCK_NO_CACHE === '1') return undefined;
+function readDiskCache(): DiskCache {
+  if (process.env.PADDOCK_NO_CACHE === '1') return {};
   try {
     const c = JSON.parse(readFileSync(diskCacheFile, 'utf8')) as DiskCache;
-    return c.dir === dir && c.stamp === stamp ? c.objects : undefined;
+    return c && typeof c === 'object' && !Array.isArray(c) ? c : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -80,26 +108,85 @@ function writeDiskCache(c: DiskCache): void {
   }
 }
 
-/** Loads every policy and binding in `dir` (the kustomization.yaml is skipped). */
-export function loadPolicies(dir: string = paths.policies): PolicySet {
-  dir = resolve(dir);
-  const hit = cache.get(dir);
-  if (hit) return hit;
+/** How a user names a file: relative to the working directory when inside it. */
+function shown(file: string): string {
+  const r = relative(process.cwd(), file);
+  return r && !r.startsWith('..') ? r : file;
+}
+
+/** Every object of every YAML file in `dir` (kustomization.yaml skipped), each with its file; UserError on anything unreadable. */
+function readFolder(dir: string): Array<{ file: string; object: KubeObject }> {
   let files: string[];
   let stamp: string;
   try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
     files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f)).sort();
     stamp = stampOf(dir, files);
   } catch {
-    throw new UserError(`cannot read the admission policies in ${dir}`);
+    throw new UserError(`cannot read the admission policies in ${shown(dir)}: it is not a folder that can be read`, 'Give a folder of ValidatingAdmissionPolicy YAML files.');
   }
-  let objects = readDiskCache(dir, stamp);
-  if (!objects) {
-    objects = files.flatMap((f) => readYamlObjects(join(dir, f)));
-    writeDiskCache({ dir, stamp, objects });
+  const disk = readDiskCache();
+  const hit = disk[dir];
+  if (hit && hit.stamp === stamp) return hit.objects;
+  const objects: Array<{ file: string; object: KubeObject }> = [];
+  for (const f of files) {
+    const file = join(dir, f);
+    const docs = readYamlObjects(file, true);
+    for (const o of docs) {
+      if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata || typeof o.metadata !== 'object') {
+        throw new UserError(`${shown(file)}: a document is not a Kubernetes object (it needs apiVersion, kind and metadata)`, 'Keep only ValidatingAdmissionPolicies, their bindings and the objects they take as params in this folder.');
+      }
+      objects.push({ file, object: o });
+    }
   }
-  const set = policySetOf(objects);
-  if (set.policies.length === 0) throw new UserError(`no ValidatingAdmissionPolicy found in ${dir}`);
-  cache.set(dir, set);
+  writeDiskCache({ ...disk, [dir]: { stamp, objects } });
+  return objects;
+}
+
+/** Loads every policy and binding in `dir` (the kustomization.yaml is skipped). */
+export function loadPolicies(dir: string = paths.policies): PolicySet {
+  return loadPolicyFolders([dir]);
+}
+
+/**
+ * One PolicySet from several folders (the platform's first, then a team's
+ * own). UserError (exit 2) when a folder holds no policy, a file is not YAML
+ * or not Kubernetes objects, two files define one policy or binding, or a
+ * binding names a policy that none of the folders holds.
+ */
+export function loadPolicyFolders(dirs: string[]): PolicySet {
+  const key = dirs.map((d) => resolve(d)).join('\u0000');
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const entries: Array<{ file: string; object: KubeObject }> = [];
+  for (const d of dirs) {
+    const dir = resolve(d);
+    const read = readFolder(dir);
+    if (!read.some((e) => e.object.kind === 'ValidatingAdmissionPolicy' && isPolicyKind(e.object))) {
+      throw new UserError(`no ValidatingAdmissionPolicy found in ${shown(dir)}`, 'Give a folder that holds ValidatingAdmissionPolicy YAML files (and their bindings).');
+    }
+    entries.push(...read);
+  }
+  const fileOf = new Map(entries.map((e) => [e.object, shown(e.file)]));
+  const seen = new Map<string, string>();
+  for (const { object, file } of entries) {
+    const k = `${object.apiVersion.split('/')[0]}/${originKey(object)}`;
+    const before = seen.get(k);
+    if (before) throw new UserError(`${shown(file)}: ${originKey(object)} is defined twice (also in ${shown(before)})`, 'Keep one definition: the API server would hold only the last one applied.');
+    seen.set(k, file);
+  }
+  const set = policySetOf(entries.map((e) => e.object), (o) => fileOf.get(o));
+  const names = new Set(set.policies.map((p) => p.metadata.name));
+  for (const b of set.bindings) {
+    const policy = b.spec?.policyName;
+    if (!names.has(policy)) {
+      const file = set.origin?.[originKey(b)] ?? '';
+      throw new UserError(
+        `${file}: ValidatingAdmissionPolicyBinding ${b.metadata.name} names the policy ${JSON.stringify(policy ?? '')}, which none of the policy folders holds`,
+        'Name a ValidatingAdmissionPolicy that exists (spec.policyName), or add it to the folder.',
+      );
+    }
+  }
+  cache.set(key, set);
   return set;
 }

@@ -75,8 +75,15 @@ export interface ValidatingAdmissionPolicyBinding extends KubeObject {
   };
 }
 
-/** Policies and the bindings that put them to work. */
+/**
+ * Policies and the bindings that put them to work: a plain value (JSON), the
+ * same for the offline evaluator and for `check --server`, which installs it.
+ */
 export interface PolicySet {
   policies: ValidatingAdmissionPolicy[];
   bindings: ValidatingAdmissionPolicyBinding[];
+  /** Other objects that came with them and exist in the cluster: the params bindings name (ConfigMaps, custom resources). */
+  params?: KubeObject[];
+  /** The file each came from, by `Kind/name` (params: `Kind/namespace/name`). */
+  origin?: Record<string, string>;
 }

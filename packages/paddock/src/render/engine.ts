@@ -60,6 +60,8 @@ export interface EngineRequest {
   objects?: boolean;
   /** Parallel renders; default the machine's core count. */
   workers?: number;
+  /** Admission requests to judge with the API server's validating-admission-policy code (see src/policies/evaluator.ts). */
+  admission?: unknown;
 }
 
 /** One object of a manifest. */
@@ -120,6 +122,25 @@ export function engineSocket(): string {
  * none answers, a fresh engine process does.
  */
 export async function runEngine(req: EngineRequest, opts: { binary?: string; socket?: string } = {}): Promise<EngineResult[]> {
+  const { results, inputs } = await callEngine(req, opts);
+  if (results.length !== inputs) throw new Error(`${ENGINE} returned ${results.length} results for ${inputs} inputs`);
+  return results;
+}
+
+/** The engine's answer to the `admission` part of a request (shape: tools/engine/admission.go). */
+export async function runEngineAdmission(admission: unknown, opts: { binary?: string; socket?: string } = {}): Promise<unknown> {
+  const socket = opts.socket ?? (existsSync(engineSocket()) ? engineSocket() : undefined);
+  if (socket) {
+    // A warm engine of an older build may not know admission: then a fresh process answers.
+    const warm = await callEngine({ admission }, { ...opts, socket }).catch(() => undefined);
+    if (warm?.admission) return warm.admission;
+  }
+  const { admission: answer } = await callEngine({ admission }, { ...opts, socket: undefined });
+  if (!answer) throw new Error(`${ENGINE} returned no admission answer`);
+  return answer;
+}
+
+async function callEngine(req: EngineRequest, opts: { binary?: string; socket?: string }): Promise<{ results: EngineResult[]; admission?: unknown; inputs: number }> {
   const binary = opts.binary ?? engineBinary();
   const schema = req.schema === true ? {} : req.schema || undefined;
   const body = {
@@ -130,6 +151,7 @@ export async function runEngine(req: EngineRequest, opts: { binary?: string; soc
     ...(schema ? { schema: { locations: schema.locations ?? schemaLocations(), strict: schema.strict ?? true, skipKinds: schema.skipKinds ?? [], ignoreMissingSchemas: schema.ignoreMissingSchemas ?? false } } : {}),
     objects: req.objects ?? false,
     workers: req.workers ?? 0,
+    ...(req.admission ? { admission: req.admission } : {}),
   };
   const input = JSON.stringify(body);
   let stdout = opts.socket ? await viaSocket(opts.socket, input) : undefined;
@@ -139,16 +161,14 @@ export async function runEngine(req: EngineRequest, opts: { binary?: string; soc
     if (r.code !== 0) throw new Error(`${ENGINE} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
     stdout = r.stdout;
   }
-  let parsed: { results?: EngineResult[]; error?: string };
+  let parsed: { results?: EngineResult[]; admission?: unknown; error?: string };
   try {
-    parsed = JSON.parse(stdout) as { results?: EngineResult[]; error?: string };
+    parsed = JSON.parse(stdout) as typeof parsed;
   } catch {
     throw new Error(`${ENGINE} returned something that is not JSON: ${stdout.slice(0, 200)}`);
   }
   if (parsed.error) throw new Error(`${ENGINE} failed: ${parsed.error}`);
-  const results = parsed.results ?? [];
-  if (results.length !== body.releases.length + body.manifests.length) throw new Error(`${ENGINE} returned ${results.length} results for ${body.releases.length + body.manifests.length} inputs`);
-  return results;
+  return { results: parsed.results ?? [], admission: parsed.admission, inputs: body.releases.length + body.manifests.length };
 }
 
 /** The response of a warm engine on `socket`, or undefined when none answers there. */

@@ -42,8 +42,8 @@ async function judgeThrowaway(input: JudgeInput): Promise<{ findings: Finding[];
   input.say('starting a throw-away etcd and kube-apiserver on loopback');
   const cp = await startControlPlane({ say: input.say });
   try {
-    await preparePlatform(cp.client, input, pinnedCrds() as never);
-    const findings = await new ServerJudge(cp.client, 'throwaway', input).run();
+    const refused = await preparePlatform(cp.client, input, pinnedCrds() as never);
+    const findings = [...refused, ...(await new ServerJudge(cp.client, 'throwaway', input).run())];
     return { findings, judge: `a throw-away kube-apiserver ${cp.version}` };
   } finally {
     cp.client.close();

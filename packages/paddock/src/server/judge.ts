@@ -17,6 +17,7 @@ import { parse } from 'yaml';
 import { renderNamespace } from '../gitops/entry.js';
 import { admissionPod, hasPodTemplate, type InjectorSettings } from '../policies/admission-view.js';
 import { IDENTITIES, type UserInfo } from '../policies/identities.js';
+import { problemFindings, type PolicyProblem } from '../policies/evaluator.js';
 import type { KubeObject, PolicySet } from '../policies/types.js';
 import type { Finding } from '../report/finding.js';
 import { UserError } from '../report/errors.js';
@@ -53,7 +54,7 @@ function platformState(input: JudgeInput): KubeObject[] {
   const appNamespaces = input.apps.map((a) => parse(renderNamespace({ name: a.name, values: a.values })) as KubeObject);
   const names = new Set(appNamespaces.map((n) => n.metadata.name!));
   const other = new Set<string>(['flux-system']);
-  for (const { object } of input.objects) {
+  for (const object of [...input.objects.map((o) => o.object), ...(input.policies.params ?? [])]) {
     const ns = object.metadata?.namespace;
     if (ns && !names.has(ns) && !['default', 'kube-system', 'kube-public', 'kube-node-lease'].includes(ns)) other.add(ns);
   }
@@ -123,7 +124,7 @@ function readinessProbe(): { policy: KubeObject; binding: KubeObject; probe: Kub
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Makes the throw-away server look like the platform's cluster (as cluster-admin). */
-export async function preparePlatform(client: KubeClient, input: JudgeInput, crds: KubeObject[]): Promise<void> {
+export async function preparePlatform(client: KubeClient, input: JudgeInput, crds: KubeObject[]): Promise<Finding[]> {
   const { installCrds } = await import('./crds.js');
   input.say(`installing ${crds.length} pinned CRDs, ${input.policies.policies.length} admission policies, ${input.apps.length} app namespace${input.apps.length === 1 ? '' : 's'}`);
   await installCrds(client, crds as never);
@@ -133,8 +134,25 @@ export async function preparePlatform(client: KubeClient, input: JudgeInput, crd
     if (r.status !== 201 && r.status !== 409) throw new Error(`preparing the throw-away cluster: ${o.kind}/${o.metadata.name}: ${r.status} ${r.body?.message ?? ''}`);
   };
   for (const o of platformState(input)) await create(o);
+  // What a team's policies take as params (check --policies) exists before its policies.
+  for (const o of input.policies.params ?? []) await create(o);
+  // A policy or binding the API server refuses guards nothing: a finding in its words, as offline.
+  const refused: PolicyProblem[] = [];
+  for (const o of [...input.policies.policies, ...input.policies.bindings]) {
+    let path: string;
+    try {
+      path = collectionPath(served, o);
+    } catch (err) {
+      refused.push({ kind: o.kind, name: o.metadata.name ?? '', message: `${(err as Error).message} (404 page not found)` });
+      continue;
+    }
+    const r = await client.request('POST', path, o);
+    if (r.status === 201 || r.status === 409) continue;
+    if (r.status >= 500) throw new Error(`preparing the throw-away cluster: ${o.kind}/${o.metadata.name}: ${r.status} ${r.body?.message ?? ''}`);
+    refused.push({ kind: o.kind, name: o.metadata.name ?? '', message: typeof r.body === 'object' ? String(r.body?.message ?? r.status) : `${r.status} ${String(r.body).trim()}` });
+  }
   const ready = readinessProbe();
-  for (const o of [...input.policies.policies, ...input.policies.bindings, ready.policy, ready.binding]) await create(o);
+  for (const o of [ready.policy, ready.binding]) await create(o);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const r = await client.request('POST', `${collectionPath(served, ready.probe)}?dryRun=All`, ready.probe);
@@ -142,6 +160,7 @@ export async function preparePlatform(client: KubeClient, input: JudgeInput, crd
     if (Date.now() > deadline) throw new Error('the API server did not load the admission policies within 60 s');
     await sleep(100);
   }
+  return problemFindings(refused, input.policies);
 }
 
 function collectionPath(served: Map<string, ServedResource>, o: KubeObject): string {
