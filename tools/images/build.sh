@@ -195,7 +195,9 @@ prepare_node() {
   install -m 0644 "$IMAGES_DIR/node/paddock-preload-images.service" "$root/etc/systemd/system/"
   chroot "$root" systemctl enable kubelet.service containerd.service undo-mount-hacks.service paddock-preload-images.service >/dev/null 2>&1
   chroot "$root" systemctl mask systemd-binfmt.service >/dev/null 2>&1
-  CHANGES=('ENV container=docker' 'STOPSIGNAL SIGRTMIN+3' 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]')
+  # (kind's image also has STOPSIGNAL SIGRTMIN+3, which docker import does not
+  # take; kind removes its nodes with docker rm -f, where it does not matter)
+  CHANGES=('ENV container=docker' 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]')
 }
 
 # ---- main
