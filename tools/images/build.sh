@@ -48,6 +48,17 @@ minimal_files() { # what a distroless static image has: users, nsswitch, CA cert
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/" 2>/dev/null || true
 }
 
+oci_caps() { # tools/oci-caps as a static binary, path printed (the same build as tools/e2e/engine.sh's)
+  local src=$TOOLS/oci-caps out=$TOOLS/bin/paddock-runc hash
+  hash=$(cat "$src/go.mod" "$src/main.go" | sha256sum | cut -c1-16)
+  if [[ ! -x $out || ! -f $TOOLS/bin/.paddock-runc.version || $(cat "$TOOLS/bin/.paddock-runc.version") != "$hash" ]]; then
+    mkdir -p "$TOOLS/bin"
+    (cd "$src" && CGO_ENABLED=0 GOWORK=off go build -trimpath -ldflags '-s -w' -o "$out" .) >&2 || idie "building tools/oci-caps failed"
+    echo "$hash" >"$TOOLS/bin/.paddock-runc.version"
+  fi
+  printf '%s\n' "$out"
+}
+
 # ---- recipes: each fills $root and CHANGES, and prints its inputs' identity
 recipe_inputs=''
 inputs() { recipe_inputs+=$(printf '%s\n' "$@"); recipe_inputs+=$'\n'; }
@@ -138,10 +149,11 @@ prepare_node() {
   kind_src=$(gomod_dir "$KIND_MODULE" "$KIND_VERSION")
   kb=$kind_src/images/base/files
   [[ -d $kb ]] || idie "no images/base/files in $KIND_MODULE@$KIND_VERSION"
-  local bins=()
+  local bins=() wrapper
   for b in kubelet kubeadm kubectl; do bins+=("$(tool "$b")"); done
+  wrapper=$(oci_caps)
   inputs "rootfs $(cat "$CACHE/rootfs-node.stamp")" "kind $KIND_VERSION" "k8s $KUBERNETES_VERSION"
-  file_inputs "${bins[@]}" "$IMAGES_DIR/node/containerd-config.toml" "$IMAGES_DIR/node/paddock-preload-images.service"
+  file_inputs "${bins[@]}" "$wrapper" "$IMAGES_DIR/node/containerd-config.toml" "$IMAGES_DIR/node/paddock-preload-images.service"
   for r in "${preload[@]}"; do
     id=$(docker image inspect --format '{{.Id}}' "$r" 2>/dev/null) || idie "image $r is not in the Docker engine; build it first: tools/images/build.sh <name> $r"
     inputs "preload $r $id"
@@ -163,6 +175,8 @@ prepare_node() {
   # kind's containerd config, for Debian's containerd 1.6 (see the file)
   install -m 0644 "$IMAGES_DIR/node/containerd-config.toml" "$root/etc/containerd/config.toml"
   sed -i "s#@PAUSE_IMAGE@#registry.k8s.io/pause:$PAUSE_VERSION#" "$root/etc/containerd/config.toml"
+  # containerd runs runc through the capability-dropping wrapper (see the config)
+  install -m 0755 "$wrapper" "$root/usr/local/sbin/paddock-runc"
   # kind installs containerd into /usr/local/bin (its unit's path); Debian's is in /usr/bin
   ln -sf /usr/bin/containerd "$root/usr/local/bin/containerd"
   # kind's CNI plugins live in /opt/cni/bin; Debian's in /usr/lib/cni
