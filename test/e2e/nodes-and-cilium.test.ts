@@ -135,7 +135,11 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: LIVE ? false : 'run 
       message = c?.message ?? '';
       return c?.status === 'False' && c.reason === 'Unschedulable';
     }, 60_000);
-    assert.match(message, /untolerated taint.*paddock\.dev\/nodepool/, message);
+    assert.match(message, /untolerated taint/, message);
+    // the taint that refused it is the app pool's, on every node of that pool
+    const pooled = JSON.parse(await ok(['get', 'nodes', '-l', `paddock.dev/nodepool=${pool}`, '-o', 'json'])) as { items: { spec: { taints?: { key: string; value?: string; effect: string }[] } }[] };
+    assert.ok(pooled.items.length > 0);
+    for (const n of pooled.items) assert.ok(n.spec.taints?.some((t) => t.key === 'paddock.dev/nodepool' && t.value === pool && t.effect === 'NoSchedule'), `the ${pool} worker is tainted paddock.dev/nodepool=${pool}:NoSchedule`);
   });
 
   it('Cilium enforces NetworkPolicy: default-deny drops a working connection, an explicit allow lets one client back in', async () => {

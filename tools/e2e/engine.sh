@@ -70,6 +70,8 @@ start() {
     args+=(--add-runtime "paddock-runc=$BIN/paddock-runc" --default-runtime paddock-runc)
   fi
   say "starting dockerd (log: $CACHE/logs/dockerd.log)…"
+  # dockerd leaves its docker0 bridge behind when it stops: remember whether it was there
+  ip link show docker0 >/dev/null 2>&1 && rm -f "$CACHE/engine.docker0" || : >"$CACHE/engine.docker0"
   setsid dockerd "${args[@]}" >"$CACHE/logs/dockerd.log" 2>&1 </dev/null &
   echo $! >"$STATE"
   local i
@@ -94,6 +96,10 @@ stop() {
     kill -0 "$pid" 2>/dev/null && die "dockerd (pid $pid) did not stop in 60 s; see $CACHE/logs/dockerd.log"
   fi
   rm -f "$STATE"
+  if [[ -f $CACHE/engine.docker0 ]]; then
+    ip link delete docker0 2>/dev/null || true
+    rm -f "$CACHE/engine.docker0"
+  fi
   say "dockerd stopped"
 }
 

@@ -120,6 +120,8 @@ prepare() {
       mkdir -p "$root"
       cp -a "$CACHE/rootfs-cilium/." "$root/"
       cp -a "$CACHE/cilium-bin/." "$root/"
+      # the init containers' scripts (a Go module zip keeps no file modes)
+      chmod 0755 "$root/init-container.sh" "$root/install-plugin.sh" "$root/cni-uninstall.sh"
       mkdir -p "$root/usr/local/bin" "$root/cni" "$root/home/cilium"
       # the compiler the agent runs for its BPF programs (upstream: cilium's own LLVM 19 build in /usr/local/bin)
       ln -sf /usr/bin/clang-19 "$root/usr/local/bin/clang"

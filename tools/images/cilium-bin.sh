@@ -43,7 +43,8 @@ ln -s cilium-dbg "$out.tmp/usr/bin/cilium"
 # the BPF sources the agent compiles at run time (upstream's install-bpf)
 cp -r "$work/bpf" "$out.tmp/var/lib/cilium/bpf"
 # the init containers' scripts (images/cilium/Dockerfile copies them to /)
-cp "$work/images/cilium/init-container.sh" "$work/plugins/cilium-cni/install-plugin.sh" \
+# (executable: a Go module zip keeps no file modes)
+install -m 0755 "$work/images/cilium/init-container.sh" "$work/plugins/cilium-cni/install-plugin.sh" \
   "$work/plugins/cilium-cni/cni-uninstall.sh" "$out.tmp/"
 rm -rf "$out" && mv "$out.tmp" "$out"
 stamp_write cilium-bin "$hash"
