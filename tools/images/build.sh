@@ -122,6 +122,12 @@ prepare() {
       cp -a "$CACHE/cilium-bin/." "$root/"
       # the init containers' scripts (a Go module zip keeps no file modes)
       chmod 0755 "$root/init-container.sh" "$root/install-plugin.sh" "$root/cni-uninstall.sh"
+      # slimmer (every node gets a copy): the operator has its own image; of
+      # LLVM the agent runs clang only (pkg/datapath/loader), llc is kept as
+      # upstream's image has it; no docs
+      rm -f "$root/usr/bin/cilium-operator-generic"
+      find "$root/usr/lib/llvm-19/bin" -mindepth 1 -not -name clang -not -name clang-19 -not -name llc -delete
+      rm -rf "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale" "$root/usr/share/info"
       mkdir -p "$root/usr/local/bin" "$root/cni" "$root/home/cilium"
       # the compiler the agent runs for its BPF programs (upstream: cilium's own LLVM 19 build in /usr/local/bin)
       ln -sf /usr/bin/clang-19 "$root/usr/local/bin/clang"
@@ -220,6 +226,7 @@ prepare_node() {
 ONLY_HASH=1 prepare
 hash=$(printf '%s\n%s' "$(sha256sum <"${BASH_SOURCE[0]}" | cut -c1-16)" "$recipe_inputs" | sha256sum | cut -c1-16)
 have=$(docker image inspect --format '{{index .Config.Labels "dev.paddock.content"}}' "$ref" 2>/dev/null || true)
+old_id=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
 if [[ $have == "$hash" ]]; then
   ilog "$ref: up to date (built here, inputs unchanged)"
   exit 0
@@ -232,5 +239,9 @@ args=()
 for c in "${CHANGES[@]}" "LABEL dev.paddock.content=$hash" "LABEL dev.paddock.source=built-from-source"; do args+=(--change "$c"); done
 run_logged "image-$name-import" sh -c "tar --numeric-owner -C '$root' -c . | docker import ${args[*]@Q} - '$ref'"
 rm -rf "$work"
+# the previous build of REF, now untagged, goes (unless a container still uses it)
+if [[ -n $old_id && $old_id != "$(docker image inspect --format '{{.Id}}' "$ref")" ]]; then
+  docker image rm "$old_id" >/dev/null 2>&1 || true
+fi
 size=$(docker image inspect --format '{{.Size}}' "$ref")
 ilog "$ref: built in $((SECONDS - started)) s ($((size / 1000000)) MB)"
