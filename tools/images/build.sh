@@ -87,7 +87,7 @@ prepare() {
       mkdir -p "$root/usr/local/bin" "$root/var/lib/etcd"
       local v
       v=$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" {print $3}' "$IMAGES_DIR/etcd/go.mod")
-      ilog "  compiling etcd ${v#v} (cold: a few minutes)…"
+      ilog "  compiling etcd ${v#v} (a few minutes when Go's build cache is cold)…"
       (cd "$IMAGES_DIR/etcd" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' \
         run_logged image-etcd go build -trimpath -ldflags '-s -w' -o "$root/usr/local/bin/etcd" .)
       CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' 'CMD ["/usr/local/bin/etcd"]') ;;
@@ -224,7 +224,9 @@ prepare_node() {
 
 # ---- main
 ONLY_HASH=1 prepare
-hash=$(printf '%s\n%s' "$(sha256sum <"${BASH_SOURCE[0]}" | cut -c1-16)" "$recipe_inputs" | sha256sum | cut -c1-16)
+# the recipes' code is an input too (comments and progress lines are not)
+recipes=$(grep -vE '^\s*(#|ilog )' "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+hash=$(printf '%s\n%s' "$recipes" "$recipe_inputs" | sha256sum | cut -c1-16)
 have=$(docker image inspect --format '{{index .Config.Labels "dev.paddock.content"}}' "$ref" 2>/dev/null || true)
 old_id=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
 if [[ $have == "$hash" ]]; then

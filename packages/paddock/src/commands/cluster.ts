@@ -96,6 +96,7 @@ export function register(program: Command): void {
           await status(false);
         });
         if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, command, steps: steps.length })}\n`);
+        else if (opts.until) process.stdout.write(`${pc.green('✔')} cluster ${command} done up to the "${opts.until}" phase (--until).\n`);
         else process.stdout.write(`${pc.green('✔')} cluster ${command} done.${command === 'up' ? ' Next: npx paddock cluster test' : ''}\n`);
       });
   }
