@@ -32,7 +32,11 @@ hash=$(printf '%s\n' "$SUITE" "$MIRROR" "${PACKAGES[@]}" | sha256sum | cut -c1-1
 if stamp_ok "rootfs-$name" "$hash" && [[ -d $out/usr/bin ]]; then
   exit 0
 fi
-command -v debootstrap >/dev/null || idie "debootstrap is not installed; run: apt-get install -y debootstrap"
+if ! command -v debootstrap >/dev/null; then
+  [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null || idie "debootstrap is not installed; run: apt-get install -y debootstrap"
+  ilog "installing Debian's debootstrap (apt-get)…"
+  run_logged apt-debootstrap sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap'
+fi
 ilog "root file system '$name': debootstrap $SUITE with ${#PACKAGES[@]} packages (first run only, a few minutes)…"
 started=$SECONDS
 rm -rf "$out.tmp"
