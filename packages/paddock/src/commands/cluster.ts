@@ -25,7 +25,9 @@ function imageSources(o: PlanOptions): { ref: string; source: ImageSource; from:
   return clusterImages(o.root).map((i) =>
     o.images === 'build'
       ? { ref: i.ref, source: 'build' as const, from: i.from }
-      : { ref: i.placement === 'node' ? 'kindest/node (the digest in platform/clusters/kind/kind-config.yaml)' : i.ref, source: 'pull' as const, from: 'its registry' },
+      : i.placement === 'node'
+        ? { ref: 'kindest/node', source: 'pull' as const, from: 'docker.io, by the digest in platform/clusters/kind/kind-config.yaml' }
+        : { ref: i.ref, source: 'pull' as const, from: i.placement === 'preload' ? 'built into kindest/node' : 'its registry, by each node' },
   );
 }
 
@@ -38,7 +40,7 @@ function printPlan(command: string, steps: Step[], json: boolean, o?: PlanOption
     return;
   }
   const head = images
-    ? `images: ${o!.images === 'build' ? 'built here from pinned source' : 'pulled from their registries'}${o!.imagesWhy ? ` (${o!.imagesWhy})` : ''}\n${images.map((i) => `  ${i.source.padEnd(5)} ${i.ref}${i.source === 'build' ? `  ← ${i.from}` : ''}`).join('\n')}\n\n`
+    ? `images: ${o!.images === 'build' ? 'built here from pinned source' : 'pulled from their registries'}${o!.imagesWhy ? ` (${o!.imagesWhy})` : ''}\n${images.map((i) => `  ${i.source.padEnd(5)} ${i.ref}  ← ${i.from}`).join('\n')}\n\n`
     : '';
   process.stdout.write(`paddock cluster ${command}: the plan (${steps.length} steps, nothing run)\n\n${head}${formatPlan(steps).join('\n')}\n`);
 }
