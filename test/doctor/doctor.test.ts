@@ -38,6 +38,7 @@ const expected: Record<string, string[]> = {
     'error hardcoded-secret app.py:18',
     'error unknown-component app.py:26',
     'error undeclared-invocation app.py:41',
+    'error bare-app-id app.py:41',
     'error writes-outside-tmp app.py:42',
     'error binds-localhost app.py:48',
     'error port-mismatch app.py:48',
@@ -66,7 +67,8 @@ const expected: Record<string, string[]> = {
     'warning dockerfile-unpinned-base Dockerfile:1',
     'warning secret-from-env main.py:11',
     'warning hardcoded-endpoint main.py:33',
-    'warning debug-server main.py:39',
+    // uvicorn.run(reload=True) at main.py:39 sits under `if __name__ == "__main__"`; the image starts
+    // the uvicorn command instead, so that code never runs and its reload switch is not reported.
     'warning unpinned-dependencies pyproject.toml:5',
     'warning unpinned-dependencies pyproject.toml:6',
   ],
@@ -79,6 +81,7 @@ const expected: Record<string, string[]> = {
     'error hardcoded-secret server.js:12',
     'error writes-outside-tmp server.js:22',
     'error undeclared-invocation server.js:23',
+    'error bare-app-id server.js:23',
     'error binds-localhost server.js:30',
     'error missing-health-endpoint server.js:30',
     'warning dockerfile-unpinned-base Dockerfile:1',
@@ -95,6 +98,7 @@ const expected: Record<string, string[]> = {
     'error writes-outside-tmp src/server.mts:13',
     'error unknown-component src/server.mts:22',
     'error undeclared-invocation src/server.mts:28',
+    'error bare-app-id src/server.mts:28',
     'error binds-localhost src/server.mts:37',
     'error port-mismatch src/server.mts:37',
     'error missing-health-endpoint src/server.mts:37',

@@ -2,8 +2,11 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { NodeIndex } from './node-index.js';
 import { emptyFacts, str, UNKNOWN, valText, type SourceFacts, type Val } from './facts.js';
+import { server, type ServerId } from './frameworks.js';
 import { isDisplayCall } from './names.js';
-import { field, loc, named, type ConstTable, type ReaderContext } from './syntax.js';
+import {
+  dotted, field, isWrapper, joinPath, literalString, loc, named, unescape, unwrap, type ConstTable, type ReaderContext,
+} from './syntax.js';
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options']);
 const FS_WRITERS: Record<string, number> = {
@@ -11,47 +14,20 @@ const FS_WRITERS: Record<string, number> = {
   copyFile: 1, copyFileSync: 1, cp: 1, cpSync: 1, rename: 1, renameSync: 1, outputFile: 0, outputFileSync: 0,
   outputJson: 0, outputJsonSync: 0, writeJson: 0, writeJsonSync: 0, ensureDir: 0, ensureDirSync: 0, mkdirp: 0,
 };
-const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'await_expression']);
 const MAX_DEPTH = 8;
 
 type Ctx = ReaderContext;
-
-function unwrap(n: Node | undefined): Node | undefined {
-  while (n && WRAPPERS.has(n.type)) n = named(n)[0];
-  return n;
-}
-
-function dotted(ctx: Ctx, n: Node | undefined): string {
-  n = unwrap(n);
-  if (!n || !['identifier', 'member_expression', 'property_identifier'].includes(n.type)) return '';
-  const text = n.text.replace(/\s+|\?/g, '');
-  const [head, ...rest] = text.split('.');
-  const target = ctx.aliases.get(head!);
-  return target ? [target, ...rest].join('.') : text;
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\([nrt\\'"`$])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] ?? c);
-}
-
-function literalString(n: Node | undefined): string | undefined {
-  n = unwrap(n);
-  if (!n) return undefined;
-  if (n.type === 'string') return unescape(n.text.slice(1, -1));
-  if (n.type === 'template_string' && !named(n).some((c) => c.type === 'template_substitution')) return unescape(n.text.slice(1, -1));
-  return undefined;
-}
 
 export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   const n = unwrap(node);
   if (!n || depth > MAX_DEPTH) return UNKNOWN;
   switch (n.type) {
-    case 'string': return str(unescape(n.text.slice(1, -1)));
+    case 'string': return str(unescape(n.text.slice(1, -1), '`$'));
     case 'template_string': {
       let out = '';
       for (const c of n.children) {
         if (!c) continue;
-        if (c.type === 'string_fragment' || c.type === 'escape_sequence') out += unescape(c.text);
+        if (c.type === 'string_fragment' || c.type === 'escape_sequence') out += unescape(c.text, '`$');
         else if (c.type === 'template_substitution') out += valText(resolve(ctx, named(c)[0], depth + 1));
       }
       return str(out);
@@ -103,16 +79,6 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
     case 'call_expression': return resolveCall(ctx, n, depth);
     default: return UNKNOWN;
   }
-}
-
-function joinPath(parts: string[], absolute: boolean): string {
-  let out = '';
-  for (const p of parts) {
-    if (p.startsWith('/') || p.startsWith('{appdir}')) out = p;
-    else out = out ? `${out.replace(/\/$/, '')}/${p}` : p;
-  }
-  if (absolute && !out.startsWith('/') && !out.startsWith('{')) out = `{appdir}/${out}`;
-  return out.replace(/\/\.\//g, '/');
 }
 
 function resolveCall(ctx: Ctx, n: Node, depth: number): Val {
@@ -276,24 +242,29 @@ function readCall(ctx: Ctx, node: Node): void {
   }
 
   // Servers: app.listen(3000, '127.0.0.1'), server.listen({ port, host }), serve({ fetch, port }).
+  const listen = (id: ServerId, via: string, host: Val | undefined, port: Val | undefined): void => {
+    const spec = server(id);
+    f.listens.push({ loc: at, via, server: id, host, defaultHost: spec.defaultHost, port, defaultPort: spec.defaultPort });
+  };
   if (method === 'listen' && receiver) {
     const kind = receiver.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;
+    const id: ServerId = kind === 'fastify' ? 'fastify' : kind ?? 'http';
     const first = unwrap(args[0]);
     if (first?.type === 'object') {
       const props = objectProps(first);
-      f.listens.push({ loc: at, via: `${receiver.text.split('(')[0]}.listen`, host: val(ctx, props.get('host')), defaultHost: kind === 'fastify' ? '127.0.0.1' : '0.0.0.0', port: val(ctx, props.get('port')), defaultPort: kind === 'fastify' ? 3000 : undefined });
+      listen(id, `${receiver.text.split('(')[0]}.listen`, val(ctx, props.get('host')), val(ctx, props.get('port')));
       return;
     }
     const port = val(ctx, first);
     if (!kind && !(port && (port.kind === 'num' || port.kind === 'env' || /app|server|http/i.test(receiver.text)))) return;
     const second = unwrap(args[1]);
     const hostNode = second && !['arrow_function', 'function_expression', 'function', 'identifier'].includes(second.type) ? second : second?.type === 'identifier' && resolve(ctx, second).kind === 'str' ? second : undefined;
-    f.listens.push({ loc: at, via: `${receiver.type === 'identifier' ? receiver.text : 'server'}.listen`, host: val(ctx, hostNode), defaultHost: kind === 'fastify' ? '127.0.0.1' : '0.0.0.0', port, defaultPort: kind === 'fastify' ? 3000 : undefined });
+    listen(id, `${receiver.type === 'identifier' ? receiver.text : 'server'}.listen`, val(ctx, hostNode), port);
     return;
   }
   if ((callee === '@hono/node-server.serve' || callee === 'Bun.serve') && unwrap(args[0])?.type === 'object') {
     const props = objectProps(unwrap(args[0])!);
-    f.listens.push({ loc: at, via: callee.replace('@hono/node-server.', ''), host: val(ctx, props.get('hostname')), defaultHost: '0.0.0.0', port: val(ctx, props.get('port')), defaultPort: 3000 });
+    listen(callee === 'Bun.serve' ? 'bun' : 'hono', callee.replace('@hono/node-server.', ''), val(ctx, props.get('hostname')), val(ctx, props.get('port')));
     return;
   }
 
@@ -334,7 +305,7 @@ function readCall(ctx: Ctx, node: Node): void {
     const name = api && resolve(ctx, args[0]);
     if (api && name?.kind === 'str' && !name.s.includes('{')) {
       const key = api === 'secrets' ? literalString(args[1]) : undefined;
-      f.daprSdk.push({ loc: at, api, name: name.s, key });
+      f.daprSdk.push({ loc: at, api, name: name.s, key, via: `${receiver.text.replace(/\s+/g, '')}.${method}` });
     }
   }
 }
@@ -370,7 +341,7 @@ function readString(ctx: Ctx, node: Node): void {
   // Type positions in TypeScript (`type T = 'a' | 'b'`) and JSX are not values the app uses.
   if (parent.type.startsWith('jsx')) return;
   // process.env.X || 'mongodb://localhost:27017': the default is what runs in the cluster.
-  while (parent && (WRAPPERS.has(parent.type) || (parent.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(parent, 'operator')?.text ?? '')))) parent = parent.parent;
+  while (parent && (isWrapper(parent) || (parent.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(parent, 'operator')?.text ?? '')))) parent = parent.parent;
   if (!parent) return;
   if (parent.type === 'arguments' && parent.parent && field(parent.parent, 'function')?.text === 'require') return;
   const value = resolve(ctx, node);

@@ -4,8 +4,11 @@ import { NodeIndex } from './node-index.js';
 import {
   emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
 } from './facts.js';
+import { PY_APP_CONSTRUCTORS, server, type ServerId } from './frameworks.js';
 import { isDisplayCall } from './names.js';
-import { field, loc, named, type ConstTable, type ReaderContext } from './syntax.js';
+import {
+  dotted, field, joinPath, literalString, loc, named, pythonStringValue, stringPrefix, unescape, type ConstTable, type ReaderContext,
+} from './syntax.js';
 
 export type { ConstTable } from './syntax.js';
 
@@ -16,49 +19,13 @@ const MAX_DEPTH = 8;
 
 type Ctx = ReaderContext;
 
-/** The dotted name of a callee or attribute chain, with import aliases expanded. */
-function dotted(ctx: Ctx, node: Node | undefined): string {
-  if (!node) return '';
-  const text = node.type === 'identifier' || node.type === 'attribute' ? node.text.replace(/\s+/g, '') : '';
-  if (!text) return '';
-  const [head, ...rest] = text.split('.');
-  const target = ctx.aliases.get(head!);
-  return target ? [target, ...rest].join('.') : text;
-}
-
-function stringPrefix(node: Node): string {
-  // The node's text starts with its prefix and quote (f", rb'''…); reading text avoids walking children.
-  return (/^[A-Za-z]*/.exec(node.text)?.[0] ?? '').toLowerCase();
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\([nrt\\'"])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] ?? c);
-}
-
-/** The literal text of a plain (non-f) string node, or undefined. */
-function literalString(node: Node | undefined): string | undefined {
-  if (!node || node.type !== 'string') return undefined;
-  if (stringPrefix(node).includes('f')) return undefined;
-  return stringValue(node);
-}
-
-/** The value of a string without interpolations, from its text: prefix and quotes removed. */
-function stringValue(node: Node): string {
-  const text = node.text;
-  const prefix = /^[A-Za-z]*/.exec(text)?.[0] ?? '';
-  const body = text.slice(prefix.length);
-  const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
-  const inner = body.slice(q, body.length - q);
-  return prefix.toLowerCase().includes('r') ? inner : unescape(inner);
-}
-
 /** Work out a value statically, as far as simple constants allow. */
 export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   if (!node || depth > MAX_DEPTH) return UNKNOWN;
   switch (node.type) {
     case 'string': {
       const prefix = stringPrefix(node);
-      if (!prefix.includes('f')) return str(stringValue(node));
+      if (!prefix.includes('f')) return str(pythonStringValue(node));
       const raw = prefix.includes('r');
       let out = '';
       for (const c of node.namedChildren) {
@@ -120,21 +87,12 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
       const left = resolve(ctx, field(node, 'left'), depth + 1);
       const right = resolve(ctx, field(node, 'right'), depth + 1);
       if (op === '+' && (left.kind === 'str' || right.kind === 'str')) return str(valText(left) + valText(right));
-      if (op === '/' && left.kind === 'str') return str(joinPath(valText(left), valText(right)));
+      if (op === '/' && left.kind === 'str') return str(joinPath([valText(left), valText(right)]));
       return UNKNOWN;
     }
     case 'call': return resolveCall(ctx, node, depth);
     default: return UNKNOWN;
   }
-}
-
-function joinPath(...parts: string[]): string {
-  let out = '';
-  for (const p of parts) {
-    if (p.startsWith('/')) out = p;
-    else out = out ? `${out.replace(/\/$/, '')}/${p}` : p;
-  }
-  return out;
 }
 
 function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
@@ -149,7 +107,7 @@ function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
   if (callee === 'int' || callee === 'str' || callee === 'float') return resolve(ctx, args[0], depth + 1);
   if (['os.path.join', 'posixpath.join', 'Path', 'pathlib.Path', 'PurePath', 'pathlib.PurePath'].includes(callee)) {
     if (args.length === 0) return str('{appdir}');
-    return str(joinPath(...args.map((a) => valText(resolve(ctx, a, depth + 1)))));
+    return str(joinPath(args.map((a) => valText(resolve(ctx, a, depth + 1)))));
   }
   if (['os.path.dirname', 'os.path.abspath', 'os.path.realpath', 'os.path.normpath'].includes(callee)) {
     const v = resolve(ctx, args[0], depth + 1);
@@ -224,16 +182,11 @@ function collectAliases(ctx: Ctx): void {
   ctx.usesDaprSdk = ctx.facts.imports.some((i) => i.module === 'dapr' || i.module.startsWith('dapr.'));
 }
 
-const WEB_APPS: Record<string, string> = {
-  'flask.Flask': 'flask', 'fastapi.FastAPI': 'fastapi', 'quart.Quart': 'flask', 'sanic.Sanic': 'sanic',
-  'flask_socketio.SocketIO': 'socketio', 'dash.Dash': 'dash', 'bottle.Bottle': 'bottle', 'starlette.applications.Starlette': 'fastapi',
-};
-
 function collectApps(ctx: Ctx): void {
   for (const [name, node] of ctx.locals) {
     if (node?.type !== 'call') continue;
     const callee = dotted(ctx, field(node, 'function'));
-    const fw = WEB_APPS[callee];
+    const fw = PY_APP_CONSTRUCTORS[callee];
     if (fw) ctx.apps.set(name, fw);
   }
 }
@@ -314,60 +267,58 @@ function readCall(ctx: Ctx, node: Node): void {
   }
 
   // Servers.
+  const listen = (id: ServerId, via: string, host: Node | Val | undefined, port: Node | Val | undefined): void => {
+    const spec = server(id);
+    const v = (x: Node | Val | undefined): Val | undefined => (x === undefined ? undefined : 'kind' in x ? x : resolve(ctx, x));
+    f.listens.push({ loc: at, via, server: id, host: v(host), defaultHost: spec.defaultHost, port: v(port), defaultPort: spec.defaultPort, underMain: underMain(node) });
+  };
   const appFw = receiver?.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;
   if (method === 'run' && receiver && (appFw || (/^(app|application|server)$/.test(receiver.text) && !callee.startsWith('asyncio')))) {
-    if (appFw === 'socketio') {
-      f.listens.push({ loc: at, via: `${receiver.text}.run`, host: val(ctx, arg(1, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(2, 'port')), defaultPort: 5000 });
-    } else if (appFw === 'fastapi') {
-      // FastAPI has no run(); uvicorn.run below is the usual way.
-    } else {
-      const sanic = appFw === 'sanic';
-      f.listens.push({ loc: at, via: `${receiver.text}.run`, host: val(ctx, arg(0, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(1, 'port')), defaultPort: sanic ? 8000 : 5000 });
-    }
-    readDebugKw(ctx, kwargs, at, `${receiver.text}.run`);
+    const via = `${receiver.text}.run`;
+    // FastAPI and Starlette have no run(); uvicorn.run is the usual way.
+    if (appFw === 'socketio') listen('socketio', via, arg(1, 'host'), arg(2, 'port'));
+    else if (appFw !== 'uvicorn.run') listen(appFw ?? 'flask', via, arg(0, 'host'), arg(1, 'port'));
+    readDebugKw(ctx, node, kwargs, at, via, appFw ?? 'flask');
     return;
   }
   if (callee === 'uvicorn.run' || callee === 'hypercorn.run') {
-    f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '127.0.0.1', port: val(ctx, kwargs.get('port')), defaultPort: 8000 });
-    if (isTrue(ctx, kwargs.get('reload'))) {
-      f.debugs.push({ loc: at, what: `${callee}(reload=True) watches the source and restarts the server`, severity: 'warning', fix: 'Remove reload=True; the platform restarts the app when you deploy a new image.' });
-    }
-    readDebugKw(ctx, kwargs, at, callee);
+    listen(callee, callee, kwargs.get('host'), kwargs.get('port'));
+    if (isTrue(ctx, kwargs.get('reload'))) f.debugs.push({ loc: at, via: `${callee}(reload=True)`, kind: 'reload', underMain: underMain(node) });
+    readDebugKw(ctx, node, kwargs, at, callee, callee);
     return;
   }
   if (method === 'launch' && receiver && ctx.facts.imports.some((i) => i.module === 'gradio' || i.module.startsWith('gradio.'))) {
-    // Gradio: demo.launch() listens on 127.0.0.1:7860 unless told otherwise (or GRADIO_SERVER_NAME/PORT are set).
-    f.listens.push({ loc: at, via: `${receiver.text}.launch`, host: val(ctx, kwargs.get('server_name')), defaultHost: '127.0.0.1', port: val(ctx, kwargs.get('server_port')), defaultPort: 7860 });
+    // Gradio: demo.launch() listens on 127.0.0.1:7860 unless told otherwise.
+    listen('gradio', `${receiver.text}.launch`, kwargs.get('server_name'), kwargs.get('server_port'));
     f.routes.push({ path: '/', loc: at });
     return;
   }
   if (method === 'run_server' && receiver) {
-    f.listens.push({ loc: at, via: `${receiver.text}.run_server`, host: val(ctx, arg(0, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(1, 'port')), defaultPort: 8050 });
-    readDebugKw(ctx, kwargs, at, `${receiver.text}.run_server`);
+    listen('dash', `${receiver.text}.run_server`, arg(0, 'host'), arg(1, 'port'));
+    readDebugKw(ctx, node, kwargs, at, `${receiver.text}.run_server`, 'dash');
     return;
   }
   if (/(^|\.)run_app$/.test(callee) && /aiohttp|web/.test(callee)) {
-    f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '0.0.0.0', port: val(ctx, kwargs.get('port')), defaultPort: 8080 });
+    listen('aiohttp', callee, kwargs.get('host'), kwargs.get('port'));
     return;
   }
   if (callee === 'waitress.serve') {
-    const listen = kwargs.get('listen');
-    if (listen) {
-      const l = resolve(ctx, listen);
+    const l = kwargs.get('listen') ? resolve(ctx, kwargs.get('listen')) : undefined;
+    if (l) {
       const m = l.kind === 'str' ? /^(.*):(\d+)$/.exec(l.s) : null;
-      f.listens.push({ loc: at, via: callee, host: m ? str(m[1] === '*' ? '0.0.0.0' : m[1]!) : UNKNOWN, defaultHost: '0.0.0.0', port: m ? { kind: 'num', n: Number(m[2]) } : UNKNOWN });
+      listen('waitress', callee, m ? str(m[1] === '*' ? '0.0.0.0' : m[1]!) : UNKNOWN, m ? { kind: 'num', n: Number(m[2]) } : UNKNOWN);
     } else {
-      f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '0.0.0.0', port: val(ctx, kwargs.get('port')), defaultPort: 8080 });
+      listen('waitress', callee, kwargs.get('host'), kwargs.get('port'));
     }
     return;
   }
   if (/(^|\.)(HTTPServer|ThreadingHTTPServer|TCPServer|ThreadingTCPServer)$/.test(callee) && args[0]?.type === 'tuple') {
     const [h, p] = named(args[0]);
-    f.listens.push({ loc: at, via: callee.split('.').pop()!, host: val(ctx, h), defaultHost: '0.0.0.0', port: val(ctx, p) });
+    listen('http.server', callee.split('.').pop()!, h, p);
     return;
   }
   if (/(^|\.)make_server$/.test(callee) && callee.includes('wsgiref')) {
-    f.listens.push({ loc: at, via: 'make_server', host: val(ctx, args[0]), defaultHost: '0.0.0.0', port: val(ctx, args[1]) });
+    listen('wsgiref', 'make_server', args[0], args[1]);
     return;
   }
 
@@ -398,7 +349,7 @@ function readCall(ctx: Ctx, node: Node): void {
       const name = resolve(ctx, nameNode);
       const key = keyNode ? resolve(ctx, keyNode) : undefined;
       if (name.kind === 'str' && !name.s.includes('{')) {
-        f.daprSdk.push({ loc: at, api, name: name.s, key: key?.kind === 'str' && !key.s.includes('{') ? key.s : undefined });
+        f.daprSdk.push({ loc: at, api, name: name.s, key: key?.kind === 'str' && !key.s.includes('{') ? key.s : undefined, via: method });
       }
     }
   }
@@ -415,14 +366,21 @@ function isTrue(ctx: Ctx, node: Node | undefined): boolean {
   return (v?.kind === 'bool' && v.b) || (v?.kind === 'str' && /^(1|true|yes|on)$/i.test(v.s));
 }
 
-function readDebugKw(ctx: Ctx, kwargs: Map<string, Node>, at: Loc, via: string): void {
-  if (isTrue(ctx, kwargs.get('debug'))) {
-    ctx.facts.debugs.push({
-      loc: at, severity: 'error',
-      what: `${via}(debug=True) starts the debugger: anyone who can reach the app can run code in it, and errors show your source to visitors`,
-      fix: `Remove debug=True (or read it from an environment variable that defaults to off).`,
-    });
+function readDebugKw(ctx: Ctx, node: Node, kwargs: Map<string, Node>, at: Loc, via: string, id: ServerId): void {
+  if (!isTrue(ctx, kwargs.get('debug'))) return;
+  // Flask's, Dash's and Socket.IO's development servers start Werkzeug's debugger with debug=True.
+  const kind = server(id).devServer ? 'debugger' : 'debug-mode';
+  ctx.facts.debugs.push({ loc: at, via: `${via}(debug=True)`, kind, server: id, underMain: underMain(node) });
+}
+
+/** Inside `if __name__ == "__main__":` — code that runs only when this file is the program started. */
+export function underMain(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'if_statement') continue;
+    const cond = field(p, 'condition')?.text.replace(/\s+/g, '') ?? '';
+    if (/^__name__==(['"])__main__\1$|^(['"])__main__\2==__name__$/.test(cond)) return true;
   }
+  return false;
 }
 
 const OPEN_CALLS = new Set(['open', 'io.open', 'codecs.open', 'aiofiles.open', 'gzip.open', 'bz2.open', 'lzma.open']);
@@ -494,7 +452,7 @@ function readString(ctx: Ctx, node: Node): void {
   // Docstrings and bare string statements are documentation.
   if (parent.type === 'expression_statement') return;
   const literal = node.type === 'string' && !stringPrefix(node).includes('f');
-  const value = literal ? str(stringValue(node)) : resolve(ctx, node);
+  const value = literal ? str(pythonStringValue(node)) : resolve(ctx, node);
   if (value.kind !== 'str' || value.s === '') return;
   const fact = { value: value.s, loc: loc(ctx, node), literal } as SourceFacts['strings'][number];
   let p: Node | null = parent;
@@ -545,11 +503,8 @@ function readAssignment(ctx: Ctx, node: Node): void {
   if (/^\w+\.debug$/.test(target) && ctx.apps.has(target.split('.')[0]!) ||
       /^\w+\.config\[["']DEBUG["']\]$/.test(target) ||
       (target === 'DEBUG' && /(^|\/)settings\.py$/.test(ctx.facts.file))) {
-    ctx.facts.debugs.push({
-      loc: at, severity: 'error',
-      what: `${target} = True turns on debug mode: errors show your source code and settings to visitors${target === 'DEBUG' ? '' : ", and Flask's debugger lets them run code"}`,
-      fix: `Remove the line, or read it from an environment variable that defaults to off.`,
-    });
+    const id = ctx.apps.get(target.split('.')[0]!);
+    ctx.facts.debugs.push({ loc: at, via: `${target} = True`, kind: 'debug-mode', server: target === 'DEBUG' ? 'django' : id ?? 'flask', underMain: underMain(node) });
   }
 }
 
