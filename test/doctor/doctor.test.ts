@@ -177,6 +177,38 @@ describe('doctor and the values file', () => {
   });
 });
 
+describe('doctor judges what the image starts', () => {
+  const flask = 'import os\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.route("/health")\ndef health():\n    return "ok"\n\nif __name__ == "__main__":\n    app.run(debug=True)\n';
+  async function judge(dockerfile: string, py = flask): Promise<string[]> {
+    const dir = temp();
+    writeFileSync(join(dir, 'main.py'), py);
+    writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+    writeFileSync(join(dir, 'values.yaml'), 'port: 8080\n');
+    return (await findings(dir)).filter((f) => !/unpinned|root-user/.test(f));
+  }
+  test('gunicorn runs the app: app.run(debug=True) under __main__ never runs, so nothing is reported', async () => {
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nCMD exec gunicorn --bind :$PORT --workers 1 main:app\n'), []);
+  });
+  test('python main.py runs it: the debugger and the localhost bind are errors', async () => {
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENTRYPOINT ["python3"]\nCMD ["main.py"]\n'), [
+      'error binds-localhost main.py:10', 'error debug-server main.py:10', 'error port-mismatch main.py:10',
+    ]);
+  });
+  test('flask run takes host and port from ENV (either form); FLASK_DEBUG is the debugger only under flask run', async () => {
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_APP main.py\nENV FLASK_RUN_HOST 0.0.0.0\nENV FLASK_RUN_PORT=8080\nCMD ["flask", "run"]\n'), []);
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["flask", "run", "--host", "0.0.0.0", "--port", "8080"]\n'), ['error debug-server Dockerfile:3']);
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["gunicorn", "main:app"]\n'), ['warning debug-server Dockerfile:3']);
+  });
+  test('a moving base tag beyond latest is caught (node:lts, python:3, alpine:edge)', async () => {
+    for (const base of ['python:3', 'python:slim', 'python:3-slim']) {
+      const dir = temp();
+      writeFileSync(join(dir, 'Dockerfile'), `FROM ${base}\nUSER 10001\nCMD ["gunicorn", "main:app"]\n`);
+      writeFileSync(join(dir, 'main.py'), flask);
+      assert.ok((await findings(dir)).includes('warning dockerfile-unpinned-base Dockerfile:1'), base);
+    }
+  });
+});
+
 describe('doctor on the example apps', () => {
   for (const app of ['app1', 'app2']) {
     test(`${app}: nothing at error severity with its values file`, async () => {

@@ -116,12 +116,12 @@ function serverListen(spec: CliSpec, argv: string[], env: ImageEnv, loc: Loc): L
   if (bound !== undefined) ({ host, port } = hostPort(bound, env));
   host = envValue(flag(all, spec.host), env) ?? host ?? fromEnv(s.hostEnv, env);
   port = envValue(flag(all, spec.port), env) ?? port ?? fromEnv(s.portEnv?.filter((n) => n !== 'PORT'), env);
-  if (port === undefined && s.portEnv?.includes('PORT')) port = { kind: 'env', name: 'PORT', fallback: s.defaultPort !== undefined ? { kind: 'num', n: s.defaultPort } : undefined };
   if (flag(all, spec.config) !== undefined && bound === undefined) {
     // A config file may set the address; doctor does not read it.
     host ??= { kind: 'unknown' };
     port ??= { kind: 'unknown' };
   }
+  if (port === undefined && s.portEnv?.includes('PORT')) port = { kind: 'env', name: 'PORT', fallback: s.defaultPort !== undefined ? { kind: 'num', n: s.defaultPort } : undefined };
   return { loc, via: s.name, server: spec.server, host, defaultHost: s.defaultHost, port, defaultPort: s.defaultPort };
 }
 
