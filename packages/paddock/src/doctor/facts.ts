@@ -76,6 +76,8 @@ export interface StringFact {
   literal: boolean;
   /** True when bound by an assignment (`HOST = "…"`), not passed to a call or put in a dict/object. */
   assigned?: boolean;
+  /** For a host in an object (`{ host: 'localhost', port: … }`): the port beside it, as valText shows it. */
+  port?: string;
 }
 
 export interface EnvRead {

@@ -15,6 +15,8 @@ const FS_WRITERS: Record<string, number> = {
   outputJson: 0, outputJsonSync: 0, writeJson: 0, writeJsonSync: 0, ensureDir: 0, ensureDirSync: 0, mkdirp: 0,
 };
 const MAX_DEPTH = 8;
+/** Option names that tell a logger which file to write. */
+const LOG_FILE_KEY = /^(log_?file(_?path|_?name)?|log_?path|logFilePath|logFileName)$/i;
 
 type Ctx = ReaderContext;
 
@@ -297,6 +299,13 @@ function readCall(ctx: Ctx, node: Node): void {
     if (file) f.writes.push({ loc: at, via: callee, path: resolve(ctx, file) });
   }
 
+  // A logger told to write a file: createSimpleLogger({ logFilePath }), pino({ file }), bunyan streams { path }.
+  for (const a of args) {
+    const o = unwrap(a);
+    if (o?.type !== 'object') continue;
+    for (const [k, v] of objectProps(o)) if (LOG_FILE_KEY.test(k)) f.writes.push({ loc: at, via: `${callee || method}({ ${k} })`, path: val(ctx, v) ?? UNKNOWN });
+  }
+
   // Dapr's JavaScript SDK: client.state.save('statestore', …), client.invoker.invoke('app1', …).
   if (ctx.usesDaprSdk && receiver?.type === 'member_expression') {
     const group = field(receiver, 'property')?.text;
@@ -352,6 +361,9 @@ function readString(ctx: Ctx, node: Node): void {
     if (field(parent, 'key')?.equals(node)) return;
     const k = field(parent, 'key');
     fact.key = k?.type === 'string' ? literalString(k) : k?.text;
+    // { host: 'localhost', port: process.env.PORT }: the port beside a host says whose it is.
+    const port = parent.parent?.type === 'object' ? objectProps(parent.parent).get('port') : undefined;
+    if (port) fact.port = valText(val(ctx, port) ?? UNKNOWN);
   } else if (parent.type === 'variable_declarator') {
     fact.key = field(parent, 'name')?.text;
     fact.assigned = true;

@@ -345,6 +345,8 @@ function readCall(ctx: Ctx, node: Node): void {
     else if (method === 'publish_event') { api = 'publish'; nameNode = arg(0, 'pubsub_name'); }
     else if (method === 'invoke_binding') { api = 'bindings'; nameNode = arg(0, 'binding_name'); }
     else if (method === 'invoke_method') { api = 'invoke'; nameNode = arg(0, 'app_id'); }
+    // @dapr_app.subscribe(pubsub='orderpubsub', topic='orders'), client.subscribe(pubsub_name=…)
+    else if (method === 'subscribe' && (kwargs.has('pubsub') || kwargs.has('pubsub_name'))) { api = 'publish'; nameNode = kwargs.get('pubsub') ?? kwargs.get('pubsub_name'); }
     if (api) {
       const name = resolve(ctx, nameNode);
       const key = keyNode ? resolve(ctx, keyNode) : undefined;
@@ -459,7 +461,12 @@ function readString(ctx: Ctx, node: Node): void {
   // ["http://localhost:3000"] passed as allow_origins=: the list's context is the string's.
   if (['list', 'tuple', 'set'].includes(p.type) && p.parent) p = p.parent;
   if (p.type === 'keyword_argument') { fact.key = field(p, 'name')?.text; p = p.parent; }
-  else if (p.type === 'pair') { fact.key = literalString(field(p, 'key')) ?? field(p, 'key')?.text; }
+  else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') { fact.key = field(p, 'name')?.text; }
+  else if (p.type === 'pair') {
+    // {"dapr-app-id": "orders"}: the key names the value; it is not a value itself.
+    if (field(p, 'key')?.equals(node)) return;
+    fact.key = literalString(field(p, 'key')) ?? field(p, 'key')?.text;
+  }
   else if (p.type === 'assignment') { fact.key = lastName(field(p, 'left')); fact.assigned = true; }
   else if (p.type === 'subscript') return; // d["KEY"], os.environ["X"]
   if (p?.type === 'argument_list' && p.parent?.type === 'call') {

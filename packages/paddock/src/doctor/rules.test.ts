@@ -45,7 +45,7 @@ describe('calls by bare app-id', () => {
     const found = runRules({ name: 'checkout', sources: [py, js], values: values(['orders-ns']) });
     const bare = found.filter((f) => f.rule === 'bare-app-id');
     assert.deepEqual(bare.map((f) => [f.severity, f.line]), [['error', 3], ['error', 5], ['error', 7], ['error', 9]]);
-    assert.match(bare[0]!.fix ?? '', /`http:\/\/localhost:\{os\.environ\['DAPR_HTTP_PORT'\]\}\/v1\.0\/invoke\/orders\.orders-ns\/method\/neworder`/);
+    assert.match(bare[0]!.fix ?? '', /f"http:\/\/localhost:\{os\.environ\['DAPR_HTTP_PORT'\]\}\/v1\.0\/invoke\/orders\.orders-ns\/method\/neworder"/);
     assert.match(bare[0]!.fix ?? '', /values\.yaml already allows orders-ns/);
     assert.match(bare[1]!.fix ?? '', /"dapr-app-id": "order-processor\.order-processor-ns"/);
     assert.match(bare[1]!.fix ?? '', /add `order-processor-ns` to networkPolicy\.allowEgressTo/);

@@ -57,6 +57,8 @@ export function daprUses(sources: SourceFacts[]): DaprUse[] {
         const api = m[1] as DaprApi;
         add({ api, name: m[2]!, key: api === 'secrets' ? m[3] : undefined, loc: s.loc, lang: f.lang, form: 'url', raw: s.value });
       }
+      // Programmatic subscriptions: [{ "pubsubname": "pubsub", "topic": "orders", "route": "…" }].
+      if (s.key && /^pubsub_?name$/i.test(s.key) && /^[a-z0-9][a-z0-9.-]*$/i.test(s.value)) add({ api: 'publish', name: s.value, loc: s.loc, lang: f.lang, form: 'url', raw: s.value });
       if (s.key && /^dapr-app-id$/i.test(s.key) && /^[a-z0-9][a-z0-9.-]*$/.test(s.value)) add({ api: 'invoke', name: s.value, loc: s.loc, lang: f.lang, form: 'header', raw: s.value });
     }
     for (const u of f.daprSdk) add({ ...u, lang: f.lang, form: 'sdk', raw: u.via ?? '' });
@@ -218,6 +220,8 @@ function endpoints(input: RuleInput): Finding[] {
           }
         } else if (isLoopback(u.host) && (u.port === '{env:PORT}' || u.port === ownPort)) {
           // The app calling itself.
+        } else if (isLoopback(u.host) && !u.port && !u.path.replace(/\/$/, '')) {
+          // "http://localhost" alone is a base that a port is added to (often Dapr's, from DAPR_HTTP_PORT): not enough to judge.
         } else if (u.scheme && DB_SCHEMES.test(u.scheme)) {
           finding = { severity: 'error', message: `The app connects to ${shown} itself. In the cluster the network lets the app reach only its Dapr sidecar, so this address is unreachable there.`, fix: infraFix(/^(amqp|kafka|nats|mqtt)/.test(u.scheme) ? 'pubsub' : /^(postgres|mysql|mariadb|cassandra|neo4j|bolt)/.test(u.scheme) ? 'db' : 'state', f.lang) };
         } else if (isLoopback(u.host) || isPrivate(u.host) || isClusterName(u.host) || (isBareName(u.host) && (u.scheme !== undefined || INFRA_PORTS.has(u.port ?? '')))) {
@@ -240,7 +244,9 @@ function endpoints(input: RuleInput): Finding[] {
         // HOST = "localhost" is usually where the app's own server binds: binds-localhost judges that.
         !(s.assigned && /^(host|hostname|server|address|bind_?host|listen_?host|server_?host)$/i.test(s.key))) {
         const h = s.value.trim().toLowerCase();
-        if (isLoopback(h) || isPrivate(h) || isClusterName(h) || /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h)) {
+        // { host: 'localhost', port: process.env.PORT }: the app calling itself (a health-check script).
+        const self = isLoopback(h) && (s.port === '{env:PORT}' || s.port === ownPort);
+        if (!self && (isLoopback(h) || isPrivate(h) || isClusterName(h) || /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h))) {
           finding = { severity: 'error', message: `The app connects to host "${s.value}" itself (${s.key}=). In the cluster the network lets the app reach only its Dapr sidecar, so nothing answers there.`, fix: infraFix(/postgres|db|database|mysql/.test(h) ? 'db' : /rabbit|kafka/.test(h) ? 'pubsub' : /vault/.test(h) ? 'secrets' : 'state', f.lang) };
         }
       }
@@ -318,8 +324,10 @@ function listens(input: RuleInput): Finding[] {
     }
   }
   if (input.values && input.docker) {
+    // Extra ports (a debugger's 9229) beside the app's own are not a mismatch.
+    const exposesPort = input.docker.expose.some((e) => e.port === port);
     for (const e of input.docker.expose) {
-      if (e.port !== port) {
+      if (e.port !== port && !exposesPort) {
         out.push({ rule: 'port-mismatch', severity: 'warning', file: input.docker.file, line: e.line, path: 'port', message: `The Dockerfile says EXPOSE ${e.port}, but ${input.values.file} says \`port: ${port}\`.`, fix: `Make them agree: EXPOSE ${port}, or \`port: ${e.port}\` if that is where the app listens.` });
       }
     }
@@ -493,11 +501,13 @@ const namespaceOf = (app: string): string => `${app}-ns`;
 function rewrite(u: DaprUse, app: string): string {
   const full = `${app}.${namespaceOf(app)}`;
   if (u.form === 'url') {
-    const shown = u.raw.replace(/\{env:(\w+)\}/g, (_, n: string) => (u.lang === 'python' ? `{os.environ['${n}']}` : `\${process.env.${n}}`)).replace(/\{\?\}/g, '…');
-    return `\`${shown.replace(new RegExp(`/invoke/${app.replace(/[.-]/g, '\\$&')}(?=/|$)`), `/invoke/${full}`)}\``;
+    const interp = /\{(env:\w+|\?)\}/.test(u.raw);
+    const shown = u.raw.replace(/\{env:(\w+)\}/g, (_, n: string) => (u.lang === 'python' ? `{os.environ['${n}']}` : `\${process.env.${n}}`)).replace(/\{\?\}/g, u.lang === 'python' ? '{…}' : '${…}')
+      .replace(new RegExp(`/invoke/${app.replace(/[.-]/g, '\\$&')}(?=/|$)`), `/invoke/${full}`);
+    return u.lang === 'python' ? (interp ? `f"${shown}"` : `"${shown}"`) : interp ? `\`${shown}\`` : `'${shown}'`;
   }
-  if (u.form === 'header') return u.lang === 'python' ? `\`"dapr-app-id": "${full}"\`` : `\`'dapr-app-id': '${full}'\``;
-  return `\`${u.raw || 'invoke'}(${u.lang === 'python' ? `"${full}"` : `'${full}'`}, …)\``;
+  if (u.form === 'header') return u.lang === 'python' ? `"dapr-app-id": "${full}"` : `'dapr-app-id': '${full}'`;
+  return `${u.raw || 'invoke'}(${u.lang === 'python' ? `"${full}"` : `'${full}'`}, …)`;
 }
 
 /** Calls by bare app-id: on the platform Dapr looks for `orders` in the caller's own namespace, where it does not run. */
