@@ -55,6 +55,12 @@ export function valNumber(v: Val | undefined): number | undefined {
   return undefined;
 }
 
+/** A name as the cluster sees it: a string known in full, or the default of a variable the platform does not set. */
+export function clusterName(v: Val | undefined): string | undefined {
+  if (v?.kind === 'env' && v.fallback && !PLATFORM_ENV.has(v.name)) return clusterName(v.fallback);
+  return v?.kind === 'str' && v.s && !v.s.includes('{') ? v.s : undefined;
+}
+
 /** A string value known in full (no unknown parts), else undefined. */
 export function valString(v: Val | undefined): string | undefined {
   if (!v) return undefined;

@@ -1,7 +1,7 @@
 /** Reads a JavaScript or TypeScript module's syntax tree into SourceFacts. */
 import type { Node, Tree } from 'web-tree-sitter';
 import { NodeIndex } from './node-index.js';
-import { emptyFacts, str, UNKNOWN, valText, type SourceFacts, type Val } from './facts.js';
+import { clusterName, emptyFacts, str, UNKNOWN, valText, type SourceFacts, type Val } from './facts.js';
 import { server, type ServerId } from './frameworks.js';
 import { isDisplayCall } from './names.js';
 import {
@@ -311,10 +311,10 @@ function readCall(ctx: Ctx, node: Node): void {
     const group = field(receiver, 'property')?.text;
     const api = group === 'state' ? 'state' : group === 'secret' ? 'secrets' : group === 'pubsub' && method === 'publish' ? 'publish'
       : group === 'binding' && method === 'send' ? 'bindings' : group === 'invoker' && method === 'invoke' ? 'invoke' : undefined;
-    const name = api && resolve(ctx, args[0]);
-    if (api && name?.kind === 'str' && !name.s.includes('{')) {
+    const name = api && clusterName(resolve(ctx, args[0]));
+    if (api && name) {
       const key = api === 'secrets' ? literalString(args[1]) : undefined;
-      f.daprSdk.push({ loc: at, api, name: name.s, key, via: `${receiver.text.replace(/\s+/g, '')}.${method}` });
+      f.daprSdk.push({ loc: at, api, name, key, via: `${receiver.text.replace(/\s+/g, '')}.${method}` });
     }
   }
 }

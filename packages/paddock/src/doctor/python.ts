@@ -2,7 +2,7 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { NodeIndex } from './node-index.js';
 import {
-  emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
+  clusterName, emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
 } from './facts.js';
 import { PY_APP_CONSTRUCTORS, server, type ServerId } from './frameworks.js';
 import { isDisplayCall } from './names.js';
@@ -63,6 +63,10 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
         const base = resolve(ctx, obj, depth + 1);
         return base.kind === 'str' && base.s.startsWith('{appdir}') ? str('{appdir}') : UNKNOWN;
       }
+      if (obj?.type === 'identifier' && obj.text === 'self') {
+        const set = ctx.locals.get(node.text);
+        return set ? resolve(ctx, set, depth + 1) : UNKNOWN;
+      }
       // config.STATE_STORE, settings.STORE_NAME: a constant of another module.
       if (attr && obj?.type === 'identifier') return ctx.project.get(attr) ?? UNKNOWN;
       return UNKNOWN;
@@ -77,9 +81,12 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
     }
     case 'boolean_operator': {
       const left = resolve(ctx, field(node, 'left'), depth + 1);
-      if (node.children.some((c) => c?.type === 'or') && left.kind === 'env' && !left.fallback) {
+      const or = node.children.some((c) => c?.type === 'or');
+      if (or && left.kind === 'env' && !left.fallback) {
         return { ...left, fallback: resolve(ctx, field(node, 'right'), depth + 1) };
       }
+      // name or "default": a parameter left out reads as its default (as `a || b` does in JavaScript).
+      if (or && left.kind === 'unknown') return resolve(ctx, field(node, 'right'), depth + 1);
       return left.kind === 'unknown' ? UNKNOWN : left;
     }
     case 'binary_operator': {
@@ -146,8 +153,11 @@ function collectLocals(index: NodeIndex): Map<string, Node | null> {
     if (!a) continue;
     const left = field(a, 'left');
     const right = field(a, 'right');
-    if (left?.type !== 'identifier' || !right) continue;
-    locals.set(left.text, locals.has(left.text) ? null : right);
+    if (!right) continue;
+    // self.store = …: an attribute set once in the module reads like a local (`self.store` below).
+    const name = left?.type === 'identifier' ? left.text : left?.type === 'attribute' && /^self\.\w+$/.test(left.text) ? left.text : undefined;
+    if (!name) continue;
+    locals.set(name, locals.has(name) ? null : right);
   }
   return locals;
 }
@@ -348,11 +358,8 @@ function readCall(ctx: Ctx, node: Node): void {
     // @dapr_app.subscribe(pubsub='orderpubsub', topic='orders'), client.subscribe(pubsub_name=…)
     else if (method === 'subscribe' && (kwargs.has('pubsub') || kwargs.has('pubsub_name'))) { api = 'publish'; nameNode = kwargs.get('pubsub') ?? kwargs.get('pubsub_name'); }
     if (api) {
-      const name = resolve(ctx, nameNode);
-      const key = keyNode ? resolve(ctx, keyNode) : undefined;
-      if (name.kind === 'str' && !name.s.includes('{')) {
-        f.daprSdk.push({ loc: at, api, name: name.s, key: key?.kind === 'str' && !key.s.includes('{') ? key.s : undefined, via: method });
-      }
+      const name = clusterName(resolve(ctx, nameNode));
+      if (name) f.daprSdk.push({ loc: at, api, name, key: keyNode ? clusterName(resolve(ctx, keyNode)) : undefined, via: method });
     }
   }
 }
