@@ -1,7 +1,7 @@
 /** Reads a JavaScript or TypeScript module's syntax tree into SourceFacts. */
 import type { Node, Tree } from 'web-tree-sitter';
 import { NodeIndex } from './node-index.js';
-import { clusterName, emptyFacts, str, UNKNOWN, valText, type SourceFacts, type Val } from './facts.js';
+import { clusterName, emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val } from './facts.js';
 import { server, type ServerId } from './frameworks.js';
 import { isDisplayCall } from './names.js';
 import {
@@ -224,26 +224,53 @@ export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts 
   return ctx.facts;
 }
 
+/** One call (or `new`), taken apart once for the readers below. */
+interface JsCall {
+  node: Node;
+  isNew: boolean;
+  fnNode?: Node;
+  /** Dotted, aliases expanded: `fs.writeFileSync`, `app.listen`. */
+  callee: string;
+  method: string;
+  receiver?: Node;
+  args: Node[];
+  at: Loc;
+}
+
 function readCall(ctx: Ctx, node: Node): void {
   const isNew = node.type === 'new_expression';
   const fnNode = unwrap(field(node, isNew ? 'constructor' : 'function'));
   const callee = dotted(ctx, fnNode);
-  const method = fnNode?.type === 'member_expression' ? field(fnNode, 'property')?.text ?? '' : callee;
-  const receiver = fnNode?.type === 'member_expression' ? unwrap(field(fnNode, 'object')) : undefined;
-  const args = named(field(node, 'arguments'));
-  const at = loc(ctx, node);
-  const f = ctx.facts;
+  const c: JsCall = {
+    node, isNew, fnNode, callee, args: named(field(node, 'arguments')), at: loc(ctx, node),
+    method: fnNode?.type === 'member_expression' ? field(fnNode, 'property')?.text ?? '' : callee,
+    receiver: fnNode?.type === 'member_expression' ? unwrap(field(fnNode, 'object')) : undefined,
+  };
+  if (readDotenvCall(ctx, c) || readServer(ctx, c)) return;
+  readRoute(ctx, c);
+  readWrite(ctx, c);
+  if (ctx.usesDaprSdk) readDaprSdk(ctx, c);
+}
 
+/** require('dotenv/config'), dotenv.config(). */
+function readDotenvCall(ctx: Ctx, c: JsCall): boolean {
+  const { isNew, fnNode, callee, method, receiver, args, at } = c;
+  const f = ctx.facts;
   if (!isNew && fnNode?.text === 'require') {
     if (moduleOf(args[0]) === 'dotenv/config') f.dotenvLoads.push(at);
-    return;
+    return true;
   }
   if (/^dotenv(\.default)?\.config$/.test(callee) || (method === 'config' && receiver && requireOf(receiver) === 'dotenv')) {
     f.dotenvLoads.push(at);
-    return;
+    return true;
   }
+  return false;
+}
 
-  // Servers: app.listen(3000, '127.0.0.1'), server.listen({ port, host }), serve({ fetch, port }).
+/** A server started in code: app.listen(3000, '127.0.0.1'), server.listen({ port, host }), serve({ fetch, port }). */
+function readServer(ctx: Ctx, c: JsCall): boolean {
+  const { node, callee, method, receiver, args, at } = c;
+  const f = ctx.facts;
   const listen = (id: ServerId, via: string, host: Val | undefined, port: Val | undefined): void => {
     const spec = server(id);
     f.listens.push({ loc: at, via, server: id, host, defaultHost: spec.defaultHost, port, defaultPort: spec.defaultPort });
@@ -255,22 +282,27 @@ function readCall(ctx: Ctx, node: Node): void {
     if (first?.type === 'object') {
       const props = objectProps(first);
       listen(id, `${receiver.text.split('(')[0]}.listen`, val(ctx, props.get('host')), val(ctx, props.get('port')));
-      return;
+      return true;
     }
     const port = val(ctx, first);
-    if (!kind && !(port && (port.kind === 'num' || port.kind === 'env' || /app|server|http/i.test(receiver.text)))) return;
+    if (!kind && !(port && (port.kind === 'num' || port.kind === 'env' || /app|server|http/i.test(receiver.text)))) return true;
     const second = unwrap(args[1]);
     const hostNode = second && !['arrow_function', 'function_expression', 'function', 'identifier'].includes(second.type) ? second : second?.type === 'identifier' && resolve(ctx, second).kind === 'str' ? second : undefined;
     listen(id, `${receiver.type === 'identifier' ? receiver.text : 'server'}.listen`, val(ctx, hostNode), port);
-    return;
+    return true;
   }
   if ((callee === '@hono/node-server.serve' || callee === 'Bun.serve') && unwrap(args[0])?.type === 'object') {
     const props = objectProps(unwrap(args[0])!);
     listen(callee === 'Bun.serve' ? 'bun' : 'hono', callee.replace('@hono/node-server.', ''), val(ctx, props.get('hostname')), val(ctx, props.get('port')));
-    return;
+    return true;
   }
+  return false;
+}
 
-  // Routes.
+/** Routes: app.get('/health', …), router.route('/x'), url.startsWith('/health'). */
+function readRoute(ctx: Ctx, c: JsCall): void {
+  const { method, receiver, args, at } = c;
+  const f = ctx.facts;
   if (ROUTE_METHODS.has(method) && receiver && args.length >= 1) {
     const p = resolve(ctx, args[0]);
     if (p.kind === 'str' && p.s.startsWith('/') && (args.length >= 2 || method === 'route')) f.routes.push({ path: p.s, loc: at });
@@ -279,8 +311,12 @@ function readCall(ctx: Ctx, node: Node): void {
     const p = literalString(args[0]);
     if (p?.startsWith('/')) f.routes.push({ path: p, loc: at });
   }
+}
 
-  // Writes.
+/** Writes to the file system: fs writers, SQLite files, lowdb, multer, logger files. */
+function readWrite(ctx: Ctx, c: JsCall): void {
+  const { node, isNew, callee, method, args, at } = c;
+  const f = ctx.facts;
   const idx = FS_WRITERS[method];
   const fsLike = (callee.split('.').slice(0, -1).join('.') || callee).match(/^(node:)?fs(\/promises)?(\.promises)?$|^fs-extra$|^(fs|fsp|fse|fsPromises|fsExtra)$/) ||
     /^(node:)?fs(\/promises)?\.\w+$|^fs-extra\.\w+$/.test(callee);
@@ -305,9 +341,13 @@ function readCall(ctx: Ctx, node: Node): void {
     if (o?.type !== 'object') continue;
     for (const [k, v] of objectProps(o)) if (LOG_FILE_KEY.test(k)) f.writes.push({ loc: at, via: `${callee || method}({ ${k} })`, path: val(ctx, v) ?? UNKNOWN });
   }
+}
 
-  // Dapr's JavaScript SDK: client.state.save('statestore', …), client.invoker.invoke('app1', …).
-  if (ctx.usesDaprSdk && receiver?.type === 'member_expression') {
+/** Dapr's JavaScript SDK: client.state.save('statestore', …), client.invoker.invoke('app1', …). */
+function readDaprSdk(ctx: Ctx, c: JsCall): void {
+  const { method, receiver, args, at } = c;
+  const f = ctx.facts;
+  if (receiver?.type === 'member_expression') {
     const group = field(receiver, 'property')?.text;
     const api = group === 'state' ? 'state' : group === 'secret' ? 'secrets' : group === 'pubsub' && method === 'publish' ? 'publish'
       : group === 'binding' && method === 'send' ? 'bindings' : group === 'invoker' && method === 'invoke' ? 'invoke' : undefined;

@@ -251,16 +251,41 @@ export function readPython(ctx: PythonModule, project: ConstTable): SourceFacts 
   return ctx.facts;
 }
 
+/** One call, taken apart once for the readers below. */
+interface Call {
+  node: Node;
+  /** Dotted, aliases expanded: `os.environ.get`, `app.run`. */
+  callee: string;
+  /** The last name: `run` of `app.run`, or the callee. */
+  method: string;
+  receiver?: Node;
+  args: Node[];
+  kwargs: Map<string, Node>;
+  at: Loc;
+  /** A parameter by position or keyword. */
+  arg: (i: number, k: string) => Node | undefined;
+}
+
 function readCall(ctx: Ctx, node: Node): void {
   const fnNode = field(node, 'function');
   const callee = dotted(ctx, fnNode);
-  const method = fnNode?.type === 'attribute' ? field(fnNode, 'attribute')?.text ?? '' : callee;
-  const receiver = fnNode?.type === 'attribute' ? field(fnNode, 'object') : undefined;
   const { args, kwargs } = callArgs(node);
-  const at = loc(ctx, node);
-  const f = ctx.facts;
-  const arg = (i: number, k: string): Node | undefined => kwargs.get(k) ?? args[i];
+  const c: Call = {
+    node, callee, args, kwargs, at: loc(ctx, node),
+    method: fnNode?.type === 'attribute' ? field(fnNode, 'attribute')?.text ?? '' : callee,
+    receiver: fnNode?.type === 'attribute' ? field(fnNode, 'object') : undefined,
+    arg: (i, k) => kwargs.get(k) ?? args[i],
+  };
+  if (readEnvCall(ctx, c) || readServer(ctx, c)) return;
+  readRoute(ctx, c);
+  readWrite(ctx, node, callee, c.method, c.receiver, args, kwargs, c.at);
+  if (ctx.usesDaprSdk) readDaprSdk(ctx, c);
+}
 
+/** os.getenv / os.environ.get, load_dotenv(). */
+function readEnvCall(ctx: Ctx, c: Call): boolean {
+  const { callee, args, kwargs, at } = c;
+  const f = ctx.facts;
   if (ENV_GET.has(callee)) {
     const name = literalString(args[0]);
     if (name) {
@@ -268,15 +293,21 @@ function readCall(ctx: Ctx, node: Node): void {
       const fb = literalString(args[1] ?? kwargs.get('default'));
       if (fb) f.namedLiterals.push({ name, value: fb, loc: at });
     }
-    return;
+    return true;
   }
   // from dotenv import load_dotenv → callee is `dotenv.load_dotenv`.
   if (/^dotenv\.(load_dotenv|dotenv_values)$/.test(callee) || callee === 'load_dotenv') {
     f.dotenvLoads.push(at);
-    return;
+    return true;
   }
 
-  // Servers.
+  return false;
+}
+
+/** A server started in code: app.run(), uvicorn.run(), HTTPServer(…)… with its host and port. */
+function readServer(ctx: Ctx, c: Call): boolean {
+  const { node, callee, method, receiver, args, kwargs, at, arg } = c;
+  const f = ctx.facts;
   const listen = (id: ServerId, via: string, host: Node | Val | undefined, port: Node | Val | undefined): void => {
     const spec = server(id);
     const v = (x: Node | Val | undefined): Val | undefined => (x === undefined ? undefined : 'kind' in x ? x : resolve(ctx, x));
@@ -289,28 +320,28 @@ function readCall(ctx: Ctx, node: Node): void {
     if (appFw === 'socketio') listen('socketio', via, arg(1, 'host'), arg(2, 'port'));
     else if (appFw !== 'uvicorn.run') listen(appFw ?? 'flask', via, arg(0, 'host'), arg(1, 'port'));
     readDebugKw(ctx, node, kwargs, at, via, appFw ?? 'flask');
-    return;
+    return true;
   }
   if (callee === 'uvicorn.run' || callee === 'hypercorn.run') {
     listen(callee, callee, kwargs.get('host'), kwargs.get('port'));
     if (isTrue(ctx, kwargs.get('reload'))) f.debugs.push({ loc: at, via: `${callee}(reload=True)`, kind: 'reload', underMain: underMain(node) });
     readDebugKw(ctx, node, kwargs, at, callee, callee);
-    return;
+    return true;
   }
   if (method === 'launch' && receiver && ctx.facts.imports.some((i) => i.module === 'gradio' || i.module.startsWith('gradio.'))) {
     // Gradio: demo.launch() listens on 127.0.0.1:7860 unless told otherwise.
     listen('gradio', `${receiver.text}.launch`, kwargs.get('server_name'), kwargs.get('server_port'));
     f.routes.push({ path: '/', loc: at });
-    return;
+    return true;
   }
   if (method === 'run_server' && receiver) {
     listen('dash', `${receiver.text}.run_server`, arg(0, 'host'), arg(1, 'port'));
     readDebugKw(ctx, node, kwargs, at, `${receiver.text}.run_server`, 'dash');
-    return;
+    return true;
   }
   if (/(^|\.)run_app$/.test(callee) && /aiohttp|web/.test(callee)) {
     listen('aiohttp', callee, kwargs.get('host'), kwargs.get('port'));
-    return;
+    return true;
   }
   if (callee === 'waitress.serve') {
     const l = kwargs.get('listen') ? resolve(ctx, kwargs.get('listen')) : undefined;
@@ -320,19 +351,25 @@ function readCall(ctx: Ctx, node: Node): void {
     } else {
       listen('waitress', callee, kwargs.get('host'), kwargs.get('port'));
     }
-    return;
+    return true;
   }
   if (/(^|\.)(HTTPServer|ThreadingHTTPServer|TCPServer|ThreadingTCPServer)$/.test(callee) && args[0]?.type === 'tuple') {
     const [h, p] = named(args[0]);
     listen('http.server', callee.split('.').pop()!, h, p);
-    return;
+    return true;
   }
   if (/(^|\.)make_server$/.test(callee) && callee.includes('wsgiref')) {
     listen('wsgiref', 'make_server', args[0], args[1]);
-    return;
+    return true;
   }
 
-  // Routes registered by call.
+  return false;
+}
+
+/** Routes registered by call or decorator: add_url_rule, @app.get("/health"). */
+function readRoute(ctx: Ctx, c: Call): void {
+  const { node, callee, method, args, kwargs, at } = c;
+  const f = ctx.facts;
   if (['add_url_rule', 'add_api_route', 'add_route'].includes(method) || /(^|\.)(Route|APIRoute)$/.test(callee)) {
     const p = resolve(ctx, args[0] ?? kwargs.get('rule') ?? kwargs.get('path'));
     if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
@@ -341,26 +378,25 @@ function readCall(ctx: Ctx, node: Node): void {
     const p = resolve(ctx, args[0] ?? kwargs.get('rule') ?? kwargs.get('path'));
     if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
   }
+}
 
-  // Writes to the file system.
-  readWrite(ctx, node, callee, method, receiver, args, kwargs, at);
-
-  // Dapr's Python SDK.
-  if (ctx.usesDaprSdk) {
-    let api: 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke' | undefined;
-    let nameNode: Node | undefined;
-    let keyNode: Node | undefined;
-    if (STATE_SDK.has(method)) { api = 'state'; nameNode = arg(0, 'store_name'); }
-    else if (method === 'get_secret' || method === 'get_bulk_secret') { api = 'secrets'; nameNode = arg(0, 'store_name'); keyNode = arg(1, 'key'); }
-    else if (method === 'publish_event') { api = 'publish'; nameNode = arg(0, 'pubsub_name'); }
-    else if (method === 'invoke_binding') { api = 'bindings'; nameNode = arg(0, 'binding_name'); }
-    else if (method === 'invoke_method') { api = 'invoke'; nameNode = arg(0, 'app_id'); }
-    // @dapr_app.subscribe(pubsub='orderpubsub', topic='orders'), client.subscribe(pubsub_name=…)
-    else if (method === 'subscribe' && (kwargs.has('pubsub') || kwargs.has('pubsub_name'))) { api = 'publish'; nameNode = kwargs.get('pubsub') ?? kwargs.get('pubsub_name'); }
-    if (api) {
-      const name = clusterName(resolve(ctx, nameNode));
-      if (name) f.daprSdk.push({ loc: at, api, name, key: keyNode ? clusterName(resolve(ctx, keyNode)) : undefined, via: method });
-    }
+/** Dapr's Python SDK: DaprClient().save_state("statestore", …), invoke_method("orders", …), @app.subscribe(pubsub=…). */
+function readDaprSdk(ctx: Ctx, c: Call): void {
+  const { method, kwargs, at, arg } = c;
+  const f = ctx.facts;
+  let api: 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke' | undefined;
+  let nameNode: Node | undefined;
+  let keyNode: Node | undefined;
+  if (STATE_SDK.has(method)) { api = 'state'; nameNode = arg(0, 'store_name'); }
+  else if (method === 'get_secret' || method === 'get_bulk_secret') { api = 'secrets'; nameNode = arg(0, 'store_name'); keyNode = arg(1, 'key'); }
+  else if (method === 'publish_event') { api = 'publish'; nameNode = arg(0, 'pubsub_name'); }
+  else if (method === 'invoke_binding') { api = 'bindings'; nameNode = arg(0, 'binding_name'); }
+  else if (method === 'invoke_method') { api = 'invoke'; nameNode = arg(0, 'app_id'); }
+  // @dapr_app.subscribe(pubsub='orderpubsub', topic='orders'), client.subscribe(pubsub_name=…)
+  else if (method === 'subscribe' && (kwargs.has('pubsub') || kwargs.has('pubsub_name'))) { api = 'publish'; nameNode = kwargs.get('pubsub') ?? kwargs.get('pubsub_name'); }
+  if (api) {
+    const name = clusterName(resolve(ctx, nameNode));
+    if (name) f.daprSdk.push({ loc: at, api, name, key: keyNode ? clusterName(resolve(ctx, keyNode)) : undefined, via: method });
   }
 }
 
