@@ -199,6 +199,18 @@ describe('doctor judges what the image starts', () => {
     assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["flask", "run", "--host", "0.0.0.0", "--port", "8080"]\n'), ['error debug-server Dockerfile:3']);
     assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["gunicorn", "main:app"]\n'), ['warning debug-server Dockerfile:3']);
   });
+  test('Node: a listen under `if (require.main === module)` counts only when the image runs that file; headers.set names a bare app-id', async () => {
+    const server = "const express = require('express');\nconst app = express();\napp.get('/health', (q, r) => r.send('ok'));\nconst h = new Headers();\nh.set('dapr-app-id', 'orders');\nif (require.main === module) {\n  app.listen(3000, '127.0.0.1');\n}\nmodule.exports = app;\n";
+    const run = async (cmd: string): Promise<string[]> => {
+      const dir = temp();
+      writeFileSync(join(dir, 'server.js'), server);
+      writeFileSync(join(dir, 'Dockerfile'), `FROM node:20.18.0-slim\nUSER node\nCMD ${cmd}\n`);
+      writeFileSync(join(dir, 'values.yaml'), 'port: 8080\nnetworkPolicy:\n  allowEgressTo: [orders-ns]\n');
+      return findings(dir);
+    };
+    assert.deepEqual(await run('["node", "index.js"]'), ['error bare-app-id server.js:5']);
+    assert.deepEqual(await run('["node", "server.js"]'), ['error bare-app-id server.js:5', 'error binds-localhost server.js:7', 'error port-mismatch server.js:7']);
+  });
   test('a moving base tag beyond latest is caught (node:lts, python:3, alpine:edge)', async () => {
     for (const base of ['python:3', 'python:slim', 'python:3-slim']) {
       const dir = temp();

@@ -224,6 +224,19 @@ export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts 
   return ctx.facts;
 }
 
+/**
+ * Inside `if (require.main === module)` (or its ES-module form comparing
+ * import.meta.url with process.argv[1]): runs only when this file is the program started.
+ */
+export function underMain(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'if_statement') continue;
+    const cond = field(p, 'condition')?.text.replace(/\s+/g, '') ?? '';
+    if (/require\.main===?module|module===?require\.main|import\.meta\.url.*process\.argv\[1\]|process\.argv\[1\].*import\.meta\.(url|filename)|import\.meta\.main/.test(cond)) return true;
+  }
+  return false;
+}
+
 /** One call (or `new`), taken apart once for the readers below. */
 interface JsCall {
   node: Node;
@@ -273,7 +286,7 @@ function readServer(ctx: Ctx, c: JsCall): boolean {
   const f = ctx.facts;
   const listen = (id: ServerId, via: string, host: Val | undefined, port: Val | undefined): void => {
     const spec = server(id);
-    f.listens.push({ loc: at, via, server: id, host, defaultHost: spec.defaultHost, port, defaultPort: spec.defaultPort });
+    f.listens.push({ loc: at, via, server: id, host, defaultHost: spec.defaultHost, port, defaultPort: spec.defaultPort, underMain: underMain(c.node) });
   };
   if (method === 'listen' && receiver) {
     const kind = receiver.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;

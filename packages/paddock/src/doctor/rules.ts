@@ -61,6 +61,13 @@ export function daprUses(sources: SourceFacts[]): DaprUse[] {
       if (s.key && /^pubsub_?name$/i.test(s.key) && /^[a-z0-9][a-z0-9.-]*$/i.test(s.value)) add({ api: 'publish', name: s.value, loc: s.loc, lang: f.lang, form: 'url', raw: s.value });
       if (s.key && /^dapr-app-id$/i.test(s.key) && /^[a-z0-9][a-z0-9.-]*$/.test(s.value)) add({ api: 'invoke', name: s.value, loc: s.loc, lang: f.lang, form: 'header', raw: s.value });
     }
+    // headers.set('dapr-app-id', 'orders'), metadata=(('dapr-app-id', 'orders'),): the name, then the id, on one line.
+    f.strings.forEach((s, i) => {
+      const next = f.strings[i + 1];
+      if (!s.key && /^dapr-app-id$/i.test(s.value) && next && next.loc.line === s.loc.line && /^[a-z0-9][a-z0-9.-]*$/.test(next.value)) {
+        add({ api: 'invoke', name: next.value, loc: next.loc, lang: f.lang, form: 'header', raw: next.value });
+      }
+    });
     for (const u of f.daprSdk) add({ ...u, lang: f.lang, form: 'sdk', raw: u.via ?? '' });
   }
   return out;

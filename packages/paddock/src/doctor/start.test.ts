@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { readDockerfile } from './dockerfile.js';
 import type { Val } from './facts.js';
-import { readStart, type PackageScripts, type StartCommand } from './start.js';
+import { isEntry, readStart, type PackageScripts, type StartCommand } from './start.js';
 
 /** The start command of a Dockerfile's final stage, read as doctor reads it. */
 function start(dockerfile: string, scripts?: Record<string, string>): StartCommand {
@@ -61,5 +61,16 @@ describe('the start command decides host and port', () => {
     assert.deepEqual(noScript.runs, { lang: 'node', file: 'server.js' }, 'npm start without a start script runs node server.js');
     const inspect = start('FROM node:20.18.0\nENV NODE_OPTIONS=--inspect=0.0.0.0:9229\nCMD ["node", "index.js"]\n');
     assert.deepEqual(inspect.debugs.map((d) => d.kind), ['inspector']);
+  });
+});
+
+describe('which file the start command runs', () => {
+  test('python file or module, node file or its compiled twin', () => {
+    assert.ok(isEntry('app.py', { lang: 'python', file: 'app.py' }));
+    assert.ok(isEntry('src/app.py', { lang: 'python', file: '/code/src/app.py' }) || isEntry('src/app.py', { lang: 'python', file: 'src/app.py' }));
+    assert.ok(!isEntry('wsgi.py', { lang: 'python', file: 'app.py' }));
+    assert.ok(isEntry('orders/__main__.py', { lang: 'python', module: 'orders' }));
+    assert.ok(isEntry('src/server.ts', { lang: 'node', file: 'dist/server.js' }));
+    assert.ok(!isEntry('src/worker.ts', { lang: 'node', file: 'dist/server.js' }));
   });
 });

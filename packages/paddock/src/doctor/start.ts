@@ -208,5 +208,8 @@ export function isEntry(rel: string, runs: StartCommand['runs']): boolean {
   const want = runs.module
     ? [`${runs.module.replace(/\./g, '/')}.py`, `${runs.module.replace(/\./g, '/')}/__main__.py`]
     : runs.file ? [runs.file.replace(/^\.\//, '').replace(/^\/+/, '')] : [];
-  return want.some((w) => rel === w || rel.endsWith(`/${w}`) || w.endsWith(`/${rel}`));
+  if (want.some((w) => rel === w || rel.endsWith(`/${w}`) || w.endsWith(`/${rel}`))) return true;
+  // node dist/server.js runs what src/server.ts compiles to.
+  const stem = (p: string): string => p.replace(/^(\.\/)?((dist|build|out|lib|src)\/)+/, '').replace(/\.[cm]?[jt]sx?$/, '');
+  return runs.lang === 'node' && want.some((w) => stem(w) === stem(rel));
 }
