@@ -95,6 +95,13 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
       const right = resolve(ctx, field(node, 'right'), depth + 1);
       if (op === '+' && (left.kind === 'str' || right.kind === 'str')) return str(valText(left) + valText(right));
       if (op === '/' && left.kind === 'str') return str(joinPath([valText(left), valText(right)]));
+      // '%s/v1.0/state/%s' % (base, STORE): printf-style formatting.
+      if (op === '%' && left.kind === 'str') {
+        const r = field(node, 'right');
+        const items = r?.type === 'tuple' ? named(r).map((n) => valText(resolve(ctx, n, depth + 1))) : [valText(right)];
+        let i = 0;
+        return str(left.s.replace(/%%|%[-#0 +]*\d*(?:\.\d+)?[sdrifx]/g, (m) => (m === '%%' ? '%' : items[i++] ?? '{?}')));
+      }
       return UNKNOWN;
     }
     case 'call': return resolveCall(ctx, node, depth);
@@ -123,8 +130,22 @@ function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
   if (/^tempfile\.(gettempdir|mkdtemp|mktemp|gettempdirb)$/.test(callee)) return str('/tmp');
   if (callee === 'os.path.expanduser' || callee === 'Path.home' || callee === 'pathlib.Path.home') return str('/tmp');
   if (callee === 'os.getcwd' || callee === 'Path.cwd' || callee === 'pathlib.Path.cwd') return str('{appdir}');
-  // Path(...).resolve(), .absolute(): keep the path.
   const fn = field(node, 'function');
+  // "http://localhost:{}/v1.0/invoke/{}/method/x".format(port, APP): str.format.
+  if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format') {
+    const tpl = resolve(ctx, field(fn, 'object'), depth + 1);
+    if (tpl.kind === 'str') {
+      let i = 0;
+      return str(tpl.s.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, name: string | undefined) => {
+        if (m === '{{') return '{';
+        if (m === '}}') return '}';
+        const key = (name ?? '').split(/[!:]/)[0]!;
+        const v = key === '' ? args[i++] : /^\d+$/.test(key) ? args[Number(key)] : kwargs.get(key);
+        return v ? valText(resolve(ctx, v, depth + 1)) : '{?}';
+      }));
+    }
+  }
+  // Path(...).resolve(), .absolute(): keep the path.
   if (fn?.type === 'attribute' && ['resolve', 'absolute', 'expanduser'].includes(field(fn, 'attribute')?.text ?? '')) {
     return resolve(ctx, field(fn, 'object'), depth + 1);
   }
@@ -201,7 +222,7 @@ function collectApps(ctx: Ctx): void {
   }
 }
 
-const TYPES = ['assignment', 'import_statement', 'import_from_statement', 'call', 'string', 'concatenated_string', 'comparison_operator', 'class_definition', 'subscript'];
+const TYPES = ['assignment', 'import_statement', 'import_from_statement', 'call', 'string', 'concatenated_string', 'comparison_operator', 'class_definition', 'subscript', 'binary_operator'];
 
 /** A parsed module, indexed once, read by both passes. */
 export type PythonModule = Ctx;
@@ -241,6 +262,9 @@ export function readPython(ctx: PythonModule, project: ConstTable): SourceFacts 
   const ix = ctx.index;
   for (const call of ix.get('call')) readCall(ctx, call);
   for (const s of ix.get('string', 'concatenated_string')) readString(ctx, s);
+  // Strings built by +, % or str.format, read whole at their outermost expression.
+  for (const b of ix.get('binary_operator')) if (isBuiltString(b) && b.parent?.type !== 'binary_operator') readString(ctx, b);
+  for (const c of ix.get('call')) if (isFormatCall(c)) readString(ctx, c);
   for (const c of ix.get('comparison_operator')) readComparison(ctx, c);
   for (const a of ix.get('assignment')) readAssignment(ctx, a);
   for (const c of ix.get('class_definition')) readSettingsClass(ctx, c);
@@ -491,9 +515,21 @@ function mode(ctx: Ctx, node: Node | undefined): boolean {
   return m.kind === 'str' && /[wax+]/.test(m.s);
 }
 
+const isBuiltString = (n: Node): boolean => n.type === 'binary_operator' && ['+', '%'].includes(field(n, 'operator')?.text ?? '');
+const isFormatCall = (n: Node): boolean => {
+  const fn = n.type === 'call' ? field(n, 'function') : undefined;
+  return fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format' && field(fn, 'object')?.type === 'string';
+};
+
 function readString(ctx: Ctx, node: Node): void {
   const parent = node.parent;
   if (!parent || parent.type === 'concatenated_string') return;
+  // A part of a string built by + or %, or the template of "…".format(): read as the whole (above).
+  if (node.type === 'string' && (isBuiltString(parent) || (parent.type === 'attribute' && parent.parent && isFormatCall(parent.parent)))) return;
+  if (node.type !== 'string' && node.type !== 'concatenated_string') {
+    const v = resolve(ctx, node);
+    if (v.kind !== 'str' || !/[:/]/.test(v.s)) return;
+  }
   // Docstrings and bare string statements are documentation.
   if (parent.type === 'expression_statement') return;
   const literal = node.type === 'string' && !stringPrefix(node).includes('f');

@@ -37,7 +37,7 @@ export interface DaprUse {
 }
 
 const at = (loc: Loc): { file: string; line: number } => ({ file: loc.file, line: loc.line });
-const DAPR_PATH = /(?:\/v1\.0(?:-alpha1|-beta1)?|\{\?\})\/(state|secrets|publish|bindings|invoke)\/([^/?#{}\s"'`]+)(?:\/([^/?#{}\s"'`]+))?/;
+const DAPR_PATH = /(?:\/v1\.0(?:-alpha1|-beta1)?|\{\?\})\/(state|secrets|publish|bindings|invoke)\/([^/?#{}%\s"'`]+)(?:\/([^/?#{}%\s"'`]+))?/;
 
 /** Every Dapr building block the code calls, by URL or SDK, with the component (or app) it names. */
 export function daprUses(sources: SourceFacts[]): DaprUse[] {
