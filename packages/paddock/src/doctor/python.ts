@@ -5,7 +5,7 @@ import {
   clusterName, emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
 } from './facts.js';
 import { PY_APP_CONSTRUCTORS, server, type ServerId } from './frameworks.js';
-import { isDisplayCall } from './names.js';
+import { isDisplayCall, PLATFORM_ENV } from './names.js';
 import {
   dotted, field, joinPath, literalString, loc, named, pythonStringValue, stringPrefix, unescape, type ConstTable, type ReaderContext,
 } from './syntax.js';
@@ -14,6 +14,15 @@ export type { ConstTable } from './syntax.js';
 
 const ROUTE_METHODS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'api_route', 'websocket']);
 const ENV_GET = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
+/** Settings libraries that read the environment: python-decouple's config(), environs' and django-environ's env(). */
+const ENV_LIB_CALL = /^(decouple\.config|env|env\.(str|bool|int|float|list|dict|json|url|db|db_url|path|decimal))$/;
+
+/** An environment read: os.getenv("X", d), or config("X", default=d) / env.bool("X", d) when a settings library is imported. */
+function isEnvRead(ctx: Ctx, callee: string): boolean {
+  if (ENV_GET.has(callee)) return true;
+  if (!ENV_LIB_CALL.test(callee)) return false;
+  return callee.startsWith('decouple.') || ctx.facts.imports.some((i) => /^(environs|environ|decouple)(\.|$)/.test(i.module));
+}
 const STATE_SDK = new Set(['save_state', 'get_state', 'delete_state', 'get_bulk_state', 'save_bulk_state', 'query_state', 'execute_state_transaction']);
 const MAX_DEPTH = 8;
 
@@ -112,7 +121,7 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
 function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
   const callee = dotted(ctx, field(node, 'function'));
   const { args, kwargs } = callArgs(node);
-  if (ENV_GET.has(callee)) {
+  if (isEnvRead(ctx, callee)) {
     const name = literalString(args[0]);
     if (!name) return UNKNOWN;
     const fb = args[1] ?? kwargs.get('default');
@@ -310,7 +319,7 @@ function readCall(ctx: Ctx, node: Node): void {
 function readEnvCall(ctx: Ctx, c: Call): boolean {
   const { callee, args, kwargs, at } = c;
   const f = ctx.facts;
-  if (ENV_GET.has(callee)) {
+  if (isEnvRead(ctx, callee)) {
     const name = literalString(args[0]);
     if (name) {
       f.envReads.push({ name, loc: at });
@@ -582,7 +591,9 @@ function readAssignment(ctx: Ctx, node: Node): void {
   const right = field(node, 'right');
   if (!left || !right) return;
   const at = loc(ctx, node);
-  const v = resolve(ctx, right);
+  let v = resolve(ctx, right);
+  // DEBUG = env.bool("DEBUG", True): nobody sets it in the cluster, so the default is what runs.
+  if (v.kind === 'env' && v.fallback && !PLATFORM_ENV.has(v.name)) v = v.fallback;
   const on = v.kind === 'bool' && v.b;
   if (!on) return;
   const target = left.text.replace(/\s+/g, '');
