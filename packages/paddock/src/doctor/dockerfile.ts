@@ -30,6 +30,8 @@ export interface DockerfileFacts {
   user?: { value: string; line: number };
   /** Line of the final stage's FROM. */
   finalLine: number;
+  /** The external image the final stage is built on (through earlier stages). */
+  finalBase?: BaseImage;
   /** Every ENV and ARG default in the file. */
   settings: ImageSetting[];
   /** The final stage's environment, inherited through its FROM chain. */
@@ -92,6 +94,7 @@ function substitute(s: string, vars: Map<string, string>): string {
 
 interface Stage {
   name?: string;
+  base?: BaseImage;
   user?: { value: string; line: number };
   env: Map<string, string>;
   envLines: Map<string, number>;
@@ -140,11 +143,12 @@ export function readDockerfile(text: string, file: string): DockerfileFacts {
         const image = substitute(parts[0] ?? '', globalArgs);
         const name = parts[1]?.toLowerCase() === 'as' ? parts[2] : undefined;
         const parent = stages.find((s) => s.name && s.name.toLowerCase() === image.toLowerCase());
+        const base = !parent && image !== 'scratch' && !image.includes('$') ? { image, ...splitImage(image), line: ins.line } : undefined;
         stages.push(parent
           ? { ...parent, name, env: new Map(parent.env), envLines: new Map(parent.envLines), expose: [...parent.expose], cmdSet: false, line: ins.line }
-          : { name, env: new Map(), envLines: new Map(), expose: [], line: ins.line });
+          : { name, base, env: new Map(), envLines: new Map(), expose: [], line: ins.line });
         args = new Map();
-        if (!parent && image !== 'scratch' && !image.includes('$')) facts.bases.push({ image, ...splitImage(image), line: ins.line });
+        if (base) facts.bases.push(base);
         break;
       }
       case 'USER':
@@ -174,6 +178,7 @@ export function readDockerfile(text: string, file: string): DockerfileFacts {
   if (!final) return facts;
   facts.user = final.user;
   facts.finalLine = final.line;
+  facts.finalBase = final.base;
   facts.env = final.env;
   facts.envLines = final.envLines;
   facts.expose = final.expose;

@@ -60,6 +60,11 @@ describe('Dockerfile', () => {
     assert.ok(!multi.some((f) => f.rule === 'dockerfile-root-user'));
     const root = judgeImage('FROM node:20.1.0 AS build\nUSER 10001\nFROM node:20.1.0-slim\nCMD ["node", "a.js"]\n');
     assert.equal(root.find((f) => f.rule === 'dockerfile-root-user')?.line, 3);
+    // Images that set a non-root user themselves.
+    for (const base of ['gcr.io/distroless/python3-debian12:nonroot', 'cgr.dev/chainguard/node:latest', 'bitnami/python:3.12.4']) {
+      assert.ok(!judgeImage(`FROM ${base}\nCOPY . /app\nCMD ["app.py"]\n`).some((f) => f.rule === 'dockerfile-root-user'), base);
+    }
+    assert.ok(judgeImage('FROM gcr.io/distroless/python3-debian12:nonroot\nUSER root\n').some((f) => f.rule === 'dockerfile-root-user'), 'USER root still counts');
   });
   test('gunicorn without --bind uses $PORT on all interfaces', () => {
     const d = readDockerfile('FROM python:3.12.1\nUSER 1\nCMD gunicorn app:app\n', 'Dockerfile');

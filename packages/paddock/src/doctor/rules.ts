@@ -567,7 +567,7 @@ function imageRules(input: RuleInput): Finding[] {
   for (const d of [...(input.docker ? [input.docker] : []), ...(input.otherDockerfiles ?? [])]) {
     if (!d.instructions.some((i) => i.op === 'FROM')) continue;
     const u = d.user?.value.split(':')[0];
-    if (!u || u === 'root' || u === '0') {
+    if ((!u && !nonRootBase(d.finalBase)) || u === 'root' || u === '0') {
       out.push({
         rule: 'dockerfile-root-user', severity: 'error', file: d.file, line: d.user?.line ?? d.finalLine,
         message: d.user ? `The image runs as root (USER ${d.user.value}). The cluster only runs apps as a non-root user, so anything that needs root (files only root can read, ports below 1024) breaks there.`
@@ -596,6 +596,15 @@ function imageRules(input: RuleInput): Finding[] {
     }
   }
   return out;
+}
+
+/**
+ * Base images that set a non-root USER themselves: distroless `:nonroot` (and
+ * `*-nonroot`) tags, Chainguard's images, Bitnami's (user 1001).
+ */
+function nonRootBase(b: { name: string; tag: string } | undefined): boolean {
+  if (!b) return false;
+  return /(^|[-_.])nonroot([-_.]|$)/.test(b.tag) || /^cgr\.dev\/chainguard\//.test(b.name) || /^(docker\.io\/)?bitnami\//.test(b.name);
 }
 
 /**
