@@ -39,7 +39,8 @@ describe('secrets', () => {
   });
   test('secret-sounding names', () => {
     for (const n of ['OPENAI_API_KEY', 'db_password', 'slackToken', 'client_secret']) assert.ok(isSecretName(n), n);
-    for (const n of ['PORT', 'DAPR_HTTP_PORT', 'max_tokens', 'public_key', 'MODEL_NAME', 'SECRET_STORE', 'secretStoreName', 'SECRETS_PATH']) assert.ok(!isSecretName(n), n);
+    for (const n of ['PORT', 'DAPR_HTTP_PORT', 'max_tokens', 'public_key', 'MODEL_NAME', 'SECRET_STORE', 'secretStoreName', 'SECRETS_PATH', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'PASSWORD_MIN_LENGTH', 'TOKEN_ALGORITHM', 'API_KEY_HEADER']) assert.ok(!isSecretName(n), n);
+    for (const n of ['SECRET_KEY', 'JWT_SECRET_KEY', 'SMTP_PASSWORD', 'FIRST_SUPERUSER_PASSWORD', 'GITHUB_TOKEN']) assert.ok(isSecretName(n), n);
     assert.equal(secretKeyFor('OPENAI_API_KEY'), 'openai-api-key');
     assert.equal(secretKeyFor('slackBotToken'), 'slack-bot-token');
   });

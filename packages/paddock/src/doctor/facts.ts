@@ -89,6 +89,8 @@ export interface StringFact {
 export interface EnvRead {
   name: string;
   loc: Loc;
+  /** The read has a non-empty default (`os.getenv("X", "dev")`, `process.env.X || 'dev'`, a settings field `= …`). */
+  hasDefault?: boolean;
 }
 
 export interface Listen {

@@ -216,7 +216,11 @@ export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts 
     const text = m.text;
     if (!text.startsWith('process') || text.replace(/\s+/g, '') === 'process.env') continue;
     const v = resolve(ctx, m);
-    if (v.kind === 'env' && v.name) ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, m) });
+    if (v.kind !== 'env' || !v.name) continue;
+    // process.env.X || 'dev', process.env.X ?? 'dev': a default.
+    const up = m.parent;
+    const dflt = up?.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(up, 'operator')?.text ?? '') && field(up, 'left')?.equals(m) ? field(up, 'right') : undefined;
+    ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, m), hasDefault: !!dflt && literalString(dflt) !== '' && dflt.type !== 'null' && dflt.type !== 'undefined' });
   }
   for (const imp of ix.get('import_statement')) {
     if (moduleOf(field(imp, 'source')) === 'dotenv/config') ctx.facts.dotenvLoads.push(loc(ctx, imp));

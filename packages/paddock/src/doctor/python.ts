@@ -322,7 +322,8 @@ function readEnvCall(ctx: Ctx, c: Call): boolean {
   if (isEnvRead(ctx, callee)) {
     const name = literalString(args[0]);
     if (name) {
-      f.envReads.push({ name, loc: at });
+      const d = args[1] ?? kwargs.get('default');
+      f.envReads.push({ name, loc: at, hasDefault: !!d && d.type !== 'none' && literalString(d) !== '' });
       const fb = literalString(args[1] ?? kwargs.get('default'));
       if (fb) f.namedLiterals.push({ name, value: fb, loc: at });
     }
@@ -613,6 +614,7 @@ function readSettingsClass(ctx: Ctx, node: Node): void {
     const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
     if (a?.type !== 'assignment' || !field(a, 'type')) continue;
     const name = field(a, 'left')?.text;
-    if (name) ctx.facts.envReads.push({ name: name.toUpperCase(), loc: loc(ctx, a) });
+    const d = field(a, 'right');
+    if (name) ctx.facts.envReads.push({ name: name.toUpperCase(), loc: loc(ctx, a), hasDefault: !!d && d.type !== 'none' && literalString(d) !== '' });
   }
 }

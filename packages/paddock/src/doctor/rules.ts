@@ -141,10 +141,12 @@ function secretsFromEnv(input: RuleInput): Finding[] {
       const key = secretKeyFor(e.name);
       const enable = input.values && !input.values.secretstore ? ' and set `secretstore: { enabled: true }`' : '';
       out.push({
-        rule: 'secret-from-env', severity: viaDapr ? 'warning' : 'error', ...at(e.loc), path: e.name,
+        rule: 'secret-from-env', severity: viaDapr || e.hasDefault ? 'warning' : 'error', ...at(e.loc), path: e.name,
         message: viaDapr
           ? `The app reads ${e.name} from the environment as well as from the secret store. In the cluster that variable is never set; only the secret store has it.`
-          : `The app reads the secret ${e.name} from an environment variable. In the cluster the platform does not put secrets into the environment, so it will be empty there.`,
+          : e.hasDefault
+            ? `The app reads the secret ${e.name} from an environment variable, with a default. In the cluster the platform does not put secrets into the environment, so the default is what runs there.`
+            : `The app reads the secret ${e.name} from an environment variable. In the cluster the platform does not put secrets into the environment, so it will be empty there.`,
         fix: `Add \`${key}\` to secretstore.keys in values.yaml${enable}, and read it from Dapr: ${secretFix(f.lang, key)}.`,
       });
     }
