@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -210,6 +210,25 @@ describe('doctor judges what the image starts', () => {
     };
     assert.deepEqual(await run('["node", "index.js"]'), ['error bare-app-id server.js:5']);
     assert.deepEqual(await run('["node", "server.js"]'), ['error bare-app-id server.js:5', 'error binds-localhost server.js:7', 'error port-mismatch server.js:7']);
+  });
+  test('health routes of Django (urls.py), NestJS (@Controller/@Get) and Flask-RESTful are read', async () => {
+    const cases: Record<string, Record<string, string>> = {
+      django: { 'mysite/urls.py': 'from django.urls import path\nfrom . import views\nurlpatterns = [path("health/", views.health)]\n' },
+      nest: {
+        'src/health.controller.ts': "import { Controller, Get } from '@nestjs/common';\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() { return 'ok'; }\n}\n",
+        'src/main.ts': "import { NestFactory } from '@nestjs/core';\nasync function boot() { const app = await NestFactory.create(M); await app.listen(process.env.PORT ?? 3000); }\nboot();\n",
+      },
+      restful: { 'app.py': 'from flask import Flask\nfrom flask_restful import Api, Resource\napp = Flask(__name__)\napi = Api(app)\nclass Health(Resource):\n    def get(self):\n        return "ok"\napi.add_resource(Health, "/health")\n' },
+    };
+    for (const [name, files] of Object.entries(cases)) {
+      const dir = temp();
+      for (const [f, text] of Object.entries(files)) {
+        mkdirSync(join(dir, f, '..'), { recursive: true });
+        writeFileSync(join(dir, f), text);
+      }
+      writeFileSync(join(dir, 'values.yaml'), 'port: 8080\n');
+      assert.ok(!(await findings(dir)).some((f) => f.includes('missing-health-endpoint')), name);
+    }
   });
   test('a moving base tag beyond latest is caught (node:lts, python:3, alpine:edge)', async () => {
     for (const base of ['python:3', 'python:slim', 'python:3-slim']) {

@@ -328,6 +328,30 @@ function readRoute(ctx: Ctx, c: JsCall): void {
     const p = literalString(args[0]);
     if (p?.startsWith('/')) f.routes.push({ path: p, loc: at });
   }
+  // NestJS: @Controller('health') class … { @Get() check() } or @Get('health').
+  if (c.node.parent?.type === 'decorator' && /^(Get|All|Head)$/.test(method.split('.').pop() ?? '')) {
+    const own = args[0] ? literalString(args[0]) : '';
+    if (own === undefined) return;
+    const prefix = controllerPrefix(c.node);
+    if (prefix === undefined) return;
+    f.routes.push({ path: `/${[prefix, own].map((x) => x.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`, loc: at });
+  }
+}
+
+/** The path of the @Controller('…') class a decorated method is in ('' for @Controller()), or undefined. */
+function controllerPrefix(node: Node): string | undefined {
+  let cls: Node | null = node.parent;
+  while (cls && cls.type !== 'class_declaration' && cls.type !== 'class') cls = cls.parent;
+  if (!cls) return undefined;
+  // Decorators of a class sit before it: as its children, or as the export statement's.
+  const decorators = [...named(cls), ...(cls.parent?.type === 'export_statement' ? named(cls.parent) : [])].filter((d) => d.type === 'decorator');
+  for (const d of decorators) {
+    const call = named(d)[0];
+    if (call?.type !== 'call_expression' || field(call, 'function')?.text !== 'Controller') continue;
+    const arg = named(field(call, 'arguments'))[0];
+    return arg ? literalString(arg) ?? undefined : '';
+  }
+  return undefined;
 }
 
 /** Writes to the file system: fs writers, SQLite files, lowdb, multer, logger files. */

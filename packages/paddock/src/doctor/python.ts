@@ -412,6 +412,16 @@ function readRoute(ctx: Ctx, c: Call): void {
     const p = resolve(ctx, args[0] ?? kwargs.get('rule') ?? kwargs.get('path'));
     if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
   }
+  // Flask-RESTful: api.add_resource(Health, "/health").
+  if (method === 'add_resource') {
+    const p = resolve(ctx, args[1]);
+    if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
+  }
+  // Django: path("health/", view), re_path(r"^health/$", view) in a urls.py (relative to the site's root).
+  if (/^django\.urls\.(path|re_path)$|^django\.conf\.urls\.url$/.test(callee)) {
+    const p = resolve(ctx, args[0] ?? kwargs.get('route'));
+    if (p.kind === 'str' && !p.s.includes('{')) f.routes.push({ path: `/${p.s.replace(/^\^|\$$/g, '').replace(/^\//, '')}`, loc: at });
+  }
 }
 
 /** Dapr's Python SDK: DaprClient().save_state("statestore", …), invoke_method("orders", …), @app.subscribe(pubsub=…). */

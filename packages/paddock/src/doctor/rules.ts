@@ -602,11 +602,13 @@ function imageRules(input: RuleInput): Finding[] {
 
 /**
  * Base images that set a non-root USER themselves: distroless `:nonroot` (and
- * `*-nonroot`) tags, Chainguard's images, Bitnami's (user 1001).
+ * `*-nonroot`) and .NET `*-chiseled` tags, Chainguard's images, Bitnami's (user
+ * 1001), nginx-unprivileged, Jupyter's, Red Hat's UBI Python and Node.js images (1001).
  */
 function nonRootBase(b: { name: string; tag: string } | undefined): boolean {
   if (!b) return false;
-  return /(^|[-_.])nonroot([-_.]|$)/.test(b.tag) || /^cgr\.dev\/chainguard\//.test(b.name) || /^(docker\.io\/)?bitnami\//.test(b.name);
+  return /(^|[-_.])(nonroot|chiseled)([-_.]|$)/.test(b.tag) || /^cgr\.dev\/chainguard\//.test(b.name) || /^(docker\.io\/)?bitnami\//.test(b.name)
+    || /(^|\/)nginx-unprivileged$/.test(b.name) || /^(quay\.io\/)?jupyter\//.test(b.name) || /^registry\.access\.redhat\.com\/ubi\d+\/(python|nodejs)-\d+/.test(b.name);
 }
 
 /**
