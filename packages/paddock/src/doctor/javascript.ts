@@ -286,7 +286,7 @@ function readDotenvCall(ctx: Ctx, c: JsCall): boolean {
 
 /** A server started in code: app.listen(3000, '127.0.0.1'), server.listen({ port, host }), serve({ fetch, port }). */
 function readServer(ctx: Ctx, c: JsCall): boolean {
-  const { node, callee, method, receiver, args, at } = c;
+  const { callee, method, receiver, args, at } = c;
   const f = ctx.facts;
   const listen = (id: ServerId, via: string, host: Val | undefined, port: Val | undefined): void => {
     const spec = server(id);
@@ -356,7 +356,7 @@ function controllerPrefix(node: Node): string | undefined {
 
 /** Writes to the file system: fs writers, SQLite files, lowdb, multer, logger files. */
 function readWrite(ctx: Ctx, c: JsCall): void {
-  const { node, isNew, callee, method, args, at } = c;
+  const { isNew, callee, method, args, at } = c;
   const f = ctx.facts;
   const idx = FS_WRITERS[method];
   const fsLike = (callee.split('.').slice(0, -1).join('.') || callee).match(/^(node:)?fs(\/promises)?(\.promises)?$|^fs-extra$|^(fs|fsp|fse|fsPromises|fsExtra)$/) ||

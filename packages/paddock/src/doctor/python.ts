@@ -311,7 +311,7 @@ function readCall(ctx: Ctx, node: Node): void {
   };
   if (readEnvCall(ctx, c) || readServer(ctx, c)) return;
   readRoute(ctx, c);
-  readWrite(ctx, node, callee, c.method, c.receiver, args, kwargs, c.at);
+  readWrite(ctx, c);
   if (ctx.usesDaprSdk) readDaprSdk(ctx, c);
 }
 
@@ -476,7 +476,9 @@ const OPEN_CALLS = new Set(['open', 'io.open', 'codecs.open', 'aiofiles.open', '
 const PATH_WRITERS = new Set(['write_text', 'write_bytes', 'touch', 'mkdir']);
 const FRAME_WRITERS = new Set(['to_csv', 'to_json', 'to_excel', 'to_parquet', 'to_pickle', 'to_feather', 'to_hdf', 'to_sql', 'savefig']);
 
-function readWrite(ctx: Ctx, node: Node, callee: string, method: string, receiver: Node | undefined, args: Node[], kwargs: Map<string, Node>, at: Loc): void {
+/** Writes to the file system: open(…, "w"), Path.write_text, sqlite3.connect, FileHandler, to_csv… */
+function readWrite(ctx: Ctx, c: Call): void {
+  const { callee, method, receiver, args, kwargs, at } = c;
   const f = ctx.facts;
   const push = (via: string, p: Node | undefined): void => {
     if (p) f.writes.push({ loc: at, via, path: resolve(ctx, p) });
