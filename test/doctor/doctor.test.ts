@@ -230,6 +230,11 @@ describe('doctor judges what the image starts', () => {
       assert.ok(!(await findings(dir)).some((f) => f.includes('missing-health-endpoint')), name);
     }
   });
+  test("a host in the object given to listen() is the bind address (binds-localhost), in a client's options an endpoint", async () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'server.js'), "const http = require('http');\nconst { Pool } = require('pg');\nconst pool = new Pool({ host: 'localhost', port: 5432 });\nconst server = http.createServer((q, r) => r.end('ok'));\nserver.listen({ host: 'localhost', port: Number(process.env.PORT) });\n");
+    assert.deepEqual(await findings(dir), ['error binds-localhost server.js:5', 'error direct-infra-client server.js:2', 'error hardcoded-endpoint server.js:3']);
+  });
   test('a moving base tag beyond latest is caught (node:lts, python:3, alpine:edge)', async () => {
     for (const base of ['python:3', 'python:slim', 'python:3-slim']) {
       const dir = temp();

@@ -445,6 +445,12 @@ function readString(ctx: Ctx, node: Node): void {
     // { host: 'localhost', port: process.env.PORT }: the port beside a host says whose it is.
     const port = parent.parent?.type === 'object' ? objectProps(parent.parent).get('port') : undefined;
     if (port) fact.port = valText(val(ctx, port) ?? UNKNOWN);
+    // server.listen({ host: 'localhost', port }), new Pool({ host: 'db' }): the call the object is given to.
+    const call = parent.parent?.type === 'object' && parent.parent.parent?.type === 'arguments' ? parent.parent.parent.parent : undefined;
+    if (call) {
+      const fn = field(call, call.type === 'new_expression' ? 'constructor' : 'function');
+      fact.callee = dotted(ctx, fn) || fn?.text;
+    }
   } else if (parent.type === 'variable_declarator') {
     fact.key = field(parent, 'name')?.text;
     fact.assigned = true;
