@@ -573,6 +573,9 @@ function readString(ctx: Ctx, node: Node): void {
   if (p?.type === 'argument_list' && p.parent?.type === 'call') {
     fact.callee = dotted(ctx, field(p.parent, 'function')) || field(p.parent, 'function')?.text;
     fact.forDisplay = isDisplayCall(fact.callee ?? '');
+    // os.getenv("DAPR_HTTP_ENDPOINT", "http://localhost:3500"): the default is named by the variable.
+    const first = named(p)[0];
+    if (fact.callee && isEnvRead(ctx, fact.callee) && first && !first.equals(node)) fact.key ??= literalString(first);
   }
   ctx.facts.strings.push(fact);
   if (literal && fact.key && parent.type !== 'list' && (parent.type === 'keyword_argument' || parent.type === 'pair' || parent.type === 'assignment')) {

@@ -223,7 +223,8 @@ function endpoints(input: RuleInput): Finding[] {
         const shown = safeUrl(s.value.trim());
         const daprPort = ['{env:DAPR_HTTP_PORT}', '{env:DAPR_GRPC_PORT}', '3500', '3501', '50001'].includes(u.port ?? '');
         if (isLoopback(u.host) && (daprPort || /dapr/i.test(`${s.key ?? ''} ${callee}`) || (u.port?.startsWith('{') && u.path.startsWith('/v1.0')))) {
-          if (u.port === '3500' && !dapr3500 && u.path.startsWith('/v1.0')) {
+          // A Dapr address with the port written out: a /v1.0 URL, or the default of a Dapr setting (DAPR_HTTP_ENDPOINT).
+          if (u.port === '3500' && !dapr3500 && (u.path.startsWith('/v1.0') || /dapr/i.test(s.key ?? ''))) {
             dapr3500 = true;
             finding = { severity: 'warning', message: `The address ${shown} writes Dapr's port as 3500. It is 3500 in the cluster, but \`paddock dev\` and other setups give the sidecar another port.`, fix: f.lang === 'python' ? "Build it from the environment: f\"http://localhost:{os.environ.get('DAPR_HTTP_PORT', '3500')}/v1.0/…\"" : 'Build it from the environment: `http://localhost:${process.env.DAPR_HTTP_PORT ?? 3500}/v1.0/…`' };
           }
