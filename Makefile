@@ -51,10 +51,10 @@ check: setup ## paddock check on the example apps
 chart-readme: build ## regenerate charts/app/README.md from values.yaml
 	@node packages/paddock/dist/docs/chart-readme.js
 
-bench: runtime ## print the benchmarks' figures (check, doctor, dev, server, fuzz)
+bench: runtime ## print the benchmarks' figures (check, doctor, doctor-corpus, dev, server, fuzz)
 	@tools/build.sh $(TEST_TOOLS)
 	@node_modules/.bin/tsc -b bench
-	@for b in check doctor dev server fuzz; do echo "» bench/$$b.ts"; node "bench/dist/$$b.js"; done
+	@for b in check doctor doctor-corpus dev server fuzz; do echo "» bench/$$b.ts"; node "bench/dist/$$b.js"; done
 
 clean: ## remove build outputs (keeps tools/bin, the generated schemas and Go's build cache)
 	rm -rf packages/*/dist test/dist apps/app2/dist .paddock

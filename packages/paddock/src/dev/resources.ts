@@ -139,6 +139,8 @@ export function localConfiguration(app: DevApp, ctx: LocalContext): Record<strin
     metadata: { name: app.name, namespace: app.namespace },
     spec: {
       metric: { enabled: true, http: { increasedCardinality: false } },
+      // The API log names each call and its status: how paddock dev explains a refused invocation (dev/refusals.ts).
+      logging: { apiLogging: { enabled: true, omitHealthChecks: true } },
       nameResolution: {
         component: 'sqlite',
         version: 'v1',

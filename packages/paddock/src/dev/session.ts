@@ -12,6 +12,7 @@ import { installIfNeeded, needsInstall } from './install.js';
 import { cleanLeftovers, MARKER } from './leftovers.js';
 import { freePorts, portInUse } from './ports.js';
 import type { LineSink } from './proc.js';
+import { apiCall, bareAppIdRefusal } from './refusals.js';
 import { startRedis, type LocalRedis } from './redis.js';
 import { localComponents, localConfiguration, secretsJson, SecretsFileError, type Backend, type LocalContext } from './resources.js';
 import { AppRunner, type AppPorts } from './runner.js';
@@ -139,6 +140,26 @@ export class DevSession {
     };
   }
 
+  /**
+   * A sidecar's lines: its API log (one line per call) is read, not shown; a
+   * call refused because it names an app by its bare app-id becomes one line
+   * naming the fix, once per call site (caller, method and path).
+   */
+  private sidecarSink(app: DevApp, colour: (s: string) => string): LineSink {
+    const show = this.sink(`${app.name}:dapr`, colour);
+    const said = new Set<string>();
+    return (line, stream) => {
+      const call = apiCall(line);
+      if (!call) return show(line, stream);
+      const refusal = bareAppIdRefusal(call, app);
+      const k = `${call.verb} ${call.path}`;
+      if (refusal && !said.has(k)) {
+        said.add(k);
+        this.opts.say(`${pc.red('✖')} ${refusal}`);
+      }
+    };
+  }
+
   private async boot(): Promise<void> {
     const { opts, apps } = this;
     await mkdir(this.devDir, { recursive: true });
@@ -225,7 +246,7 @@ export class DevSession {
           daprLogLevel: opts.daprLogLevel,
           program: programs[i]!,
           logApp: this.sink(a.name, colour),
-          logDapr: this.sink(`${a.name}:dapr`, colour),
+          logDapr: this.sidecarSink(a, colour),
           say: (line) => opts.say(`${pc.yellow('!')} ${line}`),
         }),
       );
