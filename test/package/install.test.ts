@@ -161,6 +161,19 @@ describe('the packed paddock, installed in a project outside the repository', ()
     assert.ok(report.findings.some((f) => f.rule === 'binds-localhost' && f.file.endsWith('app.py')), r.stdout);
   });
 
+  test('demo and cluster, which need the whole repository, say so; onboard changes platform/ of the project, not the package', async () => {
+    for (const args of [['demo', '--check-only'], ['cluster', 'up', '--dry-run']]) {
+      const r = await run(args);
+      noStack(r);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`paddock ${args[0]} runs from a checkout of the paddock repository`));
+    }
+    const onboard = await run(['onboard', 'apps/hello/values.yaml']);
+    noStack(onboard);
+    assert.equal(onboard.code, 2);
+    assert.match(onboard.stderr, new RegExp(`${join(project, 'platform').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} has no apps/ folder`));
+  });
+
   test('render, check and dev without the tools and without Go say what to install', async () => {
     const env = { PATH: '/usr/bin:/bin', XDG_CACHE_HOME: join(work, 'empty-cache') };
     const render = await run(['render', 'apps/hello/values.yaml'], env);

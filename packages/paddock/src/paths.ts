@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UserError } from './report/errors.js';
 
 /**
  * Where paddock's own files are. Two layouts:
@@ -70,6 +71,17 @@ export const paths = {
 /** Where `paddock dev` keeps its session by default: the checkout's .paddock, or .paddock in the folder it runs in. */
 export function devStateDir(): string {
   return layout === 'checkout' ? paths.state : resolve('.paddock');
+}
+
+/** The GitOps tree onboard and offboard change by default: the checkout's platform/, or platform/ in the folder paddock runs in. */
+export function gitopsDefault(): string {
+  return layout === 'checkout' ? paths.platform : resolve('platform');
+}
+
+/** For what needs the whole repository (the example apps, the full GitOps tree): refuse, plainly, in an installed paddock. */
+export function requireCheckout(what: string): void {
+  if (layout === 'checkout') return;
+  throw new UserError(`${what} runs from a checkout of the paddock repository: it needs the example apps and the whole platform/ tree, which the installed package does not carry`, 'Clone the paddock repository, run `make setup` there, and run it from that folder.');
 }
 
 /** name and version of paddock's package.json. */
