@@ -8,7 +8,8 @@
  *   working in their repository, for everyone who runs `npm install` there.
  *   When no project above the file has paddock installed (npx, a global
  *   install), the path is the one `npm install --save-dev paddock` at the
- *   project root makes valid, and `note` says so.
+ *   project root (package.json, else .git, else the working folder) makes
+ *   valid, and `note` says so.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
@@ -37,9 +38,12 @@ export function schemaRefFor(dir: string): SchemaRef {
   const contractUnder = (d: string): string => join(d, 'node_modules', ...name.split('/'), ...CONTRACT_IN_PACKAGE);
   const installed = ancestors(dir).find((d) => existsSync(contractUnder(d)));
   if (installed) return { ref: posix(relative(dir, contractUnder(installed))) };
-  const project = ancestors(dir).find((d) => existsSync(join(d, 'package.json'))) ?? ancestors(dir).find((d) => existsSync(join(d, '.git'))) ?? dir;
+  const cwd = process.cwd();
+  const project = ancestors(dir).find((d) => existsSync(join(d, 'package.json')))
+    ?? ancestors(dir).find((d) => existsSync(join(d, '.git')))
+    ?? (ancestors(dir).includes(cwd) ? cwd : dir);
   return {
     ref: posix(relative(dir, contractUnder(project))),
-    note: `Editor support: the $schema line points at ${posix(relative(dir, contractUnder(project)))}, which exists once paddock is installed in ${project} (npm install --save-dev paddock there).`,
+    note: `Editor support: the $schema line points at ${posix(relative(dir, contractUnder(project)))}, which exists once paddock is installed in ${project} (npm install --save-dev paddock, or its packed .tgz, there).`,
   };
 }
