@@ -33,7 +33,8 @@ after(() => {
 /** The environment an author's shell would have: nothing of the checkout's. */
 function authorEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('PADDOCK_') || k === 'GOBIN') delete env[k];
+  // undefined, not deleted: the runner lays these over process.env, and a child gets no variable set to undefined.
+  for (const k of Object.keys(env)) if (k.startsWith('PADDOCK_') || k === 'GOBIN') env[k] = undefined;
   return { ...env, HOME: work, XDG_CACHE_HOME: cache, PATH: `${toolPath}:/usr/bin:/bin`, PADDOCK_TOOLS_OFFLINE: '1', ...extra };
 }
 
