@@ -82,6 +82,10 @@ before(async () => {
   const leaky = join(project, 'apps', 'leaky');
   mkdirSync(leaky, { recursive: true });
   writeFileSync(join(leaky, 'app.py'), 'from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(("127.0.0.1", 8080), SimpleHTTPRequestHandler).serve_forever()\n');
+  const leakyTs = join(project, 'apps', 'leaky-ts');
+  mkdirSync(leakyTs, { recursive: true });
+  writeFileSync(join(leakyTs, 'package.json'), '{ "name": "leaky-ts", "main": "server.ts", "dependencies": { "express": "^5.0.0" } }\n');
+  writeFileSync(join(leakyTs, 'server.ts'), "import express from 'express';\nconst app = express();\napp.get('/health', (_req, res) => { res.send('ok'); });\napp.listen(8080, '127.0.0.1');\n");
 
   // A PATH holding the pinned helm, daprd and sentry (as an author who has them installed would), and no Go.
   mkdirSync(toolPath);
@@ -97,6 +101,7 @@ describe('the packed paddock, installed in a project outside the repository', ()
       'share/charts/app/files/building-blocks.yaml', 'share/platform/infrastructure/configs/admission-policies/pod-security-restricted.yaml',
       'share/platform/infrastructure/controllers/dapr.yaml', `share/schemas/generated/${marker.schemaKey}/provenance.json`,
       'share/tools/build.sh', 'share/tools/versions.env', 'share/tools/engine/main.go', 'share/tools/daprd/go.mod',
+      ...['python', 'javascript', 'typescript', 'tsx'].map((g) => `share/grammars/tree-sitter-${g}.wasm`),
     ]) assert.ok(files.has(f), `${f} is in the tarball`);
     const unwanted = [...files].filter((f) => /\.test\.js$|\.map$|\.d\.ts$|^src\/|tsbuildinfo|^dist\/package\/|\/bin\/(helm|daprd|paddock-engine)$/.test(f));
     assert.deepEqual(unwanted, []);
@@ -104,6 +109,7 @@ describe('the packed paddock, installed in a project outside the repository', ()
     // The contract it carries is the checkout's, byte for byte.
     assert.equal(readFileSync(join(installed, 'share', 'charts', 'app', 'values.schema.json'), 'utf8'), readFileSync(paths.contract, 'utf8'));
     assert.ok(!existsSync(join(paths.root, 'packages', 'paddock', 'share')), 'postpack removed the staged files from the checkout');
+    assert.ok(!existsSync(join(project, 'node_modules', 'tree-sitter-wasms')), 'only the grammars doctor loads come along, not all of tree-sitter-wasms');
     const installSize = duBytes(join(project, 'node_modules'));
     t.diagnostic(`packed ${MB(packed.size)} (${packed.entryCount} files, ${MB(packed.unpackedSize)} unpacked); installed with its dependencies ${MB(installSize)}`);
     assert.ok(packed.size < 15e6, `the tarball stays small (${MB(packed.size)})`);
@@ -160,6 +166,10 @@ describe('the packed paddock, installed in a project outside the repository', ()
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(r.stdout) as { findings: { rule: string; file: string }[] };
     assert.ok(report.findings.some((f) => f.rule === 'binds-localhost' && f.file.endsWith('app.py')), r.stdout);
+    const ts = await run(['doctor', 'apps/leaky-ts', '--json']);
+    noStack(ts);
+    assert.equal(ts.code, 1, ts.stderr);
+    assert.ok((JSON.parse(ts.stdout) as typeof report).findings.some((f) => f.rule === 'binds-localhost' && f.file.endsWith('server.ts')), ts.stdout);
   });
 
   test('demo and cluster, which need the whole repository, say so; onboard changes platform/ of the project, not the package', async () => {

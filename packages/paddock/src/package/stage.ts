@@ -9,14 +9,17 @@
  *   schemas/generated/<key>/                      the strict JSON schemas (generated now when missing: `make schemas`)
  *   schemas/crd-sources/                          the vendored CRDs (part of the schema set's key)
  *   tools/                                        build.sh, the pins and the Go wrappers, to build tools into the user's cache
+ *   grammars/                                     the tree-sitter grammars doctor loads (from tree-sitter-wasms)
  *   PADDOCK-ASSETS.json                           the marker: version, commit, schema key
  *
  * postpack (`node dist/package/stage.js --clean`) removes share/ again; the
  * checkout never reads it (paths.ts looks for the repository first).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { GRAMMARS } from '../doctor/parse.js';
 import { ASSETS_MARKER, layout, packageDir, packageInfo, paths } from '../paths.js';
 import { ensureSchemas, schemaDir, schemaKey } from '../schema/generated.js';
 
@@ -58,6 +61,11 @@ async function stage(): Promise<void> {
   copy('schemas/README.md');
   copy('schemas/crd-sources');
   copy(relative(paths.root, schemaDir()));
+  // Only the grammars doctor loads (5.8 MB), so tree-sitter-wasms (all 36 grammars, 50 MB) is no dependency of the package.
+  const wasms = join(dirname(createRequire(import.meta.url).resolve('tree-sitter-wasms/package.json')));
+  mkdirSync(join(share, 'grammars'));
+  for (const g of GRAMMARS) copyFileSync(join(wasms, 'out', `tree-sitter-${g}.wasm`), join(share, 'grammars', `tree-sitter-${g}.wasm`));
+  copyFileSync(join(wasms, 'LICENSE'), join(share, 'grammars', 'LICENSE'));
   copy('tools/build.sh');
   copy('tools/versions.env');
   copy('tools/README.md');
