@@ -82,8 +82,10 @@ export async function ensureTools(names: string[], say: Say = defaultSay): Promi
   }).finally(() => clearInterval(ticker));
   if (code === 0 && names.every((n) => existsSync(join(paths.toolsBin, n)))) return;
 
-  const still = names.filter((n) => !existsSync(join(paths.toolsBin, n)));
-  const what = (still.length ? still : names).map(pinnedName).join(', ');
+  // What is still missing; when build.sh failed on a stale binary (an older pin), every tool asked for.
+  const missingNow = names.filter((n) => !existsSync(join(paths.toolsBin, n)));
+  const still = missingNow.length ? missingNow : names;
+  const what = still.map(pinnedName).join(', ');
   if (!onPath('go')) {
     const them = still.length > 1 ? 'them' : 'it';
     const elsewhere = still.filter((n) => n !== OWN);
