@@ -8,12 +8,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the real CLI (`npx paddock …` is the same launcher) with colour off. */
-export function paddock(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+/** Run the real CLI (`npx paddock …` is the same launcher) with colour off; `bin`: another launcher (an installed package's). */
+export function paddock(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; bin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js'), ...args],
+      [opts.bin ?? join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js'), ...args],
       { cwd: opts.cwd ?? paths.root, env: { ...process.env, NO_COLOR: '1', ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { paths } from '../paths.js';
+import { paths, requireCheckout } from '../paths.js';
 import { EXIT, makeReport, type Finding } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
 import { UserError } from '../report/errors.js';
@@ -37,6 +37,7 @@ async function status(json: boolean): Promise<number> {
 
 export function register(program: Command): void {
   const cluster = program.command('cluster').description('Run the platform on a local kind cluster: bootstrap, status, smoke tests, teardown');
+  cluster.hook('preAction', () => requireCheckout('paddock cluster'));
   const about = {
     up: 'Create the kind cluster, install Cilium and Flux, hand the platform/ tree to Flux, publish the chart and images, wait until everything is Ready',
     sync: 'Hand the platform/ tree to Flux again (after onboard/offboard or any change under platform/) and wait until it is applied',

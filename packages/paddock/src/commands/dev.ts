@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
-import { paths } from '../paths.js';
+import { devStateDir } from '../paths.js';
 import { killAllSync } from '../dev/proc.js';
 import { DevSession } from '../dev/session.js';
 import type { Backend } from '../dev/resources.js';
@@ -68,7 +68,7 @@ export async function runDev(dirs: string[], flags: DevFlags): Promise<number> {
     targets: dirs.length ? dirs : ['.'],
     backend: flags.backend,
     freePorts: flags.freePorts ?? false,
-    stateDir: resolve(flags.stateDir ?? paths.state),
+    stateDir: resolve(flags.stateDir ?? devStateDir()),
     daprLogLevel: flags.daprLogLevel,
     say: human,
     log: human,

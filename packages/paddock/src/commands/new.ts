@@ -31,11 +31,12 @@ export function register(program: Command): void {
       try {
         const r = await runNew(dir, opts);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ok: true, written: r.written, file: r.file, answers: r.answers, prefilled: r.suggestions.reasons }, null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify({ ok: true, written: r.written, file: r.file, answers: r.answers, prefilled: r.suggestions.reasons, ...(r.schemaNote ? { schemaNote: r.schemaNote } : {}) }, null, 2)}\n`);
         } else if (!r.written) {
           process.stdout.write(`Kept ${r.file}; nothing was written.\n`);
         } else {
           process.stdout.write(`${pc.green('✔')} Wrote ${r.file}\n  Next: npx paddock validate ${r.file}\n        npx paddock doctor ${dir}\n`);
+          if (r.schemaNote) process.stdout.write(`  ${r.schemaNote}\n`);
         }
       } catch (err) {
         if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {

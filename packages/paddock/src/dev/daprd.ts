@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { paths, tool } from '../paths.js';
+import { layout, paths, tool } from '../paths.js';
 import { UserError } from '../report/errors.js';
+import { ensureTools } from '../tools/ensure.js';
 import { GroupProcess, type LineSink } from './proc.js';
 
 /** The Dapr programs paddock dev runs: the sidecar and the certificate authority (same module and pin). */
@@ -30,6 +31,12 @@ export async function ensureDaprBinaries(sink: LineSink, say: (line: string) => 
     }
     out[name] = tool(name);
     if (!existsSync(out[name])) missing.push(name);
+  }
+  // An installed paddock: from PATH at the pinned version, else built into the user's cache (a stale one is rebuilt).
+  const pinned = (['daprd', 'sentry'] as const).filter((name) => !process.env[OVERRIDE[name]]);
+  if (layout === 'installed') {
+    await ensureTools([...pinned], say);
+    return out;
   }
   if (!missing.length) return out;
 

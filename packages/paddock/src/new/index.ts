@@ -3,17 +3,17 @@
  * pre-filled from what doctor sees in the app's source.
  */
 import { access, mkdir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { confirm } from '@inquirer/prompts';
 import { parseValuesText, validateValues } from '../contract/index.js';
 import { runDoctor } from '../doctor/index.js';
-import { paths } from '../paths.js';
 import { UserError } from '../report/errors.js';
 import {
   appListProblem, defaults, keyListProblem, nameProblem, parseAppList, parseKeyList, portProblem, suggestFromSource,
   type Answers, type Size, type Suggestions,
 } from './answers.js';
 import { interview, validTag, type Given } from './interview.js';
+import { schemaRefFor } from './schema-ref.js';
 import { renderValues } from './values-file.js';
 import { writeAtomic } from './write.js';
 
@@ -44,6 +44,8 @@ export interface NewResult {
   file: string;
   answers?: Answers;
   suggestions: Suggestions;
+  /** Set when the editor's $schema reference does not resolve yet (schema-ref.ts). */
+  schemaNote?: string;
 }
 
 /** Flags → partial answers, refusing bad values with a plain message (exit 2). */
@@ -118,7 +120,8 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
     answers = await interview(answers, given);
   }
 
-  const text = renderValues(answers, relative(dir, paths.contract).split(sep).join('/'));
+  const schema = schemaRefFor(dir);
+  const text = renderValues(answers, schema.ref);
   const { vf, findings } = parseValuesText(shown, text);
   const problems = vf ? await validateValues(vf, answers.name) : findings;
   const errors = problems.filter((f) => f.severity === 'error');
@@ -126,5 +129,5 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
 
   await mkdir(dir, { recursive: true });
   await writeAtomic(file, text);
-  return { written: true, file: shown, answers, suggestions };
+  return { written: true, file: shown, answers, suggestions, ...(schema.note ? { schemaNote: schema.note } : {}) };
 }
