@@ -11,7 +11,8 @@ if (!existsSync(fileURLToPath(entry))) {
 try {
   await import(entry.href);
 } catch (err) {
-  // Only what fails while the CLI loads lands here (e.g. its own files missing): one line, no stack trace.
-  process.stderr.write(`paddock: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(2);
+  // Only what fails while the CLI itself loads lands here (a dependency missing): paddock's install, not the user.
+  process.stderr.write(`internal error: paddock could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+  process.stderr.write('Its installation is incomplete: run `make setup` in a checkout, or reinstall the package.\n');
+  process.exit(70);
 }

@@ -29,7 +29,11 @@ function isRoot(dir: string): boolean {
 }
 
 function findRoot(): { root: string; layout: Layout } {
-  if (process.env.PADDOCK_HOME) return { root: resolve(process.env.PADDOCK_HOME), layout: 'checkout' };
+  const home = process.env.PADDOCK_HOME;
+  if (home) {
+    if (!isRoot(resolve(home))) throw new UserError(`PADDOCK_HOME is ${home}, which is not a checkout of paddock (it has no charts/app/Chart.yaml)`, 'Point PADDOCK_HOME at a clone of the paddock repository, or unset it.');
+    return { root: resolve(home), layout: 'checkout' };
+  }
   // The checkout first, so that files staged by a pack (packages/paddock/share) never stand in for the repository's.
   const repo = dirname(dirname(packageDir));
   if (basename(dirname(packageDir)) === 'packages' && isRoot(repo)) return { root: repo, layout: 'checkout' };
@@ -40,7 +44,7 @@ function findRoot(): { root: string; layout: Layout } {
     if (isRoot(dir)) return { root: dir, layout: 'checkout' };
     dir = dirname(dir);
   }
-  throw new Error('cannot find paddock\'s chart: this is neither a checkout of the paddock repository nor an installed paddock package (set PADDOCK_HOME to a checkout, or reinstall the package)');
+  throw new UserError('cannot find paddock\'s chart: this is neither a checkout of the paddock repository nor an installed paddock package (set PADDOCK_HOME to a checkout, or reinstall the package)');
 }
 
 const found = findRoot();

@@ -7,6 +7,7 @@ import { UserError } from '../report/errors.js';
 import { describe, missingTools, formatPlan, formatTable, planFor, planOptions, readFlux, readSecretSync, runPlan, smokeTests, statusRows, type Step } from '../cluster/index.js';
 import { listedApps } from '../gitops/apps-list.js';
 import { layout } from '../gitops/layout.js';
+import { printJson } from '../report/json.js';
 
 interface Opts {
   dryRun?: boolean;
@@ -15,7 +16,7 @@ interface Opts {
 
 function printPlan(command: string, steps: Step[], json: boolean): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ok: true, command, steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })) }, null, 2)}\n`);
+    printJson({ ok: true, command, steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })) });
     return;
   }
   process.stdout.write(`paddock cluster ${command}: the plan (${steps.length} steps, nothing run)\n\n${formatPlan(steps).join('\n')}\n`);
@@ -30,7 +31,7 @@ async function status(json: boolean): Promise<number> {
   const objects = await readFlux();
   const rows = statusRows(objects, listedApps(layout(paths.platform)), await readSecretSync());
   const ok = rows.length > 0 && rows.every((r) => r.ready === 'True');
-  if (json) process.stdout.write(`${JSON.stringify({ ok, rows }, null, 2)}\n`);
+  if (json) printJson({ ok, rows });
   else process.stdout.write(`${formatTable(rows)}\n${ok ? pc.green('✔ everything is Ready') : pc.yellow('! not everything is Ready yet')}\n`);
   return ok ? EXIT.ok : EXIT.findings;
 }
@@ -58,7 +59,7 @@ export function register(program: Command): void {
         await runPlan(steps, async () => {
           await status(false);
         });
-        if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, command, steps: steps.length })}\n`);
+        if (opts.json) printJson({ ok: true, command, steps: steps.length }, { compact: true });
         else process.stdout.write(`${pc.green('✔')} cluster ${command} done.${command === 'up' ? ' Next: npx paddock cluster test' : ''}\n`);
       });
   }
@@ -84,7 +85,7 @@ export function register(program: Command): void {
       const results = await smokeTests();
       const findings: Finding[] = results.filter((r) => !r.ok).map((r) => ({ rule: 'smoke', severity: 'error', path: r.name, message: r.detail }));
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ...makeReport(findings), checks: results }, null, 2)}\n`);
+        printJson({ ...makeReport(findings), checks: results });
         process.exitCode = findings.length ? EXIT.findings : EXIT.ok;
         return;
       }

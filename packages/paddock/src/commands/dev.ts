@@ -5,6 +5,7 @@ import { devStateDir } from '../paths.js';
 import { killAllSync } from '../dev/proc.js';
 import { DevSession } from '../dev/session.js';
 import type { Backend } from '../dev/resources.js';
+import { printJson } from '../report/json.js';
 
 export interface DevFlags {
   backend: Backend;
@@ -76,7 +77,7 @@ export async function runDev(dirs: string[], flags: DevFlags): Promise<number> {
   if (interrupted) return 0;
   const status = await session.writeStatus();
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ok: true, apps: status, statusFile: session.statusFile })}\n`);
+    printJson({ ok: true, apps: status, statusFile: session.statusFile }, { compact: true });
   }
   for (const s of status) {
     human(`${pc.green('✔')} ${pc.bold(s.name.padEnd(8))} ${s.url}  ${pc.dim(`(Dapr HTTP on 127.0.0.1:${s.daprHttpPort})`)}`);

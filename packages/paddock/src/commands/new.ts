@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { runNew, type NewOptions } from '../new/index.js';
+import { printJson } from '../report/json.js';
 
 export function register(program: Command): void {
   program
@@ -31,7 +32,7 @@ export function register(program: Command): void {
       try {
         const r = await runNew(dir, opts);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ok: true, written: r.written, file: r.file, answers: r.answers, prefilled: r.suggestions.reasons, ...(r.schemaNote ? { schemaNote: r.schemaNote } : {}) }, null, 2)}\n`);
+          printJson({ ok: true, written: r.written, file: r.file, answers: r.answers, prefilled: r.suggestions.reasons, ...(r.schemaNote ? { schemaNote: r.schemaNote } : {}) });
         } else if (!r.written) {
           process.stdout.write(`Kept ${r.file}; nothing was written.\n`);
         } else {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { checkValuesFile } from '../contract/index.js';
-import { UserError } from '../report/errors.js';
+import { notFound, UserError } from '../report/errors.js';
 
 /** How to start an app from source, from its paddock.dev.yaml (paths already absolute). */
 export interface RunSpec {
@@ -60,7 +60,7 @@ export function shown(path: string): string {
 /** Read and check an app folder (or its values file) for `paddock dev`. Any problem is one UserError line. */
 export async function loadDevApp(target: string): Promise<DevApp> {
   const abs = resolve(target);
-  if (!existsSync(abs)) throw new UserError(`${target}: no such folder`, 'Give the folder of an app, for example apps/app1.');
+  if (!existsSync(abs)) throw notFound(target, 'Give the folder of an app, for example apps/app1.');
   const valuesFile = statSync(abs).isDirectory() ? join(abs, 'values.yaml') : abs;
   const dir = dirname(valuesFile);
   if (!existsSync(valuesFile)) {

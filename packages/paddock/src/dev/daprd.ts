@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { layout, paths, tool } from '../paths.js';
-import { UserError } from '../report/errors.js';
+import { notFound, UserError } from '../report/errors.js';
 import { ensureTools } from '../tools/ensure.js';
 import { GroupProcess, type LineSink } from './proc.js';
 
@@ -25,7 +25,7 @@ export async function ensureDaprBinaries(sink: LineSink, say: (line: string) => 
   for (const name of ['daprd', 'sentry'] as const) {
     const override = process.env[OVERRIDE[name]];
     if (override) {
-      if (!existsSync(override)) throw new UserError(`${OVERRIDE[name]} points to ${override}, which does not exist`);
+      if (!existsSync(override)) throw notFound(override, `${OVERRIDE[name]} names it; point it at a ${name} binary, or unset it to use the pinned one.`);
       out[name] = override;
       continue;
     }

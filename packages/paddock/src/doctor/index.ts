@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Finding } from '../report/finding.js';
-import { UserError } from '../report/errors.js';
+import { notFound, UserError } from '../report/errors.js';
 import { checkPackageJson, checkPyproject, checkRequirements } from './deps.js';
 import { readDockerfile, type DockerfileFacts } from './dockerfile.js';
 import { checkDotenv } from './dotenv.js';
@@ -55,13 +55,13 @@ export function appName(dir: string, valuesFile: string | undefined, name?: stri
 export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<DoctorResult> {
   const root = resolve(dir);
   const st = await stat(root).catch(() => undefined);
-  if (!st) throw new UserError(`${dir} does not exist.`, 'Give the folder that holds the app\'s source: npx paddock doctor apps/app1');
+  if (!st) throw notFound(dir, 'Give the folder that holds the app\'s source: npx paddock doctor apps/app1');
   if (!st.isDirectory()) throw new UserError(`${dir} is not a folder.`, 'Give the folder that holds the app\'s source: npx paddock doctor apps/app1');
 
   const valuesPath = opts.values ? resolve(opts.values) : resolve(root, 'values.yaml');
   const valuesShown = opts.values ?? join(dir, 'values.yaml');
   const values = await loadAppValues(valuesPath, valuesShown);
-  if (opts.values && !values) throw new UserError(`${opts.values} does not exist.`, 'Give the app\'s values file with --values, or leave it out to use values.yaml in the app folder.');
+  if (opts.values && !values) throw notFound(opts.values, 'Give the app\'s values file with --values, or leave it out to use values.yaml in the app folder.');
   const name = appName(root, values ? valuesPath : undefined, opts.name);
 
   let files;
