@@ -1,4 +1,4 @@
-// What the chart must guarantee (DESIGN.md), asserted on the rendered objects of
+// What the chart must guarantee (docs/security.md, "The boundaries, and what enforces each"), asserted on the rendered objects of
 // every example and good fixture, each validated strictly against
 // the generated schemas of the pinned Kubernetes and CRDs.
 import assert from 'node:assert/strict';
