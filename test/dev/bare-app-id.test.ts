@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { eventually, startDev, tempDir, type Dev } from './harness.js';
+import { eventually } from '../lib/eventually.js';
+import { startDev, tempDir, type Dev } from './harness.js';
 
 const base = tempDir('bare');
 

@@ -83,18 +83,6 @@ export function startDev(targets: string[], opts: { stateDir?: string; args?: st
   });
 }
 
-/** Run the CLI to completion (for the error cases). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const proc = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.once('exit', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
-
 /** Whether a process (or, for a group leader, anything in its group) is still alive. */
 export function alive(pid: number): boolean {
   for (const target of [pid, -pid]) {
@@ -106,22 +94,6 @@ export function alive(pid: number): boolean {
     }
   }
   return false;
-}
-
-/** Poll until `check` returns a value (not undefined/false); fail after `ms`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting for ${what}${lastErr ? ` (${String(lastErr)})` : ''}`);
 }
 
 export async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {

@@ -232,7 +232,7 @@ describe('the packed paddock, installed in a project outside the repository', ()
     const goEnv = JSON.parse((await pexec('go', ['env', '-json', 'GOCACHE', 'GOMODCACHE', 'GOPATH'])).stdout) as Record<string, string>;
     const ensure = join(installed, 'dist', 'tools', 'ensure.js');
     const r = await new Promise<CliResult>((done) => execFile(process.execPath, ['--input-type=module', '-e', `await (await import(${JSON.stringify(ensure)})).ensureTools(['kubeconform']);`],
-      { cwd: project, env: authorEnv({ ...goEnv, PATH: `${toolPath}:${go}:/usr/bin:/bin` }) }, (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })));
+      { cwd: project, env: authorEnv({ ...goEnv, PATH: `${toolPath}:${go}:/usr/bin:/bin` }) }, (err, stdout, stderr) => done({ code: err ? 1 : 0, signal: null, stdout, stderr })));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /kubeconform v0\.7\.0: looking on PATH for this version, else building from the Go module into .*cache\/paddock\/tools\/bin/);
     assert.match(r.stderr, /building kubeconform 0\.7\.0 from source/);
