@@ -82,6 +82,11 @@ describe('readiness and liveness on different paths', () => {
     const a = annotations(objects, 'split');
     assert.equal(a['dapr.io/enable-app-health-check'], 'true');
     assert.equal(a['dapr.io/app-health-check-path'], '/ready');
+    // Dapr's rhythm is the readiness probe's: every 5 s, 1 s to answer, 3 misses.
+    assert.deepEqual([a['dapr.io/app-health-probe-interval'], a['dapr.io/app-health-probe-timeout'], a['dapr.io/app-health-threshold']], ['5', '1000', '3']);
+    assert.equal(ctr.readinessProbe.periodSeconds, 5);
+    assert.equal(ctr.readinessProbe.timeoutSeconds, 1);
+    assert.equal(ctr.readinessProbe.failureThreshold, 3);
   });
 
   it('explain tells the two apart', async () => {

@@ -171,7 +171,9 @@ export class AppRunner {
       // As the chart asks the injector: an app port only when the app has one,
       // and Dapr's app health check on the readiness path only when there is one.
       ...(ports.app !== undefined ? ['--app-port', String(ports.app), '--app-protocol', 'http', '--app-channel-address', '127.0.0.1'] : []),
-      ...(app.values.health.readiness.kind === 'http' ? ['--enable-app-health-check', '--app-health-check-path', app.values.health.readiness.path] : []),
+      ...(app.values.health.readiness.kind === 'http'
+        ? ['--enable-app-health-check', '--app-health-check-path', app.values.health.readiness.path, '--app-health-probe-interval', '5', '--app-health-probe-timeout', '1000', '--app-health-threshold', '3']
+        : []),
       '--dapr-http-port', String(ports.daprHttp),
       '--dapr-grpc-port', String(ports.daprGrpc),
       '--dapr-internal-grpc-port', String(ports.daprInternalGrpc),
