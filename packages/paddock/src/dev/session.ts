@@ -291,10 +291,10 @@ export class DevSession {
    */
   private async waitHealthy(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let last: Health[] = [];
-    while (Date.now() < deadline) {
+    let last: Health[];
+    for (;;) {
       last = await Promise.all(this.runners.map((r) => r.healthy()));
-      if (last.every((h) => h.app && h.sidecar)) break;
+      if (last.every((h) => h.app && h.sidecar) || Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     this.runners.forEach((r, i) => {
