@@ -4,7 +4,7 @@
  * again, checking that nothing it started is left running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +15,11 @@ export const cli = join(root, 'packages', 'paddock', 'bin', 'paddock.js');
 
 export interface AppStatus {
   name: string;
+  /** null for an app with `port: none` */
   url: string;
   daprHttpPort: number;
   healthy: boolean;
+  waitingFor?: string;
   pid: number;
   daprdPid: number;
   restarts: number;
@@ -117,8 +119,9 @@ export function postJson(url: string, payload: unknown): Promise<{ status: numbe
  * paddock.dev.yaml pointing at the real source) under `base`, with its own
  * secrets.local.yaml: tests never touch the author's files.
  */
-export function fixtureApp(base: string, name: string, opts: { from?: string; patch?: Record<string, unknown>; secrets?: Record<string, string> } = {}): string {
-  const from = join(root, 'apps', opts.from ?? name);
+export function fixtureApp(base: string, name: string, opts: { from?: string; patch?: Record<string, unknown>; secrets?: Record<string, string>; env?: Record<string, string> } = {}): string {
+  // An example app (apps/<name>), or one of the test's own (test/fixtures/apps/<name>).
+  const from = [join(root, 'apps', opts.from ?? name), join(root, 'test', 'fixtures', 'apps', opts.from ?? name)].find((d) => existsSync(join(d, 'values.yaml')))!;
   const dir = join(base, name);
   mkdirSync(dir, { recursive: true });
   const values = parse(readFileSync(join(from, 'values.yaml'), 'utf8')) as Record<string, unknown>;
@@ -131,6 +134,7 @@ export function fixtureApp(base: string, name: string, opts: { from?: string; pa
   writeFileSync(join(dir, 'values.yaml'), stringify(values));
   const dev = parse(readFileSync(join(from, 'paddock.dev.yaml'), 'utf8')) as Record<string, unknown>;
   dev.cwd = from;
+  if (opts.env) dev.env = { ...(dev.env as Record<string, string> | undefined), ...opts.env };
   writeFileSync(join(dir, 'paddock.dev.yaml'), stringify(dev));
   if (opts.secrets) writeFileSync(join(dir, 'secrets.local.yaml'), stringify(opts.secrets));
   return dir;

@@ -31,7 +31,7 @@ export function register(program: Command): void {
       for (const app of result.apps) {
         const e = explain(app);
         const on = e.buildingBlocks.filter((b) => b.enabled).map((b) => b.component).join(', ') || 'no building blocks';
-        say(`   ${pc.green('✔')} ${pc.bold(app.name)}  ${e.image}  port ${e.port}  pool ${e.nodePool}  · ${on}`);
+        say(`   ${pc.green('✔')} ${pc.bold(app.name)}  ${e.image}  port ${e.port ?? 'none'}  pool ${e.nodePool}  · ${on}`);
         say(`      called by: ${e.calledBy.join(', ') || 'nobody'}   calls: ${e.calls.join(', ') || 'nobody'}   limits: ${e.limits.cpu} CPU, ${e.limits.memory}`);
       }
       say(`   ${policies.policies.length} admission policies, strict Kubernetes ${kubeMinorVersion()} schemas, Pod Security "restricted" (sidecar included) — ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -157,10 +157,14 @@ export function localConfiguration(app: DevApp, ctx: LocalContext): Record<strin
         ...(policies.length ? { policies } : {}),
       },
       api: {
-        allowed: allowedApis(app).flatMap((name) => [
-          { name, version: 'v1.0', protocol: 'http' },
-          { name, version: 'v1', protocol: 'grpc' },
-        ]),
+        allowed: [
+          ...allowedApis(app).flatMap((name) => [
+            { name, version: 'v1.0', protocol: 'http' },
+            { name, version: 'v1', protocol: 'grpc' },
+          ]),
+          // Streaming subscriptions, as the chart allows them: how an app without a port receives its topics.
+          ...(v.pubsub.enabled && v.pubsub.subscribes.length ? [{ name: 'subscribe', version: 'v1alpha1', protocol: 'grpc' }] : []),
+        ],
       },
       secrets: { scopes },
     },

@@ -15,10 +15,15 @@ export function renderValues(a: Answers, schemaRef: string): string {
     `  repository: ${q(a.image)}`,
     `  tag: ${q(a.tag)}`,
     '',
-    '# The port the app listens on (the platform also passes it to the app as $PORT).',
-    `port: ${a.port}`,
-    '# The address the platform checks to know the app is alive.',
-    `healthPath: ${q(a.healthPath)}`,
+    ...(a.port === 'none'
+      ? ['# The app answers no web requests (a worker or a client): no address, no one can call it.', 'port: none']
+      : [
+        '# The port the app listens on (the platform also passes it to the app as $PORT).',
+        `port: ${a.port}`,
+        ...(a.healthPath
+          ? ['# The path that answers 200 once the app can serve; until then it gets no requests.', `healthPath: ${q(a.healthPath)}`]
+          : ['# No health path: the platform checks that the app accepts connections on its port.', '# (Add `healthPath: /health` once the app answers 200 there when it can serve.)']),
+      ]),
     '# How much CPU and memory the app gets: small, medium or large.',
     `size: ${a.size}`,
   ];
@@ -26,8 +31,9 @@ export function renderValues(a: Answers, schemaRef: string): string {
   lines.push(
     '',
     'networkPolicy:',
-    '  # Apps that may call this one, through Dapr (each app lives in `<app>-ns`).',
-    `  allowIngressFrom: ${list(a.callers.map((c) => `${c}-ns`))}`,
+    ...(a.port === 'none'
+      ? ['  # No other app can call an app without a port.']
+      : ['  # Apps that may call this one, through Dapr (each app lives in `<app>-ns`).', `  allowIngressFrom: ${list(a.callers.map((c) => `${c}-ns`))}`]),
     '  # Apps this one calls, through Dapr: http://localhost:$DAPR_HTTP_PORT/v1.0/invoke/<app>.<app>-ns/method/…',
     `  allowEgressTo: ${list(a.calls.map((c) => `${c}-ns`))}`,
     '',
