@@ -5,7 +5,7 @@ import { movingTag, runRules } from './rules.js';
 import type { AppValues } from './values.js';
 
 const values = (allowEgressTo: string[]): AppValues => ({
-  file: 'values.yaml', port: 8080, healthPath: '/health', statestore: false, secretstore: false, secretKeys: [], pubsub: false, allowEgressTo, allowIngressFrom: [],
+  file: 'values.yaml', port: 8080, health: [{ path: '/health', field: 'healthPath' }], statestore: false, secretstore: false, secretKeys: [], pubsub: false, allowEgressTo, allowIngressFrom: [],
 });
 
 function source(lang: 'python' | 'node', fill: (f: SourceFacts) => void): SourceFacts {

@@ -207,7 +207,7 @@ const isBareName = (h: string): boolean => /^[a-z][a-z0-9-]*$/.test(h) && h !== 
 
 function endpoints(input: RuleInput): Finding[] {
   const out: Finding[] = [];
-  const ownPort = String(input.values?.port ?? 8080);
+  const ownPort = String(input.values ? (input.values.port ?? 'none') : 8080);
   for (const f of code(input)) {
     const seen = new Set<string>();
     let dapr3500 = false;
@@ -305,6 +305,7 @@ function inCluster(v: Val | undefined, port: number): Val | undefined {
 }
 
 function listens(input: RuleInput): Finding[] {
+  if (input.values && input.values.port === undefined) return workerListens(input, input.values);
   const out: Finding[] = [];
   const port = input.values?.port ?? 8080;
   for (const { listen, lang } of effectiveListens(input)) {
@@ -343,6 +344,17 @@ function listens(input: RuleInput): Finding[] {
     }
   }
   return out;
+}
+
+/** A worker (`port: none`) that starts a web server anyway: nothing can reach it, and the platform does not wait for it. */
+function workerListens(input: RuleInput, values: AppValues): Finding[] {
+  const first = effectiveListens(input)[0];
+  if (!first) return [];
+  return [{
+    rule: 'port-mismatch', severity: 'warning', ...at(first.listen.loc), path: 'port',
+    message: `${first.listen.via} starts a web server, but ${values.file} says \`port: none\` (a worker). On the platform nothing can reach it: no Service, no caller, no pub/sub delivery to it.`,
+    fix: `If the app answers web requests, set \`port:\` to the port it listens on in ${values.file}; if it does not, remove the server.`,
+  }];
 }
 
 /** Where a write lands in the cluster: ok (/tmp), outside (fails), or unknown. */
@@ -442,7 +454,11 @@ const HEALTHY = /^\/(_stcore\/health|healthz?|health-?check|ping|status|ready|re
 function health(input: RuleInput, values: AppValues): Finding[] {
   const files = code(input);
   if (!files.length) return [];
-  const want = values.healthPath.replace(/\/+$/, '') || '/';
+  return values.health.flatMap((h) => healthPathAnswered(input, files, values, h));
+}
+
+function healthPathAnswered(input: RuleInput, files: ReturnType<typeof code>, values: AppValues, h: AppValues['health'][number]): Finding[] {
+  const want = h.path.replace(/\/+$/, '') || '/';
   const routes = [
     ...files.flatMap((f) => f.routes.map((r) => ({ ...r, lang: f.lang }))),
     ...files.flatMap((f) => { const p = fileRoute(f.file); return p ? [{ path: p, loc: { file: f.file, line: 1 }, lang: f.lang }] : []; }),
@@ -455,12 +471,14 @@ function health(input: RuleInput, values: AppValues): Finding[] {
   const other = routes.find((r) => HEALTHY.test(r.path));
   const plainHttp = files.some((f) => f.listens.some((l) => /HTTPServer|TCPServer|make_server/.test(l.via))) ? 'http.server'
     : files.some((f) => f.imports.some((i) => /^(node:)?https?$/.test(i.module)) && !f.imports.some((i) => /^(express|fastify|koa|hono)/.test(i.module))) ? 'http' : 'framework';
+  const what = h.field === 'healthPath' ? 'the health path' : 'the liveness path';
+  const drop = h.field === 'healthPath' ? ' Or remove healthPath: the platform then checks that the app accepts connections on its port.' : '';
   return [{
-    rule: 'missing-health-endpoint', severity: 'error', ...at(first), path: 'healthPath',
+    rule: 'missing-health-endpoint', severity: 'error', ...at(first), path: h.field,
     message: other
-      ? `No route answers ${values.healthPath}, the health path in ${values.file}; the app serves ${other.path} instead. The platform restarts an app whose health path does not answer.`
-      : `No route answers ${values.healthPath}, the health path in ${values.file}. The platform checks it to know the app is alive and restarts the app when it does not answer.`,
-    fix: other ? `Set \`healthPath: ${other.path.replace(/\/+$/, '')}\` in ${values.file}, or add ${values.healthPath}. ${healthFix(lang, values.healthPath, plainHttp)}` : healthFix(lang, values.healthPath, plainHttp),
+      ? `No route answers ${h.path}, ${what} in ${values.file}; the app serves ${other.path} instead. The platform restarts an app whose ${h.field === 'healthPath' ? 'health' : 'liveness'} path does not answer.`
+      : `No route answers ${h.path}, ${what} in ${values.file}. The platform checks it to know the app is alive and restarts the app when it does not answer.`,
+    fix: other ? `Set \`${h.field}: ${other.path.replace(/\/+$/, '')}\` in ${values.file}, or add ${h.path}. ${healthFix(lang, h.path, plainHttp)}` : `${healthFix(lang, h.path, plainHttp)}${drop}`,
   }];
 }
 
