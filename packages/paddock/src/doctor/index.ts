@@ -4,6 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { appNameFor } from '../contract/app-name.js';
 import type { Finding } from '../report/finding.js';
 import { notFound, UserError } from '../report/errors.js';
 import { checkPackageJson, checkPyproject, checkRequirements } from './deps.js';
@@ -46,10 +47,8 @@ export interface DoctorResult {
 
 /** The app's name: --name, else the folder of a file named values.yaml, else the values file's base name, else the folder. */
 export function appName(dir: string, valuesFile: string | undefined, name?: string): string {
-  if (name) return name;
-  if (valuesFile && basename(valuesFile) === 'values.yaml') return basename(dirname(resolve(valuesFile)));
-  if (valuesFile) return basename(valuesFile).replace(/\.ya?ml$/, '');
-  return basename(resolve(dir));
+  if (valuesFile) return appNameFor(valuesFile, name);
+  return name ?? basename(resolve(dir));
 }
 
 export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<DoctorResult> {

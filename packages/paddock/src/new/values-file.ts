@@ -47,7 +47,16 @@ export function renderValues(a: Answers, schemaRef: string): string {
     `  keys: ${list(a.secrets ? a.secretKeys : [])}`,
     '',
     '# "Send or receive events": a Dapr pub/sub named `pubsub` (/v1.0/publish/pubsub/<topic>).',
-    `pubsub: { enabled: ${a.pubsub} }`,
+    ...(a.pubsub
+      ? [
+        'pubsub:',
+        '  enabled: true',
+        '  # The topics it sends (each owned by its one publisher) and receives. Nothing is',
+        '  # sent or received until they are listed here, e.g. publishes: [orders].',
+        '  publishes: []',
+        '  subscribes: []',
+      ]
+      : ['pubsub: { enabled: false }']),
     '',
     '# "Call a web service on the internet": a Dapr output binding. To use it, set',
     '# enabled: true, a name, and the https address; the app POSTs to /v1.0/bindings/<name>.',
