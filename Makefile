@@ -6,14 +6,14 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 
 NPM_STAMP := node_modules/.paddock-installed
-NODE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.json apps/app2/package.json)
+NODE_MANIFESTS := package.json package-lock.json $(wildcard packages/*/package.json)
 # Tools the CLI needs for validate/render/check; the runtime adds daprd and the test tools.
 CLI_TOOLS := helm kubeconform paddock-engine
 # What generates the strict JSON schemas (once; schemas/README.md) and runs `paddock check --server`.
 SCHEMA_TOOLS := kube-apiserver etcd controller-gen
 TEST_TOOLS := daprd sentry registry kustomize
 
-.PHONY: help setup tools build schemas runtime test e2e demo check chart-readme bench clean
+.PHONY: help setup tools build schemas runtime test e2e demo check-apps chart-readme bench clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -48,16 +48,22 @@ e2e: build ## the live cluster (not part of make test): kind at the pinned Kuber
 demo: runtime ## validate, render and check the example apps, then run them with real Dapr sidecars
 	@node packages/paddock/bin/paddock.js demo $(DEMO_ARGS)
 
-check: setup ## paddock check on the example apps
+check-apps: setup ## paddock check on the example apps only (not the tests: that is make test)
 	@node packages/paddock/bin/paddock.js check apps/app1/values.yaml apps/app2/values.yaml
 
 chart-readme: build ## regenerate charts/app/README.md from values.yaml
 	@node packages/paddock/dist/docs/chart-readme.js
 
-bench: runtime ## print the benchmarks' figures (check, doctor, dev, server, fuzz)
+bench: runtime ## print the benchmarks' figures (check, doctor, doctor-corpus, dev, server, fuzz)
 	@tools/build.sh $(TEST_TOOLS)
 	@node_modules/.bin/tsc -b bench
-	@for b in check doctor dev server fuzz; do echo "» bench/$$b.ts"; node "bench/dist/$$b.js"; done
+	@for b in check doctor doctor-corpus dev server fuzz; do echo "» bench/$$b.ts"; node "bench/dist/$$b.js"; done
 
-clean: ## remove build outputs (keeps tools/bin, the generated schemas and Go's build cache)
-	rm -rf packages/*/dist test/dist apps/app2/dist .paddock
+clean: ## remove every build output: compiled code, caches, generated schemas, packed files (keeps the built tools)
+	rm -rf packages/*/dist test/dist bench/dist apps/app2/dist packages/paddock/share packages/paddock/.paddock .paddock
+	rm -rf schemas/generated test-results bench/out
+	find . -name '*.tsbuildinfo' -not -path '*/node_modules/*' -delete
+	rm -f packages/paddock/*.tgz
+
+distclean: clean ## also remove what set-up installed here: node packages, app1's virtualenv, the built tools (Go's build cache stays)
+	rm -rf node_modules packages/*/node_modules apps/app2/node_modules apps/app1/.venv tools/bin

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The local runtime `paddock dev` and its tests need besides daprd
 # (tools/build.sh daprd): Redis and Chromium from Debian, and app1's Python
-# virtualenv with its pinned requirements. app2 needs nothing beyond the npm
-# workspace (`npm ci` at the root, then `npm run build -w app2`).
+# virtualenv with its pinned requirements. app2 needs only Node.js: its own
+# lockfile, installed by `paddock dev`'s install step (apps/app2/paddock.dev.yaml).
 #
 # Idempotent and quick when everything is in place: it installs only what is
 # missing. Run it as root (apt) or with the packages already installed.

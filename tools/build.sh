@@ -24,7 +24,8 @@
 set -euo pipefail
 
 TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
-BIN_DIR=$TOOLS_DIR/bin
+# PADDOCK_TOOLS_BIN: another output folder (an installed paddock builds into the user's cache).
+BIN_DIR=${PADDOCK_TOOLS_BIN:-$TOOLS_DIR/bin}
 KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen
   kubelet kubeadm kubectl kube-controller-manager kube-scheduler kind coredns)
 # The Kubernetes components of the live cluster (make e2e): one wrapper module,
@@ -44,6 +45,7 @@ usage: tools/build.sh [tool...]
 Builds (or reuses) the pinned Go tools into tools/bin/.
 tools: ${KNOWN_TOOLS[*]} (default: ${DEFAULT_TOOLS[*]})
 env:   PADDOCK_TOOLS_OFFLINE=1  do not try release downloads
+       PADDOCK_TOOLS_BIN=DIR    build into DIR instead of tools/bin
 EOF
 }
 
@@ -289,7 +291,7 @@ check_wrapper() { # the wrapper's go.mod must require exactly the pinned version
 
 build_from_source() {
   local tool=$1 started=$SECONDS tmp buildlog rc=0 size
-  command -v go >/dev/null || die "$tool: no release download available and Go is not installed; install Go (see tools/README.md)"
+  command -v go >/dev/null || die "$tool ${VERSION#v} is not on PATH, has no release download, and Go is not installed to build it: install Go 1.25.9 or newer (https://go.dev/doc/install), or put $tool ${VERSION#v} on PATH"
   [[ -z $WRAPPER ]] || check_wrapper "$tool"
   log "building $tool ${VERSION#v} from source (first run only, a few minutes)…"
   tmp=$(mktemp -d "$BIN_DIR/.build.XXXXXX")
@@ -309,7 +311,7 @@ build_from_source() {
   if [[ $rc != 0 || ! -x $tmp/$tool ]]; then
     rm -rf "$tmp"
     tail -n 25 "$buildlog" >&2
-    die "building $tool failed (full log: tools/bin/.$tool.build.log)"
+    die "building $tool failed (full log: $buildlog)"
   fi
   mv -f "$tmp/$tool" "$BIN_DIR/$tool"
   rm -rf "$tmp" "$buildlog"

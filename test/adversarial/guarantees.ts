@@ -1,6 +1,6 @@
 /**
- * An independent reading of DESIGN.md's "What the chart must guarantee",
- * written from the design, not from the admission policies: given what the
+ * An independent reading of the guarantees the shared chart makes, written
+ * from the product's design, not from the admission policies: given what the
  * chart rendered for an app (and the Pods as admitted, with the injected
  * daprd), the list of guarantees it breaks. Empty means safe.
  */

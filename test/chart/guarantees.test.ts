@@ -1,4 +1,4 @@
-// What the chart must guarantee (DESIGN.md), asserted on the rendered objects of
+// What the chart must guarantee (docs/security.md, "The boundaries, and what enforces each"), asserted on the rendered objects of
 // every example and good fixture, each validated strictly against
 // the generated schemas of the pinned Kubernetes and CRDs.
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ interface Values {
   replicas?: number;
   port?: number;
   healthPath?: string;
+  livenessPath?: string;
   networkPolicy?: { allowIngressFrom?: string[]; allowEgressTo?: string[] };
   statestore?: { enabled?: boolean };
   secretstore?: { enabled?: boolean; keys?: string[] };
@@ -86,10 +87,15 @@ for (const c of cases) {
       assert.equal(sa.automountServiceAccountToken, false);
     });
 
-    it('health probes on the declared path, graceful shutdown', () => {
+    it('health probes on the declared path (without one, on the port), graceful shutdown', () => {
       const ctr = pod.spec.containers[0];
-      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
-        assert.equal(ctr[probe].httpGet.path, v.healthPath ?? '/health', probe);
+      const live = v.livenessPath ?? v.healthPath;
+      for (const [probe, path] of [['startupProbe', live], ['readinessProbe', v.healthPath], ['livenessProbe', live]] as const) {
+        if (path) assert.equal(ctr[probe].httpGet.path, path, probe);
+        else {
+          assert.deepEqual(ctr[probe].tcpSocket, { port: 'http' }, `${probe}: a TCP check on the app's port`);
+          assert.equal(ctr[probe].httpGet, undefined, probe);
+        }
       }
       assert.equal(ctr.ports[0].containerPort, v.port ?? 8080);
       assert.ok(ctr.lifecycle.preStop);

@@ -140,7 +140,7 @@ describe('paddock check --server', { timeout: 15 * 60_000 }, () => {
     assert.match(both.stderr, /--server and --kubeconfig exclude each other/);
     const missing = await paddock(['check', ...apps, '--kubeconfig', join(work, 'nope.yaml')]);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /nope\.yaml: no such file/);
+    assert.match(missing.stderr, /nope\.yaml does not exist/);
     assert.doesNotMatch(both.stderr + missing.stderr, STACK);
   });
 });

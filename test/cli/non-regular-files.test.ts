@@ -9,18 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { paths } from 'paddock/paths.js';
-import { STACK } from '../lib/cli.js';
+import { paddock, STACK } from '../lib/cli.js';
 
 const LIMIT_MS = 60_000;
 
-function run(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js'), ...args], { cwd: paths.root, env: { ...process.env, NO_COLOR: '1' }, timeout: LIMIT_MS, killSignal: 'SIGKILL' }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, signal: child.signalCode, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+const run = (args: string[]) => paddock(args, { timeoutMs: LIMIT_MS });
 
 const dir = mkdtempSync(join(tmpdir(), 'paddock-fifo-'));
 const app = join(dir, 'app1');

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { alive, eventually, fixtureApp, json, postJson, startDev, tempDir, type Dev } from './harness.js';
+import { eventually } from '../lib/eventually.js';
+import { alive, fixtureApp, json, postJson, startDev, tempDir, type Dev } from './harness.js';
 
 describe('paddock dev: app1 and app2 on the embedded backend', () => {
   const base = tempDir('apps');

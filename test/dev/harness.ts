@@ -4,7 +4,7 @@
  * again, checking that nothing it started is left running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +15,11 @@ export const cli = join(root, 'packages', 'paddock', 'bin', 'paddock.js');
 
 export interface AppStatus {
   name: string;
+  /** null for an app with `port: none` */
   url: string;
   daprHttpPort: number;
   healthy: boolean;
+  waitingFor?: string;
   pid: number;
   daprdPid: number;
   restarts: number;
@@ -83,18 +85,6 @@ export function startDev(targets: string[], opts: { stateDir?: string; args?: st
   });
 }
 
-/** Run the CLI to completion (for the error cases). */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const proc = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.once('exit', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
-
 /** Whether a process (or, for a group leader, anything in its group) is still alive. */
 export function alive(pid: number): boolean {
   for (const target of [pid, -pid]) {
@@ -106,22 +96,6 @@ export function alive(pid: number): boolean {
     }
   }
   return false;
-}
-
-/** Poll until `check` returns a value (not undefined/false); fail after `ms`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting for ${what}${lastErr ? ` (${String(lastErr)})` : ''}`);
 }
 
 export async function json(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
@@ -145,8 +119,9 @@ export function postJson(url: string, payload: unknown): Promise<{ status: numbe
  * paddock.dev.yaml pointing at the real source) under `base`, with its own
  * secrets.local.yaml: tests never touch the author's files.
  */
-export function fixtureApp(base: string, name: string, opts: { from?: string; patch?: Record<string, unknown>; secrets?: Record<string, string> } = {}): string {
-  const from = join(root, 'apps', opts.from ?? name);
+export function fixtureApp(base: string, name: string, opts: { from?: string; patch?: Record<string, unknown>; secrets?: Record<string, string>; env?: Record<string, string> } = {}): string {
+  // An example app (apps/<name>), or one of the test's own (test/fixtures/apps/<name>).
+  const from = [join(root, 'apps', opts.from ?? name), join(root, 'test', 'fixtures', 'apps', opts.from ?? name)].find((d) => existsSync(join(d, 'values.yaml')))!;
   const dir = join(base, name);
   mkdirSync(dir, { recursive: true });
   const values = parse(readFileSync(join(from, 'values.yaml'), 'utf8')) as Record<string, unknown>;
@@ -159,6 +134,7 @@ export function fixtureApp(base: string, name: string, opts: { from?: string; pa
   writeFileSync(join(dir, 'values.yaml'), stringify(values));
   const dev = parse(readFileSync(join(from, 'paddock.dev.yaml'), 'utf8')) as Record<string, unknown>;
   dev.cwd = from;
+  if (opts.env) dev.env = { ...(dev.env as Record<string, string> | undefined), ...opts.env };
   writeFileSync(join(dir, 'paddock.dev.yaml'), stringify(dev));
   if (opts.secrets) writeFileSync(join(dir, 'secrets.local.yaml'), stringify(opts.secrets));
   return dir;

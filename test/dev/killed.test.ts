@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { alive, eventually, fixtureApp, runCli, startDev, tempDir } from './harness.js';
+import { eventually } from '../lib/eventually.js';
+import { alive, fixtureApp, startDev, tempDir } from './harness.js';
+import { paddock } from '../lib/cli.js';
 
 test('the next run cleans up after a killed paddock dev, and two runs on one folder are refused', async () => {
   const base = tempDir('killed');
@@ -15,7 +17,7 @@ test('the next run cleans up after a killed paddock dev, and two runs on one fol
   const app1 = fixtureApp(base, 'app1');
 
   const first = await startDev([app1], { stateDir });
-  const second = await runCli(['dev', app1, '--free-ports', '--state-dir', stateDir]);
+  const second = await paddock(['dev', app1, '--free-ports', '--state-dir', stateDir]);
   assert.equal(second.code, 2);
   assert.match(second.stderr, /^error: paddock dev is already running \(process \d+\)/m);
 

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { eventually, json, postJson, startDev, tempDir, type Dev } from './harness.js';
+import { eventually } from '../lib/eventually.js';
+import { json, postJson, startDev, tempDir, type Dev } from './harness.js';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -38,6 +38,7 @@ const expected: Record<string, string[]> = {
     'error hardcoded-secret app.py:18',
     'error unknown-component app.py:26',
     'error undeclared-invocation app.py:41',
+    'error bare-app-id app.py:41',
     'error writes-outside-tmp app.py:42',
     'error binds-localhost app.py:48',
     'error port-mismatch app.py:48',
@@ -66,7 +67,8 @@ const expected: Record<string, string[]> = {
     'warning dockerfile-unpinned-base Dockerfile:1',
     'warning secret-from-env main.py:11',
     'warning hardcoded-endpoint main.py:33',
-    'warning debug-server main.py:39',
+    // uvicorn.run(reload=True) at main.py:39 sits under `if __name__ == "__main__"`; the image starts
+    // the uvicorn command instead, so that code never runs and its reload switch is not reported.
     'warning unpinned-dependencies pyproject.toml:5',
     'warning unpinned-dependencies pyproject.toml:6',
   ],
@@ -79,6 +81,7 @@ const expected: Record<string, string[]> = {
     'error hardcoded-secret server.js:12',
     'error writes-outside-tmp server.js:22',
     'error undeclared-invocation server.js:23',
+    'error bare-app-id server.js:23',
     'error binds-localhost server.js:30',
     'error missing-health-endpoint server.js:30',
     'warning dockerfile-unpinned-base Dockerfile:1',
@@ -95,6 +98,7 @@ const expected: Record<string, string[]> = {
     'error writes-outside-tmp src/server.mts:13',
     'error unknown-component src/server.mts:22',
     'error undeclared-invocation src/server.mts:28',
+    'error bare-app-id src/server.mts:28',
     'error binds-localhost src/server.mts:37',
     'error port-mismatch src/server.mts:37',
     'error missing-health-endpoint src/server.mts:37',
@@ -173,6 +177,74 @@ describe('doctor and the values file', () => {
   });
 });
 
+describe('doctor judges what the image starts', () => {
+  const flask = 'import os\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.route("/health")\ndef health():\n    return "ok"\n\nif __name__ == "__main__":\n    app.run(debug=True)\n';
+  async function judge(dockerfile: string, py = flask): Promise<string[]> {
+    const dir = temp();
+    writeFileSync(join(dir, 'main.py'), py);
+    writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+    writeFileSync(join(dir, 'values.yaml'), 'port: 8080\n');
+    return (await findings(dir)).filter((f) => !/unpinned|root-user/.test(f));
+  }
+  test('gunicorn runs the app: app.run(debug=True) under __main__ never runs, so nothing is reported', async () => {
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nCMD exec gunicorn --bind :$PORT --workers 1 main:app\n'), []);
+  });
+  test('python main.py runs it: the debugger and the localhost bind are errors', async () => {
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENTRYPOINT ["python3"]\nCMD ["main.py"]\n'), [
+      'error binds-localhost main.py:10', 'error debug-server main.py:10', 'error port-mismatch main.py:10',
+    ]);
+  });
+  test('flask run takes host and port from ENV (either form); FLASK_DEBUG is the debugger only under flask run', async () => {
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_APP main.py\nENV FLASK_RUN_HOST 0.0.0.0\nENV FLASK_RUN_PORT=8080\nCMD ["flask", "run"]\n'), []);
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["flask", "run", "--host", "0.0.0.0", "--port", "8080"]\n'), ['error debug-server Dockerfile:3']);
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["gunicorn", "main:app"]\n'), ['warning debug-server Dockerfile:3']);
+  });
+  test('Node: a listen under `if (require.main === module)` counts only when the image runs that file; headers.set names a bare app-id', async () => {
+    const server = "const express = require('express');\nconst app = express();\napp.get('/health', (q, r) => r.send('ok'));\nconst h = new Headers();\nh.set('dapr-app-id', 'orders');\nif (require.main === module) {\n  app.listen(3000, '127.0.0.1');\n}\nmodule.exports = app;\n";
+    const run = async (cmd: string): Promise<string[]> => {
+      const dir = temp();
+      writeFileSync(join(dir, 'server.js'), server);
+      writeFileSync(join(dir, 'Dockerfile'), `FROM node:20.18.0-slim\nUSER node\nCMD ${cmd}\n`);
+      writeFileSync(join(dir, 'values.yaml'), 'port: 8080\nnetworkPolicy:\n  allowEgressTo: [orders-ns]\n');
+      return findings(dir);
+    };
+    assert.deepEqual(await run('["node", "index.js"]'), ['error bare-app-id server.js:5']);
+    assert.deepEqual(await run('["node", "server.js"]'), ['error bare-app-id server.js:5', 'error binds-localhost server.js:7', 'error port-mismatch server.js:7']);
+  });
+  test('health routes of Django (urls.py), NestJS (@Controller/@Get) and Flask-RESTful are read', async () => {
+    const cases: Record<string, Record<string, string>> = {
+      django: { 'mysite/urls.py': 'from django.urls import path\nfrom . import views\nurlpatterns = [path("health/", views.health)]\n' },
+      nest: {
+        'src/health.controller.ts': "import { Controller, Get } from '@nestjs/common';\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() { return 'ok'; }\n}\n",
+        'src/main.ts': "import { NestFactory } from '@nestjs/core';\nasync function boot() { const app = await NestFactory.create(M); await app.listen(process.env.PORT ?? 3000); }\nboot();\n",
+      },
+      restful: { 'app.py': 'from flask import Flask\nfrom flask_restful import Api, Resource\napp = Flask(__name__)\napi = Api(app)\nclass Health(Resource):\n    def get(self):\n        return "ok"\napi.add_resource(Health, "/health")\n' },
+    };
+    for (const [name, files] of Object.entries(cases)) {
+      const dir = temp();
+      for (const [f, text] of Object.entries(files)) {
+        mkdirSync(join(dir, f, '..'), { recursive: true });
+        writeFileSync(join(dir, f), text);
+      }
+      writeFileSync(join(dir, 'values.yaml'), 'port: 8080\n');
+      assert.ok(!(await findings(dir)).some((f) => f.includes('missing-health-endpoint')), name);
+    }
+  });
+  test("a host in the object given to listen() is the bind address (binds-localhost), in a client's options an endpoint", async () => {
+    const dir = temp();
+    writeFileSync(join(dir, 'server.js'), "const http = require('http');\nconst { Pool } = require('pg');\nconst pool = new Pool({ host: 'localhost', port: 5432 });\nconst server = http.createServer((q, r) => r.end('ok'));\nserver.listen({ host: 'localhost', port: Number(process.env.PORT) });\n");
+    assert.deepEqual(await findings(dir), ['error binds-localhost server.js:5', 'error direct-infra-client server.js:2', 'error hardcoded-endpoint server.js:3']);
+  });
+  test('a moving base tag beyond latest is caught (node:lts, python:3, alpine:edge)', async () => {
+    for (const base of ['python:3', 'python:slim', 'python:3-slim']) {
+      const dir = temp();
+      writeFileSync(join(dir, 'Dockerfile'), `FROM ${base}\nUSER 10001\nCMD ["gunicorn", "main:app"]\n`);
+      writeFileSync(join(dir, 'main.py'), flask);
+      assert.ok((await findings(dir)).includes('warning dockerfile-unpinned-base Dockerfile:1'), base);
+    }
+  });
+});
+
 describe('doctor on the example apps', () => {
   for (const app of ['app1', 'app2']) {
     test(`${app}: nothing at error severity with its values file`, async () => {
@@ -221,7 +293,9 @@ describe('the doctor command', () => {
       assert.ok(typeof f.file === 'string' && typeof f.message === 'string' && typeof f.fix === 'string');
       assert.ok(Object.keys(f).every((k) => ['rule', 'severity', 'file', 'line', 'path', 'message', 'fix'].includes(k)));
     }
-    assert.deepEqual(JSON.parse(run(join(corpus, 'express-good'), '--json').stdout), { ok: true, findings: [] });
+    const { tool, ...good } = JSON.parse(run(join(corpus, 'express-good'), '--json').stdout) as { tool: { name: string } };
+    assert.deepEqual(good, { ok: true, findings: [] });
+    assert.equal(tool.name, 'paddock');
   });
 
   test('secrets are never printed in full, in text or JSON', () => {

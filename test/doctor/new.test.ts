@@ -107,6 +107,32 @@ describe('paddock new without a terminal (flags)', () => {
     await assertValid(join(dir, 'values.yaml'), 'mine');
   });
 
+  test('--port none writes a worker the contract accepts; a health path or callers with it are refused', async () => {
+    const dir = temp();
+    const r = runNew([dir, '--name', 'mailer', '--port', 'none', '--calls', 'app1']);
+    assert.equal(r.code, 0, r.stderr);
+    const v = await assertValid(join(dir, 'values.yaml'), 'mailer');
+    assert.equal(v.port, 'none');
+    assert.equal(v.healthPath, undefined);
+    assert.deepEqual(v.networkPolicy, { allowEgressTo: ['app1-ns'] });
+    assert.match(readFileSync(join(dir, 'values.yaml'), 'utf8'), /# The app answers no web requests/);
+    const other = temp();
+    for (const args of [['--health-path', '/health'], ['--callers', 'app2']]) {
+      const bad = runNew([other, '--yes', '--port', 'none', ...args]);
+      assert.equal(bad.code, 2, args.join(' '));
+      assert.match(bad.stderr, /--port none/);
+    }
+    assert.equal(existsSync(join(other, 'values.yaml')), false);
+  });
+
+  test('without a health route in the code, no healthPath is written: the platform checks the port', async () => {
+    const dir = temp();
+    assert.equal(runNew([dir, '--name', 'plain', '--yes']).code, 0);
+    const v = await assertValid(join(dir, 'values.yaml'), 'plain');
+    assert.equal(v.healthPath, undefined);
+    assert.match(readFileSync(join(dir, 'values.yaml'), 'utf8'), /No health path: the platform checks that the app accepts connections on its port/);
+  });
+
   test('bad flags are refused with exit 2 and no file', () => {
     const dir = temp();
     for (const args of [['--port', '3500'], ['--port', 'eighty'], ['--name', 'My App'], ['--callers', 'App_2'], ['--tag', 'latest'], ['--size', 'huge']]) {
@@ -171,6 +197,7 @@ describe('paddock new in a terminal (interactive)', { timeout: 120_000, skip: sp
     const t = new Terminal(dir, ['.']);
     await t.expect(/port 3000: app\.listen in server\.js:30/);
     await t.answer(/What is your app called\?/, `${'\x7f'.repeat(30)}task-board${ENTER}`);
+    await t.answer(/Does your app answer web requests\?.*\(Y\/n\)/, ENTER);
     await t.answer(/Which port does it listen on\? \(3000\)/, ENTER);
     await t.answer(/remember things between restarts\?.*\(Y\/n\)/, ENTER);
     await t.answer(/API keys or passwords\?.*\(Y\/n\)/, ENTER);
@@ -192,6 +219,7 @@ describe('paddock new in a terminal (interactive)', { timeout: 120_000, skip: sp
   test('a wrong answer is explained and asked again', async () => {
     const dir = temp();
     const t = new Terminal(dir, ['.', '--name', 'bot', '--no-state', '--no-secrets', '--callers', '', '--calls', '', '--size', 'small', '--owner', '', '--tag', '1.0.0']);
+    await t.answer(/Does your app answer web requests\?/, ENTER);
     await t.answer(/Which port does it listen on\?/, `3500${ENTER}`);
     await t.expect(/3500 belongs to the Dapr sidecar/);
     await t.answer(/Dapr sidecar/, `${'\x7f'.repeat(4)}8088${ENTER}`);
@@ -202,11 +230,24 @@ describe('paddock new in a terminal (interactive)', { timeout: 120_000, skip: sp
   test('Ctrl-C in the middle leaves no file, not even a temporary one', async () => {
     const dir = temp();
     const t = new Terminal(dir, ['.', '--name', 'bot']);
+    await t.answer(/Does your app answer web requests\?/, ENTER);
     await t.answer(/Which port does it listen on\?/, ENTER);
     await t.answer(/remember things between restarts\?/, CTRL_C);
     assert.equal(await t.exited, 130);
     assert.match(t.screen, /Stopped; nothing was written/);
     assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test('"no" to web requests makes a worker: port none, no callers asked, nothing only a web app has', async () => {
+    const dir = temp();
+    const t = new Terminal(dir, ['.', '--name', 'mailer', '--no-state', '--no-secrets', '--calls', '', '--size', 'small', '--owner', '', '--tag', '1.0.0']);
+    await t.answer(/Does your app answer web requests\?.*\(Y\/n\)/, `n${ENTER}`);
+    assert.equal(await t.exited, 0, t.screen);
+    assert.doesNotMatch(t.screen, /Which port|should be able to call it/);
+    const v = await assertValid(join(dir, 'values.yaml'), 'mailer');
+    assert.equal(v.port, 'none');
+    assert.equal(v.healthPath, undefined);
+    assert.equal((v.networkPolicy as Record<string, unknown>).allowIngressFrom, undefined);
   });
 
   test('an existing file is kept unless the author says yes', async () => {

@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { CLUSTER, clusterImages, toolVersions } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
-import { eventually } from '../lib/apiserver.js';
+import { eventually } from '../lib/eventually.js';
 
 const LIVE = process.env.PADDOCK_E2E === '1';
 const NS = 'paddock-e2e';

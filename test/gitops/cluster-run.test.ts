@@ -48,13 +48,14 @@ exit 0
 describe('cluster up runs the plan it prints', () => {
   it('every command in order, the Harbor project call, the waits and the summary', async () => {
     const { bin, log } = fakeTools();
-    const calls: { auth?: string; body: string }[] = [];
+    const calls: { auth?: string; url?: string; body: string }[] = [];
     const harbor = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
-        calls.push({ auth: req.headers.authorization, body });
-        res.writeHead(req.method === 'POST' && req.url === '/api/v2.0/projects' ? 201 : 404).end();
+        calls.push({ auth: req.headers.authorization, url: req.url, body });
+        const known = ['/api/v2.0/projects', '/api/v2.0/projects/platform/immutabletagrules'];
+        res.writeHead(req.method === 'POST' && known.includes(req.url ?? '') ? 201 : 404).end();
       });
     });
     await new Promise<void>((r) => harbor.listen(0, '127.0.0.1', () => r()));
@@ -79,8 +80,18 @@ describe('cluster up runs the plan it prints', () => {
         .map((l) => l.replace(/\/tmp\/paddock-cluster-\w+/g, '<work>'));
       assert.deepEqual(ran, expected);
 
-      // Harbor's projects: the apps' images and chart, and the Dapr sidecar's mirror.
-      assert.deepEqual(calls.map((c) => JSON.parse(c.body)), [{ project_name: 'platform', public: true }, { project_name: 'dapr', public: true }]);
+      // Harbor's projects: the apps' images and chart, and the Dapr sidecar's mirror;
+      // and the platform project's immutable-tag rule (every image repository but the chart's).
+      assert.deepEqual(calls.map((c) => JSON.parse(c.body)), [
+        { project_name: 'platform', public: true },
+        {
+          disabled: false, action: 'immutable', template: 'immutable_template',
+          tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: '**' }],
+          scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoExcludes', pattern: 'app' }] },
+        },
+        { project_name: 'dapr', public: true },
+      ]);
+      assert.deepEqual(calls.map((c) => c.url), ['/api/v2.0/projects', '/api/v2.0/projects/platform/immutabletagrules', '/api/v2.0/projects']);
       for (const c of calls) assert.equal(Buffer.from((c.auth ?? '').replace(/^Basic /, ''), 'base64').toString(), 'admin:Harbor12345');
     } finally {
       harbor.close();

@@ -194,6 +194,24 @@ describe('onboard / offboard', () => {
     assert.equal(parse(readFileSync(join(root, 'apps', 'shop', 'namespace.yaml'), 'utf8')).metadata.annotations['paddock.dev/pubsub-subscribers'], '');
   });
 
+  it('a worker (port: none) onboards with no Service and no ingress; a caller of it is told it answers no calls, nothing is proposed', async () => {
+    const root = copyOfPlatform();
+    const before = snapshot(root);
+    const worker = valuesFile('mailer', { port: 'none', pubsub: { enabled: true, subscribes: ['orders'] } });
+    const on = await paddock(['onboard', worker, '--platform', root, '--json']);
+    assert.equal(on.code, 0, on.stderr);
+    assert.equal(release(root, 'mailer').spec.values.port, 'none');
+    const caller = valuesFile('app3', { networkPolicy: { allowEgressTo: ['mailer-ns'] } });
+    const out = JSON.parse((await paddock(['onboard', caller, '--platform', root, '--json'])).stdout) as Json;
+    assert.deepEqual(out.proposals, [], 'nothing the worker could add would make the call work');
+    assert.ok(out.notes.some((n) => /mailer has no port \(port: none\): it answers no calls.*Remove mailer-ns from networkPolicy.allowEgressTo/.test(n)), out.notes.join('\n'));
+    // The tree with the worker still builds and validates strictly.
+    const objects = await build('apps', root);
+    assert.deepEqual((await kubeconform(objects.map((o) => stringify(o)).join('---\n'))).problems, []);
+    for (const name of ['app3', 'mailer']) assert.equal((await paddock(['offboard', name, '--platform', root])).code, 0);
+    assert.deepEqual(snapshot(root), before);
+  });
+
   it('--dry-run prints the diff and writes nothing', async () => {
     const root = copyOfPlatform();
     const before = snapshot(root);

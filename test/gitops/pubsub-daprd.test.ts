@@ -19,7 +19,7 @@ import { freePort } from 'paddock/dev/ports.js';
 import { GroupProcess } from 'paddock/dev/proc.js';
 import { tool } from 'paddock/paths.js';
 import { one, renderWithHelm } from '../lib/chart.js';
-import { eventually } from '../lib/apiserver.js';
+import { eventually } from '../lib/eventually.js';
 import { build, copyOfPlatform, paddock, platform, redisCli, startRedisLikeTheDeployment } from './lib.js';
 
 const pexec = promisify(execFile);

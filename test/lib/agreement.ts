@@ -10,7 +10,8 @@
 import { judge, type AdmissionRequest, type Judgement } from 'paddock/policies/evaluator.js';
 import type { KubeObject, PolicySet, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'paddock/policies/types.js';
 import { CASE_LABEL, type AgreementCase, type AgreementRequest } from '../policies/upstream.js';
-import { collectionPath, eventually, objectPath, type ApiResponse, type ApiServer } from './apiserver.js';
+import { eventually } from './eventually.js';
+import { collectionPath, objectPath, type ApiResponse, type ApiServer } from './apiserver.js';
 
 /** What one request got. */
 export interface Verdict {

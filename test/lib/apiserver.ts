@@ -65,15 +65,6 @@ export function crdFor(group: string, kind: string, version: string): KubeObject
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns true or `timeoutMs` passes. */
-export async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await probe()) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** A CRD that accepts any object of its kind: where the test needs admission, not the kind's schema, to judge. */
 export function looseCrd(group: string, kind: string, version: string): KubeObject {
   const plural = gvrOf({ apiVersion: `${group}/${version}`, kind }).resource;

@@ -20,7 +20,8 @@ import { creationDifference, differences, offlineVerdicts, serverMinor, serverVe
 import { upstreamCases } from './upstream.js';
 import { loadPolicies } from 'paddock/policies/load.js';
 import type { KubeObject } from 'paddock/policies/types.js';
-import { collectionPath, crdFor, eventually, looseCrd, objectPath, startApiServer, type ApiResponse, type ApiServer } from '../lib/apiserver.js';
+import { eventually } from '../lib/eventually.js';
+import { collectionPath, crdFor, looseCrd, objectPath, startApiServer, type ApiResponse, type ApiServer } from '../lib/apiserver.js';
 import { buildAttacks } from './attacks.js';
 import { APP, NAMESPACE, SPARE, bareNamespace, buildCases, expectedDenials, identityOf, namespace, renderApp1, type Case } from './cases.js';
 import { semanticsCases, semanticsNamespaces, semanticsSet } from './semantics.js';

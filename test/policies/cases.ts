@@ -195,6 +195,13 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
       x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '0';
     }))),
     fail(R, 'app container without limits', edited(deployment, (x) => delete appT(x).resources.limits)),
+    // Node disk: every app container asks for some, at most 1Gi (the sidecar gets the LimitRange's default).
+    fail(R, 'app container without an ephemeral-storage request and limit', edited(deployment, (x) => {
+      delete appT(x).resources.requests['ephemeral-storage'];
+      delete appT(x).resources.limits['ephemeral-storage'];
+    })),
+    fail(R, 'app ephemeral-storage limit above 1Gi', edited(deployment, (x) => (appT(x).resources.limits['ephemeral-storage'] = '5Gi'))),
+    fail(R, 'app ephemeral-storage request of 0', edited(deployment, (x) => (appT(x).resources.requests['ephemeral-storage'] = '0'))),
     fail(R, 'sidecar sized above the maximum through its annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '2500m')))),
     fail(R, 'sidecar without resources (no sizing annotations)', podFrom(edited(deployment, (x) => {
       for (const k of ['cpu-request', 'cpu-limit', 'memory-request', 'memory-limit']) delete x.spec.template.metadata.annotations[`dapr.io/sidecar-${k}`];

@@ -132,7 +132,35 @@ rendering a container without a CPU limit.
 {{- fail (printf "%s (%v) is more than %s (%v); make the request at most the limit" (get $fields (printf "requests.%s" $res)) (index $r.requests $res) (get $fields (printf "limits.%s" $res)) (index $r.limits $res)) -}}
 {{- end -}}
 {{- end -}}
+{{- /* Node disk: the platform's, not the app author's (the kubelet evicts a pod that writes more). */ -}}
+{{- $disk := .Values.platform.ephemeralStorage -}}
+{{- $_ := set $r.requests "ephemeral-storage" $disk.request -}}
+{{- $_ := set $r.limits "ephemeral-storage" $disk.limit -}}
 {{- toYaml $r -}}
+{{- end -}}
+
+{{/*
+Whether the app answers web requests: "true", or "" for `port: none` (a
+worker or a client). Such an app gets no Service, no container port, no app
+port on its sidecar and no probes: it is ready while its process runs and
+its sidecar is ready.
+*/}}
+{{- define "paddock.hasPort" -}}
+{{- if ne (toString .Values.port) "none" -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The app container's probes (packages/paddock/src/contract/health.ts reads the
+values the same way for paddock dev and explain): readiness on healthPath,
+else a TCP connection to the port; liveness and start-up on livenessPath,
+else healthPath, else the port.
+*/}}
+{{- define "paddock.probe" -}}
+{{- if .path -}}
+httpGet: { path: {{ .path | quote }}, port: http }
+{{- else -}}
+tcpSocket: { port: http }
+{{- end -}}
 {{- end -}}
 
 {{/* Fill ${…} placeholders of the building-block mapping (files/building-blocks.yaml). */}}

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { kindOf, readRegularFile } from '../contract/regular-file.js';
-import { UserError } from '../report/errors.js';
+import { notFound, UserError } from '../report/errors.js';
 
 /** What `paddock check` was given: app values files, and Kubernetes YAML to judge as it is. */
 export interface CheckInputs {
@@ -40,7 +40,7 @@ export async function collectInputs(args: string[]): Promise<CheckInputs> {
   const skipped: { path: string; kind: string }[] = [];
   for (const arg of args) {
     const info = await stat(arg).catch(() => undefined);
-    if (!info) throw new UserError(`${arg}: no such file or folder`);
+    if (!info) throw notFound(arg, 'Give the path of a values file, a manifest or a folder holding them.');
     if (info.isDirectory()) await walk(arg, files, skipped);
     else if (info.isFile()) files.push(arg);
     else throw new UserError(`${arg} is ${kindOf(info)}, not a file or a folder; paddock reads only regular files`, 'Give the path of a YAML file or of a folder holding them.');

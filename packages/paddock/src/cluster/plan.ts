@@ -180,6 +180,34 @@ const harborProject = (o: PlanOptions, project: string): Step => ({
 });
 
 /**
+ * Harbor's immutable-tag rule on a project, for every tag of every image: a
+ * pushed tag can never be pushed again or deleted, so one tag is one image on
+ * every node (the chart pulls IfNotPresent). The shared chart's own
+ * repository (`app`, versioned by the platform team and pinned by Flux) is
+ * left out, so that `cluster up` can push a chart under development again.
+ * Harbor answers 409 when the same rule exists already.
+ */
+const harborImmutableTags = (o: PlanOptions, project: string): Step => ({
+  phase: 'publish',
+  title: `make every tag in Harbor's "${project}" project immutable (idempotent)`,
+  action: {
+    kind: 'http',
+    method: 'POST',
+    url: `${o.harborApi ?? `http://${CLUSTER.harborHost}`}/api/v2.0/projects/${project}/immutabletagrules`,
+    basicAuth: { user: CLUSTER.harborUser, passwordEnv: CLUSTER.harborPasswordEnv, default: CLUSTER.harborDefaultPassword },
+    body: {
+      disabled: false,
+      action: 'immutable',
+      template: 'immutable_template',
+      tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: '**' }],
+      scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoExcludes', pattern: 'app' }] },
+    },
+    okStatus: [201, 409],
+    retryForSeconds: 300,
+  },
+});
+
+/**
  * Dapr's sidecar image into Harbor and onto the nodes: the injector adds it to
  * every app pod, and paddock-pod-images admits images from the platform
  * registry only. Harbor gets the upstream image as published (every platform,
@@ -265,6 +293,7 @@ export function upPlan(o: PlanOptions): Step[] {
     },
     { phase: 'converge', title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)', action: { kind: 'wait-flux', names: ['infrastructure-controllers'], timeoutSeconds: 1800 } },
     harborProject(o, CLUSTER.harborProject),
+    harborImmutableTags(o, CLUSTER.harborProject),
   ];
   // Everything app pods need goes in first; the chart push comes last: the
   // apps' HelmReleases install from it, so no app pod starts before then.
@@ -278,7 +307,8 @@ export function upPlan(o: PlanOptions): Step[] {
     steps.push({
       phase: 'publish',
       title: `push ${img.app}'s image to Harbor as ${inHarbor(img.image)}`,
-      action: skopeo(o, `skopeo copy --dest-tls-verify=false --dest-creds "${CLUSTER.harborUser}:$${CLUSTER.harborPasswordEnv}" docker-archive:/images/${tar} docker://${inHarbor(img.image)}`, 'ro'),
+      // A second `cluster up` finds the tag there already: immutable, so Harbor keeps the first push (a change needs a new tag).
+      action: { ...skopeo(o, `skopeo copy --dest-tls-verify=false --dest-creds "${CLUSTER.harborUser}:$${CLUSTER.harborPasswordEnv}" docker-archive:/images/${tar} docker://${inHarbor(img.image)}`, 'ro'), alreadyDone: 'configured as immutable' },
     });
     // …and straight onto the nodes, so the first start does not wait for a pull.
     steps.push({ phase: 'publish', title: `load ${img.image} onto the kind nodes`, action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] } });

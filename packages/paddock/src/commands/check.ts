@@ -5,6 +5,7 @@ import { paths } from '../paths.js';
 import { loadPolicyFolders } from '../policies/load.js';
 import { UserError } from '../report/errors.js';
 import { emitReport } from '../report/print.js';
+import { ensureTools } from '../tools/ensure.js';
 
 interface CheckFlags {
   name?: string;
@@ -42,6 +43,8 @@ Exit codes: 0 all pass, 1 findings, 2 usage or I/O error (a server that cannot s
       const policies = opts.policies?.length ? loadPolicyFolders([paths.policies, ...opts.policies]) : undefined;
       if (opts.kubeconfig) (await import('../server/kubeconfig.js')).loadKubeconfig(opts.kubeconfig); // a bad file is a usage error before any work
       const inputs = await collectInputs(args);
+      // An installed paddock finds or builds what it runs (a no-op in a checkout).
+      await ensureTools(opts.server ? ['paddock-engine', 'kube-apiserver', 'etcd'] : ['paddock-engine']);
       if (opts.verbose) for (const s of inputs.skipped ?? []) process.stderr.write(`skipped ${s.path}: ${s.kind}, not a regular file\n`);
       // The render engine starts first and works while the policies and the contract load.
       const rendering = startRendering(inputs, opts.name);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { paths } from '../paths.js';
+import { paths, requireCheckout } from '../paths.js';
 import { EXIT, makeReport, type Finding } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
 import { UserError } from '../report/errors.js';
@@ -12,6 +12,7 @@ import {
 } from '../cluster/index.js';
 import { listedApps } from '../gitops/apps-list.js';
 import { layout } from '../gitops/layout.js';
+import { printJson } from '../report/json.js';
 
 interface Opts {
   dryRun?: boolean;
@@ -34,9 +35,7 @@ function imageSources(o: PlanOptions): { ref: string; source: ImageSource; from:
 function printPlan(command: string, steps: Step[], json: boolean, o?: PlanOptions): void {
   const images = command === 'up' && o ? imageSources(o) : undefined;
   if (json) {
-    process.stdout.write(
-      `${JSON.stringify({ ok: true, command, ...(images ? { imageSource: o!.images ?? 'pull', imageSourceWhy: o!.imagesWhy, images } : {}), steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })) }, null, 2)}\n`,
-    );
+    printJson({ ok: true, command, ...(images ? { imageSource: o!.images ?? 'pull', imageSourceWhy: o!.imagesWhy, images } : {}), steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })) });
     return;
   }
   const head = images
@@ -59,13 +58,14 @@ async function status(json: boolean): Promise<number> {
   const objects = await readFlux();
   const rows = statusRows(objects, listedApps(layout(paths.platform)), await readSecretSync());
   const ok = rows.length > 0 && rows.every((r) => r.ready === 'True');
-  if (json) process.stdout.write(`${JSON.stringify({ ok, rows }, null, 2)}\n`);
+  if (json) printJson({ ok, rows });
   else process.stdout.write(`${formatTable(rows)}\n${ok ? pc.green('✔ everything is Ready') : pc.yellow('! not everything is Ready yet')}\n`);
   return ok ? EXIT.ok : EXIT.findings;
 }
 
 export function register(program: Command): void {
   const cluster = program.command('cluster').description('Run the platform on a local kind cluster: bootstrap, status, smoke tests, teardown');
+  cluster.hook('preAction', () => requireCheckout('paddock cluster'));
   const about = {
     up: 'Create the kind cluster, install Cilium and Flux, hand the platform/ tree to Flux, publish the chart and images, wait until everything is Ready',
     sync: 'Hand the platform/ tree to Flux again (after onboard/offboard or any change under platform/) and wait until it is applied',
@@ -97,7 +97,7 @@ export function register(program: Command): void {
         await runPlan(steps, async () => {
           await status(false);
         });
-        if (opts.json) process.stdout.write(`${JSON.stringify({ ok: true, command, steps: steps.length })}\n`);
+        if (opts.json) printJson({ ok: true, command, steps: steps.length }, { compact: true });
         else if (opts.until) process.stdout.write(`${pc.green('✔')} cluster ${command} done up to the "${opts.until}" phase (--until).\n`);
         else process.stdout.write(`${pc.green('✔')} cluster ${command} done.${command === 'up' ? ' Next: npx paddock cluster test' : ''}\n`);
       });
@@ -124,7 +124,7 @@ export function register(program: Command): void {
       const results = await smokeTests();
       const findings: Finding[] = results.filter((r) => !r.ok).map((r) => ({ rule: 'smoke', severity: 'error', path: r.name, message: r.detail }));
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ...makeReport(findings), checks: results }, null, 2)}\n`);
+        printJson({ ...makeReport(findings), checks: results });
         process.exitCode = findings.length ? EXIT.findings : EXIT.ok;
         return;
       }

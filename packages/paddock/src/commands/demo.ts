@@ -5,7 +5,7 @@ import { runCheck } from '../check/pipeline.js';
 import { kubeMinorVersion } from '../contract/platform-settings.js';
 import { formatMatrix } from '../connectivity/index.js';
 import { explain } from '../explain/explain.js';
-import { paths } from '../paths.js';
+import { paths, requireCheckout } from '../paths.js';
 import { EXIT } from '../report/finding.js';
 import { formatReport } from '../report/print.js';
 import { loadPolicies } from '../policies/load.js';
@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .option('--check-only', 'print the summary and stop, without running the apps')
     .option('--seconds <n>', 'stop the running apps after n seconds (for scripts)', (v) => Number.parseInt(v, 10))
     .action(async (opts: { checkOnly?: boolean; seconds?: number }) => {
+      requireCheckout('paddock demo');
       const files = EXAMPLES.map((a) => join(paths.root, 'apps', a, 'values.yaml'));
       const say = (s = ''): void => {
         process.stdout.write(`${s}\n`);
@@ -30,7 +31,7 @@ export function register(program: Command): void {
       for (const app of result.apps) {
         const e = explain(app);
         const on = e.buildingBlocks.filter((b) => b.enabled).map((b) => b.component).join(', ') || 'no building blocks';
-        say(`   ${pc.green('✔')} ${pc.bold(app.name)}  ${e.image}  port ${e.port}  pool ${e.nodePool}  · ${on}`);
+        say(`   ${pc.green('✔')} ${pc.bold(app.name)}  ${e.image}  port ${e.port ?? 'none'}  pool ${e.nodePool}  · ${on}`);
         say(`      called by: ${e.calledBy.join(', ') || 'nobody'}   calls: ${e.calls.join(', ') || 'nobody'}   limits: ${e.limits.cpu} CPU, ${e.limits.memory}`);
       }
       say(`   ${policies.policies.length} admission policies, strict Kubernetes ${kubeMinorVersion()} schemas, Pod Security "restricted" (sidecar included) — ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -3,6 +3,7 @@ import { checkValuesFile } from '../contract/validate.js';
 import { explain, explainText } from '../explain/explain.js';
 import { EXIT, makeReport } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
+import { printJson } from '../report/json.js';
 
 export function register(program: Command): void {
   program
@@ -18,7 +19,8 @@ export function register(program: Command): void {
         return;
       }
       const e = explain(checked.app);
-      process.stdout.write(opts.json ? `${JSON.stringify(e, null, 2)}\n` : `${explainText(e, file)}\n`);
+      if (opts.json) printJson(e);
+      else process.stdout.write(`${explainText(e, file)}\n`);
       process.exitCode = EXIT.ok;
     });
 }

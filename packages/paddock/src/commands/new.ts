@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { runNew, type NewOptions } from '../new/index.js';
+import { printJson } from '../report/json.js';
 
 export function register(program: Command): void {
   program
@@ -8,8 +9,8 @@ export function register(program: Command): void {
     .description("Write your app's values.yaml by answering a few plain questions.")
     .argument('[dir]', "the app's folder", '.')
     .option('--name <name>', "the app's name (default: the folder's name)")
-    .option('--port <port>', 'the port the app listens on (default: from the code, else 8080)')
-    .option('--health-path <path>', 'the path the platform checks (default: /health)')
+    .option('--port <port>', 'the port the app listens on, or none for an app that answers no web requests (default: from the code, else 8080)')
+    .option('--health-path <path>', 'the path that answers 200 once the app can serve (default: the health route the code serves, else none: the platform checks the port)')
     .option('--state', 'the app needs to remember things between restarts (a state store)')
     .option('--no-state', 'the app needs no state store')
     .option('--secrets', 'the app uses API keys or passwords (a secret store)')
@@ -31,11 +32,12 @@ export function register(program: Command): void {
       try {
         const r = await runNew(dir, opts);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ ok: true, written: r.written, file: r.file, answers: r.answers, prefilled: r.suggestions.reasons }, null, 2)}\n`);
+          printJson({ ok: true, written: r.written, file: r.file, answers: r.answers, prefilled: r.suggestions.reasons, ...(r.schemaNote ? { schemaNote: r.schemaNote } : {}) });
         } else if (!r.written) {
           process.stdout.write(`Kept ${r.file}; nothing was written.\n`);
         } else {
           process.stdout.write(`${pc.green('✔')} Wrote ${r.file}\n  Next: npx paddock validate ${r.file}\n        npx paddock doctor ${dir}\n`);
+          if (r.schemaNote) process.stdout.write(`  ${r.schemaNote}\n`);
         }
       } catch (err) {
         if (err instanceof Error && (err.name === 'ExitPromptError' || err.name === 'AbortPromptError')) {

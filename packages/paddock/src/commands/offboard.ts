@@ -5,14 +5,14 @@ import { printPlan } from '../gitops/print.js';
 import { EXIT } from '../report/finding.js';
 import { UserError } from '../report/errors.js';
 import { appNameProblem } from '../contract/app-name.js';
-import { paths } from '../paths.js';
+import { gitopsDefault } from '../paths.js';
 
 export function register(program: Command): void {
   program
     .command('offboard')
     .description("Remove an app from the GitOps tree, and from other apps' allow lists")
     .argument('<name>', 'the app name, for example app2')
-    .option('--platform <dir>', 'the GitOps tree to change', paths.platform)
+    .option('--platform <dir>', 'the GitOps tree to change', gitopsDefault())
     .option('--dry-run', 'print the changes as a diff, write nothing')
     .option('--json', 'print the result as JSON')
     .action((name: string, opts: { platform: string; dryRun?: boolean; json?: boolean }) => {

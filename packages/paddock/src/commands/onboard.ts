@@ -8,7 +8,7 @@ import { printPlan } from '../gitops/print.js';
 import { EXIT, makeReport, type Finding } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
 import { UserError } from '../report/errors.js';
-import { paths } from '../paths.js';
+import { gitopsDefault } from '../paths.js';
 
 export function register(program: Command): void {
   program
@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .description("Add or update an app in the GitOps tree (platform/apps/<name>/), after checking its values file. Writes only this app's entry: another app's side of a call or a topic is proposed, never written.")
     .argument('<values-file>', "the app's values file, for example apps/app1/values.yaml")
     .option('--name <name>', 'the app name (default: the folder of values.yaml, else the file name)')
-    .option('--platform <dir>', 'the GitOps tree to change', paths.platform)
+    .option('--platform <dir>', 'the GitOps tree to change', gitopsDefault())
     .option('--replace', 'take over an app name whose entry records another values file or owner (its image, secrets and data go to this file)')
     .option('--dry-run', 'print the changes as a diff, write nothing')
     .option('--json', 'print the result as JSON')

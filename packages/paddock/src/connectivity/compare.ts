@@ -272,7 +272,14 @@ function judgeCall(c: DaprCall, apps: MatrixResult['apps'], flows: Flow[]): Find
       fix: `Render both apps again with the platform chart and check for NetworkPolicies or Dapr Configurations changed by hand in ${a.namespace} and ${b.namespace}.`,
     }));
   }
-  if (c.callerDeclares && !c.calleeDeclares) {
+  if (c.callerDeclares && !c.calleeDeclares && b.values.port === 'none') {
+    // A worker (port: none) has no app channel: Dapr cannot deliver a call to it, whoever allows it.
+    out.push(at(a, ['networkPolicy', 'allowEgressTo'], {
+      severity: 'warning',
+      message: `${a.name} says it calls ${b.name} (networkPolicy.allowEgressTo lists ${b.namespace}), but ${b.name} has no port (port: none): it answers no calls, so the call will be refused.`,
+      fix: `Remove ${b.namespace} from networkPolicy.allowEgressTo in ${fileOf(a)}; to hand ${b.name} work, publish a topic it subscribes to.`,
+    }));
+  } else if (c.callerDeclares && !c.calleeDeclares) {
     out.push(at(b, ['networkPolicy', 'allowIngressFrom'], {
       severity: 'warning',
       message: `${a.name} says it calls ${b.name} (networkPolicy.allowEgressTo lists ${b.namespace}), but ${b.name} does not accept calls from ${a.namespace}, so the call will be refused.`,

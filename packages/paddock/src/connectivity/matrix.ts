@@ -59,7 +59,8 @@ function appPorts(app: AppInput, dep: KubeObject | undefined): PortSpec[] {
       if (typeof r.containerPort === 'number') add({ port: r.containerPort, protocol: (String(r.protocol ?? 'TCP') as Protocol), name: r.name ? String(r.name) : undefined });
     }
   }
-  add({ port: typeof app.values.port === 'number' ? app.values.port : 8080, protocol: 'TCP' });
+  // The app's own port (8080 when not given); an app with `port: none` serves none.
+  if (app.values.port !== 'none') add({ port: typeof app.values.port === 'number' ? app.values.port : 8080, protocol: 'TCP' });
   const ann = rec(rec(pod.metadata).annotations) as Record<string, string>;
   if (ann['dapr.io/enabled'] === 'true') {
     add({ port: DAPR_INTERNAL_PORT, protocol: 'TCP', name: 'dapr-internal' });

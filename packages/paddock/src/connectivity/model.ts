@@ -31,7 +31,8 @@ export interface AppInput {
 
 /** The part of the contract the connectivity check reads. */
 export interface AppValues {
-  port?: number;
+  /** The app's port; `none` for an app that serves nothing (a worker or a client). */
+  port?: number | 'none';
   networkPolicy?: { allowIngressFrom?: string[] | null; allowEgressTo?: string[] | null } | null;
   statestore?: { enabled?: boolean } | null;
   pubsub?: { enabled?: boolean } | null;

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { paths } from '../paths.js';
 import { readYamlStream } from './yaml-read.js';
 
 /**
  * An app's name: `--name`, else the folder of a file called values.yaml
- * (apps/app1/values.yaml is app1), else the file's base name (app1.yaml is app1).
+ * (apps/app1/values.yaml is app1; a values.yaml in the working folder is that
+ * folder's name), else the file's base name (app1.yaml is app1).
  */
 export function appNameFor(file: string, override?: string): string {
   if (override) return override;
   const base = basename(file);
-  if (/^values\.ya?ml$/.test(base)) return basename(dirname(file === base ? `./${file}` : file)) || 'app';
+  if (/^values\.ya?ml$/.test(base)) return basename(dirname(resolve(file))) || 'app';
   return basename(base, extname(base));
 }
 

@@ -39,6 +39,25 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
     };
     return { message: `${full} is missing.`, fix: examples[missing] ? `Add ${examples[missing]}` : `Add ${full}.` };
   }
+  // A setting that only a web app has, given for one with `port: none` (the contract's if/then).
+  if ((err.keyword === 'maxLength' || err.keyword === 'maxItems') && (err.params as { limit?: number }).limit === 0) {
+    const calls = path === 'networkPolicy.allowIngressFrom';
+    return {
+      message: calls
+        ? `${path} lists apps that may call this one, but it says \`port: none\`: an app without a port answers no calls.`
+        : `${path} is set, but the app says \`port: none\`: an app without a port answers no web requests, so there is nothing to check there (the platform watches its process instead).`,
+      fix: calls ? `Empty ${path}, or give the port the app answers on.` : `Remove ${path}, or give the port the app answers on.`,
+    };
+  }
+  if (last === 'port' && path === 'port') {
+    const n = Number(value);
+    if (typeof value === 'number' && DAPR_PORTS[n]) return { message: `port ${n} is ${DAPR_PORTS[n]} port, which the sidecar needs.`, fix: 'Use another port, for example 8080, and make your app listen on it.' };
+    if (typeof value === 'number') return { message: `port ${shown} must be a number from 1024 to 65535 (ports below 1024 need root).`, fix: 'Use 8080 (or the port your app listens on, if it is 1024 or more).' };
+    return {
+      message: `port is ${shown}; it must be the number of the port the app answers web requests on, or none for an app that answers no web requests.`,
+      fix: 'Write, for example, port: 8080 (no quotes), or port: none for a worker that only calls Dapr.',
+    };
+  }
   if (err.keyword === 'type' && last === 'memory' && typeof value === 'number') {
     return { message: `${path} is ${shown}, a plain number; memory needs a unit.`, fix: 'Write Mi or Gi, such as 256Mi or 1Gi (at most 2Gi).' };
   }
@@ -60,13 +79,10 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
       };
     case 'digest':
       return { message: `image.digest ${shown} is not a sha256 digest.`, fix: 'Use sha256: followed by 64 hex characters, or remove digest.' };
-    case 'port': {
-      const n = Number(value);
-      if (DAPR_PORTS[n]) return { message: `port ${n} is ${DAPR_PORTS[n]} port, which the sidecar needs.`, fix: 'Use another port, for example 8080, and make your app listen on it.' };
-      return { message: `port ${shown} must be a number from 1024 to 65535 (ports below 1024 need root).`, fix: 'Use 8080 (or the port your app listens on, if it is 1024 or more).' };
-    }
     case 'healthPath':
-      return { message: `healthPath ${shown} must be a URL path starting with /.`, fix: 'Use /health and make your app answer 200 there.' };
+      return { message: `healthPath ${shown} must be a URL path starting with /.`, fix: 'Use /health and make your app answer 200 there, or leave healthPath out: the platform then checks that the app accepts connections on its port.' };
+    case 'livenessPath':
+      return { message: `livenessPath ${shown} must be a URL path starting with /.`, fix: 'Use, for example, /livez: a route that answers 200 while the process works, without asking its database or other backends. Or leave livenessPath out.' };
     case 'nodepool':
       return { message: `nodepool ${shown} must be a simple name (lowercase letters, digits, '-').`, fix: 'Leave nodepool out: your app runs on its own pool.' };
     case 'replicas':

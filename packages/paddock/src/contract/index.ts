@@ -3,6 +3,7 @@ export { bindingHosts, judgeBindingUrl, type BindingHosts } from './binding-url.
 export { checkValuesFile, validateValues, contractValidator, type AppValues } from './validate.js';
 export { readValuesFile, parseValuesText, lineOf, type ValuesFile } from './values-file.js';
 export { platformSettings, type PlatformSettings } from './platform-settings.js';
+export { DEFAULT_PORT, describeCheck, healthOf, type Check, type Health } from './health.js';
 export { exactQuantity, parseQuantity, quantityProblem } from './quantity.js';
 export { readRegularFile, isRegularFile } from './regular-file.js';
 export { readYamlStream, type Json, type ReadDocument, type ReadProblem } from './yaml-read.js';

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { UserError } from '../report/errors.js';
+import { notFound, UserError } from '../report/errors.js';
 
 /** What a path is, for a plain message: "a named pipe (FIFO)". */
 export function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
@@ -29,7 +29,7 @@ export async function readRegularFile(path: string): Promise<string> {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`${path}: no such file`, 'Check the path; a values file is usually apps/<name>/values.yaml.');
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw notFound(path, 'Check the path; a values file is usually apps/<name>/values.yaml.');
     if (code === 'EACCES' || code === 'EPERM') throw new UserError(`${path}: no permission to read it`);
     if (code === 'ENXIO') throw new UserError(`${path} is a socket, not a regular file; paddock reads only regular files`, 'Give the path of a YAML file.');
     throw new UserError(`${path}: cannot read it (${code ?? 'unknown error'})`);

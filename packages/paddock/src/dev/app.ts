@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { checkValuesFile } from '../contract/index.js';
-import { UserError } from '../report/errors.js';
+import { checkValuesFile, healthOf, type Health } from '../contract/index.js';
+import { notFound, UserError } from '../report/errors.js';
 
 /** How to start an app from source, from its paddock.dev.yaml (paths already absolute). */
 export interface RunSpec {
@@ -24,8 +24,10 @@ export interface InstallSpec {
 
 /** The part of the values file `paddock dev` acts on (the contract validated the rest). */
 export interface DevValues {
-  port: number;
-  healthPath: string;
+  /** The port it answers web requests on; undefined for `port: none` (a worker or a client). */
+  port?: number;
+  /** What readiness and liveness check, as in the cluster (contract/health.ts). */
+  health: Health;
   networkPolicy: { allowIngressFrom: string[]; allowEgressTo: string[] };
   statestore: { enabled: boolean };
   secretstore: { enabled: boolean; keys?: string[] };
@@ -60,7 +62,7 @@ export function shown(path: string): string {
 /** Read and check an app folder (or its values file) for `paddock dev`. Any problem is one UserError line. */
 export async function loadDevApp(target: string): Promise<DevApp> {
   const abs = resolve(target);
-  if (!existsSync(abs)) throw new UserError(`${target}: no such folder`, 'Give the folder of an app, for example apps/app1.');
+  if (!existsSync(abs)) throw notFound(target, 'Give the folder of an app, for example apps/app1.');
   const valuesFile = statSync(abs).isDirectory() ? join(abs, 'values.yaml') : abs;
   const dir = dirname(valuesFile);
   if (!existsSync(valuesFile)) {
@@ -99,9 +101,10 @@ export function devValues(v: Record<string, unknown>): DevValues {
   const ss = obj(v.secretstore);
   const b = obj(v.binding);
   const ps = obj(v.pubsub);
+  const health = healthOf(v);
   return {
-    port: typeof v.port === 'number' ? v.port : 8080,
-    healthPath: typeof v.healthPath === 'string' ? v.healthPath : '/health',
+    ...(health.port !== undefined ? { port: health.port } : {}),
+    health,
     networkPolicy: { allowIngressFrom: list(np.allowIngressFrom), allowEgressTo: list(np.allowEgressTo) },
     statestore: { enabled: obj(v.statestore).enabled === true },
     secretstore: { enabled: ss.enabled === true, ...(Array.isArray(ss.keys) ? { keys: list(ss.keys) } : {}) },

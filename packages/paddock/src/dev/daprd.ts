@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { paths, tool } from '../paths.js';
-import { UserError } from '../report/errors.js';
+import { layout, paths, tool } from '../paths.js';
+import { notFound, UserError } from '../report/errors.js';
+import { ensureTools } from '../tools/ensure.js';
 import { GroupProcess, type LineSink } from './proc.js';
 
 /** The Dapr programs paddock dev runs: the sidecar and the certificate authority (same module and pin). */
@@ -24,12 +25,18 @@ export async function ensureDaprBinaries(sink: LineSink, say: (line: string) => 
   for (const name of ['daprd', 'sentry'] as const) {
     const override = process.env[OVERRIDE[name]];
     if (override) {
-      if (!existsSync(override)) throw new UserError(`${OVERRIDE[name]} points to ${override}, which does not exist`);
+      if (!existsSync(override)) throw notFound(override, `${OVERRIDE[name]} names it; point it at a ${name} binary, or unset it to use the pinned one.`);
       out[name] = override;
       continue;
     }
     out[name] = tool(name);
     if (!existsSync(out[name])) missing.push(name);
+  }
+  // An installed paddock: from PATH at the pinned version, else built into the user's cache (a stale one is rebuilt).
+  const pinned = (['daprd', 'sentry'] as const).filter((name) => !process.env[OVERRIDE[name]]);
+  if (layout === 'installed') {
+    await ensureTools([...pinned], say);
+    return out;
   }
   if (!missing.length) return out;
 

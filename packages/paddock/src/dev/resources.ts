@@ -139,6 +139,8 @@ export function localConfiguration(app: DevApp, ctx: LocalContext): Record<strin
     metadata: { name: app.name, namespace: app.namespace },
     spec: {
       metric: { enabled: true, http: { increasedCardinality: false } },
+      // The API log names each call and its status: how paddock dev explains a refused invocation (dev/refusals.ts).
+      logging: { apiLogging: { enabled: true, omitHealthChecks: true } },
       nameResolution: {
         component: 'sqlite',
         version: 'v1',
@@ -155,10 +157,14 @@ export function localConfiguration(app: DevApp, ctx: LocalContext): Record<strin
         ...(policies.length ? { policies } : {}),
       },
       api: {
-        allowed: allowedApis(app).flatMap((name) => [
-          { name, version: 'v1.0', protocol: 'http' },
-          { name, version: 'v1', protocol: 'grpc' },
-        ]),
+        allowed: [
+          ...allowedApis(app).flatMap((name) => [
+            { name, version: 'v1.0', protocol: 'http' },
+            { name, version: 'v1', protocol: 'grpc' },
+          ]),
+          // Streaming subscriptions, as the chart allows them: how an app without a port receives its topics.
+          ...(v.pubsub.enabled && v.pubsub.subscribes.length ? [{ name: 'subscribe', version: 'v1alpha1', protocol: 'grpc' }] : []),
+        ],
       },
       secrets: { scopes },
     },

@@ -1,10 +1,19 @@
+import { describeCheck } from '../contract/index.js';
 import type { DevApp } from './app.js';
+import { canConnect } from './ports.js';
 import { GroupProcess, type LineSink } from './proc.js';
 import type { SentryEndpoint } from './sentry.js';
 
+/** Whether the app and its sidecar pass their readiness checks. */
+export interface Health {
+  app: boolean;
+  sidecar: boolean;
+}
+
 /** The ports one app and its sidecar use. */
 export interface AppPorts {
-  app: number;
+  /** The app's own port; undefined for an app with `port: none`. */
+  app?: number;
   daprHttp: number;
   daprGrpc: number;
   daprInternalGrpc: number;
@@ -83,8 +92,9 @@ export class AppRunner {
     this.process = new Supervised(o.app.name, () => this.spawnApp(), o.say);
   }
 
-  get url(): string {
-    return `http://localhost:${this.ports.app}`;
+  /** Where the app answers web requests; undefined for an app without a port. */
+  get url(): string | undefined {
+    return this.ports.app === undefined ? undefined : `http://localhost:${this.ports.app}`;
   }
 
   get appPid(): number | undefined {
@@ -115,8 +125,12 @@ export class AppRunner {
     await this.sidecar.stop();
   }
 
-  /** App answers 2xx on its health path and the sidecar on /v1.0/healthz. */
-  async healthy(): Promise<{ app: boolean; sidecar: boolean }> {
+  /**
+   * Ready as the cluster judges it: the app's readiness check (GET healthPath
+   * answers 2xx, else a connection to its port, else, without a port, its
+   * process runs) and its sidecar's (/v1.0/healthz answers 2xx).
+   */
+  async healthy(): Promise<Health> {
     const ok = async (url: string): Promise<boolean> => {
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(1500) });
@@ -126,11 +140,26 @@ export class AppRunner {
         return false;
       }
     };
-    const [app, sidecar] = await Promise.all([
-      ok(`http://127.0.0.1:${this.ports.app}${this.app.values.healthPath}`),
-      ok(`http://127.0.0.1:${this.ports.daprHttp}/v1.0/healthz`),
-    ]);
+    const check = this.app.values.health.readiness;
+    const port = this.ports.app;
+    const appReady = async (): Promise<boolean> => {
+      if (!this.process.proc?.running) return false;
+      if (check.kind === 'http') return ok(`http://127.0.0.1:${port}${check.path}`);
+      if (check.kind === 'tcp') return canConnect(port!, 1000);
+      return true;
+    };
+    const [app, sidecar] = await Promise.all([appReady(), ok(`http://127.0.0.1:${this.ports.daprHttp}/v1.0/healthz`)]);
     return { app, sidecar };
+  }
+
+  /** What readiness still waits for, in plain words (undefined when ready). */
+  waitingFor(h: Health): string | undefined {
+    if (h.app && h.sidecar) return undefined;
+    if (!h.app) {
+      const what = describeCheck(this.app.values.health.readiness, this.ports.app);
+      return this.process.proc?.running ? `waiting until ${what}` : `waiting for the app's process to start again (it exited; see its log lines)`;
+    }
+    return `waiting for its Dapr sidecar (GET /v1.0/healthz on 127.0.0.1:${this.ports.daprHttp})`;
   }
 
   private spawnDaprd(): GroupProcess {
@@ -139,9 +168,12 @@ export class AppRunner {
     const args = [
       '--mode', 'standalone',
       '--app-id', app.name,
-      '--app-port', String(ports.app),
-      '--app-protocol', 'http',
-      '--app-channel-address', '127.0.0.1',
+      // As the chart asks the injector: an app port only when the app has one,
+      // and Dapr's app health check on the readiness path only when there is one.
+      ...(ports.app !== undefined ? ['--app-port', String(ports.app), '--app-protocol', 'http', '--app-channel-address', '127.0.0.1'] : []),
+      ...(app.values.health.readiness.kind === 'http'
+        ? ['--enable-app-health-check', '--app-health-check-path', app.values.health.readiness.path, '--app-health-probe-interval', '5', '--app-health-probe-timeout', '1000', '--app-health-threshold', '3']
+        : []),
       '--dapr-http-port', String(ports.daprHttp),
       '--dapr-grpc-port', String(ports.daprGrpc),
       '--dapr-internal-grpc-port', String(ports.daprInternalGrpc),
@@ -178,11 +210,13 @@ export class AppRunner {
       ...process.env,
       PYTHONUNBUFFERED: '1',
       ...app.run.env,
-      PORT: String(ports.app),
+      ...(ports.app !== undefined ? { PORT: String(ports.app) } : {}),
       APP_ID: app.name,
       DAPR_HTTP_PORT: String(ports.daprHttp),
       DAPR_GRPC_PORT: String(ports.daprGrpc),
     };
+    // An app without a port gets no PORT, as in the cluster.
+    if (ports.app === undefined) delete (env as NodeJS.ProcessEnv).PORT;
     return new GroupProcess(this.o.program, app.run.command.slice(1), { cwd: app.run.cwd, env, sink: this.o.logApp });
   }
 }

@@ -12,9 +12,10 @@ import { installIfNeeded, needsInstall } from './install.js';
 import { cleanLeftovers, MARKER } from './leftovers.js';
 import { freePorts, portInUse } from './ports.js';
 import type { LineSink } from './proc.js';
+import { apiCall, bareAppIdRefusal } from './refusals.js';
 import { startRedis, type LocalRedis } from './redis.js';
 import { localComponents, localConfiguration, secretsJson, SecretsFileError, type Backend, type LocalContext } from './resources.js';
-import { AppRunner, type AppPorts } from './runner.js';
+import { AppRunner, type AppPorts, type Health } from './runner.js';
 import { requireProgram } from './runtime.js';
 import { startSentry, type LocalSentry } from './sentry.js';
 
@@ -36,9 +37,13 @@ export interface DevOptions {
 
 export interface AppStatus {
   name: string;
-  url: string;
+  /** Where it answers web requests; null for an app with `port: none`. */
+  url: string | null;
   daprHttpPort: number;
+  /** Ready as the cluster judges it (the app's readiness check and its sidecar's). */
   healthy: boolean;
+  /** While not ready: what readiness waits for, in plain words. */
+  waitingFor?: string;
   /** Process ids (of the process groups) of the app and its sidecar, and how often the app was restarted. */
   pid?: number;
   daprdPid?: number;
@@ -49,6 +54,8 @@ export interface AppStatus {
 const EXPECTED_DAPRD_WARNINGS = [
   /level=warning msg="Actor runtime disabled/,
   /level=warning msg="No scheduler host addresses provided/,
+  // An app with `port: none` has no app channel, by design.
+  /level=warning msg="App channel is not initialized/,
   // redis-server's start-up banner (at "warning" level) and its advice for production hosts.
   /# (oO0OoO0OoO0Oo Redis is starting|Redis version=|Configuration loaded|Server initialized|WARNING Memory overcommit must be enabled)/,
 ];
@@ -62,7 +69,9 @@ export function allowListMismatches(apps: DevApp[]): string[] {
   for (const caller of apps) {
     for (const ns of caller.values.networkPolicy.allowEgressTo) {
       const callee = byNs.get(ns);
-      if (callee && !callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace)) {
+      if (callee && callee.values.port === undefined) {
+        out.push(`${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} has no port (port: none): it answers no calls, here and in the cluster. Remove ${ns} from ${shown(caller.valuesFile)} networkPolicy.allowEgressTo.`);
+      } else if (callee && !callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace)) {
         out.push(
           `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} does not accept it (its allowIngressFrom lacks ${caller.namespace}): ${callee.name}'s sidecar refuses these calls, here and in the cluster. Add ${caller.namespace} to ${shown(callee.valuesFile)} networkPolicy.allowIngressFrom.`,
         );
@@ -102,6 +111,8 @@ export class DevSession {
   private monitor?: NodeJS.Timeout;
   private lastStatus = '';
   private stopped = false;
+  /** Per app, what readiness waited for when last said (undefined: ready). */
+  private readonly announced = new Map<string, string | undefined>();
 
   private constructor(
     readonly opts: DevOptions,
@@ -139,6 +150,26 @@ export class DevSession {
     };
   }
 
+  /**
+   * A sidecar's lines: its API log (one line per call) is read, not shown; a
+   * call refused because it names an app by its bare app-id becomes one line
+   * naming the fix, once per call site (caller, method and path).
+   */
+  private sidecarSink(app: DevApp, colour: (s: string) => string): LineSink {
+    const show = this.sink(`${app.name}:dapr`, colour);
+    const said = new Set<string>();
+    return (line, stream) => {
+      const call = apiCall(line);
+      if (!call) return show(line, stream);
+      const refusal = bareAppIdRefusal(call, app);
+      const k = `${call.verb} ${call.path}`;
+      if (refusal && !said.has(k)) {
+        said.add(k);
+        this.opts.say(`${pc.red('✖')} ${refusal}`);
+      }
+    };
+  }
+
   private async boot(): Promise<void> {
     const { opts, apps } = this;
     await mkdir(this.devDir, { recursive: true });
@@ -150,12 +181,14 @@ export class DevSession {
     // Ports first: a clash is the most common problem and the cheapest to report.
     const taken = new Set<number>();
     const appPorts = new Map<string, number>();
+    // An app with `port: none` listens on nothing, so it needs no port here either.
+    const withPort = apps.filter((a) => a.values.port !== undefined);
     if (opts.freePorts) {
-      const ports = await freePorts(apps.length, taken);
-      apps.forEach((a, i) => appPorts.set(a.name, ports[i]!));
+      const ports = await freePorts(withPort.length, taken);
+      withPort.forEach((a, i) => appPorts.set(a.name, ports[i]!));
     } else {
-      for (const a of apps) {
-        const p = a.values.port;
+      for (const a of withPort) {
+        const p = a.values.port!;
         const clash = apps.find((b) => b !== a && b.values.port === p);
         if (clash) throw new UserError(`${a.name} and ${clash.name} both use port ${p} (their values files)`, 'Give one of them another port, or run paddock dev --free-ports.');
         if (await portInUse(p)) {
@@ -213,7 +246,7 @@ export class DevSession {
       await writeFile(configFile, `# Generated by paddock dev from ${shown(a.valuesFile)}; do not edit.\n${stringify(localConfiguration(a, ctx))}`);
 
       const [daprHttp, daprGrpc, daprInternalGrpc, metrics] = (await freePorts(4, taken)) as [number, number, number, number];
-      const ports: AppPorts = { app: appPorts.get(a.name)!, daprHttp, daprGrpc, daprInternalGrpc, metrics };
+      const ports: AppPorts = { ...(appPorts.has(a.name) ? { app: appPorts.get(a.name)! } : {}), daprHttp, daprGrpc, daprInternalGrpc, metrics };
       const colour = COLORS[i % COLORS.length]!;
       this.runners.push(
         new AppRunner({
@@ -225,7 +258,7 @@ export class DevSession {
           daprLogLevel: opts.daprLogLevel,
           program: programs[i]!,
           logApp: this.sink(a.name, colour),
-          logDapr: this.sink(`${a.name}:dapr`, colour),
+          logDapr: this.sidecarSink(a, colour),
           say: (line) => opts.say(`${pc.yellow('!')} ${line}`),
         }),
       );
@@ -237,7 +270,22 @@ export class DevSession {
     await this.writeStatus();
     await this.waitHealthy(opts.healthTimeoutMs ?? 60_000);
     // Also what keeps `paddock dev` alive while it waits for Ctrl-C.
-    this.monitor = setInterval(() => void this.writeStatus(), 2000);
+    this.monitor = setInterval(() => void this.watch(), 2000);
+  }
+
+  /** The status file, and a line each time an app becomes ready or stops being ready. */
+  private async watch(): Promise<void> {
+    const health = await Promise.all(this.runners.map((r) => r.healthy()));
+    if (this.stopped) return;
+    this.runners.forEach((r, i) => {
+      const wait = r.waitingFor(health[i]!);
+      const was = this.announced.get(r.app.name);
+      if (was === wait) return;
+      this.announced.set(r.app.name, wait);
+      if (!wait) this.opts.say(`${pc.green('✔')} ${r.app.name} is ready${r.url ? ` on ${r.url}` : ''}`);
+      else this.opts.say(`${pc.yellow('…')} ${r.app.name} is not ready: ${wait}. It keeps running; the cluster would send it no traffic until then.`);
+    });
+    await this.writeStatus(health);
   }
 
   private async writeSecrets(a: DevApp, file: string): Promise<void> {
@@ -256,32 +304,37 @@ export class DevSession {
     await writeFile(file, JSON.stringify(secrets), { mode: 0o600 });
   }
 
+  /**
+   * Wait until every app is ready as the cluster judges it, for at most
+   * `timeoutMs`. An app that is not ready by then keeps running (the cluster
+   * would keep it too, and send it no traffic): the session says what its
+   * readiness waits for, and says so again when that changes.
+   */
   private async waitHealthy(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let last: { app: boolean; sidecar: boolean }[] = [];
-    while (Date.now() < deadline) {
+    let last: Health[];
+    for (;;) {
       last = await Promise.all(this.runners.map((r) => r.healthy()));
-      if (last.every((h) => h.app && h.sidecar)) {
-        await this.writeStatus(last);
-        return;
-      }
+      if (last.every((h) => h.app && h.sidecar) || Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const failing = this.runners
-      .map((r, i) => ({ r, h: last[i]! }))
-      .filter(({ h }) => !h.app || !h.sidecar)
-      .map(({ r, h }) => (!h.app ? `${r.app.name} (no answer on ${r.url}${r.app.values.healthPath})` : `${r.app.name}'s Dapr sidecar`));
-    throw new UserError(`not healthy after ${Math.round(timeoutMs / 1000)} s: ${failing.join(', ')}`, 'See the log lines above for why.');
+    this.runners.forEach((r, i) => {
+      const wait = r.waitingFor(last[i]!);
+      this.announced.set(r.app.name, wait);
+      if (wait) this.opts.say(`${pc.yellow('…')} ${r.app.name} is not ready after ${Math.round(timeoutMs / 1000)} s: ${wait}. It keeps running; the cluster would send it no traffic until then. See its log lines for why.`);
+    });
+    await this.writeStatus(last);
   }
 
   /** `.paddock/dev/status.json`, rewritten when something changes. */
-  async writeStatus(health?: { app: boolean; sidecar: boolean }[]): Promise<AppStatus[]> {
+  async writeStatus(health?: Health[]): Promise<AppStatus[]> {
     const h = health ?? (await Promise.all(this.runners.map((r) => r.healthy())));
     const apps: AppStatus[] = this.runners.map((r, i) => ({
       name: r.app.name,
-      url: r.url,
+      url: r.url ?? null,
       daprHttpPort: r.ports.daprHttp,
       healthy: h[i]!.app && h[i]!.sidecar,
+      ...(r.waitingFor(h[i]!) ? { waitingFor: r.waitingFor(h[i]!) } : {}),
       pid: r.appPid,
       daprdPid: r.daprdPid,
       restarts: r.restarts,

@@ -87,12 +87,5 @@ export function checkPackageJson(text: string, file: string, hasLockfile: boolea
       });
     }
   }
-  const scripts = pkg.scripts as Record<string, unknown> | undefined;
-  const startScript = typeof scripts?.start === 'string' ? scripts.start : undefined;
-  if (startScript && /--inspect(-brk)?(=|\s|$)/.test(startScript)) {
-    out.push({ rule: 'debug-server', severity: 'error', file, line: lineOf('scripts', 'start'), path: 'scripts.start', message: `The start script runs Node.js with --inspect: whoever reaches the debugger port can run code in the app.`, fix: 'Remove --inspect from "start" (keep it in a separate "debug" script if you need it).' });
-  } else if (startScript && /\bnodemon\b/.test(startScript)) {
-    out.push({ rule: 'debug-server', severity: 'warning', file, line: lineOf('scripts', 'start'), path: 'scripts.start', message: 'The start script runs nodemon, a development tool that restarts the app when files change.', fix: 'Use "start": "node server.js" and keep nodemon in a "dev" script.' });
-  }
   return out;
 }

@@ -1,13 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkPackageJson, checkRequirements } from './deps.js';
-import { commandArgv, parseDockerfile, readDockerfile } from './dockerfile.js';
+import { parseDockerfile, readDockerfile } from './dockerfile.js';
 import { checkDotenv } from './dotenv.js';
 import { readJavaScript, prepareJavaScript } from './javascript.js';
 import { isSecretName, secretKeyFor } from './names.js';
 import { loadGrammars, parse } from './parse.js';
 import { preparePython, readPython } from './python.js';
+import { runRules } from './rules.js';
 import { findToken, isPlaceholder, looksLikeSecretValue, redact, safeUrl } from './secrets.js';
+import { commandArgv, readStart } from './start.js';
+
+/** The image rules and start-command rules on a Dockerfile alone. */
+function judgeImage(text: string): ReturnType<typeof runRules> {
+  const docker = readDockerfile(text, 'Dockerfile');
+  const start = docker.start ? readStart(docker.start.argv, docker.start.env, { file: 'Dockerfile', line: docker.start.line }) : undefined;
+  return runRules({ name: 'app', sources: [], docker, start });
+}
 
 describe('secrets', () => {
   test('known formats are found and shown by their prefix only', () => {
@@ -30,7 +39,8 @@ describe('secrets', () => {
   });
   test('secret-sounding names', () => {
     for (const n of ['OPENAI_API_KEY', 'db_password', 'slackToken', 'client_secret']) assert.ok(isSecretName(n), n);
-    for (const n of ['PORT', 'DAPR_HTTP_PORT', 'max_tokens', 'public_key', 'MODEL_NAME']) assert.ok(!isSecretName(n), n);
+    for (const n of ['PORT', 'DAPR_HTTP_PORT', 'max_tokens', 'public_key', 'MODEL_NAME', 'SECRET_STORE', 'secretStoreName', 'SECRETS_PATH', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'PASSWORD_MIN_LENGTH', 'TOKEN_ALGORITHM', 'API_KEY_HEADER']) assert.ok(!isSecretName(n), n);
+    for (const n of ['SECRET_KEY', 'JWT_SECRET_KEY', 'SMTP_PASSWORD', 'FIRST_SUPERUSER_PASSWORD', 'GITHUB_TOKEN']) assert.ok(isSecretName(n), n);
     assert.equal(secretKeyFor('OPENAI_API_KEY'), 'openai-api-key');
     assert.equal(secretKeyFor('slackBotToken'), 'slack-bot-token');
   });
@@ -42,24 +52,30 @@ describe('Dockerfile', () => {
     assert.deepEqual(ins.map((i) => [i.op, i.line]), [['FROM', 1], ['RUN', 3], ['USER', 5]]);
   });
   test('start commands: exec form, shell form, sh -c', () => {
-    assert.deepEqual(commandArgv('["gunicorn", "-b", "0.0.0.0:8080", "app:app"]'), ['gunicorn', '-b', '0.0.0.0:8080', 'app:app']);
-    assert.deepEqual(commandArgv('cd /app && exec uvicorn main:app --host 0.0.0.0'), ['uvicorn', 'main:app', '--host', '0.0.0.0']);
-    assert.deepEqual(commandArgv('["sh", "-c", "flask run --host=0.0.0.0"]'), ['flask', 'run', '--host=0.0.0.0']);
+    assert.deepEqual(commandArgv('["gunicorn", "-b", "0.0.0.0:8080", "app:app"]').argv, ['gunicorn', '-b', '0.0.0.0:8080', 'app:app']);
+    assert.deepEqual(commandArgv('cd /app && exec uvicorn main:app --host 0.0.0.0').argv, ['uvicorn', 'main:app', '--host', '0.0.0.0']);
+    assert.deepEqual(commandArgv('["sh", "-c", "flask run --host=0.0.0.0"]').argv, ['flask', 'run', '--host=0.0.0.0']);
   });
   test('the final stage decides the user; a stage built FROM another inherits its USER', () => {
-    const multi = readDockerfile('FROM node:20.1.0 AS build\nUSER 10001\nFROM build\nCMD ["node", "a.js"]\n', 'Dockerfile');
-    assert.ok(!multi.findings.some((f) => f.rule === 'dockerfile-root-user'));
-    const root = readDockerfile('FROM node:20.1.0 AS build\nUSER 10001\nFROM node:20.1.0-slim\nCMD ["node", "a.js"]\n', 'Dockerfile');
-    assert.equal(root.findings.find((f) => f.rule === 'dockerfile-root-user')?.line, 3);
+    const multi = judgeImage('FROM node:20.1.0 AS build\nUSER 10001\nFROM build\nCMD ["node", "a.js"]\n');
+    assert.ok(!multi.some((f) => f.rule === 'dockerfile-root-user'));
+    const root = judgeImage('FROM node:20.1.0 AS build\nUSER 10001\nFROM node:20.1.0-slim\nCMD ["node", "a.js"]\n');
+    assert.equal(root.find((f) => f.rule === 'dockerfile-root-user')?.line, 3);
+    // Images that set a non-root user themselves.
+    for (const base of ['gcr.io/distroless/python3-debian12:nonroot', 'cgr.dev/chainguard/node:latest', 'bitnami/python:3.12.4']) {
+      assert.ok(!judgeImage(`FROM ${base}\nCOPY . /app\nCMD ["app.py"]\n`).some((f) => f.rule === 'dockerfile-root-user'), base);
+    }
+    assert.ok(judgeImage('FROM gcr.io/distroless/python3-debian12:nonroot\nUSER root\n').some((f) => f.rule === 'dockerfile-root-user'), 'USER root still counts');
   });
   test('gunicorn without --bind uses $PORT on all interfaces', () => {
-    const { facts } = readDockerfile('FROM python:3.12.1\nUSER 1\nCMD gunicorn app:app\n', 'Dockerfile');
-    assert.equal(facts.server?.defaultHost, '0.0.0.0');
-    assert.equal(facts.server?.port?.kind, 'env');
+    const d = readDockerfile('FROM python:3.12.1\nUSER 1\nCMD gunicorn app:app\n', 'Dockerfile');
+    const start = readStart(d.start!.argv, d.start!.env, { file: 'Dockerfile', line: 3 });
+    assert.equal(start.listen?.defaultHost, '0.0.0.0');
+    assert.equal(start.listen?.port?.kind, 'env');
   });
   test('ARG in FROM is resolved before judging the tag', () => {
-    const r = readDockerfile('ARG V=latest\nFROM python:${V}\nUSER 1\n', 'Dockerfile');
-    assert.match(r.findings.find((f) => f.rule === 'dockerfile-unpinned-base')?.message ?? '', /python:latest/);
+    const r = judgeImage('ARG V=latest\nFROM python:${V}\nUSER 1\n');
+    assert.match(r.find((f) => f.rule === 'dockerfile-unpinned-base')?.message ?? '', /python:latest/);
   });
 });
 
@@ -70,7 +86,15 @@ describe('dependency files', () => {
   });
   test('package.json ranges, and nodemon/--inspect in start', () => {
     const f = checkPackageJson(JSON.stringify({ scripts: { start: 'node --inspect server.js' }, dependencies: { a: '1.2.3', b: '^1.0.0', c: 'latest', d: 'file:../d' } }, null, 2), 'package.json', true);
-    assert.deepEqual(f.map((x) => `${x.rule} ${x.path}`).sort(), ['debug-server scripts.start', 'unpinned-dependencies dependencies.b', 'unpinned-dependencies dependencies.c']);
+    assert.deepEqual(f.map((x) => `${x.rule} ${x.path}`).sort(), ['unpinned-dependencies dependencies.b', 'unpinned-dependencies dependencies.c']);
+    // The start script is judged as the command the image runs (npm start → scripts.start).
+    const scripts = (start: string): Parameters<typeof readStart>[3] => ({ file: 'package.json', scripts: { start }, lineOf: () => 3 });
+    const inspect = readStart(['npm', 'start'], new Map(), { file: 'Dockerfile', line: 9 }, scripts('node --inspect server.js'));
+    assert.deepEqual(inspect.debugs.map((d) => [d.kind, d.loc.file, d.loc.line]), [['inspector', 'package.json', 3]]);
+    const nodemon = readStart(['npm', 'start'], new Map(), { file: 'Dockerfile', line: 9 }, scripts('nodemon server.js'));
+    assert.deepEqual(nodemon.debugs.map((d) => d.kind), ['reload']);
+    const rules = runRules({ name: 'app', sources: [], start: inspect });
+    assert.deepEqual(rules.map((x) => `${x.severity} ${x.rule} ${x.file}:${x.line}`), ['error debug-server package.json:3']);
   });
   test('.env: secrets are errors, plain settings a warning, examples with empty values quiet', () => {
     assert.equal(checkDotenv('OPENAI_API_KEY=sk-proj-abcdefghijklmnopqrstuvwx\n', '.env')[0]?.severity, 'error');

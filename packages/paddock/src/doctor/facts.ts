@@ -3,6 +3,7 @@
  * language readers (python.ts, javascript.ts) produce these; the rules judge them.
  */
 
+import type { ServerId } from './frameworks.js';
 import { PLATFORM_ENV } from './names.js';
 
 export type SourceLang = 'python' | 'node';
@@ -54,6 +55,12 @@ export function valNumber(v: Val | undefined): number | undefined {
   return undefined;
 }
 
+/** A name as the cluster sees it: a string known in full, or the default of a variable the platform does not set. */
+export function clusterName(v: Val | undefined): string | undefined {
+  if (v?.kind === 'env' && v.fallback && !PLATFORM_ENV.has(v.name)) return clusterName(v.fallback);
+  return v?.kind === 'str' && v.s && !v.s.includes('{') ? v.s : undefined;
+}
+
 /** A string value known in full (no unknown parts), else undefined. */
 export function valString(v: Val | undefined): string | undefined {
   if (!v) return undefined;
@@ -75,17 +82,25 @@ export interface StringFact {
   literal: boolean;
   /** True when bound by an assignment (`HOST = "…"`), not passed to a call or put in a dict/object. */
   assigned?: boolean;
+  /** For a host in an object (`{ host: 'localhost', port: … }`): the port beside it, as valText shows it. */
+  port?: string;
 }
 
 export interface EnvRead {
   name: string;
   loc: Loc;
+  /** The read has a non-empty default (`os.getenv("X", "dev")`, `process.env.X || 'dev'`, a settings field `= …`). */
+  hasDefault?: boolean;
 }
 
 export interface Listen {
   loc: Loc;
   /** What starts the server, for messages: `app.run`, `uvicorn.run`, `app.listen`… */
   via: string;
+  /** Which server it is, in the shared table (frameworks.ts). */
+  server: ServerId;
+  /** Python: inside `if __name__ == "__main__":`, so it runs only when this file is what the image starts. */
+  underMain?: boolean;
   /** The host it binds; undefined when the call does not say (then `defaultHost` applies). */
   host?: Val;
   defaultHost: string;
@@ -105,11 +120,20 @@ export interface Write {
   path: Val;
 }
 
+/**
+ * A development switch: `debugger` runs code for whoever reaches it (Werkzeug's
+ * debugger), `debug-mode` shows source and settings in error pages, `inspector`
+ * is Node's --inspect, `reload` a source watcher, `dev-server` a server meant
+ * for development only, `stack-traces` error pages with stacks (NODE_ENV=development).
+ */
 export interface Debug {
   loc: Loc;
-  what: string;
-  severity: 'error' | 'warning';
-  fix: string;
+  /** The switch, as written: `app.run(debug=True)`, `ENV FLASK_DEBUG=1`, `nodemon`… */
+  via: string;
+  kind: 'debugger' | 'debug-mode' | 'inspector' | 'reload' | 'dev-server' | 'stack-traces';
+  /** The server whose switch it is (Flask's debug mode is its debugger only under its own server). */
+  server?: ServerId;
+  underMain?: boolean;
 }
 
 export interface ClientUse {
@@ -126,6 +150,8 @@ export interface DaprSdkUse {
   name: string;
   /** For secrets: the key read. */
   key?: string;
+  /** The call as written (`invoke_method`, `client.invoker.invoke`), for fixes that rewrite it. */
+  via?: string;
 }
 
 /** A string literal bound to a name that sounds like a credential (`api_key = "…"`). */

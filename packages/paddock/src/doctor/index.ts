@@ -4,8 +4,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { appNameFor } from '../contract/app-name.js';
 import type { Finding } from '../report/finding.js';
-import { UserError } from '../report/errors.js';
+import { notFound, UserError } from '../report/errors.js';
 import { checkPackageJson, checkPyproject, checkRequirements } from './deps.js';
 import { readDockerfile, type DockerfileFacts } from './dockerfile.js';
 import { checkDotenv } from './dotenv.js';
@@ -15,6 +16,7 @@ import { jsConstants, prepareJavaScript, readJavaScript, type JsModule } from '.
 import { loadGrammars, parse } from './parse.js';
 import { preparePython, pythonConstants, readPython, type ConstTable, type PythonModule } from './python.js';
 import { runRules } from './rules.js';
+import { readStart, type PackageScripts, type StartCommand } from './start.js';
 import { loadAppValues, type AppValues } from './values.js';
 
 export { daprUses, effectiveListens } from './rules.js';
@@ -24,7 +26,7 @@ export type { AppValues } from './values.js';
 export const RULES = [
   'hardcoded-secret', 'secret-from-env', 'dotenv-file', 'direct-infra-client', 'hardcoded-endpoint',
   'missing-health-endpoint', 'binds-localhost', 'port-mismatch', 'writes-outside-tmp', 'debug-server',
-  'unpinned-dependencies', 'dockerfile-root-user', 'dockerfile-unpinned-base', 'unknown-component', 'undeclared-invocation',
+  'unpinned-dependencies', 'dockerfile-root-user', 'dockerfile-unpinned-base', 'unknown-component', 'undeclared-invocation', 'bare-app-id',
 ] as const;
 export const VALUES_RULES = ['port-mismatch', 'missing-health-endpoint', 'unknown-component', 'undeclared-invocation'] as const;
 
@@ -39,27 +41,26 @@ export interface DoctorResult {
   findings: Finding[];
   sources: SourceFacts[];
   docker?: DockerfileFacts;
+  start?: StartCommand;
   values?: AppValues;
 }
 
 /** The app's name: --name, else the folder of a file named values.yaml, else the values file's base name, else the folder. */
 export function appName(dir: string, valuesFile: string | undefined, name?: string): string {
-  if (name) return name;
-  if (valuesFile && basename(valuesFile) === 'values.yaml') return basename(dirname(resolve(valuesFile)));
-  if (valuesFile) return basename(valuesFile).replace(/\.ya?ml$/, '');
-  return basename(resolve(dir));
+  if (valuesFile) return appNameFor(valuesFile, name);
+  return name ?? basename(resolve(dir));
 }
 
 export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<DoctorResult> {
   const root = resolve(dir);
   const st = await stat(root).catch(() => undefined);
-  if (!st) throw new UserError(`${dir} does not exist.`, 'Give the folder that holds the app\'s source: npx paddock doctor apps/app1');
+  if (!st) throw notFound(dir, 'Give the folder that holds the app\'s source: npx paddock doctor apps/app1');
   if (!st.isDirectory()) throw new UserError(`${dir} is not a folder.`, 'Give the folder that holds the app\'s source: npx paddock doctor apps/app1');
 
   const valuesPath = opts.values ? resolve(opts.values) : resolve(root, 'values.yaml');
   const valuesShown = opts.values ?? join(dir, 'values.yaml');
   const values = await loadAppValues(valuesPath, valuesShown);
-  if (opts.values && !values) throw new UserError(`${opts.values} does not exist.`, 'Give the app\'s values file with --values, or leave it out to use values.yaml in the app folder.');
+  if (opts.values && !values) throw notFound(opts.values, 'Give the app\'s values file with --values, or leave it out to use values.yaml in the app folder.');
   const name = appName(root, values ? valuesPath : undefined, opts.name);
 
   let files;
@@ -96,13 +97,17 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
   });
 
   let docker: DockerfileFacts | undefined;
+  const otherDockerfiles: DockerfileFacts[] = [];
   const mainDockerfile = files.dockerfiles.find((d) => d.rel === 'Dockerfile') ?? files.dockerfiles[0];
   for (const d of files.dockerfiles) {
-    const r = readDockerfile(await readFile(d.abs, 'utf8'), d.rel);
-    findings.push(...r.findings);
-    if (d === mainDockerfile) docker = r.facts;
-    else findings.push(...r.facts.debugs.map((x) => ({ rule: 'debug-server', severity: x.severity, file: x.loc.file, line: x.loc.line, message: `${x.what}.`, fix: x.fix })));
+    const facts = readDockerfile(await readFile(d.abs, 'utf8'), d.rel);
+    if (d === mainDockerfile) docker = facts;
+    else otherDockerfiles.push(facts);
   }
+  const scripts = await packageScripts(files.packageJsons, mainDockerfile ? dirname(mainDockerfile.rel) : '.');
+  let start: StartCommand | undefined;
+  if (docker?.start) start = readStart(docker.start.argv, docker.start.env, { file: docker.file, line: docker.start.line }, scripts);
+  else if (!docker && scripts && sources.every((s) => s.lang === 'node')) start = readStart(['npm', 'start'], new Map(), { file: scripts.file, line: 1 }, scripts);
   for (const r of files.requirements) findings.push(...checkRequirements(await readFile(r.abs, 'utf8'), r.rel));
   for (const p of files.pyprojects) findings.push(...checkPyproject(await readFile(p.abs, 'utf8'), p.rel));
   for (const p of files.packageJsons) {
@@ -112,7 +117,7 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
   }
   for (const e of files.dotenvs) findings.push(...checkDotenv(await readFile(e.abs, 'utf8'), e.rel));
 
-  findings.push(...runRules({ name, sources, docker, values }));
+  findings.push(...runRules({ name, sources, docker, otherDockerfiles, start, values }));
   if (!values) {
     findings.push({
       rule: 'values', severity: 'info', file: valuesShown,
@@ -120,7 +125,26 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
       fix: 'Create one with `npx paddock new` in the app folder, or point doctor at it with --values FILE.',
     });
   }
-  return { name, findings: sortFindings(dedupe(findings)), sources, docker, values };
+  return { name, findings: sortFindings(dedupe(findings)), sources, docker, start, values };
+}
+
+/** package.json scripts next to the Dockerfile (else at the top), for `npm start` and `npm run X`. */
+async function packageScripts(pkgs: { abs: string; rel: string }[], folder: string): Promise<PackageScripts | undefined> {
+  const p = pkgs.find((x) => dirname(x.rel) === folder) ?? pkgs.find((x) => x.rel === 'package.json');
+  if (!p) return undefined;
+  const text = await readFile(p.abs, 'utf8');
+  let data: unknown;
+  try { data = JSON.parse(text); } catch { return undefined; }
+  const raw = (data as { scripts?: unknown }).scripts;
+  const scripts: Record<string, string> = {};
+  if (raw && typeof raw === 'object') for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') scripts[k] = v;
+  const lines = text.split(/\r?\n/);
+  const from = Math.max(0, lines.findIndex((l) => l.includes('"scripts"')));
+  const lineOf = (name: string): number => {
+    const i = lines.findIndex((l, n) => n >= from && l.includes(`"${name}"`));
+    return i >= 0 ? i + 1 : from + 1;
+  };
+  return { file: p.rel, scripts, lineOf };
 }
 
 function sameVal(a: Val, b: Val): boolean {

@@ -1,9 +1,12 @@
 /** Reads a JavaScript or TypeScript module's syntax tree into SourceFacts. */
 import type { Node, Tree } from 'web-tree-sitter';
 import { NodeIndex } from './node-index.js';
-import { emptyFacts, str, UNKNOWN, valText, type SourceFacts, type Val } from './facts.js';
+import { clusterName, emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val } from './facts.js';
+import { server, type ServerId } from './frameworks.js';
 import { isDisplayCall } from './names.js';
-import { field, loc, named, type ConstTable, type ReaderContext } from './syntax.js';
+import {
+  dotted, field, isWrapper, joinPath, literalString, loc, named, unescape, unwrap, type ConstTable, type ReaderContext,
+} from './syntax.js';
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options']);
 const FS_WRITERS: Record<string, number> = {
@@ -11,47 +14,22 @@ const FS_WRITERS: Record<string, number> = {
   copyFile: 1, copyFileSync: 1, cp: 1, cpSync: 1, rename: 1, renameSync: 1, outputFile: 0, outputFileSync: 0,
   outputJson: 0, outputJsonSync: 0, writeJson: 0, writeJsonSync: 0, ensureDir: 0, ensureDirSync: 0, mkdirp: 0,
 };
-const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'non_null_expression', 'satisfies_expression', 'type_assertion', 'await_expression']);
 const MAX_DEPTH = 8;
+/** Option names that tell a logger which file to write. */
+const LOG_FILE_KEY = /^(log_?file(_?path|_?name)?|log_?path|logFilePath|logFileName)$/i;
 
 type Ctx = ReaderContext;
-
-function unwrap(n: Node | undefined): Node | undefined {
-  while (n && WRAPPERS.has(n.type)) n = named(n)[0];
-  return n;
-}
-
-function dotted(ctx: Ctx, n: Node | undefined): string {
-  n = unwrap(n);
-  if (!n || !['identifier', 'member_expression', 'property_identifier'].includes(n.type)) return '';
-  const text = n.text.replace(/\s+|\?/g, '');
-  const [head, ...rest] = text.split('.');
-  const target = ctx.aliases.get(head!);
-  return target ? [target, ...rest].join('.') : text;
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\([nrt\\'"`$])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] ?? c);
-}
-
-function literalString(n: Node | undefined): string | undefined {
-  n = unwrap(n);
-  if (!n) return undefined;
-  if (n.type === 'string') return unescape(n.text.slice(1, -1));
-  if (n.type === 'template_string' && !named(n).some((c) => c.type === 'template_substitution')) return unescape(n.text.slice(1, -1));
-  return undefined;
-}
 
 export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   const n = unwrap(node);
   if (!n || depth > MAX_DEPTH) return UNKNOWN;
   switch (n.type) {
-    case 'string': return str(unescape(n.text.slice(1, -1)));
+    case 'string': return str(unescape(n.text.slice(1, -1), '`$'));
     case 'template_string': {
       let out = '';
       for (const c of n.children) {
         if (!c) continue;
-        if (c.type === 'string_fragment' || c.type === 'escape_sequence') out += unescape(c.text);
+        if (c.type === 'string_fragment' || c.type === 'escape_sequence') out += unescape(c.text, '`$');
         else if (c.type === 'template_substitution') out += valText(resolve(ctx, named(c)[0], depth + 1));
       }
       return str(out);
@@ -103,16 +81,6 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
     case 'call_expression': return resolveCall(ctx, n, depth);
     default: return UNKNOWN;
   }
-}
-
-function joinPath(parts: string[], absolute: boolean): string {
-  let out = '';
-  for (const p of parts) {
-    if (p.startsWith('/') || p.startsWith('{appdir}')) out = p;
-    else out = out ? `${out.replace(/\/$/, '')}/${p}` : p;
-  }
-  if (absolute && !out.startsWith('/') && !out.startsWith('{')) out = `{appdir}/${out}`;
-  return out.replace(/\/\.\//g, '/');
 }
 
 function resolveCall(ctx: Ctx, n: Node, depth: number): Val {
@@ -248,7 +216,11 @@ export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts 
     const text = m.text;
     if (!text.startsWith('process') || text.replace(/\s+/g, '') === 'process.env') continue;
     const v = resolve(ctx, m);
-    if (v.kind === 'env' && v.name) ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, m) });
+    if (v.kind !== 'env' || !v.name) continue;
+    // process.env.X || 'dev', process.env.X ?? 'dev': a default.
+    const up = m.parent;
+    const dflt = up?.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(up, 'operator')?.text ?? '') && field(up, 'left')?.equals(m) ? field(up, 'right') : undefined;
+    ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, m), hasDefault: !!dflt && literalString(dflt) !== '' && dflt.type !== 'null' && dflt.type !== 'undefined' });
   }
   for (const imp of ix.get('import_statement')) {
     if (moduleOf(field(imp, 'source')) === 'dotenv/config') ctx.facts.dotenvLoads.push(loc(ctx, imp));
@@ -256,48 +228,98 @@ export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts 
   return ctx.facts;
 }
 
+/**
+ * Inside `if (require.main === module)` (or its ES-module form comparing
+ * import.meta.url with process.argv[1]): runs only when this file is the program started.
+ */
+export function underMain(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'if_statement') continue;
+    const cond = field(p, 'condition')?.text.replace(/\s+/g, '') ?? '';
+    if (/require\.main===?module|module===?require\.main|import\.meta\.url.*process\.argv\[1\]|process\.argv\[1\].*import\.meta\.(url|filename)|import\.meta\.main/.test(cond)) return true;
+  }
+  return false;
+}
+
+/** One call (or `new`), taken apart once for the readers below. */
+interface JsCall {
+  node: Node;
+  isNew: boolean;
+  fnNode?: Node;
+  /** Dotted, aliases expanded: `fs.writeFileSync`, `app.listen`. */
+  callee: string;
+  method: string;
+  receiver?: Node;
+  args: Node[];
+  at: Loc;
+}
+
 function readCall(ctx: Ctx, node: Node): void {
   const isNew = node.type === 'new_expression';
   const fnNode = unwrap(field(node, isNew ? 'constructor' : 'function'));
   const callee = dotted(ctx, fnNode);
-  const method = fnNode?.type === 'member_expression' ? field(fnNode, 'property')?.text ?? '' : callee;
-  const receiver = fnNode?.type === 'member_expression' ? unwrap(field(fnNode, 'object')) : undefined;
-  const args = named(field(node, 'arguments'));
-  const at = loc(ctx, node);
-  const f = ctx.facts;
+  const c: JsCall = {
+    node, isNew, fnNode, callee, args: named(field(node, 'arguments')), at: loc(ctx, node),
+    method: fnNode?.type === 'member_expression' ? field(fnNode, 'property')?.text ?? '' : callee,
+    receiver: fnNode?.type === 'member_expression' ? unwrap(field(fnNode, 'object')) : undefined,
+  };
+  if (readDotenvCall(ctx, c) || readServer(ctx, c)) return;
+  readRoute(ctx, c);
+  readWrite(ctx, c);
+  if (ctx.usesDaprSdk) readDaprSdk(ctx, c);
+}
 
+/** require('dotenv/config'), dotenv.config(). */
+function readDotenvCall(ctx: Ctx, c: JsCall): boolean {
+  const { isNew, fnNode, callee, method, receiver, args, at } = c;
+  const f = ctx.facts;
   if (!isNew && fnNode?.text === 'require') {
     if (moduleOf(args[0]) === 'dotenv/config') f.dotenvLoads.push(at);
-    return;
+    return true;
   }
   if (/^dotenv(\.default)?\.config$/.test(callee) || (method === 'config' && receiver && requireOf(receiver) === 'dotenv')) {
     f.dotenvLoads.push(at);
-    return;
+    return true;
   }
+  return false;
+}
 
-  // Servers: app.listen(3000, '127.0.0.1'), server.listen({ port, host }), serve({ fetch, port }).
+/** A server started in code: app.listen(3000, '127.0.0.1'), server.listen({ port, host }), serve({ fetch, port }). */
+function readServer(ctx: Ctx, c: JsCall): boolean {
+  const { callee, method, receiver, args, at } = c;
+  const f = ctx.facts;
+  const listen = (id: ServerId, via: string, host: Val | undefined, port: Val | undefined): void => {
+    const spec = server(id);
+    f.listens.push({ loc: at, via, server: id, host, defaultHost: spec.defaultHost, port, defaultPort: spec.defaultPort, underMain: underMain(c.node) });
+  };
   if (method === 'listen' && receiver) {
     const kind = receiver.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;
+    const id: ServerId = kind === 'fastify' ? 'fastify' : kind ?? 'http';
     const first = unwrap(args[0]);
     if (first?.type === 'object') {
       const props = objectProps(first);
-      f.listens.push({ loc: at, via: `${receiver.text.split('(')[0]}.listen`, host: val(ctx, props.get('host')), defaultHost: kind === 'fastify' ? '127.0.0.1' : '0.0.0.0', port: val(ctx, props.get('port')), defaultPort: kind === 'fastify' ? 3000 : undefined });
-      return;
+      listen(id, `${receiver.text.split('(')[0]}.listen`, val(ctx, props.get('host')), val(ctx, props.get('port')));
+      return true;
     }
     const port = val(ctx, first);
-    if (!kind && !(port && (port.kind === 'num' || port.kind === 'env' || /app|server|http/i.test(receiver.text)))) return;
+    if (!kind && !(port && (port.kind === 'num' || port.kind === 'env' || /app|server|http/i.test(receiver.text)))) return true;
     const second = unwrap(args[1]);
     const hostNode = second && !['arrow_function', 'function_expression', 'function', 'identifier'].includes(second.type) ? second : second?.type === 'identifier' && resolve(ctx, second).kind === 'str' ? second : undefined;
-    f.listens.push({ loc: at, via: `${receiver.type === 'identifier' ? receiver.text : 'server'}.listen`, host: val(ctx, hostNode), defaultHost: kind === 'fastify' ? '127.0.0.1' : '0.0.0.0', port, defaultPort: kind === 'fastify' ? 3000 : undefined });
-    return;
+    listen(id, `${receiver.type === 'identifier' ? receiver.text : 'server'}.listen`, val(ctx, hostNode), port);
+    return true;
   }
   if ((callee === '@hono/node-server.serve' || callee === 'Bun.serve') && unwrap(args[0])?.type === 'object') {
     const props = objectProps(unwrap(args[0])!);
-    f.listens.push({ loc: at, via: callee.replace('@hono/node-server.', ''), host: val(ctx, props.get('hostname')), defaultHost: '0.0.0.0', port: val(ctx, props.get('port')), defaultPort: 3000 });
-    return;
+    listen(callee === 'Bun.serve' ? 'bun' : 'hono', callee.replace('@hono/node-server.', ''), val(ctx, props.get('hostname')), val(ctx, props.get('port')));
+    return true;
   }
+  return false;
+}
 
-  // Routes.
+/** Routes: app.get('/health', …), router.route('/x'), url.startsWith('/health'). */
+function readRoute(ctx: Ctx, c: JsCall): void {
+  const { method, receiver, args, at } = c;
+  const f = ctx.facts;
   if (ROUTE_METHODS.has(method) && receiver && args.length >= 1) {
     const p = resolve(ctx, args[0]);
     if (p.kind === 'str' && p.s.startsWith('/') && (args.length >= 2 || method === 'route')) f.routes.push({ path: p.s, loc: at });
@@ -306,8 +328,36 @@ function readCall(ctx: Ctx, node: Node): void {
     const p = literalString(args[0]);
     if (p?.startsWith('/')) f.routes.push({ path: p, loc: at });
   }
+  // NestJS: @Controller('health') class … { @Get() check() } or @Get('health').
+  if (c.node.parent?.type === 'decorator' && /^(Get|All|Head)$/.test(method.split('.').pop() ?? '')) {
+    const own = args[0] ? literalString(args[0]) : '';
+    if (own === undefined) return;
+    const prefix = controllerPrefix(c.node);
+    if (prefix === undefined) return;
+    f.routes.push({ path: `/${[prefix, own].map((x) => x.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`, loc: at });
+  }
+}
 
-  // Writes.
+/** The path of the @Controller('…') class a decorated method is in ('' for @Controller()), or undefined. */
+function controllerPrefix(node: Node): string | undefined {
+  let cls: Node | null = node.parent;
+  while (cls && cls.type !== 'class_declaration' && cls.type !== 'class') cls = cls.parent;
+  if (!cls) return undefined;
+  // Decorators of a class sit before it: as its children, or as the export statement's.
+  const decorators = [...named(cls), ...(cls.parent?.type === 'export_statement' ? named(cls.parent) : [])].filter((d) => d.type === 'decorator');
+  for (const d of decorators) {
+    const call = named(d)[0];
+    if (call?.type !== 'call_expression' || field(call, 'function')?.text !== 'Controller') continue;
+    const arg = named(field(call, 'arguments'))[0];
+    return arg ? literalString(arg) ?? undefined : '';
+  }
+  return undefined;
+}
+
+/** Writes to the file system: fs writers, SQLite files, lowdb, multer, logger files. */
+function readWrite(ctx: Ctx, c: JsCall): void {
+  const { isNew, callee, method, args, at } = c;
+  const f = ctx.facts;
   const idx = FS_WRITERS[method];
   const fsLike = (callee.split('.').slice(0, -1).join('.') || callee).match(/^(node:)?fs(\/promises)?(\.promises)?$|^fs-extra$|^(fs|fsp|fse|fsPromises|fsExtra)$/) ||
     /^(node:)?fs(\/promises)?\.\w+$|^fs-extra\.\w+$/.test(callee);
@@ -326,15 +376,26 @@ function readCall(ctx: Ctx, node: Node): void {
     if (file) f.writes.push({ loc: at, via: callee, path: resolve(ctx, file) });
   }
 
-  // Dapr's JavaScript SDK: client.state.save('statestore', …), client.invoker.invoke('app1', …).
-  if (ctx.usesDaprSdk && receiver?.type === 'member_expression') {
+  // A logger told to write a file: createSimpleLogger({ logFilePath }), pino({ file }), bunyan streams { path }.
+  for (const a of args) {
+    const o = unwrap(a);
+    if (o?.type !== 'object') continue;
+    for (const [k, v] of objectProps(o)) if (LOG_FILE_KEY.test(k)) f.writes.push({ loc: at, via: `${callee || method}({ ${k} })`, path: val(ctx, v) ?? UNKNOWN });
+  }
+}
+
+/** Dapr's JavaScript SDK: client.state.save('statestore', …), client.invoker.invoke('app1', …). */
+function readDaprSdk(ctx: Ctx, c: JsCall): void {
+  const { method, receiver, args, at } = c;
+  const f = ctx.facts;
+  if (receiver?.type === 'member_expression') {
     const group = field(receiver, 'property')?.text;
     const api = group === 'state' ? 'state' : group === 'secret' ? 'secrets' : group === 'pubsub' && method === 'publish' ? 'publish'
       : group === 'binding' && method === 'send' ? 'bindings' : group === 'invoker' && method === 'invoke' ? 'invoke' : undefined;
-    const name = api && resolve(ctx, args[0]);
-    if (api && name?.kind === 'str' && !name.s.includes('{')) {
+    const name = api && clusterName(resolve(ctx, args[0]));
+    if (api && name) {
       const key = api === 'secrets' ? literalString(args[1]) : undefined;
-      f.daprSdk.push({ loc: at, api, name: name.s, key });
+      f.daprSdk.push({ loc: at, api, name, key, via: `${receiver.text.replace(/\s+/g, '')}.${method}` });
     }
   }
 }
@@ -370,7 +431,7 @@ function readString(ctx: Ctx, node: Node): void {
   // Type positions in TypeScript (`type T = 'a' | 'b'`) and JSX are not values the app uses.
   if (parent.type.startsWith('jsx')) return;
   // process.env.X || 'mongodb://localhost:27017': the default is what runs in the cluster.
-  while (parent && (WRAPPERS.has(parent.type) || (parent.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(parent, 'operator')?.text ?? '')))) parent = parent.parent;
+  while (parent && (isWrapper(parent) || (parent.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(parent, 'operator')?.text ?? '')))) parent = parent.parent;
   if (!parent) return;
   if (parent.type === 'arguments' && parent.parent && field(parent.parent, 'function')?.text === 'require') return;
   const value = resolve(ctx, node);
@@ -381,6 +442,15 @@ function readString(ctx: Ctx, node: Node): void {
     if (field(parent, 'key')?.equals(node)) return;
     const k = field(parent, 'key');
     fact.key = k?.type === 'string' ? literalString(k) : k?.text;
+    // { host: 'localhost', port: process.env.PORT }: the port beside a host says whose it is.
+    const port = parent.parent?.type === 'object' ? objectProps(parent.parent).get('port') : undefined;
+    if (port) fact.port = valText(val(ctx, port) ?? UNKNOWN);
+    // server.listen({ host: 'localhost', port }), new Pool({ host: 'db' }): the call the object is given to.
+    const call = parent.parent?.type === 'object' && parent.parent.parent?.type === 'arguments' ? parent.parent.parent.parent : undefined;
+    if (call) {
+      const fn = field(call, call.type === 'new_expression' ? 'constructor' : 'function');
+      fact.callee = dotted(ctx, fn) || fn?.text;
+    }
   } else if (parent.type === 'variable_declarator') {
     fact.key = field(parent, 'name')?.text;
     fact.assigned = true;

@@ -4,7 +4,7 @@
 export const PLATFORM_ENV = new Set(['PORT', 'APP_ID', 'DAPR_HTTP_PORT', 'DAPR_GRPC_PORT', 'HOME', 'TMPDIR', 'APP_API_TOKEN', 'DAPR_API_TOKEN', 'NAMESPACE', 'HOSTNAME']);
 
 const SECRET_NAME = /(^|[^a-z])(api[_-]?key|apikey|secret|token|passw(or)?d|passwd|pwd|credential|private[_-]?key|access[_-]?key|auth[_-]?key|client[_-]?secret|signing[_-]?key|webhook[_-]?url|dsn)([^a-z]|$)/i;
-const NOT_SECRET_NAME = /(public[_-]?key|publishable|token[_-]?(url|endpoint|type|count|limit|len|length)|max[_-]?tokens?|tokens?[_-]?(used|count)|key[_-]?(name|id|field|prefix)|csrf|_path$|_file$|_url_name)/i;
+const NOT_SECRET_NAME = /(secrets?[_-]?(store|stores|name|names|path|dir|file|manager|provider|backend|engine|mount)s?([^a-z]|$)|public[_-]?key|publishable|token[_-]?(url|endpoint|type|count|limit|len|length)|max[_-]?tokens?|tokens?[_-]?(used|count)|key[_-]?(name|id|field|prefix)|csrf|_path$|_file$|_url_name|[_-](expire|expires|expiry|expiration|ttl|lifetime|timeout|minutes|hours|days|seconds|length|len|min|max|algorithm|algorithms|header|headers|required|enabled|policy|hashers?|validators?|reset_timeout|fallbacks|rotation|cookie_name|param|location)(_\w+)?$)/i;
 
 /** Does a variable, key or setting name sound like it holds a credential? */
 export function isSecretName(name: string): boolean {

@@ -9,8 +9,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Language, Parser, type Tree } from 'web-tree-sitter';
+import { layout, paths } from '../paths.js';
 
 export type Grammar = 'python' | 'javascript' | 'typescript' | 'tsx';
+
+/** Every grammar, as a list (a Grammar missing here fails to compile): `npm pack` ships exactly these (package/stage.ts). */
+export const GRAMMARS = Object.keys({ python: true, javascript: true, typescript: true, tsx: true } satisfies Record<Grammar, true>) as Grammar[];
 
 const require = createRequire(import.meta.url);
 let ready: Promise<void> | undefined;
@@ -18,6 +22,8 @@ const languages = new Map<Grammar, Language>();
 let parser: Parser | undefined;
 
 function wasmPath(g: Grammar): string {
+  // An installed paddock carries only these grammars (share/grammars), not all of tree-sitter-wasms (50 MB).
+  if (layout === 'installed') return join(paths.root, 'grammars', `tree-sitter-${g}.wasm`);
   return join(dirname(require.resolve('tree-sitter-wasms/package.json')), 'out', `tree-sitter-${g}.wasm`);
 }
 

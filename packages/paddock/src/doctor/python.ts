@@ -2,55 +2,31 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { NodeIndex } from './node-index.js';
 import {
-  emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
+  clusterName, emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
 } from './facts.js';
-import { isDisplayCall } from './names.js';
-import { field, loc, named, type ConstTable, type ReaderContext } from './syntax.js';
+import { PY_APP_CONSTRUCTORS, server, type ServerId } from './frameworks.js';
+import { isDisplayCall, PLATFORM_ENV } from './names.js';
+import {
+  dotted, field, joinPath, literalString, loc, named, pythonStringValue, stringPrefix, unescape, type ConstTable, type ReaderContext,
+} from './syntax.js';
 
 export type { ConstTable } from './syntax.js';
 
 const ROUTE_METHODS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'api_route', 'websocket']);
 const ENV_GET = new Set(['os.environ.get', 'os.getenv', 'os.environ.setdefault']);
+/** Settings libraries that read the environment: python-decouple's config(), environs' and django-environ's env(). */
+const ENV_LIB_CALL = /^(decouple\.config|env|env\.(str|bool|int|float|list|dict|json|url|db|db_url|path|decimal))$/;
+
+/** An environment read: os.getenv("X", d), or config("X", default=d) / env.bool("X", d) when a settings library is imported. */
+function isEnvRead(ctx: Ctx, callee: string): boolean {
+  if (ENV_GET.has(callee)) return true;
+  if (!ENV_LIB_CALL.test(callee)) return false;
+  return callee.startsWith('decouple.') || ctx.facts.imports.some((i) => /^(environs|environ|decouple)(\.|$)/.test(i.module));
+}
 const STATE_SDK = new Set(['save_state', 'get_state', 'delete_state', 'get_bulk_state', 'save_bulk_state', 'query_state', 'execute_state_transaction']);
 const MAX_DEPTH = 8;
 
 type Ctx = ReaderContext;
-
-/** The dotted name of a callee or attribute chain, with import aliases expanded. */
-function dotted(ctx: Ctx, node: Node | undefined): string {
-  if (!node) return '';
-  const text = node.type === 'identifier' || node.type === 'attribute' ? node.text.replace(/\s+/g, '') : '';
-  if (!text) return '';
-  const [head, ...rest] = text.split('.');
-  const target = ctx.aliases.get(head!);
-  return target ? [target, ...rest].join('.') : text;
-}
-
-function stringPrefix(node: Node): string {
-  // The node's text starts with its prefix and quote (f", rb'''…); reading text avoids walking children.
-  return (/^[A-Za-z]*/.exec(node.text)?.[0] ?? '').toLowerCase();
-}
-
-function unescape(s: string): string {
-  return s.replace(/\\([nrt\\'"])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] ?? c);
-}
-
-/** The literal text of a plain (non-f) string node, or undefined. */
-function literalString(node: Node | undefined): string | undefined {
-  if (!node || node.type !== 'string') return undefined;
-  if (stringPrefix(node).includes('f')) return undefined;
-  return stringValue(node);
-}
-
-/** The value of a string without interpolations, from its text: prefix and quotes removed. */
-function stringValue(node: Node): string {
-  const text = node.text;
-  const prefix = /^[A-Za-z]*/.exec(text)?.[0] ?? '';
-  const body = text.slice(prefix.length);
-  const q = body.startsWith('"""') || body.startsWith("'''") ? 3 : 1;
-  const inner = body.slice(q, body.length - q);
-  return prefix.toLowerCase().includes('r') ? inner : unescape(inner);
-}
 
 /** Work out a value statically, as far as simple constants allow. */
 export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
@@ -58,7 +34,7 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   switch (node.type) {
     case 'string': {
       const prefix = stringPrefix(node);
-      if (!prefix.includes('f')) return str(stringValue(node));
+      if (!prefix.includes('f')) return str(pythonStringValue(node));
       const raw = prefix.includes('r');
       let out = '';
       for (const c of node.namedChildren) {
@@ -96,6 +72,10 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
         const base = resolve(ctx, obj, depth + 1);
         return base.kind === 'str' && base.s.startsWith('{appdir}') ? str('{appdir}') : UNKNOWN;
       }
+      if (obj?.type === 'identifier' && obj.text === 'self') {
+        const set = ctx.locals.get(node.text);
+        return set ? resolve(ctx, set, depth + 1) : UNKNOWN;
+      }
       // config.STATE_STORE, settings.STORE_NAME: a constant of another module.
       if (attr && obj?.type === 'identifier') return ctx.project.get(attr) ?? UNKNOWN;
       return UNKNOWN;
@@ -110,9 +90,12 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
     }
     case 'boolean_operator': {
       const left = resolve(ctx, field(node, 'left'), depth + 1);
-      if (node.children.some((c) => c?.type === 'or') && left.kind === 'env' && !left.fallback) {
+      const or = node.children.some((c) => c?.type === 'or');
+      if (or && left.kind === 'env' && !left.fallback) {
         return { ...left, fallback: resolve(ctx, field(node, 'right'), depth + 1) };
       }
+      // name or "default": a parameter left out reads as its default (as `a || b` does in JavaScript).
+      if (or && left.kind === 'unknown') return resolve(ctx, field(node, 'right'), depth + 1);
       return left.kind === 'unknown' ? UNKNOWN : left;
     }
     case 'binary_operator': {
@@ -120,7 +103,14 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
       const left = resolve(ctx, field(node, 'left'), depth + 1);
       const right = resolve(ctx, field(node, 'right'), depth + 1);
       if (op === '+' && (left.kind === 'str' || right.kind === 'str')) return str(valText(left) + valText(right));
-      if (op === '/' && left.kind === 'str') return str(joinPath(valText(left), valText(right)));
+      if (op === '/' && left.kind === 'str') return str(joinPath([valText(left), valText(right)]));
+      // '%s/v1.0/state/%s' % (base, STORE): printf-style formatting.
+      if (op === '%' && left.kind === 'str') {
+        const r = field(node, 'right');
+        const items = r?.type === 'tuple' ? named(r).map((n) => valText(resolve(ctx, n, depth + 1))) : [valText(right)];
+        let i = 0;
+        return str(left.s.replace(/%%|%[-#0 +]*\d*(?:\.\d+)?[sdrifx]/g, (m) => (m === '%%' ? '%' : items[i++] ?? '{?}')));
+      }
       return UNKNOWN;
     }
     case 'call': return resolveCall(ctx, node, depth);
@@ -128,19 +118,10 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   }
 }
 
-function joinPath(...parts: string[]): string {
-  let out = '';
-  for (const p of parts) {
-    if (p.startsWith('/')) out = p;
-    else out = out ? `${out.replace(/\/$/, '')}/${p}` : p;
-  }
-  return out;
-}
-
 function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
   const callee = dotted(ctx, field(node, 'function'));
   const { args, kwargs } = callArgs(node);
-  if (ENV_GET.has(callee)) {
+  if (isEnvRead(ctx, callee)) {
     const name = literalString(args[0]);
     if (!name) return UNKNOWN;
     const fb = args[1] ?? kwargs.get('default');
@@ -149,7 +130,7 @@ function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
   if (callee === 'int' || callee === 'str' || callee === 'float') return resolve(ctx, args[0], depth + 1);
   if (['os.path.join', 'posixpath.join', 'Path', 'pathlib.Path', 'PurePath', 'pathlib.PurePath'].includes(callee)) {
     if (args.length === 0) return str('{appdir}');
-    return str(joinPath(...args.map((a) => valText(resolve(ctx, a, depth + 1)))));
+    return str(joinPath(args.map((a) => valText(resolve(ctx, a, depth + 1)))));
   }
   if (['os.path.dirname', 'os.path.abspath', 'os.path.realpath', 'os.path.normpath'].includes(callee)) {
     const v = resolve(ctx, args[0], depth + 1);
@@ -158,8 +139,22 @@ function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
   if (/^tempfile\.(gettempdir|mkdtemp|mktemp|gettempdirb)$/.test(callee)) return str('/tmp');
   if (callee === 'os.path.expanduser' || callee === 'Path.home' || callee === 'pathlib.Path.home') return str('/tmp');
   if (callee === 'os.getcwd' || callee === 'Path.cwd' || callee === 'pathlib.Path.cwd') return str('{appdir}');
-  // Path(...).resolve(), .absolute(): keep the path.
   const fn = field(node, 'function');
+  // "http://localhost:{}/v1.0/invoke/{}/method/x".format(port, APP): str.format.
+  if (fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format') {
+    const tpl = resolve(ctx, field(fn, 'object'), depth + 1);
+    if (tpl.kind === 'str') {
+      let i = 0;
+      return str(tpl.s.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, name: string | undefined) => {
+        if (m === '{{') return '{';
+        if (m === '}}') return '}';
+        const key = (name ?? '').split(/[!:]/)[0]!;
+        const v = key === '' ? args[i++] : /^\d+$/.test(key) ? args[Number(key)] : kwargs.get(key);
+        return v ? valText(resolve(ctx, v, depth + 1)) : '{?}';
+      }));
+    }
+  }
+  // Path(...).resolve(), .absolute(): keep the path.
   if (fn?.type === 'attribute' && ['resolve', 'absolute', 'expanduser'].includes(field(fn, 'attribute')?.text ?? '')) {
     return resolve(ctx, field(fn, 'object'), depth + 1);
   }
@@ -188,8 +183,11 @@ function collectLocals(index: NodeIndex): Map<string, Node | null> {
     if (!a) continue;
     const left = field(a, 'left');
     const right = field(a, 'right');
-    if (left?.type !== 'identifier' || !right) continue;
-    locals.set(left.text, locals.has(left.text) ? null : right);
+    if (!right) continue;
+    // self.store = …: an attribute set once in the module reads like a local (`self.store` below).
+    const name = left?.type === 'identifier' ? left.text : left?.type === 'attribute' && /^self\.\w+$/.test(left.text) ? left.text : undefined;
+    if (!name) continue;
+    locals.set(name, locals.has(name) ? null : right);
   }
   return locals;
 }
@@ -224,21 +222,16 @@ function collectAliases(ctx: Ctx): void {
   ctx.usesDaprSdk = ctx.facts.imports.some((i) => i.module === 'dapr' || i.module.startsWith('dapr.'));
 }
 
-const WEB_APPS: Record<string, string> = {
-  'flask.Flask': 'flask', 'fastapi.FastAPI': 'fastapi', 'quart.Quart': 'flask', 'sanic.Sanic': 'sanic',
-  'flask_socketio.SocketIO': 'socketio', 'dash.Dash': 'dash', 'bottle.Bottle': 'bottle', 'starlette.applications.Starlette': 'fastapi',
-};
-
 function collectApps(ctx: Ctx): void {
   for (const [name, node] of ctx.locals) {
     if (node?.type !== 'call') continue;
     const callee = dotted(ctx, field(node, 'function'));
-    const fw = WEB_APPS[callee];
+    const fw = PY_APP_CONSTRUCTORS[callee];
     if (fw) ctx.apps.set(name, fw);
   }
 }
 
-const TYPES = ['assignment', 'import_statement', 'import_from_statement', 'call', 'string', 'concatenated_string', 'comparison_operator', 'class_definition', 'subscript'];
+const TYPES = ['assignment', 'import_statement', 'import_from_statement', 'call', 'string', 'concatenated_string', 'comparison_operator', 'class_definition', 'subscript', 'binary_operator'];
 
 /** A parsed module, indexed once, read by both passes. */
 export type PythonModule = Ctx;
@@ -278,6 +271,9 @@ export function readPython(ctx: PythonModule, project: ConstTable): SourceFacts 
   const ix = ctx.index;
   for (const call of ix.get('call')) readCall(ctx, call);
   for (const s of ix.get('string', 'concatenated_string')) readString(ctx, s);
+  // Strings built by +, % or str.format, read whole at their outermost expression.
+  for (const b of ix.get('binary_operator')) if (isBuiltString(b) && b.parent?.type !== 'binary_operator') readString(ctx, b);
+  for (const c of ix.get('call')) if (isFormatCall(c)) readString(ctx, c);
   for (const c of ix.get('comparison_operator')) readComparison(ctx, c);
   for (const a of ix.get('assignment')) readAssignment(ctx, a);
   for (const c of ix.get('class_definition')) readSettingsClass(ctx, c);
@@ -288,90 +284,126 @@ export function readPython(ctx: PythonModule, project: ConstTable): SourceFacts 
   return ctx.facts;
 }
 
+/** One call, taken apart once for the readers below. */
+interface Call {
+  node: Node;
+  /** Dotted, aliases expanded: `os.environ.get`, `app.run`. */
+  callee: string;
+  /** The last name: `run` of `app.run`, or the callee. */
+  method: string;
+  receiver?: Node;
+  args: Node[];
+  kwargs: Map<string, Node>;
+  at: Loc;
+  /** A parameter by position or keyword. */
+  arg: (i: number, k: string) => Node | undefined;
+}
+
 function readCall(ctx: Ctx, node: Node): void {
   const fnNode = field(node, 'function');
   const callee = dotted(ctx, fnNode);
-  const method = fnNode?.type === 'attribute' ? field(fnNode, 'attribute')?.text ?? '' : callee;
-  const receiver = fnNode?.type === 'attribute' ? field(fnNode, 'object') : undefined;
   const { args, kwargs } = callArgs(node);
-  const at = loc(ctx, node);
-  const f = ctx.facts;
-  const arg = (i: number, k: string): Node | undefined => kwargs.get(k) ?? args[i];
+  const c: Call = {
+    node, callee, args, kwargs, at: loc(ctx, node),
+    method: fnNode?.type === 'attribute' ? field(fnNode, 'attribute')?.text ?? '' : callee,
+    receiver: fnNode?.type === 'attribute' ? field(fnNode, 'object') : undefined,
+    arg: (i, k) => kwargs.get(k) ?? args[i],
+  };
+  if (readEnvCall(ctx, c) || readServer(ctx, c)) return;
+  readRoute(ctx, c);
+  readWrite(ctx, c);
+  if (ctx.usesDaprSdk) readDaprSdk(ctx, c);
+}
 
-  if (ENV_GET.has(callee)) {
+/** os.getenv / os.environ.get, load_dotenv(). */
+function readEnvCall(ctx: Ctx, c: Call): boolean {
+  const { callee, args, kwargs, at } = c;
+  const f = ctx.facts;
+  if (isEnvRead(ctx, callee)) {
     const name = literalString(args[0]);
     if (name) {
-      f.envReads.push({ name, loc: at });
+      const d = args[1] ?? kwargs.get('default');
+      f.envReads.push({ name, loc: at, hasDefault: !!d && d.type !== 'none' && literalString(d) !== '' });
       const fb = literalString(args[1] ?? kwargs.get('default'));
       if (fb) f.namedLiterals.push({ name, value: fb, loc: at });
     }
-    return;
+    return true;
   }
   // from dotenv import load_dotenv → callee is `dotenv.load_dotenv`.
   if (/^dotenv\.(load_dotenv|dotenv_values)$/.test(callee) || callee === 'load_dotenv') {
     f.dotenvLoads.push(at);
-    return;
+    return true;
   }
 
-  // Servers.
+  return false;
+}
+
+/** A server started in code: app.run(), uvicorn.run(), HTTPServer(…)… with its host and port. */
+function readServer(ctx: Ctx, c: Call): boolean {
+  const { node, callee, method, receiver, args, kwargs, at, arg } = c;
+  const f = ctx.facts;
+  const listen = (id: ServerId, via: string, host: Node | Val | undefined, port: Node | Val | undefined): void => {
+    const spec = server(id);
+    const v = (x: Node | Val | undefined): Val | undefined => (x === undefined ? undefined : 'kind' in x ? x : resolve(ctx, x));
+    f.listens.push({ loc: at, via, server: id, host: v(host), defaultHost: spec.defaultHost, port: v(port), defaultPort: spec.defaultPort, underMain: underMain(node) });
+  };
   const appFw = receiver?.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;
   if (method === 'run' && receiver && (appFw || (/^(app|application|server)$/.test(receiver.text) && !callee.startsWith('asyncio')))) {
-    if (appFw === 'socketio') {
-      f.listens.push({ loc: at, via: `${receiver.text}.run`, host: val(ctx, arg(1, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(2, 'port')), defaultPort: 5000 });
-    } else if (appFw === 'fastapi') {
-      // FastAPI has no run(); uvicorn.run below is the usual way.
-    } else {
-      const sanic = appFw === 'sanic';
-      f.listens.push({ loc: at, via: `${receiver.text}.run`, host: val(ctx, arg(0, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(1, 'port')), defaultPort: sanic ? 8000 : 5000 });
-    }
-    readDebugKw(ctx, kwargs, at, `${receiver.text}.run`);
-    return;
+    const via = `${receiver.text}.run`;
+    // FastAPI and Starlette have no run(); uvicorn.run is the usual way.
+    if (appFw === 'socketio') listen('socketio', via, arg(1, 'host'), arg(2, 'port'));
+    else if (appFw !== 'uvicorn.run') listen(appFw ?? 'flask', via, arg(0, 'host'), arg(1, 'port'));
+    readDebugKw(ctx, node, kwargs, at, via, appFw ?? 'flask');
+    return true;
   }
   if (callee === 'uvicorn.run' || callee === 'hypercorn.run') {
-    f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '127.0.0.1', port: val(ctx, kwargs.get('port')), defaultPort: 8000 });
-    if (isTrue(ctx, kwargs.get('reload'))) {
-      f.debugs.push({ loc: at, what: `${callee}(reload=True) watches the source and restarts the server`, severity: 'warning', fix: 'Remove reload=True; the platform restarts the app when you deploy a new image.' });
-    }
-    readDebugKw(ctx, kwargs, at, callee);
-    return;
+    listen(callee, callee, kwargs.get('host'), kwargs.get('port'));
+    if (isTrue(ctx, kwargs.get('reload'))) f.debugs.push({ loc: at, via: `${callee}(reload=True)`, kind: 'reload', underMain: underMain(node) });
+    readDebugKw(ctx, node, kwargs, at, callee, callee);
+    return true;
   }
   if (method === 'launch' && receiver && ctx.facts.imports.some((i) => i.module === 'gradio' || i.module.startsWith('gradio.'))) {
-    // Gradio: demo.launch() listens on 127.0.0.1:7860 unless told otherwise (or GRADIO_SERVER_NAME/PORT are set).
-    f.listens.push({ loc: at, via: `${receiver.text}.launch`, host: val(ctx, kwargs.get('server_name')), defaultHost: '127.0.0.1', port: val(ctx, kwargs.get('server_port')), defaultPort: 7860 });
+    // Gradio: demo.launch() listens on 127.0.0.1:7860 unless told otherwise.
+    listen('gradio', `${receiver.text}.launch`, kwargs.get('server_name'), kwargs.get('server_port'));
     f.routes.push({ path: '/', loc: at });
-    return;
+    return true;
   }
   if (method === 'run_server' && receiver) {
-    f.listens.push({ loc: at, via: `${receiver.text}.run_server`, host: val(ctx, arg(0, 'host')), defaultHost: '127.0.0.1', port: val(ctx, arg(1, 'port')), defaultPort: 8050 });
-    readDebugKw(ctx, kwargs, at, `${receiver.text}.run_server`);
-    return;
+    listen('dash', `${receiver.text}.run_server`, arg(0, 'host'), arg(1, 'port'));
+    readDebugKw(ctx, node, kwargs, at, `${receiver.text}.run_server`, 'dash');
+    return true;
   }
   if (/(^|\.)run_app$/.test(callee) && /aiohttp|web/.test(callee)) {
-    f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '0.0.0.0', port: val(ctx, kwargs.get('port')), defaultPort: 8080 });
-    return;
+    listen('aiohttp', callee, kwargs.get('host'), kwargs.get('port'));
+    return true;
   }
   if (callee === 'waitress.serve') {
-    const listen = kwargs.get('listen');
-    if (listen) {
-      const l = resolve(ctx, listen);
+    const l = kwargs.get('listen') ? resolve(ctx, kwargs.get('listen')) : undefined;
+    if (l) {
       const m = l.kind === 'str' ? /^(.*):(\d+)$/.exec(l.s) : null;
-      f.listens.push({ loc: at, via: callee, host: m ? str(m[1] === '*' ? '0.0.0.0' : m[1]!) : UNKNOWN, defaultHost: '0.0.0.0', port: m ? { kind: 'num', n: Number(m[2]) } : UNKNOWN });
+      listen('waitress', callee, m ? str(m[1] === '*' ? '0.0.0.0' : m[1]!) : UNKNOWN, m ? { kind: 'num', n: Number(m[2]) } : UNKNOWN);
     } else {
-      f.listens.push({ loc: at, via: callee, host: val(ctx, kwargs.get('host')), defaultHost: '0.0.0.0', port: val(ctx, kwargs.get('port')), defaultPort: 8080 });
+      listen('waitress', callee, kwargs.get('host'), kwargs.get('port'));
     }
-    return;
+    return true;
   }
   if (/(^|\.)(HTTPServer|ThreadingHTTPServer|TCPServer|ThreadingTCPServer)$/.test(callee) && args[0]?.type === 'tuple') {
     const [h, p] = named(args[0]);
-    f.listens.push({ loc: at, via: callee.split('.').pop()!, host: val(ctx, h), defaultHost: '0.0.0.0', port: val(ctx, p) });
-    return;
+    listen('http.server', callee.split('.').pop()!, h, p);
+    return true;
   }
   if (/(^|\.)make_server$/.test(callee) && callee.includes('wsgiref')) {
-    f.listens.push({ loc: at, via: 'make_server', host: val(ctx, args[0]), defaultHost: '0.0.0.0', port: val(ctx, args[1]) });
-    return;
+    listen('wsgiref', 'make_server', args[0], args[1]);
+    return true;
   }
 
-  // Routes registered by call.
+  return false;
+}
+
+/** Routes registered by call or decorator: add_url_rule, @app.get("/health"). */
+function readRoute(ctx: Ctx, c: Call): void {
+  const { node, callee, method, args, kwargs, at } = c;
+  const f = ctx.facts;
   if (['add_url_rule', 'add_api_route', 'add_route'].includes(method) || /(^|\.)(Route|APIRoute)$/.test(callee)) {
     const p = resolve(ctx, args[0] ?? kwargs.get('rule') ?? kwargs.get('path'));
     if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
@@ -380,27 +412,35 @@ function readCall(ctx: Ctx, node: Node): void {
     const p = resolve(ctx, args[0] ?? kwargs.get('rule') ?? kwargs.get('path'));
     if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
   }
+  // Flask-RESTful: api.add_resource(Health, "/health").
+  if (method === 'add_resource') {
+    const p = resolve(ctx, args[1]);
+    if (p.kind === 'str' && p.s.startsWith('/')) f.routes.push({ path: p.s, loc: at });
+  }
+  // Django: path("health/", view), re_path(r"^health/$", view) in a urls.py (relative to the site's root).
+  if (/^django\.urls\.(path|re_path)$|^django\.conf\.urls\.url$/.test(callee)) {
+    const p = resolve(ctx, args[0] ?? kwargs.get('route'));
+    if (p.kind === 'str' && !p.s.includes('{')) f.routes.push({ path: `/${p.s.replace(/^\^|\$$/g, '').replace(/^\//, '')}`, loc: at });
+  }
+}
 
-  // Writes to the file system.
-  readWrite(ctx, node, callee, method, receiver, args, kwargs, at);
-
-  // Dapr's Python SDK.
-  if (ctx.usesDaprSdk) {
-    let api: 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke' | undefined;
-    let nameNode: Node | undefined;
-    let keyNode: Node | undefined;
-    if (STATE_SDK.has(method)) { api = 'state'; nameNode = arg(0, 'store_name'); }
-    else if (method === 'get_secret' || method === 'get_bulk_secret') { api = 'secrets'; nameNode = arg(0, 'store_name'); keyNode = arg(1, 'key'); }
-    else if (method === 'publish_event') { api = 'publish'; nameNode = arg(0, 'pubsub_name'); }
-    else if (method === 'invoke_binding') { api = 'bindings'; nameNode = arg(0, 'binding_name'); }
-    else if (method === 'invoke_method') { api = 'invoke'; nameNode = arg(0, 'app_id'); }
-    if (api) {
-      const name = resolve(ctx, nameNode);
-      const key = keyNode ? resolve(ctx, keyNode) : undefined;
-      if (name.kind === 'str' && !name.s.includes('{')) {
-        f.daprSdk.push({ loc: at, api, name: name.s, key: key?.kind === 'str' && !key.s.includes('{') ? key.s : undefined });
-      }
-    }
+/** Dapr's Python SDK: DaprClient().save_state("statestore", …), invoke_method("orders", …), @app.subscribe(pubsub=…). */
+function readDaprSdk(ctx: Ctx, c: Call): void {
+  const { method, kwargs, at, arg } = c;
+  const f = ctx.facts;
+  let api: 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke' | undefined;
+  let nameNode: Node | undefined;
+  let keyNode: Node | undefined;
+  if (STATE_SDK.has(method)) { api = 'state'; nameNode = arg(0, 'store_name'); }
+  else if (method === 'get_secret' || method === 'get_bulk_secret') { api = 'secrets'; nameNode = arg(0, 'store_name'); keyNode = arg(1, 'key'); }
+  else if (method === 'publish_event') { api = 'publish'; nameNode = arg(0, 'pubsub_name'); }
+  else if (method === 'invoke_binding') { api = 'bindings'; nameNode = arg(0, 'binding_name'); }
+  else if (method === 'invoke_method') { api = 'invoke'; nameNode = arg(0, 'app_id'); }
+  // @dapr_app.subscribe(pubsub='orderpubsub', topic='orders'), client.subscribe(pubsub_name=…)
+  else if (method === 'subscribe' && (kwargs.has('pubsub') || kwargs.has('pubsub_name'))) { api = 'publish'; nameNode = kwargs.get('pubsub') ?? kwargs.get('pubsub_name'); }
+  if (api) {
+    const name = clusterName(resolve(ctx, nameNode));
+    if (name) f.daprSdk.push({ loc: at, api, name, key: keyNode ? clusterName(resolve(ctx, keyNode)) : undefined, via: method });
   }
 }
 
@@ -415,21 +455,30 @@ function isTrue(ctx: Ctx, node: Node | undefined): boolean {
   return (v?.kind === 'bool' && v.b) || (v?.kind === 'str' && /^(1|true|yes|on)$/i.test(v.s));
 }
 
-function readDebugKw(ctx: Ctx, kwargs: Map<string, Node>, at: Loc, via: string): void {
-  if (isTrue(ctx, kwargs.get('debug'))) {
-    ctx.facts.debugs.push({
-      loc: at, severity: 'error',
-      what: `${via}(debug=True) starts the debugger: anyone who can reach the app can run code in it, and errors show your source to visitors`,
-      fix: `Remove debug=True (or read it from an environment variable that defaults to off).`,
-    });
+function readDebugKw(ctx: Ctx, node: Node, kwargs: Map<string, Node>, at: Loc, via: string, id: ServerId): void {
+  if (!isTrue(ctx, kwargs.get('debug'))) return;
+  // Flask's, Dash's and Socket.IO's development servers start Werkzeug's debugger with debug=True.
+  const kind = server(id).devServer ? 'debugger' : 'debug-mode';
+  ctx.facts.debugs.push({ loc: at, via: `${via}(debug=True)`, kind, server: id, underMain: underMain(node) });
+}
+
+/** Inside `if __name__ == "__main__":` — code that runs only when this file is the program started. */
+export function underMain(node: Node): boolean {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type !== 'if_statement') continue;
+    const cond = field(p, 'condition')?.text.replace(/\s+/g, '') ?? '';
+    if (/^__name__==(['"])__main__\1$|^(['"])__main__\2==__name__$/.test(cond)) return true;
   }
+  return false;
 }
 
 const OPEN_CALLS = new Set(['open', 'io.open', 'codecs.open', 'aiofiles.open', 'gzip.open', 'bz2.open', 'lzma.open']);
 const PATH_WRITERS = new Set(['write_text', 'write_bytes', 'touch', 'mkdir']);
 const FRAME_WRITERS = new Set(['to_csv', 'to_json', 'to_excel', 'to_parquet', 'to_pickle', 'to_feather', 'to_hdf', 'to_sql', 'savefig']);
 
-function readWrite(ctx: Ctx, node: Node, callee: string, method: string, receiver: Node | undefined, args: Node[], kwargs: Map<string, Node>, at: Loc): void {
+/** Writes to the file system: open(…, "w"), Path.write_text, sqlite3.connect, FileHandler, to_csv… */
+function readWrite(ctx: Ctx, c: Call): void {
+  const { callee, method, receiver, args, kwargs, at } = c;
   const f = ctx.facts;
   const push = (via: string, p: Node | undefined): void => {
     if (p) f.writes.push({ loc: at, via, path: resolve(ctx, p) });
@@ -488,25 +537,45 @@ function mode(ctx: Ctx, node: Node | undefined): boolean {
   return m.kind === 'str' && /[wax+]/.test(m.s);
 }
 
+const isBuiltString = (n: Node): boolean => n.type === 'binary_operator' && ['+', '%'].includes(field(n, 'operator')?.text ?? '');
+const isFormatCall = (n: Node): boolean => {
+  const fn = n.type === 'call' ? field(n, 'function') : undefined;
+  return fn?.type === 'attribute' && field(fn, 'attribute')?.text === 'format' && field(fn, 'object')?.type === 'string';
+};
+
 function readString(ctx: Ctx, node: Node): void {
   const parent = node.parent;
   if (!parent || parent.type === 'concatenated_string') return;
+  // A part of a string built by + or %, or the template of "…".format(): read as the whole (above).
+  if (node.type === 'string' && (isBuiltString(parent) || (parent.type === 'attribute' && parent.parent && isFormatCall(parent.parent)))) return;
+  if (node.type !== 'string' && node.type !== 'concatenated_string') {
+    const v = resolve(ctx, node);
+    if (v.kind !== 'str' || !/[:/]/.test(v.s)) return;
+  }
   // Docstrings and bare string statements are documentation.
   if (parent.type === 'expression_statement') return;
   const literal = node.type === 'string' && !stringPrefix(node).includes('f');
-  const value = literal ? str(stringValue(node)) : resolve(ctx, node);
+  const value = literal ? str(pythonStringValue(node)) : resolve(ctx, node);
   if (value.kind !== 'str' || value.s === '') return;
   const fact = { value: value.s, loc: loc(ctx, node), literal } as SourceFacts['strings'][number];
   let p: Node | null = parent;
   // ["http://localhost:3000"] passed as allow_origins=: the list's context is the string's.
   if (['list', 'tuple', 'set'].includes(p.type) && p.parent) p = p.parent;
   if (p.type === 'keyword_argument') { fact.key = field(p, 'name')?.text; p = p.parent; }
-  else if (p.type === 'pair') { fact.key = literalString(field(p, 'key')) ?? field(p, 'key')?.text; }
+  else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') { fact.key = field(p, 'name')?.text; }
+  else if (p.type === 'pair') {
+    // {"dapr-app-id": "orders"}: the key names the value; it is not a value itself.
+    if (field(p, 'key')?.equals(node)) return;
+    fact.key = literalString(field(p, 'key')) ?? field(p, 'key')?.text;
+  }
   else if (p.type === 'assignment') { fact.key = lastName(field(p, 'left')); fact.assigned = true; }
   else if (p.type === 'subscript') return; // d["KEY"], os.environ["X"]
   if (p?.type === 'argument_list' && p.parent?.type === 'call') {
     fact.callee = dotted(ctx, field(p.parent, 'function')) || field(p.parent, 'function')?.text;
     fact.forDisplay = isDisplayCall(fact.callee ?? '');
+    // os.getenv("DAPR_HTTP_ENDPOINT", "http://localhost:3500"): the default is named by the variable.
+    const first = named(p)[0];
+    if (fact.callee && isEnvRead(ctx, fact.callee) && first && !first.equals(node)) fact.key ??= literalString(first);
   }
   ctx.facts.strings.push(fact);
   if (literal && fact.key && parent.type !== 'list' && (parent.type === 'keyword_argument' || parent.type === 'pair' || parent.type === 'assignment')) {
@@ -538,18 +607,17 @@ function readAssignment(ctx: Ctx, node: Node): void {
   const right = field(node, 'right');
   if (!left || !right) return;
   const at = loc(ctx, node);
-  const v = resolve(ctx, right);
+  let v = resolve(ctx, right);
+  // DEBUG = env.bool("DEBUG", True): nobody sets it in the cluster, so the default is what runs.
+  if (v.kind === 'env' && v.fallback && !PLATFORM_ENV.has(v.name)) v = v.fallback;
   const on = v.kind === 'bool' && v.b;
   if (!on) return;
   const target = left.text.replace(/\s+/g, '');
   if (/^\w+\.debug$/.test(target) && ctx.apps.has(target.split('.')[0]!) ||
       /^\w+\.config\[["']DEBUG["']\]$/.test(target) ||
       (target === 'DEBUG' && /(^|\/)settings\.py$/.test(ctx.facts.file))) {
-    ctx.facts.debugs.push({
-      loc: at, severity: 'error',
-      what: `${target} = True turns on debug mode: errors show your source code and settings to visitors${target === 'DEBUG' ? '' : ", and Flask's debugger lets them run code"}`,
-      fix: `Remove the line, or read it from an environment variable that defaults to off.`,
-    });
+    const id = ctx.apps.get(target.split('.')[0]!);
+    ctx.facts.debugs.push({ loc: at, via: `${target} = True`, kind: 'debug-mode', server: target === 'DEBUG' ? 'django' : id ?? 'flask', underMain: underMain(node) });
   }
 }
 
@@ -561,6 +629,7 @@ function readSettingsClass(ctx: Ctx, node: Node): void {
     const a = stmt.type === 'expression_statement' ? named(stmt)[0] : undefined;
     if (a?.type !== 'assignment' || !field(a, 'type')) continue;
     const name = field(a, 'left')?.text;
-    if (name) ctx.facts.envReads.push({ name: name.toUpperCase(), loc: loc(ctx, a) });
+    const d = field(a, 'right');
+    if (name) ctx.facts.envReads.push({ name: name.toUpperCase(), loc: loc(ctx, a), hasDefault: !!d && d.type !== 'none' && literalString(d) !== '' });
   }
 }

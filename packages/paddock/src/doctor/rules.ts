@@ -1,16 +1,23 @@
 /** The rules: judge what the readers found against the platform's conventions and the values file. */
 import type { Finding } from '../report/finding.js';
 import type { DockerfileFacts } from './dockerfile.js';
-import { valText, type Listen, type Loc, type SourceFacts, type SourceLang, type Val } from './facts.js';
+import { valText, type Debug, type Listen, type Loc, type SourceFacts, type SourceLang, type Val } from './facts.js';
 import { healthFix, infraFix, invokeFix, listenFix, secretFix, stateFix } from './fixes.js';
+import { BUILT_IN_ROUTES, DEBUG_ENV, server, serverLang } from './frameworks.js';
 import { infraLib, isSecretName, secretKeyFor } from './names.js';
-import { findToken, looksLikeSecretValue, redact, safeUrl, urlPassword } from './secrets.js';
+import { findToken, isPlaceholder, looksLikeSecretValue, redact, safeUrl, urlPassword } from './secrets.js';
+import { isEntry, type StartCommand } from './start.js';
 import type { AppValues } from './values.js';
 
 export interface RuleInput {
   name: string;
   sources: SourceFacts[];
+  /** The Dockerfile that builds the app's image (Dockerfile, else the first one found). */
   docker?: DockerfileFacts;
+  /** Every other Dockerfile: judged for user, base image and secrets only. */
+  otherDockerfiles?: DockerfileFacts[];
+  /** What the image really starts (its CMD/ENTRYPOINT, through package.json scripts). */
+  start?: StartCommand;
   values?: AppValues;
 }
 
@@ -23,10 +30,14 @@ export interface DaprUse {
   key?: string;
   loc: Loc;
   lang: SourceLang;
+  /** How the call names its target: a URL path, the dapr-app-id header, or an SDK call. */
+  form: 'url' | 'header' | 'sdk';
+  /** The string or call as written, for fixes that rewrite it. */
+  raw: string;
 }
 
 const at = (loc: Loc): { file: string; line: number } => ({ file: loc.file, line: loc.line });
-const DAPR_PATH = /(?:\/v1\.0(?:-alpha1|-beta1)?|\{\?\})\/(state|secrets|publish|bindings|invoke)\/([^/?#{}\s"'`]+)(?:\/([^/?#{}\s"'`]+))?/;
+const DAPR_PATH = /(?:\/v1\.0(?:-alpha1|-beta1)?|\{\?\})\/(state|secrets|publish|bindings|invoke)\/([^/?#{}%\s"'`]+)(?:\/([^/?#{}%\s"'`]+))?/;
 
 /** Every Dapr building block the code calls, by URL or SDK, with the component (or app) it names. */
 export function daprUses(sources: SourceFacts[]): DaprUse[] {
@@ -44,11 +55,20 @@ export function daprUses(sources: SourceFacts[]): DaprUse[] {
       const m = DAPR_PATH.exec(s.value);
       if (m && (m[0].startsWith('/v1.0') || fileTalksDapr)) {
         const api = m[1] as DaprApi;
-        add({ api, name: m[2]!, key: api === 'secrets' ? m[3] : undefined, loc: s.loc, lang: f.lang });
+        add({ api, name: m[2]!, key: api === 'secrets' ? m[3] : undefined, loc: s.loc, lang: f.lang, form: 'url', raw: s.value });
       }
-      if (s.key && /^dapr-app-id$/i.test(s.key) && /^[a-z0-9][a-z0-9.-]*$/.test(s.value)) add({ api: 'invoke', name: s.value, loc: s.loc, lang: f.lang });
+      // Programmatic subscriptions: [{ "pubsubname": "pubsub", "topic": "orders", "route": "…" }].
+      if (s.key && /^pubsub_?name$/i.test(s.key) && /^[a-z0-9][a-z0-9.-]*$/i.test(s.value)) add({ api: 'publish', name: s.value, loc: s.loc, lang: f.lang, form: 'url', raw: s.value });
+      if (s.key && /^dapr-app-id$/i.test(s.key) && /^[a-z0-9][a-z0-9.-]*$/.test(s.value)) add({ api: 'invoke', name: s.value, loc: s.loc, lang: f.lang, form: 'header', raw: s.value });
     }
-    for (const u of f.daprSdk) add({ ...u, lang: f.lang });
+    // headers.set('dapr-app-id', 'orders'), metadata=(('dapr-app-id', 'orders'),): the name, then the id, on one line.
+    f.strings.forEach((s, i) => {
+      const next = f.strings[i + 1];
+      if (!s.key && /^dapr-app-id$/i.test(s.value) && next && next.loc.line === s.loc.line && /^[a-z0-9][a-z0-9.-]*$/.test(next.value)) {
+        add({ api: 'invoke', name: next.value, loc: next.loc, lang: f.lang, form: 'header', raw: next.value });
+      }
+    });
+    for (const u of f.daprSdk) add({ ...u, lang: f.lang, form: 'sdk', raw: u.via ?? '' });
   }
   return out;
 }
@@ -63,6 +83,8 @@ export function runRules(input: RuleInput): Finding[] {
     ...listens(input),
     ...writes(input),
     ...debugs(input),
+    ...imageRules(input),
+    ...bareAppIds(input),
   ];
   if (input.values) {
     findings.push(...health(input, input.values), ...components(input, input.values), ...invocations(input, input.values));
@@ -119,10 +141,12 @@ function secretsFromEnv(input: RuleInput): Finding[] {
       const key = secretKeyFor(e.name);
       const enable = input.values && !input.values.secretstore ? ' and set `secretstore: { enabled: true }`' : '';
       out.push({
-        rule: 'secret-from-env', severity: viaDapr ? 'warning' : 'error', ...at(e.loc), path: e.name,
+        rule: 'secret-from-env', severity: viaDapr || e.hasDefault ? 'warning' : 'error', ...at(e.loc), path: e.name,
         message: viaDapr
           ? `The app reads ${e.name} from the environment as well as from the secret store. In the cluster that variable is never set; only the secret store has it.`
-          : `The app reads the secret ${e.name} from an environment variable. In the cluster the platform does not put secrets into the environment, so it will be empty there.`,
+          : e.hasDefault
+            ? `The app reads the secret ${e.name} from an environment variable, with a default. In the cluster the platform does not put secrets into the environment, so the default is what runs there.`
+            : `The app reads the secret ${e.name} from an environment variable. In the cluster the platform does not put secrets into the environment, so it will be empty there.`,
         fix: `Add \`${key}\` to secretstore.keys in values.yaml${enable}, and read it from Dapr: ${secretFix(f.lang, key)}.`,
       });
     }
@@ -183,7 +207,7 @@ const isBareName = (h: string): boolean => /^[a-z][a-z0-9-]*$/.test(h) && h !== 
 
 function endpoints(input: RuleInput): Finding[] {
   const out: Finding[] = [];
-  const ownPort = String(input.values?.port ?? 8080);
+  const ownPort = String(input.values ? (input.values.port ?? 'none') : 8080);
   for (const f of code(input)) {
     const seen = new Set<string>();
     let dapr3500 = false;
@@ -199,12 +223,15 @@ function endpoints(input: RuleInput): Finding[] {
         const shown = safeUrl(s.value.trim());
         const daprPort = ['{env:DAPR_HTTP_PORT}', '{env:DAPR_GRPC_PORT}', '3500', '3501', '50001'].includes(u.port ?? '');
         if (isLoopback(u.host) && (daprPort || /dapr/i.test(`${s.key ?? ''} ${callee}`) || (u.port?.startsWith('{') && u.path.startsWith('/v1.0')))) {
-          if (u.port === '3500' && !dapr3500 && u.path.startsWith('/v1.0')) {
+          // A Dapr address with the port written out: a /v1.0 URL, or the default of a Dapr setting (DAPR_HTTP_ENDPOINT).
+          if (u.port === '3500' && !dapr3500 && (u.path.startsWith('/v1.0') || /dapr/i.test(s.key ?? ''))) {
             dapr3500 = true;
             finding = { severity: 'warning', message: `The address ${shown} writes Dapr's port as 3500. It is 3500 in the cluster, but \`paddock dev\` and other setups give the sidecar another port.`, fix: f.lang === 'python' ? "Build it from the environment: f\"http://localhost:{os.environ.get('DAPR_HTTP_PORT', '3500')}/v1.0/…\"" : 'Build it from the environment: `http://localhost:${process.env.DAPR_HTTP_PORT ?? 3500}/v1.0/…`' };
           }
         } else if (isLoopback(u.host) && (u.port === '{env:PORT}' || u.port === ownPort)) {
           // The app calling itself.
+        } else if (isLoopback(u.host) && !u.port && !u.path.replace(/\/$/, '')) {
+          // "http://localhost" alone is a base that a port is added to (often Dapr's, from DAPR_HTTP_PORT): not enough to judge.
         } else if (u.scheme && DB_SCHEMES.test(u.scheme)) {
           finding = { severity: 'error', message: `The app connects to ${shown} itself. In the cluster the network lets the app reach only its Dapr sidecar, so this address is unreachable there.`, fix: infraFix(/^(amqp|kafka|nats|mqtt)/.test(u.scheme) ? 'pubsub' : /^(postgres|mysql|mariadb|cassandra|neo4j|bolt)/.test(u.scheme) ? 'db' : 'state', f.lang) };
         } else if (isLoopback(u.host) || isPrivate(u.host) || isClusterName(u.host) || (isBareName(u.host) && (u.scheme !== undefined || INFRA_PORTS.has(u.port ?? '')))) {
@@ -227,7 +254,9 @@ function endpoints(input: RuleInput): Finding[] {
         // HOST = "localhost" is usually where the app's own server binds: binds-localhost judges that.
         !(s.assigned && /^(host|hostname|server|address|bind_?host|listen_?host|server_?host)$/i.test(s.key))) {
         const h = s.value.trim().toLowerCase();
-        if (isLoopback(h) || isPrivate(h) || isClusterName(h) || /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h)) {
+        // { host: 'localhost', port: process.env.PORT }: the app calling itself (a health-check script).
+        const self = isLoopback(h) && (s.port === '{env:PORT}' || s.port === ownPort);
+        if (!self && (isLoopback(h) || isPrivate(h) || isClusterName(h) || /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h))) {
           finding = { severity: 'error', message: `The app connects to host "${s.value}" itself (${s.key}=). In the cluster the network lets the app reach only its Dapr sidecar, so nothing answers there.`, fix: infraFix(/postgres|db|database|mysql/.test(h) ? 'db' : /rabbit|kafka/.test(h) ? 'pubsub' : /vault/.test(h) ? 'secrets' : 'state', f.lang) };
         }
       }
@@ -241,14 +270,25 @@ function endpoints(input: RuleInput): Finding[] {
   return out;
 }
 
-/** The servers that actually run: the Dockerfile's server command wins over `app.run()` in Python code. */
+/**
+ * Does code found in file `f` run? Module-level code does; code under
+ * `if __name__ == "__main__"` only when that file is what the image starts
+ * (or, with no start command known at all, when it would be `python <file>`).
+ */
+function runs(input: RuleInput, f: SourceFacts, underMain: boolean | undefined): boolean {
+  if (!underMain) return true;
+  if (!input.start) return true;
+  return input.start.runs?.lang === f.lang && isEntry(f.file, input.start.runs);
+}
+
+/** The servers that actually run: the start command's own server wins over servers started in that language's code. */
 export function effectiveListens(input: RuleInput): { listen: Listen; lang: SourceLang }[] {
   const out: { listen: Listen; lang: SourceLang }[] = [];
-  const server = input.docker?.server;
-  if (server) out.push({ listen: server, lang: 'python' });
+  const own = input.start?.listen;
+  if (own) out.push({ listen: own, lang: serverLang(own.server) });
   for (const f of code(input)) {
-    if (server && f.lang === 'python') continue;
-    for (const l of f.listens) out.push({ listen: l, lang: f.lang });
+    if (own && serverLang(own.server) === f.lang) continue;
+    for (const l of f.listens) if (runs(input, f, l.underMain)) out.push({ listen: l, lang: f.lang });
   }
   return out;
 }
@@ -265,6 +305,7 @@ function inCluster(v: Val | undefined, port: number): Val | undefined {
 }
 
 function listens(input: RuleInput): Finding[] {
+  if (input.values && input.values.port === undefined) return workerListens(input, input.values);
   const out: Finding[] = [];
   const port = input.values?.port ?? 8080;
   for (const { listen, lang } of effectiveListens(input)) {
@@ -294,13 +335,26 @@ function listens(input: RuleInput): Finding[] {
     }
   }
   if (input.values && input.docker) {
+    // Extra ports (a debugger's 9229) beside the app's own are not a mismatch.
+    const exposesPort = input.docker.expose.some((e) => e.port === port);
     for (const e of input.docker.expose) {
-      if (e.port !== port) {
+      if (e.port !== port && !exposesPort) {
         out.push({ rule: 'port-mismatch', severity: 'warning', file: input.docker.file, line: e.line, path: 'port', message: `The Dockerfile says EXPOSE ${e.port}, but ${input.values.file} says \`port: ${port}\`.`, fix: `Make them agree: EXPOSE ${port}, or \`port: ${e.port}\` if that is where the app listens.` });
       }
     }
   }
   return out;
+}
+
+/** A worker (`port: none`) that starts a web server anyway: nothing can reach it, and the platform does not wait for it. */
+function workerListens(input: RuleInput, values: AppValues): Finding[] {
+  const first = effectiveListens(input)[0];
+  if (!first) return [];
+  return [{
+    rule: 'port-mismatch', severity: 'warning', ...at(first.listen.loc), path: 'port',
+    message: `${first.listen.via} starts a web server, but ${values.file} says \`port: none\` (a worker). On the platform nothing can reach it: no Service, no caller, no pub/sub delivery to it.`,
+    fix: `If the app answers web requests, set \`port:\` to the port it listens on in ${values.file}; if it does not, remove the server.`,
+  }];
 }
 
 /** Where a write lands in the cluster: ok (/tmp), outside (fails), or unknown. */
@@ -335,9 +389,55 @@ function writes(input: RuleInput): Finding[] {
   return out;
 }
 
+const FLASK_FAMILY = new Set(['flask', 'quart', 'socketio', 'dash', 'bottle', 'flask run']);
+
+/** Severity and sentences for each development switch that runs in the image. */
 function debugs(input: RuleInput): Finding[] {
-  const all = [...code(input).flatMap((f) => f.debugs), ...(input.docker?.debugs ?? [])];
-  return all.map((d) => ({ rule: 'debug-server', severity: d.severity, ...at(d.loc), message: `${d.what}.`, fix: d.fix }));
+  const running = effectiveListens(input).map((l) => l.listen.server);
+  const devServer = running.some((id) => server(id).devServer);
+  const found: Debug[] = [...code(input).flatMap((f) => f.debugs.filter((d) => runs(input, f, d.underMain))), ...(input.start?.debugs ?? [])];
+  const d = input.docker;
+  if (d) {
+    for (const [k, v] of d.env) {
+      const sw = DEBUG_ENV[k];
+      if (!sw || !sw.on.test(v)) continue;
+      const line = d.envLines.get(k) ?? d.finalLine;
+      const loc = { file: d.file, line };
+      if (k === 'NODE_ENV') found.push({ loc, via: `ENV ${k}=${v}`, kind: 'stack-traces' });
+      else if (k === 'FLASK_ENV') found.push({ loc, via: `ENV ${k}=${v}`, kind: 'reload' });
+      else found.push({ loc, via: `ENV ${k}=${v}`, kind: 'debug-mode', server: running.find((id) => FLASK_FAMILY.has(id)) ?? 'flask' });
+    }
+  }
+  return found.map((x) => judgeDebug(x, devServer, running));
+}
+
+function judgeDebug(d: Debug, devServer: boolean, running: string[]): Finding {
+  const base = { rule: 'debug-server', ...at(d.loc) };
+  const off = /^ENV /.test(d.via) ? `Remove ${d.via.split('=')[0]} from the Dockerfile.` : d.via.includes('(debug=True)') ? 'Remove debug=True (or read it from an environment variable that defaults to off).' : 'Remove the line, or read it from an environment variable that defaults to off.';
+  switch (d.kind) {
+    case 'debugger':
+      return { ...base, severity: 'error', message: `${d.via} starts Werkzeug's interactive debugger: anyone who can reach the app can run code in it, and errors show your source to visitors.`, fix: d.via.startsWith('flask run') ? 'Remove --debug; better, start the app with gunicorn: CMD ["gunicorn", "--bind", "0.0.0.0:8080", "app:app"].' : off };
+    case 'inspector':
+      return { ...base, severity: 'error', message: `${d.via} opens the Node.js debugger: whoever reaches it can run code in the app.`, fix: `Remove ${d.via.replace(/^NODE_OPTIONS=/, '')} from the start command${d.loc.file.endsWith('package.json') ? ' (keep it in a separate "debug" script if you need it)' : ''}.` };
+    case 'debug-mode': {
+      const django = d.server === 'django';
+      // Flask's debug mode is its debugger only under Flask's own server; under gunicorn it changes error handling.
+      const debuggerRuns = !django && devServer && running.some((id) => FLASK_FAMILY.has(id));
+      return {
+        ...base, severity: django || debuggerRuns ? 'error' : 'warning',
+        message: django ? `${d.via} turns on debug mode: errors show your source code and settings to visitors.`
+          : debuggerRuns ? `${d.via} turns on Flask's debug mode under its development server, which starts the interactive debugger: anyone who can reach the app can run code in it.`
+            : `${d.via} turns on debug mode. The image starts ${running[0] ?? 'another server'}, not Flask's development server, so there is no debugger, but debug mode is still meant for development only.`,
+        fix: off,
+      };
+    }
+    case 'reload':
+      return { ...base, severity: 'warning', message: `${d.via} ${d.via.startsWith('ENV FLASK_ENV') ? "was Flask's development mode (debugger and reloader before Flask 2.3)" : 'watches the source and restarts the app: a development tool'}.`, fix: /nodemon|node-dev/.test(d.via) ? 'Start the app with node directly: "start": "node server.js" (keep nodemon in a "dev" script).' : d.via === 'fastapi dev' ? 'Use `fastapi run` instead.' : d.via.startsWith('ENV') ? off : d.via.includes('(reload=True)') ? 'Remove reload=True; the platform restarts the app when you deploy a new image.' : 'Remove --reload from the start command.' };
+    case 'dev-server':
+      return { ...base, severity: 'warning', message: `${d.via} is a development server, not meant for production${d.via.includes('manage.py') ? ' (and shows debug pages when DEBUG is on)' : ''}.`, fix: d.via.includes('manage.py') ? 'Start the app with gunicorn: CMD ["gunicorn", "--bind", "0.0.0.0:8080", "mysite.wsgi"].' : 'Build the app and start it with `next start`.' };
+    case 'stack-traces':
+      return { ...base, severity: 'warning', message: `${d.via} makes Express show stack traces to visitors.`, fix: 'Use ENV NODE_ENV=production.' };
+  }
 }
 
 /** Next.js file-system routes: pages/api/health.ts → /api/health, app/health/route.ts → /health. */
@@ -354,11 +454,15 @@ const HEALTHY = /^\/(_stcore\/health|healthz?|health-?check|ping|status|ready|re
 function health(input: RuleInput, values: AppValues): Finding[] {
   const files = code(input);
   if (!files.length) return [];
-  const want = values.healthPath.replace(/\/+$/, '') || '/';
+  return values.health.flatMap((h) => healthPathAnswered(input, files, values, h));
+}
+
+function healthPathAnswered(input: RuleInput, files: ReturnType<typeof code>, values: AppValues, h: AppValues['health'][number]): Finding[] {
+  const want = h.path.replace(/\/+$/, '') || '/';
   const routes = [
     ...files.flatMap((f) => f.routes.map((r) => ({ ...r, lang: f.lang }))),
     ...files.flatMap((f) => { const p = fileRoute(f.file); return p ? [{ path: p, loc: { file: f.file, line: 1 }, lang: f.lang }] : []; }),
-    ...(input.docker?.routes ?? []).map((p) => ({ path: p, loc: { file: input.docker!.file, line: 1 }, lang: 'python' as SourceLang })),
+    ...effectiveListens(input).flatMap((l) => (BUILT_IN_ROUTES[l.listen.server] ?? []).map((p) => ({ path: p, loc: l.listen.loc, lang: l.lang }))),
   ];
   if (routes.some((r) => (r.path.replace(/\/+$/, '') || '/') === want)) return [];
   const listen = effectiveListens(input).find((l) => !l.listen.loc.file.toLowerCase().includes('dockerfile')) ?? effectiveListens(input)[0];
@@ -367,12 +471,14 @@ function health(input: RuleInput, values: AppValues): Finding[] {
   const other = routes.find((r) => HEALTHY.test(r.path));
   const plainHttp = files.some((f) => f.listens.some((l) => /HTTPServer|TCPServer|make_server/.test(l.via))) ? 'http.server'
     : files.some((f) => f.imports.some((i) => /^(node:)?https?$/.test(i.module)) && !f.imports.some((i) => /^(express|fastify|koa|hono)/.test(i.module))) ? 'http' : 'framework';
+  const what = h.field === 'healthPath' ? 'the health path' : 'the liveness path';
+  const drop = h.field === 'healthPath' ? ' Or remove healthPath: the platform then checks that the app accepts connections on its port.' : '';
   return [{
-    rule: 'missing-health-endpoint', severity: 'error', ...at(first), path: 'healthPath',
+    rule: 'missing-health-endpoint', severity: 'error', ...at(first), path: h.field,
     message: other
-      ? `No route answers ${values.healthPath}, the health path in ${values.file}; the app serves ${other.path} instead. The platform restarts an app whose health path does not answer.`
-      : `No route answers ${values.healthPath}, the health path in ${values.file}. The platform checks it to know the app is alive and restarts the app when it does not answer.`,
-    fix: other ? `Set \`healthPath: ${other.path.replace(/\/+$/, '')}\` in ${values.file}, or add ${values.healthPath}. ${healthFix(lang, values.healthPath, plainHttp)}` : healthFix(lang, values.healthPath, plainHttp),
+      ? `No route answers ${h.path}, ${what} in ${values.file}; the app serves ${other.path} instead. The platform restarts an app whose ${h.field === 'healthPath' ? 'health' : 'liveness'} path does not answer.`
+      : `No route answers ${h.path}, ${what} in ${values.file}. The platform checks it to know the app is alive and restarts the app when it does not answer.`,
+    fix: other ? `Set \`${h.field}: ${other.path.replace(/\/+$/, '')}\` in ${values.file}, or add ${h.path}. ${healthFix(lang, h.path, plainHttp)}` : `${healthFix(lang, h.path, plainHttp)}${drop}`,
   }];
 }
 
@@ -416,6 +522,43 @@ function components(input: RuleInput, values: AppValues): Finding[] {
   return out;
 }
 
+/** `orders` → `orders-ns`: every app lives in its own namespace, named after it (the contract's rule). */
+const namespaceOf = (app: string): string => `${app}-ns`;
+
+/** The call rewritten to name the target's namespace, exactly as the author would write it. */
+function rewrite(u: DaprUse, app: string): string {
+  const full = `${app}.${namespaceOf(app)}`;
+  if (u.form === 'url') {
+    const interp = /\{(env:\w+|\?)\}/.test(u.raw);
+    const shown = u.raw.replace(/\{env:(\w+)\}/g, (_, n: string) => (u.lang === 'python' ? `{os.environ['${n}']}` : `\${process.env.${n}}`)).replace(/\{\?\}/g, u.lang === 'python' ? '{…}' : '${…}')
+      .replace(new RegExp(`/invoke/${app.replace(/[.-]/g, '\\$&')}(?=/|$)`), `/invoke/${full}`);
+    return u.lang === 'python' ? (interp ? `f"${shown}"` : `"${shown}"`) : interp ? `\`${shown}\`` : `'${shown}'`;
+  }
+  if (u.form === 'header') return u.lang === 'python' ? `"dapr-app-id": "${full}"` : `'dapr-app-id': '${full}'`;
+  return `${u.raw || 'invoke'}(${u.lang === 'python' ? `"${full}"` : `'${full}'`}, …)`;
+}
+
+/** Calls by bare app-id: on the platform Dapr looks for `orders` in the caller's own namespace, where it does not run. */
+function bareAppIds(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const u of daprUses(input.sources)) {
+    if (u.api !== 'invoke' || u.name.includes('.') || u.name === input.name) continue;
+    const k = `${u.name}|${u.loc.file}|${u.loc.line}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const ns = namespaceOf(u.name);
+    const declared = input.values?.allowEgressTo.includes(ns);
+    const how = u.form === 'header' ? `the dapr-app-id header "${u.name}"` : u.form === 'sdk' ? `${u.raw || 'the SDK'}("${u.name}", …)` : `/invoke/${u.name}/…`;
+    out.push({
+      rule: 'bare-app-id', severity: 'error', ...at(u.loc), path: u.name,
+      message: `The app calls ${u.name} by its bare app-id (${how}). On the platform each app runs in its own namespace, so Dapr looks for ${u.name} in ${namespaceOf(input.name)}, where it does not run, and the call fails.`,
+      fix: `Name the target's namespace: ${rewrite(u, u.name)}${declared ? ` (${input.values!.file} already allows ${ns})` : input.values ? `, and add \`${ns}\` to networkPolicy.allowEgressTo in ${input.values.file}` : ''}.`,
+    });
+  }
+  return out;
+}
+
 function invocations(input: RuleInput, values: AppValues): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -424,22 +567,92 @@ function invocations(input: RuleInput, values: AppValues): Finding[] {
     const dot = u.name.indexOf('.');
     const app = dot >= 0 ? u.name.slice(0, dot) : u.name;
     const ns = dot >= 0 ? u.name.slice(dot + 1) : undefined;
-    if (app === input.name && (!ns || ns === `${input.name}-ns`)) continue;
+    if (app === input.name && (!ns || ns === namespaceOf(input.name))) continue;
     const k = `${u.name}|${u.loc.file}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    const target = ns ?? `${app}-ns`;
-    const declared = values.allowEgressTo.includes(target);
-    if (ns && declared) continue;
-    if (!ns && declared) {
-      out.push({ rule: 'undeclared-invocation', severity: 'warning', ...at(u.loc), path: 'networkPolicy.allowEgressTo', message: `The app invokes "${app}" without a namespace. In the cluster Dapr then looks for ${app} in this app's own namespace, where it does not run.`, fix: `Name the namespace: ${invokeFix(u.lang, app)}.` });
-      continue;
-    }
+    const target = ns ?? namespaceOf(app);
+    if (values.allowEgressTo.includes(target)) continue;
     out.push({
       rule: 'undeclared-invocation', severity: 'error', ...at(u.loc), path: 'networkPolicy.allowEgressTo',
       message: `The app calls ${u.name}${ns ? '' : ` (the app ${app}, in namespace ${target})`}, but ${values.file} does not list ${target} in networkPolicy.allowEgressTo, so the network blocks the call.`,
-      fix: `Add \`${target}\` to networkPolicy.allowEgressTo in ${values.file}${ns ? '' : `, and name the namespace in the call: ${invokeFix(u.lang, app)}`}; ${app} must also list \`${input.name}-ns\` in its allowIngressFrom.`,
+      fix: `Add \`${target}\` to networkPolicy.allowEgressTo in ${values.file}${ns ? '' : `, and name the namespace in the call: ${invokeFix(u.lang, app)}`}; ${app} must also list \`${namespaceOf(input.name)}\` in its allowIngressFrom.`,
     });
   }
   return out;
+}
+
+/** The image's own rules: its user, its base images, and secrets written into its layers. */
+function imageRules(input: RuleInput): Finding[] {
+  const out: Finding[] = [];
+  for (const d of [...(input.docker ? [input.docker] : []), ...(input.otherDockerfiles ?? [])]) {
+    if (!d.instructions.some((i) => i.op === 'FROM')) continue;
+    const u = d.user?.value.split(':')[0];
+    if ((!u && !nonRootBase(d.finalBase)) || u === 'root' || u === '0') {
+      out.push({
+        rule: 'dockerfile-root-user', severity: 'error', file: d.file, line: d.user?.line ?? d.finalLine,
+        message: d.user ? `The image runs as root (USER ${d.user.value}). The cluster only runs apps as a non-root user, so anything that needs root (files only root can read, ports below 1024) breaks there.`
+          : 'The image has no USER line, so it runs as root. The cluster only runs apps as a non-root user (10001), so anything that needs root (files only root can read, ports below 1024) breaks there.',
+        fix: 'Add `USER 10001` near the end of the Dockerfile (after installing packages), and make any file the app reads readable by that user.',
+      });
+    }
+    for (const b of d.bases) {
+      const why = movingTag(b);
+      if (!why) continue;
+      const suggestion = suggestTag(b.name, b.tag);
+      out.push({
+        rule: 'dockerfile-unpinned-base', severity: 'warning', file: d.file, line: b.line,
+        message: `${why}: the base image changes under you, and a rebuild can break or change the app without any change of yours.`,
+        fix: `Pin a specific version, e.g. \`FROM ${b.name}:${suggestion}\` (or add a digest: \`${b.name}:${suggestion}@sha256:…\`).`,
+      });
+    }
+    for (const st of d.settings) {
+      const token = findToken(st.value);
+      if (!token && !(isSecretName(st.key) && looksLikeSecretValue(st.value) && !isPlaceholder(st.value))) continue;
+      out.push({
+        rule: 'hardcoded-secret', severity: 'error', file: d.file, line: st.line, path: st.key,
+        message: `${st.op} ${st.key} puts ${token ? token.what : 'a secret'} (${token ? token.shown : redact(st.value)}) into every layer of the image, where anyone who can pull it can read it.`,
+        fix: `Remove it from the Dockerfile, revoke it, and store it with the platform's secret store (secretstore.keys: [${secretKeyFor(st.key)}]); the app reads it from Dapr at run time.`,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Base images that set a non-root USER themselves: distroless `:nonroot` (and
+ * `*-nonroot`) and .NET `*-chiseled` tags, Chainguard's images, Bitnami's (user
+ * 1001), nginx-unprivileged, Jupyter's, Red Hat's UBI Python and Node.js images (1001).
+ */
+function nonRootBase(b: { name: string; tag: string } | undefined): boolean {
+  if (!b) return false;
+  return /(^|[-_.])(nonroot|chiseled)([-_.]|$)/.test(b.tag) || /^cgr\.dev\/chainguard\//.test(b.name) || /^(docker\.io\/)?bitnami\//.test(b.name)
+    || /(^|\/)nginx-unprivileged$/.test(b.name) || /^(quay\.io\/)?jupyter\//.test(b.name) || /^registry\.access\.redhat\.com\/ubi\d+\/(python|nodejs)-\d+/.test(b.name);
+}
+
+/**
+ * Why a base image's tag moves, or undefined when it names a version. By rule,
+ * not by list: no tag (latest); a tag whose own version part has no digit
+ * (`latest`, `lts`, `edge`, `stable`, `slim`, `alpine`, `bookworm`,
+ * `lts-alpine`, `alpine3.19`, `python3.9-slim` — the image's version is not
+ * named); a major version alone (`3`, `20-alpine`). `3.12`, `20.18.0-slim`,
+ * date-stamped tags and digests are quiet.
+ */
+export function movingTag(b: { image: string; tag: string; digest: boolean }): string | undefined {
+  if (b.digest) return undefined;
+  if (!b.tag) return `\`FROM ${b.image}\` has no tag, so it means \`${b.image}:latest\``;
+  const parts = b.tag.split(/[-_]/);
+  if (parts.some((p) => /^\d{8,}$/.test(p))) return undefined;
+  const first = parts[0]!;
+  if (!/^v?\d/.test(first)) return `\`FROM ${b.image}\` uses the moving tag \`${b.tag}\`${/\d/.test(b.tag) ? ' (its version is not the image\'s own)' : ''}`;
+  if (/^v?\d+$/.test(first)) return `\`FROM ${b.image}\` names only a major version (${first})`;
+  return undefined;
+}
+
+function suggestTag(name: string, tag: string): string {
+  const variant = tag.includes('-') ? tag.slice(tag.indexOf('-')) : tag === 'slim' || tag === 'alpine' ? `-${tag}` : '-slim';
+  const base = name.split('/').pop();
+  if (base === 'python') return `3.12.7${variant}`;
+  if (base === 'node') return `20.18.0${variant === '-slim' ? '-bookworm-slim' : variant}`;
+  return '<version>';
 }

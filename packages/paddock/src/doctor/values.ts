@@ -1,12 +1,15 @@
 /** The parts of an app's values file that doctor compares the code with. */
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { DEFAULT_PORT, healthOf } from '../contract/health.js';
 import { UserError } from '../report/errors.js';
 
 export interface AppValues {
   file: string;
-  port: number;
-  healthPath: string;
+  /** The port the app answers web requests on; undefined for a worker (`port: none`). */
+  port?: number;
+  /** The HTTP paths the platform's probes ask (readiness, then liveness when it differs), each with the field that sets it. */
+  health: { path: string; field: 'healthPath' | 'livenessPath' }[];
   statestore: boolean;
   secretstore: boolean;
   secretKeys: string[];
@@ -40,8 +43,8 @@ export async function loadAppValues(file: string, shownAs: string): Promise<AppV
   const binding = obj(v.binding);
   return {
     file: shownAs,
-    port: typeof v.port === 'number' ? v.port : 8080,
-    healthPath: typeof v.healthPath === 'string' ? v.healthPath : '/health',
+    port: v.port === 'none' ? undefined : typeof v.port === 'number' ? v.port : DEFAULT_PORT,
+    health: healthPaths(v),
     statestore: obj(v.statestore).enabled === true,
     secretstore: obj(v.secretstore).enabled === true,
     secretKeys: strings(obj(v.secretstore).keys),
@@ -50,4 +53,13 @@ export async function loadAppValues(file: string, shownAs: string): Promise<AppV
     allowEgressTo: strings(np.allowEgressTo),
     allowIngressFrom: strings(np.allowIngressFrom),
   };
+}
+
+/** The probes' HTTP paths, as the chart reads them (contract/health.ts). */
+function healthPaths(v: Obj): AppValues['health'] {
+  const h = healthOf(v);
+  const out: AppValues['health'] = [];
+  if (h.readiness.kind === 'http') out.push({ path: h.readiness.path, field: 'healthPath' });
+  if (h.liveness.kind === 'http' && h.liveness.path !== out[0]?.path) out.push({ path: h.liveness.path, field: 'livenessPath' });
+  return out;
 }

@@ -1,11 +1,13 @@
 import type { AppValues } from '../contract/validate.js';
 import { judgeBindingUrl } from '../contract/binding-url.js';
 import { platformSettings } from '../contract/platform-settings.js';
+import { describeCheck, healthOf, type Check } from '../contract/health.js';
 
 interface Values {
   image: { repository: string; tag: string; digest?: string };
-  port?: number;
+  port?: number | 'none';
   healthPath?: string;
+  livenessPath?: string;
   replicas?: number;
   size?: string;
   owner?: string;
@@ -23,13 +25,18 @@ export interface Explanation {
   namespace: string;
   appId: string;
   image: string;
-  port: number;
-  healthPath: string;
+  /** The port it answers web requests on; null for `port: none`. */
+  port: number | null;
+  /** What readiness (traffic) and liveness (restarts) check (contract/health.ts). */
+  readiness: Check;
+  liveness: Check;
   replicas: number;
   nodePool: string;
   limits: { cpu: string; memory: string };
   requests: { cpu: string; memory: string };
   sidecar: { cpu: string; memory: string };
+  /** Its node-disk limit (ephemeral storage: logs and /tmp). */
+  disk: string;
   buildingBlocks: { block: string; enabled: boolean; component?: string; call: string; note: string }[];
   calledBy: string[];
   calls: string[];
@@ -45,18 +52,21 @@ export function explain(app: AppValues): Explanation {
   const tier = p.sizes[v.size ?? 'small'] ?? p.sizes.small;
   const keys = v.secretstore?.keys ?? [];
   const base = 'http://localhost:${DAPR_HTTP_PORT}/v1.0';
+  const health = healthOf(app.values);
   return {
     name: app.name,
     namespace: app.namespace,
     appId: app.name,
     image: `${v.image.repository}:${v.image.tag}${v.image.digest ? `@${v.image.digest}` : ''}`,
-    port: v.port ?? 8080,
-    healthPath: v.healthPath ?? '/health',
+    port: health.port ?? null,
+    readiness: health.readiness,
+    liveness: health.liveness,
     replicas: v.replicas ?? 1,
     nodePool: p.nodePoolAssignments[app.name] ?? app.name,
     limits: { cpu: v.resources?.limits?.cpu ?? tier?.limits.cpu ?? '', memory: v.resources?.limits?.memory ?? tier?.limits.memory ?? '' },
     requests: { cpu: v.resources?.requests?.cpu ?? tier?.requests.cpu ?? '', memory: v.resources?.requests?.memory ?? tier?.requests.memory ?? '' },
     sidecar: p.sidecar.limits,
+    disk: String((p.ephemeralStorage as { limit?: string } | undefined)?.limit ?? ''),
     buildingBlocks: [
       { block: 'state store', enabled: !!v.statestore?.enabled, component: 'statestore', call: `POST ${base}/state/statestore`, note: `saved in the platform's Redis under keys only ${app.name} can read` },
       { block: 'secret store', enabled: !!v.secretstore?.enabled, component: 'secretstore', call: `GET ${base}/secrets/secretstore/<name>`, note: keys.length ? `can read ${keys.join(', ')} from its own Vault path (dapr/${app.name})` : `can read every secret on its own Vault path (dapr/${app.name})` },
@@ -97,11 +107,21 @@ export function explainText(e: Explanation, file: string): string {
   const list = (nss: string[]): string => nss.map((ns) => `${appOf(ns)} (${ns})`).join(', ');
   out.push(`${e.name} — from ${file}`);
   out.push('');
-  out.push(`Runs ${e.image}, listening on port ${e.port}, ${e.replicas === 1 ? 'one copy' : `${e.replicas} copies`}, on its own node pool "${e.nodePool}".`);
-  out.push(`Lives in namespace ${e.namespace}; other apps call it through Dapr as ${e.appId}.${e.namespace}.`);
-  out.push(`The platform checks ${e.healthPath} to know it is alive; it must answer 200 there.`);
+  const copies = e.replicas === 1 ? 'one copy' : `${e.replicas} copies`;
+  if (e.port === null) {
+    out.push(`Runs ${e.image}, ${copies}, on its own node pool "${e.nodePool}". It answers no web requests (port: none): a worker or a client that only calls Dapr.`);
+    out.push(`Lives in namespace ${e.namespace}, as Dapr app-id ${e.appId}; no other app can call it, and it gets no address of its own.`);
+    out.push('It counts as ready while its process runs and its Dapr sidecar is ready; the platform restarts it when the process stops.');
+    if (e.topics.subscribes.length) {
+      out.push(`It receives its topics through Dapr's streaming subscriptions (it opens the stream to its sidecar on localhost, port $DAPR_GRPC_PORT, with a Dapr SDK's subscribe call): with no port, Dapr cannot push events to it.`);
+    }
+  } else {
+    out.push(`Runs ${e.image}, listening on port ${e.port}, ${copies}, on its own node pool "${e.nodePool}".`);
+    out.push(`Lives in namespace ${e.namespace}; other apps call it through Dapr as ${e.appId}.${e.namespace}.`);
+    out.push(healthSentence(e.readiness, e.liveness, e.port));
+  }
   out.push(`It may use up to ${e.limits.cpu} CPU and ${e.limits.memory} memory (it is guaranteed ${e.requests.cpu} and ${e.requests.memory}); its Dapr sidecar has its own ${e.sidecar.cpu} CPU and ${e.sidecar.memory}.`);
-  out.push(`Its files are read-only except /tmp; it runs as a normal user, never root.`);
+  out.push(`Its files are read-only except /tmp; it may write up to ${e.disk} to its node's disk (its logs and /tmp), and it runs as a normal user, never root.`);
   out.push('');
   out.push('Building blocks (call Dapr at localhost, port $DAPR_HTTP_PORT):');
   for (const b of e.buildingBlocks) {
@@ -112,4 +132,13 @@ export function explainText(e: Explanation, file: string): string {
   out.push(`Whom it may call: ${e.calls.length ? `${list(e.calls)}, with POST http://localhost:$DAPR_HTTP_PORT/v1.0/invoke/<app>.<app>-ns/method/<path>` : 'no other app'}.`);
   out.push('Everything else is closed: no internet (except a binding\'s address), no other apps, no direct access to Redis or Vault.');
   return out.join('\n');
+}
+
+/** Readiness and liveness in plain words. */
+function healthSentence(ready: Check, live: Check, port: number): string {
+  const r = describeCheck(ready, port);
+  const same = JSON.stringify(ready) === JSON.stringify(live);
+  const plain = ready.kind === 'tcp' ? ' (it has no health path: set healthPath to let it say when it can serve)' : '';
+  if (same) return `It gets requests once ${r}${plain}, and is restarted if that stops for 30 s.`;
+  return `It gets requests only while ${r}; it is restarted only if ${describeCheck(live, port)} no longer holds for 30 s.`;
 }

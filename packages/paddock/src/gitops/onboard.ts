@@ -137,6 +137,11 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
       notes.push(`${app.name} calls ${target}, which is not onboarded yet; the call works once that app is onboarded with ${ns} in its networkPolicy.allowIngressFrom.`);
       continue;
     }
+    if (theirs.values.port === 'none') {
+      // A worker has no app channel: nothing it could add makes the call work.
+      notes.push(`${app.name} calls ${callee}, but ${callee} has no port (port: none): it answers no calls, so these calls are refused. Remove ${target} from networkPolicy.allowEgressTo in ${app.source.file}; to hand ${callee} work, publish a topic it subscribes to.`);
+      continue;
+    }
     const accepted = allowList(theirs.values, 'allowIngressFrom');
     if (accepted.includes(ns)) continue;
     proposals.push({

@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import { relative } from 'node:path';
 import { actionOf, unifiedDiff, type Plan, type Proposal } from './changes.js';
 import type { Finding } from '../report/finding.js';
+import { printJson } from '../report/json.js';
 
 /** A proposal in words: what stays refused, and the exact change that would allow it. */
 export function proposalText(p: Proposal): string {
@@ -27,7 +28,7 @@ export function printPlan(plan: Plan, opts: { base: string; dryRun: boolean; jso
       proposals: proposals.map((p) => ({ ...p, message: proposalText(p).replace(/\n\s+/g, ' ') })),
       notes: plan.notes,
     };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    printJson(out);
     return;
   }
   const lines: string[] = [];

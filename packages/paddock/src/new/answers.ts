@@ -9,8 +9,10 @@ export type Size = 'small' | 'medium' | 'large';
 
 export interface Answers {
   name: string;
-  port: number;
-  healthPath: string;
+  /** The port it answers web requests on, or `none` (a worker or a client). */
+  port: number | 'none';
+  /** Optional: the path that says it can serve (readiness); without it the platform checks the port. */
+  healthPath?: string;
   state: boolean;
   secrets: boolean;
   secretKeys: string[];
@@ -34,7 +36,7 @@ const DAPR_PORTS = new Set([3500, 3501, 50001, 50002, 9090]);
 
 export function defaults(name: string): Answers {
   return {
-    name, port: 8080, healthPath: '/health', state: false, secrets: false, secretKeys: [], pubsub: false,
+    name, port: 8080, state: false, secrets: false, secretKeys: [], pubsub: false,
     callers: [], calls: [], image: `localhost:30000/platform/${name}`, tag: '1.0.0', owner: '', size: 'small',
   };
 }
@@ -54,7 +56,13 @@ export function nameProblem(name: string): string | undefined {
   return problem ? `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.` : undefined;
 }
 
-export function portProblem(port: number): string | undefined {
+/** `--port`: a number, or `none` for an app that answers no web requests. */
+export function parsePort(text: string): number | 'none' {
+  return text.trim().toLowerCase() === 'none' ? 'none' : Number(text.trim());
+}
+
+export function portProblem(port: number | 'none'): string | undefined {
+  if (port === 'none') return undefined;
   if (!Number.isInteger(port) || port < 1024 || port > 65535) return 'Use a whole number from 1024 to 65535 (8080 is the usual choice).';
   if (DAPR_PORTS.has(port)) return `${port} belongs to the Dapr sidecar; use another port, such as 8080.`;
   return undefined;
@@ -88,11 +96,10 @@ export function suggestFromSource(result: DoctorResult): Suggestions {
     }
   }
 
+  // A health route the app really serves becomes its readiness path; without one the platform checks the port.
   const routes = code.flatMap((f) => f.routes.map((r) => r.path.replace(/\/+$/, '') || '/'));
-  if (!routes.includes('/health')) {
-    const other = routes.find((r) => /^\/(healthz|health-?check|ping|status|ready|readyz|live|livez)$/.test(r));
-    if (other) { s.healthPath = other; s.reasons.push(`health path ${other}: the app serves it`); }
-  }
+  const health = routes.includes('/health') ? '/health' : routes.find((r) => /^\/(healthz|health-?check|ping|status|ready|readyz|live|livez)$/.test(r));
+  if (health) { s.healthPath = health; s.reasons.push(`health path ${health}: the app serves it`); }
 
   const uses = daprUses(result.sources);
   const stateUse = uses.find((u) => u.api === 'state');

@@ -3,17 +3,17 @@
  * pre-filled from what doctor sees in the app's source.
  */
 import { access, mkdir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { confirm } from '@inquirer/prompts';
 import { parseValuesText, validateValues } from '../contract/index.js';
 import { runDoctor } from '../doctor/index.js';
-import { paths } from '../paths.js';
 import { UserError } from '../report/errors.js';
 import {
-  appListProblem, defaults, keyListProblem, nameProblem, parseAppList, parseKeyList, portProblem, suggestFromSource,
+  appListProblem, defaults, keyListProblem, nameProblem, parseAppList, parseKeyList, parsePort, portProblem, suggestFromSource,
   type Answers, type Size, type Suggestions,
 } from './answers.js';
 import { interview, validTag, type Given } from './interview.js';
+import { schemaRefFor } from './schema-ref.js';
 import { renderValues } from './values-file.js';
 import { writeAtomic } from './write.js';
 
@@ -44,6 +44,8 @@ export interface NewResult {
   file: string;
   answers?: Answers;
   suggestions: Suggestions;
+  /** Set when the editor's $schema reference does not resolve yet (schema-ref.ts). */
+  schemaNote?: string;
 }
 
 /** Flags → partial answers, refusing bad values with a plain message (exit 2). */
@@ -52,8 +54,10 @@ function fromFlags(o: NewOptions): { answers: Partial<Answers>; given: Given } {
   const fail = (flag: string, why: string): never => { throw new UserError(`${flag}: ${why}`); };
   if (o.name !== undefined) a.name = o.name.trim();
   if (a.name !== undefined) { const p = nameProblem(a.name); if (p) fail('--name', p); }
-  if (o.port !== undefined) { a.port = Number(o.port); const p = portProblem(a.port); if (p) fail('--port', p); }
+  if (o.port !== undefined) { a.port = parsePort(o.port); const p = portProblem(a.port); if (p) fail('--port', `${p} Or write --port none for an app that answers no web requests.`); }
   if (o.healthPath !== undefined) { if (!/^\/[A-Za-z0-9._~/-]*$/.test(o.healthPath)) fail('--health-path', 'use a path such as /health'); a.healthPath = o.healthPath; }
+  if (a.port === 'none' && a.healthPath !== undefined) fail('--health-path', 'an app with --port none answers no web requests, so it has no health path; leave one of them out');
+  if (a.port === 'none' && o.callers) fail('--callers', 'an app with --port none answers no calls; leave --callers out');
   if (o.state !== undefined) a.state = o.state;
   if (o.secrets !== undefined) a.secrets = o.secrets;
   if (o.secretKeys !== undefined) {
@@ -111,6 +115,8 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
   }
   const { reasons, ...suggested } = suggestions;
   let answers: Answers = { ...defaults(name), ...suggested, ...flags };
+  // A worker's answers carry nothing only a web app has, whatever the code suggested.
+  if (answers.port === 'none') { delete answers.healthPath; answers.callers = []; }
   if (!flags.image) answers.image = `localhost:30000/platform/${answers.name}`;
 
   if (interactive) {
@@ -118,7 +124,8 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
     answers = await interview(answers, given);
   }
 
-  const text = renderValues(answers, relative(dir, paths.contract).split(sep).join('/'));
+  const schema = schemaRefFor(dir);
+  const text = renderValues(answers, schema.ref);
   const { vf, findings } = parseValuesText(shown, text);
   const problems = vf ? await validateValues(vf, answers.name) : findings;
   const errors = problems.filter((f) => f.severity === 'error');
@@ -126,5 +133,5 @@ export async function runNew(dirArg: string, opts: NewOptions): Promise<NewResul
 
   await mkdir(dir, { recursive: true });
   await writeAtomic(file, text);
-  return { written: true, file: shown, answers, suggestions };
+  return { written: true, file: shown, answers, suggestions, ...(schema.note ? { schemaNote: schema.note } : {}) };
 }

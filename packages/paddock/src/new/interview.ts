@@ -17,8 +17,18 @@ export async function interview(start: Answers, given: Given): Promise<Answers> 
     if (!given.image) a.image = a.image.replace(/[^/]+$/, a.name);
   }
   if (!given.port) {
-    const p = await input({ message: 'Which port does it listen on?', default: String(a.port), validate: (v) => portProblem(Number(v.trim())) ?? true });
-    a.port = Number(p.trim());
+    const web = await confirm({
+      message: 'Does your app answer web requests? (a page, an API, a webhook; no for a worker or a script that only calls other apps or handles events)',
+      default: a.port !== 'none',
+    });
+    if (web) {
+      const p = await input({ message: 'Which port does it listen on?', default: String(a.port === 'none' ? 8080 : a.port), validate: (v) => portProblem(Number(v.trim())) ?? true });
+      a.port = Number(p.trim());
+    } else {
+      a.port = 'none';
+      delete a.healthPath;
+      a.callers = [];
+    }
   }
   if (!given.state) {
     a.state = await confirm({ message: 'Does your app need to remember things between restarts?', default: a.state });
@@ -34,7 +44,7 @@ export async function interview(start: Answers, given: Given): Promise<Answers> 
     });
     a.secretKeys = parseKeyList(keys);
   }
-  if (!given.callers) {
+  if (!given.callers && a.port !== 'none') {
     const v = await input({ message: 'Which other apps should be able to call it? (app names, comma-separated; empty for none)', default: orNone(a.callers), validate: (x) => appListProblem(parseAppList(x)) ?? true });
     a.callers = parseAppList(v);
   }

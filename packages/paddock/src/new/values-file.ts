@@ -15,10 +15,15 @@ export function renderValues(a: Answers, schemaRef: string): string {
     `  repository: ${q(a.image)}`,
     `  tag: ${q(a.tag)}`,
     '',
-    '# The port the app listens on (the platform also passes it to the app as $PORT).',
-    `port: ${a.port}`,
-    '# The address the platform checks to know the app is alive.',
-    `healthPath: ${q(a.healthPath)}`,
+    ...(a.port === 'none'
+      ? ['# The app answers no web requests (a worker or a client): no address, no one can call it.', 'port: none']
+      : [
+        '# The port the app listens on (the platform also passes it to the app as $PORT).',
+        `port: ${a.port}`,
+        ...(a.healthPath
+          ? ['# The path that answers 200 once the app can serve; until then it gets no requests.', `healthPath: ${q(a.healthPath)}`]
+          : ['# No health path: the platform checks that the app accepts connections on its port.', '# (Add `healthPath: /health` once the app answers 200 there when it can serve.)']),
+      ]),
     '# How much CPU and memory the app gets: small, medium or large.',
     `size: ${a.size}`,
   ];
@@ -26,8 +31,9 @@ export function renderValues(a: Answers, schemaRef: string): string {
   lines.push(
     '',
     'networkPolicy:',
-    '  # Apps that may call this one, through Dapr (each app lives in `<app>-ns`).',
-    `  allowIngressFrom: ${list(a.callers.map((c) => `${c}-ns`))}`,
+    ...(a.port === 'none'
+      ? ['  # No other app can call an app without a port.']
+      : ['  # Apps that may call this one, through Dapr (each app lives in `<app>-ns`).', `  allowIngressFrom: ${list(a.callers.map((c) => `${c}-ns`))}`]),
     '  # Apps this one calls, through Dapr: http://localhost:$DAPR_HTTP_PORT/v1.0/invoke/<app>.<app>-ns/method/…',
     `  allowEgressTo: ${list(a.calls.map((c) => `${c}-ns`))}`,
     '',
@@ -41,7 +47,16 @@ export function renderValues(a: Answers, schemaRef: string): string {
     `  keys: ${list(a.secrets ? a.secretKeys : [])}`,
     '',
     '# "Send or receive events": a Dapr pub/sub named `pubsub` (/v1.0/publish/pubsub/<topic>).',
-    `pubsub: { enabled: ${a.pubsub} }`,
+    ...(a.pubsub
+      ? [
+        'pubsub:',
+        '  enabled: true',
+        '  # The topics it sends (each owned by its one publisher) and receives. Nothing is',
+        '  # sent or received until they are listed here, e.g. publishes: [orders].',
+        '  publishes: []',
+        '  subscribes: []',
+      ]
+      : ['pubsub: { enabled: false }']),
     '',
     '# "Call a web service on the internet": a Dapr output binding. To use it, set',
     '# enabled: true, a name, and the https address; the app POSTs to /v1.0/bindings/<name>.',

@@ -28,4 +28,5 @@ export function makeReport(findings: Finding[]): Report {
 }
 
 /** Exit codes shared by every command. */
-export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+/** Exit codes shared by every command: 70 (sysexits' EX_SOFTWARE) is a bug in paddock, never the user's doing. */
+export const EXIT = { ok: 0, findings: 1, usage: 2, bug: 70 } as const;

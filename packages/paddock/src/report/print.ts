@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import { EXIT, type Finding, type Report } from './finding.js';
+import { printJson } from './json.js';
 
 const mark = { error: pc.red('✖'), warning: pc.yellow('!'), info: pc.cyan('i') } as const;
 
@@ -30,6 +31,7 @@ export function formatReport(report: Report, okMessage: string): string {
 
 /** Print a report as JSON or text and return the exit code it calls for. */
 export function emitReport(report: Report, opts: { json?: boolean }, okMessage: string): number {
-  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, okMessage)}\n`);
+  if (opts.json) printJson(report);
+  else process.stdout.write(`${formatReport(report, okMessage)}\n`);
   return report.ok ? EXIT.ok : EXIT.findings;
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { UserError } from '../report/errors.js';
+import { notFound, UserError } from '../report/errors.js';
 import type { Connection } from './client.js';
 
 type Json = Record<string, any>;
@@ -23,7 +23,8 @@ export function loadKubeconfig(file: string, context?: string): Connection & { c
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : 'cannot read it'}`, 'Give --kubeconfig the path of a kubeconfig file (kind writes one with `kind get kubeconfig`).');
+    const hint = 'Give --kubeconfig the path of a kubeconfig file (kind writes one with `kind get kubeconfig`).';
+    throw code === 'ENOENT' ? notFound(file, hint) : new UserError(`${file}: cannot read it`, hint);
   }
   let doc: Json;
   try {
