@@ -13,7 +13,7 @@ CLI_TOOLS := helm kubeconform paddock-engine
 SCHEMA_TOOLS := kube-apiserver etcd controller-gen
 TEST_TOOLS := daprd sentry registry kustomize
 
-.PHONY: help setup tools build schemas runtime test demo check-apps chart-readme bench clean distclean
+.PHONY: help setup tools build schemas runtime test e2e demo check-apps chart-readme bench clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -41,6 +41,9 @@ runtime: setup ## what the running platform and the tests need: daprd, Redis, Ch
 test: runtime ## run every test (unit, chart, policies, gitops, local runtime, browser)
 	@tools/build.sh $(TEST_TOOLS)
 	@scripts/test.sh
+
+e2e: build ## the live cluster (not part of make test): kind at the pinned Kubernetes with Cilium, asserted, then torn down (tools/e2e/run.sh)
+	@tools/e2e/run.sh
 
 demo: runtime ## validate, render and check the example apps, then run them with real Dapr sidecars
 	@node packages/paddock/bin/paddock.js demo $(DEMO_ARGS)

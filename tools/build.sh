@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/build.sh [tool...] — make each pinned Go tool available as tools/bin/<tool>.
 #
-# Tools: helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen (default: helm kubeconform).
+# Tools: helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen
+#        kubelet kubeadm kubectl kube-controller-manager kube-scheduler kind coredns (default: helm kubeconform).
 # Pins: tools/versions.env. Details: tools/README.md.
 #
 # For each tool, cheapest first:
@@ -25,7 +26,11 @@ set -euo pipefail
 TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # PADDOCK_TOOLS_BIN: another output folder (an installed paddock builds into the user's cache).
 BIN_DIR=${PADDOCK_TOOLS_BIN:-$TOOLS_DIR/bin}
-KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen)
+KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen
+  kubelet kubeadm kubectl kube-controller-manager kube-scheduler kind coredns)
+# The Kubernetes components of the live cluster (make e2e): one wrapper module,
+# tools/kubernetes/, one main package per component under cmd/.
+KUBE_TOOLS=" kubelet kubeadm kubectl kube-controller-manager kube-scheduler "
 DEFAULT_TOOLS=(helm kubeconform)
 
 # shellcheck source=versions.env
@@ -55,13 +60,15 @@ spec() {
   [[ $tool == paddock-engine ]] && key=HELM
   # sentry is Dapr's CA from the same module: it follows daprd's pin.
   [[ $tool == sentry ]] && key=DAPRD
+  # kubelet, kubeadm, ... are Kubernetes itself, like kube-apiserver.
+  [[ $KUBE_TOOLS == *" $tool "* ]] && key=KUBE_APISERVER
   local module_var=${key}_MODULE version_var=${key}_VERSION
   # kube-apiserver is Kubernetes itself: it follows the one Kubernetes pin.
-  [[ $tool == kube-apiserver ]] && version_var=KUBERNETES_VERSION
+  [[ $key == KUBE_APISERVER ]] && version_var=KUBERNETES_VERSION
   MODULE=${!module_var:-}
   VERSION=${!version_var:-}
   [[ -n $MODULE && -n $VERSION ]] || die "tools/versions.env has no ${module_var}/${version_var}"
-  WRAPPER='' PKG='' TAGS=''
+  WRAPPER='' PKG='' TAGS='' SUBDIR=.
   LDFLAGS='-s -w'
   case $tool in
     helm) # as helm's Makefile does for a tagged release
@@ -79,14 +86,24 @@ spec() {
     registry) # as distribution's Makefile does
       WRAPPER=registry
       LDFLAGS+=" -X $MODULE/version.version=$VERSION -X $MODULE/version.mainpkg=$MODULE" ;;
-    kube-apiserver) # as kubernetes' hack/lib/{golang,version}.sh do
+    kube-apiserver | kubelet | kubeadm | kubectl | kube-controller-manager | kube-scheduler)
+      # as kubernetes' hack/lib/{golang,version}.sh do
       WRAPPER=kube-apiserver
+      [[ $tool == kube-apiserver ]] || { WRAPPER=kubernetes; SUBDIR=./cmd/$tool; }
       TAGS=selinux,notest
       local mm=${VERSION#v} p
       mm=${mm%.*}
       for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
         LDFLAGS+=" -X $p.gitVersion=$VERSION -X $p.gitMajor=${mm%%.*} -X $p.gitMinor=${mm#*.}"
+      done
+      # kubeadm and kubectl print gitTreeState too ("dirty" otherwise)
+      [[ $tool == kube-apiserver ]] || for p in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+        LDFLAGS+=" -X $p.gitTreeState=clean"
       done ;;
+    kind) # as kind's Makefile does (its version is a constant; only the commit is stamped)
+      PKG=$MODULE@$VERSION ;;
+    coredns) # its go.mod has no replaces: go install works
+      PKG=$MODULE@$VERSION ;;
     paddock-engine) # tools/engine: helm template + kubeconform for many apps in one process
       WRAPPER=engine ;;
     kustomize) # its version comes from the module's build info; nothing to stamp
@@ -110,7 +127,12 @@ reported_version() {
     registry)       out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $3; exit}') || true ;;
     kustomize)      out=$(timeout 10 "$bin" version 2>/dev/null) || true ;;
     controller-gen) out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $2; exit}') || true ;;
-    kube-apiserver) out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $2; exit}') || true ;;
+    kube-apiserver | kubelet | kube-controller-manager | kube-scheduler)
+                    out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $2; exit}') || true ;;
+    kubeadm)        out=$(timeout 10 "$bin" version -o short 2>/dev/null) || true ;;
+    kubectl)        out=$(timeout 10 "$bin" version --client -o json 2>/dev/null | awk -F'"' '/gitVersion/ {print $4; exit}') || true ;;
+    kind)           out=$(timeout 10 "$bin" version 2>/dev/null | awk '{print $2; exit}') || true ;;
+    coredns)        out=$(timeout 10 "$bin" -version 2>/dev/null | awk -F- '/^CoreDNS-/ {print $2; exit}') || true ;;
     etcd)           out=$(timeout 10 "$bin" --version 2>/dev/null | awk '/^etcd Version:/ {print $3; exit}') || true ;;
   esac
   out=${out%%$'\n'*}
@@ -132,7 +154,7 @@ recipe_hash() {
   {
     printf '%s\n' "$tool" "$MODULE" "$VERSION" "$PKG" "$TAGS" "$LDFLAGS"
     if [[ -n $WRAPPER ]]; then
-      cat "$TOOLS_DIR/$WRAPPER/go.mod" "$TOOLS_DIR/$WRAPPER/go.sum" "$TOOLS_DIR/$WRAPPER"/*.go
+      cat "$TOOLS_DIR/$WRAPPER/go.mod" "$TOOLS_DIR/$WRAPPER/go.sum" "$TOOLS_DIR/$WRAPPER/$SUBDIR"/*.go
     fi
   } | sha256sum | cut -c1-16
 }
@@ -189,8 +211,8 @@ release_urls() { # tool arch → "archive-url checksums-url member" (member empt
     kubeconform)
       gh=https://github.com/yannh/kubeconform/releases/download/$VERSION
       echo "$gh/kubeconform-linux-$arch.tar.gz $gh/CHECKSUMS kubeconform" ;;
-    kube-apiserver)
-      echo "https://dl.k8s.io/release/$VERSION/bin/linux/$arch/kube-apiserver https://dl.k8s.io/release/$VERSION/bin/linux/$arch/kube-apiserver.sha256" ;;
+    kube-apiserver | kubelet | kubeadm | kubectl | kube-controller-manager | kube-scheduler)
+      echo "https://dl.k8s.io/release/$VERSION/bin/linux/$arch/$tool https://dl.k8s.io/release/$VERSION/bin/linux/$arch/$tool.sha256" ;;
     etcd)
       gh=https://github.com/etcd-io/etcd/releases/download/$VERSION
       echo "$gh/etcd-$VERSION-linux-$arch.tar.gz $gh/SHA256SUMS etcd-$VERSION-linux-$arch/etcd" ;;
@@ -254,10 +276,10 @@ check_wrapper() { # the wrapper's go.mod must require exactly the pinned version
   [[ -f $gomod ]] || die "$gomod is missing"
   awk -v m="$MODULE" -v v="$VERSION" '($1 == m && $2 == v) || ($1 == "require" && $2 == m && $3 == v) {found = 1} END {exit !found}' "$gomod" ||
     die "tools/$WRAPPER/go.mod does not require $MODULE $VERSION (the pin in tools/versions.env); run: cd tools/$WRAPPER && go get $MODULE@$VERSION && go mod tidy"
-  if [[ $tool == kube-apiserver ]]; then # staging modules follow the kubernetes version: v1.X.Y → v0.X.Y
+  if [[ $WRAPPER == kube-apiserver || $WRAPPER == kubernetes ]]; then # staging modules follow the kubernetes version: v1.X.Y → v0.X.Y
     local staging=v0.${VERSION#v1.}
     awk -v s="$staging" '$1 ~ /^k8s\.io\// && $2 == "=>" && $4 != s {bad = 1; print "  " $0} END {exit bad}' "$gomod" >&2 ||
-      die "tools/kube-apiserver/go.mod replaces the staging modules above with a version other than $staging"
+      die "tools/$WRAPPER/go.mod replaces the staging modules above with a version other than $staging"
   fi
   if [[ $tool == etcd ]]; then # etcd follows the Kubernetes pin: the etcd its go.mod builds against
     local k8s_etcd
@@ -280,7 +302,7 @@ build_from_source() {
   if [[ -n $WRAPPER ]]; then
     (cd "$TOOLS_DIR/$WRAPPER" &&
       CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' \
-        go build -trimpath ${TAGS:+-tags "$TAGS"} -ldflags "$LDFLAGS" -o "$tmp/$tool" .) >"$buildlog" 2>&1 || rc=$?
+        go build -trimpath ${TAGS:+-tags "$TAGS"} -ldflags "$LDFLAGS" -o "$tmp/$tool" "$SUBDIR") >"$buildlog" 2>&1 || rc=$?
   else
     (cd "$TOOLS_DIR" &&
       CGO_ENABLED=0 GOWORK=off GOFLAGS='-buildvcs=false' GOBIN="$tmp" \

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { CLUSTER, REQUIRED_TOOLS, VERSIONS, downPlan, missingTools, upPlan, type Step } from 'paddock/cluster/index.js';
+import { CLUSTER, REQUIRED_TOOLS, VERSIONS, downPlan, hostFacts, missingTools, upPlan, type Step } from 'paddock/cluster/index.js';
 import { allReady, fluxObjects, progressLine, statusRows } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
 import { paddock, platform } from './lib.js';
@@ -18,15 +18,17 @@ const isChartPush = (s: Step): boolean => argvOf(s).at(-1)?.includes(' && helm p
 
 describe('cluster up --dry-run', () => {
   it('prints the full ordered plan and runs nothing', async () => {
-    const r = await paddock(['cluster', 'up', '--dry-run']);
+    const r = await paddock(['cluster', 'up', '--images', 'pull', '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\n').filter((l) => /^\s*\d+\. \[/.test(l));
     const phases = lines.map((l) => /\[(\w+)\]/.exec(l)?.[1]);
     // prerequisites → cluster → network → gitops → converge/publish → summary, in that order.
     const order = ['prerequisites', 'cluster', 'network', 'gitops', 'converge', 'publish', 'converge', 'summary'];
     assert.deepEqual([...phases.reduce((acc, p) => (acc.at(-1) === p ? acc : [...acc, p!]), [] as string[])], order);
+    // The tree's kind config as it is, or on a cgroup v1 host a copy with the kubelet setting it needs.
+    const kindConfig = hostFacts().cgroupV1 ? '/tmp/paddock-cluster-XXXXXX/kind-config.yaml' : 'platform/clusters/kind/kind-config.yaml';
     for (const must of [
-      'kind create cluster --config platform/clusters/kind/kind-config.yaml',
+      `kind create cluster --config ${kindConfig}`,
       `--version ${VERSIONS.cilium}`,
       'kubeProxyReplacement=true',
       `flux install --version=${VERSIONS.flux}`,
@@ -45,10 +47,10 @@ describe('cluster up --dry-run', () => {
   });
 
   it('--json is the same plan as the data cluster up executes', async () => {
-    const r = await paddock(['cluster', 'up', '--dry-run', '--json']);
+    const r = await paddock(['cluster', 'up', '--images', 'pull', '--dry-run', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const printed = JSON.parse(r.stdout) as { steps: { title: string; action: Step['action'] }[] };
-    const data = upPlan({ root: paths.root, revision: 'x', workDir: '/w' });
+    const data = upPlan({ root: paths.root, revision: 'x', workDir: '/tmp/paddock-cluster-XXXXXX', images: 'pull', host: hostFacts() });
     assert.deepEqual(printed.steps.map((s) => s.title), data.map((s) => s.title));
     assert.deepEqual(printed.steps.map((s) => s.action.kind), data.map((s) => s.action.kind));
     assert.deepEqual(printed.steps.map((s) => s.action.kind === 'exec' && s.action.argv[0]), data.map((s) => s.action.kind === 'exec' && s.action.argv[0]));
@@ -73,7 +75,7 @@ describe('cluster up --dry-run', () => {
 
 describe('cluster up on a machine without the tools', () => {
   it('names every missing tool, one clear message each, and changes nothing', async () => {
-    const r = await paddock(['cluster', 'up'], { ...process.env, PATH: '/nonexistent' });
+    const r = await paddock(['cluster', 'up', '--images', 'pull'], { ...process.env, PATH: '/nonexistent' });
     assert.equal(r.code, 2);
     for (const t of REQUIRED_TOOLS) assert.match(r.stderr, new RegExp(`${t.name} is not installed \\(needed: [^)]+\\)\\. Install it: https://`));
     assert.match(r.stderr, /nothing was changed/);

@@ -62,8 +62,8 @@ describe('cluster up runs the plan it prints', () => {
     const api = `http://127.0.0.1:${(harbor.address() as { port: number }).port}`;
     const env = { ...process.env, PATH: `${bin}:/usr/bin:/bin`, PADDOCK_HARBOR_API: api };
     try {
-      const plan = JSON.parse((await paddock(['cluster', 'up', '--dry-run', '--json'], env)).stdout) as { steps: { action: { kind: string; argv?: string[]; skipIf?: string[] } }[] };
-      const r = await paddock(['cluster', 'up'], env);
+      const plan = JSON.parse((await paddock(['cluster', 'up', '--images', 'pull', '--dry-run', '--json'], env)).stdout) as { steps: { action: { kind: string; argv?: string[]; skipIf?: string[] } }[] };
+      const r = await paddock(['cluster', 'up', '--images', 'pull'], env);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /everything is Ready/);
 

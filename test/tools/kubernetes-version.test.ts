@@ -44,6 +44,15 @@ describe('one Kubernetes version, from tools/versions.env', () => {
     assert.equal(env.KUBE_APISERVER_VERSION, undefined, 'no second Kubernetes version in versions.env');
   });
 
+  it("the live cluster's kubelet, kubeadm, kubectl, controller manager and scheduler (tools/kubernetes) build it too", () => {
+    const mod = read('tools', 'kubernetes', 'go.mod');
+    assert.match(mod, new RegExp(`^\\s*k8s\\.io/kubernetes ${PIN.replace(/\./g, '\\.')}$`, 'm'));
+    const staging = `v0.${PIN.slice('v1.'.length)}`;
+    const replaces = [...mod.matchAll(/^\s*(k8s\.io\/\S+) => \S+ (\S+)$/gm)];
+    assert.ok(replaces.length > 20, 'the staging replaces');
+    for (const [, module, version] of replaces) assert.equal(version, staging, module);
+  });
+
   it("the chart's platform.kubeVersion (helm --kube-version, the CLI at run time) says it", () => {
     assert.equal(`v${platformSettings().kubeVersion}`, PIN);
   });

@@ -15,6 +15,7 @@ export const ENVIRONMENT: [name: string, what: string][] = [
   ['PADDOCK_DAPRD', 'paddock dev: the daprd binary to run instead of the pinned one'],
   ['PADDOCK_SENTRY', "paddock dev: Dapr's sentry binary to run instead of the pinned one"],
   ['PADDOCK_STATE_DIR', "paddock dev: the default of --state-dir"],
+  ['PADDOCK_IMAGE_SOURCE', 'paddock cluster up: pull, build or auto, the default of --images (auto builds where no registry answers)'],
   ['PADDOCK_HARBOR_API', 'paddock cluster: Harbor\'s API as this machine reaches it (default http://localhost:30000)'],
   ['PADDOCK_DEV_STATE', 'set by paddock dev on the processes it starts, to find them after a crash (do not set it)'],
 ];

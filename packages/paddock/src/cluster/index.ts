@@ -3,8 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { upPlan, downPlan, syncPlan, type PlanOptions } from './plan.js';
+import type { ImageSource } from './images.js';
+import { hostFacts } from './host.js';
 
-export { upPlan, downPlan, syncPlan, formatPlan, describe, exampleImages, daprSidecarMirror, type Step, type Action } from './plan.js';
+export { upPlan, downPlan, syncPlan, formatPlan, describe, exampleImages, daprSidecarMirror, kindConfigFor, UP_PHASES, BUILT_CHART_DIR, type Step, type Action, type PlanOptions } from './plan.js';
+export { clusterImages, builtNodeImage, toolVersions, type ClusterImage, type ImageSource } from './images.js';
+export { chooseImageSource, hostFacts, registriesAnswer, IMAGE_SOURCE_ENV, REGISTRIES, type HostFacts } from './host.js';
 export { runPlan, missingTools, readFlux, readSecretSync, exec } from './runner.js';
 export { statusRows, formatTable, fluxObjects, allReady, progressLine, type StatusRow } from './flux-state.js';
 export { smokeTests, type CheckResult } from './smoke.js';
@@ -20,9 +24,9 @@ export function treeRevision(root: string): string {
 }
 
 /** Plan options for this repository: `workDir` is a fixed, readable path on --dry-run. */
-export function planOptions(root: string, dryRun: boolean): PlanOptions {
+export function planOptions(root: string, dryRun: boolean, extra: { images?: ImageSource; imagesWhy?: string; until?: string } = {}): PlanOptions {
   const workDir = dryRun ? join(tmpdir(), 'paddock-cluster-XXXXXX') : mkdtempSync(join(tmpdir(), 'paddock-cluster-'));
-  return { root, revision: treeRevision(root), workDir, harborApi: process.env.PADDOCK_HARBOR_API };
+  return { root, revision: treeRevision(root), workDir, harborApi: process.env.PADDOCK_HARBOR_API, host: hostFacts(), ...extra };
 }
 
 export function planFor(command: 'up' | 'down' | 'sync', o: PlanOptions) {

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
+import type { HostFacts } from './host.js';
+import { builtNodeImage, clusterImages, type ImageSource } from './images.js';
 import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
 
 /**
@@ -14,6 +16,7 @@ export type Action =
   | { kind: 'exec'; argv: string[]; cwd?: string; env?: Record<string, string>; secretEnv?: string[]; skipIf?: string[]; alreadyDone?: string }
   | { kind: 'http'; method: 'GET' | 'POST'; url: string; basicAuth?: { user: string; passwordEnv: string; default: string }; body?: unknown; okStatus: number[]; retryForSeconds?: number }
   | { kind: 'wait-flux'; names?: string[]; timeoutSeconds: number }
+  | { kind: 'write'; path: string; content: string }
   | { kind: 'status' };
 
 export interface Step {
@@ -30,6 +33,94 @@ export interface PlanOptions {
   workDir: string;
   /** Harbor's API as the host reaches it (default http://localhost:30000; PADDOCK_HARBOR_API overrides). */
   harborApi?: string;
+  /** Where the cluster's images come from (default pull: upstream's registries). */
+  images?: ImageSource;
+  /** Why that source (printed with the plan). */
+  imagesWhy?: string;
+  /** What the plan adapts to on this machine (default: a cgroup v2 host). */
+  host?: HostFacts;
+  /** Stop after this phase (make e2e runs the stack in stages). */
+  until?: string;
+}
+
+/** The phases of `cluster up`, in order (--until takes one of them). */
+export const UP_PHASES = ['prerequisites', 'images', 'cluster', 'network', 'gitops', 'converge', 'publish', 'summary'] as const;
+
+/** Where the built Cilium chart is copied (tools/images/chart.sh), relative to the repository. */
+export const BUILT_CHART_DIR = '.cache/cluster/charts';
+
+/**
+ * The kind config `kind create` reads: the tree's platform/clusters/kind/kind-config.yaml
+ * as it is, or — where images are built, or the host is on cgroup v1 — a copy
+ * in the work folder with the built node image and the kubelet setting the
+ * host needs. Nothing else changes.
+ */
+export function kindConfigFor(o: PlanOptions): { path: string; content?: string } {
+  const tree = join(o.root, 'platform', 'clusters', 'kind', 'kind-config.yaml');
+  const build = o.images === 'build';
+  const v1 = o.host?.cgroupV1 === true;
+  if (!build && !v1) return { path: tree };
+  const config = parse(readFileSync(tree, 'utf8')) as { nodes?: { image?: string }[]; kubeadmConfigPatches?: string[] };
+  const notes: string[] = [];
+  if (build) {
+    const image = builtNodeImage(o.root);
+    for (const n of config.nodes ?? []) n.image = image;
+    notes.push(`every node runs ${image}, built here (no registry answers; upstream's kindest/node is pulled by digest)`);
+  }
+  if (v1) {
+    // kubelet 1.35+ refuses to start on cgroup v1 unless told otherwise.
+    config.kubeadmConfigPatches = [...(config.kubeadmConfigPatches ?? []), 'kind: KubeletConfiguration\nfailCgroupV1: false\n'];
+    notes.push('the host is on cgroup v1: the kubelet runs with failCgroupV1: false');
+  }
+  const header = ['# platform/clusters/kind/kind-config.yaml for this machine (written by paddock cluster up):', ...notes.map((n) => `# - ${n}`)].join('\n');
+  return { path: join(o.workDir, 'kind-config.yaml'), content: `${header}\n${stringify(config)}` };
+}
+
+/** Build every image of the cluster here, each tagged with the reference the manifests name. */
+function imageSteps(o: PlanOptions): Step[] {
+  const images = clusterImages(o.root);
+  const preload = images.filter((i) => i.placement === 'preload').map((i) => i.ref);
+  return images.map((img, i) => ({
+    phase: 'images',
+    title: `build image ${i + 1} of ${images.length}: ${img.ref} (from ${img.from})`,
+    action: { kind: 'exec', cwd: o.root, argv: ['tools/images/build.sh', img.recipe, img.ref, ...(img.placement === 'node' ? preload : [])] },
+  }));
+}
+
+/** Cilium: CNI and kube-proxy replacement, from helm.cilium.io, or from the cilium module where images are built. */
+function ciliumSteps(o: PlanOptions): Step[] {
+  const build = o.images === 'build';
+  const loaded = clusterImages(o.root).filter((i) => i.placement === 'load').map((i) => i.ref);
+  const chart = build
+    ? [`${BUILT_CHART_DIR}/cilium`]
+    : ['cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium];
+  return [
+    ...(build
+      ? [
+          { phase: 'network', title: `load the Cilium images onto the kind nodes (${loaded.join(', ')})`, action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...loaded, '--name', CLUSTER.name] } },
+          { phase: 'network', title: `take Cilium's chart ${VERSIONS.cilium} from the cilium module (install/kubernetes/cilium)`, action: { kind: 'exec' as const, cwd: o.root, argv: ['tools/images/chart.sh', 'cilium'] } },
+        ]
+      : []),
+    {
+      phase: 'network',
+      title: `install Cilium ${VERSIONS.cilium} as CNI and kube-proxy replacement${build ? ' (images built here: no Envoy/L7 proxy, no Hubble)' : ''}`,
+      action: {
+        kind: 'exec',
+        ...(build ? { cwd: o.root } : {}),
+        argv: [
+          'helm', 'upgrade', '--install', 'cilium', ...chart,
+          '--kube-context', CLUSTER.context, '--namespace', 'kube-system',
+          '--set', 'kubeProxyReplacement=true', '--set', `k8sServiceHost=${CLUSTER.controlPlane}`, '--set', 'k8sServicePort=6443',
+          '--set', 'ipam.mode=kubernetes', '--set', 'operator.replicas=1',
+          '--set', 'hubble.enabled=false',
+          // The images built here are tagged, not pushed: no digest to pin, and
+          // no Envoy (the L7 proxy is a C++ build this machine does not do).
+          ...(build ? ['--set', 'image.useDigest=false', '--set', 'operator.image.useDigest=false', '--set', 'envoy.enabled=false', '--set', 'l7Proxy=false'] : []),
+          '--wait', '--timeout', '10m',
+        ],
+      },
+    },
+  ];
 }
 
 /** Apps onboarded in the tree that have a Dockerfile in apps/<name>/: their image reference from values. */
@@ -153,19 +244,33 @@ const kubectl = (...args: string[]): string[] => ['kubectl', '--context', CLUSTE
 /** `paddock cluster up`: from nothing to every Kustomization and HelmRelease ready. */
 export function upPlan(o: PlanOptions): Step[] {
   const rel = (p: string): string => relative(o.root, p) || '.';
-  const kindConfig = join(o.root, 'platform', 'clusters', 'kind', 'kind-config.yaml');
+  const kindConfig = kindConfigFor(o);
   const version = chartVersion(o.root);
   const chartTgz = join(o.workDir, `app-${version}.tgz`);
+  const build = o.images === 'build';
+  const until = o.until ? UP_PHASES.indexOf(o.until as (typeof UP_PHASES)[number]) : UP_PHASES.length;
+  if (until < 0) throw new Error(`unknown phase "${o.until}" (phases: ${UP_PHASES.join(', ')})`);
+  const tools = REQUIRED_TOOLS.map((t) => t.name).filter((t) => t !== 'flux' || until >= UP_PHASES.indexOf('gitops'));
   const steps: Step[] = [
-    { phase: 'prerequisites', title: 'check that docker, kind, kubectl, helm and flux are installed', action: { kind: 'tools', tools: REQUIRED_TOOLS.map((t) => t.name) } },
+    ...(build
+      ? [{ phase: 'prerequisites', title: 'build the pinned kind, kubectl and helm where no release download answers (tools/build.sh)', action: { kind: 'exec' as const, cwd: o.root, argv: ['tools/build.sh', 'kind', 'kubectl', 'helm'] } }]
+      : []),
+    { phase: 'prerequisites', title: `check that ${tools.slice(0, -1).join(', ')} and ${tools.at(-1)} are installed`, action: { kind: 'tools', tools } },
     { phase: 'prerequisites', title: 'check that the Docker engine answers', action: { kind: 'exec', argv: ['docker', 'info', '--format', '{{.ServerVersion}}'] } },
+    ...(build ? imageSteps(o) : []),
+    ...(kindConfig.content !== undefined
+      ? [{ phase: 'cluster', title: `write the kind config for this machine (${kindConfig.path})`, action: { kind: 'write' as const, path: kindConfig.path, content: kindConfig.content } }]
+      : []),
     {
       phase: 'cluster',
       title: `create the kind cluster "${CLUSTER.name}" (control plane, system worker, one tainted worker per app)`,
-      action: { kind: 'exec', argv: ['kind', 'create', 'cluster', '--config', rel(kindConfig), '--wait', '0s'], cwd: o.root, skipIf: ['kind', 'get', 'kubeconfig', '--name', CLUSTER.name] },
+      action: { kind: 'exec', argv: ['kind', 'create', 'cluster', '--config', kindConfig.content === undefined ? rel(kindConfig.path) : kindConfig.path, '--wait', '0s'], cwd: o.root, skipIf: ['kind', 'get', 'kubeconfig', '--name', CLUSTER.name] },
     },
+    ...ciliumSteps(o),
+    { phase: 'network', title: 'wait until every node is Ready', action: { kind: 'exec', argv: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s') } },
+    { phase: 'network', title: 'wait until CoreDNS runs', action: { kind: 'exec', argv: kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=300s') } },
     {
-      phase: 'cluster',
+      phase: 'gitops',
       title: `start the bootstrap registry (${VERSIONS.registryImage}) that serves the platform tree to Flux`,
       action: {
         kind: 'exec',
@@ -174,26 +279,10 @@ export function upPlan(o: PlanOptions): Step[] {
       },
     },
     {
-      phase: 'cluster',
+      phase: 'gitops',
       title: `connect the registry to kind's network (pods reach it as ${CLUSTER.registry}:5000)`,
       action: { kind: 'exec', argv: ['docker', 'network', 'connect', 'kind', CLUSTER.registry], alreadyDone: 'already exists' },
     },
-    {
-      phase: 'network',
-      title: `install Cilium ${VERSIONS.cilium} as CNI and kube-proxy replacement`,
-      action: {
-        kind: 'exec',
-        argv: [
-          'helm', 'upgrade', '--install', 'cilium', 'cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium,
-          '--kube-context', CLUSTER.context, '--namespace', 'kube-system',
-          '--set', 'kubeProxyReplacement=true', '--set', `k8sServiceHost=${CLUSTER.controlPlane}`, '--set', 'k8sServicePort=6443',
-          '--set', 'ipam.mode=kubernetes', '--set', 'operator.replicas=1',
-          '--set', 'hubble.enabled=false',
-          '--wait', '--timeout', '10m',
-        ],
-      },
-    },
-    { phase: 'network', title: 'wait until every node is Ready', action: { kind: 'exec', argv: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s') } },
     { phase: 'gitops', title: `install Flux ${VERSIONS.flux}`, action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, '--context', CLUSTER.context] } },
     { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', '--context', CLUSTER.context] } },
     pushTree(o),
@@ -248,7 +337,7 @@ export function upPlan(o: PlanOptions): Step[] {
     { phase: 'converge', title: 'wait for every Kustomization and HelmRelease to be Ready', action: { kind: 'wait-flux', timeoutSeconds: 1800 } },
     { phase: 'summary', title: 'print the platform status', action: { kind: 'status' } },
   );
-  return steps;
+  return o.until ? steps.filter((s) => UP_PHASES.indexOf(s.phase as (typeof UP_PHASES)[number]) <= until) : steps;
 }
 
 /** The platform/ tree as an OCI artifact in the bootstrap registry: what Flux reconciles. */
@@ -304,6 +393,8 @@ export function describe(a: Action): string {
       return `${a.method} ${a.url}${a.body ? ` ${JSON.stringify(a.body)}` : ''} (ok: ${a.okStatus.join('/')})`;
     case 'wait-flux':
       return `poll Kustomizations and HelmReleases${a.names ? ` until ${a.names.join(', ')} ${a.names.length > 1 ? 'are' : 'is'} Ready` : ' until all are Ready'} (at most ${Math.round(a.timeoutSeconds / 60)} min)`;
+    case 'write':
+      return `write ${a.path} (${a.content.split('\n').length} lines)`;
     case 'status':
       return 'paddock cluster status';
   }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { delimiter, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { UserError } from '../report/errors.js';
 import { describe, type Action, type Step } from './plan.js';
@@ -126,6 +126,11 @@ export async function runPlan(steps: Step[], onStatus: () => Promise<void>): Pro
         break;
       case 'wait-flux':
         await waitFlux(a);
+        break;
+      case 'write':
+        process.stderr.write(`      ${pc.dim(describe(a))}\n`);
+        mkdirSync(dirname(a.path), { recursive: true });
+        writeFileSync(a.path, a.content);
         break;
       case 'status':
         await onStatus();

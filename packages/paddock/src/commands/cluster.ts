@@ -4,7 +4,12 @@ import { paths, requireCheckout } from '../paths.js';
 import { EXIT, makeReport, type Finding } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
 import { UserError } from '../report/errors.js';
-import { describe, missingTools, formatPlan, formatTable, planFor, planOptions, readFlux, readSecretSync, runPlan, smokeTests, statusRows, type Step } from '../cluster/index.js';
+import { delimiter } from 'node:path';
+import { existsSync } from 'node:fs';
+import {
+  chooseImageSource, clusterImages, describe, missingTools, formatPlan, formatTable, planFor, planOptions, readFlux, readSecretSync, runPlan, smokeTests, statusRows, UP_PHASES,
+  type ImageSource, type PlanOptions, type Step,
+} from '../cluster/index.js';
 import { listedApps } from '../gitops/apps-list.js';
 import { layout } from '../gitops/layout.js';
 import { printJson } from '../report/json.js';
@@ -12,14 +17,36 @@ import { printJson } from '../report/json.js';
 interface Opts {
   dryRun?: boolean;
   json?: boolean;
+  images?: string;
+  until?: string;
 }
 
-function printPlan(command: string, steps: Step[], json: boolean): void {
+/** Each image of the cluster with where it comes from under this plan (what --dry-run shows first). */
+function imageSources(o: PlanOptions): { ref: string; source: ImageSource; from: string }[] {
+  return clusterImages(o.root).map((i) =>
+    o.images === 'build'
+      ? { ref: i.ref, source: 'build' as const, from: i.from }
+      : i.placement === 'node'
+        ? { ref: 'kindest/node', source: 'pull' as const, from: 'docker.io, by the digest in platform/clusters/kind/kind-config.yaml' }
+        : { ref: i.ref, source: 'pull' as const, from: i.placement === 'preload' ? 'built into kindest/node' : 'its registry, by each node' },
+  );
+}
+
+function printPlan(command: string, steps: Step[], json: boolean, o?: PlanOptions): void {
+  const images = command === 'up' && o ? imageSources(o) : undefined;
   if (json) {
-    printJson({ ok: true, command, steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })) });
+    printJson({ ok: true, command, ...(images ? { imageSource: o!.images ?? 'pull', imageSourceWhy: o!.imagesWhy, images } : {}), steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })) });
     return;
   }
-  process.stdout.write(`paddock cluster ${command}: the plan (${steps.length} steps, nothing run)\n\n${formatPlan(steps).join('\n')}\n`);
+  const head = images
+    ? `images: ${o!.images === 'build' ? 'built here from pinned source' : 'pulled from their registries'}${o!.imagesWhy ? ` (${o!.imagesWhy})` : ''}\n${images.map((i) => `  ${i.source.padEnd(5)} ${i.ref}  ← ${i.from}`).join('\n')}\n\n`
+    : '';
+  process.stdout.write(`paddock cluster ${command}: the plan (${steps.length} steps, nothing run)\n\n${head}${formatPlan(steps).join('\n')}\n`);
+}
+
+/** paddock's pinned tools (tools/bin, from tools/build.sh) come first on PATH for the bootstrap's commands. */
+function pinnedToolsFirst(toolsBin: string): void {
+  if (existsSync(toolsBin)) process.env.PATH = [toolsBin, process.env.PATH ?? ''].filter(Boolean).join(delimiter);
 }
 
 function needTools(tools: string[]): void {
@@ -45,21 +72,33 @@ export function register(program: Command): void {
     down: 'Delete the kind cluster and the bootstrap registry',
   } as const;
   for (const command of ['up', 'sync', 'down'] as const) {
-    cluster
+    const c = cluster
       .command(command)
       .description(about[command])
       .option('--dry-run', 'print the ordered plan, run nothing')
-      .option('--json', 'print the plan (or result) as JSON')
-      .action(async (opts: Opts) => {
-        const steps = planFor(command, planOptions(paths.root, Boolean(opts.dryRun)));
+      .option('--json', 'print the plan (or result) as JSON');
+    if (command === 'up') {
+      c.option('--images <source>', 'where the images come from: pull (upstream registries), build (from pinned source, here), auto: pull where the registries answer (default auto; env PADDOCK_IMAGE_SOURCE)');
+      c.option('--until <phase>', `stop after this phase (${UP_PHASES.join(', ')})`);
+    }
+    c.action(async (opts: Opts) => {
+        if (opts.until !== undefined && !(UP_PHASES as readonly string[]).includes(opts.until)) {
+          throw new UserError(`--until "${opts.until}" is not a phase of cluster up`, `Use one of: ${UP_PHASES.join(', ')}.`);
+        }
+        const extra = command === 'up' ? { ...(await chooseImageSource(opts.images).then((c) => ({ images: c.source, imagesWhy: c.why }))), until: opts.until } : {};
+        const o = planOptions(paths.root, Boolean(opts.dryRun), extra);
+        const steps = planFor(command, o);
         if (opts.dryRun) {
-          printPlan(command, steps, Boolean(opts.json));
+          printPlan(command, steps, Boolean(opts.json), o);
           return;
         }
+        // Where images are built, so are the tools (tools/build.sh in the plan): use those.
+        if (o.images === 'build') pinnedToolsFirst(paths.toolsBin);
         await runPlan(steps, async () => {
           await status(false);
         });
         if (opts.json) printJson({ ok: true, command, steps: steps.length }, { compact: true });
+        else if (opts.until) process.stdout.write(`${pc.green('✔')} cluster ${command} done up to the "${opts.until}" phase (--until).\n`);
         else process.stdout.write(`${pc.green('✔')} cluster ${command} done.${command === 'up' ? ' Next: npx paddock cluster test' : ''}\n`);
       });
   }

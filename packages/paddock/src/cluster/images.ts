@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * One path, two image sources. Where the registries answer, the cluster pulls
+ * every image as upstream publishes it (kind's node image, the images kubeadm
+ * and the Cilium chart name). Where they don't (an air-gapped site, a VM with
+ * no registry), `paddock cluster up` builds each image from the pinned source
+ * of the same release (tools/images/build.sh), tags it with the exact
+ * reference the manifests name, and loads it onto the nodes, so that no
+ * manifest changes and no pod pulls.
+ */
+export type ImageSource = 'pull' | 'build';
+
+export interface ClusterImage {
+  /** The reference the manifests name (kubeadm's static pods, the Cilium chart) and the image is tagged with. */
+  ref: string;
+  /** The recipe in tools/images/build.sh. */
+  recipe: string;
+  /** Where the build takes it from (shown in --dry-run). */
+  from: string;
+  /**
+   * Where the image goes: `node` is the kind node image itself, `preload` is
+   * imported into every node's containerd before the kubelet starts (what
+   * kubeadm needs: kindest/node has these built in), `load` goes onto the
+   * nodes with `kind load` once the cluster exists.
+   */
+  placement: 'node' | 'preload' | 'load';
+}
+
+/** tools/versions.env as a map (plain KEY=value lines). */
+export function toolVersions(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(join(root, 'tools', 'versions.env'), 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(\S*)\s*$/.exec(line);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+function need(v: Record<string, string>, key: string): string {
+  const value = v[key];
+  if (!value) throw new Error(`tools/versions.env has no ${key}`);
+  return value;
+}
+
+/** The etcd image kubeadm deploys: the version tools/images/etcd/go.mod builds, as kubeadm tags it (3.6.6-0). */
+function etcdImageTag(root: string): string {
+  const mod = readFileSync(join(root, 'tools', 'images', 'etcd', 'go.mod'), 'utf8');
+  const m = /^require go\.etcd\.io\/etcd\/server\/v3 v(\S+)$/m.exec(mod);
+  if (!m) throw new Error('tools/images/etcd/go.mod does not require go.etcd.io/etcd/server/v3');
+  return `${m[1]}-0`;
+}
+
+/** The node image paddock builds (kind's own is pulled by digest, which a local build cannot have). */
+export function builtNodeImage(root: string): string {
+  return `paddock/kind-node:${need(toolVersions(root), 'KUBERNETES_VERSION')}`;
+}
+
+/** Every image the cluster of stage 1 (nodes and Cilium) runs, in build order: what `cluster up` builds where it cannot pull. */
+export function clusterImages(root: string): ClusterImage[] {
+  const v = toolVersions(root);
+  const k8s = need(v, 'KUBERNETES_VERSION');
+  const cilium = need(v, 'CILIUM_VERSION');
+  const kube = `k8s.io/kubernetes ${k8s}`;
+  const ciliumSrc = `github.com/cilium/cilium ${cilium}`;
+  const images: ClusterImage[] = [
+    { ref: `registry.k8s.io/pause:${need(v, 'PAUSE_VERSION')}`, recipe: 'pause', from: `${kube} build/pause/linux/pause.c (gcc -static)`, placement: 'preload' },
+    { ref: `registry.k8s.io/etcd:${etcdImageTag(root)}`, recipe: 'etcd', from: `go.etcd.io/etcd/server/v3 v${etcdImageTag(root).replace(/-0$/, '')}`, placement: 'preload' },
+    ...(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map(
+      (c): ClusterImage => ({ ref: `registry.k8s.io/${c}:${k8s}`, recipe: c, from: `${kube} cmd/${c}`, placement: 'preload' }),
+    ),
+    { ref: `registry.k8s.io/coredns/coredns:${need(v, 'COREDNS_VERSION')}`, recipe: 'coredns', from: `github.com/coredns/coredns ${need(v, 'COREDNS_VERSION')}`, placement: 'preload' },
+    { ref: `quay.io/cilium/cilium:${cilium}`, recipe: 'cilium', from: `${ciliumSrc} (agent, no Envoy, no Hubble) on Debian bookworm with clang-19`, placement: 'load' },
+    { ref: `quay.io/cilium/operator-generic:${cilium}`, recipe: 'operator-generic', from: `${ciliumSrc} operator (ipam_provider_operator)`, placement: 'load' },
+  ];
+  images.push({
+    ref: builtNodeImage(root),
+    recipe: 'node',
+    from: `Debian bookworm (debootstrap), kind ${need(v, 'KIND_VERSION')} images/base, kubelet/kubeadm/kubectl from ${kube}`,
+    placement: 'node',
+  });
+  return images;
+}
+
+/** The node image of a kind config (the one all nodes share; undefined when they differ or none is set). */
+export function kindNodeImage(kindConfig: { nodes?: { image?: string }[] }): string | undefined {
+  const set = new Set((kindConfig.nodes ?? []).map((n) => n.image));
+  return set.size === 1 ? [...set][0] : undefined;
+}

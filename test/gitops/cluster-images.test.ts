@@ -1,0 +1,168 @@
+// One path, two image sources (issue 12): where the registries answer,
+// `cluster up` pulls as upstream publishes; where they don't, its plan builds
+// every image here from pinned source, tagged with the reference the
+// manifests name. The decision and the plan are data: tested here without
+// Docker (the live run is make e2e).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { BUILT_CHART_DIR, CLUSTER, VERSIONS, builtNodeImage, chooseImageSource, clusterImages, kindConfigFor, registriesAnswer, toolVersions, upPlan, type Step } from 'paddock/cluster/index.js';
+import { UserError } from 'paddock/report/errors.js';
+import { paths } from 'paddock/paths.js';
+import { paddock } from '../lib/cli.js';
+
+const argv = (s: Step): string[] => (s.action.kind === 'exec' ? s.action.argv : []);
+const base = { root: paths.root, revision: 'x', workDir: '/w' };
+const pins = toolVersions(paths.root);
+
+describe('the image source', () => {
+  it('--images and PADDOCK_IMAGE_SOURCE choose, auto asks the registries', async () => {
+    const never = async (): Promise<boolean> => assert.fail('no probe when the source is given');
+    assert.equal((await chooseImageSource('pull', never)).source, 'pull');
+    assert.equal((await chooseImageSource('build', never)).source, 'build');
+    assert.equal((await chooseImageSource('auto', async () => true)).source, 'pull');
+    const offline = await chooseImageSource('auto', async () => false);
+    assert.equal(offline.source, 'build');
+    assert.match(offline.why, /no registry answers \(registry\.k8s\.io, quay\.io\)/);
+    const saved = process.env.PADDOCK_IMAGE_SOURCE;
+    try {
+      process.env.PADDOCK_IMAGE_SOURCE = 'build';
+      assert.deepEqual(await chooseImageSource(undefined, never), { source: 'build', why: 'PADDOCK_IMAGE_SOURCE says build' });
+    } finally {
+      if (saved === undefined) delete process.env.PADDOCK_IMAGE_SOURCE;
+      else process.env.PADDOCK_IMAGE_SOURCE = saved;
+    }
+    await assert.rejects(chooseImageSource('docker', never), (e: unknown) => e instanceof UserError && /--images is "docker"; it must be pull, build or auto/.test(e.message));
+  });
+
+  it('a registry "answers" with any HTTP status (401 included) and not when nothing listens', async () => {
+    const server = createServer((_req, res) => res.writeHead(401).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v2/`;
+    try {
+      assert.equal(await registriesAnswer(2000, [url]), true);
+    } finally {
+      server.close();
+    }
+    assert.equal(await registriesAnswer(2000, [url]), false, 'closed port');
+  });
+});
+
+describe('the images the cluster needs', () => {
+  const images = clusterImages(paths.root);
+
+  it('are the references kubeadm and the Cilium chart name, at the pins', () => {
+    const k8s = pins.KUBERNETES_VERSION!;
+    assert.deepEqual(images.map((i) => i.ref), [
+      `registry.k8s.io/pause:${pins.PAUSE_VERSION}`,
+      'registry.k8s.io/etcd:3.6.6-0',
+      `registry.k8s.io/kube-apiserver:${k8s}`,
+      `registry.k8s.io/kube-controller-manager:${k8s}`,
+      `registry.k8s.io/kube-scheduler:${k8s}`,
+      `registry.k8s.io/coredns/coredns:${pins.COREDNS_VERSION}`,
+      `quay.io/cilium/cilium:v${VERSIONS.cilium}`,
+      `quay.io/cilium/operator-generic:v${VERSIONS.cilium}`,
+      builtNodeImage(paths.root),
+    ]);
+    assert.equal(pins.CILIUM_VERSION, `v${VERSIONS.cilium}`, 'one Cilium pin: tools/versions.env and cluster/versions.ts agree');
+  });
+
+  it('every recipe the plan names exists in tools/images/build.sh', () => {
+    const script = readFileSync(join(paths.root, 'tools', 'images', 'build.sh'), 'utf8');
+    const cases = new Set([...script.matchAll(/^ {4}([a-z-]+(?: \| [a-z-]+)*)\)/gm)].flatMap((m) => m[1]!.split(' | ')));
+    for (const i of images) assert.ok(cases.has(i.recipe), `tools/images/build.sh has a recipe for ${i.recipe}`);
+  });
+});
+
+describe('cluster up where images are built', () => {
+  const steps = upPlan({ ...base, images: 'build', host: { cgroupV1: true } });
+
+  it('builds the tools, then every image with "n of m" progress, before the cluster exists', () => {
+    const titles = steps.map((s) => s.title);
+    const builds = steps.filter((s) => s.phase === 'images');
+    assert.equal(builds.length, clusterImages(paths.root).length);
+    builds.forEach((s, i) => assert.match(s.title, new RegExp(`^build image ${i + 1} of ${builds.length}: `)));
+    assert.ok(titles.indexOf(builds.at(-1)!.title) < steps.findIndex((s) => argv(s).includes('create')), 'images first, then kind create');
+    assert.deepEqual(argv(steps[0]!), ['tools/build.sh', 'kind', 'kubectl', 'helm']);
+    // the node image carries what kubeadm needs; Cilium's go on with kind load
+    const node = builds.at(-1)!;
+    const preload = clusterImages(paths.root).filter((i) => i.placement === 'preload').map((i) => i.ref);
+    assert.deepEqual(argv(node), ['tools/images/build.sh', 'node', builtNodeImage(paths.root), ...preload]);
+    const load = steps.find((s) => argv(s)[1] === 'load')!;
+    assert.deepEqual(argv(load), ['kind', 'load', 'docker-image', `quay.io/cilium/cilium:v${VERSIONS.cilium}`, `quay.io/cilium/operator-generic:v${VERSIONS.cilium}`, '--name', CLUSTER.name]);
+  });
+
+  it('installs Cilium from the module\'s chart with the built tags, no Envoy, no Hubble', () => {
+    const helm = argv(steps.find((s) => argv(s)[0] === 'helm')!);
+    assert.equal(helm[4], `${BUILT_CHART_DIR}/cilium`);
+    assert.ok(!helm.includes('--repo'));
+    for (const set of ['image.useDigest=false', 'operator.image.useDigest=false', 'envoy.enabled=false', 'l7Proxy=false', 'hubble.enabled=false', 'kubeProxyReplacement=true']) {
+      assert.ok(helm.includes(set), set);
+    }
+  });
+
+  it('writes a kind config that differs from the tree only in the node image and the cgroup v1 kubelet setting', () => {
+    const tree = parse(readFileSync(join(paths.platform, 'clusters', 'kind', 'kind-config.yaml'), 'utf8'));
+    const written = kindConfigFor({ ...base, images: 'build', host: { cgroupV1: true } });
+    assert.equal(written.path, '/w/kind-config.yaml');
+    const config = parse(written.content!);
+    for (const n of config.nodes) assert.equal(n.image, builtNodeImage(paths.root));
+    assert.deepEqual(config.kubeadmConfigPatches, ['kind: KubeletConfiguration\nfailCgroupV1: false\n']);
+    delete config.kubeadmConfigPatches;
+    for (const n of [...config.nodes, ...tree.nodes]) delete n.image;
+    assert.deepEqual(config, tree);
+    const write = steps.find((s) => s.action.kind === 'write')!;
+    assert.equal(write.action.kind === 'write' && write.action.content, written.content);
+    assert.deepEqual(argv(steps.find((s) => argv(s).includes('create'))!).slice(0, 5), ['kind', 'create', 'cluster', '--config', '/w/kind-config.yaml']);
+  });
+});
+
+describe('cluster up where the registries answer', () => {
+  it('pulls: no image builds, Cilium from helm.cilium.io, the tree\'s kind config as it is on cgroup v2', () => {
+    const steps = upPlan({ ...base, images: 'pull', host: { cgroupV1: false } });
+    assert.ok(!steps.some((s) => s.phase === 'images' || argv(s)[0]?.startsWith('tools/')));
+    assert.ok(!steps.some((s) => s.action.kind === 'write'));
+    const helm = argv(steps.find((s) => argv(s)[0] === 'helm')!);
+    assert.deepEqual(helm.slice(4, 9), ['cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium]);
+    assert.ok(!helm.includes('envoy.enabled=false'));
+    assert.ok(steps.some((s) => argv(s).join(' ').includes('--config platform/clusters/kind/kind-config.yaml')));
+  });
+
+  it('on a cgroup v1 host only the kubelet setting changes, the images stay kind\'s', () => {
+    const config = parse(kindConfigFor({ ...base, images: 'pull', host: { cgroupV1: true } }).content!);
+    for (const n of config.nodes) assert.match(n.image, /^kindest\/node:v[\d.]+@sha256:/);
+  });
+});
+
+describe('cluster up --until and --dry-run', () => {
+  it('--until network stops after Cilium and the nodes, and needs no flux', () => {
+    const steps = upPlan({ ...base, images: 'build', until: 'network' });
+    assert.equal(steps.at(-1)!.title, 'wait until CoreDNS runs');
+    assert.ok(!steps.some((s) => ['gitops', 'converge', 'publish', 'summary'].includes(s.phase)));
+    const tools = steps.find((s) => s.action.kind === 'tools')!;
+    assert.deepEqual(tools.action.kind === 'tools' && tools.action.tools, ['docker', 'kind', 'kubectl', 'helm']);
+  });
+
+  it('--dry-run lists each image with its source, built or pulled', async () => {
+    const built = await paddock(['cluster', 'up', '--images', 'build', '--until', 'network', '--dry-run']);
+    assert.equal(built.code, 0, built.stderr);
+    assert.match(built.stdout, /^images: built here from pinned source \(--images says build\)$/m);
+    assert.match(built.stdout, new RegExp(`^  build registry\\.k8s\\.io/kube-apiserver:${pins.KUBERNETES_VERSION!.replace(/\./g, '\\.')}  ← k8s\\.io/kubernetes `, 'm'));
+    assert.match(built.stdout, /^  build quay\.io\/cilium\/cilium:v1\.19\.3  ← github\.com\/cilium\/cilium v1\.19\.3 \(agent, no Envoy, no Hubble\)/m);
+    const pulled = await paddock(['cluster', 'up', '--images', 'pull', '--dry-run', '--json']);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const plan = JSON.parse(pulled.stdout) as { imageSource: string; images: { ref: string; source: string }[] };
+    assert.equal(plan.imageSource, 'pull');
+    assert.ok(plan.images.every((i) => i.source === 'pull'));
+  });
+
+  it('a phase that does not exist is refused with the list, exit 2', async () => {
+    const r = await paddock(['cluster', 'up', '--images', 'pull', '--until', 'networking', '--dry-run']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--until "networking" is not a phase of cluster up/);
+    assert.match(r.stderr, /prerequisites, images, cluster, network/);
+  });
+});

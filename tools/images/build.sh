@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# tools/images/build.sh NAME REF [PRELOAD_REF...] — build one image of the
+# live cluster from pinned source and tag it REF in the local Docker engine,
+# where no registry answers (paddock cluster up's "build" image source; its
+# plan names REF, the exact reference the manifests and charts use).
+#
+#   pause                    build/pause/linux/pause.c of k8s.io/kubernetes, gcc -static
+#   etcd                     go.etcd.io/etcd/server/v3 (tools/images/etcd, the version kubeadm deploys)
+#   kube-apiserver | kube-controller-manager | kube-scheduler
+#                            k8s.io/kubernetes at KUBERNETES_VERSION (tools/build.sh)
+#   coredns                  github.com/coredns/coredns at COREDNS_VERSION (tools/build.sh)
+#   cilium | operator-generic
+#                            github.com/cilium/cilium at CILIUM_VERSION (cilium-bin.sh) on a
+#                            Debian runtime with clang-19 (rootfs.sh cilium); no Envoy, no Hubble
+#   node                     the kind node: Debian bookworm (rootfs.sh node), kind's base files,
+#                            kubelet/kubeadm/kubectl, and PRELOAD_REFs (images already built)
+#                            imported into its containerd at boot, before the kubelet starts
+#
+# Each image is a tarball of a root file system, `docker import`ed with the
+# entrypoint/env upstream's image has, labelled dev.paddock.content=<hash of
+# every input>; a run that finds REF with that label does nothing.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+name=${1:-}
+ref=${2:-}
+[[ -n $name && -n $ref ]] || { sed -n '2,22p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+shift 2
+preload=("$@")
+command -v docker >/dev/null || idie "docker is not installed (tools/e2e/engine.sh start installs and starts it)"
+timeout 10 docker info >/dev/null 2>&1 || idie "the Docker engine does not answer; start it: tools/e2e/engine.sh start"
+
+TOOLS=$REPO_DIR/tools
+work=$CACHE/img/$name
+root=$work/rootfs
+CHANGES=()
+
+tool() { # a pinned binary from tools/build.sh, path printed
+  PADDOCK_TOOLS_OFFLINE=${PADDOCK_TOOLS_OFFLINE:-1} "$TOOLS/build.sh" "$1" >&2 || idie "building $1 failed (see the lines above)"
+  printf '%s\n' "$TOOLS/bin/$1"
+}
+
+minimal_files() { # what a distroless static image has: users, nsswitch, CA certificates, /tmp
+  mkdir -p "$root/etc/ssl/certs" "$root/tmp" "$root/var/run" "$root/home/nonroot"
+  chmod 1777 "$root/tmp"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n' >"$root/etc/group"
+  echo 'hosts: files dns' >"$root/etc/nsswitch.conf"
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/" 2>/dev/null || true
+}
+
+oci_caps() { # tools/oci-caps as a static binary, path printed (the same build as tools/e2e/engine.sh's)
+  local src=$TOOLS/oci-caps out=$TOOLS/bin/paddock-runc hash
+  hash=$(cat "$src/go.mod" "$src/main.go" | sha256sum | cut -c1-16)
+  if [[ ! -x $out || ! -f $TOOLS/bin/.paddock-runc.version || $(cat "$TOOLS/bin/.paddock-runc.version") != "$hash" ]]; then
+    mkdir -p "$TOOLS/bin"
+    (cd "$src" && CGO_ENABLED=0 GOWORK=off go build -trimpath -ldflags '-s -w' -o "$out" .) >&2 || idie "building tools/oci-caps failed"
+    echo "$hash" >"$TOOLS/bin/.paddock-runc.version"
+  fi
+  printf '%s\n' "$out"
+}
+
+# ---- recipes: each fills $root and CHANGES, and prints its inputs' identity
+recipe_inputs=''
+inputs() { recipe_inputs+=$(printf '%s\n' "$@"); recipe_inputs+=$'\n'; }
+file_inputs() { local f; for f in "$@"; do inputs "$f $(sha256sum <"$f" | cut -c1-16)"; done; }
+
+prepare() {
+  case $name in
+    pause)
+      local src
+      src=$(gomod_dir "$KUBE_APISERVER_MODULE" "$KUBERNETES_VERSION")/build/pause/linux/pause.c
+      [[ -f $src ]] || idie "no build/pause/linux/pause.c in $KUBE_APISERVER_MODULE@$KUBERNETES_VERSION"
+      command -v gcc >/dev/null || idie "gcc is needed to build the pause image; run: apt-get install -y gcc libc6-dev"
+      file_inputs "$src"
+      inputs "gcc $(gcc -dumpfullversion)"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      mkdir -p "$root"
+      # upstream build/pause/Makefile: CFLAGS = -Os -Wall -Werror -static -DVERSION=v$(TAG)-$(REV)
+      run_logged image-pause gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE_VERSION-paddock" -o "$root/pause" "$src"
+      strip "$root/pause"
+      CHANGES=('USER 65535:65535' 'ENTRYPOINT ["/pause"]') ;;
+    etcd)
+      file_inputs "$IMAGES_DIR/etcd/go.mod" "$IMAGES_DIR/etcd/go.sum" "$IMAGES_DIR/etcd/main.go"
+      inputs "$(go env GOVERSION)"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/usr/local/bin" "$root/var/lib/etcd"
+      local v
+      v=$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" {print $3}' "$IMAGES_DIR/etcd/go.mod")
+      ilog "  compiling etcd ${v#v} (a few minutes when Go's build cache is cold)…"
+      (cd "$IMAGES_DIR/etcd" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' \
+        run_logged image-etcd go build -trimpath -ldflags '-s -w' -o "$root/usr/local/bin/etcd" .)
+      CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' 'CMD ["/usr/local/bin/etcd"]') ;;
+    kube-apiserver | kube-controller-manager | kube-scheduler)
+      local bin
+      bin=$(tool "$name")
+      file_inputs "$bin"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/usr/local/bin"
+      cp "$bin" "$root/usr/local/bin/$name"
+      CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' "ENTRYPOINT [\"/usr/local/bin/$name\"]") ;;
+    coredns)
+      local bin
+      bin=$(tool coredns)
+      file_inputs "$bin"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      cp "$bin" "$root/coredns"
+      # upstream runs as nonroot with a file capability to bind :53; a
+      # `docker import`ed tarball keeps no file capabilities, so this image
+      # runs as root (kubeadm's Deployment still drops every capability but
+      # NET_BIND_SERVICE and forbids privilege escalation).
+      CHANGES=('ENTRYPOINT ["/coredns"]') ;;
+    cilium)
+      "$IMAGES_DIR/rootfs.sh" cilium
+      "$IMAGES_DIR/cilium-bin.sh"
+      inputs "rootfs $(cat "$CACHE/rootfs-cilium.stamp")" "bin $(cat "$CACHE/cilium-bin.stamp")"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      mkdir -p "$root"
+      cp -a "$CACHE/rootfs-cilium/." "$root/"
+      cp -a "$CACHE/cilium-bin/." "$root/"
+      # the init containers' scripts (a Go module zip keeps no file modes)
+      chmod 0755 "$root/init-container.sh" "$root/install-plugin.sh" "$root/cni-uninstall.sh"
+      # slimmer (every node gets a copy): the operator has its own image; of
+      # LLVM the agent runs clang only (pkg/datapath/loader), llc is kept as
+      # upstream's image has it; no docs
+      rm -f "$root/usr/bin/cilium-operator-generic"
+      find "$root/usr/lib/llvm-19/bin" -mindepth 1 -not -name clang -not -name clang-19 -not -name llc -delete
+      rm -rf "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale" "$root/usr/share/info"
+      mkdir -p "$root/usr/local/bin" "$root/cni" "$root/home/cilium"
+      # the compiler the agent runs for its BPF programs (upstream: cilium's own LLVM 19 build in /usr/local/bin)
+      ln -sf /usr/bin/clang-19 "$root/usr/local/bin/clang"
+      ln -sf /usr/bin/llc-19 "$root/usr/local/bin/llc"
+      # install-plugin.sh copies /cni/loopback to the node (upstream: from the CNI plugins release)
+      cp "$root/usr/lib/cni/loopback" "$root/cni/loopback"
+      ln -sf /usr/share/zoneinfo/UTC "$root/etc/localtime"
+      CHANGES=('ENV HUBBLE_SERVER=unix:///var/run/cilium/hubble.sock' 'ENV INITSYSTEM=SYSTEMD'
+        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+        'WORKDIR /home/cilium' 'CMD ["/usr/bin/cilium-dbg"]') ;;
+    operator-generic)
+      "$IMAGES_DIR/cilium-bin.sh"
+      inputs "bin $(cat "$CACHE/cilium-bin.stamp")"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/usr/bin"
+      cp "$CACHE/cilium-bin/usr/bin/cilium-operator-generic" "$root/usr/bin/"
+      CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' 'ENTRYPOINT ["/usr/bin/cilium-operator-generic"]') ;;
+    node) prepare_node ;;
+    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic node)" ;;
+  esac
+}
+
+prepare_node() {
+  local kind_src kb b r id
+  "$IMAGES_DIR/rootfs.sh" node
+  kind_src=$(gomod_dir "$KIND_MODULE" "$KIND_VERSION")
+  kb=$kind_src/images/base/files
+  [[ -d $kb ]] || idie "no images/base/files in $KIND_MODULE@$KIND_VERSION"
+  local bins=() wrapper
+  for b in kubelet kubeadm kubectl; do bins+=("$(tool "$b")"); done
+  wrapper=$(oci_caps)
+  inputs "rootfs $(cat "$CACHE/rootfs-node.stamp")" "kind $KIND_VERSION" "k8s $KUBERNETES_VERSION"
+  file_inputs "${bins[@]}" "$wrapper" "$IMAGES_DIR/node/containerd-config.toml" "$IMAGES_DIR/node/paddock-preload-images.service"
+  for r in "${preload[@]}"; do
+    id=$(docker image inspect --format '{{.Id}}' "$r" 2>/dev/null) || idie "image $r is not in the Docker engine; build it first: tools/images/build.sh <name> $r"
+    inputs "preload $r $id"
+  done
+  [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+  ilog "  copying the Debian root file system…"
+  mkdir -p "$root"
+  cp -a "$CACHE/rootfs-node/." "$root/"
+  # kind's images/base Dockerfile, step by step
+  install -m 0755 "$kb"/usr/local/bin/* "$root/usr/local/bin/"
+  mkdir -p "$root/kind/bin" "$root/etc/containerd" "$root/etc/default" "$root/etc/sysctl.d" "$root/etc/systemd/system/kubelet.service.d"
+  install -m 0644 "$kb/kind/README.txt" "$root/kind/"
+  install -m 0755 "$kb"/kind/bin/* "$root/kind/bin/"
+  install -m 0644 "$kb/etc/crictl.yaml" "$root/etc/"
+  install -m 0644 "$kb"/etc/default/* "$root/etc/default/"
+  install -m 0644 "$kb"/etc/sysctl.d/* "$root/etc/sysctl.d/"
+  install -m 0644 "$kb"/etc/systemd/system/*.service "$kb"/etc/systemd/system/*.slice "$root/etc/systemd/system/"
+  install -m 0644 "$kb"/etc/systemd/system/kubelet.service.d/* "$root/etc/systemd/system/kubelet.service.d/"
+  # kind's containerd config, for Debian's containerd 1.6 (see the file)
+  install -m 0644 "$IMAGES_DIR/node/containerd-config.toml" "$root/etc/containerd/config.toml"
+  sed -i "s#@PAUSE_IMAGE@#registry.k8s.io/pause:$PAUSE_VERSION#" "$root/etc/containerd/config.toml"
+  # containerd runs runc through the capability-dropping wrapper (see the config)
+  install -m 0755 "$wrapper" "$root/usr/local/sbin/paddock-runc"
+  # kind installs containerd into /usr/local/bin (its unit's path); Debian's is in /usr/bin
+  ln -sf /usr/bin/containerd "$root/usr/local/bin/containerd"
+  # kind's CNI plugins live in /opt/cni/bin; Debian's in /usr/lib/cni
+  mkdir -p "$root/opt/cni/bin"
+  for b in host-local loopback ptp portmap bridge; do cp "$root/usr/lib/cni/$b" "$root/opt/cni/bin/"; done
+  chmod 755 "$root/kind" "$root/kind/bin"
+  find "$root/lib/systemd/system/sysinit.target.wants/" -name "systemd-tmpfiles-setup.service" -delete
+  rm -f "$root"/lib/systemd/system/multi-user.target.wants/* "$root"/etc/systemd/system/*.wants/* \
+    "$root"/lib/systemd/system/local-fs.target.wants/* "$root"/lib/systemd/system/sockets.target.wants/*udev* \
+    "$root"/lib/systemd/system/sockets.target.wants/*initctl* "$root"/lib/systemd/system/basic.target.wants/*
+  echo "ReadKMsg=no" >>"$root/etc/systemd/journald.conf"
+  ln -sf /usr/lib/systemd/systemd "$root/sbin/init"
+  # containerd's default spec plus kind's product-files hook, without rlimits
+  chroot "$root" ctr oci spec |
+    jq '.hooks.createContainer[.hooks.createContainer| length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' |
+    jq 'del(.process.rlimits)' >"$root/etc/containerd/cri-base.json"
+  # the Kubernetes binaries, where kind's node image has them
+  for b in "${bins[@]}"; do install -m 0755 "$b" "$root/usr/bin/"; done
+  printf '%s\n' "$KUBERNETES_VERSION" >"$root/kind/version"
+  mkdir -p "$root/etc/kubernetes/manifests"
+  # the images kubeadm needs (kind's node image has them imported at build
+  # time; here a boot-time unit imports them before the kubelet starts)
+  mkdir -p "$root/kind/images"
+  local n=0
+  for r in "${preload[@]}"; do
+    n=$((n + 1))
+    ilog "  saving image $n of ${#preload[@]} into the node: $r"
+    docker save -o "$root/kind/images/$n.tar" "$r" || idie "docker save $r failed"
+  done
+  install -m 0644 "$IMAGES_DIR/node/paddock-preload-images.service" "$root/etc/systemd/system/"
+  chroot "$root" systemctl enable kubelet.service containerd.service undo-mount-hacks.service paddock-preload-images.service >/dev/null 2>&1
+  chroot "$root" systemctl mask systemd-binfmt.service >/dev/null 2>&1
+  # (kind's image also has STOPSIGNAL SIGRTMIN+3, which docker import does not
+  # take; kind removes its nodes with docker rm -f, where it does not matter)
+  CHANGES=('ENV container=docker' 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]')
+}
+
+# ---- main
+ONLY_HASH=1 prepare
+# the recipes' code is an input too (comments and progress lines are not)
+recipes=$(grep -vE '^\s*(#|ilog )' "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+hash=$(printf '%s\n%s' "$recipes" "$recipe_inputs" | sha256sum | cut -c1-16)
+have=$(docker image inspect --format '{{index .Config.Labels "dev.paddock.content"}}' "$ref" 2>/dev/null || true)
+old_id=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
+if [[ $have == "$hash" ]]; then
+  ilog "$ref: up to date (built here, inputs unchanged)"
+  exit 0
+fi
+started=$SECONDS
+recipe_inputs=''
+rm -rf "$work" && mkdir -p "$work"
+prepare
+args=()
+for c in "${CHANGES[@]}" "LABEL dev.paddock.content=$hash" "LABEL dev.paddock.source=built-from-source"; do args+=(--change "$c"); done
+run_logged "image-$name-import" sh -c "tar --numeric-owner -C '$root' -c . | docker import ${args[*]@Q} - '$ref'"
+rm -rf "$work"
+# the previous build of REF, now untagged, goes (unless a container still uses it)
+if [[ -n $old_id && $old_id != "$(docker image inspect --format '{{.Id}}' "$ref")" ]]; then
+  docker image rm "$old_id" >/dev/null 2>&1 || true
+fi
+size=$(docker image inspect --format '{{.Size}}' "$ref")
+ilog "$ref: built in $((SECONDS - started)) s ($((size / 1000000)) MB)"

@@ -1,0 +1,36 @@
+# tools/images/lib.sh — shared helpers for the image recipes (sourced).
+# Each recipe makes one artefact under $CACHE (default .cache/cluster/) and
+# stamps it with the hash of its inputs; a warm run finds the stamp and does
+# nothing. Progress goes to stderr as "[images] …" lines; a recipe's own
+# output goes to $CACHE/logs/<name>.log and is shown only when it fails.
+set -euo pipefail
+IMAGES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+REPO_DIR=$(cd "$IMAGES_DIR/../.." && pwd -P)
+CACHE=${PADDOCK_CLUSTER_CACHE:-$REPO_DIR/.cache/cluster}
+mkdir -p "$CACHE/logs"
+# shellcheck source=../versions.env
+source "$REPO_DIR/tools/versions.env"
+
+ilog() { printf '[images] %s\n' "$*" >&2; }
+idie() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
+
+# stamp_ok NAME HASH → 0 if $CACHE/NAME.stamp holds HASH
+stamp_ok() { [[ -f $CACHE/$1.stamp && $(cat "$CACHE/$1.stamp") == "$2" ]]; }
+stamp_write() { printf '%s\n' "$2" >"$CACHE/$1.stamp"; }
+
+# run_logged NAME CMD... → runs CMD with output to $CACHE/logs/NAME.log; on
+# failure shows the log's tail and says where the full log is.
+run_logged() {
+  local name=$1 rc=0
+  shift
+  "$@" >"$CACHE/logs/$name.log" 2>&1 || rc=$?
+  if [[ $rc != 0 ]]; then
+    tail -n 25 "$CACHE/logs/$name.log" >&2
+    idie "$name failed (exit $rc); full log: $CACHE/logs/$name.log"
+  fi
+}
+
+# gomod_dir MODULE VERSION → the module's source directory in Go's module cache
+gomod_dir() {
+  GOFLAGS=-mod=mod GOWORK=off go mod download -json "$1@$2" | awk -F'"' '$2 == "Dir" {print $4; exit}'
+}

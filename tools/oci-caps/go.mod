@@ -1,0 +1,3 @@
+module paddock/tools/oci-caps
+
+go 1.25.0
