@@ -17,7 +17,9 @@ let cached: PlatformSettings | undefined;
 
 export function platformSettings(): PlatformSettings {
   // Read as Helm reads the chart's values, like every values file.
-  cached ??= (readYamlStream(readFileSync(join(paths.chart, 'values.yaml'), 'utf8'), { mode: 'values' }).docs[0]?.value as unknown as { platform: PlatformSettings }).platform;
+  cached ??= (
+    readYamlStream(readFileSync(join(paths.chart, 'values.yaml'), 'utf8'), { mode: 'values' }).docs[0]?.value as unknown as { platform: PlatformSettings }
+  ).platform;
   return cached;
 }
 

@@ -16,9 +16,7 @@ export const daprReleaseFile = join(paths.platform, 'infrastructure', 'controlle
 
 /** Settings from a Dapr HelmRelease's values; undefined when the file holds no Dapr release. */
 export function injectorSettingsFromRelease(file: string = daprReleaseFile): InjectorSettings | undefined {
-  const release = readYamlObjects(file).find(
-    (o) => o.kind === 'HelmRelease' && (o.spec as Json)?.chart?.spec?.chart === 'dapr',
-  );
+  const release = readYamlObjects(file).find((o) => o.kind === 'HelmRelease' && (o.spec as Json)?.chart?.spec?.chart === 'dapr');
   if (!release) return undefined;
   const spec = release.spec as Json;
   const values: Json = spec.values ?? {};

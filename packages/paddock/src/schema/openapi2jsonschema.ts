@@ -70,8 +70,14 @@ function appendNoDuplicates(obj: Json, key: string, value: string): void {
 
 /** Kinds openapi2jsonschema cannot inline (their schemas are recursive). */
 const NOT_STANDALONE = new Set([
-  'jsonschemaprops', 'jsonschemapropsorarray', 'customresourcevalidation', 'customresourcedefinition',
-  'customresourcedefinitionspec', 'customresourcedefinitionlist', 'jsonschemapropsorstringarray', 'jsonschemapropsorbool',
+  'jsonschemaprops',
+  'jsonschemapropsorarray',
+  'customresourcevalidation',
+  'customresourcedefinition',
+  'customresourcedefinitionspec',
+  'customresourcedefinitionlist',
+  'jsonschemapropsorstringarray',
+  'jsonschemapropsorbool',
 ]);
 
 const REF_PREFIX = '#/definitions/';
@@ -188,7 +194,13 @@ export function crdSchemas(crd: Json, objectMeta?: Json): CrdSchema[] {
     if (objectMeta) root.properties.metadata = structuredClone(objectMeta);
     additionalProperties(root, false, true);
     const kind = String(names.kind).toLowerCase();
-    out.push({ group, kind: names.kind, version: v.name, file: `${group}/${kind}_${String(v.name).toLowerCase()}.json`, schema: replaceIntOrString(root) as Json });
+    out.push({
+      group,
+      kind: names.kind,
+      version: v.name,
+      file: `${group}/${kind}_${String(v.name).toLowerCase()}.json`,
+      schema: replaceIntOrString(root) as Json,
+    });
   }
   return out;
 }

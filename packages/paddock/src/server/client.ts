@@ -35,7 +35,10 @@ export class KubeClient {
   private readonly agent: Agent;
 
   /** With `readOnly`, only GETs and dry-run requests leave this client: an existing cluster is never written to. */
-  constructor(readonly connection: Connection, private readonly options: { readOnly?: boolean } = {}) {
+  constructor(
+    readonly connection: Connection,
+    private readonly options: { readOnly?: boolean } = {},
+  ) {
     this.agent = new Agent({
       keepAlive: true,
       maxSockets: 8,
