@@ -75,7 +75,7 @@ const TRICKY_SCALARS = [
   '!!float 1',
   '2026-12-01',
   '12:30:00',
-  '"' + 'a'.repeat(300) + '"',
+  `"${'a'.repeat(300)}"`,
   'a'.repeat(70),
   '|\n  multi\n  line',
   '>-\n  folded',
@@ -430,7 +430,7 @@ function contractKey(name: string): fc.Arbitrary<string> {
       .map((s) => s),
     trickyScalar.map((s) => `port: ${s}`),
     fc
-      .constantFrom('/health', '/', '/a/../../etc', '/%2e', 'health', '/h?x=1', '/h h', '/\u0000', '//x', '/' + 'a'.repeat(250))
+      .constantFrom('/health', '/', '/a/../../etc', '/%2e', 'health', '/h?x=1', '/h h', '/\u0000', '//x', `/${'a'.repeat(250)}`)
       .chain(asYaml)
       .map((s) => `healthPath: ${s}`),
     trickyScalar.map((s) => `healthPath: ${s}`),
@@ -621,7 +621,7 @@ function plausibleKey(name: string): fc.Arbitrary<string> {
         fc.constantFrom('1024', '65535', '06654', '07654', '010000', '0o17620', '0x1F90', '8_080', '3_500', '1e4', '8080.0', '+8080'),
       )
       .map((p) => `port: ${p}`),
-    fc.constantFrom('/health', '/', '/a/b', '/.well-known/x', '/~u', '/' + 'a'.repeat(199)).map((h) => `healthPath: ${h}`),
+    fc.constantFrom('/health', '/', '/a/b', '/.well-known/x', '/~u', `/${'a'.repeat(199)}`).map((h) => `healthPath: ${h}`),
     fc.constantFrom(name, '', '""').map((n) => `nodepool: ${n}`),
     fc.constantFrom('team', 'a@b.com', 'Team Ω', 'x'.repeat(100), '1', 'yes', 'on', 'null x', '0x1F').map((o) => `owner: ${o}`),
     fc.constantFrom('1', '5', '2', '0x3', '0o3', '03', '1_0', '1.0', '5.0').map((r) => `replicas: ${r}`),

@@ -263,7 +263,9 @@ describe('class 9: what validate judges is what Helm reads', () => {
       'image: { repository: localhost:30000/platform/app1, tag: 1_0 }',
     ];
     const verdicts = await judge(cases.map((c) => `${c.startsWith('image') ? '' : IMAGE}${c}\n`));
-    verdicts.forEach((v, i) => assert.ok(v.contract.length > 0, `${cases[i]} passed validate`));
+    verdicts.forEach((v, i) => {
+      assert.ok(v.contract.length > 0, `${cases[i]} passed validate`);
+    });
     // "on" in quotes is text to every reader: the schema says a boolean is needed, and so does Helm.
     assert.ok(verdicts[4]!.contract.some((f) => /statestore\.enabled.*must be/.test(f)) && verdicts[4]!.chart, 'quoted "on" is text everywhere');
     // Helm's own reading of 06654 is 3500, the sidecar's port: the chart refuses it too.

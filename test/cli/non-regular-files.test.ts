@@ -2,7 +2,7 @@
 // wait: only regular files are read. Each run has a time limit, so a
 // regression fails here instead of hanging the suite.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -309,7 +309,7 @@ describe(`the CLI reads YAML as the cluster does (seed ${SEED}, ${scalars.length
     picked.forEach((s, i) => {
       const r = results[i]!;
       const mine = readYamlStream(`v: ${s}\nlist: [${s}]\n`, { mode: 'values' }).docs[0]!;
-      const helm = r.error ? 'refused' : canonical(JSON.parse(String((r.objects?.[0]?.object as { data: { values: string } }).data.values)));
+      const helm = r.error ? 'refused' : canonical(JSON.parse(String((r.objects?.[0]?.object as { data: { values: string } } | undefined)?.data.values)));
       const expected = mine.value === undefined ? 'refused' : canonical(mine.value);
       if (helm !== expected) diffs.push(`${JSON.stringify(s)}: helm ${helm}${r.error ? ` (${r.error.split('\n')[0]})` : ''}, CLI ${expected}`);
     });

@@ -10,7 +10,9 @@ import { after, test } from 'node:test';
 import { paddock } from '../lib/cli.js';
 
 const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const APP = `import os
 from flask import Flask

@@ -102,7 +102,9 @@ describe('cluster up where images are built', () => {
     const titles = steps.map((s) => s.title);
     const builds = steps.filter((s) => s.phase === 'images');
     assert.equal(builds.length, clusterImages(paths.root).length);
-    builds.forEach((s, i) => assert.match(s.title, new RegExp(`^build image ${i + 1} of ${builds.length}: `)));
+    builds.forEach((s, i) => {
+      assert.match(s.title, new RegExp(`^build image ${i + 1} of ${builds.length}: `));
+    });
     assert.ok(titles.indexOf(builds.at(-1)!.title) < steps.findIndex((s) => argv(s).includes('create')), 'images first, then kind create');
     assert.deepEqual(argv(steps[0]!), ['tools/build.sh', 'kind', 'kubectl', 'helm']);
     // the node image carries what kubeadm needs; Cilium's go on with kind load

@@ -181,7 +181,7 @@ export async function serverVerdicts(api: ApiServer, cases: AgreementCase[]): Pr
   }
   for (const { setup } of setups) for (const o of setup.filter((x) => x.kind !== 'CustomResourceDefinition' && x.kind !== 'Namespace')) await ensure(api, o);
   const out: CaseVerdicts[] = [];
-  for (const [i, c] of cases.entries()) {
+  for (const i of cases.keys()) {
     const creations: Record<string, Creation> = {};
     for (const o of setups[i]!.policies) creations[key(o)] = creationOf(await create(api, o));
     out.push({ creations, requests: [] });

@@ -56,6 +56,7 @@ function normalise(list: Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const i of sorted) {
     const last = out[out.length - 1];
+    // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max does not take
     if (last && i.lo <= last.hi + 1n) last.hi = i.hi > last.hi ? i.hi : last.hi;
     else out.push({ ...i });
   }

@@ -68,7 +68,7 @@ function appPorts(app: AppInput, dep: KubeObject | undefined): PortSpec[] {
     if (ann['dapr.io/enable-metrics'] !== 'false') add({ port: Number(ann['dapr.io/metrics-port'] ?? 9090), protocol: 'TCP', name: 'dapr-metrics' });
     // The Dapr APIs listen on the pod network unless the listen addresses keep them on loopback.
     const listen = ann['dapr.io/sidecar-listen-addresses'];
-    const loopbackOnly = listen !== undefined && listen.split(',').every((a) => /^(127\.|\[::1\]|::1|localhost)/.test(a.trim()));
+    const loopbackOnly = listen?.split(',').every((a) => /^(127\.|\[::1\]|::1|localhost)/.test(a.trim()));
     if (!loopbackOnly) {
       add({ port: Number(ann['dapr.io/http-port'] ?? 3500), protocol: 'TCP', name: 'dapr-http' });
       add({ port: Number(ann['dapr.io/grpc-port'] ?? 50001), protocol: 'TCP', name: 'dapr-grpc' });

@@ -70,9 +70,9 @@ export function formatMatrix(matrix: Matrix): string {
     reach.push([s.label, d.label, ports, by]);
   }
   const parts = [
-    pc.bold('Calls between apps through Dapr') + '\n' + (calls.length > 1 ? table(calls) : '(none)') + '\nAny other pair of apps: closed on every layer.',
+    `${pc.bold('Calls between apps through Dapr')}\n${calls.length > 1 ? table(calls) : '(none)'}\nAny other pair of apps: closed on every layer.`,
   ];
-  parts.push(pc.bold('Network reach of app pods (besides app-to-app Dapr calls)') + '\n' + (reach.length > 1 ? table(reach) : '(none)'));
+  parts.push(`${pc.bold('Network reach of app pods (besides app-to-app Dapr calls)')}\n${reach.length > 1 ? table(reach) : '(none)'}`);
   return parts.join('\n\n');
 }
 

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { notFound, UserError } from '../report/errors.js';
 
 /** What a path is, for a plain message: "a named pipe (FIFO)". */
@@ -30,7 +30,7 @@ export async function isRegularFile(path: string): Promise<boolean> {
  * between a check and the read).
  */
 export async function readRegularFile(path: string): Promise<string> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {

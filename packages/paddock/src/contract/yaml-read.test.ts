@@ -122,7 +122,9 @@ test('stringifyUnambiguous: every reader reads each string back as that string',
     const other = parse(text, { version }) as typeof helm;
     assert.deepEqual(other, helm, `YAML ${version} reads what Helm reads`);
   }
-  strings.forEach((s, i) => assert.equal(helm.values![`k${i}`], s));
+  strings.forEach((s, i) => {
+    assert.equal(helm.values![`k${i}`], s);
+  });
   for (const s of strings.filter(Boolean)) assert.equal(helm.keys![s], s);
   assert.deepEqual([helm.n, helm.f, helm.b, helm.z], [3500, 0.5, true, null]);
   assert.equal(goPlain('plain').t, 'str');

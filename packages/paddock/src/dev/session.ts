@@ -193,7 +193,7 @@ export class DevSession {
     const withPort = apps.filter((a) => a.values.port !== undefined);
     if (opts.freePorts) {
       const ports = await freePorts(withPort.length, taken);
-      withPort.forEach((a, i) => appPorts.set(a.name, ports[i]!));
+      for (const [i, a] of withPort.entries()) appPorts.set(a.name, ports[i]!);
     } else {
       for (const a of withPort) {
         const p = a.values.port!;

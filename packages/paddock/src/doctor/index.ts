@@ -76,7 +76,7 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
   if (opts.values && !values) throw notFound(opts.values, "Give the app's values file with --values, or leave it out to use values.yaml in the app folder.");
   const name = appName(root, values ? valuesPath : undefined, opts.name);
 
-  let files;
+  let files: Awaited<ReturnType<typeof listAppFiles>>;
   try {
     files = await listAppFiles(root);
   } catch (err) {

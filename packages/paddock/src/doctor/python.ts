@@ -662,7 +662,7 @@ function readComparison(ctx: Ctx, node: Node): void {
     const items = c.type === 'tuple' || c.type === 'list' || c.type === 'set' ? named(c) : [c];
     for (const i of items) {
       const s = literalString(i);
-      if (s && s.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, i) });
+      if (s?.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, i) });
     }
   }
 }

@@ -463,7 +463,7 @@ function workerListens(input: RuleInput, values: AppValues): Finding[] {
 function writeTarget(v: Val): { outside: boolean; shown: string } | undefined {
   let p: Val | undefined = v;
   if (p.kind === 'env') p = p.fallback;
-  if (!p || p.kind !== 'str') return undefined;
+  if (p?.kind !== 'str') return undefined;
   const s = p.s.trim();
   if (!s || s.startsWith('{?}') || s.startsWith('{env:')) return undefined;
   if (/^\/tmp(\/|$)|^\/dev\/(stdout|stderr|null)$|^\/proc\//.test(s)) return { outside: false, shown: s };
@@ -505,7 +505,7 @@ function debugs(input: RuleInput): Finding[] {
   if (d) {
     for (const [k, v] of d.env) {
       const sw = DEBUG_ENV[k];
-      if (!sw || !sw.on.test(v)) continue;
+      if (!sw?.on.test(v)) continue;
       const line = d.envLines.get(k) ?? d.finalLine;
       const loc = { file: d.file, line };
       if (k === 'NODE_ENV') found.push({ loc, via: `ENV ${k}=${v}`, kind: 'stack-traces' });

@@ -46,6 +46,7 @@ export const platformInjectorSettings: Readonly<InjectorSettings> = {
   enableK8sDownwardAPIs: false,
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects as JSON, walked field by field
 type Json = Record<string, any>;
 
 /** Kinds whose objects carry a pod template, and where it sits. */

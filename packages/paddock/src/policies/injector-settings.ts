@@ -9,6 +9,7 @@ import { paths } from '../paths.js';
 import { platformInjectorSettings, type InjectorSettings } from './admission-view.js';
 import { readYamlObjects } from './load.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: a HelmRelease as JSON, read field by field
 type Json = Record<string, any>;
 
 /** The platform's Dapr release (Flux HelmRelease) in the GitOps tree. */

@@ -135,6 +135,7 @@ async function writeCoreSchemas(work: string, provenance: { apiserver: string; k
   const { startControlPlane } = await import('../server/control-plane.js');
   say('starting the pinned kube-apiserver to read its OpenAPI document');
   const cp = await startControlPlane({ say });
+  // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document, walked as JSON
   let openapi: Record<string, any>;
   try {
     if (cp.version !== kubernetesVersion()) {
@@ -239,6 +240,7 @@ async function writeCrds(source: CrdSource, work: string, objectMeta: Record<str
   const kinds: string[] = [];
   for (const text of texts) {
     for (const doc of parseAllDocuments(text)) {
+      // biome-ignore lint/suspicious/noExplicitAny: a CRD document, read field by field
       const crd = doc.toJS() as Record<string, any> | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       // JSON, not the YAML it came as: parsing 5 MB of CRDs as YAML costs most of a second on every `check --server`.

@@ -18,6 +18,7 @@
  *   stay open.
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: OpenAPI schemas as JSON, walked field by field
 type Json = Record<string, any>;
 
 const isDict = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

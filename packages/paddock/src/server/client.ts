@@ -19,6 +19,7 @@ export interface Connection {
 
 export interface ApiResponse {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the API server's JSON answer, whatever the request
   body: any;
   /** Warning headers the API server sent (deprecations, unknown fields under Warn). */
   warnings: string[];

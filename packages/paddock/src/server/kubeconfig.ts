@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { notFound, UserError } from '../report/errors.js';
 import type { Connection } from './client.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: a kubeconfig as JSON, read field by field
 type Json = Record<string, any>;
 
 function named(list: unknown, name: string, what: string, file: string): Json {
