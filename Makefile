@@ -13,10 +13,10 @@ CLI_TOOLS := helm kubeconform paddock-engine
 SCHEMA_TOOLS := kube-apiserver etcd controller-gen
 TEST_TOOLS := daprd sentry registry kustomize
 
-.PHONY: help setup tools build schemas runtime test e2e demo check-apps chart-readme bench clean distclean
+.PHONY: help setup tools build schemas runtime lint format unit test e2e demo check-apps chart-readme bench clean distclean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
 setup: $(NPM_STAMP) tools build schemas ## install node packages, build pinned tools and the CLI, generate the schemas
 
@@ -38,7 +38,17 @@ runtime: setup ## what the running platform and the tests need: daprd, Redis, Ch
 	@tools/build.sh daprd sentry
 	@scripts/setup-runtime.sh
 
-test: runtime ## run every test (unit, chart, policies, gitops, local runtime, browser)
+lint: $(NPM_STAMP) ## the quality gates: Biome (TypeScript format and lint), gofmt and go vet (every Go module), shellcheck
+	@scripts/lint.sh
+
+format: $(NPM_STAMP) ## rewrite the TypeScript in the project's format (Biome), then make lint passes it
+	@node_modules/.bin/biome format --write .
+
+unit: setup ## the unit tests beside the code, in-process, in seconds (no Redis, Chromium, daprd or API server)
+	@node --test --test-reporter=spec packages/paddock/dist
+
+test: runtime ## run every test: lint, then the unit tests, then chart, policies, gitops, local runtime, browser
+	@scripts/lint.sh
 	@tools/build.sh $(TEST_TOOLS)
 	@scripts/test.sh
 

@@ -34,7 +34,12 @@ const NAIVE_LIMIT_S = Number(arg('naive-limit-s', '300'));
 const NPROC = availableParallelism();
 const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
 
-interface FleetApp { name: string; namespace: string; file: string; text: string }
+interface FleetApp {
+  name: string;
+  namespace: string;
+  file: string;
+  text: string;
+}
 
 /** N apps under <dir>/apps/<name>/values.yaml; app i calls app i+1 for even i, declared on both sides. */
 function generateFleet(dir: string, n: number): FleetApp[] {
@@ -45,10 +50,18 @@ function generateFleet(dir: string, n: number): FleetApp[] {
     const ingress = i % 2 === 1 ? [`${name(i - 1)}-ns`] : [];
     const egress = i % 2 === 0 && i + 1 < n ? [`${name(i + 1)}-ns`] : [];
     const lines = [
-      'image:', `  repository: localhost:30000/platform/${me}`, `  tag: "1.${i % 10}.0"`,
-      `port: ${8080 + (i % 3)}`, 'healthPath: /health', `owner: team-${i % 7}`, `nodepool: ${me}`,
-      `size: ${['small', 'medium', 'large'][i % 3]}`, `replicas: ${i % 4 === 0 ? 2 : 1}`,
-      'networkPolicy:', `  allowIngressFrom: ${JSON.stringify(ingress)}`, `  allowEgressTo: ${JSON.stringify(egress)}`,
+      'image:',
+      `  repository: localhost:30000/platform/${me}`,
+      `  tag: "1.${i % 10}.0"`,
+      `port: ${8080 + (i % 3)}`,
+      'healthPath: /health',
+      `owner: team-${i % 7}`,
+      `nodepool: ${me}`,
+      `size: ${['small', 'medium', 'large'][i % 3]}`,
+      `replicas: ${i % 4 === 0 ? 2 : 1}`,
+      'networkPolicy:',
+      `  allowIngressFrom: ${JSON.stringify(ingress)}`,
+      `  allowEgressTo: ${JSON.stringify(egress)}`,
       `statestore: { enabled: ${i % 2 === 0} }`,
       i % 3 === 0 ? 'secretstore: { enabled: true, keys: [api-key] }' : 'secretstore: { enabled: false }',
       `pubsub: { enabled: ${i % 5 === 0} }`,
@@ -66,16 +79,20 @@ function generateFleet(dir: string, n: number): FleetApp[] {
 
 function exec(file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { maxBuffer: 1 << 30 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    const child = execFile(file, args, { maxBuffer: 1 << 30 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
     if (input !== undefined) child.stdin!.end(input);
   });
 }
 
 async function pool<T>(items: T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /** (a) one helm and one kubeconform process per app, nproc apps at a time. */
@@ -85,7 +102,10 @@ async function naive(apps: FleetApp[]): Promise<{ ms: number; cpu: number; failu
   const t = performance.now();
   await pool(apps, NPROC, async (a) => {
     const h = await exec(tool('helm'), helmTemplateArgs(a));
-    if (h.code !== 0) { failures++; return; }
+    if (h.code !== 0) {
+      failures++;
+      return;
+    }
     const k = await exec(tool('kubeconform'), kubeconformArgs(), h.stdout);
     if (k.code !== 0) failures++;
   });
@@ -93,7 +113,14 @@ async function naive(apps: FleetApp[]): Promise<{ ms: number; cpu: number; failu
   return { ms: performance.now() - t, cpu: c1.children - c0.children + c1.self - c0.self, failures };
 }
 
-interface Batch { ms: number; cpu: number; stages: Record<string, number>; policies: boolean; problems: number; findings: number }
+interface Batch {
+  ms: number;
+  cpu: number;
+  stages: Record<string, number>;
+  policies: boolean;
+  problems: number;
+  findings: number;
+}
 
 let policyCheck: ((objects: KubeObject[], options?: Record<string, unknown>) => Promise<unknown[]>) | undefined | null = null;
 let tenantNamespace: ((app: string) => KubeObject) | undefined;
@@ -115,19 +142,35 @@ async function batch(apps: FleetApp[]): Promise<Batch> {
   let mark = performance.now();
   const t0 = mark;
   const c0 = cpuMs();
-  const lap = (name: string) => { const now = performance.now(); stages[name] = now - mark; mark = now; };
-  const results = await runEngine({ releases: apps.map((a) => ({ name: a.name, namespace: a.namespace, valuesYaml: a.text, valuesFile: a.file })), schema: true, objects: true });
+  const lap = (name: string) => {
+    const now = performance.now();
+    stages[name] = now - mark;
+    mark = now;
+  };
+  const results = await runEngine({
+    releases: apps.map((a) => ({ name: a.name, namespace: a.namespace, valuesYaml: a.text, valuesFile: a.file })),
+    schema: true,
+    objects: true,
+  });
   lap('engine (render + schema + objects)');
   const problems = results.reduce((n, r) => n + (r.error ? 1 : 0) + (r.schema?.length ?? 0), 0);
   const inputs: AppInput[] = apps.map((a, i) => ({
-    name: a.name, namespace: a.namespace, file: a.file, valuesText: a.text,
+    name: a.name,
+    namespace: a.namespace,
+    file: a.file,
+    valuesText: a.text,
     values: (parseAllDocuments(a.text)[0]?.toJS() ?? {}) as AppInput['values'],
     objects: (results[i]!.objects ?? []).map((o) => o.object as KubeObject).filter(Boolean),
   }));
   lap('read objects and values');
   let findings = 0;
   if (policyCheck) {
-    findings += (await policyCheck(inputs.flatMap((a) => a.objects), { namespaces: inputs.map((a) => tenantNamespace!(a.name)) })).length;
+    findings += (
+      await policyCheck(
+        inputs.flatMap((a) => a.objects),
+        { namespaces: inputs.map((a) => tenantNamespace!(a.name)) },
+      )
+    ).length;
     lap('admission policies');
   }
   findings += checkConnectivity(inputs).findings.length;
@@ -153,7 +196,9 @@ async function timeCommand(file: string, args: string[]): Promise<{ ms: number; 
 /** CPU seconds used so far by this process and its finished children (Linux /proc; clock ticks of 1/100 s). */
 function cpuMs(): { self: number; children: number } {
   const u = process.cpuUsage();
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   // After the ")": field 3 is state, so cutime/cstime (fields 16, 17) sit at indexes 13 and 14.
   const children = (Number(fields[13]) + Number(fields[14])) * 10;
   return { self: (u.user + u.system) / 1000, children };
@@ -204,8 +249,20 @@ async function main(): Promise<void> {
         command = `${s(c.ms)} (exit ${c.code})`;
         if (c.code === 2) command += ` ${c.stderr.split('\n')[0]}`;
       }
-      const stages = Object.entries(b.stages).map(([k, v]) => `${k} ${s(v)}`).join(', ');
-      rows.push([String(n), naiveText, s(b.ms), `${(naiveMs / b.ms).toFixed(1)}×`, `${s(naiveCpu)} / ${s(b.cpu)}`, `${(naiveCpu / b.cpu).toFixed(1)}×`, `${(b.ms / n).toFixed(1)} ms`, command, stages + (b.policies ? '' : ' [policies not available: not included]')]);
+      const stages = Object.entries(b.stages)
+        .map(([k, v]) => `${k} ${s(v)}`)
+        .join(', ');
+      rows.push([
+        String(n),
+        naiveText,
+        s(b.ms),
+        `${(naiveMs / b.ms).toFixed(1)}×`,
+        `${s(naiveCpu)} / ${s(b.cpu)}`,
+        `${(naiveCpu / b.cpu).toFixed(1)}×`,
+        `${(b.ms / n).toFixed(1)} ms`,
+        command,
+        stages + (b.policies ? '' : ' [policies not available: not included]'),
+      ]);
       console.log(`  ${n} apps done`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -213,7 +270,13 @@ async function main(): Promise<void> {
   }
   console.log('');
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd());
+  for (const r of rows)
+    console.log(
+      r
+        .map((c, i) => pad(c, widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
 
   console.log('');
   {
@@ -238,7 +301,9 @@ async function main(): Promise<void> {
     } finally {
       if (pid) process.kill(pid);
     }
-    console.log(`engine alone, one app (render + schema + objects), median of 5: fresh process ${fresh.toFixed(0)} ms, warm engine on a socket ${warm.toFixed(0)} ms`);
+    console.log(
+      `engine alone, one app (render + schema + objects), median of 5: fresh process ${fresh.toFixed(0)} ms, warm engine on a socket ${warm.toFixed(0)} ms`,
+    );
   }
   if (commandExists()) {
     const app1 = join('apps', 'app1', 'values.yaml');

@@ -143,7 +143,9 @@ async function main(): Promise<void> {
     }
     starts.sort((a, b) => a - b);
     results.warmStartMs = { min: starts[0], median: pct(starts, 50), max: starts.at(-1) };
-    console.log(`warm start to both apps healthy: median ${f(pct(starts, 50) / 1000)} s (min ${f(starts[0]! / 1000)}, max ${f(starts.at(-1)! / 1000)}, ${STARTS} runs)`);
+    console.log(
+      `warm start to both apps healthy: median ${f(pct(starts, 50) / 1000)} s (min ${f(starts[0]! / 1000)}, max ${f(starts.at(-1)! / 1000)}, ${STARTS} runs)`,
+    );
 
     // 2 and 3. Latency and memory, on one running session.
     const r = await startDev(stateDir);
@@ -196,10 +198,13 @@ async function main(): Promise<void> {
 
       console.log(`latency over ${REQUESTS} sequential GET /health (ms):`);
       console.log('          direct   via both sidecars   added');
-      for (const [k, x] of Object.entries(lat)) console.log(`  ${k.padEnd(5)} ${f(x.direct).padStart(8)}   ${f(x.viaDapr).padStart(17)}   ${f(x.added).padStart(5)}`);
+      for (const [k, x] of Object.entries(lat))
+        console.log(`  ${k.padEnd(5)} ${f(x.direct).padStart(8)}   ${f(x.viaDapr).padStart(17)}   ${f(x.added).padStart(5)}`);
       console.log(`daprd RSS idle:       app1 ${showRss(idle.app1)}, app2 ${showRss(idle.app2)}`);
       if (sentryIdle) console.log(`sentry RSS idle:      ${showRss(sentryIdle)}`);
-      console.log(`daprd CPU under load: app1 ${f(cpu.app1Millicores, 0)}m, app2 ${f(cpu.app2Millicores, 0)}m at ${f(cpu.viaDaprPerSecond, 0)} calls/s through the sidecars (plus as many direct)`);
+      console.log(
+        `daprd CPU under load: app1 ${f(cpu.app1Millicores, 0)}m, app2 ${f(cpu.app2Millicores, 0)}m at ${f(cpu.viaDaprPerSecond, 0)} calls/s through the sidecars (plus as many direct)`,
+      );
       console.log(`daprd RSS under load: app1 ${showRss(peak.app1)}, app2 ${showRss(peak.app2)} (peak of samples)`);
     } finally {
       await stopDev(r);

@@ -26,10 +26,16 @@ function arg(name: string, dflt: number): number {
 function pyModule(i: number): string {
   const out = [
     '"""Generated module: routes and Dapr calls."""',
-    'import os', 'import json', 'import tempfile', 'import requests', 'from flask import Blueprint, jsonify, request', '',
+    'import os',
+    'import json',
+    'import tempfile',
+    'import requests',
+    'from flask import Blueprint, jsonify, request',
+    '',
     `bp${i} = Blueprint("bp${i}", __name__)`,
-    'DAPR = f"http://localhost:{os.environ.get(\'DAPR_HTTP_PORT\', \'3500\')}/v1.0"',
-    'STORE = "statestore"', '',
+    "DAPR = f\"http://localhost:{os.environ.get('DAPR_HTTP_PORT', '3500')}/v1.0\"",
+    'STORE = "statestore"',
+    '',
   ];
   for (let r = 0; out.length < 95; r++) {
     out.push(
@@ -51,7 +57,8 @@ function tsModule(i: number): string {
   const out = [
     "import type { Request, Response, Router } from 'express';",
     'const DAPR_URL = `http://localhost:${process.env.DAPR_HTTP_PORT ?? 3500}/v1.0`;',
-    "const STORE = 'statestore';", '',
+    "const STORE = 'statestore';",
+    '',
     `export function routes${i}(router: Router): void {`,
   ];
   for (let r = 0; out.length < 95; r++) {
@@ -59,7 +66,7 @@ function tsModule(i: number): string {
       `  router.get('/api/${i}/${r}', async (req: Request, res: Response) => {`,
       `    const key = \`k-${i}-${r}-\${String(req.query.id ?? '0')}\`;`,
       '    const got = await fetch(`${DAPR_URL}/state/${STORE}/${key}`);',
-      "    res.json({ ok: got.ok, key, at: new Date().toISOString() });",
+      '    res.json({ ok: got.ok, key, at: new Date().toISOString() });',
       '  });',
     );
   }
@@ -81,11 +88,22 @@ function generate(lines: number): { dir: string; lines: number } {
     total += py.split('\n').length + ts.split('\n').length;
     i++;
   }
-  writeFileSync(join(dir, 'app.py'), [
-    'import os', 'from flask import Flask', 'app = Flask(__name__)', '',
-    '@app.get("/health")', 'def health():', '    return {"ok": True}', '',
-    'if __name__ == "__main__":', '    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", 8080)))', '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'app.py'),
+    [
+      'import os',
+      'from flask import Flask',
+      'app = Flask(__name__)',
+      '',
+      '@app.get("/health")',
+      'def health():',
+      '    return {"ok": True}',
+      '',
+      'if __name__ == "__main__":',
+      '    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", 8080)))',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'requirements.txt'), 'flask==3.0.3\nrequests==2.32.3\n');
   writeFileSync(join(dir, 'Dockerfile'), 'FROM python:3.12.7-slim\nCOPY . /app\nUSER 10001\nCMD ["python", "/app/app.py"]\n');
   writeFileSync(join(dir, 'values.yaml'), 'image: { repository: localhost:30000/platform/bench, tag: "1.0.0" }\nport: 8080\nstatestore: { enabled: true }\n');
@@ -121,7 +139,9 @@ try {
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     const argv = [process.execPath, join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js'), 'doctor', dir, '--json'];
-    const p = gnuTime ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...argv], { encoding: 'utf8' }) : spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+    const p = gnuTime
+      ? spawnSync('/usr/bin/time', ['-f', 'cpu %U %S', ...argv], { encoding: 'utf8' })
+      : spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
     cold.push(performance.now() - t);
     if (p.status !== 0) throw new Error(`doctor exited ${p.status}: ${p.stdout.slice(0, 500)}${p.stderr.slice(0, 500)}`);
     const m = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(p.stderr);
@@ -135,7 +155,9 @@ try {
   process.stdout.write(`  machine load average while measuring:  ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs\n`);
   process.stdout.write(`  whole CLI, new process (${runs} runs):   ${stats(cold)}\n`);
   if (coldCpu.length) process.stdout.write(`  whole CLI, CPU time (user+system):     ${stats(coldCpu)}\n`);
-  process.stdout.write(`  per 1000 lines, warm:                  ${([...warm].sort((a, b) => a - b)[Math.floor(warm.length / 2)]! / (lines / 1000)).toFixed(0)} ms\n`);
+  process.stdout.write(
+    `  per 1000 lines, warm:                  ${([...warm].sort((a, b) => a - b)[Math.floor(warm.length / 2)]! / (lines / 1000)).toFixed(0)} ms\n`,
+  );
 } finally {
   if (process.argv.includes('--keep')) process.stdout.write(`  kept the generated app in ${dir}\n`);
   else rmSync(dir, { recursive: true, force: true });

@@ -31,18 +31,27 @@ const failures = results.filter((r) => FAILURES.has(r.outcome));
 const times = results.map((r) => r.ms).sort((a, b) => a - b);
 const pct = (p: number): string => (times[Math.min(times.length - 1, Math.floor(times.length * p))] ?? 0).toFixed(1);
 const sampled = results.filter((r) => r.exit !== undefined);
-console.log(`fuzz: seed ${seed}, ${runs} cases, ${(total / 1000).toFixed(1)} s (${(total / runs).toFixed(2)} ms per case overall; in-process per case p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms)`);
+console.log(
+  `fuzz: seed ${seed}, ${runs} cases, ${(total / 1000).toFixed(1)} s (${(total / runs).toFixed(2)} ms per case overall; in-process per case p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms)`,
+);
 console.log(`  accepted and safe:          ${t.accepted}`);
 console.log(`  refused by the contract:    ${t['refused-by-contract']}`);
-console.log(`  refused by the chart:       ${t['refused-by-chart-plainly']} with a plain message, ${t['refused-by-chart']} without (validate and chart disagree)`);
+console.log(
+  `  refused by the chart:       ${t['refused-by-chart-plainly']} with a plain message, ${t['refused-by-chart']} without (validate and chart disagree)`,
+);
 console.log(`  crashes:                    ${t.crash}`);
 console.log(`  hangs:                      ${t.hang}`);
 console.log(`  unsafe renders:             ${t['unsafe-policies']} the policies refuse, ${t['unsafe-guarantees']} only the independent reading refuses`);
-console.log(`  CLI spawned:                ${sampled.length} (every ${cliEvery}th case); exit codes ${JSON.stringify(Object.fromEntries([...new Set(sampled.map((r) => r.exit))].map((c) => [String(c), sampled.filter((r) => r.exit === c).length])))}; bad: ${t['bad-exit']}`);
+console.log(
+  `  CLI spawned:                ${sampled.length} (every ${cliEvery}th case); exit codes ${JSON.stringify(Object.fromEntries([...new Set(sampled.map((r) => r.exit))].map((c) => [String(c), sampled.filter((r) => r.exit === c).length])))}; bad: ${t['bad-exit']}`,
+);
 if (failures.length) {
   const byKind = new Map<string, typeof failures>();
   for (const f of failures) {
-    const key = `${f.outcome}: ${(f.detail[0] ?? '').replace(/"[^"]*"/g, '"…"').replace(/\d+/g, 'N').slice(0, 120)}`;
+    const key = `${f.outcome}: ${(f.detail[0] ?? '')
+      .replace(/"[^"]*"/g, '"…"')
+      .replace(/\d+/g, 'N')
+      .slice(0, 120)}`;
     byKind.set(key, [...(byKind.get(key) ?? []), f]);
   }
   console.log(`\n${failures.length} failing cases in ${byKind.size} kinds; the first of each:`);

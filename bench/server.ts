@@ -33,25 +33,33 @@ async function readyOnce(): Promise<{ readyMs: number; totalMs: number }> {
 
 function checkOnce(extra: string[]): number {
   const started = Date.now();
-  const r = spawnSync(process.execPath, [join(paths.root, 'packages/paddock/bin/paddock.js'), 'check', 'apps/app1/values.yaml', 'apps/app2/values.yaml', ...extra], {
-    cwd: paths.root,
-    env: { ...process.env, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(paths.root, 'packages/paddock/bin/paddock.js'), 'check', 'apps/app1/values.yaml', 'apps/app2/values.yaml', ...extra],
+    {
+      cwd: paths.root,
+      env: { ...process.env, NO_COLOR: '1' },
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`paddock check ${extra.join(' ')} exited ${r.status}:\n${r.stdout}${r.stderr}`);
   return Date.now() - started;
 }
 
 await ensureSchemas();
 execFileSync(join(paths.root, 'tools', 'build.sh'), ['etcd', 'kube-apiserver'], { stdio: 'inherit' });
-console.log(`kube-apiserver: ${execFileSync(tool('kube-apiserver'), ['--version'], { encoding: 'utf8' }).trim()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores`);
+console.log(
+  `kube-apiserver: ${execFileSync(tool('kube-apiserver'), ['--version'], { encoding: 'utf8' }).trim()}, ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores`,
+);
 
 evict(tool('kube-apiserver'));
 evict(tool('etcd'));
 const cold = await readyOnce();
 const warm = [await readyOnce(), await readyOnce(), await readyOnce()];
 console.log(`--server ready to serve, cold (binaries not in the page cache): ${s(cold.readyMs)} (${s(cold.totalMs)} with certificates and the first /version)`);
-console.log(`--server ready to serve, warm, median of 3:                     ${s(median(warm.map((w) => w.readyMs)))} (${s(median(warm.map((w) => w.totalMs)))} with certificates and the first /version)`);
+console.log(
+  `--server ready to serve, warm, median of 3:                     ${s(median(warm.map((w) => w.readyMs)))} (${s(median(warm.map((w) => w.totalMs)))} with certificates and the first /version)`,
+);
 
 const offline = [checkOnce([]), checkOnce([]), checkOnce([])];
 const server = [checkOnce(['--server']), checkOnce(['--server']), checkOnce(['--server'])];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: helm lint, then node's test runner over the unit tests (beside the
-# code) and the end-to-end tests (test/). Called by `make test` after set-up.
+# Every test after lint: helm lint, then the unit tests (beside the code), then
+# the end-to-end tests (test/). Called by `make test` after set-up and make lint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,5 +14,8 @@ done
 echo "» schemas (generated once from the pinned API server and CRDs)"
 node packages/paddock/dist/schema/setup.js
 
-echo "» node --test"
-exec node --test --test-reporter=spec packages/paddock/dist test/dist
+echo "» unit tests (beside the code; make unit runs only these)"
+node --test --test-reporter=spec packages/paddock/dist
+
+echo "» end-to-end tests (test/: real helm, API server, daprd, Redis, browser)"
+exec node --test --test-reporter=spec test/dist

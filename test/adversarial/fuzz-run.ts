@@ -71,10 +71,17 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
 
 /** The chart's own `fail` message (plain English) rather than a template or YAML error from Helm's plumbing. */
 function plainRefusal(error: string): boolean {
-  return /execution error at \([^)]*\): /.test(error) && !/(runtime error|nil pointer|invalid memory|<\.Values|wrong type|can't evaluate|error calling|interface \{\})/i.test(helmFailure(error));
+  return (
+    /execution error at \([^)]*\): /.test(error) &&
+    !/(runtime error|nil pointer|invalid memory|<\.Values|wrong type|can't evaluate|error calling|interface \{\})/i.test(helmFailure(error))
+  );
 }
 
-async function validateInProcess(c: HostileCase, file: string, budgetMs: number): Promise<{ accepted?: Record<string, unknown>; failed?: { outcome: Outcome; detail: string[] } }> {
+async function validateInProcess(
+  c: HostileCase,
+  file: string,
+  budgetMs: number,
+): Promise<{ accepted?: Record<string, unknown>; failed?: { outcome: Outcome; detail: string[] } }> {
   try {
     const r = await withTimeout(
       (async () => {
@@ -151,7 +158,12 @@ async function policyErrors(items: Array<{ name: string; objects: Record<string,
 }
 
 /** Judge what the chart rendered for an accepted case, given the policies' findings on it. */
-function judge(c: HostileCase, values: Record<string, unknown>, objects: Record<string, unknown>[], policyFindings: Finding[]): { outcome: Outcome; detail: string[] } {
+function judge(
+  c: HostileCase,
+  values: Record<string, unknown>,
+  objects: Record<string, unknown>[],
+  policyFindings: Finding[],
+): { outcome: Outcome; detail: string[] } {
   const kube = objects as unknown as KubeObject[];
   // Named after their workload: the injector's Pod has no name of its own yet.
   const admittedPods = kube.filter(hasPodTemplate).flatMap((w) => {
@@ -159,7 +171,11 @@ function judge(c: HostileCase, values: Record<string, unknown>, objects: Record<
     return pod ? [{ ...pod, metadata: { ...pod.metadata, name: `${w.kind}/${w.metadata?.name}` } }] : [];
   });
   const broken = guaranteeViolations({ name: c.name, values, objects: objects as Record<string, any>[], admittedPods: admittedPods as Record<string, any>[] });
-  if (policyFindings.length) return { outcome: 'unsafe-policies', detail: [...policyFindings.map((f) => `policy ${f.rule}: ${f.path ?? ''} ${f.message}`), ...broken.map((b) => `guarantee: ${b}`)] };
+  if (policyFindings.length)
+    return {
+      outcome: 'unsafe-policies',
+      detail: [...policyFindings.map((f) => `policy ${f.rule}: ${f.path ?? ''} ${f.message}`), ...broken.map((b) => `guarantee: ${b}`)],
+    };
   if (broken.length) return { outcome: 'unsafe-guarantees', detail: broken };
   return { outcome: 'accepted', detail: [] };
 }
@@ -180,7 +196,13 @@ export async function fuzz(opts: FuzzOptions): Promise<CaseResult[]> {
         const index = start + k;
         const t0 = performance.now();
         const v = await validateInProcess(c, join(dir, c.name || 'app', 'values.yaml'), budgetMs);
-        const r: CaseResult = { index, case: c, outcome: v.failed?.outcome ?? (v.accepted ? 'accepted' : 'refused-by-contract'), detail: v.failed?.detail ?? [], ms: performance.now() - t0 };
+        const r: CaseResult = {
+          index,
+          case: c,
+          outcome: v.failed?.outcome ?? (v.accepted ? 'accepted' : 'refused-by-contract'),
+          detail: v.failed?.detail ?? [],
+          ms: performance.now() - t0,
+        };
         results.push(r);
         if (v.accepted) accepted.push({ r, values: v.accepted });
         if (opts.cliEvery && index % opts.cliEvery === 0) {
@@ -198,11 +220,18 @@ export async function fuzz(opts: FuzzOptions): Promise<CaseResult[]> {
       if (accepted.length) {
         const t0 = performance.now();
         const rendered = await withTimeout(
-          runEngine({ releases: accepted.map(({ r }) => ({ name: r.case.name, namespace: `${r.case.name}-ns`, valuesYaml: r.case.text, valuesFile: 'values.yaml' })), objects: true, schema: true }),
+          runEngine({
+            releases: accepted.map(({ r }) => ({ name: r.case.name, namespace: `${r.case.name}-ns`, valuesYaml: r.case.text, valuesFile: 'values.yaml' })),
+            objects: true,
+            schema: true,
+          }),
           budgetMs * accepted.length,
         );
         const each = (performance.now() - t0) / accepted.length;
-        const objectsOf = (i: number) => (rendered === 'timeout' || !rendered[i]?.manifest ? [] : (rendered[i]!.objects ?? []).filter((o) => o.object).map((o) => o.object as Record<string, unknown>));
+        const objectsOf = (i: number) =>
+          rendered === 'timeout' || !rendered[i]?.manifest
+            ? []
+            : (rendered[i]!.objects ?? []).filter((o) => o.object).map((o) => o.object as Record<string, unknown>);
         const policies = await policyErrors(accepted.map(({ r }, i) => ({ name: r.case.name, objects: objectsOf(i) })));
         accepted.forEach(({ r, values }, i) => {
           r.ms += each;
@@ -245,7 +274,19 @@ export function describe(r: CaseResult, seed: number): string {
 
 /** Counts of each outcome. */
 export function tally(results: CaseResult[]): Record<Outcome, number> {
-  const t = Object.fromEntries(['accepted', 'refused-by-contract', 'refused-by-chart-plainly', 'refused-by-chart', 'crash', 'hang', 'unsafe-policies', 'unsafe-guarantees', 'bad-exit'].map((k) => [k, 0])) as Record<Outcome, number>;
+  const t = Object.fromEntries(
+    [
+      'accepted',
+      'refused-by-contract',
+      'refused-by-chart-plainly',
+      'refused-by-chart',
+      'crash',
+      'hang',
+      'unsafe-policies',
+      'unsafe-guarantees',
+      'bad-exit',
+    ].map((k) => [k, 0]),
+  ) as Record<Outcome, number>;
   for (const r of results) t[r.outcome]++;
   return t;
 }

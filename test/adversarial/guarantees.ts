@@ -29,7 +29,30 @@ const MAX_CPU = 2;
 const MAX_MEMORY = 2 * 1024 ** 3;
 const REGISTRIES = ['localhost:30000', 'harbor.harbor-system.svc.cluster.local'];
 const MOVING_TAGS = /^(latest|stable|main|master|dev|develop|edge|nightly|head|current|release|prod|production|staging|test|canary|beta|alpha|lts|next)$/i;
-const RESERVED_NAMES = new Set(['system', 'admin', 'default', 'root', 'kubernetes', 'platform', 'paddock', 'dapr', 'flux', 'vault', 'redis', 'harbor', 'monitoring', 'yes', 'no', 'y', 'n', 'true', 'false', 'on', 'off', 'null']);
+const RESERVED_NAMES = new Set([
+  'system',
+  'admin',
+  'default',
+  'root',
+  'kubernetes',
+  'platform',
+  'paddock',
+  'dapr',
+  'flux',
+  'vault',
+  'redis',
+  'harbor',
+  'monitoring',
+  'yes',
+  'no',
+  'y',
+  'n',
+  'true',
+  'false',
+  'on',
+  'off',
+  'null',
+]);
 const NODE_POOL_KEY = 'paddock.dev/nodepool';
 
 /** A Kubernetes quantity in base units (cores, bytes), read here from the Kubernetes definition. */
@@ -40,7 +63,22 @@ export function quantity(q: unknown): number | undefined {
   if (!m) return undefined;
   const n = Number(m[1]);
   if (m[2]) return n * 10 ** Number(m[2].slice(1));
-  const mult: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6 };
+  const mult: Record<string, number> = {
+    '': 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 1024,
+    Mi: 1024 ** 2,
+    Gi: 1024 ** 3,
+    Ti: 1024 ** 4,
+    Pi: 1024 ** 5,
+    Ei: 1024 ** 6,
+  };
   return n * (mult[m[3] ?? ''] ?? NaN);
 }
 
@@ -72,10 +110,13 @@ export function publicHostProblem(url: string): string | undefined {
   if (labels.length < 2) return `host ${host} is a single label the pod's DNS search path resolves inside the cluster`;
   const tld = labels[labels.length - 1] ?? '';
   if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(tld) && !/^xn--/.test(tld)) return `host ${host} has no public top-level domain`;
-  if (/(^|\.)(local|localhost|internal|svc|cluster\.local|localdomain|home\.arpa|corp|lan|intranet|default)$/.test(host)) return `host ${host} is a private or cluster name`;
+  if (/(^|\.)(local|localhost|internal|svc|cluster\.local|localdomain|home\.arpa|corp|lan|intranet|default)$/.test(host))
+    return `host ${host} is a private or cluster name`;
   // <service>.<namespace>: the search path makes these cluster names, e.g. vault.vault-system, x.app1-ns.
-  if (labels.length === 2 && /(-system|-ns|^default|^kube-public|^monitoring|^external-secrets|^cert-manager)$/.test(tld)) return `host ${host} is <service>.<namespace>`;
-  if (/(^|\.)(\d{1,3}[.-]){3}\d{1,3}\.(nip|sslip|xip)\.io$/.test(host) || /(^|\.)[0-9a-f]{8}\.(nip|sslip)\.io$/.test(host)) return `host ${host} resolves to an address written in its name`;
+  if (labels.length === 2 && /(-system|-ns|^default|^kube-public|^monitoring|^external-secrets|^cert-manager)$/.test(tld))
+    return `host ${host} is <service>.<namespace>`;
+  if (/(^|\.)(\d{1,3}[.-]){3}\d{1,3}\.(nip|sslip|xip)\.io$/.test(host) || /(^|\.)[0-9a-f]{8}\.(nip|sslip)\.io$/.test(host))
+    return `host ${host} resolves to an address written in its name`;
   return undefined;
 }
 
@@ -86,12 +127,27 @@ export function guaranteeViolations(app: RenderedApp): string[] {
   const ns = `${name}-ns`;
   const bad = (what: string, family: Family = 'other'): void => void out.push(`[${family}] ${what}`);
 
-  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 53) bad(`app name "${name}" is not a DNS label of at most 53 characters (Helm's release limit)`, 'name');
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 53)
+    bad(`app name "${name}" is not a DNS label of at most 53 characters (Helm's release limit)`, 'name');
   if (RESERVED_NAMES.has(name) || /^(kube|dapr|flux|vault|redis|harbor|paddock)-/.test(name)) bad(`app name "${name}" is a platform name`, 'name');
 
   for (const o of objects) {
     const where = `${o.kind}/${o.metadata?.name}`;
-    if (['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'PersistentVolume', 'PriorityClass', 'StorageClass'].includes(o.kind)) {
+    if (
+      [
+        'Namespace',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'ValidatingAdmissionPolicy',
+        'ValidatingAdmissionPolicyBinding',
+        'MutatingWebhookConfiguration',
+        'ValidatingWebhookConfiguration',
+        'CustomResourceDefinition',
+        'PersistentVolume',
+        'PriorityClass',
+        'StorageClass',
+      ].includes(o.kind)
+    ) {
       bad(`${where}: the chart renders a cluster-scoped kind`);
       continue;
     }
@@ -101,7 +157,10 @@ export function guaranteeViolations(app: RenderedApp): string[] {
   // Pods: the app's own template and the Pods as admitted (with daprd).
   const workloads = workloadsOf(objects);
   if (!workloads.some((w) => w.kind === 'Deployment')) bad('no Deployment rendered');
-  const podSpecs = [...workloads.map((w) => ({ where: `${w.kind}/${w.metadata?.name}`, spec: podSpecOf(w) })), ...app.admittedPods.map((p) => ({ where: `admitted Pod of ${p.metadata?.name ?? p.metadata?.generateName}`, spec: p.spec }))];
+  const podSpecs = [
+    ...workloads.map((w) => ({ where: `${w.kind}/${w.metadata?.name}`, spec: podSpecOf(w) })),
+    ...app.admittedPods.map((p) => ({ where: `admitted Pod of ${p.metadata?.name ?? p.metadata?.generateName}`, spec: p.spec })),
+  ];
   if (app.admittedPods.length === 0) bad('no admitted Pod to judge (the injector view gave none)');
   const pool = typeof values.nodepool === 'string' && values.nodepool ? values.nodepool : name;
   for (const { where, spec } of podSpecs) {
@@ -114,10 +173,17 @@ export function guaranteeViolations(app: RenderedApp): string[] {
     for (const v of spec.volumes ?? []) if (v.hostPath) bad(`${where}: hostPath volume ${v.name}`);
     const tolerations: Json[] = spec.tolerations ?? [];
     for (const t of tolerations) {
-      if (t.key !== NODE_POOL_KEY || t.operator !== 'Equal' || t.value !== pool) bad(`${where}: toleration ${JSON.stringify(t)} is not of the app's own pool ${pool}`);
+      if (t.key !== NODE_POOL_KEY || t.operator !== 'Equal' || t.value !== pool)
+        bad(`${where}: toleration ${JSON.stringify(t)} is not of the app's own pool ${pool}`);
     }
     const terms: Json[] = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-    const pinned = terms.length > 0 && terms.every((t) => (t.matchExpressions ?? []).some((e: Json) => e.key === NODE_POOL_KEY && e.operator === 'In' && Array.isArray(e.values) && e.values.length === 1 && e.values[0] === pool));
+    const pinned =
+      terms.length > 0 &&
+      terms.every((t) =>
+        (t.matchExpressions ?? []).some(
+          (e: Json) => e.key === NODE_POOL_KEY && e.operator === 'In' && Array.isArray(e.values) && e.values.length === 1 && e.values[0] === pool,
+        ),
+      );
     if (!pinned) bad(`${where}: no required node affinity to pool ${pool}`);
     if (spec.nodeName) bad(`${where}: nodeName set`);
     const podSc: Json = spec.securityContext ?? {};
@@ -138,7 +204,8 @@ export function guaranteeViolations(app: RenderedApp): string[] {
         for (const res of ['cpu', 'memory'] as const) {
           const q = quantity(c.resources?.[kind]?.[res]);
           const max = res === 'cpu' ? MAX_CPU : MAX_MEMORY;
-          if (q === undefined || !(q > 0) || q > max) bad(`${cw}: ${kind}.${res} ${JSON.stringify(c.resources?.[kind]?.[res])} is not > 0 and at most ${res === 'cpu' ? '2 CPU' : '2Gi'}`, 'quantity');
+          if (q === undefined || !(q > 0) || q > max)
+            bad(`${cw}: ${kind}.${res} ${JSON.stringify(c.resources?.[kind]?.[res])} is not > 0 and at most ${res === 'cpu' ? '2 CPU' : '2Gi'}`, 'quantity');
         }
       }
       const image = String(c.image ?? '');
@@ -158,12 +225,21 @@ export function guaranteeViolations(app: RenderedApp): string[] {
       const ports = (app.ports ?? []).map((p: Json) => p.containerPort);
       if (!ports.includes(values.port)) bad(`${where}: app port ${JSON.stringify(ports)} is not the port validate read (${values.port})`, 'reading');
     }
-    if (app) for (const p of app.ports ?? []) if ([3500, 3501, 50001, 50002, 9090].includes(p.containerPort)) bad(`${where}: app listens on Dapr's port ${p.containerPort}`);
+    if (app)
+      for (const p of app.ports ?? [])
+        if ([3500, 3501, 50001, 50002, 9090].includes(p.containerPort)) bad(`${where}: app listens on Dapr's port ${p.containerPort}`);
   }
 
   // NetworkPolicies.
   const nps = objects.filter((o) => o.kind === 'NetworkPolicy');
-  const denyAll = nps.some((np) => np.spec && Object.keys(np.spec.podSelector ?? {}).length === 0 && ['Ingress', 'Egress'].every((t) => (np.spec.policyTypes ?? []).includes(t)) && !np.spec.ingress?.length && !np.spec.egress?.length);
+  const denyAll = nps.some(
+    (np) =>
+      np.spec &&
+      Object.keys(np.spec.podSelector ?? {}).length === 0 &&
+      ['Ingress', 'Egress'].every((t) => (np.spec.policyTypes ?? []).includes(t)) &&
+      !np.spec.ingress?.length &&
+      !np.spec.egress?.length,
+  );
   if (!denyAll) bad('no default-deny NetworkPolicy');
   const listed = (key: string): string[] => (Array.isArray(values.networkPolicy?.[key]) ? values.networkPolicy[key] : []);
   const platformIn = new Set(['monitoring']);
@@ -175,8 +251,12 @@ export function guaranteeViolations(app: RenderedApp): string[] {
   const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10', '127.0.0.0/8'];
   for (const np of nps) {
     const where = `NetworkPolicy/${np.metadata?.name}`;
-    const peers = (rules: Json[] | undefined, dir: 'from' | 'to') => (rules ?? []).flatMap((r) => (r[dir] === undefined ? [{ everything: true }] : r[dir]) as Json[]);
-    for (const [dir, rules, allowed] of [['from', np.spec?.ingress, allowedIn], ['to', np.spec?.egress, allowedOut]] as const) {
+    const peers = (rules: Json[] | undefined, dir: 'from' | 'to') =>
+      (rules ?? []).flatMap((r) => (r[dir] === undefined ? [{ everything: true }] : r[dir]) as Json[]);
+    for (const [dir, rules, allowed] of [
+      ['from', np.spec?.ingress, allowedIn],
+      ['to', np.spec?.egress, allowedOut],
+    ] as const) {
       for (const peer of peers(rules as Json[] | undefined, dir)) {
         if (peer.everything) {
           bad(`${where}: a rule with no peers opens everything`);
@@ -185,7 +265,8 @@ export function guaranteeViolations(app: RenderedApp): string[] {
         if (peer.ipBlock) {
           const except: string[] = peer.ipBlock.except ?? [];
           const binding = values.binding?.enabled === true;
-          if (dir === 'from' || !binding || peer.ipBlock.cidr !== '0.0.0.0/0' || !privateRanges.every((r) => except.includes(r))) bad(`${where}: ipBlock ${JSON.stringify(peer.ipBlock)} reaches private ranges or is not the binding's`);
+          if (dir === 'from' || !binding || peer.ipBlock.cidr !== '0.0.0.0/0' || !privateRanges.every((r) => except.includes(r)))
+            bad(`${where}: ipBlock ${JSON.stringify(peer.ipBlock)} reaches private ranges or is not the binding's`);
           continue;
         }
         const sel = peer.namespaceSelector;
@@ -209,7 +290,9 @@ export function guaranteeViolations(app: RenderedApp): string[] {
     const ac = c.spec?.accessControl;
     if (ac?.defaultAction !== 'deny') bad(`Configuration/${c.metadata?.name}: accessControl.defaultAction is not deny`);
     const callers = new Set(listed('allowIngressFrom'));
-    for (const p of ac?.policies ?? []) if (!callers.has(p.namespace) || `${p.appId}-ns` !== p.namespace) bad(`Configuration/${c.metadata?.name}: access policy for ${p.appId} in ${p.namespace}, not a listed caller`);
+    for (const p of ac?.policies ?? [])
+      if (!callers.has(p.namespace) || `${p.appId}-ns` !== p.namespace)
+        bad(`Configuration/${c.metadata?.name}: access policy for ${p.appId} in ${p.namespace}, not a listed caller`);
   }
   for (const comp of objects.filter((o) => o.kind === 'Component')) {
     const scopes: unknown[] = comp.scopes ?? [];

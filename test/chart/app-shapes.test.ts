@@ -26,12 +26,15 @@ function values(name: string, text: string): string {
 }
 
 const appContainer = (objects: K8sObject[], name: string): Any => (one(objects, 'Deployment', name) as Any).spec.template.spec.containers[0];
-const annotations = (objects: K8sObject[], name: string): Record<string, string> => (one(objects, 'Deployment', name) as Any).spec.template.metadata.annotations;
+const annotations = (objects: K8sObject[], name: string): Record<string, string> =>
+  (one(objects, 'Deployment', name) as Any).spec.template.metadata.annotations;
 /** Namespaces a NetworkPolicy lets in on a port. */
 const ingressOn = (objects: K8sObject[], port: number): string[] =>
-  (find(objects, 'NetworkPolicy') as Any[]).flatMap((p) => (p.spec.ingress ?? [])
-    .filter((r: Any) => (r.ports ?? []).some((pt: Any) => pt.port === port))
-    .flatMap((r: Any) => (r.from ?? []).map((peer: Any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'])));
+  (find(objects, 'NetworkPolicy') as Any[]).flatMap((p) =>
+    (p.spec.ingress ?? [])
+      .filter((r: Any) => (r.ports ?? []).some((pt: Any) => pt.port === port))
+      .flatMap((r: Any) => (r.from ?? []).map((peer: Any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'])),
+  );
 
 describe('a web app with no health route', () => {
   let objects: K8sObject[] = [];
@@ -41,7 +44,7 @@ describe('a web app with no health route', () => {
     objects = r.objects;
   });
 
-  it('is checked on its port: TCP readiness, liveness and start-up, and Dapr\'s app health check off', () => {
+  it("is checked on its port: TCP readiness, liveness and start-up, and Dapr's app health check off", () => {
     const ctr = appContainer(objects, 'plain-web');
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
       assert.deepEqual(ctr[probe].tcpSocket, { port: 'http' }, probe);
@@ -91,7 +94,10 @@ describe('readiness and liveness on different paths', () => {
 
   it('explain tells the two apart', async () => {
     const e = await paddock(['explain', file]);
-    assert.match(e.stdout, /It gets requests only while GET \/ready on port 8080 answers 2xx; it is restarted only if GET \/livez on port 8080 answers 2xx no longer holds/);
+    assert.match(
+      e.stdout,
+      /It gets requests only while GET \/ready on port 8080 answers 2xx; it is restarted only if GET \/livez on port 8080 answers 2xx no longer holds/,
+    );
   });
 });
 
@@ -107,10 +113,13 @@ describe('a worker with no port (port: none)', () => {
     assert.equal(find(objects, 'Service').length, 0);
     const ctr = appContainer(objects, 'worker');
     assert.equal(ctr.ports, undefined);
-    assert.equal(ctr.env.find((e: Any) => e.name === 'PORT'), undefined);
+    assert.equal(
+      ctr.env.find((e: Any) => e.name === 'PORT'),
+      undefined,
+    );
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) assert.equal(ctr[probe], undefined, probe);
     const quota = one(objects, 'ResourceQuota') as Any;
-    assert.equal(quota.spec.hard.services, '1', 'only the Service Dapr\'s operator adds');
+    assert.equal(quota.spec.hard.services, '1', "only the Service Dapr's operator adds");
   });
 
   it('its sidecar runs without an app port or app health check', () => {
@@ -120,7 +129,7 @@ describe('a worker with no port (port: none)', () => {
     assert.equal(a['dapr.io/enable-app-health-check'], 'false');
   });
 
-  it('nothing may call it: no NetworkPolicy opens Dapr\'s port to it, access control admits no one', () => {
+  it("nothing may call it: no NetworkPolicy opens Dapr's port to it, access control admits no one", () => {
     assert.deepEqual(ingressOn(objects, 50002), []);
     const config = one(objects, 'Configuration') as Any;
     assert.equal(config.spec.accessControl.defaultAction, 'deny');
@@ -146,7 +155,10 @@ describe('a worker with no port (port: none)', () => {
   });
 
   it('the contract refuses a health path or callers for it, naming the line and the fix', async () => {
-    const bad = values('bad-worker', 'image: { repository: localhost:30000/platform/w, tag: "1.0.0" }\nport: none\nhealthPath: /health\nnetworkPolicy: { allowIngressFrom: [app2-ns] }\n');
+    const bad = values(
+      'bad-worker',
+      'image: { repository: localhost:30000/platform/w, tag: "1.0.0" }\nport: none\nhealthPath: /health\nnetworkPolicy: { allowIngressFrom: [app2-ns] }\n',
+    );
     const r = await paddock(['validate', bad, '--json']);
     assert.equal(r.code, 1);
     const findings = (JSON.parse(r.stdout) as { findings: { path: string; line: number; message: string; fix: string }[] }).findings;
@@ -171,7 +183,7 @@ describe('a worker with no port (port: none)', () => {
 });
 
 describe('node disk for every container', () => {
-  it('the app container, the LimitRange (the sidecar\'s default) and the quota bound ephemeral storage', async () => {
+  it("the app container, the LimitRange (the sidecar's default) and the quota bound ephemeral storage", async () => {
     const r = await renderWithHelm('app1', join(paths.root, 'apps', 'app1', 'values.yaml'));
     assert.equal(r.code, 0, r.stderr);
     const ctr = appContainer(r.objects, 'app1');

@@ -17,7 +17,11 @@ const celStrings = (expr: string): string[] => [...expr.matchAll(/'([^']*)'/g)].
 
 test('the binding policy holds the same TLDs, private names and namespaces as binding-hosts.yaml', () => {
   const data = bindingHosts();
-  for (const [cel, list] of [['tlds', data.tlds], ['privateSuffixes', data.privateSuffixes], ['platformNamespaces', data.platformNamespaces]] as const) {
+  for (const [cel, list] of [
+    ['tlds', data.tlds],
+    ['privateSuffixes', data.privateSuffixes],
+    ['platformNamespaces', data.platformNamespaces],
+  ] as const) {
     const copy = celStrings(variable('paddock-dapr-binding-hosts', cel));
     const missing = list.filter((x) => !copy.includes(x));
     const extra = copy.filter((x) => !list.includes(x));

@@ -18,7 +18,10 @@ describe('contract: good values are accepted', () => {
   for (const { file } of listFixtures('good')) {
     it(basename(file), async () => {
       const { app, findings } = await checkValuesFile(file, { name: 'app1' });
-      assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
+      assert.deepEqual(
+        findings.filter((f) => f.severity === 'error'),
+        [],
+      );
       assert.equal(app?.namespace, 'app1-ns');
       const helm = await renderWithHelm('app1', file);
       assert.equal(helm.code, 0, helm.stderr);
@@ -41,7 +44,10 @@ describe('contract: bad values are refused, naming the field', () => {
       if (CLI_ONLY.has(basename(file))) return;
       const helm = await renderWithHelm('app1', file);
       assert.notEqual(helm.code, 0, 'helm must refuse it too');
-      const leaf = expect.split('.').filter((p) => !/^\d+$/.test(p)).pop() as string;
+      const leaf = expect
+        .split('.')
+        .filter((p) => !/^\d+$/.test(p))
+        .pop() as string;
       assert.match(helm.stderr, new RegExp(leaf.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `helm's error names ${leaf}`);
     });
   }
@@ -58,9 +64,40 @@ describe('contract: the app name', () => {
 
   it('must be a DNS label of at most 53 characters that is not reserved, for the CLI and the chart alike', async () => {
     const good = listFixtures('good')[0]?.file as string;
-    const refused = ['App1', 'app_1', '1app', 'Default', 'a'.repeat(54), 'system', 'platform', 'paddock', 'control-plane', 'admin', 'default', 'root',
-      'kube', 'dapr', 'vault', 'redis', 'monitoring', 'y', 'n', 'yes', 'no', 'on', 'off', 'true', 'false', 'null',
-      'kube-foo', 'dapr-x', 'flux-apps', 'paddock-demo', 'cilium-agent', 'system-app'];
+    const refused = [
+      'App1',
+      'app_1',
+      '1app',
+      'Default',
+      'a'.repeat(54),
+      'system',
+      'platform',
+      'paddock',
+      'control-plane',
+      'admin',
+      'default',
+      'root',
+      'kube',
+      'dapr',
+      'vault',
+      'redis',
+      'monitoring',
+      'y',
+      'n',
+      'yes',
+      'no',
+      'on',
+      'off',
+      'true',
+      'false',
+      'null',
+      'kube-foo',
+      'dapr-x',
+      'flux-apps',
+      'paddock-demo',
+      'cilium-agent',
+      'system-app',
+    ];
     for (const name of refused) {
       const { findings } = await checkValuesFile(good, { name });
       const f = findings.find((x) => x.rule === 'contract' && /app name/.test(x.message));
@@ -74,7 +111,11 @@ describe('contract: the app name', () => {
     }
     for (const name of ['a'.repeat(53), 'app1', 'kubeapp', 'yes-please', 'my-admin', 'nully']) {
       const { findings } = await checkValuesFile(good, { name });
-      assert.deepEqual(findings.filter((x) => x.severity === 'error'), [], name);
+      assert.deepEqual(
+        findings.filter((x) => x.severity === 'error'),
+        [],
+        name,
+      );
       assert.equal((await renderWithHelm(name, good)).code, 0, `helm renders ${name}`);
     }
   });

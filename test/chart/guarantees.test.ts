@@ -90,7 +90,11 @@ for (const c of cases) {
     it('health probes on the declared path (without one, on the port), graceful shutdown', () => {
       const ctr = pod.spec.containers[0];
       const live = v.livenessPath ?? v.healthPath;
-      for (const [probe, path] of [['startupProbe', live], ['readinessProbe', v.healthPath], ['livenessProbe', live]] as const) {
+      for (const [probe, path] of [
+        ['startupProbe', live],
+        ['readinessProbe', v.healthPath],
+        ['livenessProbe', live],
+      ] as const) {
         if (path) assert.equal(ctr[probe].httpGet.path, path, probe);
         else {
           assert.deepEqual(ctr[probe].tcpSocket, { port: 'http' }, `${probe}: a TCP check on the app's port`);
@@ -104,7 +108,10 @@ for (const c of cases) {
 
     it('runs only on its own node pool', () => {
       const tol = pod.spec.tolerations;
-      assert.deepEqual(tol.map((t: Any) => t.value), [c.name]);
+      assert.deepEqual(
+        tol.map((t: Any) => t.value),
+        [c.name],
+      );
       const terms = pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
       assert.deepEqual(terms[0].matchExpressions[0].values, [c.name]);
     });
@@ -130,9 +137,13 @@ for (const c of cases) {
       assert.equal(deny.spec.egress, undefined);
 
       const peersOn = (dir: 'ingress' | 'egress', port: number): string[] =>
-        policies.flatMap((p) => (p.spec[dir] ?? [])
-          .filter((r: Any) => (r.ports ?? []).some((pt: Any) => pt.port === port))
-          .flatMap((r: Any) => (r[dir === 'ingress' ? 'from' : 'to'] ?? []).map((peer: Any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? '*')));
+        policies.flatMap((p) =>
+          (p.spec[dir] ?? [])
+            .filter((r: Any) => (r.ports ?? []).some((pt: Any) => pt.port === port))
+            .flatMap((r: Any) =>
+              (r[dir === 'ingress' ? 'from' : 'to'] ?? []).map((peer: Any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ?? '*'),
+            ),
+        );
       assert.deepEqual(peersOn('ingress', 50002).sort(), [...(v.networkPolicy?.allowIngressFrom ?? [])].sort());
       assert.deepEqual(peersOn('egress', 50002).sort(), [...(v.networkPolicy?.allowEgressTo ?? [])].sort());
       assert.deepEqual(peersOn('egress', 6379), v.statestore?.enabled || v.pubsub?.enabled ? ['redis-system'] : []);
@@ -167,14 +178,16 @@ for (const c of cases) {
         v.secretstore?.enabled && 'secretstore',
         v.pubsub?.enabled && 'pubsub',
         v.binding?.enabled && v.binding.name,
-      ].filter(Boolean).sort();
+      ]
+        .filter(Boolean)
+        .sort();
       assert.deepEqual(components.map((x) => x.metadata.name).sort(), expected);
       for (const comp of components) {
         assert.deepEqual(comp.scopes, [c.name]);
         const md = Object.fromEntries(comp.spec.metadata.map((m: Any) => [m.name, m]));
         if (comp.spec.type.endsWith('.redis')) {
-          assert.equal(md.redisUsername.value, c.name, 'Redis as the app\'s own ACL user');
-          assert.ok(md.redisPassword.secretKeyRef, 'password from the platform\'s Secret, never inline');
+          assert.equal(md.redisUsername.value, c.name, "Redis as the app's own ACL user");
+          assert.ok(md.redisPassword.secretKeyRef, "password from the platform's Secret, never inline");
         }
         if (comp.spec.type === 'state.redis') assert.equal(md.keyPrefix.value, 'appid');
         if (comp.spec.type === 'bindings.http') assert.equal(md.url.value, v.binding?.url);
@@ -202,7 +215,7 @@ for (const c of cases) {
       }
     });
 
-    it('secrets come only from the app\'s own Vault path, as its own identity, to the sidecar only', () => {
+    it("secrets come only from the app's own Vault path, as its own identity, to the sidecar only", () => {
       if (!v.secretstore?.enabled) {
         assert.equal(find(objects, 'SecretStore').length, 0);
         return;

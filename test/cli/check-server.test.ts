@@ -73,7 +73,7 @@ describe('paddock check --server', { timeout: 15 * 60_000 }, () => {
     assert.deepEqual(processesUsing(tmp), [], 'etcd and kube-apiserver are gone');
   });
 
-  it('refuses a broken guardrail by the policy that guards it, in the server\'s words, with file, line and fix', async () => {
+  it("refuses a broken guardrail by the policy that guards it, in the server's words, with file, line and fix", async () => {
     const server = await paddock(['check', rogue, '--server', '--json']);
     const offline = await paddock(['check', rogue, '--json']);
     assert.equal(server.code, 1, server.stderr);
@@ -87,7 +87,9 @@ describe('paddock check --server', { timeout: 15 * 60_000 }, () => {
     const policy = loadPolicies().policies.find((p) => p.metadata.name === 'paddock-pod-images')!;
     assert.equal(refusal.fix, policy.metadata.annotations?.['paddock.dev/fix']);
     // The server's own message is the one the offline evaluator gives.
-    const mine = findingsOf(offline.stdout).filter((f) => f.rule === 'paddock-pod-images' && f.path === 'Deployment/rogue').map((f) => f.message);
+    const mine = findingsOf(offline.stdout)
+      .filter((f) => f.rule === 'paddock-pod-images' && f.path === 'Deployment/rogue')
+      .map((f) => f.message);
     assert.ok(mine.includes(refusal.message), `server: ${refusal.message}\noffline: ${mine.join(' | ')}`);
     assert.doesNotMatch(server.stdout + server.stderr, STACK);
   });
@@ -154,14 +156,21 @@ describe('paddock check --kubeconfig FILE (an existing cluster)', { timeout: 15 
     api = await startApiServer();
     client = new KubeClient({ server: api.env.APISERVER_URL!, ca: readFileSync(api.env.APISERVER_CA!), token: api.env.APISERVER_TOKEN! });
     // The cluster as the platform runs it, before app1 and app2 are applied.
-    await preparePlatform(client, {
-      objects: [],
-      identity: () => IDENTITIES.tenant,
-      apps: [{ name: 'app1', values: {} }, { name: 'app2', values: {} }],
-      policies: loadPolicies(),
-      injector: loadPlatformInjectorSettings(),
-      say: () => {},
-    }, pinnedCrds() as never);
+    await preparePlatform(
+      client,
+      {
+        objects: [],
+        identity: () => IDENTITIES.tenant,
+        apps: [
+          { name: 'app1', values: {} },
+          { name: 'app2', values: {} },
+        ],
+        policies: loadPolicies(),
+        injector: loadPlatformInjectorSettings(),
+        say: () => {},
+      },
+      pinnedCrds() as never,
+    );
   });
 
   after(async () => {
@@ -175,8 +184,14 @@ describe('paddock check --kubeconfig FILE (an existing cluster)', { timeout: 15 
     assert.match(r.stderr, /dry run only, nothing is written/);
     const findings = findingsOf(r.stdout);
     // The apps are not applied there yet: their Pods cannot be judged, and that is said, not passed silently.
-    assert.ok(findings.some((f) => f.rule === 'not-judged' && f.severity === 'warning' && /serviceaccount "app1" not found/.test(f.message)), r.stdout);
-    assert.ok(findings.every((f) => f.severity !== 'error'), r.stdout);
+    assert.ok(
+      findings.some((f) => f.rule === 'not-judged' && f.severity === 'warning' && /serviceaccount "app1" not found/.test(f.message)),
+      r.stdout,
+    );
+    assert.ok(
+      findings.every((f) => f.severity !== 'error'),
+      r.stdout,
+    );
     // Nothing was created.
     assert.deepEqual(await list('/apis/apps/v1/namespaces/app1-ns/deployments'), []);
     assert.deepEqual(await list('/apis/networking.k8s.io/v1/namespaces/app1-ns/networkpolicies'), []);
@@ -187,14 +202,20 @@ describe('paddock check --kubeconfig FILE (an existing cluster)', { timeout: 15 
   it('refuses the broken guardrail there too', async () => {
     const r = await paddock(['check', rogue, '--kubeconfig', api.env.KUBECONFIG!, '--json']);
     assert.equal(r.code, 1, r.stderr);
-    assert.ok(findingsOf(r.stdout).some((f) => f.rule === 'paddock-pod-images' && f.file === rogue && f.severity === 'error'), r.stdout);
+    assert.ok(
+      findingsOf(r.stdout).some((f) => f.rule === 'paddock-pod-images' && f.file === rogue && f.severity === 'error'),
+      r.stdout,
+    );
     assert.deepEqual(await list('/apis/apps/v1/namespaces/app1-ns/deployments'), []);
   });
 
   it('the client for an existing cluster refuses any request that would write', async () => {
     const ro = new KubeClient(client.connection, { readOnly: true });
     try {
-      await assert.rejects(ro.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }), /only reads and dry-runs/);
+      await assert.rejects(
+        ro.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }),
+        /only reads and dry-runs/,
+      );
       await assert.rejects(ro.request('DELETE', '/api/v1/namespaces/app1-ns'), /only reads and dry-runs/);
       assert.equal((await ro.request('POST', '/api/v1/namespaces?dryRun=All', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } })).status, 201);
       assert.deepEqual((await list('/api/v1/namespaces')).includes('x'), false);
@@ -203,4 +224,3 @@ describe('paddock check --kubeconfig FILE (an existing cluster)', { timeout: 15 
     }
   });
 });
-

@@ -39,8 +39,13 @@ describe('error model', () => {
     assert.match(r.stderr, /\n\s+at .+:\d+:\d+/);
   });
 
-  it('a missing file is the user\'s: exit 2, one wording, what to do', async () => {
-    for (const args of [['validate', 'nope.yaml'], ['check', 'nope.yaml'], ['doctor', 'nope'], ['explain', 'nope.yaml']]) {
+  it("a missing file is the user's: exit 2, one wording, what to do", async () => {
+    for (const args of [
+      ['validate', 'nope.yaml'],
+      ['check', 'nope.yaml'],
+      ['doctor', 'nope'],
+      ['explain', 'nope.yaml'],
+    ]) {
       const r = await paddock(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /nope(\.yaml)? does not exist\./, args.join(' '));
@@ -66,7 +71,8 @@ describe('error model', () => {
       for (const name of readdirSync(dir)) {
         const p = join(dir, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (/\.(ts|sh)$/.test(name) && !name.endsWith('.test.ts')) for (const m of readFileSync(p, 'utf8').matchAll(/PADDOCK_[A-Z][A-Z_]*/g)) used.add(m[0]);
+        else if (/\.(ts|sh)$/.test(name) && !name.endsWith('.test.ts'))
+          for (const m of readFileSync(p, 'utf8').matchAll(/PADDOCK_[A-Z][A-Z_]*/g)) used.add(m[0]);
       }
     };
     walk(join(paths.root, 'packages', 'paddock', 'src'));
@@ -80,7 +86,11 @@ describe('error model', () => {
   });
 
   it('--json reports name the tool and its version', async () => {
-    for (const args of [['validate', 'apps/app1/values.yaml', '--json'], ['explain', 'apps/app1/values.yaml', '--json'], ['cluster', 'up', '--dry-run', '--json']]) {
+    for (const args of [
+      ['validate', 'apps/app1/values.yaml', '--json'],
+      ['explain', 'apps/app1/values.yaml', '--json'],
+      ['cluster', 'up', '--dry-run', '--json'],
+    ]) {
       const r = await paddock(args);
       const j = JSON.parse(r.stdout) as { tool?: { name: string; version: string } };
       assert.deepEqual(j.tool, { name: 'paddock', version }, args.join(' '));

@@ -31,7 +31,10 @@ function shape(out: string): Json {
   assert.equal(typeof j.ok, 'boolean');
   assert.ok(Array.isArray(j.findings));
   for (const f of j.findings) {
-    assert.deepEqual(Object.keys(f).filter((k) => !['rule', 'severity', 'file', 'line', 'path', 'message', 'fix'].includes(k)), []);
+    assert.deepEqual(
+      Object.keys(f).filter((k) => !['rule', 'severity', 'file', 'line', 'path', 'message', 'fix'].includes(k)),
+      [],
+    );
     assert.ok(f.rule && f.severity && f.message);
   }
   return j;
@@ -65,7 +68,13 @@ describe('paddock validate', () => {
     assert.match(r.stdout, /key: value/);
   });
   it('exits 2 for a missing file, a folder, an unreadable file, or no argument', async () => {
-    for (const args of [['validate', join(dir, 'nope.yaml')], ['validate', dir], ['validate'], ['validate', '--bogus', app1], ['validate', app1, app2, '--name', 'x']]) {
+    for (const args of [
+      ['validate', join(dir, 'nope.yaml')],
+      ['validate', dir],
+      ['validate'],
+      ['validate', '--bogus', app1],
+      ['validate', app1, app2, '--name', 'x'],
+    ]) {
       const r = await paddock(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.doesNotMatch(r.stderr + r.stdout, STACK);
@@ -123,10 +132,17 @@ describe('paddock check', () => {
     let r = await paddock(['check', badValues, '--json']);
     assert.equal(r.code, 1);
     assert.ok(shape(r.stdout).findings.some((f) => f.rule === 'schema'));
-    const manifest = file('deploy.yaml', [
-      'apiVersion: v1', 'kind: Pod', 'metadata: { name: root, namespace: app1-ns }',
-      'spec:', '  containers:', '    - { name: c, image: "docker.io/library/busybox:1.36", securityContext: { privileged: true } }',
-    ].join('\n'));
+    const manifest = file(
+      'deploy.yaml',
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: { name: root, namespace: app1-ns }',
+        'spec:',
+        '  containers:',
+        '    - { name: c, image: "docker.io/library/busybox:1.36", securityContext: { privileged: true } }',
+      ].join('\n'),
+    );
     r = await paddock(['check', app1, manifest, '--json']);
     assert.equal(r.code, 1);
     const j = shape(r.stdout);
@@ -135,17 +151,26 @@ describe('paddock check', () => {
     assert.equal(f.file, manifest);
   });
   it('a strict-schema violation in a manifest names the field', async () => {
-    const typo = file('typo.yaml', 'apiVersion: v1\nkind: Service\nmetadata: { name: s, namespace: app1-ns }\nspec: { ports: [ { port: 80 } ], selectr: { a: b } }\n');
+    const typo = file(
+      'typo.yaml',
+      'apiVersion: v1\nkind: Service\nmetadata: { name: s, namespace: app1-ns }\nspec: { ports: [ { port: 80 } ], selectr: { a: b } }\n',
+    );
     const r = await paddock(['check', typo, '--json']);
     assert.equal(r.code, 1);
-    assert.ok(shape(r.stdout).findings.some((f) => f.rule === 'schema' && /selectr/.test(f.message)), r.stdout);
+    assert.ok(
+      shape(r.stdout).findings.some((f) => f.rule === 'schema' && /selectr/.test(f.message)),
+      r.stdout,
+    );
   });
   it('a manifest that does not parse is one yaml finding per document, not a schema error too', async () => {
     const broken = file('broken-manifest.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: app1-ns\n---\nfoo: bar\n');
     const r = await paddock(['check', broken, '--json']);
     assert.equal(r.code, 1);
     const j = shape(r.stdout);
-    assert.deepEqual(j.findings.map((f) => f.rule), ['yaml', 'yaml']);
+    assert.deepEqual(
+      j.findings.map((f) => f.rule),
+      ['yaml', 'yaml'],
+    );
     assert.match(j.findings[1]?.message ?? '', /not a Kubernetes object/);
   });
   it('exits 2 for a missing path or an empty folder', async () => {

@@ -2,7 +2,7 @@
 // wait: only regular files are read. Each run has a time limit, so a
 // regression fails here instead of hanging the suite.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -34,7 +34,12 @@ after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('a named pipe named on the command line is a usage error (exit 2), for every command', () => {
   for (const command of ['validate', 'explain', 'render', 'check']) {
-    for (const [what, path] of [['a pipe', fifo], ['a link to a pipe', link], ['a pipe called values.yaml', fifoValues], ['a socket', socketPath]] as const) {
+    for (const [what, path] of [
+      ['a pipe', fifo],
+      ['a link to a pipe', link],
+      ['a pipe called values.yaml', fifoValues],
+      ['a socket', socketPath],
+    ] as const) {
       it(`${command}: ${what}`, async () => {
         const r = await run([command, path]);
         assert.equal(r.signal, null, `${command} hung on ${what} and was killed after ${LIMIT_MS} ms`);

@@ -31,20 +31,182 @@ function random(seed: number): () => number {
 }
 
 const HAND_PICKED = [
-  '06654', '0644', '010', '08', '09', '0', '00', '-0', '+0', '1_0', '1__0', '_1', '1_', '0b1', '0b101', '-0b101', '0b+1', '0b-1', '0B11', '0b2', '0b', '0x1F', '0X1f', '-0x1F', '+0x10',
-  '0x', '0x_1F', '0o17', '0O7', '+0o7', '0o8', '1:20', '1:20:30', '-1:20', '190:20:30.15', '1e3', '1E3', '1e+3', '1e-3', '1.e3', '.5e3', '1e', '1e400', '1e-400', '5e-324',
-  '1.7976931348623157e308', '1.7976931348623159e308', '+1', '-1', '+', '-', '.', '..', '1.', '.5', '+.5', '-.5', '.5_0', '._5', '.5_', '1_000.5', '0_8', '1.5e3_0', '.5e1_0',
-  '18446744073709551615', '18446744073709551616', '9223372036854775807', '9223372036854775808', '-9223372036854775808', '-9223372036854775809', '0x8000000000000000',
-  '0xFFFFFFFFFFFFFFFF', '0x10000000000000000', `0b${'1'.repeat(64)}`, `0b${'1'.repeat(65)}`, '99999999999999999999', '12345678901234567890123',
-  'y', 'Y', 'n', 'N', 'yes', 'Yes', 'YES', 'yEs', 'no', 'No', 'NO', 'on', 'On', 'ON', 'oN', 'off', 'Off', 'OFF', 'true', 'True', 'TRUE', 'tRUE', 'false', 'False', 'FALSE',
-  '~', 'null', 'Null', 'NULL', 'nULL', '', '.inf', '.Inf', '.INF', '+.inf', '-.inf', '-.Inf', '.iNf', 'inf', '+inf', 'infinity', '.nan', '.NaN', '.NAN', 'nan', 'NaN',
-  '2024-01-01', '2024-1-1', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10', '1234-', '12345-1', '<<', '=', 'latest', '1.0.0', 'v1', '1.0', '3500m', '256Mi',
+  '06654',
+  '0644',
+  '010',
+  '08',
+  '09',
+  '0',
+  '00',
+  '-0',
+  '+0',
+  '1_0',
+  '1__0',
+  '_1',
+  '1_',
+  '0b1',
+  '0b101',
+  '-0b101',
+  '0b+1',
+  '0b-1',
+  '0B11',
+  '0b2',
+  '0b',
+  '0x1F',
+  '0X1f',
+  '-0x1F',
+  '+0x10',
+  '0x',
+  '0x_1F',
+  '0o17',
+  '0O7',
+  '+0o7',
+  '0o8',
+  '1:20',
+  '1:20:30',
+  '-1:20',
+  '190:20:30.15',
+  '1e3',
+  '1E3',
+  '1e+3',
+  '1e-3',
+  '1.e3',
+  '.5e3',
+  '1e',
+  '1e400',
+  '1e-400',
+  '5e-324',
+  '1.7976931348623157e308',
+  '1.7976931348623159e308',
+  '+1',
+  '-1',
+  '+',
+  '-',
+  '.',
+  '..',
+  '1.',
+  '.5',
+  '+.5',
+  '-.5',
+  '.5_0',
+  '._5',
+  '.5_',
+  '1_000.5',
+  '0_8',
+  '1.5e3_0',
+  '.5e1_0',
+  '18446744073709551615',
+  '18446744073709551616',
+  '9223372036854775807',
+  '9223372036854775808',
+  '-9223372036854775808',
+  '-9223372036854775809',
+  '0x8000000000000000',
+  '0xFFFFFFFFFFFFFFFF',
+  '0x10000000000000000',
+  `0b${'1'.repeat(64)}`,
+  `0b${'1'.repeat(65)}`,
+  '99999999999999999999',
+  '12345678901234567890123',
+  'y',
+  'Y',
+  'n',
+  'N',
+  'yes',
+  'Yes',
+  'YES',
+  'yEs',
+  'no',
+  'No',
+  'NO',
+  'on',
+  'On',
+  'ON',
+  'oN',
+  'off',
+  'Off',
+  'OFF',
+  'true',
+  'True',
+  'TRUE',
+  'tRUE',
+  'false',
+  'False',
+  'FALSE',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  'nULL',
+  '',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '-.inf',
+  '-.Inf',
+  '.iNf',
+  'inf',
+  '+inf',
+  'infinity',
+  '.nan',
+  '.NaN',
+  '.NAN',
+  'nan',
+  'NaN',
+  '2024-01-01',
+  '2024-1-1',
+  '2001-12-14t21:59:43.10-05:00',
+  '2001-12-14 21:59:43.10',
+  '1234-',
+  '12345-1',
+  '<<',
+  '=',
+  'latest',
+  '1.0.0',
+  'v1',
+  '1.0',
+  '3500m',
+  '256Mi',
 ];
 
 function generated(n: number, seed: number): string[] {
   const next = random(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
-  const atoms = ['0', '1', '7', '8', '9', '_', '.', 'e', 'E', '+', '-', 'x', 'X', 'o', 'O', 'b', 'B', ':', 'f', 'F', 'a', 'n', 'N', 'y', 'Y', 'i', 't', 'r', 'u', 's', 'l', '~'];
+  const atoms = [
+    '0',
+    '1',
+    '7',
+    '8',
+    '9',
+    '_',
+    '.',
+    'e',
+    'E',
+    '+',
+    '-',
+    'x',
+    'X',
+    'o',
+    'O',
+    'b',
+    'B',
+    ':',
+    'f',
+    'F',
+    'a',
+    'n',
+    'N',
+    'y',
+    'Y',
+    'i',
+    't',
+    'r',
+    'u',
+    's',
+    'l',
+    '~',
+  ];
   const starts = ['', '', '', '0', '0x', '0o', '0b', '-', '+', '.', '-0', '+0', 'y', 'n', 'o', 't', 'f', '2024-'];
   const words = ['yes', 'no', 'on', 'off', 'true', 'false', 'null', 'inf', 'nan', 'Yes', 'NO', 'Off', 'True', 'NULL'];
   const out: string[] = [];
@@ -65,7 +227,10 @@ function generated(n: number, seed: number): string[] {
   return out;
 }
 
-const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  );
 
 /**
  * Each document through the engine's reader (sigs.k8s.io/yaml) and the CLI's;
@@ -95,7 +260,10 @@ const scalars = [...new Set([...HAND_PICKED, ...generated(GENERATED, SEED)])];
 describe(`the CLI reads YAML as the cluster does (seed ${SEED}, ${scalars.length} scalars; replay with PADDOCK_YAML_SEED=${SEED})`, () => {
   it('as values, in block and flow style', async () => {
     const stricter: string[] = [];
-    const diffs = await compareManifests(scalars.flatMap((s) => [`v: ${s}\n`, `v: [${s}]\n`]), stricter);
+    const diffs = await compareManifests(
+      scalars.flatMap((s) => [`v: ${s}\n`, `v: [${s}]\n`]),
+      stricter,
+    );
     assert.deepEqual(diffs.slice(0, 20), [], `${diffs.length} readings differ`);
     // Where the CLI is stricter it is about YAML syntax only ("v: [-]" is a syntax error to it, the text "-" to go-yaml).
     assert.ok(stricter.length < scalars.length / 100, `the CLI refuses ${stricter.length} documents the engine reads: ${stricter.slice(0, 5).join(' ')}`);
@@ -108,7 +276,17 @@ describe(`the CLI reads YAML as the cluster does (seed ${SEED}, ${scalars.length
 
   it('quoted and block scalars are text, and tags read as go-yaml reads them', async () => {
     const docs = HAND_PICKED.flatMap((s) => [`v: "${s}"\n`, `v: '${s}'\n`, `v: |-\n  ${s}\n`, `v: !!str ${s || '""'}\n`]);
-    docs.push('v: !!int "12"\n', 'v: !!float 1\n', 'v: !!bool yes\n', 'v: !!null ~\n', 'v: !custom 12\n', 'v: ! 12\n', 'v: !!int abc\n', 'v: "\\x41\\u00e9\\N\\_"\n', 'a: 1\na: 2\n');
+    docs.push(
+      'v: !!int "12"\n',
+      'v: !!float 1\n',
+      'v: !!bool yes\n',
+      'v: !!null ~\n',
+      'v: !custom 12\n',
+      'v: ! 12\n',
+      'v: !!int abc\n',
+      'v: "\\x41\\u00e9\\N\\_"\n',
+      'a: 1\na: 2\n',
+    );
     const diffs = await compareManifests(docs);
     assert.deepEqual(diffs, []);
   });
@@ -117,14 +295,21 @@ describe(`the CLI reads YAML as the cluster does (seed ${SEED}, ${scalars.length
     const chart = mkdtempSync(join(tmpdir(), 'paddock-values-echo-'));
     writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: echo\nversion: 0.1.0\n');
     mkdirSync(join(chart, 'templates'));
-    writeFileSync(join(chart, 'templates', 'values.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: values }\ndata:\n  values: {{ toJson .Values | quote }}\n');
+    writeFileSync(
+      join(chart, 'templates', 'values.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: values }\ndata:\n  values: {{ toJson .Values | quote }}\n',
+    );
     const picked = [...HAND_PICKED, ...scalars.slice(HAND_PICKED.length, HAND_PICKED.length + 400)];
-    const results = await runEngine({ chart, releases: picked.map((s, i) => ({ name: `r${i}`, namespace: 'x', valuesYaml: `v: ${s}\nlist: [${s}]\n` })), objects: true });
+    const results = await runEngine({
+      chart,
+      releases: picked.map((s, i) => ({ name: `r${i}`, namespace: 'x', valuesYaml: `v: ${s}\nlist: [${s}]\n` })),
+      objects: true,
+    });
     const diffs: string[] = [];
     picked.forEach((s, i) => {
       const r = results[i]!;
       const mine = readYamlStream(`v: ${s}\nlist: [${s}]\n`, { mode: 'values' }).docs[0]!;
-      const helm = r.error ? 'refused' : canonical(JSON.parse(String((r.objects?.[0]?.object as { data: { values: string } }).data.values)));
+      const helm = r.error ? 'refused' : canonical(JSON.parse(String((r.objects?.[0]?.object as { data: { values: string } } | undefined)?.data.values)));
       const expected = mine.value === undefined ? 'refused' : canonical(mine.value);
       if (helm !== expected) diffs.push(`${JSON.stringify(s)}: helm ${helm}${r.error ? ` (${r.error.split('\n')[0]})` : ''}, CLI ${expected}`);
     });

@@ -10,8 +10,16 @@ import { callBetween, checkConnectivity, reaches, type AppInput, type KubeObject
 import { demo, extraApp, renderApp } from './render.js';
 
 const withObjects = (a: AppInput, objects: KubeObject[]): AppInput => ({ ...a, objects: [...a.objects, ...objects] });
-const without = (a: AppInput, name: string): AppInput => ({ ...a, objects: a.objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata?.name === name)) });
-const np = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec });
+const without = (a: AppInput, name: string): AppInput => ({
+  ...a,
+  objects: a.objects.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata?.name === name)),
+});
+const np = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: ns },
+  spec,
+});
 const errors = (r: ReturnType<typeof checkConnectivity>) => r.findings.filter((f) => f.severity === 'error');
 const warnings = (r: ReturnType<typeof checkConnectivity>) => r.findings.filter((f) => f.severity === 'warning');
 
@@ -48,7 +56,11 @@ describe('connectivity findings', () => {
 
   it('a widened policy that opens app1 to every namespace → error for the undeclared callers', async () => {
     const app3 = await renderApp('app3', extraApp('app3', {}));
-    const open = np('app1-ns', 'allow-everyone', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 50002 }] }] });
+    const open = np('app1-ns', 'allow-everyone', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 50002 }] }],
+    });
     // app3's own egress is closed, so also open it to show the network path end to end.
     const out = np('app3-ns', 'app3-out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }] }] });
     const r = checkConnectivity([withObjects(app1, [open]), app2, withObjects(app3, [out])]);
@@ -83,7 +95,11 @@ describe('connectivity findings', () => {
   });
 
   it('Redis opened to an app that enabled neither statestore nor pubsub → error', () => {
-    const redis = np('app2-ns', 'app2-redis', { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'app2' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'redis-system' } } }], ports: [{ port: 6379 }] }] });
+    const redis = np('app2-ns', 'app2-redis', {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'app2' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'redis-system' } } }], ports: [{ port: 6379 }] }],
+    });
     const r = checkConnectivity([app1, withObjects(app2, [redis])]);
     const e = errors(r);
     assert.equal(e.length, 1);
@@ -99,7 +115,11 @@ describe('connectivity findings', () => {
   });
 
   it('any app reaching Vault → error', () => {
-    const vault = np('app1-ns', 'vault', { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'app1' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vault-system' } } }] }] });
+    const vault = np('app1-ns', 'vault', {
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'app1' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vault-system' } } }] }],
+    });
     const r = checkConnectivity([withObjects(app1, [vault]), app2]);
     const e = errors(r);
     assert.equal(e.length, 1);
@@ -108,14 +128,22 @@ describe('connectivity findings', () => {
 
   it("with the platform's own policies: Redis admits only tenant-labelled namespaces", () => {
     const platformObjects = ['redis/redis.yaml', 'vault/vault.yaml'].flatMap((f) =>
-      parseAllDocuments(readFileSync(join(paths.platform, 'infrastructure', 'configs', f), 'utf8')).map((d) => d.toJS() as KubeObject).filter(Boolean),
+      parseAllDocuments(readFileSync(join(paths.platform, 'infrastructure', 'configs', f), 'utf8'))
+        .map((d) => d.toJS() as KubeObject)
+        .filter(Boolean),
     );
     const unlabelled = checkConnectivity([app1, app2], { platformObjects });
     const w = warnings(unlabelled);
     assert.equal(w.length, 1, JSON.stringify(w, null, 1));
     assert.match(w[0]!.message, /app1 enables statestore but cannot reach Redis.*the platform's NetworkPolicies stop it/);
     const tenant = { 'paddock.dev/tenant': 'true' };
-    const labelled = checkConnectivity([{ ...app1, namespaceLabels: tenant }, { ...app2, namespaceLabels: tenant }], { platformObjects });
+    const labelled = checkConnectivity(
+      [
+        { ...app1, namespaceLabels: tenant },
+        { ...app2, namespaceLabels: tenant },
+      ],
+      { platformObjects },
+    );
     assert.deepEqual(labelled.findings, []);
   });
 });

@@ -19,12 +19,19 @@ const tmpValues = (text: string) => {
   return file;
 };
 // helm lists schema violations in no fixed order (map iteration), so compare the lines as a set.
-const lines = (msg: string) => msg.replace(/^Error: /, '').trimEnd().split('\n').sort();
+const lines = (msg: string) =>
+  msg
+    .replace(/^Error: /, '')
+    .trimEnd()
+    .split('\n')
+    .sort();
 
 describe('paddock-engine', () => {
   it('renders the demo apps byte-for-byte like helm template', async () => {
     const apps = [app('app1'), app('app2')];
-    const results = await runEngine({ releases: apps.map((a) => ({ name: a.name, namespace: a.namespace, valuesYaml: readFileSync(a.file, 'utf8'), valuesFile: a.file })) });
+    const results = await runEngine({
+      releases: apps.map((a) => ({ name: a.name, namespace: a.namespace, valuesYaml: readFileSync(a.file, 'utf8'), valuesFile: a.file })),
+    });
     for (const [i, a] of apps.entries()) {
       const h = await run(tool('helm'), helmTemplateArgs(a));
       assert.equal(h.code, 0, h.stderr);
@@ -67,7 +74,9 @@ describe('paddock-engine', () => {
     const expected = (JSON.parse(k.stdout) as { resources: { kind: string; status: string; msg: string; validationErrors?: unknown[] }[] }).resources;
     const key = (x: { kind: string }) => x.kind;
     const norm = (list: { kind: string; status: string; msg: string; validationErrors?: unknown[] }[]) =>
-      list.map((x) => ({ kind: x.kind, status: x.status, msg: x.msg, validationErrors: x.validationErrors ?? [] })).sort((a, b) => key(a).localeCompare(key(b)));
+      list
+        .map((x) => ({ kind: x.kind, status: x.status, msg: x.msg, validationErrors: x.validationErrors ?? [] }))
+        .sort((a, b) => key(a).localeCompare(key(b)));
     assert.equal(expected.length, 3);
     assert.deepEqual(norm(r!.schema!), norm(expected));
   });
@@ -76,7 +85,9 @@ describe('paddock-engine', () => {
     const a = app('app1');
     const [r] = await runEngine({ releases: [{ name: a.name, namespace: a.namespace, valuesYaml: readFileSync(a.file, 'utf8') }], objects: true });
     // sigs.k8s.io/yaml (what kubectl, Flux and the API server use) follows YAML 1.1.
-    const yaml11 = parseAllDocuments(r!.manifest!, { version: '1.1' }).map((d) => d.toJS() as unknown).filter(Boolean);
+    const yaml11 = parseAllDocuments(r!.manifest!, { version: '1.1' })
+      .map((d) => d.toJS() as unknown)
+      .filter(Boolean);
     const lines = parseManifests(r!.manifest!, a.file).objects.map((o) => o.line);
     assert.equal(r!.objects!.length, yaml11.length);
     r!.objects!.forEach((o, i) => {
@@ -84,7 +95,9 @@ describe('paddock-engine', () => {
       assert.equal(o.line, lines[i]);
       assert.match(o.source ?? '', /^app\/templates\/.+\.yaml$/);
     });
-    const dep = r!.objects!.find((o) => o.object?.kind === 'Deployment')!.object as { spec: { template: { spec: { volumes: { secret?: { defaultMode?: number } }[] } } } };
+    const dep = r!.objects!.find((o) => o.object?.kind === 'Deployment')!.object as {
+      spec: { template: { spec: { volumes: { secret?: { defaultMode?: number } }[] } } };
+    };
     assert.equal(dep.spec.template.spec.volumes.find((v) => v.secret)?.secret?.defaultMode, 0o440);
   });
 

@@ -19,13 +19,18 @@ export function extraApp(name: string, networkPolicy: { allowIngressFrom?: strin
   mkdirSync(dir);
   const file = join(dir, 'values.yaml');
   const lines = [
-    'image:', `  repository: localhost:30000/platform/dapr-${name}`, '  tag: "1.0.0"', 'port: 8080', `nodepool: ${name}`,
-    'networkPolicy:', `  allowIngressFrom: ${JSON.stringify(networkPolicy.allowIngressFrom ?? [])}`, `  allowEgressTo: ${JSON.stringify(networkPolicy.allowEgressTo ?? [])}`,
+    'image:',
+    `  repository: localhost:30000/platform/dapr-${name}`,
+    '  tag: "1.0.0"',
+    'port: 8080',
+    `nodepool: ${name}`,
+    'networkPolicy:',
+    `  allowIngressFrom: ${JSON.stringify(networkPolicy.allowIngressFrom ?? [])}`,
+    `  allowEgressTo: ${JSON.stringify(networkPolicy.allowEgressTo ?? [])}`,
     ...['statestore', 'secretstore', 'pubsub'].map((b) => `${b}: { enabled: ${blocks[b] ?? false} }`),
   ];
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
-export const demo = (): Promise<AppInput[]> =>
-  Promise.all(['app1', 'app2'].map((n) => renderApp(n, join(paths.root, 'apps', n, 'values.yaml'))));
+export const demo = (): Promise<AppInput[]> => Promise.all(['app1', 'app2'].map((n) => renderApp(n, join(paths.root, 'apps', n, 'values.yaml'))));

@@ -13,10 +13,13 @@ describe('a worker with no port', () => {
     worker = await renderApp('worker', join(paths.root, 'test', 'fixtures', 'apps', 'worker', 'values.yaml'));
   });
 
-  it('has no ingress: no app reaches it, on Dapr\'s port or any other', async () => {
+  it("has no ingress: no app reaches it, on Dapr's port or any other", async () => {
     const caller = await renderApp('caller', extraApp('caller', {}));
     const r = checkConnectivity([worker, caller]);
-    assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+    assert.deepEqual(
+      r.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
     const endpoint = r.matrix.endpoints.find((e) => e.app === 'worker' && e.kind === 'app')!;
     assert.ok(endpoint, 'the worker is in the matrix');
     assert.ok(!endpoint.ports.some((p) => p.port === 8080), 'no made-up app port');

@@ -69,9 +69,7 @@ describe('paddock dev: app1 and app2 on the embedded backend', () => {
   });
 
   test('concurrent classifications are all kept in the history (ETag concurrency)', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => postJson(`${dev.apps.app1!.url}/classify`, { message: `question number ${i}` })),
-    );
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => postJson(`${dev.apps.app1!.url}/classify`, { message: `question number ${i}` })));
     assert.ok(results.every((r) => r.status === 200));
     const history = await json(`${dev.apps.app1!.url}/history`);
     const ids = new Set(history.body.map((e: { id: string }) => e.id));
@@ -109,7 +107,7 @@ describe('paddock dev: app1 and app2 on the embedded backend', () => {
   test('a crashed sidecar comes back too, and app2 finds app1 again', async () => {
     const before = dev.status().app1!;
     process.kill(-before.daprdPid, 'SIGKILL');
-    await eventually('app1\'s sidecar to be restarted', () => {
+    await eventually("app1's sidecar to be restarted", () => {
       const s = dev.status().app1!;
       return s.daprdPid !== before.daprdPid && s.healthy ? s : undefined;
     });
@@ -120,7 +118,7 @@ describe('paddock dev: app1 and app2 on the embedded backend', () => {
     assert.equal(res.body.classification, 'question');
   });
 
-  test('a crashed Sentry comes back with the same root: a restarted sidecar gets a certificate app2\'s still trusts', async () => {
+  test("a crashed Sentry comes back with the same root: a restarted sidecar gets a certificate app2's still trusts", async () => {
     const groups = (): number[] => (JSON.parse(readFileSync(join(stateDir, 'dev', 'status.json'), 'utf8')) as { processes: number[] }).processes;
     const appGroups = (): number[] => Object.values(dev.status()).flatMap((a) => [a.pid, a.daprdPid]);
     const sentry = groups().find((p) => !appGroups().includes(p))!;
@@ -129,7 +127,7 @@ describe('paddock dev: app1 and app2 on the embedded backend', () => {
     assert.match(dev.output(), /Dapr Sentry was killed \(SIGKILL\); restarting/);
     const before = dev.status().app1!;
     process.kill(-before.daprdPid, 'SIGKILL');
-    await eventually('app1\'s sidecar to be back', () => {
+    await eventually("app1's sidecar to be back", () => {
       const s = dev.status().app1!;
       return s.daprdPid !== before.daprdPid && s.healthy;
     });
@@ -148,9 +146,12 @@ describe('paddock dev: app1 and app2 on the embedded backend', () => {
 
     const root = readFileSync(join(stateDir, 'dev', 'sentry', 'credentials', 'ca.crt'), 'utf8');
     dev = await startDev([app1, app2], { stateDir });
-    assert.equal(readFileSync(join(stateDir, 'dev', 'sentry', 'credentials', 'ca.crt'), 'utf8'), root, 'Sentry\'s root is kept for the next session');
+    assert.equal(readFileSync(join(stateDir, 'dev', 'sentry', 'credentials', 'ca.crt'), 'utf8'), root, "Sentry's root is kept for the next session");
     const again = await json(`${dev.apps.app2!.url}/api/history`);
     assert.equal(again.status, 200);
-    assert.deepEqual(again.body.map((e: { id: string }) => e.id), before.body.map((e: { id: string }) => e.id));
+    assert.deepEqual(
+      again.body.map((e: { id: string }) => e.id),
+      before.body.map((e: { id: string }) => e.id),
+    );
   });
 });

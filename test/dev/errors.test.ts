@@ -61,6 +61,9 @@ test('a Sentry that cannot start is one line, exit 2, and no session is recorded
   assert.equal(r.code, 2);
   const lines = errorLines(r.stderr);
   assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /^error: Dapr Sentry \(the local certificate authority that gives each sidecar its mTLS identity\) exited \(code 1\) before it was ready/);
+  assert.match(
+    lines[0]!,
+    /^error: Dapr Sentry \(the local certificate authority that gives each sidecar its mTLS identity\) exited \(code 1\) before it was ready/,
+  );
   assert.equal(existsSync(join(stateDir, 'dev', 'status.json')), false);
 });

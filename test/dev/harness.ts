@@ -119,9 +119,15 @@ export function postJson(url: string, payload: unknown): Promise<{ status: numbe
  * paddock.dev.yaml pointing at the real source) under `base`, with its own
  * secrets.local.yaml: tests never touch the author's files.
  */
-export function fixtureApp(base: string, name: string, opts: { from?: string; patch?: Record<string, unknown>; secrets?: Record<string, string>; env?: Record<string, string> } = {}): string {
+export function fixtureApp(
+  base: string,
+  name: string,
+  opts: { from?: string; patch?: Record<string, unknown>; secrets?: Record<string, string>; env?: Record<string, string> } = {},
+): string {
   // An example app (apps/<name>), or one of the test's own (test/fixtures/apps/<name>).
-  const from = [join(root, 'apps', opts.from ?? name), join(root, 'test', 'fixtures', 'apps', opts.from ?? name)].find((d) => existsSync(join(d, 'values.yaml')))!;
+  const from = [join(root, 'apps', opts.from ?? name), join(root, 'test', 'fixtures', 'apps', opts.from ?? name)].find((d) =>
+    existsSync(join(d, 'values.yaml')),
+  )!;
   const dir = join(base, name);
   mkdirSync(dir, { recursive: true });
   const values = parse(readFileSync(join(from, 'values.yaml'), 'utf8')) as Record<string, unknown>;

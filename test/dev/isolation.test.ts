@@ -25,12 +25,14 @@ async function redis(port: number, auth: { user: string; pass: string } | undefi
 
 /** The Redis address and password paddock dev gave an app's state store. */
 function redisCredentials(stateDir: string, app: string): { port: number; user: string; pass: string } {
-  const comp = parse(readFileSync(join(stateDir, 'dev', app, 'components', 'statestore.yaml'), 'utf8')) as { spec: { metadata: { name: string; value: string }[] } };
+  const comp = parse(readFileSync(join(stateDir, 'dev', app, 'components', 'statestore.yaml'), 'utf8')) as {
+    spec: { metadata: { name: string; value: string }[] };
+  };
   const meta = Object.fromEntries(comp.spec.metadata.map((m) => [m.name, m.value]));
   return { port: Number(meta.redisHost!.split(':')[1]), user: meta.redisUsername!, pass: meta.redisPassword! };
 }
 
-describe('paddock dev --backend redis: apps cannot reach each other\'s data', () => {
+describe("paddock dev --backend redis: apps cannot reach each other's data", () => {
   const base = tempDir('iso');
   const app1 = fixtureApp(base, 'app1', { secrets: { 'anthropic-api-key': 'app1-key' } });
   // app2 here also keeps state and a secret of its own, so there is something to protect.
@@ -49,7 +51,7 @@ describe('paddock dev --backend redis: apps cannot reach each other\'s data', ()
     await dev?.stop();
   });
 
-  test('state goes to Redis under each app\'s key prefix', async () => {
+  test("state goes to Redis under each app's key prefix", async () => {
     const res = await postJson(`${dev.apps.app1!.url}/classify`, { message: 'The upload is broken' });
     assert.equal(res.status, 200);
     const save = await postJson(`http://127.0.0.1:${dev.apps.app2!.daprHttpPort}/v1.0/state/statestore`, [{ key: 'private', value: { owner: 'app2' } }]);
@@ -58,7 +60,7 @@ describe('paddock dev --backend redis: apps cannot reach each other\'s data', ()
     assert.match(await redis(c1.port, c1, 'HGET', 'app1||history', 'data'), new RegExp(res.body.id));
   });
 
-  test('app1\'s Redis user cannot read app2\'s state, list keys, or reach it from a script', async () => {
+  test("app1's Redis user cannot read app2's state, list keys, or reach it from a script", async () => {
     const c1 = redisCredentials(dev.stateDir, 'app1');
     const c2 = redisCredentials(dev.stateDir, 'app2');
     assert.notEqual(c1.pass, c2.pass);
@@ -73,7 +75,7 @@ describe('paddock dev --backend redis: apps cannot reach each other\'s data', ()
     assert.doesNotMatch(await redis(c1.port, undefined, 'GET', 'app2||private'), /app2/, 'the default user is off');
   });
 
-  test('app1 cannot read app2\'s secrets through its sidecar', async () => {
+  test("app1 cannot read app2's secrets through its sidecar", async () => {
     const app2Secret = await json(`http://127.0.0.1:${dev.apps.app2!.daprHttpPort}/v1.0/secrets/secretstore/app2-token`);
     assert.equal(app2Secret.body['app2-token'], 'app2-secret-value', 'app2 reads its own');
     const viaApp1 = await json(`http://127.0.0.1:${dev.apps.app1!.daprHttpPort}/v1.0/secrets/secretstore/app2-token`);
@@ -90,14 +92,17 @@ describe('paddock dev --backend redis: apps cannot reach each other\'s data', ()
     assert.match(dev.output(), /app3 may call app1 \(allowEgressTo: app1-ns\), but app1 does not accept it/);
   });
 
-  test('app1 accepts its declared caller and refuses an undeclared one, by mTLS identity (the session\'s Sentry)', async () => {
+  test("app1 accepts its declared caller and refuses an undeclared one, by mTLS identity (the session's Sentry)", async () => {
     // app1's values name app2-ns only. Both callers may use the invoke API
     // (both declare allowEgressTo: app1-ns); only the caller's identity differs.
     const declared = await json(`http://127.0.0.1:${dev.apps.app2!.daprHttpPort}/v1.0/invoke/app1.app1-ns/method/health`);
     assert.equal(declared.status, 200, JSON.stringify(declared.body));
     const undeclared = await json(`http://127.0.0.1:${dev.apps.app3!.daprHttpPort}/v1.0/invoke/app1.app1-ns/method/health`);
     assert.equal(undeclared.status, 403, JSON.stringify(undeclared.body));
-    assert.match(JSON.stringify(undeclared.body), /access control policy has denied access to id: spiffe:\/\/public\/ns\/app3-ns\/app3 operation: health verb: GET/);
+    assert.match(
+      JSON.stringify(undeclared.body),
+      /access control policy has denied access to id: spiffe:\/\/public\/ns\/app3-ns\/app3 operation: health verb: GET/,
+    );
     // Through the app too: app3 is app2's code with another identity, and its classify call is refused.
     const viaApp3 = await postJson(`${dev.apps.app3!.url}/api/classify`, { message: 'Can app3 call app1?' });
     assert.notEqual(viaApp3.status, 200);

@@ -24,7 +24,7 @@ describe('a web app with no health route', () => {
     await dev?.stop();
   });
 
-  test('is ready once it accepts connections on its port, as the cluster\'s TCP check', async () => {
+  test("is ready once it accepts connections on its port, as the cluster's TCP check", async () => {
     const s = dev.apps['plain-web']!;
     assert.equal(s.healthy, true);
     assert.equal(s.waitingFor, undefined);
@@ -34,7 +34,7 @@ describe('a web app with no health route', () => {
     assert.equal((await fetch(`${s.url}/health`)).status, 404, 'it really has no health route');
   });
 
-  test('its sidecar runs without Dapr\'s app health check, as the chart asks for it', () => {
+  test("its sidecar runs without Dapr's app health check, as the chart asks for it", () => {
     const config = readFileSync(join(dev.stateDir, 'dev', 'plain-web', 'config.yaml'), 'utf8');
     assert.ok(parse(config));
     const cmd = readFileSync(`/proc/${dev.apps['plain-web']!.daprdPid}/cmdline`, 'utf8').split('\0');
@@ -92,14 +92,14 @@ describe('a worker with no port', () => {
     const s = dev.apps.worker!;
     assert.equal(s.healthy, true);
     assert.equal(s.url as string | null, null);
-    await eventually('the worker\'s line', () => /worker\s+no port: it answers no web requests/.test(dev.output()));
+    await eventually("the worker's line", () => /worker\s+no port: it answers no web requests/.test(dev.output()));
     const cmd = readFileSync(`/proc/${s.daprdPid}/cmdline`, 'utf8').split('\0');
     assert.ok(!cmd.includes('--app-port'), 'its sidecar has no app port');
     assert.doesNotMatch(dev.output(), /unexpected PORT=/, 'it gets no PORT, as in the cluster');
   });
 
   test('receives its topic through a streaming subscription', async () => {
-    await eventually('the worker\'s subscription', () => dev.output().includes('[worker] subscribed to orders'));
+    await eventually("the worker's subscription", () => dev.output().includes('[worker] subscribed to orders'));
     const sent = await postJson(`http://127.0.0.1:${dev.apps['plain-web']!.daprHttpPort}/v1.0/publish/pubsub/orders`, { order: 42 });
     assert.equal(sent.status, 204);
     await eventually('the event at the worker', () => dev.output().includes('[worker] received orders {"order":42}'));

@@ -10,7 +10,9 @@ import { after, test } from 'node:test';
 import { paddock } from '../lib/cli.js';
 
 const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const APP = `import os
 from flask import Flask
@@ -37,14 +39,23 @@ async function doctor(values: string): Promise<{ code: number; findings: { rule:
 
 test('no healthPath: no health route is needed (the platform checks the port)', async () => {
   const r = await doctor('port: 8080\n');
-  assert.deepEqual(r.findings.filter((f) => f.rule === 'missing-health-endpoint'), []);
+  assert.deepEqual(
+    r.findings.filter((f) => f.rule === 'missing-health-endpoint'),
+    [],
+  );
   assert.equal(r.code, 0);
 });
 
 test('a healthPath the app does not serve is an error on healthPath; a livenessPath apart from it is checked too', async () => {
   const r = await doctor('port: 8080\nhealthPath: /ready\nlivenessPath: /live\n');
   const missing = r.findings.filter((f) => f.rule === 'missing-health-endpoint');
-  assert.deepEqual(missing.map((f) => [f.severity, f.path]), [['error', 'healthPath'], ['error', 'livenessPath']]);
+  assert.deepEqual(
+    missing.map((f) => [f.severity, f.path]),
+    [
+      ['error', 'healthPath'],
+      ['error', 'livenessPath'],
+    ],
+  );
   assert.match(missing[0]!.message, /\/ready/);
   assert.match(missing[1]!.message, /\/live, the liveness path/);
   assert.equal(r.code, 1);
@@ -56,5 +67,8 @@ test('a worker (port: none) that starts a web server is warned that nothing reac
   assert.equal(w.length, 1);
   assert.equal(w[0]!.severity, 'warning');
   assert.match(w[0]!.message, /port: none/);
-  assert.deepEqual(r.findings.filter((f) => f.rule === 'missing-health-endpoint' || f.rule === 'binds-localhost'), []);
+  assert.deepEqual(
+    r.findings.filter((f) => f.rule === 'missing-health-endpoint' || f.rule === 'binds-localhost'),
+    [],
+  );
 });

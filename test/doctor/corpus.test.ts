@@ -16,11 +16,14 @@ const RECALL_BAR = 0.95;
 const RULE_BAR = 0.8;
 
 let score: CorpusScore;
-before(async () => { score = await scoreCorpus(corpus); });
+before(async () => {
+  score = await scoreCorpus(corpus);
+});
 
 test('the corpus has several apps per framework, each with a SOURCE note', () => {
   assert.ok(score.apps.length >= 20, `${score.apps.length} apps`);
-  for (const app of score.apps) assert.match(readFileSync(join(corpus, app, 'SOURCE'), 'utf8'), /^repository: https:\/\/github\.com\/.+\n(.|\n)*license: /m, app);
+  for (const app of score.apps)
+    assert.match(readFileSync(join(corpus, app, 'SOURCE'), 'utf8'), /^repository: https:\/\/github\.com\/.+\n(.|\n)*license: /m, app);
   const count = (re: RegExp): number => score.apps.filter((a) => re.test(a)).length;
   assert.ok(count(/flask/) >= 4 && count(/fastapi/) >= 3 && count(/node|express|-js$/) >= 6 && count(/^(qs|ds)-/) >= 8);
 });

@@ -15,7 +15,9 @@ import { paths } from 'paddock/paths.js';
 const corpus = join(paths.root, 'test', 'doctor', 'corpus');
 const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
 const temps: string[] = [];
-after(() => { for (const t of temps) rmSync(t, { recursive: true, force: true }); });
+after(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
 
 function temp(): string {
   const d = mkdtempSync(join(tmpdir(), 'paddock-doctor-'));
@@ -26,7 +28,10 @@ function temp(): string {
 /** `severity rule file:line` for every finding but the informational ones. */
 async function findings(dir: string, opts: { values?: string; name?: string } = {}): Promise<string[]> {
   const r = await runDoctor(dir, opts);
-  return r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`).sort();
+  return r.findings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => `${f.severity} ${f.rule} ${f.file}:${f.line}`)
+    .sort();
 }
 
 const expected: Record<string, string[]> = {
@@ -127,8 +132,16 @@ describe('doctor on the corpus', () => {
     });
   }
   test('every rule has a finding case and a quiet case', () => {
-    const found = new Set(Object.values(expected).flat().map((l) => l.split(' ')[1]));
-    assert.deepEqual([...RULES].filter((r) => !found.has(r)), [], 'rules without a finding case');
+    const found = new Set(
+      Object.values(expected)
+        .flat()
+        .map((l) => l.split(' ')[1]),
+    );
+    assert.deepEqual(
+      [...RULES].filter((r) => !found.has(r)),
+      [],
+      'rules without a finding case',
+    );
     // The good twins produce no finding of any rule (asserted above): every rule's quiet case.
     assert.ok(good.length >= 4);
   });
@@ -167,7 +180,10 @@ describe('doctor and the values file', () => {
   test('a simple constant in another module names the store (from config import STORE)', async () => {
     const dir = temp();
     writeFileSync(join(dir, 'config.py'), 'STORE_NAME = "cache"\nDAPR = "http://localhost:3500/v1.0"\n');
-    writeFileSync(join(dir, 'app.py'), 'import requests\nfrom config import STORE_NAME, DAPR\n\ndef put(k, v):\n    requests.post(f"{DAPR}/state/{STORE_NAME}", json=[{"key": k, "value": v}])\n');
+    writeFileSync(
+      join(dir, 'app.py'),
+      'import requests\nfrom config import STORE_NAME, DAPR\n\ndef put(k, v):\n    requests.post(f"{DAPR}/state/{STORE_NAME}", json=[{"key": k, "value": v}])\n',
+    );
     writeFileSync(join(dir, 'values.yaml'), 'image: { repository: localhost:30000/platform/x, tag: "1.0.0" }\nstatestore: { enabled: true }\n');
     const r = await runDoctor(dir);
     const f = r.findings.find((x) => x.rule === 'unknown-component');
@@ -178,7 +194,8 @@ describe('doctor and the values file', () => {
 });
 
 describe('doctor judges what the image starts', () => {
-  const flask = 'import os\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.route("/health")\ndef health():\n    return "ok"\n\nif __name__ == "__main__":\n    app.run(debug=True)\n';
+  const flask =
+    'import os\nfrom flask import Flask\napp = Flask(__name__)\n\n@app.route("/health")\ndef health():\n    return "ok"\n\nif __name__ == "__main__":\n    app.run(debug=True)\n';
   async function judge(dockerfile: string, py = flask): Promise<string[]> {
     const dir = temp();
     writeFileSync(join(dir, 'main.py'), py);
@@ -191,16 +208,26 @@ describe('doctor judges what the image starts', () => {
   });
   test('python main.py runs it: the debugger and the localhost bind are errors', async () => {
     assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENTRYPOINT ["python3"]\nCMD ["main.py"]\n'), [
-      'error binds-localhost main.py:10', 'error debug-server main.py:10', 'error port-mismatch main.py:10',
+      'error binds-localhost main.py:10',
+      'error debug-server main.py:10',
+      'error port-mismatch main.py:10',
     ]);
   });
   test('flask run takes host and port from ENV (either form); FLASK_DEBUG is the debugger only under flask run', async () => {
-    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_APP main.py\nENV FLASK_RUN_HOST 0.0.0.0\nENV FLASK_RUN_PORT=8080\nCMD ["flask", "run"]\n'), []);
-    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["flask", "run", "--host", "0.0.0.0", "--port", "8080"]\n'), ['error debug-server Dockerfile:3']);
-    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["gunicorn", "main:app"]\n'), ['warning debug-server Dockerfile:3']);
+    assert.deepEqual(
+      await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_APP main.py\nENV FLASK_RUN_HOST 0.0.0.0\nENV FLASK_RUN_PORT=8080\nCMD ["flask", "run"]\n'),
+      [],
+    );
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["flask", "run", "--host", "0.0.0.0", "--port", "8080"]\n'), [
+      'error debug-server Dockerfile:3',
+    ]);
+    assert.deepEqual(await judge('FROM python:3.12.4-slim\nUSER 10001\nENV FLASK_DEBUG=1\nCMD ["gunicorn", "main:app"]\n'), [
+      'warning debug-server Dockerfile:3',
+    ]);
   });
   test('Node: a listen under `if (require.main === module)` counts only when the image runs that file; headers.set names a bare app-id', async () => {
-    const server = "const express = require('express');\nconst app = express();\napp.get('/health', (q, r) => r.send('ok'));\nconst h = new Headers();\nh.set('dapr-app-id', 'orders');\nif (require.main === module) {\n  app.listen(3000, '127.0.0.1');\n}\nmodule.exports = app;\n";
+    const server =
+      "const express = require('express');\nconst app = express();\napp.get('/health', (q, r) => r.send('ok'));\nconst h = new Headers();\nh.set('dapr-app-id', 'orders');\nif (require.main === module) {\n  app.listen(3000, '127.0.0.1');\n}\nmodule.exports = app;\n";
     const run = async (cmd: string): Promise<string[]> => {
       const dir = temp();
       writeFileSync(join(dir, 'server.js'), server);
@@ -209,16 +236,25 @@ describe('doctor judges what the image starts', () => {
       return findings(dir);
     };
     assert.deepEqual(await run('["node", "index.js"]'), ['error bare-app-id server.js:5']);
-    assert.deepEqual(await run('["node", "server.js"]'), ['error bare-app-id server.js:5', 'error binds-localhost server.js:7', 'error port-mismatch server.js:7']);
+    assert.deepEqual(await run('["node", "server.js"]'), [
+      'error bare-app-id server.js:5',
+      'error binds-localhost server.js:7',
+      'error port-mismatch server.js:7',
+    ]);
   });
   test('health routes of Django (urls.py), NestJS (@Controller/@Get) and Flask-RESTful are read', async () => {
     const cases: Record<string, Record<string, string>> = {
       django: { 'mysite/urls.py': 'from django.urls import path\nfrom . import views\nurlpatterns = [path("health/", views.health)]\n' },
       nest: {
-        'src/health.controller.ts': "import { Controller, Get } from '@nestjs/common';\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() { return 'ok'; }\n}\n",
-        'src/main.ts': "import { NestFactory } from '@nestjs/core';\nasync function boot() { const app = await NestFactory.create(M); await app.listen(process.env.PORT ?? 3000); }\nboot();\n",
+        'src/health.controller.ts':
+          "import { Controller, Get } from '@nestjs/common';\n@Controller('health')\nexport class HealthController {\n  @Get()\n  check() { return 'ok'; }\n}\n",
+        'src/main.ts':
+          "import { NestFactory } from '@nestjs/core';\nasync function boot() { const app = await NestFactory.create(M); await app.listen(process.env.PORT ?? 3000); }\nboot();\n",
       },
-      restful: { 'app.py': 'from flask import Flask\nfrom flask_restful import Api, Resource\napp = Flask(__name__)\napi = Api(app)\nclass Health(Resource):\n    def get(self):\n        return "ok"\napi.add_resource(Health, "/health")\n' },
+      restful: {
+        'app.py':
+          'from flask import Flask\nfrom flask_restful import Api, Resource\napp = Flask(__name__)\napi = Api(app)\nclass Health(Resource):\n    def get(self):\n        return "ok"\napi.add_resource(Health, "/health")\n',
+      },
     };
     for (const [name, files] of Object.entries(cases)) {
       const dir = temp();
@@ -232,8 +268,15 @@ describe('doctor judges what the image starts', () => {
   });
   test("a host in the object given to listen() is the bind address (binds-localhost), in a client's options an endpoint", async () => {
     const dir = temp();
-    writeFileSync(join(dir, 'server.js'), "const http = require('http');\nconst { Pool } = require('pg');\nconst pool = new Pool({ host: 'localhost', port: 5432 });\nconst server = http.createServer((q, r) => r.end('ok'));\nserver.listen({ host: 'localhost', port: Number(process.env.PORT) });\n");
-    assert.deepEqual(await findings(dir), ['error binds-localhost server.js:5', 'error direct-infra-client server.js:2', 'error hardcoded-endpoint server.js:3']);
+    writeFileSync(
+      join(dir, 'server.js'),
+      "const http = require('http');\nconst { Pool } = require('pg');\nconst pool = new Pool({ host: 'localhost', port: 5432 });\nconst server = http.createServer((q, r) => r.end('ok'));\nserver.listen({ host: 'localhost', port: Number(process.env.PORT) });\n",
+    );
+    assert.deepEqual(await findings(dir), [
+      'error binds-localhost server.js:5',
+      'error direct-infra-client server.js:2',
+      'error hardcoded-endpoint server.js:3',
+    ]);
   });
   test('a moving base tag beyond latest is caught (node:lts, python:3, alpine:edge)', async () => {
     for (const base of ['python:3', 'python:slim', 'python:3-slim']) {
@@ -249,7 +292,10 @@ describe('doctor on the example apps', () => {
   for (const app of ['app1', 'app2']) {
     test(`${app}: nothing at error severity with its values file`, async () => {
       const r = await runDoctor(join(paths.root, 'apps', app));
-      assert.deepEqual(r.findings.filter((f) => f.severity === 'error'), []);
+      assert.deepEqual(
+        r.findings.filter((f) => f.severity === 'error'),
+        [],
+      );
     });
   }
 
@@ -300,8 +346,11 @@ describe('the doctor command', () => {
 
   test('secrets are never printed in full, in text or JSON', () => {
     const secrets = [
-      'sk-ant-api03-Xy7fQ2mN8pL4kR9tV1wB6cD3eH5jG0aS2uI8oP4', 'sk-proj-Abc123Def456Ghi789Jkl012Mno345',
-      'xoxb-2931847561-5839204857-aB3dE6fG9hJ2kL5mN8pQ1rS4', 'Pa55w0rd-Orders', 'Sup3rS3cretReportsPw',
+      'sk-ant-api03-Xy7fQ2mN8pL4kR9tV1wB6cD3eH5jG0aS2uI8oP4',
+      'sk-proj-Abc123Def456Ghi789Jkl012Mno345',
+      'xoxb-2931847561-5839204857-aB3dE6fG9hJ2kL5mN8pQ1rS4',
+      'Pa55w0rd-Orders',
+      'Sup3rS3cretReportsPw',
     ];
     for (const app of ['flask-bad', 'fastapi-bad', 'express-bad', 'node-http-bad']) {
       for (const args of [[], ['--json']]) {

@@ -38,7 +38,10 @@ async function assertValid(file: string, name: string): Promise<Record<string, u
   const values = parse(text) as Record<string, unknown>;
   assert.ok(validate(values), JSON.stringify(validate.errors));
   const { findings } = await checkValuesFile(file, { name });
-  assert.deepEqual(findings.filter((f) => f.severity === 'error'), []);
+  assert.deepEqual(
+    findings.filter((f) => f.severity === 'error'),
+    [],
+  );
   const first = text.split('\n')[0]!;
   const m = /^# yaml-language-server: \$schema=(.+)$/.exec(first);
   assert.ok(m, 'first line names the schema');
@@ -55,8 +58,26 @@ function runNew(args: string[], cwd?: string): { code: number | null; stdout: st
 describe('paddock new without a terminal (flags)', () => {
   test('every question as a flag writes a valid, commented values.yaml', async () => {
     const dir = temp();
-    const r = runNew([dir, '--name', 'feedback', '--port', '9000', '--state', '--secret-keys', 'openai-api-key,slack-token',
-      '--callers', 'app2, dashboard-ns', '--calls', 'app1', '--size', 'medium', '--owner', 'ops team', '--tag', '2.1.0']);
+    const r = runNew([
+      dir,
+      '--name',
+      'feedback',
+      '--port',
+      '9000',
+      '--state',
+      '--secret-keys',
+      'openai-api-key,slack-token',
+      '--callers',
+      'app2, dashboard-ns',
+      '--calls',
+      'app1',
+      '--size',
+      'medium',
+      '--owner',
+      'ops team',
+      '--tag',
+      '2.1.0',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const v = await assertValid(join(dir, 'values.yaml'), 'feedback');
     assert.deepEqual(v.image, { repository: 'localhost:30000/platform/feedback', tag: '2.1.0' });
@@ -77,7 +98,10 @@ describe('paddock new without a terminal (flags)', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { ok: boolean; prefilled: string[] };
     assert.equal(out.ok, true);
-    assert.ok(out.prefilled.some((p) => /^port 5000: app\.run in app\.py:48$/.test(p)), out.prefilled.join('; '));
+    assert.ok(
+      out.prefilled.some((p) => /^port 5000: app\.run in app\.py:48$/.test(p)),
+      out.prefilled.join('; '),
+    );
     const v = await assertValid(join(dir, 'values.yaml'), 'feedback');
     assert.equal(v.port, 5000);
     assert.deepEqual(v.statestore, { enabled: true });
@@ -117,7 +141,10 @@ describe('paddock new without a terminal (flags)', () => {
     assert.deepEqual(v.networkPolicy, { allowEgressTo: ['app1-ns'] });
     assert.match(readFileSync(join(dir, 'values.yaml'), 'utf8'), /# The app answers no web requests/);
     const other = temp();
-    for (const args of [['--health-path', '/health'], ['--callers', 'app2']]) {
+    for (const args of [
+      ['--health-path', '/health'],
+      ['--callers', 'app2'],
+    ]) {
       const bad = runNew([other, '--yes', '--port', 'none', ...args]);
       assert.equal(bad.code, 2, args.join(' '));
       assert.match(bad.stderr, /--port none/);
@@ -135,7 +162,14 @@ describe('paddock new without a terminal (flags)', () => {
 
   test('bad flags are refused with exit 2 and no file', () => {
     const dir = temp();
-    for (const args of [['--port', '3500'], ['--port', 'eighty'], ['--name', 'My App'], ['--callers', 'App_2'], ['--tag', 'latest'], ['--size', 'huge']]) {
+    for (const args of [
+      ['--port', '3500'],
+      ['--port', 'eighty'],
+      ['--name', 'My App'],
+      ['--callers', 'App_2'],
+      ['--tag', 'latest'],
+      ['--size', 'huge'],
+    ]) {
       const r = runNew([dir, '--yes', ...args]);
       assert.equal(r.code, 2, args.join(' '));
       assert.doesNotMatch(r.stderr, /\n\s+at /);
@@ -153,7 +187,9 @@ class Terminal {
   constructor(cwd: string, args: string[]) {
     const cmd = [process.execPath, cli, 'new', ...args].map((a) => `'${a}'`).join(' ');
     this.proc = spawn('script', ['-qfec', cmd, '/dev/null'], { cwd, env: { ...process.env, NO_COLOR: '1', TERM: 'xterm' } });
-    this.proc.stdout.on('data', (d: Buffer) => { this.out += d.toString(); });
+    this.proc.stdout.on('data', (d: Buffer) => {
+      this.out += d.toString();
+    });
     this.exited = new Promise((res) => this.proc.on('close', (code) => res(code)));
     terminals.push(this);
   }
@@ -189,7 +225,10 @@ const ENTER = '\r';
 const DOWN = '\x1b[B';
 const CTRL_C = '\x03';
 
-describe('paddock new in a terminal (interactive)', { timeout: 120_000, skip: spawnSync('script', ['--version']).status !== 0 ? 'util-linux script is not installed' : false }, () => {
+describe('paddock new in a terminal (interactive)', {
+  timeout: 120_000,
+  skip: spawnSync('script', ['--version']).status !== 0 ? 'util-linux script is not installed' : false,
+}, () => {
   test('defaults, typed answers and arrow keys make a valid file', async () => {
     const dir = temp();
     cpSync(join(corpus, 'express-bad'), dir, { recursive: true });
@@ -218,7 +257,23 @@ describe('paddock new in a terminal (interactive)', { timeout: 120_000, skip: sp
 
   test('a wrong answer is explained and asked again', async () => {
     const dir = temp();
-    const t = new Terminal(dir, ['.', '--name', 'bot', '--no-state', '--no-secrets', '--callers', '', '--calls', '', '--size', 'small', '--owner', '', '--tag', '1.0.0']);
+    const t = new Terminal(dir, [
+      '.',
+      '--name',
+      'bot',
+      '--no-state',
+      '--no-secrets',
+      '--callers',
+      '',
+      '--calls',
+      '',
+      '--size',
+      'small',
+      '--owner',
+      '',
+      '--tag',
+      '1.0.0',
+    ]);
     await t.answer(/Does your app answer web requests\?/, ENTER);
     await t.answer(/Which port does it listen on\?/, `3500${ENTER}`);
     await t.expect(/3500 belongs to the Dapr sidecar/);

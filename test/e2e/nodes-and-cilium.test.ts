@@ -49,7 +49,9 @@ const images = clusterImages(paths.root);
 const ETCD = images.find((i) => i.recipe === 'etcd')!.ref;
 const CILIUM = images.find((i) => i.recipe === 'cilium')!.ref;
 
-const kindConfig = parse(readFileSync(join(paths.platform, 'clusters', 'kind', 'kind-config.yaml'), 'utf8')) as { nodes: { role: string; labels?: Record<string, string> }[] };
+const kindConfig = parse(readFileSync(join(paths.platform, 'clusters', 'kind', 'kind-config.yaml'), 'utf8')) as {
+  nodes: { role: string; labels?: Record<string, string> }[];
+};
 const appPools = kindConfig.nodes.map((n) => n.labels?.['paddock.dev/nodepool']).filter((p): p is string => Boolean(p) && p !== 'system');
 
 function pod(name: string, labels: Record<string, string>, image: string, command: string[], extra: Record<string, unknown> = {}): object {
@@ -82,18 +84,29 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: LIVE ? false : 'run 
   });
 
   it('every node of the kind config is Ready, at the pinned Kubernetes version', async () => {
-    const nodes = JSON.parse(await ok(['get', 'nodes', '-o', 'json'])) as { items: { metadata: { name: string; labels: Record<string, string> }; status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string } } }[] };
+    const nodes = JSON.parse(await ok(['get', 'nodes', '-o', 'json'])) as {
+      items: {
+        metadata: { name: string; labels: Record<string, string> };
+        status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string } };
+      }[];
+    };
     assert.equal(nodes.items.length, kindConfig.nodes.length, 'one node per entry of kind-config.yaml');
     const pin = toolVersions(paths.root).KUBERNETES_VERSION;
     for (const n of nodes.items) {
       assert.equal(n.status.conditions.find((c) => c.type === 'Ready')?.status, 'True', `${n.metadata.name} is Ready`);
       assert.equal(n.status.nodeInfo.kubeletVersion, pin, `${n.metadata.name} runs kubelet ${pin}`);
     }
-    for (const pool of appPools) assert.ok(nodes.items.some((n) => n.metadata.labels['paddock.dev/nodepool'] === pool), `a node for the ${pool} pool`);
+    for (const pool of appPools)
+      assert.ok(
+        nodes.items.some((n) => n.metadata.labels['paddock.dev/nodepool'] === pool),
+        `a node for the ${pool} pool`,
+      );
   });
 
   it('Cilium is the CNI and replaces kube-proxy', async () => {
-    const ds = JSON.parse(await ok(['-n', 'kube-system', 'get', 'daemonset', 'cilium', '-o', 'json'])) as { status: { desiredNumberScheduled: number; numberReady: number } };
+    const ds = JSON.parse(await ok(['-n', 'kube-system', 'get', 'daemonset', 'cilium', '-o', 'json'])) as {
+      status: { desiredNumberScheduled: number; numberReady: number };
+    };
     assert.equal(ds.status.numberReady, ds.status.desiredNumberScheduled, 'a Ready Cilium agent on every node');
     assert.equal(ds.status.numberReady, kindConfig.nodes.length);
     const proxy = await kubectl(['-n', 'kube-system', 'get', 'daemonset', 'kube-proxy']);
@@ -109,11 +122,15 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: LIVE ? false : 'run 
     await ok(['-n', NS, 'wait', '--for=condition=Ready', 'pod/dns', '--timeout=120s']);
     const svc = (await ok(['-n', 'default', 'get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
     let answer = '';
-    await eventually('a DNS answer for kubernetes.default', async () => {
-      const r = await kubectl(['-n', NS, 'exec', 'dns', '--', 'getent', 'hosts', 'kubernetes.default.svc.cluster.local']);
-      answer = r.stdout;
-      return r.code === 0;
-    }, 60_000);
+    await eventually(
+      'a DNS answer for kubernetes.default',
+      async () => {
+        const r = await kubectl(['-n', NS, 'exec', 'dns', '--', 'getent', 'hosts', 'kubernetes.default.svc.cluster.local']);
+        answer = r.stdout;
+        return r.code === 0;
+      },
+      60_000,
+    );
     assert.match(answer, new RegExp(`^${svc.replace(/\./g, '\\.')}\\s`), answer);
   });
 
@@ -121,7 +138,10 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: LIVE ? false : 'run 
     const pool = appPools[0]!;
     const placement = { nodeSelector: { 'paddock.dev/nodepool': pool } };
     await apply([
-      pod('on-pool', { app: 'on-pool' }, CILIUM, ['sleep', 'infinity'], { ...placement, tolerations: [{ key: 'paddock.dev/nodepool', operator: 'Equal', value: pool, effect: 'NoSchedule' }] }),
+      pod('on-pool', { app: 'on-pool' }, CILIUM, ['sleep', 'infinity'], {
+        ...placement,
+        tolerations: [{ key: 'paddock.dev/nodepool', operator: 'Equal', value: pool, effect: 'NoSchedule' }],
+      }),
       pod('no-toleration', { app: 'no-toleration' }, CILIUM, ['sleep', 'infinity'], placement),
     ]);
     await ok(['-n', NS, 'wait', '--for=condition=Ready', 'pod/on-pool', '--timeout=120s']);
@@ -129,23 +149,41 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: LIVE ? false : 'run 
     const label = (await ok(['get', 'node', node, '-o', 'jsonpath={.metadata.labels.paddock\\.dev/nodepool}'])).trim();
     assert.equal(label, pool, `on-pool runs on ${node}, a ${pool} worker`);
     let message = '';
-    await eventually('the scheduler to refuse the pod without the toleration', async () => {
-      const p = JSON.parse(await ok(['-n', NS, 'get', 'pod', 'no-toleration', '-o', 'json'])) as { status: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } };
-      const c = p.status.conditions?.find((x) => x.type === 'PodScheduled');
-      message = c?.message ?? '';
-      return c?.status === 'False' && c.reason === 'Unschedulable';
-    }, 60_000);
+    await eventually(
+      'the scheduler to refuse the pod without the toleration',
+      async () => {
+        const p = JSON.parse(await ok(['-n', NS, 'get', 'pod', 'no-toleration', '-o', 'json'])) as {
+          status: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+        };
+        const c = p.status.conditions?.find((x) => x.type === 'PodScheduled');
+        message = c?.message ?? '';
+        return c?.status === 'False' && c.reason === 'Unschedulable';
+      },
+      60_000,
+    );
     assert.match(message, /untolerated taint/, message);
     // the taint that refused it is the app pool's, on every node of that pool
-    const pooled = JSON.parse(await ok(['get', 'nodes', '-l', `paddock.dev/nodepool=${pool}`, '-o', 'json'])) as { items: { spec: { taints?: { key: string; value?: string; effect: string }[] } }[] };
+    const pooled = JSON.parse(await ok(['get', 'nodes', '-l', `paddock.dev/nodepool=${pool}`, '-o', 'json'])) as {
+      items: { spec: { taints?: { key: string; value?: string; effect: string }[] } }[];
+    };
     assert.ok(pooled.items.length > 0);
-    for (const n of pooled.items) assert.ok(n.spec.taints?.some((t) => t.key === 'paddock.dev/nodepool' && t.value === pool && t.effect === 'NoSchedule'), `the ${pool} worker is tainted paddock.dev/nodepool=${pool}:NoSchedule`);
+    for (const n of pooled.items)
+      assert.ok(
+        n.spec.taints?.some((t) => t.key === 'paddock.dev/nodepool' && t.value === pool && t.effect === 'NoSchedule'),
+        `the ${pool} worker is tainted paddock.dev/nodepool=${pool}:NoSchedule`,
+      );
   });
 
   it('Cilium enforces NetworkPolicy: default-deny drops a working connection, an explicit allow lets one client back in', async () => {
     const system = { nodeSelector: { 'paddock.dev/nodepool': 'system' } };
     await apply([
-      pod('server', { app: 'server' }, ETCD, ['etcd', '--data-dir=/tmp/etcd', '--listen-client-urls=http://0.0.0.0:2379', '--advertise-client-urls=http://127.0.0.1:2379'], system),
+      pod(
+        'server',
+        { app: 'server' },
+        ETCD,
+        ['etcd', '--data-dir=/tmp/etcd', '--listen-client-urls=http://0.0.0.0:2379', '--advertise-client-urls=http://127.0.0.1:2379'],
+        system,
+      ),
       pod('client', { app: 'client' }, CILIUM, ['sleep', 'infinity']),
       pod('other', { app: 'other' }, CILIUM, ['sleep', 'infinity']),
     ]);
@@ -156,7 +194,14 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: LIVE ? false : 'run 
     await eventually('client to reach the server before any policy', () => reaches('client'), 60_000);
     assert.ok(await reaches('other'), 'other reaches the server before any policy');
 
-    await apply([{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: NS }, spec: { podSelector: {}, policyTypes: ['Ingress'] } }]);
+    await apply([
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'default-deny', namespace: NS },
+        spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      },
+    ]);
     await eventually('default-deny to drop the connection', async () => !(await reaches('client')), 60_000);
     assert.equal(await reaches('other'), false, 'default-deny drops other too');
 
@@ -165,7 +210,11 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: LIVE ? false : 'run 
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
         metadata: { name: 'allow-client', namespace: NS },
-        spec: { podSelector: { matchLabels: { app: 'server' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 2379 }] }] },
+        spec: {
+          podSelector: { matchLabels: { app: 'server' } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ protocol: 'TCP', port: 2379 }] }],
+        },
       },
     ]);
     await eventually('the explicit allow to let client back in', () => reaches('client'), 60_000);

@@ -38,9 +38,11 @@ before(async () => {
   const crds = new Map<string, Obj>();
   for (const o of objects) {
     const [group, version] = o.apiVersion.split('/');
-    if (version && !/\.k8s\.io$/.test(group!) && !['apps', 'batch', 'policy'].includes(group!)) crds.set(`${group}/${o.kind}`, crdFor(group!, o.kind, version) as Obj);
+    if (version && !/\.k8s\.io$/.test(group!) && !['apps', 'batch', 'policy'].includes(group!))
+      crds.set(`${group}/${o.kind}`, crdFor(group!, o.kind, version) as Obj);
   }
-  for (const crd of crds.values()) assert.equal((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status, 201, crd.metadata.name);
+  for (const crd of crds.values())
+    assert.equal((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status, 201, crd.metadata.name);
   for (const ns of [{ metadata: { name: 'flux-system' } }, ...objects.filter((o) => o.kind === 'Namespace')]) {
     const r = await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', ...ns });
     assert.ok([201, 409].includes(r.status), JSON.stringify(r.body));
@@ -62,7 +64,8 @@ describe('the tree on a real API server', () => {
     const refused: string[] = [];
     for (const o of objects.filter((x) => x.kind !== 'Namespace')) {
       const r = await call('POST', `${collectionPath(o as never)}?dryRun=All&fieldValidation=Strict`, o);
-      if (r.status !== 201 && r.status !== 200) refused.push(`${o.kind}/${o.metadata.name}: ${r.status} ${r.body?.message ?? JSON.stringify(r.body).slice(0, 300)}`);
+      if (r.status !== 201 && r.status !== 200)
+        refused.push(`${o.kind}/${o.metadata.name}: ${r.status} ${r.body?.message ?? JSON.stringify(r.body).slice(0, 300)}`);
     }
     assert.deepEqual(refused, []);
     assert.ok(objects.length > 40, `${objects.length} objects`);
@@ -73,11 +76,23 @@ describe('tenant provisioner: the Kubernetes side, on real namespaces', () => {
   const script = join(platform, 'infrastructure/configs/tenant-provisioner');
   const py = (code: string) =>
     pexec('python3', ['-c', `import sys, json; sys.path.insert(0, ${JSON.stringify(script)}); import provisioner as p\nk = p.Kube()\n${code}`], {
-      env: { ...process.env, KUBE_API: env.APISERVER_URL, KUBE_TOKEN_FILE: '/nonexistent', KUBE_TOKEN: env.APISERVER_TOKEN, KUBE_CA_FILE: env.APISERVER_CA, PYTHONDONTWRITEBYTECODE: '1' },
+      env: {
+        ...process.env,
+        KUBE_API: env.APISERVER_URL,
+        KUBE_TOKEN_FILE: '/nonexistent',
+        KUBE_TOKEN: env.APISERVER_TOKEN,
+        KUBE_CA_FILE: env.APISERVER_CA,
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
     }).then((r) => r.stdout.trim().split('\n').pop() ?? ''); // the last line; log lines come first
 
   it('finds the app namespaces by their labels (app1, app2 from platform/apps); impostors and reserved names are skipped', async () => {
-    const tenant = (name: string, app: string) => call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'paddock.dev/tenant': 'true', 'paddock.dev/app': app } } });
+    const tenant = (name: string, app: string) =>
+      call('POST', '/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { 'paddock.dev/tenant': 'true', 'paddock.dev/app': app } },
+      });
     await tenant('impostor-ns', 'app1');
     await tenant('admin-ns', 'admin');
     const [tenants, skipped] = JSON.parse(await py('print(json.dumps(p.select_tenants(k.namespaces())))'));
@@ -110,12 +125,28 @@ describe('tenant provisioner: whole passes (real API server and Redis, Vault tes
     const vault = await startFakeVault();
     const ADMIN = 'redis-admin-from-the-secret';
     // The Redis admin password the provisioner would generate, made first so the local Redis can start with it.
-    await call('POST', '/api/v1/namespaces/redis-system/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'redis-admin' }, data: { password: Buffer.from(ADMIN).toString('base64') } });
-    const redis = await startRedisLikeTheDeployment(ADMIN);
-    const pass = () => pexec('python3', [script, 'once'], {
-      env: { ...process.env, KUBE_API: env.APISERVER_URL, KUBE_TOKEN_FILE: '/nonexistent', KUBE_TOKEN: env.APISERVER_TOKEN, KUBE_CA_FILE: env.APISERVER_CA,
-        VAULT_ADDR: vault.url, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port), DEMO_SECRETS_FILE: join(platform, 'infrastructure/configs/tenant-provisioner/demo-secrets.json'), PYTHONDONTWRITEBYTECODE: '1' },
+    await call('POST', '/api/v1/namespaces/redis-system/secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'redis-admin' },
+      data: { password: Buffer.from(ADMIN).toString('base64') },
     });
+    const redis = await startRedisLikeTheDeployment(ADMIN);
+    const pass = () =>
+      pexec('python3', [script, 'once'], {
+        env: {
+          ...process.env,
+          KUBE_API: env.APISERVER_URL,
+          KUBE_TOKEN_FILE: '/nonexistent',
+          KUBE_TOKEN: env.APISERVER_TOKEN,
+          KUBE_CA_FILE: env.APISERVER_CA,
+          VAULT_ADDR: vault.url,
+          REDIS_HOST: '127.0.0.1',
+          REDIS_PORT: String(redis.port),
+          DEMO_SECRETS_FILE: join(platform, 'infrastructure/configs/tenant-provisioner/demo-secrets.json'),
+          PYTHONDONTWRITEBYTECODE: '1',
+        },
+      });
     try {
       await call('DELETE', '/api/v1/namespaces/impostor-ns');
       // admin-ns (from the test above) claims the Redis admin's name: skipped, said once, and the admin keeps its password.
@@ -129,11 +160,18 @@ describe('tenant provisioner: whole passes (real API server and Redis, Vault tes
       // Vault: the generated root token is what the provisioner presents.
       const root = await secret('vault-system', 'vault-root-token', 'token');
       assert.ok(root && vault.requests.every((r) => r.token === root));
-      assert.deepEqual(vault.kv.get('dapr/app1'), JSON.parse(readFileSync(join(platform, 'infrastructure/configs/tenant-provisioner/demo-secrets.json'), 'utf8')).app1);
+      assert.deepEqual(
+        vault.kv.get('dapr/app1'),
+        JSON.parse(readFileSync(join(platform, 'infrastructure/configs/tenant-provisioner/demo-secrets.json'), 'utf8')).app1,
+      );
       assert.equal(vault.policies.get('app1'), 'path "secret/data/dapr/app1" {\n  capabilities = ["read"]\n}\n');
       assert.deepEqual(vault.roles.get('app1'), {
-        bound_service_account_names: ['app1'], bound_service_account_namespaces: ['app1-ns'], audience: 'vault',
-        token_policies: ['app1'], token_ttl: '10m', token_max_ttl: '10m',
+        bound_service_account_names: ['app1'],
+        bound_service_account_namespaces: ['app1-ns'],
+        audience: 'vault',
+        token_policies: ['app1'],
+        token_ttl: '10m',
+        token_max_ttl: '10m',
       });
       assert.deepEqual([...vault.roles.keys()].sort(), ['app1', 'app2']);
 

@@ -9,7 +9,19 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { BUILT_CHART_DIR, CLUSTER, VERSIONS, builtNodeImage, chooseImageSource, clusterImages, kindConfigFor, registriesAnswer, toolVersions, upPlan, type Step } from 'paddock/cluster/index.js';
+import {
+  BUILT_CHART_DIR,
+  CLUSTER,
+  VERSIONS,
+  builtNodeImage,
+  chooseImageSource,
+  clusterImages,
+  kindConfigFor,
+  registriesAnswer,
+  toolVersions,
+  upPlan,
+  type Step,
+} from 'paddock/cluster/index.js';
 import { UserError } from 'paddock/report/errors.js';
 import { paths } from 'paddock/paths.js';
 import { paddock } from '../lib/cli.js';
@@ -35,7 +47,10 @@ describe('the image source', () => {
       if (saved === undefined) delete process.env.PADDOCK_IMAGE_SOURCE;
       else process.env.PADDOCK_IMAGE_SOURCE = saved;
     }
-    await assert.rejects(chooseImageSource('docker', never), (e: unknown) => e instanceof UserError && /--images is "docker"; it must be pull, build or auto/.test(e.message));
+    await assert.rejects(
+      chooseImageSource('docker', never),
+      (e: unknown) => e instanceof UserError && /--images is "docker"; it must be pull, build or auto/.test(e.message),
+    );
   });
 
   it('a registry "answers" with any HTTP status (401 included) and not when nothing listens', async () => {
@@ -56,17 +71,20 @@ describe('the images the cluster needs', () => {
 
   it('are the references kubeadm and the Cilium chart name, at the pins', () => {
     const k8s = pins.KUBERNETES_VERSION!;
-    assert.deepEqual(images.map((i) => i.ref), [
-      `registry.k8s.io/pause:${pins.PAUSE_VERSION}`,
-      'registry.k8s.io/etcd:3.6.6-0',
-      `registry.k8s.io/kube-apiserver:${k8s}`,
-      `registry.k8s.io/kube-controller-manager:${k8s}`,
-      `registry.k8s.io/kube-scheduler:${k8s}`,
-      `registry.k8s.io/coredns/coredns:${pins.COREDNS_VERSION}`,
-      `quay.io/cilium/cilium:v${VERSIONS.cilium}`,
-      `quay.io/cilium/operator-generic:v${VERSIONS.cilium}`,
-      builtNodeImage(paths.root),
-    ]);
+    assert.deepEqual(
+      images.map((i) => i.ref),
+      [
+        `registry.k8s.io/pause:${pins.PAUSE_VERSION}`,
+        'registry.k8s.io/etcd:3.6.6-0',
+        `registry.k8s.io/kube-apiserver:${k8s}`,
+        `registry.k8s.io/kube-controller-manager:${k8s}`,
+        `registry.k8s.io/kube-scheduler:${k8s}`,
+        `registry.k8s.io/coredns/coredns:${pins.COREDNS_VERSION}`,
+        `quay.io/cilium/cilium:v${VERSIONS.cilium}`,
+        `quay.io/cilium/operator-generic:v${VERSIONS.cilium}`,
+        builtNodeImage(paths.root),
+      ],
+    );
     assert.equal(pins.CILIUM_VERSION, `v${VERSIONS.cilium}`, 'one Cilium pin: tools/versions.env and cluster/versions.ts agree');
   });
 
@@ -84,22 +102,41 @@ describe('cluster up where images are built', () => {
     const titles = steps.map((s) => s.title);
     const builds = steps.filter((s) => s.phase === 'images');
     assert.equal(builds.length, clusterImages(paths.root).length);
-    builds.forEach((s, i) => assert.match(s.title, new RegExp(`^build image ${i + 1} of ${builds.length}: `)));
+    builds.forEach((s, i) => {
+      assert.match(s.title, new RegExp(`^build image ${i + 1} of ${builds.length}: `));
+    });
     assert.ok(titles.indexOf(builds.at(-1)!.title) < steps.findIndex((s) => argv(s).includes('create')), 'images first, then kind create');
     assert.deepEqual(argv(steps[0]!), ['tools/build.sh', 'kind', 'kubectl', 'helm']);
     // the node image carries what kubeadm needs; Cilium's go on with kind load
     const node = builds.at(-1)!;
-    const preload = clusterImages(paths.root).filter((i) => i.placement === 'preload').map((i) => i.ref);
+    const preload = clusterImages(paths.root)
+      .filter((i) => i.placement === 'preload')
+      .map((i) => i.ref);
     assert.deepEqual(argv(node), ['tools/images/build.sh', 'node', builtNodeImage(paths.root), ...preload]);
     const load = steps.find((s) => argv(s)[1] === 'load')!;
-    assert.deepEqual(argv(load), ['kind', 'load', 'docker-image', `quay.io/cilium/cilium:v${VERSIONS.cilium}`, `quay.io/cilium/operator-generic:v${VERSIONS.cilium}`, '--name', CLUSTER.name]);
+    assert.deepEqual(argv(load), [
+      'kind',
+      'load',
+      'docker-image',
+      `quay.io/cilium/cilium:v${VERSIONS.cilium}`,
+      `quay.io/cilium/operator-generic:v${VERSIONS.cilium}`,
+      '--name',
+      CLUSTER.name,
+    ]);
   });
 
-  it('installs Cilium from the module\'s chart with the built tags, no Envoy, no Hubble', () => {
+  it("installs Cilium from the module's chart with the built tags, no Envoy, no Hubble", () => {
     const helm = argv(steps.find((s) => argv(s)[0] === 'helm')!);
     assert.equal(helm[4], `${BUILT_CHART_DIR}/cilium`);
     assert.ok(!helm.includes('--repo'));
-    for (const set of ['image.useDigest=false', 'operator.image.useDigest=false', 'envoy.enabled=false', 'l7Proxy=false', 'hubble.enabled=false', 'kubeProxyReplacement=true']) {
+    for (const set of [
+      'image.useDigest=false',
+      'operator.image.useDigest=false',
+      'envoy.enabled=false',
+      'l7Proxy=false',
+      'hubble.enabled=false',
+      'kubeProxyReplacement=true',
+    ]) {
       assert.ok(helm.includes(set), set);
     }
   });
@@ -121,7 +158,7 @@ describe('cluster up where images are built', () => {
 });
 
 describe('cluster up where the registries answer', () => {
-  it('pulls: no image builds, Cilium from helm.cilium.io, the tree\'s kind config as it is on cgroup v2', () => {
+  it("pulls: no image builds, Cilium from helm.cilium.io, the tree's kind config as it is on cgroup v2", () => {
     const steps = upPlan({ ...base, images: 'pull', host: { cgroupV1: false } });
     assert.ok(!steps.some((s) => s.phase === 'images' || argv(s)[0]?.startsWith('tools/')));
     assert.ok(!steps.some((s) => s.action.kind === 'write'));
@@ -131,7 +168,7 @@ describe('cluster up where the registries answer', () => {
     assert.ok(steps.some((s) => argv(s).join(' ').includes('--config platform/clusters/kind/kind-config.yaml')));
   });
 
-  it('on a cgroup v1 host only the kubelet setting changes, the images stay kind\'s', () => {
+  it("on a cgroup v1 host only the kubelet setting changes, the images stay kind's", () => {
     const config = parse(kindConfigFor({ ...base, images: 'pull', host: { cgroupV1: true } }).content!);
     for (const n of config.nodes) assert.match(n.image, /^kindest\/node:v[\d.]+@sha256:/);
   });
@@ -150,8 +187,11 @@ describe('cluster up --until and --dry-run', () => {
     const built = await paddock(['cluster', 'up', '--images', 'build', '--until', 'network', '--dry-run']);
     assert.equal(built.code, 0, built.stderr);
     assert.match(built.stdout, /^images: built here from pinned source \(--images says build\)$/m);
-    assert.match(built.stdout, new RegExp(`^  build registry\\.k8s\\.io/kube-apiserver:${pins.KUBERNETES_VERSION!.replace(/\./g, '\\.')}  ← k8s\\.io/kubernetes `, 'm'));
-    assert.match(built.stdout, /^  build quay\.io\/cilium\/cilium:v1\.19\.3  ← github\.com\/cilium\/cilium v1\.19\.3 \(agent, no Envoy, no Hubble\)/m);
+    assert.match(
+      built.stdout,
+      new RegExp(`^  build registry\\.k8s\\.io/kube-apiserver:${pins.KUBERNETES_VERSION!.replace(/\./g, '\\.')}  ← k8s\\.io/kubernetes `, 'm'),
+    );
+    assert.match(built.stdout, /^ {2}build quay\.io\/cilium\/cilium:v1\.19\.3 {2}← github\.com\/cilium\/cilium v1\.19\.3 \(agent, no Envoy, no Hubble\)/m);
     const pulled = await paddock(['cluster', 'up', '--images', 'pull', '--dry-run', '--json']);
     assert.equal(pulled.code, 0, pulled.stderr);
     const plan = JSON.parse(pulled.stdout) as { imageSource: string; images: { ref: string; source: string }[] };

@@ -15,7 +15,9 @@ import { paddock } from './lib.js';
 
 const READY = JSON.stringify({
   items: ['infrastructure-controllers', 'infrastructure-configs', 'apps'].map((name) => ({
-    kind: 'Kustomization', metadata: { name, namespace: 'flux-system' }, status: { conditions: [{ type: 'Ready', status: 'True', message: 'Applied' }] },
+    kind: 'Kustomization',
+    metadata: { name, namespace: 'flux-system' },
+    status: { conditions: [{ type: 'Ready', status: 'True', message: 'Applied' }] },
   })),
 });
 
@@ -24,7 +26,9 @@ function fakeTools(): { bin: string; log: string } {
   const log = join(dir, 'calls.log');
   writeFileSync(join(dir, 'ready.json'), READY);
   const script = join(dir, 'fake-tool');
-  writeFileSync(script, `#!/bin/sh
+  writeFileSync(
+    script,
+    `#!/bin/sh
 # Test double for docker/kind/kubectl/helm/flux: log the call, answer like a fresh machine.
 name=$(basename "$0")
 printf '%s' "$name" >> "${log}"
@@ -37,7 +41,8 @@ case "$name $*" in
   "kubectl --context kind-paddock get secretstores"*) echo '{"items":[]}' ;;
 esac
 exit 0
-`);
+`,
+  );
   chmodSync(script, 0o755);
   const bin = join(dir, 'bin');
   mkdirSync(bin);
@@ -62,7 +67,9 @@ describe('cluster up runs the plan it prints', () => {
     const api = `http://127.0.0.1:${(harbor.address() as { port: number }).port}`;
     const env = { ...process.env, PATH: `${bin}:/usr/bin:/bin`, PADDOCK_HARBOR_API: api };
     try {
-      const plan = JSON.parse((await paddock(['cluster', 'up', '--images', 'pull', '--dry-run', '--json'], env)).stdout) as { steps: { action: { kind: string; argv?: string[]; skipIf?: string[] } }[] };
+      const plan = JSON.parse((await paddock(['cluster', 'up', '--images', 'pull', '--dry-run', '--json'], env)).stdout) as {
+        steps: { action: { kind: string; argv?: string[]; skipIf?: string[] } }[];
+      };
       const r = await paddock(['cluster', 'up', '--images', 'pull'], env);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /everything is Ready/);
@@ -75,23 +82,33 @@ describe('cluster up runs the plan it prints', () => {
         // The chart's work folder is a fresh temporary one on a real run.
         expected.push(s.action.argv!.join(' ').replace(/\/tmp\/paddock-cluster-XXXXXX/g, '<work>'));
       }
-      const ran = readFileSync(log, 'utf8').trim().split('\n')
+      const ran = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
         .filter((l) => !/^kubectl --context kind-paddock get (kustomizations|secretstores)/.test(l)) // the waits and the summary
         .map((l) => l.replace(/\/tmp\/paddock-cluster-\w+/g, '<work>'));
       assert.deepEqual(ran, expected);
 
       // Harbor's projects: the apps' images and chart, and the Dapr sidecar's mirror;
       // and the platform project's immutable-tag rule (every image repository but the chart's).
-      assert.deepEqual(calls.map((c) => JSON.parse(c.body)), [
-        { project_name: 'platform', public: true },
-        {
-          disabled: false, action: 'immutable', template: 'immutable_template',
-          tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: '**' }],
-          scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoExcludes', pattern: 'app' }] },
-        },
-        { project_name: 'dapr', public: true },
-      ]);
-      assert.deepEqual(calls.map((c) => c.url), ['/api/v2.0/projects', '/api/v2.0/projects/platform/immutabletagrules', '/api/v2.0/projects']);
+      assert.deepEqual(
+        calls.map((c) => JSON.parse(c.body)),
+        [
+          { project_name: 'platform', public: true },
+          {
+            disabled: false,
+            action: 'immutable',
+            template: 'immutable_template',
+            tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: '**' }],
+            scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoExcludes', pattern: 'app' }] },
+          },
+          { project_name: 'dapr', public: true },
+        ],
+      );
+      assert.deepEqual(
+        calls.map((c) => c.url),
+        ['/api/v2.0/projects', '/api/v2.0/projects/platform/immutabletagrules', '/api/v2.0/projects'],
+      );
       for (const c of calls) assert.equal(Buffer.from((c.auth ?? '').replace(/^Basic /, ''), 'base64').toString(), 'admin:Harbor12345');
     } finally {
       harbor.close();

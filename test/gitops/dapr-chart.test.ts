@@ -28,11 +28,23 @@ before(async () => {
   namespace = controllers.find((o) => o.kind === 'Namespace' && o.metadata.name === release.metadata.namespace)!;
   const version = release.spec.chart.spec.version as string;
   // The chart at the pinned version: Go's module cache, or the Go module proxy.
-  const mod = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `github.com/dapr/dapr@v${version}`], { encoding: 'utf8', cwd: tmpdir() })) as { Dir: string };
+  const mod = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `github.com/dapr/dapr@v${version}`], { encoding: 'utf8', cwd: tmpdir() })) as {
+    Dir: string;
+  };
   const work = mkdtempSync(join(tmpdir(), 'paddock-dapr-chart-'));
   writeFileSync(join(work, 'values.yaml'), stringify(release.spec.values));
   const kubeVersion = parse(readFileSync(join(paths.chart, 'values.yaml'), 'utf8')).platform.kubeVersion;
-  const r = await run(tool('helm'), ['template', release.metadata.name, join(mod.Dir, 'charts', 'dapr'), '--namespace', release.metadata.namespace!, '--kube-version', kubeVersion, '-f', join(work, 'values.yaml')]);
+  const r = await run(tool('helm'), [
+    'template',
+    release.metadata.name,
+    join(mod.Dir, 'charts', 'dapr'),
+    '--namespace',
+    release.metadata.namespace!,
+    '--kube-version',
+    kubeVersion,
+    '-f',
+    join(work, 'values.yaml'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   // Flux's post-renderer: the HelmRelease's kustomize patches over the rendered manifests.
   writeFileSync(join(work, 'rendered.yaml'), r.stdout);
@@ -40,11 +52,14 @@ before(async () => {
   const k = await run(kustomize(), ['build', work]);
   assert.equal(k.code, 0, k.stderr);
   rendered = k.stdout;
-  objects = parseAllDocuments(rendered).map((d) => d.toJS() as Obj).filter(Boolean);
+  objects = parseAllDocuments(rendered)
+    .map((d) => d.toJS() as Obj)
+    .filter(Boolean);
 });
 
 const env = (o: Obj, name: string): string | undefined =>
-  o.spec.template.spec.containers.flatMap((c: { env?: { name: string; value?: string }[] }) => c.env ?? []).find((e: { name: string }) => e.name === name)?.value;
+  o.spec.template.spec.containers.flatMap((c: { env?: { name: string; value?: string }[] }) => c.env ?? []).find((e: { name: string }) => e.name === name)
+    ?.value;
 
 describe('Dapr 1.17.5 as the platform installs it', () => {
   it('injected sidecars: non-root, read-only root filesystem, all capabilities dropped', () => {
@@ -63,7 +78,9 @@ describe('Dapr 1.17.5 as the platform installs it', () => {
     assert.equal(env(injector, 'SIDECAR_IMAGE_PULL_POLICY'), 'IfNotPresent', 'the image loaded onto the nodes is used as is');
     // The control plane (dapr-system, which the tenant policies do not bind) pulls from Dapr's registry:
     // Harbor comes up in the same Flux layer, so it cannot be the control plane's source.
-    const images = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)).flatMap((o) => o.spec.template.spec.containers.map((c: { image: string }) => c.image));
+    const images = objects
+      .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
+      .flatMap((o) => o.spec.template.spec.containers.map((c: { image: string }) => c.image));
     for (const i of images) assert.match(i, /^ghcr\.io\/dapr\//);
   });
 

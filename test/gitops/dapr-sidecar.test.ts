@@ -64,12 +64,24 @@ describe('the Dapr sidecar image', () => {
     };
     const harborUp = at((s) => s.action.kind === 'wait-flux' && (s.action.names ?? []).includes('infrastructure-controllers'), 'waits for Harbor');
     const project = at((s) => s.action.kind === 'http' && (s.action.body as { project_name?: string })?.project_name === 'dapr', 'creates the dapr project');
-    const mirror = at((s) => argv(s).includes(`copy --all --dest-tls-verify=false --dest-creds "admin:$HARBOR_PASSWORD" docker://ghcr.io/dapr/daprd:${chartVersion} docker://${CLUSTER.harborInCluster}/dapr/daprd:${chartVersion}`), 'mirrors daprd');
-    const exported = at((s) => argv(s).includes(`docker://${CLUSTER.harborInCluster}/dapr/daprd:${chartVersion} docker-archive:/images/daprd-image.tar:${sidecar}`), 'exports daprd under the name pods use');
+    const mirror = at(
+      (s) =>
+        argv(s).includes(
+          `copy --all --dest-tls-verify=false --dest-creds "admin:$HARBOR_PASSWORD" docker://ghcr.io/dapr/daprd:${chartVersion} docker://${CLUSTER.harborInCluster}/dapr/daprd:${chartVersion}`,
+        ),
+      'mirrors daprd',
+    );
+    const exported = at(
+      (s) => argv(s).includes(`docker://${CLUSTER.harborInCluster}/dapr/daprd:${chartVersion} docker-archive:/images/daprd-image.tar:${sidecar}`),
+      'exports daprd under the name pods use',
+    );
     const load = at((s) => argv(s) === `kind load image-archive /w/daprd-image.tar --name ${CLUSTER.name}`, 'loads it onto the nodes');
     // The apps' HelmReleases install from the chart in Harbor: no app pod exists before it is pushed.
     const chartPush = at((s) => argv(s).includes(' && helm push '), 'pushes the chart');
-    assert.ok(harborUp < project && project < mirror && mirror < exported && exported < load && load < chartPush, JSON.stringify({ harborUp, project, mirror, exported, load, chartPush }));
+    assert.ok(
+      harborUp < project && project < mirror && mirror < exported && exported < load && load < chartPush,
+      JSON.stringify({ harborUp, project, mirror, exported, load, chartPush }),
+    );
     // The export writes the archive into the work folder; the mirror needs neither it nor more than the password.
     assert.match(argv(steps[exported]!), /-v \/w:\/images:rw /);
     assert.doesNotMatch(argv(steps[exported]!), /HARBOR_PASSWORD/);
@@ -82,7 +94,10 @@ describe('the Dapr sidecar image', () => {
 
   it('a Dapr release that leaves daprd at ghcr.io fails paddock check with paddock-pod-images and paddock-dapr-sidecar, and cluster up mirrors nothing', async () => {
     const root = rootWithDaprValues((v) => delete v.dapr_sidecar_injector.image);
-    const r = await paddock(['check', join(root, 'apps/app1/values.yaml'), join(root, 'apps/app2/values.yaml'), '--json'], { ...process.env, PADDOCK_HOME: root });
+    const r = await paddock(['check', join(root, 'apps/app1/values.yaml'), join(root, 'apps/app2/values.yaml'), '--json'], {
+      ...process.env,
+      PADDOCK_HOME: root,
+    });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const findings = (JSON.parse(r.stdout) as { findings: { rule: string; message: string; path?: string }[] }).findings;
     // The registry rule, and the sidecar rule that the daprd container is the platform's image.

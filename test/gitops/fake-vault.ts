@@ -45,21 +45,22 @@ export function startFakeVault(): Promise<FakeVault> {
       let r: RegExpExecArray | null;
       if (path === 'sys/mounts' && m === 'GET') return send(200, { 'secret/': { type: 'kv' }, data: { 'secret/': { type: 'kv', options: { version: '2' } } } });
       if (path === 'sys/auth' && m === 'GET') return send(200, { data: Object.fromEntries([...auths].map((a) => [`${a}/`, { type: a }])) });
-      if ((r = /^sys\/auth\/(\w+)$/.exec(path)) && m === 'POST') return auths.add(r[1]!), send(204);
+      if ((r = /^sys\/auth\/(\w+)$/.exec(path)) && m === 'POST') return (auths.add(r[1]!), send(204));
       if (path === 'auth/kubernetes/config' && m === 'POST') return send(auths.has('kubernetes') ? 204 : 400);
       if ((r = /^secret\/data\/(.+)$/.exec(path))) {
         if (m === 'GET') return kv.has(r[1]!) ? send(200, { data: { data: kv.get(r[1]!) } }) : send(404, { errors: [] });
-        if (m === 'POST') return kv.set(r[1]!, body.data), send(200, { data: {} });
+        if (m === 'POST') return (kv.set(r[1]!, body.data), send(200, { data: {} }));
       }
       if ((r = /^sys\/policies\/acl\/(.+)$/.exec(path))) {
-        if (m === 'PUT') return policies.set(r[1]!, body.policy), send(204);
-        if (m === 'DELETE') return policies.delete(r[1]!), send(204);
+        if (m === 'PUT') return (policies.set(r[1]!, body.policy), send(204));
+        if (m === 'DELETE') return (policies.delete(r[1]!), send(204));
       }
-      if (path === 'auth/kubernetes/role?list=true' && m === 'GET') return roles.size ? send(200, { data: { keys: [...roles.keys()] } }) : send(404, { errors: [] });
+      if (path === 'auth/kubernetes/role?list=true' && m === 'GET')
+        return roles.size ? send(200, { data: { keys: [...roles.keys()] } }) : send(404, { errors: [] });
       if ((r = /^auth\/kubernetes\/role\/(.+)$/.exec(path))) {
         if (m === 'GET') return roles.has(r[1]!) ? send(200, { data: roles.get(r[1]!) }) : send(404, { errors: [] });
-        if (m === 'POST') return roles.set(r[1]!, body), send(204);
-        if (m === 'DELETE') return roles.delete(r[1]!), send(204);
+        if (m === 'POST') return (roles.set(r[1]!, body), send(204));
+        if (m === 'DELETE') return (roles.delete(r[1]!), send(204));
       }
       send(404, { errors: [`fake vault: no route for ${m} ${path}`] });
     });

@@ -15,7 +15,14 @@ export const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
 /** The Flux Kustomization paths of the kind cluster, and the entry point the bootstrap applies. */
 export const FLUX_PATHS = ['clusters/kind', 'clusters/kind/flux-system', 'infrastructure/controllers', 'infrastructure/configs', 'apps'];
 
-export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: any; [k: string]: any };
+export type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  data?: any;
+  [k: string]: any;
+};
 
 /** The real kustomize, pinned in tools/versions.env (tools/build.sh builds it when missing; warm, it costs milliseconds). */
 export function kustomize(): string {
@@ -27,14 +34,19 @@ export function kustomize(): string {
 export async function build(dir: string, root = platform): Promise<Obj[]> {
   const r = await run(kustomize(), ['build', join(root, dir)]);
   if (r.code !== 0) throw new Error(`kustomize build ${dir} failed:\n${r.stderr}`);
-  return parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as Obj)
+    .filter(Boolean);
 }
 
 /** kubeconform -strict against the generated schemas (the pinned CRDs and Kubernetes); a missing schema counts as a failure. */
 export async function kubeconform(stream: string): Promise<{ ok: boolean; problems: string[]; checked: number }> {
   const args = ['-strict', '-output', 'json', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'];
   const r = await run(tool('kubeconform'), args, { input: stream });
-  const out = JSON.parse(r.stdout) as { resources?: { kind: string; name: string; status: string; msg: string; validationErrors?: { path: string; msg: string }[] }[]; summary?: { valid: number } };
+  const out = JSON.parse(r.stdout) as {
+    resources?: { kind: string; name: string; status: string; msg: string; validationErrors?: { path: string; msg: string }[] }[];
+    summary?: { valid: number };
+  };
   const problems = (out.resources ?? [])
     .filter((x) => x.status !== 'statusValid')
     .map((x) => `${x.kind}/${x.name}: ${x.status} ${x.msg} ${(x.validationErrors ?? []).map((e) => `${e.path}: ${e.msg}`).join('; ')}`);
@@ -81,7 +93,10 @@ const pexec = promisify(execFile);
  */
 export async function redisCli(port: number, user: string | undefined, pass: string | undefined, ...args: string[]): Promise<string> {
   const auth = user ? ['--user', user, '--pass', pass ?? '', '--no-auth-warning'] : [];
-  const r = await pexec('redis-cli', ['-p', String(port), ...auth, ...args], { timeout: 10_000 }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+  const r = await pexec('redis-cli', ['-p', String(port), ...auth, ...args], { timeout: 10_000 }).catch((e: { stdout?: string; stderr?: string }) => ({
+    stdout: e.stdout ?? '',
+    stderr: e.stderr ?? '',
+  }));
   return `${r.stdout}${r.stderr}`.trim();
 }
 
@@ -94,7 +109,9 @@ export async function startRedisLikeTheDeployment(adminPassword: string): Promis
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'paddock-redis-'));
   const deploy = (await build('infrastructure/configs/redis')).find((o) => o.kind === 'Deployment')!;
-  const start = (deploy.spec.template.spec.containers[0].args[0] as string).replaceAll('/data', dir).replace('exec redis-server', `exec redis-server --port ${port} --bind 127.0.0.1`);
+  const start = (deploy.spec.template.spec.containers[0].args[0] as string)
+    .replaceAll('/data', dir)
+    .replace('exec redis-server', `exec redis-server --port ${port} --bind 127.0.0.1`);
   const child = spawn('sh', ['-c', start], { env: { ...process.env, REDIS_ADMIN_PASSWORD: adminPassword }, stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     if ((await redisCli(port, 'admin', adminPassword, 'PING')) === 'PONG') return { port, process: child };

@@ -16,7 +16,13 @@ import { build, freePort, kubeconform, type Obj } from './lib.js';
 
 const work = mkdtempSync(join(tmpdir(), 'paddock-oci-'));
 // helm keeps its registry login, cache and config here, not in the user's home.
-const helmEnv = { ...process.env, HELM_CACHE_HOME: join(work, 'cache'), HELM_CONFIG_HOME: join(work, 'config'), HELM_DATA_HOME: join(work, 'data'), HELM_REGISTRY_CONFIG: join(work, 'registry.json') };
+const helmEnv = {
+  ...process.env,
+  HELM_CACHE_HOME: join(work, 'cache'),
+  HELM_CONFIG_HOME: join(work, 'config'),
+  HELM_DATA_HOME: join(work, 'data'),
+  HELM_REGISTRY_CONFIG: join(work, 'registry.json'),
+};
 const helm = (args: string[]) => run(tool('helm'), args, { env: helmEnv });
 let registry: ChildProcess;
 let host = '';
@@ -27,10 +33,16 @@ before(async () => {
   const port = await freePort();
   host = `127.0.0.1:${port}`;
   const config = join(work, 'registry.yaml');
-  writeFileSync(config, stringify({ version: 0.1, log: { level: 'error' }, storage: { filesystem: { rootdirectory: join(work, 'storage') } }, http: { addr: host } }));
+  writeFileSync(
+    config,
+    stringify({ version: 0.1, log: { level: 'error' }, storage: { filesystem: { rootdirectory: join(work, 'storage') } }, http: { addr: host } }),
+  );
   registry = spawn(tool('registry'), ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   for (let i = 0; ; i++) {
-    const ok = await fetch(`http://${host}/v2/`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://${host}/v2/`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     if (i > 100) throw new Error('the registry did not start');
     await new Promise((r) => setTimeout(r, 100));
@@ -70,10 +82,26 @@ describe('the shared chart through a real OCI registry', () => {
       writeFileSync(valuesFile, stringify(hr.spec.values));
       const kubeVersion = parse(readFileSync(join(paths.chart, 'values.yaml'), 'utf8')).platform.kubeVersion;
       // Flux's order: valuesFrom first, then spec.values.
-      const r = await helm(['template', hr.spec.releaseName, `oci://${host}/platform/app`, '--version', pinned, '--plain-http',
-        '--namespace', hr.spec.targetNamespace, '--kube-version', kubeVersion, '-f', settingsFile, '-f', valuesFile]);
+      const r = await helm([
+        'template',
+        hr.spec.releaseName,
+        `oci://${host}/platform/app`,
+        '--version',
+        pinned,
+        '--plain-http',
+        '--namespace',
+        hr.spec.targetNamespace,
+        '--kube-version',
+        kubeVersion,
+        '-f',
+        settingsFile,
+        '-f',
+        valuesFile,
+      ]);
       assert.equal(r.code, 0, r.stderr);
-      const objects = parseAllDocuments(r.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
+      const objects = parseAllDocuments(r.stdout)
+        .map((d) => d.toJS() as Obj)
+        .filter(Boolean);
       const deploy = objects.find((o) => o.kind === 'Deployment');
       assert.equal(deploy?.metadata.name, app);
       assert.equal(deploy?.metadata.namespace, `${app}-ns`);

@@ -42,7 +42,13 @@ function app3Values(): string {
   return valuesFile('app3', { networkPolicy: { allowIngressFrom: [], allowEgressTo: ['app1-ns'] }, statestore: { enabled: true } });
 }
 
-type Json = { changes: { path: string; action: string }[]; notes: string[]; warnings: string[]; proposals: { app: string; file: string; field: string; add: string; line: string; message: string }[]; findings: { message: string; fix?: string }[] };
+type Json = {
+  changes: { path: string; action: string }[];
+  notes: string[];
+  warnings: string[];
+  proposals: { app: string; file: string; field: string; add: string; line: string; message: string }[];
+  findings: { message: string; fix?: string }[];
+};
 
 describe('onboard / offboard', () => {
   it('offboard app2, onboard it again: app1 must accept it again from its own values; then the tree is back byte for byte', async () => {
@@ -54,20 +60,26 @@ describe('onboard / offboard', () => {
     assert.deepEqual(appsList(root), ['app-chart.yaml', 'platform-settings.yaml', 'app1']);
     assert.deepEqual(release(root, 'app1').spec.values.networkPolicy.allowIngressFrom, [], "app2-ns left app1's callers");
     assert.match(off.stdout, /app2-ns is removed from app1's networkPolicy.allowIngressFrom/);
-    assert.match(off.stdout, /apps\/app1\/values.yaml still lists it: take it out there too, or app1's next onboarding accepts whichever app is named app2 next/);
+    assert.match(
+      off.stdout,
+      /apps\/app1\/values.yaml still lists it: take it out there too, or app1's next onboarding accepts whichever app is named app2 next/,
+    );
     assert.equal((await build('apps', root)).filter((o) => o.kind === 'HelmRelease').length, 1);
 
     const on = await paddock(['onboard', 'apps/app2/values.yaml', '--platform', root]);
     assert.equal(on.code, 0, on.stderr);
-    assert.deepEqual(release(root, 'app1').spec.values.networkPolicy.allowIngressFrom, [], "onboarding app2 does not open app1");
-    assert.match(on.stdout, /app2 calls app1 \(networkPolicy.allowEgressTo: app1-ns\), but app1 does not accept app2-ns: the call stays refused until app1's owner \(marketing-analytics\) adds app2-ns to networkPolicy.allowIngressFrom in apps\/app1\/values.yaml\n\s+allowIngressFrom: \[app2-ns\]\n\s+and onboards app1 again/);
+    assert.deepEqual(release(root, 'app1').spec.values.networkPolicy.allowIngressFrom, [], 'onboarding app2 does not open app1');
+    assert.match(
+      on.stdout,
+      /app2 calls app1 \(networkPolicy.allowEgressTo: app1-ns\), but app1 does not accept app2-ns: the call stays refused until app1's owner \(marketing-analytics\) adds app2-ns to networkPolicy.allowIngressFrom in apps\/app1\/values.yaml\n\s+allowIngressFrom: \[app2-ns\]\n\s+and onboards app1 again/,
+    );
     // app1's owner onboards app1 from its own values, which accept app2-ns.
     const back = await paddock(['onboard', 'apps/app1/values.yaml', '--platform', root]);
     assert.equal(back.code, 0, back.stderr);
     assert.deepEqual(snapshot(root), before);
   });
 
-  it('a new caller changes only its own entry; the callee\'s side is proposed (text and --json), never written', async () => {
+  it("a new caller changes only its own entry; the callee's side is proposed (text and --json), never written", async () => {
     const root = copyOfPlatform();
     const before = snapshot(root);
     const file = app3Values();
@@ -80,11 +92,25 @@ describe('onboard / offboard', () => {
       'create platform/apps/app3/release.yaml',
       'update platform/apps/kustomization.yaml',
     ]);
-    assert.deepEqual(out.proposals.map(({ message: _, ...p }) => p), [
-      { app: 'app1', owner: 'marketing-analytics', file: 'apps/app1/values.yaml', field: 'networkPolicy.allowIngressFrom', add: 'app3-ns', line: 'allowIngressFrom: [app2-ns, app3-ns]', reason: 'app3 calls app1 (networkPolicy.allowEgressTo: app1-ns)' },
-    ]);
+    assert.deepEqual(
+      out.proposals.map(({ message: _, ...p }) => p),
+      [
+        {
+          app: 'app1',
+          owner: 'marketing-analytics',
+          file: 'apps/app1/values.yaml',
+          field: 'networkPolicy.allowIngressFrom',
+          add: 'app3-ns',
+          line: 'allowIngressFrom: [app2-ns, app3-ns]',
+          reason: 'app3 calls app1 (networkPolicy.allowEgressTo: app1-ns)',
+        },
+      ],
+    );
     assert.match(out.proposals[0]!.message, /the call stays refused until/);
-    assert.ok(out.notes.some((n) => /no worker for node pool "app3"/.test(n)), out.notes.join('\n'));
+    assert.ok(
+      out.notes.some((n) => /no worker for node pool "app3"/.test(n)),
+      out.notes.join('\n'),
+    );
     assert.equal(readFileSync(join(root, 'apps', 'app1', 'release.yaml'), 'utf8'), before.get('apps/app1/release.yaml'), "app1's entry is untouched");
     const app3 = release(root, 'app3');
     assert.equal(app3.spec.releaseName, 'app3');
@@ -108,7 +134,7 @@ describe('onboard / offboard', () => {
     assert.deepEqual(snapshot(root), before);
   });
 
-  it('re-onboarding writes exactly the app\'s own values: a grant it does not declare goes, naming who loses it', async () => {
+  it("re-onboarding writes exactly the app's own values: a grant it does not declare goes, naming who loses it", async () => {
     const root = copyOfPlatform();
     // An entry as the old onboarding left it: app1 accepting app3-ns, which apps/app1/values.yaml does not list.
     const path = join(root, 'apps', 'app1', 'release.yaml');
@@ -117,7 +143,10 @@ describe('onboard / offboard', () => {
     const r = await paddock(['onboard', 'apps/app1/values.yaml', '--platform', root]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(release(root, 'app1').spec.values.networkPolicy.allowIngressFrom, ['app2-ns']);
-    assert.match(r.stdout, /app1 no longer accepts calls from app3-ns: it was in platform\/apps\/app1\/release.yaml, but apps\/app1\/values.yaml does not list it in networkPolicy.allowIngressFrom; app3's calls are refused/);
+    assert.match(
+      r.stdout,
+      /app1 no longer accepts calls from app3-ns: it was in platform\/apps\/app1\/release.yaml, but apps\/app1\/values.yaml does not list it in networkPolicy.allowIngressFrom; app3's calls are refused/,
+    );
   });
 
   it('a values file from elsewhere under an onboarded name is refused, naming both, and writes nothing; --replace takes over, loudly', async () => {
@@ -136,7 +165,10 @@ describe('onboard / offboard', () => {
 
     const r = await paddock(['onboard', file, '--platform', root, '--replace']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /--replace: app1 \(apps\/app1\/values.yaml \(owner marketing-analytics\)\) is replaced by .*: its image localhost:30000\/platform\/dapr-app1:1.0.0 gives way to this file's, this file's app reads app1's secrets \(Vault path dapr\/app1, in use\), and its data in Redis \(keys app1\|\|\*, in use\)/);
+    assert.match(
+      r.stdout,
+      /--replace: app1 \(apps\/app1\/values.yaml \(owner marketing-analytics\)\) is replaced by .*: its image localhost:30000\/platform\/dapr-app1:1.0.0 gives way to this file's, this file's app reads app1's secrets \(Vault path dapr\/app1, in use\), and its data in Redis \(keys app1\|\|\*, in use\)/,
+    );
     assert.deepEqual(release(root, 'app1').metadata.annotations, { 'paddock.dev/values-file': file, 'paddock.dev/owner': 'someone-else' });
     // Now the original file is the stranger.
     const back = await paddock(['onboard', 'apps/app1/values.yaml', '--platform', root]);
@@ -162,27 +194,43 @@ describe('onboard / offboard', () => {
     assert.deepEqual(snapshot(root), before);
   });
 
-  it('topics: one publisher each, the publisher\'s consent for subscribers, and the namespace tells the provisioner', async () => {
+  it("topics: one publisher each, the publisher's consent for subscribers, and the namespace tells the provisioner", async () => {
     const root = copyOfPlatform();
     const shop = valuesFile('shop', { owner: 'sales', pubsub: { enabled: true, publishes: ['orders'], allowSubscribersFrom: ['mail-ns'] } });
     assert.equal((await paddock(['onboard', shop, '--platform', root])).code, 0);
     const ns = parse(readFileSync(join(root, 'apps', 'shop', 'namespace.yaml'), 'utf8'));
-    assert.deepEqual(ns.metadata.annotations, { 'paddock.dev/pubsub-publishes': 'orders', 'paddock.dev/pubsub-subscribes': '', 'paddock.dev/pubsub-subscribers': 'mail-ns' });
+    assert.deepEqual(ns.metadata.annotations, {
+      'paddock.dev/pubsub-publishes': 'orders',
+      'paddock.dev/pubsub-subscribes': '',
+      'paddock.dev/pubsub-subscribers': 'mail-ns',
+    });
 
     const before = snapshot(root);
     const rival = valuesFile('rival', { pubsub: { enabled: true, publishes: ['returns', 'orders'] } });
     const refused = await paddock(['onboard', rival, '--platform', root]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stdout, /pubsub.publishes[\s\S]*The topic "orders" is already published by shop \(.*shop\/values.yaml \(owner sales\)\); a topic has one publisher/);
+    assert.match(
+      refused.stdout,
+      /pubsub.publishes[\s\S]*The topic "orders" is already published by shop \(.*shop\/values.yaml \(owner sales\)\); a topic has one publisher/,
+    );
     assert.deepEqual(snapshot(root), before, 'nothing written');
 
     const snoop = valuesFile('snoop', { pubsub: { enabled: true, subscribes: ['orders', 'nobody-sends-this'] } });
     const on = await paddock(['onboard', snoop, '--platform', root, '--json']);
     assert.equal(on.code, 0, on.stdout);
     const out = JSON.parse(on.stdout) as Json;
-    assert.deepEqual(out.proposals.map((p) => [p.app, p.field, p.line]), [['shop', 'pubsub.allowSubscribersFrom', 'allowSubscribersFrom: [mail-ns, snoop-ns]']]);
-    assert.match(out.proposals[0]!.message, /snoop subscribes to "orders", which shop publishes, but shop does not accept snoop-ns: snoop receives nothing until shop's owner \(sales\) adds snoop-ns/);
-    assert.ok(out.notes.some((n) => /"nobody-sends-this", which no onboarded app publishes yet/.test(n)), out.notes.join('\n'));
+    assert.deepEqual(
+      out.proposals.map((p) => [p.app, p.field, p.line]),
+      [['shop', 'pubsub.allowSubscribersFrom', 'allowSubscribersFrom: [mail-ns, snoop-ns]']],
+    );
+    assert.match(
+      out.proposals[0]!.message,
+      /snoop subscribes to "orders", which shop publishes, but shop does not accept snoop-ns: snoop receives nothing until shop's owner \(sales\) adds snoop-ns/,
+    );
+    assert.ok(
+      out.notes.some((n) => /"nobody-sends-this", which no onboarded app publishes yet/.test(n)),
+      out.notes.join('\n'),
+    );
     assert.equal(readFileSync(join(root, 'apps', 'shop', 'namespace.yaml'), 'utf8'), before.get('apps/shop/namespace.yaml'), "shop's side is not written");
 
     // Offboarding a subscriber the publisher accepted takes it off the publisher's list (that only tightens).
@@ -204,7 +252,10 @@ describe('onboard / offboard', () => {
     const caller = valuesFile('app3', { networkPolicy: { allowEgressTo: ['mailer-ns'] } });
     const out = JSON.parse((await paddock(['onboard', caller, '--platform', root, '--json'])).stdout) as Json;
     assert.deepEqual(out.proposals, [], 'nothing the worker could add would make the call work');
-    assert.ok(out.notes.some((n) => /mailer has no port \(port: none\): it answers no calls.*Remove mailer-ns from networkPolicy.allowEgressTo/.test(n)), out.notes.join('\n'));
+    assert.ok(
+      out.notes.some((n) => /mailer has no port \(port: none\): it answers no calls.*Remove mailer-ns from networkPolicy.allowEgressTo/.test(n)),
+      out.notes.join('\n'),
+    );
     // The tree with the worker still builds and validates strictly.
     const objects = await build('apps', root);
     assert.deepEqual((await kubeconform(objects.map((o) => stringify(o)).join('---\n'))).problems, []);

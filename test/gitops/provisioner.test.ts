@@ -57,7 +57,7 @@ const FLEETS: TopicDeclaration[][] = [
 ];
 
 describe('tenant provisioner: the same rules as the CLI', () => {
-  it('the command lists equal paddock dev\'s (packages/paddock/src/dev/redis.ts)', () => {
+  it("the command lists equal paddock dev's (packages/paddock/src/dev/redis.ts)", () => {
     assert.deepEqual(pyList('STATE_COMMANDS'), STATE_COMMANDS);
     assert.deepEqual(pyList('PUBLISH_COMMANDS'), PUBLISH_COMMANDS);
     assert.deepEqual(pyList('SUBSCRIBE_COMMANDS'), SUBSCRIBE_COMMANDS);
@@ -69,7 +69,11 @@ describe('tenant provisioner: the same rules as the CLI', () => {
     for (const fleet of FLEETS) {
       const ts = topicGrants(fleet);
       const tenants = Object.fromEntries(fleet.map((d) => [d.app, d]));
-      const out = JSON.parse(await python(`g, problems = p.topic_grants(json.loads(${JSON.stringify(JSON.stringify(tenants))}))\nprint(json.dumps({"grants": g, "problems": problems, "rules": {a: p.acl_rule(a, g[a], True) for a in g}}))`));
+      const out = JSON.parse(
+        await python(
+          `g, problems = p.topic_grants(json.loads(${JSON.stringify(JSON.stringify(tenants))}))\nprint(json.dumps({"grants": g, "problems": problems, "rules": {a: p.acl_rule(a, g[a], True) for a in g}}))`,
+        ),
+      );
       assert.deepEqual(out.grants, Object.fromEntries(ts.grants), JSON.stringify(fleet));
       assert.deepEqual(out.problems, ts.problems);
       for (const [app, g] of ts.grants) assert.deepEqual(out.rules[app], aclRule(app, g, { setinfo: true }), app);
@@ -84,10 +88,34 @@ describe('tenant provisioner: the same rules as the CLI', () => {
     assert.deepEqual(pyList('RESERVED_EXACT'), reserved.exact);
     assert.deepEqual(pyList('RESERVED_PREFIXES'), reserved.prefixes);
     assert.equal(Number(/^MAX_NAME_LENGTH = (\d+)$/m.exec(source)![1]), reserved.maxLength);
-    const names = ['app1', 'admin', 'default', 'root', 'system', 'kube-x', 'dapr-api', 'paddock-ui', 'yes', 'null', 'a'.repeat(53), 'a'.repeat(54), 'App1', '1app', 'app_1', 'app-', 'ok-app'];
+    const names = [
+      'app1',
+      'admin',
+      'default',
+      'root',
+      'system',
+      'kube-x',
+      'dapr-api',
+      'paddock-ui',
+      'yes',
+      'null',
+      'a'.repeat(53),
+      'a'.repeat(54),
+      'App1',
+      '1app',
+      'app_1',
+      'app-',
+      'ok-app',
+    ];
     const py = JSON.parse(await python(`print(json.dumps([p.name_problem(n) is None for n in ${JSON.stringify(names)}]))`));
-    assert.deepEqual(py, names.map((n) => onboardNameProblem(n) === undefined));
-    assert.deepEqual(names.filter((_, i) => py[i]), ['app1', 'a'.repeat(53), 'ok-app']);
+    assert.deepEqual(
+      py,
+      names.map((n) => onboardNameProblem(n) === undefined),
+    );
+    assert.deepEqual(
+      names.filter((_, i) => py[i]),
+      ['app1', 'a'.repeat(53), 'ok-app'],
+    );
   });
 
   it('a namespace is a tenant only as <app>-ns with both labels and an allowed name; the rest is skipped with a reason', async () => {
@@ -95,14 +123,23 @@ describe('tenant provisioner: the same rules as the CLI', () => {
     const t = (app: string) => ({ 'paddock.dev/tenant': 'true', 'paddock.dev/app': app });
     const items = [
       ns('app1-ns', t('app1'), { annotations: { 'paddock.dev/pubsub-publishes': 'orders, returns', 'paddock.dev/pubsub-subscribers': 'app2-ns' } }),
-      ns('admin-ns', t('admin')), ns('default-ns', t('default')), ns('root-ns', t('root')), ns('kube-x-ns', t('kube-x')),
-      ns('impostor-ns', t('app1')), ns('app3', t('app3')), ns('nolabel-ns', { 'paddock.dev/tenant': 'true' }),
-      ns('falsy-ns', { 'paddock.dev/tenant': 'yes', 'paddock.dev/app': 'falsy' }), ns(`${'a'.repeat(54)}-ns`, t('a'.repeat(54))),
+      ns('admin-ns', t('admin')),
+      ns('default-ns', t('default')),
+      ns('root-ns', t('root')),
+      ns('kube-x-ns', t('kube-x')),
+      ns('impostor-ns', t('app1')),
+      ns('app3', t('app3')),
+      ns('nolabel-ns', { 'paddock.dev/tenant': 'true' }),
+      ns('falsy-ns', { 'paddock.dev/tenant': 'yes', 'paddock.dev/app': 'falsy' }),
+      ns(`${'a'.repeat(54)}-ns`, t('a'.repeat(54))),
       ns('gone-ns', t('gone'), { deletionTimestamp: '2026-01-01T00:00:00Z' }),
     ];
     const [tenants, skipped] = JSON.parse(await python(`print(json.dumps(p.select_tenants(json.loads(${JSON.stringify(JSON.stringify(items))}))))`));
     assert.deepEqual(tenants, { app1: { app: 'app1', namespace: 'app1-ns', publishes: ['orders', 'returns'], subscribes: [], subscribers: ['app2-ns'] } });
-    assert.deepEqual(skipped.map((s: [string, string]) => s[0]), ['admin-ns', 'default-ns', 'root-ns', 'kube-x-ns', 'impostor-ns', 'app3', 'nolabel-ns', 'falsy-ns', `${'a'.repeat(54)}-ns`]);
+    assert.deepEqual(
+      skipped.map((s: [string, string]) => s[0]),
+      ['admin-ns', 'default-ns', 'root-ns', 'kube-x-ns', 'impostor-ns', 'app3', 'nolabel-ns', 'falsy-ns', `${'a'.repeat(54)}-ns`],
+    );
     assert.match(skipped[0][1], /"admin" is reserved/);
     assert.match(skipped[4][1], /not app1-ns/);
   });
@@ -127,7 +164,7 @@ describe('tenant provisioner: Redis ACL users', () => {
     assert.match(await cli('app1', 'pw-two', 'PING'), /WRONGPASS|invalid/, "app2's password is not app1's");
   });
 
-  it('the platform\'s own Redis users are never changed for a tenant', async () => {
+  it("the platform's own Redis users are never changed for a tenant", async () => {
     const out = await provision("try:\n  r.ensure_user('admin', 'tenant-pw')\nexcept RuntimeError as e:\n  print('refused', e)\nprint(sorted(r.users()))");
     assert.match(out, /refused/);
     assert.doesNotMatch(out, /'admin'|'default'/);
@@ -172,24 +209,44 @@ describe('tenant provisioner: one tenant against another, on a real Redis', () =
 
   it('the owner sends to its topic, and cannot trim, delete or destroy it', async () => {
     assert.match(await as('shop', 'XADD', 'orders', '*', 'data', 'second'), /^\d+-\d+$/);
-    for (const cmd of [['XTRIM', 'orders', 'MAXLEN', '0'], ['DEL', 'orders'], ['XDEL', 'orders', '0-1'], ['XGROUP', 'DESTROY', 'orders', 'mail'], ['XRANGE', 'orders', '-', '+']]) {
+    for (const cmd of [
+      ['XTRIM', 'orders', 'MAXLEN', '0'],
+      ['DEL', 'orders'],
+      ['XDEL', 'orders', '0-1'],
+      ['XGROUP', 'DESTROY', 'orders', 'mail'],
+      ['XRANGE', 'orders', '-', '+'],
+    ]) {
       assert.match(await as('shop', ...cmd), /NOPERM/, cmd.join(' '));
     }
   });
 
   it('another app cannot send to, read, trim or delete the topic, nor take a consumer group on it', async () => {
     for (const cmd of [
-      ['XADD', 'orders', '*', 'data', 'forged'], ['XRANGE', 'orders', '-', '+'], ['XREAD', 'STREAMS', 'orders', '0'], ['XTRIM', 'orders', 'MAXLEN', '0'],
-      ['DEL', 'orders'], ['XDEL', 'orders', '0-1'], ['XLEN', 'orders'], ['XINFO', 'STREAM', 'orders'], ['TYPE', 'orders'],
-      ['XGROUP', 'CREATE', 'orders', 'snoop', '0', 'MKSTREAM'], ['XREADGROUP', 'GROUP', 'mail', 'snoop', 'STREAMS', 'orders', '>'],
+      ['XADD', 'orders', '*', 'data', 'forged'],
+      ['XRANGE', 'orders', '-', '+'],
+      ['XREAD', 'STREAMS', 'orders', '0'],
+      ['XTRIM', 'orders', 'MAXLEN', '0'],
+      ['DEL', 'orders'],
+      ['XDEL', 'orders', '0-1'],
+      ['XLEN', 'orders'],
+      ['XINFO', 'STREAM', 'orders'],
+      ['TYPE', 'orders'],
+      ['XGROUP', 'CREATE', 'orders', 'snoop', '0', 'MKSTREAM'],
+      ['XREADGROUP', 'GROUP', 'mail', 'snoop', 'STREAMS', 'orders', '>'],
     ]) {
       assert.match(await as('snoop', ...cmd), /NOPERM/, `snoop: ${cmd.join(' ')}`);
     }
     assert.match(await as('mail', 'XADD', 'orders', '*', 'data', 'forged'), /NOPERM/, 'a subscriber cannot forge events either');
   });
 
-  it('no app creates a key at another app\'s state key, or reaches it from a script', async () => {
-    for (const cmd of [['XADD', 'shop||cart', '*', 'k', 'v'], ['XGROUP', 'CREATE', 'shop||new', 'g', '0', 'MKSTREAM'], ['HSET', 'shop||cart', 'data', 'y'], ['SET', 'shop||x', 'y'], ['DEL', 'shop||cart']]) {
+  it("no app creates a key at another app's state key, or reaches it from a script", async () => {
+    for (const cmd of [
+      ['XADD', 'shop||cart', '*', 'k', 'v'],
+      ['XGROUP', 'CREATE', 'shop||new', 'g', '0', 'MKSTREAM'],
+      ['HSET', 'shop||cart', 'data', 'y'],
+      ['SET', 'shop||x', 'y'],
+      ['DEL', 'shop||cart'],
+    ]) {
       assert.match(await as('snoop', ...cmd), /NOPERM/, cmd.join(' '));
       assert.match(await as('mail', ...cmd), /NOPERM/, cmd.join(' '));
     }
@@ -197,7 +254,12 @@ describe('tenant provisioner: one tenant against another, on a real Redis', () =
     assert.match(await as('snoop', 'EVAL', "return redis.call('XADD', 'shop||cart', '*', 'k', 'v')", '1', 'snoop||x'), /NOPERM|permissions|can't access/);
     assert.equal(await as('shop', 'HGET', 'shop||cart', 'data'), 'x', "shop's state is intact");
     // snoop's own topic cannot be one of shop's state keys: topic names have no '|' (the rule refuses them).
-    assert.match(await provision("g, probs = p.topic_grants({'x': {'app': 'x', 'namespace': 'x-ns', 'publishes': ['shop||cart', 'o*'], 'subscribes': [], 'subscribers': []}})\nprint(json.dumps(g['x']))"), /"publish": \[\]/);
+    assert.match(
+      await provision(
+        "g, probs = p.topic_grants({'x': {'app': 'x', 'namespace': 'x-ns', 'publishes': ['shop||cart', 'o*'], 'subscribes': [], 'subscribers': []}})\nprint(json.dumps(g['x']))",
+      ),
+      /"publish": \[\]/,
+    );
   });
 
   it('the accepted subscriber runs the consumer-group commands Dapr sends; nothing else on the topic', async () => {
@@ -208,7 +270,14 @@ describe('tenant provisioner: one tenant against another, on a real Redis', () =
     assert.match(await as('mail', 'XPENDING', 'orders', 'mail', '-', '+', '10'), new RegExp(id));
     assert.match(await as('mail', 'XCLAIM', 'orders', 'mail', 'mail', '0', id), new RegExp(id));
     assert.equal(await as('mail', 'XACK', 'orders', 'mail', id), '1');
-    for (const cmd of [['XTRIM', 'orders', 'MAXLEN', '0'], ['DEL', 'orders'], ['XDEL', 'orders', id], ['XGROUP', 'DESTROY', 'orders', 'mail'], ['XGROUP', 'SETID', 'orders', 'mail', '0'], ['XAUTOCLAIM', 'orders', 'mail', 'mail', '0', '0']]) {
+    for (const cmd of [
+      ['XTRIM', 'orders', 'MAXLEN', '0'],
+      ['DEL', 'orders'],
+      ['XDEL', 'orders', id],
+      ['XGROUP', 'DESTROY', 'orders', 'mail'],
+      ['XGROUP', 'SETID', 'orders', 'mail', '0'],
+      ['XAUTOCLAIM', 'orders', 'mail', 'mail', '0', '0'],
+    ]) {
       assert.match(await as('mail', ...cmd), /NOPERM/, cmd.join(' '));
     }
   });
@@ -216,10 +285,31 @@ describe('tenant provisioner: one tenant against another, on a real Redis', () =
   it('no tenant gets connection admin, server admin, key listing or channels', async () => {
     for (const app of ['shop', 'mail', 'snoop'] as const) {
       for (const cmd of [
-        ['CLIENT', 'KILL', 'USER', 'shop'], ['CLIENT', 'PAUSE', '1000'], ['CLIENT', 'LIST'], ['CLIENT', 'NO-EVICT', 'on'], ['CLIENT', 'SETNAME', 'x'], ['CLIENT', 'UNBLOCK', '1'],
-        ['CONFIG', 'GET', '*'], ['FLUSHALL'], ['FLUSHDB'], ['KEYS', '*'], ['SCAN', '0'], ['SCAN', '0', 'MATCH', `${app}||*`], ['SELECT', '1'], ['MONITOR'],
-        ['SUBSCRIBE', 'orders'], ['PSUBSCRIBE', '*'], ['PUBLISH', 'orders', 'x'], ['ACL', 'LIST'], ['ACL', 'SETUSER', app, '~*'], ['SHUTDOWN'],
-        ['SWAPDB', '0', '1'], ['RANDOMKEY'], ['DBSIZE'], ['OBJECT', 'ENCODING', 'orders'], ['WAIT', '0', '0'],
+        ['CLIENT', 'KILL', 'USER', 'shop'],
+        ['CLIENT', 'PAUSE', '1000'],
+        ['CLIENT', 'LIST'],
+        ['CLIENT', 'NO-EVICT', 'on'],
+        ['CLIENT', 'SETNAME', 'x'],
+        ['CLIENT', 'UNBLOCK', '1'],
+        ['CONFIG', 'GET', '*'],
+        ['FLUSHALL'],
+        ['FLUSHDB'],
+        ['KEYS', '*'],
+        ['SCAN', '0'],
+        ['SCAN', '0', 'MATCH', `${app}||*`],
+        ['SELECT', '1'],
+        ['MONITOR'],
+        ['SUBSCRIBE', 'orders'],
+        ['PSUBSCRIBE', '*'],
+        ['PUBLISH', 'orders', 'x'],
+        ['ACL', 'LIST'],
+        ['ACL', 'SETUSER', app, '~*'],
+        ['SHUTDOWN'],
+        ['SWAPDB', '0', '1'],
+        ['RANDOMKEY'],
+        ['DBSIZE'],
+        ['OBJECT', 'ENCODING', 'orders'],
+        ['WAIT', '0', '0'],
       ]) {
         assert.match(await as(app, ...cmd), /NOPERM|no permissions/, `${app}: ${cmd.join(' ')}`);
       }

@@ -88,7 +88,9 @@ before(async () => {
     'r.close()',
     'print(json.dumps(problems))',
   ].join('\n');
-  const out = await pexec('python3', ['-c', py], { env: { ...process.env, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port), PYTHONDONTWRITEBYTECODE: '1' } });
+  const out = await pexec('python3', ['-c', py], {
+    env: { ...process.env, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port), PYTHONDONTWRITEBYTECODE: '1' },
+  });
   assert.deepEqual(JSON.parse(out.stdout), [{ kind: 'not-accepted', topic: 'orders', subscriber: 'snoop', publisher: 'shop' }]);
   await redisCli(redis.port, 'admin', ADMIN, 'ACL', 'LOG', 'RESET');
 
@@ -96,7 +98,10 @@ before(async () => {
     // The chart's own Component, with the Secret reference resolved as the Dapr operator would.
     const rendered = await renderWithHelm(app, files.get(app)!);
     assert.equal(rendered.code, 0, rendered.stderr);
-    const comp = one(rendered.objects, 'Component', 'pubsub') as unknown as { metadata: Record<string, unknown>; spec: { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] } };
+    const comp = one(rendered.objects, 'Component', 'pubsub') as unknown as {
+      metadata: Record<string, unknown>;
+      spec: { metadata: { name: string; value?: string; secretKeyRef?: unknown }[] };
+    };
     comp.spec.metadata = comp.spec.metadata.map((m) =>
       m.name === 'redisHost' ? { name: m.name, value: `127.0.0.1:${redis.port}` } : m.secretKeyRef ? { name: m.name, value: `pw-${app}` } : m,
     );
@@ -108,16 +113,48 @@ before(async () => {
     const [appPort, http, grpc, internal, metrics] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const { server, received } = await startApp(app, appPort!);
     const log: string[] = [];
-    const daprd = new GroupProcess(tool('daprd'), [
-      '--mode', 'standalone', '--app-id', app, '--app-port', String(appPort), '--app-protocol', 'http', '--app-channel-address', '127.0.0.1',
-      '--dapr-http-port', String(http), '--dapr-grpc-port', String(grpc), '--dapr-internal-grpc-port', String(internal), '--metrics-port', String(metrics),
-      '--dapr-listen-addresses', '127.0.0.1', '--dapr-internal-grpc-listen-address', '127.0.0.1', '--metrics-listen-address', '127.0.0.1',
-      '--resources-path', dir, '--log-level', 'info',
-    ], { cwd: dir, env: { ...process.env, NAMESPACE: `${app}-ns` }, sink: (line) => log.push(line) });
+    const daprd = new GroupProcess(
+      tool('daprd'),
+      [
+        '--mode',
+        'standalone',
+        '--app-id',
+        app,
+        '--app-port',
+        String(appPort),
+        '--app-protocol',
+        'http',
+        '--app-channel-address',
+        '127.0.0.1',
+        '--dapr-http-port',
+        String(http),
+        '--dapr-grpc-port',
+        String(grpc),
+        '--dapr-internal-grpc-port',
+        String(internal),
+        '--metrics-port',
+        String(metrics),
+        '--dapr-listen-addresses',
+        '127.0.0.1',
+        '--dapr-internal-grpc-listen-address',
+        '127.0.0.1',
+        '--metrics-listen-address',
+        '127.0.0.1',
+        '--resources-path',
+        dir,
+        '--log-level',
+        'info',
+      ],
+      { cwd: dir, env: { ...process.env, NAMESPACE: `${app}-ns` }, sink: (line) => log.push(line) },
+    );
     running.set(app, { daprHttp: http!, received, server, daprd, log });
   }
   for (const [app, r] of running) {
-    await eventually(`${app}'s daprd is ready`, async () => (await fetch(`http://127.0.0.1:${r.daprHttp}/v1.0/healthz`).catch(() => undefined))?.status === 204, 120_000);
+    await eventually(
+      `${app}'s daprd is ready`,
+      async () => (await fetch(`http://127.0.0.1:${r.daprHttp}/v1.0/healthz`).catch(() => undefined))?.status === 204,
+      120_000,
+    );
   }
 });
 
@@ -130,7 +167,11 @@ after(async () => {
 });
 
 const publish = (app: App, topic: string, data: unknown) =>
-  fetch(`http://127.0.0.1:${running.get(app)!.daprHttp}/v1.0/publish/pubsub/${topic}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
+  fetch(`http://127.0.0.1:${running.get(app)!.daprHttp}/v1.0/publish/pubsub/${topic}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(data),
+  });
 
 /** Users and commands ACL LOG recorded as refused. */
 async function refusals(): Promise<string[]> {
@@ -143,14 +184,18 @@ async function refusals(): Promise<string[]> {
   return [...new Set(out)].sort();
 }
 
-describe('pub/sub between tenants: real daprd, the chart\'s component, the provisioner\'s ACL', () => {
-  it('the accepted subscriber receives the publisher\'s event; the unaccepted one receives nothing', async () => {
+describe("pub/sub between tenants: real daprd, the chart's component, the provisioner's ACL", () => {
+  it("the accepted subscriber receives the publisher's event; the unaccepted one receives nothing", async () => {
     // Publish until mail's consumer group exists and the event arrives (mail's subscription starts after its daprd is healthy).
     let n = 0;
-    await eventually('mail receives an order', async () => {
-      assert.equal((await publish('shop', 'orders', { order: ++n })).status, 204);
-      return running.get('mail')!.received.length > 0;
-    }, 60_000);
+    await eventually(
+      'mail receives an order',
+      async () => {
+        assert.equal((await publish('shop', 'orders', { order: ++n })).status, 204);
+        return running.get('mail')!.received.length > 0;
+      },
+      60_000,
+    );
     const event = running.get('mail')!.received[0] as { topic: string; source: string; data: { order: number } };
     assert.equal(event.topic, 'orders');
     assert.equal(event.source, 'shop');
@@ -160,7 +205,7 @@ describe('pub/sub between tenants: real daprd, the chart\'s component, the provi
     assert.ok(running.get('snoop')!.log.some((l) => /NOPERM this user has no permissions to run the 'xgroup\|create' command/.test(l)));
   });
 
-  it('Dapr\'s topic scoping stops a subscriber or a stranger from sending to the topic at its sidecar', async () => {
+  it("Dapr's topic scoping stops a subscriber or a stranger from sending to the topic at its sidecar", async () => {
     for (const app of ['mail', 'snoop'] as const) {
       const r = await publish(app, 'orders', { forged: true });
       assert.equal(r.status, 403, app);
@@ -171,7 +216,14 @@ describe('pub/sub between tenants: real daprd, the chart\'s component, the provi
 
   it('Redis refused nothing Dapr sent for the publisher and the accepted subscriber', async () => {
     const refused = await refusals();
-    assert.deepEqual(refused.filter((r) => !r.startsWith('snoop ')), [], refused.join('\n'));
-    assert.deepEqual(refused.filter((r) => r.startsWith('snoop ')).filter((r) => !/^snoop (xgroup\|create|xreadgroup)$/.test(r)), []);
+    assert.deepEqual(
+      refused.filter((r) => !r.startsWith('snoop ')),
+      [],
+      refused.join('\n'),
+    );
+    assert.deepEqual(
+      refused.filter((r) => r.startsWith('snoop ')).filter((r) => !/^snoop (xgroup\|create|xreadgroup)$/.test(r)),
+      [],
+    );
   });
 });

@@ -64,7 +64,12 @@ describe('platform/: every kustomization builds', () => {
 describe('platform/: objects are valid for the pinned versions (kubeconform -strict)', () => {
   for (const p of FLUX_PATHS) {
     it(p, async () => {
-      const r = await kubeconform(built.get(p)!.map((o) => stringify(o)).join('---\n'));
+      const r = await kubeconform(
+        built
+          .get(p)!
+          .map((o) => stringify(o))
+          .join('---\n'),
+      );
       assert.deepEqual(r.problems, []);
       assert.ok(r.checked > 0);
     });
@@ -118,17 +123,25 @@ describe('platform/: what the platform promises', () => {
     const chartDefaults = parse(readFileSync(join(paths.chart, 'values.yaml'), 'utf8')).platform;
     assert.equal(settings.redis.credentialsSecret, 'redis-credentials');
     assert.equal(settings.vault.audience, 'vault');
-    for (const k of ['redis', 'vault', 'dapr', 'monitoring']) assert.deepEqual(Object.keys(settings[k]).sort(), Object.keys(chartDefaults[k]).sort(), `platform.${k} has the chart's keys`);
+    for (const k of ['redis', 'vault', 'dapr', 'monitoring'])
+      assert.deepEqual(Object.keys(settings[k]).sort(), Object.keys(chartDefaults[k]).sort(), `platform.${k} has the chart's keys`);
     const script = readFileSync(join(platform, 'infrastructure/configs/tenant-provisioner/provisioner.py'), 'utf8');
     assert.match(script, /"redis-credentials", "password"/);
     assert.match(script, /AUDIENCE = os.environ.get\("VAULT_AUDIENCE", "vault"\)/);
     assert.equal(find('Service', 'redis').metadata.namespace, settings.redis.namespace);
   });
   it('the platform workloads in "restricted" namespaces meet that level (Vault, Redis, the tenant provisioner)', () => {
-    const restricted = new Set(all().filter((o) => o.kind === 'Namespace' && o.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted').map((o) => o.metadata.name));
+    const restricted = new Set(
+      all()
+        .filter((o) => o.kind === 'Namespace' && o.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'restricted')
+        .map((o) => o.metadata.name),
+    );
     const workloads = all().filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind) && restricted.has(o.metadata.namespace!));
     assert.ok(workloads.length >= 4, workloads.map((w) => w.metadata.name).join(', '));
-    assert.deepEqual(workloads.flatMap((w) => restrictedProblems(`${w.kind}/${w.metadata.name}`, w.spec.template.spec)), []);
+    assert.deepEqual(
+      workloads.flatMap((w) => restrictedProblems(`${w.kind}/${w.metadata.name}`, w.spec.template.spec)),
+      [],
+    );
     for (const w of workloads) {
       for (const c of w.spec.template.spec.containers) {
         assert.ok(c.resources?.requests && c.resources?.limits, `${w.metadata.name}/${c.name} has requests and limits`);
@@ -159,12 +172,21 @@ describe('platform/apps: the app entries', () => {
       const values = parse(readFileSync(file, 'utf8'));
       const result = planOnboard(platform, { name, values, source: sourceOf(file, values) }, chartVersion());
       assert.ok(!result.refused, JSON.stringify(result.refused));
-      assert.deepEqual(result.plan.changes.map((c) => c.path), [], `${name} entry is what onboard writes`);
+      assert.deepEqual(
+        result.plan.changes.map((c) => c.path),
+        [],
+        `${name} entry is what onboard writes`,
+      );
       assert.deepEqual(result.plan.proposals, [], `${name} needs nothing from another app`);
     }
   });
   it('each release: shared chart from Harbor, release <name>, namespace <name>-ns, platform settings by valuesFrom', () => {
-    assert.deepEqual(apps().map((a) => a.metadata.name).sort(), ['app1', 'app2']);
+    assert.deepEqual(
+      apps()
+        .map((a) => a.metadata.name)
+        .sort(),
+      ['app1', 'app2'],
+    );
     for (const hr of apps()) {
       const name = hr.metadata.name;
       assert.equal(hr.spec.releaseName, name);

@@ -46,7 +46,10 @@ function narrowed(b: KubeObject, id: string): KubeObject {
     ...b,
     spec: {
       ...spec,
-      matchResources: { ...mr, objectSelector: { ...os, matchExpressions: [...(os.matchExpressions ?? []), { key: CASE_LABEL, operator: 'In', values: [id] }] } },
+      matchResources: {
+        ...mr,
+        objectSelector: { ...os, matchExpressions: [...(os.matchExpressions ?? []), { key: CASE_LABEL, operator: 'In', values: [id] }] },
+      },
     },
   };
 }
@@ -142,7 +145,12 @@ async function send(api: ApiServer, c: AgreementCase, r: AgreementRequest): Prom
   if (op === 'DELETE') return verdictOf(await api.call('DELETE', `${objectPath(oldObject!)}?dryRun=All`));
   if (op === 'UPDATE') {
     const current = (await api.call('GET', objectPath(object!))).body;
-    return verdictOf(await api.call('PUT', `${objectPath(object!)}?dryRun=All`, { ...object, metadata: { ...object!.metadata, resourceVersion: current?.metadata?.resourceVersion } }));
+    return verdictOf(
+      await api.call('PUT', `${objectPath(object!)}?dryRun=All`, {
+        ...object,
+        metadata: { ...object!.metadata, resourceVersion: current?.metadata?.resourceVersion },
+      }),
+    );
   }
   return verdictOf(await api.call('POST', `${collectionPath(object!)}?dryRun=All`, object));
 }
@@ -164,19 +172,36 @@ export async function serverVerdicts(api: ApiServer, cases: AgreementCase[]): Pr
       await ensure(api, o);
       if (o.kind === 'CustomResourceDefinition') {
         const s = o.spec as any;
-        await eventually(`CRD ${o.metadata.name}`, async () => (await api.call('GET', `/apis/${s.group}/${s.versions[0].name}/${s.names.plural}`)).status === 200);
+        await eventually(
+          `CRD ${o.metadata.name}`,
+          async () => (await api.call('GET', `/apis/${s.group}/${s.versions[0].name}/${s.names.plural}`)).status === 200,
+        );
       }
     }
   }
   for (const { setup } of setups) for (const o of setup.filter((x) => x.kind !== 'CustomResourceDefinition' && x.kind !== 'Namespace')) await ensure(api, o);
   const out: CaseVerdicts[] = [];
-  for (const [i, c] of cases.entries()) {
+  for (const i of cases.keys()) {
     const creations: Record<string, Creation> = {};
     for (const o of setups[i]!.policies) creations[key(o)] = creationOf(await create(api, o));
     out.push({ creations, requests: [] });
   }
-  const sentinelPolicy: KubeObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: SENTINEL }, spec: { failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] }, validations: [{ expression: 'false', message: 'sentinel' }] } };
-  const sentinelBinding: KubeObject = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: SENTINEL }, spec: { policyName: SENTINEL, validationActions: ['Deny'], matchResources: { objectSelector: { matchLabels: { [SENTINEL]: 'true' } } } } };
+  const sentinelPolicy: KubeObject = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: SENTINEL },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] }] },
+      validations: [{ expression: 'false', message: 'sentinel' }],
+    },
+  };
+  const sentinelBinding: KubeObject = {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: SENTINEL },
+    spec: { policyName: SENTINEL, validationActions: ['Deny'], matchResources: { objectSelector: { matchLabels: { [SENTINEL]: 'true' } } } },
+  };
   await ensure(api, sentinelPolicy);
   await ensure(api, sentinelBinding);
   const probe: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe', namespace: 'default', labels: { [SENTINEL]: 'true' } } };
@@ -221,7 +246,8 @@ export function differences(server: Verdict, offline: Verdict): string[] {
 /** Where two creations differ: both accept, or both refuse with the same words (the server's text after "NNN: "). */
 export function creationDifference(server: Creation, offline: Creation): string | undefined {
   if (server === undefined && offline === undefined) return undefined;
-  if (server === undefined || offline === undefined) return `server ${server === undefined ? 'accepted' : `refused: ${server}`}; offline ${offline === undefined ? 'accepted' : `refused: ${offline}`}`;
+  if (server === undefined || offline === undefined)
+    return `server ${server === undefined ? 'accepted' : `refused: ${server}`}; offline ${offline === undefined ? 'accepted' : `refused: ${offline}`}`;
   const text = server.replace(/^\d{3}: /, '');
   if (server.startsWith('404:') && /404 page not found$/.test(offline)) return undefined;
   return text === offline ? undefined : `server refused: ${server}; offline refused: ${offline}`;

@@ -11,12 +11,21 @@ export interface CliResult {
 }
 
 /** Run the real CLI (`npx paddock …` is the same launcher) with colour off; `bin`: another launcher (an installed package's); `timeoutMs` kills it with SIGKILL. */
-export function paddock(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; bin?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function paddock(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; bin?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [opts.bin ?? join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js'), ...args],
-      { cwd: opts.cwd ?? paths.root, env: { ...process.env, NO_COLOR: '1', ...opts.env }, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 0, killSignal: 'SIGKILL' },
+      {
+        cwd: opts.cwd ?? paths.root,
+        env: { ...process.env, NO_COLOR: '1', ...opts.env },
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: opts.timeoutMs ?? 0,
+        killSignal: 'SIGKILL',
+      },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, signal: child.signalCode, stdout, stderr }),
     );
     if (opts.input !== undefined) child.stdin?.end(opts.input);

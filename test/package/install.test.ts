@@ -7,7 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,7 +39,12 @@ const checkoutBin = join(paths.root, 'tools', 'bin');
 const started: number[] = [];
 
 after(() => {
-  for (const pid of started) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of started)
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -56,36 +74,51 @@ let packed: { filename: string; size: number; unpackedSize: number; entryCount: 
 
 before(async () => {
   // What `npm pack` runs: prepack stages share/, postpack removes it.
-  const { stdout } = await pexec('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], { cwd: join(paths.root, 'packages', 'paddock'), maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await pexec('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], {
+    cwd: join(paths.root, 'packages', 'paddock'),
+    maxBuffer: 64 * 1024 * 1024,
+  });
   packed = (JSON.parse(stdout) as (typeof packed)[])[0]!;
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'my-apps', private: true }, null, 2)}\n`);
-  await pexec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(work, packed.filename)], { cwd: project, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  await pexec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(work, packed.filename)], {
+    cwd: project,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
 
   // The author's apps: one that is fine, one that binds to localhost.
   const hello = join(project, 'apps', 'hello');
   mkdirSync(hello, { recursive: true });
-  writeFileSync(join(hello, 'app.py'), [
-    'import os',
-    'from http.server import BaseHTTPRequestHandler, HTTPServer',
-    '',
-    'class Handler(BaseHTTPRequestHandler):',
-    '    def do_GET(self):',
-    '        self.send_response(200)',
-    '        self.end_headers()',
-    '        self.wfile.write(b"ok")',
-    '',
-    'HTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8080"))), Handler).serve_forever()',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(hello, 'app.py'),
+    [
+      'import os',
+      'from http.server import BaseHTTPRequestHandler, HTTPServer',
+      '',
+      'class Handler(BaseHTTPRequestHandler):',
+      '    def do_GET(self):',
+      '        self.send_response(200)',
+      '        self.end_headers()',
+      '        self.wfile.write(b"ok")',
+      '',
+      'HTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8080"))), Handler).serve_forever()',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(hello, 'paddock.dev.yaml'), 'command: [python3, app.py]\ncwd: .\n');
   const leaky = join(project, 'apps', 'leaky');
   mkdirSync(leaky, { recursive: true });
-  writeFileSync(join(leaky, 'app.py'), 'from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(("127.0.0.1", 8080), SimpleHTTPRequestHandler).serve_forever()\n');
+  writeFileSync(
+    join(leaky, 'app.py'),
+    'from http.server import HTTPServer, SimpleHTTPRequestHandler\nHTTPServer(("127.0.0.1", 8080), SimpleHTTPRequestHandler).serve_forever()\n',
+  );
   const leakyTs = join(project, 'apps', 'leaky-ts');
   mkdirSync(leakyTs, { recursive: true });
   writeFileSync(join(leakyTs, 'package.json'), '{ "name": "leaky-ts", "main": "server.ts", "dependencies": { "express": "^5.0.0" } }\n');
-  writeFileSync(join(leakyTs, 'server.ts'), "import express from 'express';\nconst app = express();\napp.get('/health', (_req, res) => { res.send('ok'); });\napp.listen(8080, '127.0.0.1');\n");
+  writeFileSync(
+    join(leakyTs, 'server.ts'),
+    "import express from 'express';\nconst app = express();\napp.get('/health', (_req, res) => { res.send('ok'); });\napp.listen(8080, '127.0.0.1');\n",
+  );
 
   // A PATH holding the pinned helm, daprd and sentry (as an author who has them installed would), and no Go.
   mkdirSync(toolPath);
@@ -97,12 +130,22 @@ describe('the packed paddock, installed in a project outside the repository', ()
     const files = new Set(packed.files.map((f) => f.path));
     const marker = JSON.parse(readFileSync(join(installed, 'share', 'PADDOCK-ASSETS.json'), 'utf8')) as { schemaKey: string; version: string };
     for (const f of [
-      'bin/paddock.js', 'dist/cli.js', 'share/charts/app/Chart.yaml', 'share/charts/app/values.schema.json', 'share/charts/app/templates/deployment.yaml',
-      'share/charts/app/files/building-blocks.yaml', 'share/platform/infrastructure/configs/admission-policies/pod-security-restricted.yaml',
-      'share/platform/infrastructure/controllers/dapr.yaml', `share/schemas/generated/${marker.schemaKey}/provenance.json`,
-      'share/tools/build.sh', 'share/tools/versions.env', 'share/tools/engine/main.go', 'share/tools/daprd/go.mod',
+      'bin/paddock.js',
+      'dist/cli.js',
+      'share/charts/app/Chart.yaml',
+      'share/charts/app/values.schema.json',
+      'share/charts/app/templates/deployment.yaml',
+      'share/charts/app/files/building-blocks.yaml',
+      'share/platform/infrastructure/configs/admission-policies/pod-security-restricted.yaml',
+      'share/platform/infrastructure/controllers/dapr.yaml',
+      `share/schemas/generated/${marker.schemaKey}/provenance.json`,
+      'share/tools/build.sh',
+      'share/tools/versions.env',
+      'share/tools/engine/main.go',
+      'share/tools/daprd/go.mod',
       ...['python', 'javascript', 'typescript', 'tsx'].map((g) => `share/grammars/tree-sitter-${g}.wasm`),
-    ]) assert.ok(files.has(f), `${f} is in the tarball`);
+    ])
+      assert.ok(files.has(f), `${f} is in the tarball`);
     const unwanted = [...files].filter((f) => /\.test\.js$|\.map$|\.d\.ts$|^src\/|tsbuildinfo|^dist\/package\/|\/bin\/(helm|daprd|paddock-engine)$/.test(f));
     assert.deepEqual(unwanted, []);
     assert.equal(marker.version, JSON.parse(readFileSync(join(paths.root, 'packages', 'paddock', 'package.json'), 'utf8')).version);
@@ -111,11 +154,13 @@ describe('the packed paddock, installed in a project outside the repository', ()
     assert.ok(!existsSync(join(paths.root, 'packages', 'paddock', 'share')), 'postpack removed the staged files from the checkout');
     assert.ok(!existsSync(join(project, 'node_modules', 'tree-sitter-wasms')), 'only the grammars doctor loads come along, not all of tree-sitter-wasms');
     const installSize = duBytes(join(project, 'node_modules'));
-    t.diagnostic(`packed ${MB(packed.size)} (${packed.entryCount} files, ${MB(packed.unpackedSize)} unpacked); installed with its dependencies ${MB(installSize)}`);
+    t.diagnostic(
+      `packed ${MB(packed.size)} (${packed.entryCount} files, ${MB(packed.unpackedSize)} unpacked); installed with its dependencies ${MB(installSize)}`,
+    );
     assert.ok(packed.size < 15e6, `the tarball stays small (${MB(packed.size)})`);
   });
 
-  test('new writes a values file whose $schema line points at the contract in the project\'s node_modules', async () => {
+  test("new writes a values file whose $schema line points at the contract in the project's node_modules", async () => {
     const r = await run(['new', 'apps/hello', '--yes', '--json', '--port', '8080']);
     noStack(r);
     assert.equal(r.code, 0, r.stderr);
@@ -136,7 +181,10 @@ describe('the packed paddock, installed in a project outside the repository', ()
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { schemaNote?: string };
     assert.match(out.schemaNote ?? '', /npm install --save-dev paddock/);
-    assert.match(readFileSync(join(other, 'svc', 'values.yaml'), 'utf8'), /^# yaml-language-server: \$schema=\.\.\/node_modules\/paddock\/share\/charts\/app\/values\.schema\.json\n/);
+    assert.match(
+      readFileSync(join(other, 'svc', 'values.yaml'), 'utf8'),
+      /^# yaml-language-server: \$schema=\.\.\/node_modules\/paddock\/share\/charts\/app\/values\.schema\.json\n/,
+    );
   });
 
   test('validate and explain need nothing else', async () => {
@@ -150,7 +198,10 @@ describe('the packed paddock, installed in a project outside the repository', ()
     noStack(refused);
     assert.equal(refused.code, 1);
     const report = JSON.parse(refused.stdout) as { findings: { file: string; path?: string }[] };
-    assert.ok(report.findings.some((f) => f.path === 'port' && f.file.endsWith('apps/bad/values.yaml')), refused.stdout);
+    assert.ok(
+      report.findings.some((f) => f.path === 'port' && f.file.endsWith('apps/bad/values.yaml')),
+      refused.stdout,
+    );
     rmSync(bad, { recursive: true });
 
     const explained = await run(['explain', 'apps/hello/values.yaml']);
@@ -165,15 +216,24 @@ describe('the packed paddock, installed in a project outside the repository', ()
     noStack(r);
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(r.stdout) as { findings: { rule: string; file: string }[] };
-    assert.ok(report.findings.some((f) => f.rule === 'binds-localhost' && f.file.endsWith('app.py')), r.stdout);
+    assert.ok(
+      report.findings.some((f) => f.rule === 'binds-localhost' && f.file.endsWith('app.py')),
+      r.stdout,
+    );
     const ts = await run(['doctor', 'apps/leaky-ts', '--json']);
     noStack(ts);
     assert.equal(ts.code, 1, ts.stderr);
-    assert.ok((JSON.parse(ts.stdout) as typeof report).findings.some((f) => f.rule === 'binds-localhost' && f.file.endsWith('server.ts')), ts.stdout);
+    assert.ok(
+      (JSON.parse(ts.stdout) as typeof report).findings.some((f) => f.rule === 'binds-localhost' && f.file.endsWith('server.ts')),
+      ts.stdout,
+    );
   });
 
   test('demo and cluster, which need the whole repository, say so; onboard changes platform/ of the project, not the package', async () => {
-    for (const args of [['demo', '--check-only'], ['cluster', 'up', '--dry-run']]) {
+    for (const args of [
+      ['demo', '--check-only'],
+      ['cluster', 'up', '--dry-run'],
+    ]) {
       const r = await run(args);
       noStack(r);
       assert.equal(r.code, 2, r.stderr);
@@ -206,7 +266,7 @@ describe('the packed paddock, installed in a project outside the repository', ()
     assert.ok(!existsSync(join(work, 'empty-cache', 'paddock', 'tools', 'bin', 'helm')));
   });
 
-  test('render finds the pinned helm on PATH and keeps it in the user\'s cache', async () => {
+  test("render finds the pinned helm on PATH and keeps it in the user's cache", async () => {
     const first = await run(['render', 'apps/hello/values.yaml']);
     noStack(first);
     assert.equal(first.code, 0, first.stderr);
@@ -220,19 +280,25 @@ describe('the packed paddock, installed in a project outside the repository', ()
     assert.equal(again.stdout, first.stdout);
   });
 
-  test('a tool that is not on PATH is built from its Go module into the user\'s cache, with progress', async (t) => {
+  test("a tool that is not on PATH is built from its Go module into the user's cache, with progress", async (t) => {
     // kubeconform: the smallest pinned tool; Go's module and build caches are warm from the checkout's own build of it.
     const stamp = join(checkoutBin, '.kubeconform.version');
     if (!existsSync(stamp) || readFileSync(stamp, 'utf8').split(' ')[2] !== 'source') {
-      t.skip('the checkout\'s kubeconform was not built from source here, so Go\'s caches are cold: building it would take minutes');
+      t.skip("the checkout's kubeconform was not built from source here, so Go's caches are cold: building it would take minutes");
       return;
     }
     const go = dirname((await pexec('bash', ['-c', 'command -v go'])).stdout.trim());
     // Go's own caches stay the user's (authorEnv moves HOME and XDG_CACHE_HOME, which Go derives them from).
     const goEnv = JSON.parse((await pexec('go', ['env', '-json', 'GOCACHE', 'GOMODCACHE', 'GOPATH'])).stdout) as Record<string, string>;
     const ensure = join(installed, 'dist', 'tools', 'ensure.js');
-    const r = await new Promise<CliResult>((done) => execFile(process.execPath, ['--input-type=module', '-e', `await (await import(${JSON.stringify(ensure)})).ensureTools(['kubeconform']);`],
-      { cwd: project, env: authorEnv({ ...goEnv, PATH: `${toolPath}:${go}:/usr/bin:/bin` }) }, (err, stdout, stderr) => done({ code: err ? 1 : 0, signal: null, stdout, stderr })));
+    const r = await new Promise<CliResult>((done) =>
+      execFile(
+        process.execPath,
+        ['--input-type=module', '-e', `await (await import(${JSON.stringify(ensure)})).ensureTools(['kubeconform']);`],
+        { cwd: project, env: authorEnv({ ...goEnv, PATH: `${toolPath}:${go}:/usr/bin:/bin` }) },
+        (err, stdout, stderr) => done({ code: err ? 1 : 0, signal: null, stdout, stderr }),
+      ),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /kubeconform v0\.7\.0: looking on PATH for this version, else building from the Go module into .*cache\/paddock\/tools\/bin/);
     assert.match(r.stderr, /building kubeconform 0\.7\.0 from source/);
@@ -257,19 +323,37 @@ describe('the packed paddock, installed in a project outside the repository', ()
     assert.match(ok.stdout, /1 app: contract, schemas, admission policies and connectivity all pass/);
     assert.equal(ok.stderr, '', 'the seeded engine is taken as built: nothing is rebuilt');
 
-    writeFileSync(join(project, 'privileged.yaml'), [
-      'apiVersion: v1', 'kind: Pod', 'metadata: { name: root, namespace: hello-ns }',
-      'spec:', '  containers:', '    - name: c', '      image: localhost:30000/platform/hello:1.0.0', '      securityContext: { privileged: true }', '',
-    ].join('\n'));
+    writeFileSync(
+      join(project, 'privileged.yaml'),
+      [
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: { name: root, namespace: hello-ns }',
+        'spec:',
+        '  containers:',
+        '    - name: c',
+        '      image: localhost:30000/platform/hello:1.0.0',
+        '      securityContext: { privileged: true }',
+        '',
+      ].join('\n'),
+    );
     const refused = await run(['check', 'privileged.yaml', '--json']);
     noStack(refused);
     assert.equal(refused.code, 1, refused.stderr);
     const report = JSON.parse(refused.stdout) as { findings: { rule: string; file: string }[] };
-    assert.ok(report.findings.some((f) => f.file.endsWith('privileged.yaml') && /privileged|restricted|pod-security/i.test(`${f.rule}`)), refused.stdout);
+    assert.ok(
+      report.findings.some((f) => f.file.endsWith('privileged.yaml') && /privileged|restricted|pod-security/i.test(`${f.rule}`)),
+      refused.stdout,
+    );
   });
 
   test('dev runs the app next to the pinned daprd found on PATH, with its state in the project', async () => {
-    const child = spawn(process.execPath, [bin, 'dev', 'apps/hello', '--json', '--free-ports'], { cwd: project, env: { ...authorEnv(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [bin, 'dev', 'apps/hello', '--json', '--free-ports'], {
+      cwd: project,
+      env: { ...authorEnv(), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     started.push(child.pid!);
     let out = '';
     let err = '';
@@ -280,9 +364,15 @@ describe('the packed paddock, installed in a project outside the repository', ()
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         const line = out.split('\n').find((l) => l.startsWith('{'));
-        if (line && out.includes('\n')) { clearTimeout(timer); done(JSON.parse(line) as never); }
+        if (line && out.includes('\n')) {
+          clearTimeout(timer);
+          done(JSON.parse(line) as never);
+        }
       });
-      void exited.then((code) => { clearTimeout(timer); fail(new Error(`paddock dev exited (${code}):\n${err}`)); });
+      void exited.then((code) => {
+        clearTimeout(timer);
+        fail(new Error(`paddock dev exited (${code}):\n${err}`));
+      });
     });
     try {
       assert.equal(status.ok, true);
@@ -290,7 +380,7 @@ describe('the packed paddock, installed in a project outside the repository', ()
       assert.equal(app.healthy, true);
       assert.equal(await (await fetch(app.url)).text(), 'ok');
       assert.match(err, /daprd.*reusing|reusing .*daprd/s);
-      assert.ok(existsSync(join(project, '.paddock', 'dev', 'status.json')), 'the session lives in the project\'s .paddock');
+      assert.ok(existsSync(join(project, '.paddock', 'dev', 'status.json')), "the session lives in the project's .paddock");
     } finally {
       child.kill('SIGTERM');
       assert.equal(await exited, 0);

@@ -41,7 +41,7 @@ const vapDenial = /ValidatingAdmissionPolicy '([^']+)' with binding '[^']+' deni
 
 function verdictOf(r: ApiResponse): Verdict {
   if (r.status >= 200 && r.status < 300) return { allowed: true, message: '' };
-  const message: string = typeof r.body === 'object' ? r.body.message ?? JSON.stringify(r.body) : String(r.body);
+  const message: string = typeof r.body === 'object' ? (r.body.message ?? JSON.stringify(r.body)) : String(r.body);
   const m = vapDenial.exec(message);
   return { allowed: false, policy: m?.[1], message: m?.[2] ?? message };
 }
@@ -81,7 +81,10 @@ async function submit(api: ApiServer, c: Case): Promise<Verdict> {
     const updated = { ...current, spec: { ...current.spec, ephemeralContainers: (c.object!.spec as any).ephemeralContainers } };
     return verdictOf(await api.call('PUT', `${objectPath(target)}/${c.subResource}?dryRun=All`, updated, as));
   }
-  const o = c.object!.kind === 'Namespace' || isClusterScoped(c.object!) ? c.object! : { ...c.object!, metadata: { ...c.object!.metadata, namespace: c.namespace?.metadata.name ?? c.object!.metadata.namespace ?? NAMESPACE } };
+  const o =
+    c.object!.kind === 'Namespace' || isClusterScoped(c.object!)
+      ? c.object!
+      : { ...c.object!, metadata: { ...c.object!.metadata, namespace: c.namespace?.metadata.name ?? c.object!.metadata.namespace ?? NAMESPACE } };
   return verdictOf(await api.call('POST', `${collectionPath(o)}?dryRun=All`, o, as));
 }
 
@@ -116,7 +119,10 @@ describe('policies on a real kube-apiserver agree with the offline evaluator', {
     for (const crd of crds) await ensure(api, crd);
     for (const crd of crds) {
       const s = (crd as any).spec;
-      await eventually(`CRD ${crd.metadata.name}`, async () => (await api.call('GET', `/apis/${s.group}/${s.versions[0].name}/${s.names.plural}`)).status === 200);
+      await eventually(
+        `CRD ${crd.metadata.name}`,
+        async () => (await api.call('GET', `/apis/${s.group}/${s.versions[0].name}/${s.names.plural}`)).status === 200,
+      );
     }
     for (const o of [...set.policies, ...set.bindings]) await ensure(api, o);
     await ensure(api, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } });
@@ -124,13 +130,29 @@ describe('policies on a real kube-apiserver agree with the offline evaluator', {
     const senders = new Map(cases.map((c) => identityOf(c)).map((u) => [u.username, u]));
     for (const [i, u] of [...senders.values()].entries()) {
       const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(u.username);
-      const subject = sa ? { kind: 'ServiceAccount', namespace: sa[1], name: sa[2] } : { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: u.username };
-      await ensure(api, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: `test-sender-${i}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [subject] } as KubeObject);
+      const subject = sa
+        ? { kind: 'ServiceAccount', namespace: sa[1], name: sa[2] }
+        : { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: u.username };
+      await ensure(api, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: `test-sender-${i}` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [subject],
+      } as KubeObject);
     }
-    for (const [ns, app] of [[namespace, APP], [bareNamespace, SPARE]] as const) {
+    for (const [ns, app] of [
+      [namespace, APP],
+      [bareNamespace, SPARE],
+    ] as const) {
       await ensure(api, ns);
       // The ServiceAccount admission plugin refuses pods whose service account does not exist.
-      await ensure(api, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: app, namespace: ns.metadata.name }, automountServiceAccountToken: false });
+      await ensure(api, {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: app, namespace: ns.metadata.name },
+        automountServiceAccountToken: false,
+      });
     }
     // app1-ns holds the chart's default-deny (the param of paddock-pod-requires-default-deny); app1-bare-ns none.
     await ensure(api, rendered.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny')!);
@@ -162,11 +184,24 @@ describe('policies on a real kube-apiserver agree with the offline evaluator', {
       const server = await submit(api, c);
       if (!server.allowed) assert.ok(server.policy, `the API server refused it before admission policies ran: ${server.message}`);
       assert.equal(server.allowed, c.expect === 'pass', `server: ${server.allowed ? 'allowed' : `${server.policy}: ${server.message}`}`);
-      if (!server.allowed) assert.ok(expectedDenials(c).includes(server.policy!), `server denied it by ${server.policy}, expected ${expectedDenials(c).join(', ')}`);
+      if (!server.allowed)
+        assert.ok(expectedDenials(c).includes(server.policy!), `server denied it by ${server.policy}, expected ${expectedDenials(c).join(', ')}`);
       if (c.serverOnly) return;
-      const offline = await admit(set, { operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource, userInfo: identityOf(c) });
+      const offline = await admit(set, {
+        operation: c.operation ?? 'CREATE',
+        object: c.object,
+        oldObject: c.oldObject ?? null,
+        namespace: c.namespace ?? namespace,
+        cluster: rendered,
+        subResource: c.subResource,
+        userInfo: identityOf(c),
+      });
       const offlinePolicies = [...new Set(offline.map((d) => d.policy))].sort();
-      assert.equal(server.allowed, offline.length === 0, `server: ${server.allowed ? 'allowed' : `${server.policy}: ${server.message}`}; offline: ${offline.map((d) => `${d.policy}: ${d.message}`).join(' | ') || 'allowed'}`);
+      assert.equal(
+        server.allowed,
+        offline.length === 0,
+        `server: ${server.allowed ? 'allowed' : `${server.policy}: ${server.message}`}; offline: ${offline.map((d) => `${d.policy}: ${d.message}`).join(' | ') || 'allowed'}`,
+      );
       if (!server.allowed) {
         assert.doesNotMatch(server.message, /resulted in error|compilation failed/, 'the server could not evaluate the policy');
         assert.deepEqual(offlinePolicies, expectedDenials(c));

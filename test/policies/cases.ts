@@ -71,14 +71,23 @@ export function renderApp(name: string): KubeObject[] {
   const out = execFileSync(
     tool('helm'),
     [
-      'template', name, paths.chart,
-      '-f', join(paths.root, 'apps', APP, 'values.yaml'),
-      '--set', `nodepool=${name}`,
-      '--set', 'binding.enabled=true',
-      '--set', 'binding.name=slack',
-      '--set', 'binding.url=https://hooks.slack.com/services/T000/B000/XXXX',
-      '--namespace', `${name}-ns`,
-      '--kube-version', platformSettings().kubeVersion,
+      'template',
+      name,
+      paths.chart,
+      '-f',
+      join(paths.root, 'apps', APP, 'values.yaml'),
+      '--set',
+      `nodepool=${name}`,
+      '--set',
+      'binding.enabled=true',
+      '--set',
+      'binding.name=slack',
+      '--set',
+      'binding.url=https://hooks.slack.com/services/T000/B000/XXXX',
+      '--namespace',
+      `${name}-ns`,
+      '--kube-version',
+      platformSettings().kubeVersion,
     ],
     { encoding: 'utf8' },
   );
@@ -126,7 +135,10 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     subResource: 'ephemeralcontainers',
     identity: admin,
     oldObject: pod,
-    object: edited(pod, (x) => (x.spec.ephemeralContainers = [{ name: 'debug', image: 'localhost:30000/platform/debug:1.0.0', securityContext: hardened, ...container }])),
+    object: edited(
+      pod,
+      (x) => (x.spec.ephemeralContainers = [{ name: 'debug', image: 'localhost:30000/platform/debug:1.0.0', securityContext: hardened, ...container }]),
+    ),
   });
   const bindingTo = (url: string) =>
     edited(binding, (x) => {
@@ -134,7 +146,13 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     });
 
   const pass = (policy: string, name: string, object: KubeObject, extra: Partial<Case> = {}): Case => ({ name, policy, expect: 'pass', object, ...extra });
-  const fail = (policy: string, name: string, object: KubeObject | null, extra: Partial<Case> = {}): Case => ({ name, policy, expect: 'fail', object, ...extra });
+  const fail = (policy: string, name: string, object: KubeObject | null, extra: Partial<Case> = {}): Case => ({
+    name,
+    policy,
+    expect: 'fail',
+    object,
+    ...extra,
+  });
 
   const S = 'paddock-pod-security-restricted';
   const H = 'paddock-pod-host-isolation';
@@ -156,102 +174,309 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
     // Pod Security "restricted", judged on the Pod the injector produces.
     pass(S, "the chart's Deployment", deployment),
     pass(S, 'its Pod with the Dapr sidecar', pod),
-    fail(S, 'app container without allowPrivilegeEscalation: false', edited(pod, (x) => delete app(x).securityContext.allowPrivilegeEscalation)),
+    fail(
+      S,
+      'app container without allowPrivilegeEscalation: false',
+      edited(pod, (x) => delete app(x).securityContext.allowPrivilegeEscalation),
+    ),
     fail(S, 'sidecar keeps capabilities when the injector does not drop ALL', podFrom(deployment, { ...injector, sidecarDropALLCapabilities: false })),
-    fail(S, 'sidecar without a seccomp profile (annotation and pod-level profile removed)', edited(pod, (x) => delete daprd(x).securityContext.seccompProfile && delete x.spec.securityContext.seccompProfile)),
-    fail(S, 'pod-level runAsNonRoot off and no container sets it', edited(pod, (x) => {
-      x.spec.securityContext.runAsNonRoot = false;
-      delete app(x).securityContext.runAsNonRoot;
-    })),
-    fail(S, 'runAsUser 0', edited(deployment, (x) => (appT(x).securityContext.runAsUser = 0))),
-    fail(S, 'added capability SYS_ADMIN', edited(deployment, (x) => (appT(x).securityContext.capabilities.add = ['SYS_ADMIN']))),
-    fail(S, 'an init container without a securityContext', edited(deployment, (x) => (tpl(x).initContainers = [{ name: 'setup', image: 'localhost:30000/platform/tools:1.0.0', resources: appT(x).resources }]))),
-    fail(S, 'an nfs volume', edited(deployment, (x) => tpl(x).volumes.push({ name: 'shared', nfs: { server: 'nfs.example.com', path: '/' } }))),
-    fail(S, 'an unsafe sysctl', edited(deployment, (x) => (tpl(x).securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }]))),
-    fail(S, 'AppArmor Unconfined', edited(deployment, (x) => (appT(x).securityContext.appArmorProfile = { type: 'Unconfined' }))),
-    fail(S, 'SELinux user set', edited(deployment, (x) => (appT(x).securityContext.seLinuxOptions = { user: 'system_u' }))),
+    fail(
+      S,
+      'sidecar without a seccomp profile (annotation and pod-level profile removed)',
+      edited(pod, (x) => delete daprd(x).securityContext.seccompProfile && delete x.spec.securityContext.seccompProfile),
+    ),
+    fail(
+      S,
+      'pod-level runAsNonRoot off and no container sets it',
+      edited(pod, (x) => {
+        x.spec.securityContext.runAsNonRoot = false;
+        delete app(x).securityContext.runAsNonRoot;
+      }),
+    ),
+    fail(
+      S,
+      'runAsUser 0',
+      edited(deployment, (x) => (appT(x).securityContext.runAsUser = 0)),
+    ),
+    fail(
+      S,
+      'added capability SYS_ADMIN',
+      edited(deployment, (x) => (appT(x).securityContext.capabilities.add = ['SYS_ADMIN'])),
+    ),
+    fail(
+      S,
+      'an init container without a securityContext',
+      edited(deployment, (x) => (tpl(x).initContainers = [{ name: 'setup', image: 'localhost:30000/platform/tools:1.0.0', resources: appT(x).resources }])),
+    ),
+    fail(
+      S,
+      'an nfs volume',
+      edited(deployment, (x) => tpl(x).volumes.push({ name: 'shared', nfs: { server: 'nfs.example.com', path: '/' } })),
+    ),
+    fail(
+      S,
+      'an unsafe sysctl',
+      edited(deployment, (x) => (tpl(x).securityContext.sysctls = [{ name: 'kernel.msgmax', value: '65536' }])),
+    ),
+    fail(
+      S,
+      'AppArmor Unconfined',
+      edited(deployment, (x) => (appT(x).securityContext.appArmorProfile = { type: 'Unconfined' })),
+    ),
+    fail(
+      S,
+      'SELinux user set',
+      edited(deployment, (x) => (appT(x).securityContext.seLinuxOptions = { user: 'system_u' })),
+    ),
     pass(S, 'a hardened debug container (kubectl debug)', debug({}).object, debug({})),
     fail(S, 'a debug container that may escalate', debug({ securityContext: undefined }).object, debug({ securityContext: undefined })),
 
     // Host namespaces, paths, ports.
     pass(H, 'its Pod with the Dapr sidecar', pod),
-    fail(H, 'hostNetwork', edited(pod, (x) => {
-      x.spec.hostNetwork = true;
-    })),
-    fail(H, 'a hostPath volume', edited(deployment, (x) => tpl(x).volumes.push({ name: 'node', hostPath: { path: '/var/run' } }))),
-    fail(H, 'a hostPort', edited(deployment, (x) => (appT(x).ports[0].hostPort = 8080))),
+    fail(
+      H,
+      'hostNetwork',
+      edited(pod, (x) => {
+        x.spec.hostNetwork = true;
+      }),
+    ),
+    fail(
+      H,
+      'a hostPath volume',
+      edited(deployment, (x) => tpl(x).volumes.push({ name: 'node', hostPath: { path: '/var/run' } })),
+    ),
+    fail(
+      H,
+      'a hostPort',
+      edited(deployment, (x) => (appT(x).ports[0].hostPort = 8080)),
+    ),
 
     // Resources.
     pass(R, 'its Pod with the Dapr sidecar', pod),
-    fail(R, 'app memory limit above 2Gi', edited(deployment, (x) => (appT(x).resources.limits.memory = '3Gi'))),
+    fail(
+      R,
+      'app memory limit above 2Gi',
+      edited(deployment, (x) => (appT(x).resources.limits.memory = '3Gi')),
+    ),
     // A limit of 0 is no limit at all; judged by value however it is written (negative ones the API server refuses itself).
-    fail(R, 'app CPU request and limit of 0', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = '0'))),
-    fail(R, 'app CPU request and limit written 0m', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = '0m'))),
-    fail(R, 'app CPU request and limit as the JSON number 0', edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = 0))),
-    fail(R, 'app memory request and limit of 0Mi', edited(deployment, (x) => (appT(x).resources.requests.memory = appT(x).resources.limits.memory = '0Mi'))),
-    fail(R, 'app CPU request of 0 under a real limit', edited(deployment, (x) => (appT(x).resources.requests.cpu = '0'))),
-    fail(R, 'sidecar CPU of 0 through its annotations', podFrom(edited(deployment, (x) => {
-      x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-request'] = '0';
-      x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '0';
-    }))),
-    fail(R, 'app container without limits', edited(deployment, (x) => delete appT(x).resources.limits)),
+    fail(
+      R,
+      'app CPU request and limit of 0',
+      edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = '0')),
+    ),
+    fail(
+      R,
+      'app CPU request and limit written 0m',
+      edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = '0m')),
+    ),
+    fail(
+      R,
+      'app CPU request and limit as the JSON number 0',
+      edited(deployment, (x) => (appT(x).resources.requests.cpu = appT(x).resources.limits.cpu = 0)),
+    ),
+    fail(
+      R,
+      'app memory request and limit of 0Mi',
+      edited(deployment, (x) => (appT(x).resources.requests.memory = appT(x).resources.limits.memory = '0Mi')),
+    ),
+    fail(
+      R,
+      'app CPU request of 0 under a real limit',
+      edited(deployment, (x) => (appT(x).resources.requests.cpu = '0')),
+    ),
+    fail(
+      R,
+      'sidecar CPU of 0 through its annotations',
+      podFrom(
+        edited(deployment, (x) => {
+          x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-request'] = '0';
+          x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '0';
+        }),
+      ),
+    ),
+    fail(
+      R,
+      'app container without limits',
+      edited(deployment, (x) => delete appT(x).resources.limits),
+    ),
     // Node disk: every app container asks for some, at most 1Gi (the sidecar gets the LimitRange's default).
-    fail(R, 'app container without an ephemeral-storage request and limit', edited(deployment, (x) => {
-      delete appT(x).resources.requests['ephemeral-storage'];
-      delete appT(x).resources.limits['ephemeral-storage'];
-    })),
-    fail(R, 'app ephemeral-storage limit above 1Gi', edited(deployment, (x) => (appT(x).resources.limits['ephemeral-storage'] = '5Gi'))),
-    fail(R, 'app ephemeral-storage request of 0', edited(deployment, (x) => (appT(x).resources.requests['ephemeral-storage'] = '0'))),
-    fail(R, 'sidecar sized above the maximum through its annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '2500m')))),
-    fail(R, 'sidecar without resources (no sizing annotations)', podFrom(edited(deployment, (x) => {
-      for (const k of ['cpu-request', 'cpu-limit', 'memory-request', 'memory-limit']) delete x.spec.template.metadata.annotations[`dapr.io/sidecar-${k}`];
-    })), { also: [D] }),
+    fail(
+      R,
+      'app container without an ephemeral-storage request and limit',
+      edited(deployment, (x) => {
+        delete appT(x).resources.requests['ephemeral-storage'];
+        delete appT(x).resources.limits['ephemeral-storage'];
+      }),
+    ),
+    fail(
+      R,
+      'app ephemeral-storage limit above 1Gi',
+      edited(deployment, (x) => (appT(x).resources.limits['ephemeral-storage'] = '5Gi')),
+    ),
+    fail(
+      R,
+      'app ephemeral-storage request of 0',
+      edited(deployment, (x) => (appT(x).resources.requests['ephemeral-storage'] = '0')),
+    ),
+    fail(
+      R,
+      'sidecar sized above the maximum through its annotation',
+      podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-cpu-limit'] = '2500m'))),
+    ),
+    fail(
+      R,
+      'sidecar without resources (no sizing annotations)',
+      podFrom(
+        edited(deployment, (x) => {
+          for (const k of ['cpu-request', 'cpu-limit', 'memory-request', 'memory-limit']) delete x.spec.template.metadata.annotations[`dapr.io/sidecar-${k}`];
+        }),
+      ),
+      { also: [D] },
+    ),
 
     // Images.
     pass(I, 'its Pod with the Dapr sidecar', pod),
-    pass(I, 'an image pinned by digest only', edited(deployment, (x) => (appT(x).image = `localhost:30000/platform/dapr-app1@sha256:${'a'.repeat(64)}`))),
-    fail(I, 'image from Docker Hub', edited(deployment, (x) => (appT(x).image = 'docker.io/library/nginx:1.27.0'))),
-    fail(I, 'image tagged latest', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1:latest'))),
-    fail(I, 'image without a tag', edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1'))),
+    pass(
+      I,
+      'an image pinned by digest only',
+      edited(deployment, (x) => (appT(x).image = `localhost:30000/platform/dapr-app1@sha256:${'a'.repeat(64)}`)),
+    ),
+    fail(
+      I,
+      'image from Docker Hub',
+      edited(deployment, (x) => (appT(x).image = 'docker.io/library/nginx:1.27.0')),
+    ),
+    fail(
+      I,
+      'image tagged latest',
+      edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1:latest')),
+    ),
+    fail(
+      I,
+      'image without a tag',
+      edited(deployment, (x) => (appT(x).image = 'localhost:30000/platform/dapr-app1')),
+    ),
     fail(I, 'a debug container from Docker Hub', debug({ image: 'docker.io/library/busybox:1.37' }).object, debug({ image: 'docker.io/library/busybox:1.37' })),
-    fail(I, 'sidecar image overridden by annotation', podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-image'] = 'ghcr.io/dapr/daprd:1.17.5'))), { also: [D] }),
+    fail(
+      I,
+      'sidecar image overridden by annotation',
+      podFrom(edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-image'] = 'ghcr.io/dapr/daprd:1.17.5'))),
+      { also: [D] },
+    ),
 
     // Service-account token.
     pass(T, 'its Pod with the Dapr sidecar (Sentry token has an audience)', pod),
-    pass(T, 'a pod in a namespace the platform lets have API tokens', edited(spareDeployment, (x) => {
-      tpl(x).automountServiceAccountToken = true;
-    }), { namespace: bareNamespace }),
-    fail(T, 'a pod that says it needs the API itself (the annotation is not the platform\'s word)', edited(deployment, (x) => {
-      tpl(x).automountServiceAccountToken = true;
-      x.spec.template.metadata.annotations['paddock.dev/needs-api-token'] = 'true';
-    })),
-    fail(T, 'automount left on', edited(deployment, (x) => delete tpl(x).automountServiceAccountToken)),
-    fail(T, 'a projected API token volume', edited(deployment, (x) => tpl(x).volumes.push({ name: 'api', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } }))),
+    pass(
+      T,
+      'a pod in a namespace the platform lets have API tokens',
+      edited(spareDeployment, (x) => {
+        tpl(x).automountServiceAccountToken = true;
+      }),
+      { namespace: bareNamespace },
+    ),
+    fail(
+      T,
+      "a pod that says it needs the API itself (the annotation is not the platform's word)",
+      edited(deployment, (x) => {
+        tpl(x).automountServiceAccountToken = true;
+        x.spec.template.metadata.annotations['paddock.dev/needs-api-token'] = 'true';
+      }),
+    ),
+    fail(
+      T,
+      'automount left on',
+      edited(deployment, (x) => delete tpl(x).automountServiceAccountToken),
+    ),
+    fail(
+      T,
+      'a projected API token volume',
+      edited(deployment, (x) => tpl(x).volumes.push({ name: 'api', projected: { sources: [{ serviceAccountToken: { path: 'token' } }] } })),
+    ),
 
     // Node pool.
     pass(N, 'its Pod with the Dapr sidecar', pod),
-    fail(N, "toleration for app2's pool", edited(deployment, (x) => (tpl(x).tolerations[0].value = 'app2'))),
-    fail(N, 'toleration of every taint', edited(deployment, (x) => tpl(x).tolerations.push({ operator: 'Exists' }))),
-    fail(N, 'no node affinity', edited(deployment, (x) => delete tpl(x).affinity)),
-    fail(N, "nodeSelector for app2's pool", edited(deployment, (x) => (tpl(x).nodeSelector = { 'paddock.dev/nodepool': 'app2' }))),
-    fail(N, 'nodeName set', edited(pod, (x) => (x.spec.nodeName = 'worker-1'))),
+    fail(
+      N,
+      "toleration for app2's pool",
+      edited(deployment, (x) => (tpl(x).tolerations[0].value = 'app2')),
+    ),
+    fail(
+      N,
+      'toleration of every taint',
+      edited(deployment, (x) => tpl(x).tolerations.push({ operator: 'Exists' })),
+    ),
+    fail(
+      N,
+      'no node affinity',
+      edited(deployment, (x) => delete tpl(x).affinity),
+    ),
+    fail(
+      N,
+      "nodeSelector for app2's pool",
+      edited(deployment, (x) => (tpl(x).nodeSelector = { 'paddock.dev/nodepool': 'app2' })),
+    ),
+    fail(
+      N,
+      'nodeName set',
+      edited(pod, (x) => (x.spec.nodeName = 'worker-1')),
+    ),
 
     // Dapr sidecar annotations.
     pass(D, "the chart's Deployment", deployment),
-    fail(D, 'dapr.io/enabled missing', edited(deployment, (x) => delete x.spec.template.metadata.annotations['dapr.io/enabled'])),
-    fail(D, 'app-id of another app', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/app-id'] = 'app2'))),
-    fail(D, 'config of another app', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/config'] = 'daprsystem'))),
-    fail(D, 'debug on', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/enable-debug'] = 'true'))),
-    fail(D, 'listening on all addresses', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-listen-addresses'] = '0.0.0.0'))),
-    fail(D, 'built-in Kubernetes secret store on', edited(deployment, (x) => delete x.spec.template.metadata.annotations['dapr.io/disable-builtin-k8s-secret-store'])),
-    fail(D, 'sidecar memory limit not a quantity', edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-memory-limit'] = '128MB'))),
+    fail(
+      D,
+      'dapr.io/enabled missing',
+      edited(deployment, (x) => delete x.spec.template.metadata.annotations['dapr.io/enabled']),
+    ),
+    fail(
+      D,
+      'app-id of another app',
+      edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/app-id'] = 'app2')),
+    ),
+    fail(
+      D,
+      'config of another app',
+      edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/config'] = 'daprsystem')),
+    ),
+    fail(
+      D,
+      'debug on',
+      edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/enable-debug'] = 'true')),
+    ),
+    fail(
+      D,
+      'listening on all addresses',
+      edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-listen-addresses'] = '0.0.0.0')),
+    ),
+    fail(
+      D,
+      'built-in Kubernetes secret store on',
+      edited(deployment, (x) => delete x.spec.template.metadata.annotations['dapr.io/disable-builtin-k8s-secret-store']),
+    ),
+    fail(
+      D,
+      'sidecar memory limit not a quantity',
+      edited(deployment, (x) => (x.spec.template.metadata.annotations['dapr.io/sidecar-memory-limit'] = '128MB')),
+    ),
 
     // Dapr components.
     pass(C, 'the state store', statestore),
     pass(C, 'the binding', binding),
-    fail(C, 'scoped to two apps', edited(statestore, (x) => (x.scopes = ['app1', 'app2']))),
-    fail(C, 'not scoped', edited(statestore, (x) => delete x.scopes)),
-    fail(C, 'a component type the platform does not offer', edited(statestore, (x) => (x.spec.type = 'state.postgresql'))),
+    fail(
+      C,
+      'scoped to two apps',
+      edited(statestore, (x) => (x.scopes = ['app1', 'app2'])),
+    ),
+    fail(
+      C,
+      'not scoped',
+      edited(statestore, (x) => delete x.scopes),
+    ),
+    fail(
+      C,
+      'a component type the platform does not offer',
+      edited(statestore, (x) => (x.spec.type = 'state.postgresql')),
+    ),
 
     // HTTP binding hosts.
     pass(B, 'https to a public host', binding),
@@ -283,16 +508,27 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
       ['a public name with a platform namespace in it', 'https://x.monitoring.com/'],
       ['a public name with an app namespace in it', 'https://app2.app2-ns.com/'],
     ].map(([what, url]) => fail(B, what!, bindingTo(url!))),
-    fail(B, 'url from a secret', edited(binding, (x) => (x.spec.metadata = [{ name: 'url', secretKeyRef: { name: 'hook', key: 'url' } }])), { also: [C] }),
+    fail(
+      B,
+      'url from a secret',
+      edited(binding, (x) => (x.spec.metadata = [{ name: 'url', secretKeyRef: { name: 'hook', key: 'url' } }])),
+      { also: [C] },
+    ),
 
     // Dapr configuration.
     pass(G, "the app's configuration", configuration),
-    fail(G, 'default allow', edited(configuration, (x) => (x.spec.accessControl.defaultAction = 'allow'))),
+    fail(
+      G,
+      'default allow',
+      edited(configuration, (x) => (x.spec.accessControl.defaultAction = 'allow')),
+    ),
 
     // NetworkPolicy default-deny: created (in the namespace that has none yet), kept, not deleted.
     pass(P, 'the default-deny', inBare(denyAll), { namespace: bareNamespace }),
     fail(P, 'a default-deny that lets egress out', inBare(edited(denyAll, (x) => (x.spec.egress = [{}]))), { namespace: bareNamespace }),
-    fail(P, 'a default-deny for some pods only', inBare(edited(denyAll, (x) => (x.spec.podSelector = { matchLabels: { tier: 'web' } }))), { namespace: bareNamespace }),
+    fail(P, 'a default-deny for some pods only', inBare(edited(denyAll, (x) => (x.spec.podSelector = { matchLabels: { tier: 'web' } }))), {
+      namespace: bareNamespace,
+    }),
     fail(P, 'deleting the default-deny', null, { operation: 'DELETE', oldObject: denyAll }),
 
     // Pods only where default-deny holds.
@@ -301,18 +537,42 @@ export function buildCases(objects: KubeObject[] = renderApp1(), injector: Injec
 
     // Secret store.
     pass(V, "the app's SecretStore", secretStore),
-    fail(V, 'role of another app', edited(secretStore, (x) => (x.spec.provider.vault.auth.kubernetes.role = 'app2'))),
-    fail(V, 'another Vault server', edited(secretStore, (x) => (x.spec.provider.vault.server = 'https://vault.example.com'))),
-    fail(V, 'a token instead of Kubernetes auth', edited(secretStore, (x) => (x.spec.provider.vault.auth = { tokenSecretRef: { name: 'root', key: 'token' } }))),
+    fail(
+      V,
+      'role of another app',
+      edited(secretStore, (x) => (x.spec.provider.vault.auth.kubernetes.role = 'app2')),
+    ),
+    fail(
+      V,
+      'another Vault server',
+      edited(secretStore, (x) => (x.spec.provider.vault.server = 'https://vault.example.com')),
+    ),
+    fail(
+      V,
+      'a token instead of Kubernetes auth',
+      edited(secretStore, (x) => (x.spec.provider.vault.auth = { tokenSecretRef: { name: 'root', key: 'token' } })),
+    ),
 
     // ExternalSecret.
     pass(E, "the app's ExternalSecret", externalSecret),
-    fail(E, "reading app2's path", edited(externalSecret, (x) => (x.spec.data[0].remoteRef.key = 'dapr/app2'))),
-    fail(E, 'through a ClusterSecretStore', edited(externalSecret, (x) => (x.spec.secretStoreRef.kind = 'ClusterSecretStore'))),
-    fail(E, 'finding secrets by pattern', edited(externalSecret, (x) => {
-      delete x.spec.data;
-      x.spec.dataFrom = [{ find: { name: { regexp: '.*' } } }];
-    })),
+    fail(
+      E,
+      "reading app2's path",
+      edited(externalSecret, (x) => (x.spec.data[0].remoteRef.key = 'dapr/app2')),
+    ),
+    fail(
+      E,
+      'through a ClusterSecretStore',
+      edited(externalSecret, (x) => (x.spec.secretStoreRef.kind = 'ClusterSecretStore')),
+    ),
+    fail(
+      E,
+      'finding secrets by pattern',
+      edited(externalSecret, (x) => {
+        delete x.spec.data;
+        x.spec.dataFrom = [{ find: { name: { regexp: '.*' } } }];
+      }),
+    ),
   ];
 }
 

@@ -82,7 +82,7 @@ const breaks: Array<[string, Record<string, (t: string) => string>, string, RegE
   ],
   [
     'components shared with every app',
-    { 'templates/dapr-components.yaml': (t) => t.replace(/scopes:\n  - \{\{ \$name \}\}/, 'scopes: []') },
+    { 'templates/dapr-components.yaml': (t) => t.replace(/scopes:\n {2}- \{\{ \$name \}\}/, 'scopes: []') },
     'paddock-dapr-component-scope',
     /must be scoped to this app only/,
   ],

@@ -74,16 +74,46 @@ function variant(annotations: Record<string, string | undefined>): KubeObject {
 const variants: Array<[string, KubeObject, InjectorSettings]> = [
   ["the chart's annotations, platform settings", deployment, platformInjectorSettings],
   ["Dapr's default settings (capabilities not dropped)", deployment, { ...platformInjectorSettings, sidecarDropALLCapabilities: false }],
-  ['run as user/group and downward API', deployment, { ...platformInjectorSettings, sidecarRunAsUser: 1000, sidecarRunAsGroup: 1000, enableK8sDownwardAPIs: true }],
+  [
+    'run as user/group and downward API',
+    deployment,
+    { ...platformInjectorSettings, sidecarRunAsUser: 1000, sidecarRunAsGroup: 1000, enableK8sDownwardAPIs: true },
+  ],
   ['no seccomp annotation', variant({ 'dapr.io/sidecar-seccomp-profile-type': undefined }), platformInjectorSettings],
   ['debug and profiling on', variant({ 'dapr.io/enable-debug': 'true', 'dapr.io/enable-profiling': 'true' }), platformInjectorSettings],
   ['an unparsable sidecar quantity', variant({ 'dapr.io/sidecar-memory-limit': '128MB' }), platformInjectorSettings],
-  ['no sidecar sizing', variant({ 'dapr.io/sidecar-cpu-request': undefined, 'dapr.io/sidecar-cpu-limit': undefined, 'dapr.io/sidecar-memory-request': undefined, 'dapr.io/sidecar-memory-limit': undefined }), platformInjectorSettings],
+  [
+    'no sidecar sizing',
+    variant({
+      'dapr.io/sidecar-cpu-request': undefined,
+      'dapr.io/sidecar-cpu-limit': undefined,
+      'dapr.io/sidecar-memory-request': undefined,
+      'dapr.io/sidecar-memory-limit': undefined,
+    }),
+    platformInjectorSettings,
+  ],
   ['SSL_CERT_DIR in dapr.io/env', variant({ 'dapr.io/env': 'SSL_CERT_DIR=C:\\certs,OTHER=1' }), { ...platformInjectorSettings, sidecarRunAsUser: 1000 }],
-  ['sidecar image, ports and listen addresses from annotations', variant({ 'dapr.io/sidecar-image': 'docker.io/x/daprd:1', 'dapr.io/grpc-port': '50011', 'dapr.io/metrics-port': '9099', 'dapr.io/sidecar-listen-addresses': '0.0.0.0' }), platformInjectorSettings],
-  ['read-write volume mount and a missing volume', variant({ 'dapr.io/volume-mounts': 'missing:/x', 'dapr.io/volume-mounts-rw': 'tmp:/scratch' }), platformInjectorSettings],
+  [
+    'sidecar image, ports and listen addresses from annotations',
+    variant({
+      'dapr.io/sidecar-image': 'docker.io/x/daprd:1',
+      'dapr.io/grpc-port': '50011',
+      'dapr.io/metrics-port': '9099',
+      'dapr.io/sidecar-listen-addresses': '0.0.0.0',
+    }),
+    platformInjectorSettings,
+  ],
+  [
+    'read-write volume mount and a missing volume',
+    variant({ 'dapr.io/volume-mounts': 'missing:/x', 'dapr.io/volume-mounts-rw': 'tmp:/scratch' }),
+    platformInjectorSettings,
+  ],
   ['unix domain socket', variant({ 'dapr.io/unix-domain-socket-path': '/tmp/dapr' }), platformInjectorSettings],
-  ['grpc app with ssl, no metrics, no health check', variant({ 'dapr.io/app-protocol': 'grpc', 'dapr.io/app-ssl': 'true', 'dapr.io/enable-metrics': 'false', 'dapr.io/enable-app-health-check': undefined }), platformInjectorSettings],
+  [
+    'grpc app with ssl, no metrics, no health check',
+    variant({ 'dapr.io/app-protocol': 'grpc', 'dapr.io/app-ssl': 'true', 'dapr.io/enable-metrics': 'false', 'dapr.io/enable-app-health-check': undefined }),
+    platformInjectorSettings,
+  ],
   ['Dapr disabled', variant({ 'dapr.io/enabled': 'false' }), platformInjectorSettings],
 ];
 
@@ -94,7 +124,11 @@ for (const [name, d, settings] of variants) {
     const daprd = (p: Json) => p.spec.containers.find((c: Json) => c.name === 'daprd');
     assert.deepEqual(daprd(ours), daprd(dapr), 'the daprd container');
     assert.deepEqual(ours.spec.volumes, dapr.spec.volumes, 'the volumes');
-    assert.deepEqual(ours.spec.containers.filter((c: Json) => c.name !== 'daprd'), dapr.spec.containers.filter((c: Json) => c.name !== 'daprd'), 'the app containers');
+    assert.deepEqual(
+      ours.spec.containers.filter((c: Json) => c.name !== 'daprd'),
+      dapr.spec.containers.filter((c: Json) => c.name !== 'daprd'),
+      'the app containers',
+    );
     assert.deepEqual(ours.metadata.labels, dapr.metadata.labels, 'the labels');
     assert.deepEqual(ours.spec, dapr.spec, 'the whole pod spec');
   });

@@ -32,14 +32,16 @@ function arg(name: string): string | undefined {
 
 /** The semantics cases in the upstream shape (each ConfigMap is its own request). */
 function semanticsAsCases(): AgreementCase[] {
-  return [{
-    id: 'sem',
-    name: 'semantics.ts',
-    source: 'test/policies/semantics.ts',
-    setup: semanticsNamespaces,
-    policies: [...semanticsSet.policies, ...semanticsSet.bindings],
-    requests: semanticsCases.map((c) => ({ name: c.name, object: c.object, expect: c.expect.verdict === 'admit' ? { allowed: true } : { allowed: false } })),
-  }];
+  return [
+    {
+      id: 'sem',
+      name: 'semantics.ts',
+      source: 'test/policies/semantics.ts',
+      setup: semanticsNamespaces,
+      policies: [...semanticsSet.policies, ...semanticsSet.bindings],
+      requests: semanticsCases.map((c) => ({ name: c.name, object: c.object, expect: c.expect.verdict === 'admit' ? { allowed: true } : { allowed: false } })),
+    },
+  ];
 }
 
 const forbiddenPrefix = (o: KubeObject): string => {
@@ -49,10 +51,15 @@ const forbiddenPrefix = (o: KubeObject): string => {
 
 /** The old TypeScript evaluator: sync admit(set, request) → decisions with `message` (no creation checks, no warnings text). */
 async function tsVerdicts(module: string, cases: AgreementCase[]): Promise<CaseVerdicts[]> {
-  const { admit } = (await import(module)) as { admit: (set: unknown, req: unknown) => Array<{ policy: string; binding: string; action: string; message: string }> };
+  const { admit } = (await import(module)) as {
+    admit: (set: unknown, req: unknown) => Array<{ policy: string; binding: string; action: string; message: string }>;
+  };
   return cases.map((c) => {
     const { setup, policies } = installed(c);
-    const set = { policies: policies.filter((o) => o.kind === 'ValidatingAdmissionPolicy' && o.apiVersion.endsWith('/v1')), bindings: policies.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding') };
+    const set = {
+      policies: policies.filter((o) => o.kind === 'ValidatingAdmissionPolicy' && o.apiVersion.endsWith('/v1')),
+      bindings: policies.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding'),
+    };
     const cluster = setup.filter((o) => o.kind !== 'CustomResourceDefinition');
     return {
       creations: Object.fromEntries(c.policies.map((o) => [`${o.kind}/${o.metadata.name}`, undefined])),
@@ -65,8 +72,12 @@ async function tsVerdicts(module: string, cases: AgreementCase[]): Promise<CaseV
           const denials = decisions.filter((d) => d.action === 'Deny');
           return {
             allowed: denials.length === 0,
-            messages: denials.map((d) => `${forbiddenPrefix(subject)}ValidatingAdmissionPolicy '${d.policy}' with binding '${d.binding}' denied request: ${d.message}`),
-            warnings: decisions.filter((d) => d.action === 'Warn').map((d) => `Validation failed for ValidatingAdmissionPolicy '${d.policy}' with binding '${d.binding}': ${d.message}`),
+            messages: denials.map(
+              (d) => `${forbiddenPrefix(subject)}ValidatingAdmissionPolicy '${d.policy}' with binding '${d.binding}' denied request: ${d.message}`,
+            ),
+            warnings: decisions
+              .filter((d) => d.action === 'Warn')
+              .map((d) => `Validation failed for ValidatingAdmissionPolicy '${d.policy}' with binding '${d.binding}': ${d.message}`),
           };
         } catch (err) {
           return { allowed: false, messages: [], warnings: [], notAdmission: `threw: ${err instanceof Error ? err.message : String(err)}` };
@@ -76,7 +87,12 @@ async function tsVerdicts(module: string, cases: AgreementCase[]): Promise<CaseV
   });
 }
 
-interface KyvernoResult { policy?: string; result?: string; message?: string; resources?: Array<{ name?: string; namespace?: string; kind?: string }> }
+interface KyvernoResult {
+  policy?: string;
+  result?: string;
+  message?: string;
+  resources?: Array<{ name?: string; namespace?: string; kind?: string }>;
+}
 
 /** The Kyverno CLI: one `kyverno apply` per case; CREATE requests only (it has no old objects). */
 function kyvernoVerdicts(bin: string, cases: AgreementCase[]): CaseVerdicts[] {
@@ -86,19 +102,48 @@ function kyvernoVerdicts(bin: string, cases: AgreementCase[]): CaseVerdicts[] {
       const { setup, policies } = installed(c);
       const namespaces = setup.filter((o) => o.kind === 'Namespace');
       const params = setup.filter((o) => o.kind !== 'Namespace' && o.kind !== 'CustomResourceDefinition');
-      const creates = c.requests.map((r) => requestObjects(c, r)).filter((r) => r.object && !r.oldObject).map((r) => r.object!);
+      const creates = c.requests
+        .map((r) => requestObjects(c, r))
+        .filter((r) => r.object && !r.oldObject)
+        .map((r) => r.object!);
       writeFileSync(join(dir, 'policies.yaml'), policies.map((o) => stringify(o)).join('---\n'));
       writeFileSync(join(dir, 'resources.yaml'), creates.map((o) => stringify(o)).join('---\n'));
       writeFileSync(join(dir, 'params.yaml'), params.map((o) => stringify(o)).join('---\n') || '{}\n');
-      writeFileSync(join(dir, 'values.yaml'), stringify({
-        apiVersion: 'cli.kyverno.io/v1alpha1', kind: 'Value',
-        namespaceSelector: namespaces.map((n) => ({ name: n.metadata.name, labels: { ...(n.metadata.labels ?? {}), 'kubernetes.io/metadata.name': n.metadata.name } })),
-        namespaces: namespaces.map((n) => ({ ...n, metadata: { ...n.metadata, labels: { ...(n.metadata.labels ?? {}), 'kubernetes.io/metadata.name': n.metadata.name } } })),
-      }));
+      writeFileSync(
+        join(dir, 'values.yaml'),
+        stringify({
+          apiVersion: 'cli.kyverno.io/v1alpha1',
+          kind: 'Value',
+          namespaceSelector: namespaces.map((n) => ({
+            name: n.metadata.name,
+            labels: { ...(n.metadata.labels ?? {}), 'kubernetes.io/metadata.name': n.metadata.name },
+          })),
+          namespaces: namespaces.map((n) => ({
+            ...n,
+            metadata: { ...n.metadata, labels: { ...(n.metadata.labels ?? {}), 'kubernetes.io/metadata.name': n.metadata.name } },
+          })),
+        }),
+      );
       let out = '';
       let error: string | undefined;
       try {
-        out = execFileSync(bin, ['apply', join(dir, 'policies.yaml'), '--resource', join(dir, 'resources.yaml'), ...(params.length ? ['--parameter-resource', join(dir, 'params.yaml')] : []), '--values-file', join(dir, 'values.yaml'), '--policy-report', '--output-format', 'json', '--remove-color'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        out = execFileSync(
+          bin,
+          [
+            'apply',
+            join(dir, 'policies.yaml'),
+            '--resource',
+            join(dir, 'resources.yaml'),
+            ...(params.length ? ['--parameter-resource', join(dir, 'params.yaml')] : []),
+            '--values-file',
+            join(dir, 'values.yaml'),
+            '--policy-report',
+            '--output-format',
+            'json',
+            '--remove-color',
+          ],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+        );
       } catch (err) {
         const e = err as { stdout?: string; stderr?: string; message: string };
         out = e.stdout ?? '';
@@ -120,7 +165,12 @@ function kyvernoVerdicts(bin: string, cases: AgreementCase[]): CaseVerdicts[] {
           const { object, oldObject } = requestObjects(c, r);
           if (!object || oldObject) return { allowed: true, messages: [], warnings: [], undecidable: 'kyverno apply judges CREATE only (no old object)' };
           if (error) return { allowed: true, messages: [], warnings: [], undecidable: `kyverno failed: ${error}` };
-          const mine = results.filter((x) => (x.resources ?? []).some((res) => res.name === object.metadata.name && res.kind === object.kind && (!isNamespaced(object.kind) || res.namespace === object.metadata.namespace)));
+          const mine = results.filter((x) =>
+            (x.resources ?? []).some(
+              (res) =>
+                res.name === object.metadata.name && res.kind === object.kind && (!isNamespaced(object.kind) || res.namespace === object.metadata.namespace),
+            ),
+          );
           const failed = mine.filter((x) => x.result === 'fail' || x.result === 'error');
           return { allowed: failed.length === 0, messages: failed.map((x) => x.message ?? ''), warnings: [] };
         }),
@@ -131,7 +181,14 @@ function kyvernoVerdicts(bin: string, cases: AgreementCase[]): CaseVerdicts[] {
   });
 }
 
-interface Tally { requests: number; verdicts: number; messages: number; creations: number; notJudged: number; details: string[] }
+interface Tally {
+  requests: number;
+  verdicts: number;
+  messages: number;
+  creations: number;
+  notJudged: number;
+  details: string[];
+}
 
 function tally(cases: AgreementCase[], server: CaseVerdicts[], judge: CaseVerdicts[], compareMessages: boolean): Tally {
   const t: Tally = { requests: 0, verdicts: 0, messages: 0, creations: 0, notJudged: 0, details: [] };
@@ -155,7 +212,9 @@ function tally(cases: AgreementCase[], server: CaseVerdicts[], judge: CaseVerdic
       }
       if (s.allowed !== o.allowed) {
         t.verdicts++;
-        t.details.push(`${c.id} ${r.name}: server ${s.allowed ? 'allows' : `refuses (${s.messages[0]})`}, the judge ${o.allowed ? 'allows' : `refuses (${o.messages.join(' | ')})`}`);
+        t.details.push(
+          `${c.id} ${r.name}: server ${s.allowed ? 'allows' : `refuses (${s.messages[0]})`}, the judge ${o.allowed ? 'allows' : `refuses (${o.messages.join(' | ')})`}`,
+        );
       } else if (compareMessages && differences(s, o).length) {
         t.messages++;
         t.details.push(`${c.id} ${r.name}: ${differences(s, o).join('; ')}`);
@@ -170,13 +229,16 @@ async function main(): Promise<void> {
   try {
     const minor = await serverMinor(api);
     const cases = [...semanticsAsCases(), ...upstreamCases().filter((c) => (c.since ?? 0) <= minor)];
-    process.stderr.write(`API server 1.${minor}: ${cases.length} cases, ${cases.reduce((n, c) => n + c.requests.length, 0)} requests, ${cases.reduce((n, c) => n + c.policies.length, 0)} policies and bindings\n`);
+    process.stderr.write(
+      `API server 1.${minor}: ${cases.length} cases, ${cases.reduce((n, c) => n + c.requests.length, 0)} requests, ${cases.reduce((n, c) => n + c.policies.length, 0)} policies and bindings\n`,
+    );
     const server = await serverVerdicts(api, cases);
     const judges: Array<[string, CaseVerdicts[], boolean]> = [['paddock (paddock-engine: k8s.io/apiserver)', await offlineVerdicts(cases), true]];
     const ts = arg('ts-evaluator');
     if (ts) judges.push(['paddock before (TypeScript, @bufbuild/cel)', await tsVerdicts(ts, cases), true]);
     const kyverno = arg('kyverno');
-    if (kyverno) judges.push([`kyverno apply (${execFileSync(kyverno, ['version'], { encoding: 'utf8' }).split('\n')[0]})`, kyvernoVerdicts(kyverno, cases), false]);
+    if (kyverno)
+      judges.push([`kyverno apply (${execFileSync(kyverno, ['version'], { encoding: 'utf8' }).split('\n')[0]})`, kyvernoVerdicts(kyverno, cases), false]);
     const rows = judges.map(([name, v, messages]) => ({ name, ...tally(cases, server, v, messages) }));
     console.log('judge | requests | verdict differs | message or warning differs | policy accepted/refused differs | not judged');
     for (const r of rows) console.log(`${r.name} | ${r.requests} | ${r.verdicts} | ${r.messages} | ${r.creations} | ${r.notJudged}`);

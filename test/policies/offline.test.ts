@@ -35,12 +35,12 @@ const boundEverywhere: Record<string, string> = {
 };
 
 test('the policy files are strictly valid objects of the pinned Kubernetes (kubeconform -strict)', async () => {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').map((f) => join(dir, f));
-  const out = execFileSync(
-    tool('kubeconform'),
-    ['-strict', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), ...files],
-    { encoding: 'utf8' },
-  );
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .map((f) => join(dir, f));
+  const out = execFileSync(tool('kubeconform'), ['-strict', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), ...files], {
+    encoding: 'utf8',
+  });
   assert.match(out, new RegExp(`Valid: ${policyNames.length * 2}, Invalid: 0, Errors: 0`));
 });
 
@@ -69,13 +69,30 @@ test('one policy per concern, each bound with Deny to the app namespaces and fai
 
 test('every policy has at least one passing and one failing case', async () => {
   for (const name of policyNames) {
-    assert.ok(allCases.some((c) => c.policy === name && c.expect === 'pass'), `${name}: a passing case`);
-    assert.ok(allCases.some((c) => c.policy === name && c.expect === 'fail'), `${name}: a failing case`);
+    assert.ok(
+      allCases.some((c) => c.policy === name && c.expect === 'pass'),
+      `${name}: a passing case`,
+    );
+    assert.ok(
+      allCases.some((c) => c.policy === name && c.expect === 'fail'),
+      `${name}: a failing case`,
+    );
   }
 });
 
 // Every case in one engine call; each test reads its own verdict.
-const judged = judge(set, cases.map((c) => ({ operation: c.operation ?? 'CREATE', object: c.object, oldObject: c.oldObject ?? null, namespace: c.namespace ?? namespace, cluster: rendered, subResource: c.subResource, userInfo: identityOf(c) })));
+const judged = judge(
+  set,
+  cases.map((c) => ({
+    operation: c.operation ?? 'CREATE',
+    object: c.object,
+    oldObject: c.oldObject ?? null,
+    namespace: c.namespace ?? namespace,
+    cluster: rendered,
+    subResource: c.subResource,
+    userInfo: identityOf(c),
+  })),
+);
 
 test('the API server would accept every platform policy and binding as written', async () => {
   assert.deepEqual((await judged).problems, []);
@@ -99,8 +116,15 @@ cases.forEach((c, i) => {
 test('outside app namespaces nothing is judged (but namespaces, role bindings and app releases)', async () => {
   const failing = cases.filter((c) => c.expect === 'fail' && c.object && !(c.policy in boundEverywhere));
   const other = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app1-ns', labels: {} } };
-  const j = await judge(set, failing.map((c) => ({ object: c.object, namespace: other, cluster: [], userInfo: identityOf(c) })));
-  assert.deepEqual(j.decisions, failing.map(() => []), failing.map((c) => c.name).join(', '));
+  const j = await judge(
+    set,
+    failing.map((c) => ({ object: c.object, namespace: other, cluster: [], userInfo: identityOf(c) })),
+  );
+  assert.deepEqual(
+    j.decisions,
+    failing.map(() => []),
+    failing.map((c) => c.name).join(', '),
+  );
 });
 
 test('the component types allowed are the cluster types of the building-block mapping', async () => {
@@ -108,25 +132,46 @@ test('the component types allowed are the cluster types of the building-block ma
   const policy = set.policies.find((p) => p.metadata.name === 'paddock-dapr-component-scope')!;
   const allowed = policy.spec.variables!.find((v) => v.name === 'allowedTypes')!.expression;
   const types = [...allowed.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
-  assert.deepEqual(types, Object.values(blocks).map((b) => b.cluster.type).sort());
+  assert.deepEqual(
+    types,
+    Object.values(blocks)
+      .map((b) => b.cluster.type)
+      .sort(),
+  );
 });
 
 test('the example apps pass every guardrail, their Pods as admitted included', async () => {
   for (const app of ['app1', 'app2']) {
     const out = execFileSync(
       tool('helm'),
-      ['template', app, paths.chart, '-f', join(paths.root, 'apps', app, 'values.yaml'), '--namespace', `${app}-ns`, '--kube-version', platformSettings().kubeVersion],
+      [
+        'template',
+        app,
+        paths.chart,
+        '-f',
+        join(paths.root, 'apps', app, 'values.yaml'),
+        '--namespace',
+        `${app}-ns`,
+        '--kube-version',
+        platformSettings().kubeVersion,
+      ],
       { encoding: 'utf8' },
     );
-    const objects = out.split(/^---$/m).map((d) => parse(d)).filter(Boolean);
-    assert.deepEqual((await checkManifests(objects, { namespaces: [tenantNamespace(app)], identity: chart })), [], app);
+    const objects = out
+      .split(/^---$/m)
+      .map((d) => parse(d))
+      .filter(Boolean);
+    assert.deepEqual(await checkManifests(objects, { namespaces: [tenantNamespace(app)], identity: chart }), [], app);
   }
 });
 
 test('check: a rendered set without default-deny fails, naming the namespace', async () => {
   const without = rendered.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
-  const f = (await checkManifests(without, { namespaces: [namespace], file: 'apps/app1/values.yaml', identity: chart }));
-  assert.deepEqual(f.map((x) => x.rule), ['paddock-pod-requires-default-deny']);
+  const f = await checkManifests(without, { namespaces: [namespace], file: 'apps/app1/values.yaml', identity: chart });
+  assert.deepEqual(
+    f.map((x) => x.rule),
+    ['paddock-pod-requires-default-deny'],
+  );
   assert.match(f[0]!.message, /^Namespace app1-ns has no NetworkPolicy default-deny/);
   assert.equal(f[0]!.path, 'Deployment/app1 (its Pod as admitted, with the Dapr sidecar)');
   assert.equal(f[0]!.file, 'apps/app1/values.yaml');
@@ -134,19 +179,36 @@ test('check: a rendered set without default-deny fails, naming the namespace', a
 });
 
 test('check: a weakened default-deny fails on itself and on the pods it should hold', async () => {
-  const weak = rendered.map((o) => (o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' ? { ...o, spec: { ...(o.spec as object), egress: [{}] } } : o));
-  const f = (await checkManifests(weak, { namespaces: [namespace], identity: chart }));
+  const weak = rendered.map((o) =>
+    o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny' ? { ...o, spec: { ...(o.spec as object), egress: [{}] } } : o,
+  );
+  const f = await checkManifests(weak, { namespaces: [namespace], identity: chart });
   assert.deepEqual(f.map((x) => x.rule).sort(), ['paddock-network-default-deny', 'paddock-pod-requires-default-deny']);
 });
 
 test('check: a sidecar problem is reported once, on the workload, as admitted', async () => {
   const broken = rendered.map((o) =>
     o.kind === 'Deployment'
-      ? { ...o, spec: { ...(o.spec as object), template: { ...(o.spec as any).template, metadata: { ...(o.spec as any).template.metadata, annotations: { ...(o.spec as any).template.metadata.annotations, 'dapr.io/sidecar-cpu-limit': '3' } } } } }
+      ? {
+          ...o,
+          spec: {
+            ...(o.spec as object),
+            template: {
+              ...(o.spec as any).template,
+              metadata: {
+                ...(o.spec as any).template.metadata,
+                annotations: { ...(o.spec as any).template.metadata.annotations, 'dapr.io/sidecar-cpu-limit': '3' },
+              },
+            },
+          },
+        }
       : o,
   );
-  const f = (await checkManifests(broken, { namespaces: [namespace], identity: chart }));
-  assert.deepEqual(f.map((x) => x.rule), ['paddock-pod-resources']);
+  const f = await checkManifests(broken, { namespaces: [namespace], identity: chart });
+  assert.deepEqual(
+    f.map((x) => x.rule),
+    ['paddock-pod-resources'],
+  );
   assert.equal(f[0]!.path, 'Deployment/app1 (its Pod as admitted, with the Dapr sidecar)');
   assert.match(f[0]!.message, /daprd/);
 });
@@ -161,7 +223,7 @@ test('check: findings point at the file and line each object came from', async (
   const broken = rendered.map((o) => (o.kind === 'Configuration' ? { ...o, spec: { ...(o.spec as object), accessControl: { defaultAction: 'allow' } } } : o));
   for (const [i, o] of broken.entries()) lines.set(o, i + 1);
   const withoutDeny = broken.filter((o) => !(o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny'));
-  const f = (await checkManifests(withoutDeny, { namespaces: [namespace], locate: (o) => ({ file: 'out.yaml', line: lines.get(o) }), identity: chart }));
+  const f = await checkManifests(withoutDeny, { namespaces: [namespace], locate: (o) => ({ file: 'out.yaml', line: lines.get(o) }), identity: chart });
   const cfg = f.find((x) => x.rule === 'paddock-dapr-configuration')!;
   assert.equal(cfg.file, 'out.yaml');
   assert.equal(cfg.line, broken.findIndex((o) => o.kind === 'Configuration') + 1);

@@ -70,7 +70,10 @@ test('the same Pod in the app namespace is judged by the policies, and refused f
   assert.equal(r.code, 1, JSON.stringify(r.json) + r.stderr);
   assert.deepEqual(placement(r), []);
   const onPod = r.json.findings.filter((f: any) => f.file === file && f.severity === 'error');
-  assert.ok(onPod.some((f: any) => /privileged/i.test(f.message)), JSON.stringify(onPod));
+  assert.ok(
+    onPod.some((f: any) => /privileged/i.test(f.message)),
+    JSON.stringify(onPod),
+  );
 });
 
 test('a manifest checked alone names <app>-ns in the fix; a cluster-scoped kind alone is not reported', async () => {

@@ -39,7 +39,9 @@ const policies = [
     validations: [{ expression: "!('bad' in object.data)", message: 'static', messageExpression: "'key bad is not allowed in ' + object.metadata.name" }],
   }),
   policy('sem-message-fallback', {
-    validations: [{ expression: "!('fallback' in object.data)", message: 'static fallback message', messageExpression: "'no such key ' + string(object.nope.nope)" }],
+    validations: [
+      { expression: "!('fallback' in object.data)", message: 'static fallback message', messageExpression: "'no such key ' + string(object.nope.nope)" },
+    ],
   }),
   policy('sem-no-message', { validations: [{ expression: "!('plain' in object.data)" }] }),
   policy('sem-match-conditions', {
@@ -106,17 +108,33 @@ function cm(name: string, data: Record<string, string>, labels: Record<string, s
 export const semanticsCases: SemanticsCase[] = [
   { name: 'nothing wrong', expect: { verdict: 'admit' }, object: cm('fine', { a: '1' }) },
   { name: 'messageExpression gives the message', expect: { verdict: 'deny', policy: 'sem-message-expression' }, object: cm('m1', { bad: '1' }) },
-  { name: 'a failing messageExpression falls back to message', expect: { verdict: 'deny', policy: 'sem-message-fallback' }, object: cm('m2', { fallback: '1' }) },
+  {
+    name: 'a failing messageExpression falls back to message',
+    expect: { verdict: 'deny', policy: 'sem-message-fallback' },
+    object: cm('m2', { fallback: '1' }),
+  },
   { name: 'no message: the expression is named', expect: { verdict: 'deny', policy: 'sem-no-message' }, object: cm('m3', { plain: '1' }) },
   { name: 'a false match condition skips the policy', expect: { verdict: 'admit' }, object: cm('mc1', { forbidden: '1' }) },
-  { name: 'all match conditions true: validations run', expect: { verdict: 'deny', policy: 'sem-match-conditions' }, object: cm('mc2', { forbidden: '1' }, { checked: 'yes' }) },
+  {
+    name: 'all match conditions true: validations run',
+    expect: { verdict: 'deny', policy: 'sem-match-conditions' },
+    object: cm('mc2', { forbidden: '1' }, { checked: 'yes' }),
+  },
   { name: 'an evaluation error with failurePolicy Fail denies', expect: { verdict: 'error', policy: 'sem-error-fail' }, object: cm('e1', { boom: '1' }) },
   { name: 'an evaluation error with failurePolicy Ignore admits', expect: { verdict: 'admit' }, object: cm('e2', { 'boom-ignored': '1' }) },
   { name: 'a broken variable that is never read does no harm', expect: { verdict: 'admit' }, object: cm('v1', { counted: '1', b: '2' }) },
-  { name: 'a broken variable that is read is an error', expect: { verdict: 'error', policy: 'sem-variables' }, object: cm('v2', { counted: '1', b: '2', c: '3', d: '4' }) },
+  {
+    name: 'a broken variable that is read is an error',
+    expect: { verdict: 'error', policy: 'sem-variables' },
+    object: cm('v2', { counted: '1', b: '2', c: '3', d: '4' }),
+  },
   { name: 'quantity() compares across units', expect: { verdict: 'admit' }, object: cm('q1', { size: '1023Mi' }) },
   { name: 'quantity() at the limit', expect: { verdict: 'deny', policy: 'sem-quantity' }, object: cm('q2', { size: '1024Mi' }) },
   { name: 'isQuantity refuses MB', expect: { verdict: 'deny', policy: 'sem-quantity' }, object: cm('q3', { size: '512MB' }) },
   { name: 'objectSelector picks by label', expect: { verdict: 'deny', policy: 'sem-object-selector' }, object: cm('o1', { a: '1' }, { judged: 'true' }) },
-  { name: 'namespaceSelector: an unlabelled namespace is not judged', expect: { verdict: 'admit' }, object: cm('n1', { bad: '1' }, { judged: 'true' }, OTHER_NS) },
+  {
+    name: 'namespaceSelector: an unlabelled namespace is not judged',
+    expect: { verdict: 'admit' },
+    object: cm('n1', { bad: '1' }, { judged: 'true' }, OTHER_NS),
+  },
 ];

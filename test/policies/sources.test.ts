@@ -61,11 +61,23 @@ test('the component rules follow the building-block mapping and the platform set
 test('every kind the chart renders is one the tenant-objects policy lets the chart write', () => {
   const out = execFileSync(
     tool('helm'),
-    ['template', 'app1', paths.chart, '-f', join(paths.root, 'test', 'fixtures', 'values', 'good', 'everything-on.yaml'), '--namespace', 'app1-ns', '--kube-version', platformSettings().kubeVersion],
+    [
+      'template',
+      'app1',
+      paths.chart,
+      '-f',
+      join(paths.root, 'test', 'fixtures', 'values', 'good', 'everything-on.yaml'),
+      '--namespace',
+      'app1-ns',
+      '--kube-version',
+      platformSettings().kubeVersion,
+    ],
     { encoding: 'utf8' },
   );
   const allowed = new Set([...literals(variable('paddock-tenant-objects', 'chartKinds')), ...literals(variable('paddock-tenant-objects', 'free'))]);
-  for (const o of parseAllDocuments(out).map((d) => d.toJS() as { apiVersion: string; kind: string } | null).filter((o): o is { apiVersion: string; kind: string } => !!o)) {
+  for (const o of parseAllDocuments(out)
+    .map((d) => d.toJS() as { apiVersion: string; kind: string } | null)
+    .filter((o): o is { apiVersion: string; kind: string } => !!o)) {
     const gvr = gvrOf(o);
     assert.ok(allowed.has(`${gvr.group}/${gvr.resource}`), `the chart renders ${o.kind}, which paddock-tenant-objects does not let helm-controller write`);
   }
@@ -77,6 +89,9 @@ test('the app names the policies refuse are the reserved names (charts/app/files
     assert.deepEqual(literals(variable(policy, 'reserved')).sort(), [...r.exact].sort(), policy);
     assert.deepEqual(literals(variable(policy, 'reservedPrefixes')).sort(), [...r.prefixes].sort(), policy);
     const p = set.policies.find((x) => x.metadata.name === policy)!;
-    assert.ok(p.spec.validations!.some((v) => v.expression.includes(`size(variables.${policy === 'paddock-app-release' ? 'name' : 'app'}) <= ${r.maxLength}`)), `${policy} uses maxLength ${r.maxLength}`);
+    assert.ok(
+      p.spec.validations!.some((v) => v.expression.includes(`size(variables.${policy === 'paddock-app-release' ? 'name' : 'app'}) <= ${r.maxLength}`)),
+      `${policy} uses maxLength ${r.maxLength}`,
+    );
   }
 });

@@ -46,20 +46,50 @@ const release = parse(readFileSync(join(paths.platform, 'apps', 'app1', 'release
 
 const samples: Sample[] = [
   // The chart's own objects, as rendered: accepted.
-  ...['Deployment', 'Service', 'NetworkPolicy', 'ConfigMap', 'ServiceAccount', 'ResourceQuota', 'Component', 'ExternalSecret', 'SecretStore', 'Configuration']
-    .map((k) => ({ name: `${k} as the chart renders it`, object: edited(of(k), `ok-${k.toLowerCase()}`, () => {}), accepted: true })),
+  ...[
+    'Deployment',
+    'Service',
+    'NetworkPolicy',
+    'ConfigMap',
+    'ServiceAccount',
+    'ResourceQuota',
+    'Component',
+    'ExternalSecret',
+    'SecretStore',
+    'Configuration',
+  ].map((k) => ({ name: `${k} as the chart renders it`, object: edited(of(k), `ok-${k.toLowerCase()}`, () => {}), accepted: true })),
   { name: 'HelmRelease as onboarding writes it', object: edited(release, 'ok-release', () => {}), accepted: true },
-  { name: 'HelmRelease with any values (preserve-unknown-fields stays open)', object: edited(release, 'ok-values', (x) => (x.spec.values = { anything: { at: ['all', 1] } })), accepted: true },
-  { name: 'Deployment with extra annotations', object: edited(of('Deployment'), 'ok-annotations', (x) => (x.metadata.annotations = { 'example.com/a': 'b' })), accepted: true },
+  {
+    name: 'HelmRelease with any values (preserve-unknown-fields stays open)',
+    object: edited(release, 'ok-values', (x) => (x.spec.values = { anything: { at: ['all', 1] } })),
+    accepted: true,
+  },
+  {
+    name: 'Deployment with extra annotations',
+    object: edited(of('Deployment'), 'ok-annotations', (x) => (x.metadata.annotations = { 'example.com/a': 'b' })),
+    accepted: true,
+  },
 
   // Unknown fields.
   { name: 'Deployment: unknown spec field', object: edited(of('Deployment'), 'bad-spec-field', (x) => (x.spec.replicass = 2)), accepted: false },
-  { name: 'Deployment: unknown container field', object: edited(of('Deployment'), 'bad-container-field', (x) => (x.spec.template.spec.containers[0].imagee = 'x')), accepted: false },
+  {
+    name: 'Deployment: unknown container field',
+    object: edited(of('Deployment'), 'bad-container-field', (x) => (x.spec.template.spec.containers[0].imagee = 'x')),
+    accepted: false,
+  },
   { name: 'ConfigMap: unknown top-level field', object: edited(of('ConfigMap'), 'bad-root-field', (x) => (x.extra = true)), accepted: false },
-  { name: 'ConfigMap: unknown metadata field', object: edited(of('ConfigMap'), 'bad-metadata-field', (x) => (x.metadata.labelz = { a: 'b' })), accepted: false },
+  {
+    name: 'ConfigMap: unknown metadata field',
+    object: edited(of('ConfigMap'), 'bad-metadata-field', (x) => (x.metadata.labelz = { a: 'b' })),
+    accepted: false,
+  },
   { name: 'HelmRelease: unknown spec field', object: edited(release, 'bad-hr-spec', (x) => (x.spec.intervall = '5m')), accepted: false },
   { name: 'HelmRelease: unknown top-level field (strict root)', object: edited(release, 'bad-hr-root', (x) => (x.extra = 1)), accepted: false },
-  { name: 'HelmRelease: unknown metadata field (ObjectMeta)', object: edited(release, 'bad-hr-metadata', (x) => (x.metadata.labelz = { a: 'b' })), accepted: false },
+  {
+    name: 'HelmRelease: unknown metadata field (ObjectMeta)',
+    object: edited(release, 'bad-hr-metadata', (x) => (x.metadata.labelz = { a: 'b' })),
+    accepted: false,
+  },
 
   // Wrong types.
   { name: 'Deployment: replicas as a word', object: edited(of('Deployment'), 'bad-replicas', (x) => (x.spec.replicas = 'three')), accepted: false },
@@ -68,14 +98,22 @@ const samples: Sample[] = [
   { name: 'Dapr Component: version as a number', object: edited(of('Component'), 'bad-component-version', (x) => (x.spec.version = 1)), accepted: false },
 
   // Missing required fields.
-  { name: 'Deployment: container without a name', object: edited(of('Deployment'), 'bad-no-name', (x) => delete x.spec.template.spec.containers[0].name), accepted: false },
+  {
+    name: 'Deployment: container without a name',
+    object: edited(of('Deployment'), 'bad-no-name', (x) => delete x.spec.template.spec.containers[0].name),
+    accepted: false,
+  },
   { name: 'Deployment: no selector', object: edited(of('Deployment'), 'bad-no-selector', (x) => delete x.spec.selector), accepted: false },
   { name: 'HelmRelease: no interval', object: edited(release, 'bad-no-interval', (x) => delete x.spec.interval), accepted: false },
   { name: 'Dapr Component: no type', object: edited(of('Component'), 'bad-no-type', (x) => delete x.spec.type), accepted: false },
 
   // Enums, and versions the CRD does not serve.
   { name: 'Service: a type that does not exist', object: edited(of('Service'), 'bad-type', (x) => (x.spec.type = 'Sideways')), accepted: false },
-  { name: 'ExternalSecret v1beta1 (not served by ESO 2.3.0)', object: edited(of('ExternalSecret'), 'bad-version', (x) => (x.apiVersion = 'external-secrets.io/v1beta1')), accepted: false },
+  {
+    name: 'ExternalSecret v1beta1 (not served by ESO 2.3.0)',
+    object: edited(of('ExternalSecret'), 'bad-version', (x) => (x.apiVersion = 'external-secrets.io/v1beta1')),
+    accepted: false,
+  },
 ];
 
 let api: ApiServer;
@@ -98,7 +136,9 @@ after(() => api?.stop());
 /** kubeconform's verdict on each sample (one process for all). */
 async function offlineVerdicts(): Promise<Map<string, string | undefined>> {
   const stream = samples.map((s) => stringify(s.object)).join('---\n');
-  const r = await run(tool('kubeconform'), ['-strict', '-output', 'json', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'], { input: stream });
+  const r = await run(tool('kubeconform'), ['-strict', '-output', 'json', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'], {
+    input: stream,
+  });
   const out = JSON.parse(r.stdout) as { resources?: { name: string; status: string; msg: string }[] };
   const refusals = new Map<string, string | undefined>();
   for (const s of samples) refusals.set(s.object.metadata.name, undefined);
@@ -128,4 +168,3 @@ describe('generated schemas and the API server agree', { timeout: 10 * 60_000 },
     assert.equal(provenance.apiserver, v.body.gitVersion);
   });
 });
-

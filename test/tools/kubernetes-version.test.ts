@@ -69,7 +69,7 @@ describe('one Kubernetes version, from tools/versions.env', () => {
     for (const n of kind.nodes) assert.match(n.image, new RegExp(`^kindest/node:${PIN.replace(/\./g, '\\.')}@sha256:[0-9a-f]{64}$`), n.role);
   });
 
-  it("Pod Security labels use its minor, in onboarding and in the tree", () => {
+  it('Pod Security labels use its minor, in onboarding and in the tree', () => {
     assert.equal(kubeMinorVersion(), `v${minor(PIN)}`);
     const labels = parse(renderNamespace({ name: 'x', values: {} })).metadata.labels;
     for (const mode of ['enforce', 'warn', 'audit']) assert.equal(labels[`pod-security.kubernetes.io/${mode}-version`], `v${minor(PIN)}`);
@@ -110,9 +110,10 @@ describe('the CRD sources are the platform pins', () => {
   it('Cilium: the bootstrap', () => assert.equal(source('Cilium').version, `v${VERSIONS.cilium}`));
   it('Flux: the bootstrap installs 2.8.5, whose controllers these are', () => {
     assert.equal(VERSIONS.flux, 'v2.8.5');
-    assert.deepEqual(CRD_SOURCES.filter((s) => s.component.startsWith('Flux')).map((s) => `${s.component} ${s.version}`), [
-      'Flux source-controller v1.8.2', 'Flux kustomize-controller v1.8.3', 'Flux helm-controller v1.5.3', 'Flux notification-controller v1.8.3',
-    ]);
+    assert.deepEqual(
+      CRD_SOURCES.filter((s) => s.component.startsWith('Flux')).map((s) => `${s.component} ${s.version}`),
+      ['Flux source-controller v1.8.2', 'Flux kustomize-controller v1.8.3', 'Flux helm-controller v1.5.3', 'Flux notification-controller v1.8.3'],
+    );
   });
   it('prometheus-operator: the one kube-prometheus-stack 83.6.0 ships', () => {
     assert.equal(chartVersion('kube-prometheus-stack.yaml'), '83.6.0');

@@ -54,7 +54,7 @@ start() {
     die "dockerd (pid $(cat "$STATE")) was started by paddock but does not answer; see $CACHE/logs/dockerd.log, then run: tools/e2e/engine.sh stop"
   fi
   if ! command -v dockerd >/dev/null; then
-    [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null ||
+    { [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; } ||
       die "no Docker engine answers and dockerd is not installed; install Docker (https://docs.docker.com/engine/install/) and start it"
     say "installing Debian's docker.io (apt-get)…"
     { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io; } >"$CACHE/logs/apt-docker.log" 2>&1 ||
@@ -71,7 +71,7 @@ start() {
   fi
   say "starting dockerd (log: $CACHE/logs/dockerd.log)…"
   # dockerd leaves its docker0 bridge behind when it stops: remember whether it was there
-  ip link show docker0 >/dev/null 2>&1 && rm -f "$CACHE/engine.docker0" || : >"$CACHE/engine.docker0"
+  if ip link show docker0 >/dev/null 2>&1; then rm -f "$CACHE/engine.docker0"; else : >"$CACHE/engine.docker0"; fi
   setsid dockerd "${args[@]}" >"$CACHE/logs/dockerd.log" 2>&1 </dev/null &
   echo $! >"$STATE"
   local i

@@ -57,7 +57,6 @@ if [[ ${1:-} == down ]]; then down; exit; fi
 started=$SECONDS
 : >"$FIGURES"
 fig "make e2e $(date -u +%FT%TZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
-failed=''
 on_exit() {
   local rc=$?
   if [[ $rc != 0 ]]; then

@@ -36,12 +36,12 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	"k8s.io/apiserver/pkg/warning"
 	"k8s.io/client-go/informers"
-	componentversion "k8s.io/component-base/version"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
+	componentversion "k8s.io/component-base/version"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
-	"k8s.io/kubernetes/pkg/registry/admissionregistration/validatingadmissionpolicy"
 	"k8s.io/kubernetes/pkg/registry/admissionregistration/resolver"
+	"k8s.io/kubernetes/pkg/registry/admissionregistration/validatingadmissionpolicy"
 	"k8s.io/kubernetes/pkg/registry/admissionregistration/validatingadmissionpolicybinding"
 )
 
@@ -255,7 +255,6 @@ func admitPolicyObject(ctx context.Context, raw json.RawMessage, policyStrategy,
 	return status, v1obj
 }
 
-
 // judge is one batch of admission requests against one policy set and one cluster.
 type judge struct {
 	hooks      []validating.PolicyHook
@@ -274,7 +273,7 @@ type staticInformer struct {
 
 func (s staticInformer) Informer() cache.SharedIndexInformer { return s }
 func (s staticInformer) Lister() cache.GenericLister         { return s.lister }
-func (s staticInformer) HasSynced() bool                      { return true }
+func (s staticInformer) HasSynced() bool                     { return true }
 
 var _ informers.GenericInformer = staticInformer{}
 

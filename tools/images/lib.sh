@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tools/images/lib.sh — shared helpers for the image recipes (sourced).
 # Each recipe makes one artefact under $CACHE (default .cache/cluster/) and
 # stamps it with the hash of its inputs; a warm run finds the stamp and does

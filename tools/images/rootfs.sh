@@ -33,7 +33,7 @@ if stamp_ok "rootfs-$name" "$hash" && [[ -d $out/usr/bin ]]; then
   exit 0
 fi
 if ! command -v debootstrap >/dev/null; then
-  [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null || idie "debootstrap is not installed; run: apt-get install -y debootstrap"
+  { [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; } || idie "debootstrap is not installed; run: apt-get install -y debootstrap"
   ilog "installing Debian's debootstrap (apt-get)…"
   run_logged apt-debootstrap sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap'
 fi

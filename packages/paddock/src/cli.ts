@@ -14,9 +14,9 @@ export const ENVIRONMENT: [name: string, what: string][] = [
   ['PADDOCK_NO_CACHE', "1: do not use or write the compiled contract's and the policies' caches"],
   ['PADDOCK_DAPRD', 'paddock dev: the daprd binary to run instead of the pinned one'],
   ['PADDOCK_SENTRY', "paddock dev: Dapr's sentry binary to run instead of the pinned one"],
-  ['PADDOCK_STATE_DIR', "paddock dev: the default of --state-dir"],
+  ['PADDOCK_STATE_DIR', 'paddock dev: the default of --state-dir'],
   ['PADDOCK_IMAGE_SOURCE', 'paddock cluster up: pull, build or auto, the default of --images (auto builds where no registry answers)'],
-  ['PADDOCK_HARBOR_API', 'paddock cluster: Harbor\'s API as this machine reaches it (default http://localhost:30000)'],
+  ['PADDOCK_HARBOR_API', "paddock cluster: Harbor's API as this machine reaches it (default http://localhost:30000)"],
   ['PADDOCK_DEV_STATE', 'set by paddock dev on the processes it starts, to find them after a crash (do not set it)'],
 ];
 
@@ -73,6 +73,9 @@ function exitCodeFor(err: unknown): number {
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
   process.stderr.write(`${pc.red('internal error:')} ${message}\n`);
   if (process.env.PADDOCK_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  else process.stderr.write(`This is a bug in paddock, not something you did. Run again with PADDOCK_DEBUG=1 for the detail, and send that to your platform team.\n`);
+  else
+    process.stderr.write(
+      `This is a bug in paddock, not something you did. Run again with PADDOCK_DEBUG=1 for the detail, and send that to your platform team.\n`,
+    );
   return EXIT.bug;
 }

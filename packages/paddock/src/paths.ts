@@ -31,7 +31,11 @@ function isRoot(dir: string): boolean {
 function findRoot(): { root: string; layout: Layout } {
   const home = process.env.PADDOCK_HOME;
   if (home) {
-    if (!isRoot(resolve(home))) throw new UserError(`PADDOCK_HOME is ${home}, which is not a checkout of paddock (it has no charts/app/Chart.yaml)`, 'Point PADDOCK_HOME at a clone of the paddock repository, or unset it.');
+    if (!isRoot(resolve(home)))
+      throw new UserError(
+        `PADDOCK_HOME is ${home}, which is not a checkout of paddock (it has no charts/app/Chart.yaml)`,
+        'Point PADDOCK_HOME at a clone of the paddock repository, or unset it.',
+      );
     return { root: resolve(home), layout: 'checkout' };
   }
   // The checkout first, so that files staged by a pack (packages/paddock/share) never stand in for the repository's.
@@ -44,7 +48,9 @@ function findRoot(): { root: string; layout: Layout } {
     if (isRoot(dir)) return { root: dir, layout: 'checkout' };
     dir = dirname(dir);
   }
-  throw new UserError('cannot find paddock\'s chart: this is neither a checkout of the paddock repository nor an installed paddock package (set PADDOCK_HOME to a checkout, or reinstall the package)');
+  throw new UserError(
+    "cannot find paddock's chart: this is neither a checkout of the paddock repository nor an installed paddock package (set PADDOCK_HOME to a checkout, or reinstall the package)",
+  );
 }
 
 const found = findRoot();
@@ -85,7 +91,10 @@ export function gitopsDefault(): string {
 /** For what needs the whole repository (the example apps, the full GitOps tree): refuse, plainly, in an installed paddock. */
 export function requireCheckout(what: string): void {
   if (layout === 'checkout') return;
-  throw new UserError(`${what} runs from a checkout of the paddock repository: it needs the example apps and the whole platform/ tree, which the installed package does not carry`, 'Clone the paddock repository, run `make setup` there, and run it from that folder.');
+  throw new UserError(
+    `${what} runs from a checkout of the paddock repository: it needs the example apps and the whole platform/ tree, which the installed package does not carry`,
+    'Clone the paddock repository, run `make setup` there, and run it from that folder.',
+  );
 }
 
 /** name and version of paddock's package.json. */

@@ -17,8 +17,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	injectorConsts "github.com/dapr/dapr/pkg/injector/consts"
-	"github.com/dapr/kit/logger"
 	"github.com/dapr/dapr/pkg/injector/patcher"
+	"github.com/dapr/kit/logger"
 )
 
 type settings struct {

@@ -43,7 +43,11 @@ export async function collectInputs(args: string[]): Promise<CheckInputs> {
     if (!info) throw notFound(arg, 'Give the path of a values file, a manifest or a folder holding them.');
     if (info.isDirectory()) await walk(arg, files, skipped);
     else if (info.isFile()) files.push(arg);
-    else throw new UserError(`${arg} is ${kindOf(info)}, not a file or a folder; paddock reads only regular files`, 'Give the path of a YAML file or of a folder holding them.');
+    else
+      throw new UserError(
+        `${arg} is ${kindOf(info)}, not a file or a folder; paddock reads only regular files`,
+        'Give the path of a YAML file or of a folder holding them.',
+      );
   }
   const inputs = { valuesFiles: [] as string[], manifestFiles: [] as string[], skipped };
   for (const file of files) {

@@ -61,7 +61,12 @@ export async function runCheck(inputs: CheckInputs, opts: CheckOptions = {}): Pr
   findings.push(...rendered.findings.filter((f) => !inputs.valuesFiles.includes(f.file ?? '') || valid.has(f.file ?? '')));
   // Judged where the cluster would put them: hand-written objects without a namespace in `default` (reported), the chart's in their release namespace.
   placeChartObjects(renderedApps);
-  findings.push(...placeManifests(rendered.manifests, renderedApps.map((a) => a.app.name)));
+  findings.push(
+    ...placeManifests(
+      rendered.manifests,
+      renderedApps.map((a) => a.app.name),
+    ),
+  );
 
   const all = [...renderedApps.flatMap((a) => a.objects), ...rendered.manifests];
   const namespaces = new Set<string>(renderedApps.map((a) => a.app.namespace));
@@ -73,14 +78,21 @@ export async function runCheck(inputs: CheckInputs, opts: CheckOptions = {}): Pr
   const identity = (o: KubeObject): UserInfo => (fromChart.has(o) ? IDENTITIES.chartDelivery : IDENTITIES.tenant);
   if (opts.admission) {
     const refusedBySchema = new Set(rendered.findings.filter((f) => f.rule === 'schema' && f.severity === 'error').map((f) => `${f.file}\u0000${f.path}`));
-    findings.push(...(await opts.admission({
-      objects: all,
-      identity,
-      apps: renderedApps.map(({ app }) => ({ name: app.name, values: (valid.get(app.file) as AppValues).values as Record<string, unknown> })),
-      hasSchemaError: (o) => refusedBySchema.has(`${source.get(o)?.file}\u0000${o.kind}/${o.metadata?.name ?? '?'}`),
-    })));
+    findings.push(
+      ...(await opts.admission({
+        objects: all,
+        identity,
+        apps: renderedApps.map(({ app }) => ({ name: app.name, values: (valid.get(app.file) as AppValues).values as Record<string, unknown> })),
+        hasSchemaError: (o) => refusedBySchema.has(`${source.get(o)?.file}\u0000${o.kind}/${o.metadata?.name ?? '?'}`),
+      })),
+    );
   } else {
-    findings.push(...(await checkManifests(all.map((o) => o.object as KubeObject), { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity, policies: opts.policies })));
+    findings.push(
+      ...(await checkManifests(
+        all.map((o) => o.object as KubeObject),
+        { namespaces: [...tenants.values()], locate: (o) => source.get(o), identity, policies: opts.policies },
+      )),
+    );
   }
 
   let connectivity: ConnectivityResult | undefined;
@@ -95,7 +107,11 @@ export async function runCheck(inputs: CheckInputs, opts: CheckOptions = {}): Pr
       objects: objects.map((o) => o.object as KubeObject),
     }));
     // Hand-written manifests in an app's namespace (an extra NetworkPolicy, say) count towards its reach.
-    const withManifests = withExtraObjects(inputsForApps, rendered.manifests.map((o) => o.object as KubeObject), platformFromChartValues(platformSettings() as ChartPlatformValues));
+    const withManifests = withExtraObjects(
+      inputsForApps,
+      rendered.manifests.map((o) => o.object as KubeObject),
+      platformFromChartValues(platformSettings() as ChartPlatformValues),
+    );
     connectivity = checkConnectivity(withManifests.apps, { platform: withManifests.platform });
     findings.push(...connectivity.findings);
   }

@@ -12,7 +12,8 @@ import type { RenderedApp } from './render-all.js';
 
 export const CLUSTER_DEFAULT_NAMESPACE = 'default';
 
-const unplaced = (o: SourcedObject): boolean => isNamespaced(o.object.kind) && (typeof o.object.metadata?.namespace !== 'string' || o.object.metadata.namespace === '');
+const unplaced = (o: SourcedObject): boolean =>
+  isNamespaced(o.object.kind) && (typeof o.object.metadata?.namespace !== 'string' || o.object.metadata.namespace === '');
 
 /**
  * Give every namespaced hand-written object without a namespace `default`

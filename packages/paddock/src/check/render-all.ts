@@ -27,7 +27,13 @@ export interface RenderedSet {
 }
 
 function renderFailure(app: RenderTarget, message: string): Finding {
-  return { rule: 'render', severity: 'error', file: app.file, message: `The shared chart refused this app: ${message}`, fix: 'Fix the value it names in your values file.' };
+  return {
+    rule: 'render',
+    severity: 'error',
+    file: app.file,
+    message: `The shared chart refused this app: ${message}`,
+    fix: 'Fix the value it names in your values file.',
+  };
 }
 
 /**

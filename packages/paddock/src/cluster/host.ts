@@ -34,11 +34,18 @@ export const IMAGE_SOURCE_ENV = 'PADDOCK_IMAGE_SOURCE';
  * The image source: --images (or PADDOCK_IMAGE_SOURCE) pull|build|auto;
  * auto (the default) pulls where the registries answer and builds where they don't.
  */
-export async function chooseImageSource(flag: string | undefined, probe: () => Promise<boolean> = registriesAnswer): Promise<{ source: ImageSource; why: string }> {
+export async function chooseImageSource(
+  flag: string | undefined,
+  probe: () => Promise<boolean> = registriesAnswer,
+): Promise<{ source: ImageSource; why: string }> {
   const raw = flag ?? process.env[IMAGE_SOURCE_ENV] ?? 'auto';
   const where = flag !== undefined ? '--images' : process.env[IMAGE_SOURCE_ENV] !== undefined ? IMAGE_SOURCE_ENV : 'the default';
   if (raw === 'pull' || raw === 'build') return { source: raw, why: `${where} says ${raw}` };
-  if (raw !== 'auto') throw new UserError(`${where} is "${raw}"; it must be pull, build or auto`, 'pull: upstream images from their registries; build: every image from pinned source here; auto: pull where the registries answer.');
+  if (raw !== 'auto')
+    throw new UserError(
+      `${where} is "${raw}"; it must be pull, build or auto`,
+      'pull: upstream images from their registries; build: every image from pinned source here; auto: pull where the registries answer.',
+    );
   return (await probe())
     ? { source: 'pull', why: `the registries answer (${REGISTRIES.map((u) => new URL(u).host).join(', ')})` }
     : { source: 'build', why: `no registry answers (${REGISTRIES.map((u) => new URL(u).host).join(', ')})` };

@@ -65,13 +65,33 @@ export function clusterImages(root: string): ClusterImage[] {
   const kube = `k8s.io/kubernetes ${k8s}`;
   const ciliumSrc = `github.com/cilium/cilium ${cilium}`;
   const images: ClusterImage[] = [
-    { ref: `registry.k8s.io/pause:${need(v, 'PAUSE_VERSION')}`, recipe: 'pause', from: `${kube} build/pause/linux/pause.c (gcc -static)`, placement: 'preload' },
-    { ref: `registry.k8s.io/etcd:${etcdImageTag(root)}`, recipe: 'etcd', from: `go.etcd.io/etcd/server/v3 v${etcdImageTag(root).replace(/-0$/, '')}`, placement: 'preload' },
+    {
+      ref: `registry.k8s.io/pause:${need(v, 'PAUSE_VERSION')}`,
+      recipe: 'pause',
+      from: `${kube} build/pause/linux/pause.c (gcc -static)`,
+      placement: 'preload',
+    },
+    {
+      ref: `registry.k8s.io/etcd:${etcdImageTag(root)}`,
+      recipe: 'etcd',
+      from: `go.etcd.io/etcd/server/v3 v${etcdImageTag(root).replace(/-0$/, '')}`,
+      placement: 'preload',
+    },
     ...(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map(
       (c): ClusterImage => ({ ref: `registry.k8s.io/${c}:${k8s}`, recipe: c, from: `${kube} cmd/${c}`, placement: 'preload' }),
     ),
-    { ref: `registry.k8s.io/coredns/coredns:${need(v, 'COREDNS_VERSION')}`, recipe: 'coredns', from: `github.com/coredns/coredns ${need(v, 'COREDNS_VERSION')}`, placement: 'preload' },
-    { ref: `quay.io/cilium/cilium:${cilium}`, recipe: 'cilium', from: `${ciliumSrc} (agent, no Envoy, no Hubble) on Debian bookworm with clang-19`, placement: 'load' },
+    {
+      ref: `registry.k8s.io/coredns/coredns:${need(v, 'COREDNS_VERSION')}`,
+      recipe: 'coredns',
+      from: `github.com/coredns/coredns ${need(v, 'COREDNS_VERSION')}`,
+      placement: 'preload',
+    },
+    {
+      ref: `quay.io/cilium/cilium:${cilium}`,
+      recipe: 'cilium',
+      from: `${ciliumSrc} (agent, no Envoy, no Hubble) on Debian bookworm with clang-19`,
+      placement: 'load',
+    },
     { ref: `quay.io/cilium/operator-generic:${cilium}`, recipe: 'operator-generic', from: `${ciliumSrc} operator (ipam_provider_operator)`, placement: 'load' },
   ];
   images.push({

@@ -6,7 +6,21 @@ import { upPlan, downPlan, syncPlan, type PlanOptions } from './plan.js';
 import type { ImageSource } from './images.js';
 import { hostFacts } from './host.js';
 
-export { upPlan, downPlan, syncPlan, formatPlan, describe, exampleImages, daprSidecarMirror, kindConfigFor, UP_PHASES, BUILT_CHART_DIR, type Step, type Action, type PlanOptions } from './plan.js';
+export {
+  upPlan,
+  downPlan,
+  syncPlan,
+  formatPlan,
+  describe,
+  exampleImages,
+  daprSidecarMirror,
+  kindConfigFor,
+  UP_PHASES,
+  BUILT_CHART_DIR,
+  type Step,
+  type Action,
+  type PlanOptions,
+} from './plan.js';
 export { clusterImages, builtNodeImage, toolVersions, type ClusterImage, type ImageSource } from './images.js';
 export { chooseImageSource, hostFacts, registriesAnswer, IMAGE_SOURCE_ENV, REGISTRIES, type HostFacts } from './host.js';
 export { runPlan, missingTools, readFlux, readSecretSync, exec } from './runner.js';

@@ -14,7 +14,15 @@ import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
 export type Action =
   | { kind: 'tools'; tools: string[] }
   | { kind: 'exec'; argv: string[]; cwd?: string; env?: Record<string, string>; secretEnv?: string[]; skipIf?: string[]; alreadyDone?: string }
-  | { kind: 'http'; method: 'GET' | 'POST'; url: string; basicAuth?: { user: string; passwordEnv: string; default: string }; body?: unknown; okStatus: number[]; retryForSeconds?: number }
+  | {
+      kind: 'http';
+      method: 'GET' | 'POST';
+      url: string;
+      basicAuth?: { user: string; passwordEnv: string; default: string };
+      body?: unknown;
+      okStatus: number[];
+      retryForSeconds?: number;
+    }
   | { kind: 'wait-flux'; names?: string[]; timeoutSeconds: number }
   | { kind: 'write'; path: string; content: string }
   | { kind: 'status' };
@@ -90,15 +98,23 @@ function imageSteps(o: PlanOptions): Step[] {
 /** Cilium: CNI and kube-proxy replacement, from helm.cilium.io, or from the cilium module where images are built. */
 function ciliumSteps(o: PlanOptions): Step[] {
   const build = o.images === 'build';
-  const loaded = clusterImages(o.root).filter((i) => i.placement === 'load').map((i) => i.ref);
-  const chart = build
-    ? [`${BUILT_CHART_DIR}/cilium`]
-    : ['cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium];
+  const loaded = clusterImages(o.root)
+    .filter((i) => i.placement === 'load')
+    .map((i) => i.ref);
+  const chart = build ? [`${BUILT_CHART_DIR}/cilium`] : ['cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium];
   return [
     ...(build
       ? [
-          { phase: 'network', title: `load the Cilium images onto the kind nodes (${loaded.join(', ')})`, action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...loaded, '--name', CLUSTER.name] } },
-          { phase: 'network', title: `take Cilium's chart ${VERSIONS.cilium} from the cilium module (install/kubernetes/cilium)`, action: { kind: 'exec' as const, cwd: o.root, argv: ['tools/images/chart.sh', 'cilium'] } },
+          {
+            phase: 'network',
+            title: `load the Cilium images onto the kind nodes (${loaded.join(', ')})`,
+            action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...loaded, '--name', CLUSTER.name] },
+          },
+          {
+            phase: 'network',
+            title: `take Cilium's chart ${VERSIONS.cilium} from the cilium module (install/kubernetes/cilium)`,
+            action: { kind: 'exec' as const, cwd: o.root, argv: ['tools/images/chart.sh', 'cilium'] },
+          },
         ]
       : []),
     {
@@ -108,15 +124,35 @@ function ciliumSteps(o: PlanOptions): Step[] {
         kind: 'exec',
         ...(build ? { cwd: o.root } : {}),
         argv: [
-          'helm', 'upgrade', '--install', 'cilium', ...chart,
-          '--kube-context', CLUSTER.context, '--namespace', 'kube-system',
-          '--set', 'kubeProxyReplacement=true', '--set', `k8sServiceHost=${CLUSTER.controlPlane}`, '--set', 'k8sServicePort=6443',
-          '--set', 'ipam.mode=kubernetes', '--set', 'operator.replicas=1',
-          '--set', 'hubble.enabled=false',
+          'helm',
+          'upgrade',
+          '--install',
+          'cilium',
+          ...chart,
+          '--kube-context',
+          CLUSTER.context,
+          '--namespace',
+          'kube-system',
+          '--set',
+          'kubeProxyReplacement=true',
+          '--set',
+          `k8sServiceHost=${CLUSTER.controlPlane}`,
+          '--set',
+          'k8sServicePort=6443',
+          '--set',
+          'ipam.mode=kubernetes',
+          '--set',
+          'operator.replicas=1',
+          '--set',
+          'hubble.enabled=false',
           // The images built here are tagged, not pushed: no digest to pin, and
           // no Envoy (the L7 proxy is a C++ build this machine does not do).
-          ...(build ? ['--set', 'image.useDigest=false', '--set', 'operator.image.useDigest=false', '--set', 'envoy.enabled=false', '--set', 'l7Proxy=false'] : []),
-          '--wait', '--timeout', '10m',
+          ...(build
+            ? ['--set', 'image.useDigest=false', '--set', 'operator.image.useDigest=false', '--set', 'envoy.enabled=false', '--set', 'l7Proxy=false']
+            : []),
+          '--wait',
+          '--timeout',
+          '10m',
         ],
       },
     },
@@ -161,7 +197,20 @@ function skopeo(o: PlanOptions, script: string, work?: 'ro' | 'rw'): Extract<Act
   return {
     kind: 'exec',
     ...(password ? { secretEnv: [CLUSTER.harborPasswordEnv], env: { [CLUSTER.harborPasswordEnv]: CLUSTER.harborDefaultPassword } } : {}),
-    argv: ['docker', 'run', '--rm', '--network', 'kind', ...(password ? ['-e', CLUSTER.harborPasswordEnv] : []), ...(work ? ['-v', `${o.workDir}:/images:${work}`] : []), '--entrypoint', 'sh', VERSIONS.skopeoImage, '-c', script],
+    argv: [
+      'docker',
+      'run',
+      '--rm',
+      '--network',
+      'kind',
+      ...(password ? ['-e', CLUSTER.harborPasswordEnv] : []),
+      ...(work ? ['-v', `${o.workDir}:/images:${work}`] : []),
+      '--entrypoint',
+      'sh',
+      VERSIONS.skopeoImage,
+      '-c',
+      script,
+    ],
   };
 }
 
@@ -231,7 +280,11 @@ function daprSidecarSteps(o: PlanOptions, m: { image: string; upstream: string }
     },
     // An archive of one platform's image: `kind load docker-image` of a pulled
     // multi-platform image fails with Docker's containerd image store.
-    { phase: 'publish', title: `load ${m.image} onto the kind nodes`, action: { kind: 'exec', argv: ['kind', 'load', 'image-archive', join(o.workDir, tar), '--name', CLUSTER.name] } },
+    {
+      phase: 'publish',
+      title: `load ${m.image} onto the kind nodes`,
+      action: { kind: 'exec', argv: ['kind', 'load', 'image-archive', join(o.workDir, tar), '--name', CLUSTER.name] },
+    },
   ];
 }
 
@@ -253,28 +306,67 @@ export function upPlan(o: PlanOptions): Step[] {
   const tools = REQUIRED_TOOLS.map((t) => t.name).filter((t) => t !== 'flux' || until >= UP_PHASES.indexOf('gitops'));
   const steps: Step[] = [
     ...(build
-      ? [{ phase: 'prerequisites', title: 'build the pinned kind, kubectl and helm where no release download answers (tools/build.sh)', action: { kind: 'exec' as const, cwd: o.root, argv: ['tools/build.sh', 'kind', 'kubectl', 'helm'] } }]
+      ? [
+          {
+            phase: 'prerequisites',
+            title: 'build the pinned kind, kubectl and helm where no release download answers (tools/build.sh)',
+            action: { kind: 'exec' as const, cwd: o.root, argv: ['tools/build.sh', 'kind', 'kubectl', 'helm'] },
+          },
+        ]
       : []),
     { phase: 'prerequisites', title: `check that ${tools.slice(0, -1).join(', ')} and ${tools.at(-1)} are installed`, action: { kind: 'tools', tools } },
-    { phase: 'prerequisites', title: 'check that the Docker engine answers', action: { kind: 'exec', argv: ['docker', 'info', '--format', '{{.ServerVersion}}'] } },
+    {
+      phase: 'prerequisites',
+      title: 'check that the Docker engine answers',
+      action: { kind: 'exec', argv: ['docker', 'info', '--format', '{{.ServerVersion}}'] },
+    },
     ...(build ? imageSteps(o) : []),
     ...(kindConfig.content !== undefined
-      ? [{ phase: 'cluster', title: `write the kind config for this machine (${kindConfig.path})`, action: { kind: 'write' as const, path: kindConfig.path, content: kindConfig.content } }]
+      ? [
+          {
+            phase: 'cluster',
+            title: `write the kind config for this machine (${kindConfig.path})`,
+            action: { kind: 'write' as const, path: kindConfig.path, content: kindConfig.content },
+          },
+        ]
       : []),
     {
       phase: 'cluster',
       title: `create the kind cluster "${CLUSTER.name}" (control plane, system worker, one tainted worker per app)`,
-      action: { kind: 'exec', argv: ['kind', 'create', 'cluster', '--config', kindConfig.content === undefined ? rel(kindConfig.path) : kindConfig.path, '--wait', '0s'], cwd: o.root, skipIf: ['kind', 'get', 'kubeconfig', '--name', CLUSTER.name] },
+      action: {
+        kind: 'exec',
+        argv: ['kind', 'create', 'cluster', '--config', kindConfig.content === undefined ? rel(kindConfig.path) : kindConfig.path, '--wait', '0s'],
+        cwd: o.root,
+        skipIf: ['kind', 'get', 'kubeconfig', '--name', CLUSTER.name],
+      },
     },
     ...ciliumSteps(o),
-    { phase: 'network', title: 'wait until every node is Ready', action: { kind: 'exec', argv: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s') } },
-    { phase: 'network', title: 'wait until CoreDNS runs', action: { kind: 'exec', argv: kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=300s') } },
+    {
+      phase: 'network',
+      title: 'wait until every node is Ready',
+      action: { kind: 'exec', argv: kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s') },
+    },
+    {
+      phase: 'network',
+      title: 'wait until CoreDNS runs',
+      action: { kind: 'exec', argv: kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=300s') },
+    },
     {
       phase: 'gitops',
       title: `start the bootstrap registry (${VERSIONS.registryImage}) that serves the platform tree to Flux`,
       action: {
         kind: 'exec',
-        argv: ['docker', 'run', '-d', '--restart=always', '--name', CLUSTER.registry, '-p', `127.0.0.1:${CLUSTER.registryHostPort}:5000`, VERSIONS.registryImage],
+        argv: [
+          'docker',
+          'run',
+          '-d',
+          '--restart=always',
+          '--name',
+          CLUSTER.registry,
+          '-p',
+          `127.0.0.1:${CLUSTER.registryHostPort}:5000`,
+          VERSIONS.registryImage,
+        ],
         skipIf: ['docker', 'inspect', CLUSTER.registry],
       },
     },
@@ -283,7 +375,11 @@ export function upPlan(o: PlanOptions): Step[] {
       title: `connect the registry to kind's network (pods reach it as ${CLUSTER.registry}:5000)`,
       action: { kind: 'exec', argv: ['docker', 'network', 'connect', 'kind', CLUSTER.registry], alreadyDone: 'already exists' },
     },
-    { phase: 'gitops', title: `install Flux ${VERSIONS.flux}`, action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, '--context', CLUSTER.context] } },
+    {
+      phase: 'gitops',
+      title: `install Flux ${VERSIONS.flux}`,
+      action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, '--context', CLUSTER.context] },
+    },
     { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', '--context', CLUSTER.context] } },
     pushTree(o),
     {
@@ -291,7 +387,11 @@ export function upPlan(o: PlanOptions): Step[] {
       title: 'apply the Flux entry point (the one kubectl apply; Flux owns everything after it)',
       action: { kind: 'exec', cwd: o.root, argv: kubectl('apply', '-k', 'platform/clusters/kind/flux-system') },
     },
-    { phase: 'converge', title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)', action: { kind: 'wait-flux', names: ['infrastructure-controllers'], timeoutSeconds: 1800 } },
+    {
+      phase: 'converge',
+      title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)',
+      action: { kind: 'wait-flux', names: ['infrastructure-controllers'], timeoutSeconds: 1800 },
+    },
     harborProject(o, CLUSTER.harborProject),
     harborImmutableTags(o, CLUSTER.harborProject),
   ];
@@ -300,21 +400,44 @@ export function upPlan(o: PlanOptions): Step[] {
   const dapr = daprSidecarMirror(o.root);
   if (dapr) steps.push(...daprSidecarSteps(o, dapr));
   for (const img of exampleImages(o.root)) {
-    steps.push({ phase: 'publish', title: `build ${img.app}'s image ${img.image}`, action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, rel(img.context)] } });
+    steps.push({
+      phase: 'publish',
+      title: `build ${img.app}'s image ${img.image}`,
+      action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, rel(img.context)] },
+    });
     // Into Harbor under the name nodes and pods use (skopeo in a container on kind's network, as for the chart)…
     const tar = `${img.app}-image.tar`;
-    steps.push({ phase: 'publish', title: `export ${img.image} for the push`, action: { kind: 'exec', argv: ['docker', 'save', '-o', join(o.workDir, tar), img.image] } });
+    steps.push({
+      phase: 'publish',
+      title: `export ${img.image} for the push`,
+      action: { kind: 'exec', argv: ['docker', 'save', '-o', join(o.workDir, tar), img.image] },
+    });
     steps.push({
       phase: 'publish',
       title: `push ${img.app}'s image to Harbor as ${inHarbor(img.image)}`,
       // A second `cluster up` finds the tag there already: immutable, so Harbor keeps the first push (a change needs a new tag).
-      action: { ...skopeo(o, `skopeo copy --dest-tls-verify=false --dest-creds "${CLUSTER.harborUser}:$${CLUSTER.harborPasswordEnv}" docker-archive:/images/${tar} docker://${inHarbor(img.image)}`, 'ro'), alreadyDone: 'configured as immutable' },
+      action: {
+        ...skopeo(
+          o,
+          `skopeo copy --dest-tls-verify=false --dest-creds "${CLUSTER.harborUser}:$${CLUSTER.harborPasswordEnv}" docker-archive:/images/${tar} docker://${inHarbor(img.image)}`,
+          'ro',
+        ),
+        alreadyDone: 'configured as immutable',
+      },
     });
     // …and straight onto the nodes, so the first start does not wait for a pull.
-    steps.push({ phase: 'publish', title: `load ${img.image} onto the kind nodes`, action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] } });
+    steps.push({
+      phase: 'publish',
+      title: `load ${img.image} onto the kind nodes`,
+      action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] },
+    });
   }
   steps.push(
-    { phase: 'publish', title: `package the shared chart ${version}`, action: { kind: 'exec', cwd: o.root, argv: ['helm', 'package', 'charts/app', '--destination', o.workDir] } },
+    {
+      phase: 'publish',
+      title: `package the shared chart ${version}`,
+      action: { kind: 'exec', cwd: o.root, argv: ['helm', 'package', 'charts/app', '--destination', o.workDir] },
+    },
     {
       phase: 'publish',
       title: `push the chart to Harbor as oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject}/app:${version} (helm in a container on kind's network)`,
@@ -323,7 +446,19 @@ export function upPlan(o: PlanOptions): Step[] {
         secretEnv: [CLUSTER.harborPasswordEnv],
         env: { [CLUSTER.harborPasswordEnv]: CLUSTER.harborDefaultPassword },
         argv: [
-          'docker', 'run', '--rm', '--network', 'kind', '-e', CLUSTER.harborPasswordEnv, '-v', `${o.workDir}:/charts:ro`, '--entrypoint', 'sh', VERSIONS.helmImage, '-c',
+          'docker',
+          'run',
+          '--rm',
+          '--network',
+          'kind',
+          '-e',
+          CLUSTER.harborPasswordEnv,
+          '-v',
+          `${o.workDir}:/charts:ro`,
+          '--entrypoint',
+          'sh',
+          VERSIONS.helmImage,
+          '-c',
           // The registry login as helm reads it (docker config format), so no login flags are needed.
           `mkdir -p ~/.config/helm/registry && printf '{"auths":{"%s":{"auth":"%s"}}}' ${CLUSTER.harborInCluster} ` +
             `"$(printf '%s:%s' ${CLUSTER.harborUser} "$${CLUSTER.harborPasswordEnv}" | base64 | tr -d '\\n')" > ~/.config/helm/registry/config.json && ` +
@@ -333,7 +468,15 @@ export function upPlan(o: PlanOptions): Step[] {
     },
   );
   steps.push(
-    { phase: 'converge', title: 'ask Flux to fetch the shared chart now', action: { kind: 'exec', argv: ['flux', 'reconcile', 'source', 'oci', 'app-chart', '-n', 'flux-system', '--context', CLUSTER.context], alreadyDone: 'not found' } },
+    {
+      phase: 'converge',
+      title: 'ask Flux to fetch the shared chart now',
+      action: {
+        kind: 'exec',
+        argv: ['flux', 'reconcile', 'source', 'oci', 'app-chart', '-n', 'flux-system', '--context', CLUSTER.context],
+        alreadyDone: 'not found',
+      },
+    },
     { phase: 'converge', title: 'wait for every Kustomization and HelmRelease to be Ready', action: { kind: 'wait-flux', timeoutSeconds: 1800 } },
     { phase: 'summary', title: 'print the platform status', action: { kind: 'status' } },
   );
@@ -349,7 +492,15 @@ function pushTree(o: PlanOptions): Step {
     action: {
       kind: 'exec',
       cwd: o.root,
-      argv: ['flux', 'push', 'artifact', `oci://${registry}/${CLUSTER.treeRepository}:latest`, '--path=platform', '--source=paddock', `--revision=latest@sha1:${o.revision}`],
+      argv: [
+        'flux',
+        'push',
+        'artifact',
+        `oci://${registry}/${CLUSTER.treeRepository}:latest`,
+        '--path=platform',
+        '--source=paddock',
+        `--revision=latest@sha1:${o.revision}`,
+      ],
     },
   };
 }
@@ -373,8 +524,16 @@ export function syncPlan(o: PlanOptions): Step[] {
 export function downPlan(): Step[] {
   return [
     { phase: 'prerequisites', title: 'check that docker and kind are installed', action: { kind: 'tools', tools: ['docker', 'kind'] } },
-    { phase: 'cluster', title: `delete the kind cluster "${CLUSTER.name}"`, action: { kind: 'exec', argv: ['kind', 'delete', 'cluster', '--name', CLUSTER.name] } },
-    { phase: 'cluster', title: `remove the bootstrap registry container ${CLUSTER.registry}`, action: { kind: 'exec', argv: ['docker', 'rm', '-f', CLUSTER.registry], alreadyDone: 'No such container' } },
+    {
+      phase: 'cluster',
+      title: `delete the kind cluster "${CLUSTER.name}"`,
+      action: { kind: 'exec', argv: ['kind', 'delete', 'cluster', '--name', CLUSTER.name] },
+    },
+    {
+      phase: 'cluster',
+      title: `remove the bootstrap registry container ${CLUSTER.registry}`,
+      action: { kind: 'exec', argv: ['docker', 'rm', '-f', CLUSTER.registry], alreadyDone: 'No such container' },
+    },
   ];
 }
 

@@ -48,13 +48,23 @@ const FLUX_KINDS = 'kustomizations.kustomize.toolkit.fluxcd.io,helmreleases.helm
 
 export async function readFlux(): Promise<FluxObject[]> {
   const r = await exec(['kubectl', '--context', CLUSTER.context, 'get', FLUX_KINDS, '-A', '-o', 'json']);
-  if (r.code !== 0) throw new UserError(`cannot read Flux objects from the cluster: ${r.stderr.trim().split('\n')[0]}`, 'Is the cluster up? Run `npx paddock cluster up`.');
+  if (r.code !== 0)
+    throw new UserError(`cannot read Flux objects from the cluster: ${r.stderr.trim().split('\n')[0]}`, 'Is the cluster up? Run `npx paddock cluster up`.');
   return fluxObjects(r.stdout);
 }
 
 /** The apps' secret stores and external secrets (ESO); empty when ESO is not installed yet. */
 export async function readSecretSync(): Promise<FluxObject[]> {
-  const r = await exec(['kubectl', '--context', CLUSTER.context, 'get', 'secretstores.external-secrets.io,externalsecrets.external-secrets.io', '-A', '-o', 'json']);
+  const r = await exec([
+    'kubectl',
+    '--context',
+    CLUSTER.context,
+    'get',
+    'secretstores.external-secrets.io,externalsecrets.external-secrets.io',
+    '-A',
+    '-o',
+    'json',
+  ]);
   return r.code === 0 ? fluxObjects(r.stdout) : [];
 }
 
@@ -71,7 +81,10 @@ async function waitFlux(a: Extract<Action, { kind: 'wait-flux' }>): Promise<void
     if (allReady(objects, a.names)) return;
     if (Date.now() > deadline) {
       const stuck = objects.filter((o) => o.ready !== 'True').map((o) => `${o.kind}/${o.name}: ${o.message}`);
-      throw new UserError(`Flux did not converge in ${Math.round(a.timeoutSeconds / 60)} minutes:\n  ${stuck.join('\n  ')}`, 'See `flux get all -A` and `npx paddock cluster status`.');
+      throw new UserError(
+        `Flux did not converge in ${Math.round(a.timeoutSeconds / 60)} minutes:\n  ${stuck.join('\n  ')}`,
+        'See `flux get all -A` and `npx paddock cluster status`.',
+      );
     }
     await sleep(5000);
   }
@@ -90,7 +103,8 @@ async function http(a: Extract<Action, { kind: 'http' }>): Promise<void> {
       if (a.okStatus.includes(res.status)) return;
       if (Date.now() > deadline) throw new UserError(`${a.method} ${a.url} answered HTTP ${res.status}`);
     } catch (err) {
-      if (err instanceof UserError || Date.now() > deadline) throw err instanceof UserError ? err : new UserError(`${a.method} ${a.url} failed: ${(err as Error).message}`);
+      if (err instanceof UserError || Date.now() > deadline)
+        throw err instanceof UserError ? err : new UserError(`${a.method} ${a.url} failed: ${(err as Error).message}`);
     }
     await sleep(5000);
   }

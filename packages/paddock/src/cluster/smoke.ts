@@ -69,27 +69,33 @@ export async function smokeTests(): Promise<CheckResult[]> {
     throw err;
   });
   const ids: string[] = [];
-  const classify = (base: string, path: string, message: string, want: string): Check => async () => {
-    const r = await json(`${base}${path}`, { method: 'POST', body: JSON.stringify({ message }) });
-    const body = r.body as { id?: string; classification?: string };
-    expect(r.status === 200, `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
-    expect(body.classification === want, `classified as ${body.classification}, expected ${want}`);
-    if (body.id) ids.push(body.id);
-    return `${body.classification} (${body.id})`;
-  };
-  const historyHas = (base: string, path: string): Check => async () => {
-    const r = await json(`${base}${path}`);
-    expect(r.status === 200 && Array.isArray(r.body), `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
-    const got = (r.body as { id?: string }[]).map((e) => e.id);
-    const missing = ids.filter((id) => !got.includes(id));
-    expect(missing.length === 0, `history lacks ${missing.join(', ')}`);
-    return `${got.length} entries, all ${ids.length} new ones present`;
-  };
-  const health = (base: string): Check => async () => {
-    const r = await json(`${base}/health`);
-    expect(r.status === 200, `HTTP ${r.status}`);
-    return 'HTTP 200';
-  };
+  const classify =
+    (base: string, path: string, message: string, want: string): Check =>
+    async () => {
+      const r = await json(`${base}${path}`, { method: 'POST', body: JSON.stringify({ message }) });
+      const body = r.body as { id?: string; classification?: string };
+      expect(r.status === 200, `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
+      expect(body.classification === want, `classified as ${body.classification}, expected ${want}`);
+      if (body.id) ids.push(body.id);
+      return `${body.classification} (${body.id})`;
+    };
+  const historyHas =
+    (base: string, path: string): Check =>
+    async () => {
+      const r = await json(`${base}${path}`);
+      expect(r.status === 200 && Array.isArray(r.body), `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
+      const got = (r.body as { id?: string }[]).map((e) => e.id);
+      const missing = ids.filter((id) => !got.includes(id));
+      expect(missing.length === 0, `history lacks ${missing.join(', ')}`);
+      return `${got.length} entries, all ${ids.length} new ones present`;
+    };
+  const health =
+    (base: string): Check =>
+    async () => {
+      const r = await json(`${base}/health`);
+      expect(r.status === 200, `HTTP ${r.status}`);
+      return 'HTTP 200';
+    };
   try {
     return await runChecks([
       ['app1: health', health(app1.url)],
@@ -97,7 +103,10 @@ export async function smokeTests(): Promise<CheckResult[]> {
       ['app1: classify a feature request', classify(app1.url, '/classify', 'I want to add dark mode', 'feature_request')],
       ['app1: history (Redis through Dapr state)', historyHas(app1.url, '/history')],
       ['app2: health', health(app2.url)],
-      ['app2 → app1: classify through Dapr service invocation (mTLS, access control)', classify(app2.url, '/api/classify', 'the database keeps crashing', 'bug')],
+      [
+        'app2 → app1: classify through Dapr service invocation (mTLS, access control)',
+        classify(app2.url, '/api/classify', 'the database keeps crashing', 'bug'),
+      ],
       ['app2 → app1: history through Dapr service invocation', historyHas(app2.url, '/api/history')],
       ['app1 runs on its own node pool', onOwnPool('app1')],
       ['app2 runs on its own node pool', onOwnPool('app2')],
@@ -128,11 +137,46 @@ function redisIsolation(app: string, other: string): Check {
     const pw = await exec(kubectl('get', 'secret', 'redis-credentials', '-n', `${app}-ns`, '-o', 'jsonpath={.data.password}'));
     expect(pw.code === 0 && pw.stdout.length > 0, `no redis-credentials Secret in ${app}-ns`);
     const password = Buffer.from(pw.stdout, 'base64').toString();
-    const own = await exec(kubectl('exec', '-n', 'redis-system', 'deploy/redis', '--', 'redis-cli', '--no-auth-warning', '--user', app, '--pass', password, 'HSET', `${app}||smoke`, 'data', 'ok'));
+    const own = await exec(
+      kubectl(
+        'exec',
+        '-n',
+        'redis-system',
+        'deploy/redis',
+        '--',
+        'redis-cli',
+        '--no-auth-warning',
+        '--user',
+        app,
+        '--pass',
+        password,
+        'HSET',
+        `${app}||smoke`,
+        'data',
+        'ok',
+      ),
+    );
     expect(/^[01]$/.test(own.stdout.trim()), `${app} cannot write its own keys: ${own.stdout.trim()}`);
-    const r = await exec(kubectl('exec', '-n', 'redis-system', 'deploy/redis', '--', 'redis-cli', '--no-auth-warning', '--user', app, '--pass', password, 'HGET', `${other}||smoke`, 'data'));
+    const r = await exec(
+      kubectl(
+        'exec',
+        '-n',
+        'redis-system',
+        'deploy/redis',
+        '--',
+        'redis-cli',
+        '--no-auth-warning',
+        '--user',
+        app,
+        '--pass',
+        password,
+        'HGET',
+        `${other}||smoke`,
+        'data',
+      ),
+    );
     expect(/NOPERM/.test(r.stdout + r.stderr), `expected NOPERM, got: ${(r.stdout + r.stderr).trim().slice(0, 200)}`);
-    return 'own keys writable, the other app\'s refused (NOPERM)';
+    return "own keys writable, the other app's refused (NOPERM)";
   };
 }
 
@@ -145,7 +189,22 @@ function vaultIsolation(app: string, other: string): Check {
     const login = await vault('write', '-field=token', 'auth/kubernetes/login', `role=${app}`, `jwt=${jwt.stdout.trim()}`);
     expect(login.code === 0, `${app} cannot log in to Vault: ${login.stderr.trim().slice(0, 200)}`);
     const token = login.stdout.trim();
-    const theirs = await exec(kubectl('exec', '-n', 'vault-system', 'deploy/vault', '--', 'env', 'VAULT_ADDR=http://127.0.0.1:8200', `VAULT_TOKEN=${token}`, 'vault', 'kv', 'get', `secret/dapr/${other}`));
+    const theirs = await exec(
+      kubectl(
+        'exec',
+        '-n',
+        'vault-system',
+        'deploy/vault',
+        '--',
+        'env',
+        'VAULT_ADDR=http://127.0.0.1:8200',
+        `VAULT_TOKEN=${token}`,
+        'vault',
+        'kv',
+        'get',
+        `secret/dapr/${other}`,
+      ),
+    );
     expect(theirs.code !== 0 && /permission denied|403/.test(theirs.stderr), `expected permission denied, got exit ${theirs.code}`);
     return `${app} logs in with its own role; secret/dapr/${other} is denied`;
   };

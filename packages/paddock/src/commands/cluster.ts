@@ -7,8 +7,23 @@ import { UserError } from '../report/errors.js';
 import { delimiter } from 'node:path';
 import { existsSync } from 'node:fs';
 import {
-  chooseImageSource, clusterImages, describe, missingTools, formatPlan, formatTable, planFor, planOptions, readFlux, readSecretSync, runPlan, smokeTests, statusRows, UP_PHASES,
-  type ImageSource, type PlanOptions, type Step,
+  chooseImageSource,
+  clusterImages,
+  describe,
+  missingTools,
+  formatPlan,
+  formatTable,
+  planFor,
+  planOptions,
+  readFlux,
+  readSecretSync,
+  runPlan,
+  smokeTests,
+  statusRows,
+  UP_PHASES,
+  type ImageSource,
+  type PlanOptions,
+  type Step,
 } from '../cluster/index.js';
 import { listedApps } from '../gitops/apps-list.js';
 import { layout } from '../gitops/layout.js';
@@ -35,7 +50,12 @@ function imageSources(o: PlanOptions): { ref: string; source: ImageSource; from:
 function printPlan(command: string, steps: Step[], json: boolean, o?: PlanOptions): void {
   const images = command === 'up' && o ? imageSources(o) : undefined;
   if (json) {
-    printJson({ ok: true, command, ...(images ? { imageSource: o!.images ?? 'pull', imageSourceWhy: o!.imagesWhy, images } : {}), steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })) });
+    printJson({
+      ok: true,
+      command,
+      ...(images ? { imageSource: o!.images ?? 'pull', imageSourceWhy: o!.imagesWhy, images } : {}),
+      steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })),
+    });
     return;
   }
   const head = images
@@ -78,29 +98,33 @@ export function register(program: Command): void {
       .option('--dry-run', 'print the ordered plan, run nothing')
       .option('--json', 'print the plan (or result) as JSON');
     if (command === 'up') {
-      c.option('--images <source>', 'where the images come from: pull (upstream registries), build (from pinned source, here), auto: pull where the registries answer (default auto; env PADDOCK_IMAGE_SOURCE)');
+      c.option(
+        '--images <source>',
+        'where the images come from: pull (upstream registries), build (from pinned source, here), auto: pull where the registries answer (default auto; env PADDOCK_IMAGE_SOURCE)',
+      );
       c.option('--until <phase>', `stop after this phase (${UP_PHASES.join(', ')})`);
     }
     c.action(async (opts: Opts) => {
-        if (opts.until !== undefined && !(UP_PHASES as readonly string[]).includes(opts.until)) {
-          throw new UserError(`--until "${opts.until}" is not a phase of cluster up`, `Use one of: ${UP_PHASES.join(', ')}.`);
-        }
-        const extra = command === 'up' ? { ...(await chooseImageSource(opts.images).then((c) => ({ images: c.source, imagesWhy: c.why }))), until: opts.until } : {};
-        const o = planOptions(paths.root, Boolean(opts.dryRun), extra);
-        const steps = planFor(command, o);
-        if (opts.dryRun) {
-          printPlan(command, steps, Boolean(opts.json), o);
-          return;
-        }
-        // Where images are built, so are the tools (tools/build.sh in the plan): use those.
-        if (o.images === 'build') pinnedToolsFirst(paths.toolsBin);
-        await runPlan(steps, async () => {
-          await status(false);
-        });
-        if (opts.json) printJson({ ok: true, command, steps: steps.length }, { compact: true });
-        else if (opts.until) process.stdout.write(`${pc.green('✔')} cluster ${command} done up to the "${opts.until}" phase (--until).\n`);
-        else process.stdout.write(`${pc.green('✔')} cluster ${command} done.${command === 'up' ? ' Next: npx paddock cluster test' : ''}\n`);
+      if (opts.until !== undefined && !(UP_PHASES as readonly string[]).includes(opts.until)) {
+        throw new UserError(`--until "${opts.until}" is not a phase of cluster up`, `Use one of: ${UP_PHASES.join(', ')}.`);
+      }
+      const extra =
+        command === 'up' ? { ...(await chooseImageSource(opts.images).then((c) => ({ images: c.source, imagesWhy: c.why }))), until: opts.until } : {};
+      const o = planOptions(paths.root, Boolean(opts.dryRun), extra);
+      const steps = planFor(command, o);
+      if (opts.dryRun) {
+        printPlan(command, steps, Boolean(opts.json), o);
+        return;
+      }
+      // Where images are built, so are the tools (tools/build.sh in the plan): use those.
+      if (o.images === 'build') pinnedToolsFirst(paths.toolsBin);
+      await runPlan(steps, async () => {
+        await status(false);
       });
+      if (opts.json) printJson({ ok: true, command, steps: steps.length }, { compact: true });
+      else if (opts.until) process.stdout.write(`${pc.green('✔')} cluster ${command} done up to the "${opts.until}" phase (--until).\n`);
+      else process.stdout.write(`${pc.green('✔')} cluster ${command} done.${command === 'up' ? ' Next: npx paddock cluster test' : ''}\n`);
+    });
   }
   cluster
     .command('status')
@@ -117,7 +141,9 @@ export function register(program: Command): void {
     .option('--json', 'print the results as JSON')
     .action(async (opts: Opts) => {
       if (opts.dryRun) {
-        process.stdout.write('paddock cluster test: port-forwards to app1 and app2, then checks health, classification, history, cross-app calls through Dapr, node pools, and Redis/Vault isolation.\n');
+        process.stdout.write(
+          'paddock cluster test: port-forwards to app1 and app2, then checks health, classification, history, cross-app calls through Dapr, node pools, and Redis/Vault isolation.\n',
+        );
         return;
       }
       needTools(['kubectl']);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import pc from 'picocolors';
 import { devStateDir } from '../paths.js';
 import { killAllSync } from '../dev/proc.js';
@@ -25,16 +25,20 @@ export function register(program: Command): void {
         'sidecar (same Dapr API on localhost, app-id <name>, namespace <name>-ns), until Ctrl-C.',
     )
     .argument('[app-dir...]', 'app folders, each with values.yaml and paddock.dev.yaml (default: the current folder)')
-    .addOption(new Option('--backend <backend>', 'where state and pub/sub live: embedded (SQLite, in-memory) or redis (a local redis-server, one ACL user per app)').choices(['embedded', 'redis']).default('embedded'))
-    .option('--json', 'print the apps\' status as JSON once they are ready, or once the wait for readiness is over (logs go to stderr)')
+    .addOption(
+      new Option('--backend <backend>', 'where state and pub/sub live: embedded (SQLite, in-memory) or redis (a local redis-server, one ACL user per app)')
+        .choices(['embedded', 'redis'])
+        .default('embedded'),
+    )
+    .option('--json', "print the apps' status as JSON once they are ready, or once the wait for readiness is over (logs go to stderr)")
     .option('--free-ports', 'give the apps free ports instead of the ports in their values files')
     .option('--ready-timeout <seconds>', 'how long to wait for every app to be ready before saying what each still waits for (the apps keep running)', '60')
     .option('--state-dir <dir>', 'folder for generated Dapr files and local data', process.env.PADDOCK_STATE_DIR)
-    .addOption(new Option('--dapr-log-level <level>', 'the sidecars\' log level').choices(['debug', 'info', 'warn', 'error']).default('warn'))
+    .addOption(new Option('--dapr-log-level <level>', "the sidecars' log level").choices(['debug', 'info', 'warn', 'error']).default('warn'))
     .addHelpText(
       'after',
       '\nHow each app starts is in its paddock.dev.yaml; its local secrets in secrets.local.yaml (git-ignored).\n' +
-        'While running, .paddock/dev/status.json lists each app\'s URL, Dapr HTTP port and health.\n' +
+        "While running, .paddock/dev/status.json lists each app's URL, Dapr HTTP port and health.\n" +
         'Example: npx paddock dev apps/app1 apps/app2',
     )
     .action(async (dirs: string[], flags: DevFlags) => {
@@ -89,10 +93,16 @@ export async function runDev(dirs: string[], flags: DevFlags): Promise<number> {
   }
   for (const s of status) {
     const where = s.url ?? 'no port: it answers no web requests';
-    human(`${s.healthy ? pc.green('✔') : pc.yellow('…')} ${pc.bold(s.name.padEnd(8))} ${where}  ${pc.dim(`(Dapr HTTP on 127.0.0.1:${s.daprHttpPort})`)}${s.waitingFor ? `  not ready: ${s.waitingFor}` : ''}`);
+    human(
+      `${s.healthy ? pc.green('✔') : pc.yellow('…')} ${pc.bold(s.name.padEnd(8))} ${where}  ${pc.dim(`(Dapr HTTP on 127.0.0.1:${s.daprHttpPort})`)}${s.waitingFor ? `  not ready: ${s.waitingFor}` : ''}`,
+    );
   }
   const ready = status.every((s) => s.healthy);
-  human(pc.dim(`${ready ? 'ready' : 'running, not every app ready yet,'} in ${((Date.now() - started) / 1000).toFixed(1)} s (${flags.backend} backend); Ctrl-C stops everything`));
+  human(
+    pc.dim(
+      `${ready ? 'ready' : 'running, not every app ready yet,'} in ${((Date.now() - started) / 1000).toFixed(1)} s (${flags.backend} backend); Ctrl-C stops everything`,
+    ),
+  );
   await new Promise<never>(() => {
     /* run until a signal arrives */
   });

@@ -9,7 +9,7 @@ export function register(program: Command): void {
   program
     .command('explain')
     .description('Say in plain English what an app gets: what runs, what it may talk to, its limits')
-    .argument('<file>', 'the app\'s values file')
+    .argument('<file>', "the app's values file")
     .option('--name <name>', 'the app name (default: the folder of values.yaml, else the file name)')
     .option('--json', 'print the explanation as JSON')
     .action(async (file: string, opts: { name?: string; json?: boolean }) => {

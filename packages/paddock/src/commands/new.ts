@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import pc from 'picocolors';
 import { runNew, type NewOptions } from '../new/index.js';
 import { printJson } from '../report/json.js';
@@ -10,7 +10,10 @@ export function register(program: Command): void {
     .argument('[dir]', "the app's folder", '.')
     .option('--name <name>', "the app's name (default: the folder's name)")
     .option('--port <port>', 'the port the app listens on, or none for an app that answers no web requests (default: from the code, else 8080)')
-    .option('--health-path <path>', 'the path that answers 200 once the app can serve (default: the health route the code serves, else none: the platform checks the port)')
+    .option(
+      '--health-path <path>',
+      'the path that answers 200 once the app can serve (default: the health route the code serves, else none: the platform checks the port)',
+    )
     .option('--state', 'the app needs to remember things between restarts (a state store)')
     .option('--no-state', 'the app needs no state store')
     .option('--secrets', 'the app uses API keys or passwords (a secret store)')
@@ -27,12 +30,23 @@ export function register(program: Command): void {
     .option('-y, --yes', 'ask nothing: use flags, then what the code shows, then defaults')
     .option('--force', 'replace an existing values.yaml without asking')
     .option('--json', 'print the result as JSON (asks nothing)')
-    .addHelpText('after', "\nEvery question is also a flag; with --yes or --json, or when not in a terminal, nothing is asked.\nIf DIR holds the app's code, answers are pre-filled from it (port, stores, secrets, apps it calls).\nAn existing values.yaml is replaced only when you say so (or with --force).\n" + '\nExit status: 0 written (or kept, when you chose to keep the existing file), 2 bad flags or an existing file without --force, 130 stopped with Ctrl-C (nothing written).\nExample: npx paddock new apps/feedback --yes --state --secret-keys openai-api-key --callers app2')
+    .addHelpText(
+      'after',
+      "\nEvery question is also a flag; with --yes or --json, or when not in a terminal, nothing is asked.\nIf DIR holds the app's code, answers are pre-filled from it (port, stores, secrets, apps it calls).\nAn existing values.yaml is replaced only when you say so (or with --force).\n" +
+        '\nExit status: 0 written (or kept, when you chose to keep the existing file), 2 bad flags or an existing file without --force, 130 stopped with Ctrl-C (nothing written).\nExample: npx paddock new apps/feedback --yes --state --secret-keys openai-api-key --callers app2',
+    )
     .action(async (dir: string, opts: NewOptions) => {
       try {
         const r = await runNew(dir, opts);
         if (opts.json) {
-          printJson({ ok: true, written: r.written, file: r.file, answers: r.answers, prefilled: r.suggestions.reasons, ...(r.schemaNote ? { schemaNote: r.schemaNote } : {}) });
+          printJson({
+            ok: true,
+            written: r.written,
+            file: r.file,
+            answers: r.answers,
+            prefilled: r.suggestions.reasons,
+            ...(r.schemaNote ? { schemaNote: r.schemaNote } : {}),
+          });
         } else if (!r.written) {
           process.stdout.write(`Kept ${r.file}; nothing was written.\n`);
         } else {

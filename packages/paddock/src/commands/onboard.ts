@@ -13,7 +13,9 @@ import { gitopsDefault } from '../paths.js';
 export function register(program: Command): void {
   program
     .command('onboard')
-    .description("Add or update an app in the GitOps tree (platform/apps/<name>/), after checking its values file. Writes only this app's entry: another app's side of a call or a topic is proposed, never written.")
+    .description(
+      "Add or update an app in the GitOps tree (platform/apps/<name>/), after checking its values file. Writes only this app's entry: another app's side of a call or a topic is proposed, never written.",
+    )
     .argument('<values-file>', "the app's values file, for example apps/app1/values.yaml")
     .option('--name <name>', 'the app name (default: the folder of values.yaml, else the file name)')
     .option('--platform <dir>', 'the GitOps tree to change', gitopsDefault())
@@ -34,14 +36,29 @@ export function register(program: Command): void {
       };
       const nameProblem = onboardNameProblem(app.name);
       if (nameProblem) {
-        refuse([{ rule: 'onboard', severity: 'error', file, message: `${nameProblem}, so it cannot be onboarded.`, fix: 'Rename the app folder, or pass --name with another name.' }]);
+        refuse([
+          {
+            rule: 'onboard',
+            severity: 'error',
+            file,
+            message: `${nameProblem}, so it cannot be onboarded.`,
+            fix: 'Rename the app folder, or pass --name with another name.',
+          },
+        ]);
         return;
       }
       const values = { ...app.values };
       const notes: Finding[] = [...findings];
       if ('platform' in values) {
         delete values.platform;
-        notes.push({ rule: 'onboard', severity: 'warning', file, path: 'platform', message: 'platform settings belong to the platform team and were left out of the release.', fix: 'Remove the platform: section from the values file.' });
+        notes.push({
+          rule: 'onboard',
+          severity: 'warning',
+          file,
+          path: 'platform',
+          message: 'platform settings belong to the platform team and were left out of the release.',
+          fix: 'Remove the platform: section from the values file.',
+        });
       }
       const result = planOnboard(root, { name: app.name, values, source: sourceOf(resolve(file), values) }, chartVersion(), { replace: opts.replace });
       if (result.refused) {

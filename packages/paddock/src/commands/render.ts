@@ -8,8 +8,8 @@ import { ensureTools } from '../tools/ensure.js';
 export function register(program: Command): void {
   program
     .command('render')
-    .description('Render an app\'s Kubernetes manifests through the shared chart (to stdout)')
-    .argument('<file>', 'the app\'s values file')
+    .description("Render an app's Kubernetes manifests through the shared chart (to stdout)")
+    .argument('<file>', "the app's values file")
     .option('--name <name>', 'the app name (default: the folder of values.yaml, else the file name)')
     .action(async (file: string, opts: { name?: string }) => {
       const checked = await checkValuesFile(file, { name: opts.name });

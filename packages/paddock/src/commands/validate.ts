@@ -15,6 +15,10 @@ export function register(program: Command): void {
       if (opts.name && files.length > 1) throw new UserError('--name can only be used with one file');
       const findings: Finding[] = [];
       for (const file of files) findings.push(...(await checkValuesFile(file, { name: opts.name })).findings);
-      process.exitCode = emitReport(makeReport(findings), opts, `${files.length === 1 ? files[0] : `${files.length} values files`} meet${files.length === 1 ? 's' : ''} the contract`);
+      process.exitCode = emitReport(
+        makeReport(findings),
+        opts,
+        `${files.length === 1 ? files[0] : `${files.length} values files`} meet${files.length === 1 ? 's' : ''} the contract`,
+      );
     });
 }

@@ -24,8 +24,16 @@ function at(app: AppInput, path: string[], f: Omit<Finding, 'rule' | 'file' | 'l
 
 /** What let a set of flows through, in words: "let out by NetworkPolicy a/b, let in by …". */
 function openedBy(flows: Flow[], src: Endpoint, dst: Endpoint): string {
-  const out = [...new Set(flows.map((f) => f.egressBy))].map((n) => (n ? `by ${policyName(src.namespace, n)}` : `because ${src.label} is not isolated for egress`));
-  const inn = [...new Set(flows.map((f) => f.ingressBy))].map((n) => (n ? `by ${policyName(dst.namespace, n)}` : dst.kind === 'host' ? 'as NetworkPolicy does not filter what reaches a node\'s address' : `because ${dst.label} is not isolated for ingress`));
+  const out = [...new Set(flows.map((f) => f.egressBy))].map((n) =>
+    n ? `by ${policyName(src.namespace, n)}` : `because ${src.label} is not isolated for egress`,
+  );
+  const inn = [...new Set(flows.map((f) => f.ingressBy))].map((n) =>
+    n
+      ? `by ${policyName(dst.namespace, n)}`
+      : dst.kind === 'host'
+        ? "as NetworkPolicy does not filter what reaches a node's address"
+        : `because ${dst.label} is not isolated for ingress`,
+  );
   return `let out ${out.join(' and ')}; let in ${inn.join(' and ')}`;
 }
 
@@ -47,7 +55,10 @@ export function compareWithDeclarations(result: MatrixResult): Finding[] {
   for (const p of problems) {
     const app = p.app ? apps.get(p.app)?.input : undefined;
     findings.push({
-      rule: RULE, severity: 'error', ...(app ? { file: fileOf(app) } : {}), path: p.object,
+      rule: RULE,
+      severity: 'error',
+      ...(app ? { file: fileOf(app) } : {}),
+      path: p.object,
       message: `${p.object} in ${p.namespace} cannot be used: ${p.message}.`,
       fix: 'Render the app again with the platform chart; do not edit the generated objects by hand.',
     });
@@ -70,21 +81,25 @@ export function compareWithDeclarations(result: MatrixResult): Finding[] {
     const a = info.input;
     if (iso && (!iso.ingress || !iso.egress)) {
       const dirs = [!iso.ingress && 'incoming', !iso.egress && 'outgoing'].filter(Boolean).join(' and ');
-      findings.push(at(a, ['networkPolicy'], {
-        severity: 'error',
-        message: `${a.namespace} has no default-deny NetworkPolicy: pods there other than ${a.name} are open to ${dirs} traffic.`,
-        fix: `Keep the chart's "default-deny" NetworkPolicy (podSelector: {}, policyTypes: [Ingress, Egress]) in ${a.namespace}; render ${a.name} again with the platform chart.`,
-      }));
+      findings.push(
+        at(a, ['networkPolicy'], {
+          severity: 'error',
+          message: `${a.namespace} has no default-deny NetworkPolicy: pods there other than ${a.name} are open to ${dirs} traffic.`,
+          fix: `Keep the chart's "default-deny" NetworkPolicy (podSelector: {}, policyTypes: [Ingress, Egress]) in ${a.namespace}; render ${a.name} again with the platform chart.`,
+        }),
+      );
       continue;
     }
     const touching = [...(byFrom.get(info.other.id) ?? []), ...(byTo.get(info.other.id) ?? [])];
     if (touching.length) {
       const peers = [...new Set(touching.map((f) => byId.get(f.from === info.other.id ? f.to : f.from)!.label))];
-      findings.push(at(a, ['networkPolicy'], {
-        severity: 'error',
-        message: `Pods in ${a.namespace} other than ${a.name} can talk to ${peers.slice(0, 5).join(', ')}${peers.length > 5 ? ` and ${peers.length - 5} more` : ''}: a NetworkPolicy there selects every pod.`,
-        fix: `Make every NetworkPolicy in ${a.namespace} except default-deny select only ${a.name}'s pods (podSelector with app.kubernetes.io/name: ${a.name}).`,
-      }));
+      findings.push(
+        at(a, ['networkPolicy'], {
+          severity: 'error',
+          message: `Pods in ${a.namespace} other than ${a.name} can talk to ${peers.slice(0, 5).join(', ')}${peers.length > 5 ? ` and ${peers.length - 5} more` : ''}: a NetworkPolicy there selects every pod.`,
+          fix: `Make every NetworkPolicy in ${a.namespace} except default-deny select only ${a.name}'s pods (podSelector with app.kubernetes.io/name: ${a.name}).`,
+        }),
+      );
     }
   }
 
@@ -166,7 +181,11 @@ function judgeFlows(flows: Flow[], src: Endpoint, dst: Endpoint, appOf: Map<stri
   const metrics = dst.ports.find((p) => p.name === 'dapr-metrics');
   const unexpected = flows.filter((f) => !(src.role === 'monitoring' && metrics && f.port === metrics.port && f.protocol === metrics.protocol));
   if (!unexpected.length) return undefined;
-  const who = src.namespace ? `Pods in ${src.namespace}` : src.kind === 'host' ? `${src.label[0]!.toUpperCase()}${src.label.slice(1)}${src.role === 'node' ? ' (and every host-network pod, which has a node\'s address)' : ''}` : `The ${src.label}`;
+  const who = src.namespace
+    ? `Pods in ${src.namespace}`
+    : src.kind === 'host'
+      ? `${src.label[0]!.toUpperCase()}${src.label.slice(1)}${src.role === 'node' ? " (and every host-network pod, which has a node's address)" : ''}`
+      : `The ${src.label}`;
   const inBy = [...new Set(unexpected.map((f) => policyName(dst.namespace, f.ingressBy) || `${b.name} is not isolated for ingress`))].join(' and ');
   return at(b, ['networkPolicy', 'allowIngressFrom'], {
     severity: 'error',
@@ -178,8 +197,11 @@ function judgeFlows(flows: Flow[], src: Endpoint, dst: Endpoint, appOf: Map<stri
 /** An app pod reaching the API server, a node or kube-system: never needed, and the way to attack the cluster itself. */
 function clusterInfrastructure(a: AppInput, dst: Endpoint, ports: string, how: string): Finding {
   const what = {
-    'api-server': { name: dst.label, why: 'Apps never talk to the API server: the platform deploys them, and an open path lets a stolen or leaked token be used from the app.' },
-    node: { name: dst.label, why: 'Apps never talk to the nodes: the kubelet and NodePorts there are the cluster\'s, not the app\'s.' },
+    'api-server': {
+      name: dst.label,
+      why: 'Apps never talk to the API server: the platform deploys them, and an open path lets a stolen or leaked token be used from the app.',
+    },
+    node: { name: dst.label, why: "Apps never talk to the nodes: the kubelet and NodePorts there are the cluster's, not the app's." },
     'kube-system': { name: `${dst.label} in kube-system`, why: 'Apps reach kube-system only for DNS (CoreDNS on port 53).' },
   }[dst.role as 'api-server' | 'node' | 'kube-system'];
   return at(a, ['networkPolicy', 'allowEgressTo'], {
@@ -202,35 +224,43 @@ function missingBaseline(a: AppInput, daprEnabled: boolean, from: Flow[], byId: 
   const out: Finding[] = [];
   const reaches = (pred: (d: Endpoint, f: Flow) => boolean) => from.some((f) => pred(byId.get(f.to)!, f));
   if (dests.some((d) => d.role === 'dns') && !reaches((d, f) => d.role === 'dns' && f.port === 53 && f.protocol === 'UDP')) {
-    out.push(at(a, ['networkPolicy'], {
-      severity: 'warning',
-      message: `${a.name} cannot reach the cluster DNS (port 53/UDP), so it cannot resolve any name.`,
-      fix: `Keep the chart's "${a.name}-allow-dns" NetworkPolicy; render ${a.name} again with the platform chart.`,
-    }));
+    out.push(
+      at(a, ['networkPolicy'], {
+        severity: 'warning',
+        message: `${a.name} cannot reach the cluster DNS (port 53/UDP), so it cannot resolve any name.`,
+        fix: `Keep the chart's "${a.name}-allow-dns" NetworkPolicy; render ${a.name} again with the platform chart.`,
+      }),
+    );
   }
   if (daprEnabled) {
     const missing = dests.filter((d) => d.role === 'dapr-control-plane' && d.ports.some((p) => !reaches((x, f) => x === d && f.port === p.port)));
     if (missing.length) {
-      out.push(at(a, ['networkPolicy'], {
-        severity: 'warning',
-        message: `${a.name}'s Dapr sidecar cannot reach ${missing.map((d) => d.label).join(', ')}; the sidecar will not start or will lose features.`,
-        fix: `Keep the chart's "${a.name}-allow-dapr-control-plane" NetworkPolicy; render ${a.name} again with the platform chart.`,
-      }));
+      out.push(
+        at(a, ['networkPolicy'], {
+          severity: 'warning',
+          message: `${a.name}'s Dapr sidecar cannot reach ${missing.map((d) => d.label).join(', ')}; the sidecar will not start or will lose features.`,
+          fix: `Keep the chart's "${a.name}-allow-dapr-control-plane" NetworkPolicy; render ${a.name} again with the platform chart.`,
+        }),
+      );
     }
   }
   if (usesRedis(a) && dests.some((d) => d.role === 'redis') && !reaches((d) => d.role === 'redis')) {
-    out.push(at(a, [enabled(a.values.statestore) ? 'statestore' : 'pubsub', 'enabled'], {
-      severity: 'warning',
-      message: `${a.name} enables ${enabled(a.values.statestore) ? 'statestore' : 'pubsub'} but cannot reach Redis, so saving data${enabled(a.values.pubsub) ? ' and events' : ''} will fail.`,
-      fix: `Keep the chart's "${a.name}-allow-redis" NetworkPolicy; render ${a.name} again with the platform chart.`,
-    }));
+    out.push(
+      at(a, [enabled(a.values.statestore) ? 'statestore' : 'pubsub', 'enabled'], {
+        severity: 'warning',
+        message: `${a.name} enables ${enabled(a.values.statestore) ? 'statestore' : 'pubsub'} but cannot reach Redis, so saving data${enabled(a.values.pubsub) ? ' and events' : ''} will fail.`,
+        fix: `Keep the chart's "${a.name}-allow-redis" NetworkPolicy; render ${a.name} again with the platform chart.`,
+      }),
+    );
   }
   if (enabled(a.values.binding) && !reaches((d, f) => d.kind === 'internet' && f.port === 443)) {
-    out.push(at(a, ['binding', 'enabled'], {
-      severity: 'warning',
-      message: `${a.name} enables a binding but cannot reach the internet on https (443), so the binding's calls will fail.`,
-      fix: `Keep the chart's "${a.name}-allow-binding" NetworkPolicy; render ${a.name} again with the platform chart.`,
-    }));
+    out.push(
+      at(a, ['binding', 'enabled'], {
+        severity: 'warning',
+        message: `${a.name} enables a binding but cannot reach the internet on https (443), so the binding's calls will fail.`,
+        fix: `Keep the chart's "${a.name}-allow-binding" NetworkPolicy; render ${a.name} again with the platform chart.`,
+      }),
+    );
   }
   return out;
 }
@@ -242,56 +272,73 @@ function judgeCall(c: DaprCall, apps: MatrixResult['apps'], flows: Flow[]): Find
   const b = B.input;
   const out: Finding[] = [];
   const both = c.callerDeclares && c.calleeDeclares;
-  const aclWords = c.acl === 'allow' ? `${b.name}'s Dapr access control lets ${a.name} in too` : c.acl === 'some-operations' ? `${b.name}'s Dapr access control lets ${a.name} call some operations` : `${b.name}'s Dapr access control still refuses ${a.name}`;
+  const aclWords =
+    c.acl === 'allow'
+      ? `${b.name}'s Dapr access control lets ${a.name} in too`
+      : c.acl === 'some-operations'
+        ? `${b.name}'s Dapr access control lets ${a.name} call some operations`
+        : `${b.name}'s Dapr access control still refuses ${a.name}`;
 
   if (c.network && !both) {
     const daprFlows = flows.filter((f) => f.from === A.endpoint.id && f.to === B.endpoint.id && f.port === DAPR_INTERNAL_PORT);
     // Point at the side whose policy is wider than its declaration.
     const ingressWider = !c.calleeDeclares;
     const side = ingressWider ? b : a;
-    out.push(at(side, ['networkPolicy', ingressWider ? 'allowIngressFrom' : 'allowEgressTo'], {
-      severity: 'error',
-      message: `${a.name} can reach ${b.name} on Dapr's port ${DAPR_INTERNAL_PORT} (${openedBy(daprFlows, A.endpoint, B.endpoint)}), but ${undeclared(c, a, b)}; ${aclWords}.`,
-      fix: `Remove or narrow the NetworkPolicy that opens ${b.namespace} to ${a.namespace}; only the chart's policies, generated from the values, should. If the call is wanted, declare it on both sides: ${b.namespace} in networkPolicy.allowEgressTo of ${fileOf(a)} and ${a.namespace} in networkPolicy.allowIngressFrom of ${fileOf(b)}.`,
-    }));
+    out.push(
+      at(side, ['networkPolicy', ingressWider ? 'allowIngressFrom' : 'allowEgressTo'], {
+        severity: 'error',
+        message: `${a.name} can reach ${b.name} on Dapr's port ${DAPR_INTERNAL_PORT} (${openedBy(daprFlows, A.endpoint, B.endpoint)}), but ${undeclared(c, a, b)}; ${aclWords}.`,
+        fix: `Remove or narrow the NetworkPolicy that opens ${b.namespace} to ${a.namespace}; only the chart's policies, generated from the values, should. If the call is wanted, declare it on both sides: ${b.namespace} in networkPolicy.allowEgressTo of ${fileOf(a)} and ${a.namespace} in networkPolicy.allowIngressFrom of ${fileOf(b)}.`,
+      }),
+    );
   }
   if (c.acl !== 'deny' && !c.calleeDeclares && B.daprEnabled) {
-    out.push(at(b, ['networkPolicy', 'allowIngressFrom'], {
-      severity: 'error',
-      message: `${b.name}'s Dapr access control lets ${a.name} (${a.namespace}) call it${c.acl === 'some-operations' ? ' for some operations' : ''}, but ${b.name} does not list ${a.namespace} in networkPolicy.allowIngressFrom.`,
-      fix: `Render ${b.name} again with the platform chart: its Dapr Configuration must deny by default and allow only the namespaces in networkPolicy.allowIngressFrom.`,
-    }));
+    out.push(
+      at(b, ['networkPolicy', 'allowIngressFrom'], {
+        severity: 'error',
+        message: `${b.name}'s Dapr access control lets ${a.name} (${a.namespace}) call it${c.acl === 'some-operations' ? ' for some operations' : ''}, but ${b.name} does not list ${a.namespace} in networkPolicy.allowIngressFrom.`,
+        fix: `Render ${b.name} again with the platform chart: its Dapr Configuration must deny by default and allow only the namespaces in networkPolicy.allowIngressFrom.`,
+      }),
+    );
   }
   if (both && !c.effective) {
     const why = !c.network
       ? `the NetworkPolicies do not let ${a.name}'s pod reach ${b.name}'s on port ${DAPR_INTERNAL_PORT}`
       : `${b.name}'s Dapr access control refuses ${a.name}`;
-    out.push(at(b, ['networkPolicy', 'allowIngressFrom'], {
-      severity: 'warning',
-      message: `${a.name} and ${b.name} both declare that ${a.name} calls ${b.name}, but ${why}, so the call will fail.`,
-      fix: `Render both apps again with the platform chart and check for NetworkPolicies or Dapr Configurations changed by hand in ${a.namespace} and ${b.namespace}.`,
-    }));
+    out.push(
+      at(b, ['networkPolicy', 'allowIngressFrom'], {
+        severity: 'warning',
+        message: `${a.name} and ${b.name} both declare that ${a.name} calls ${b.name}, but ${why}, so the call will fail.`,
+        fix: `Render both apps again with the platform chart and check for NetworkPolicies or Dapr Configurations changed by hand in ${a.namespace} and ${b.namespace}.`,
+      }),
+    );
   }
   if (c.callerDeclares && !c.calleeDeclares && b.values.port === 'none') {
     // A worker (port: none) has no app channel: Dapr cannot deliver a call to it, whoever allows it.
-    out.push(at(a, ['networkPolicy', 'allowEgressTo'], {
-      severity: 'warning',
-      message: `${a.name} says it calls ${b.name} (networkPolicy.allowEgressTo lists ${b.namespace}), but ${b.name} has no port (port: none): it answers no calls, so the call will be refused.`,
-      fix: `Remove ${b.namespace} from networkPolicy.allowEgressTo in ${fileOf(a)}; to hand ${b.name} work, publish a topic it subscribes to.`,
-    }));
+    out.push(
+      at(a, ['networkPolicy', 'allowEgressTo'], {
+        severity: 'warning',
+        message: `${a.name} says it calls ${b.name} (networkPolicy.allowEgressTo lists ${b.namespace}), but ${b.name} has no port (port: none): it answers no calls, so the call will be refused.`,
+        fix: `Remove ${b.namespace} from networkPolicy.allowEgressTo in ${fileOf(a)}; to hand ${b.name} work, publish a topic it subscribes to.`,
+      }),
+    );
   } else if (c.callerDeclares && !c.calleeDeclares) {
-    out.push(at(b, ['networkPolicy', 'allowIngressFrom'], {
-      severity: 'warning',
-      message: `${a.name} says it calls ${b.name} (networkPolicy.allowEgressTo lists ${b.namespace}), but ${b.name} does not accept calls from ${a.namespace}, so the call will be refused.`,
-      fix: `If ${a.name} should call ${b.name}, add ${a.namespace} to networkPolicy.allowIngressFrom in ${fileOf(b)}; otherwise remove ${b.namespace} from networkPolicy.allowEgressTo in ${fileOf(a)}.`,
-    }));
+    out.push(
+      at(b, ['networkPolicy', 'allowIngressFrom'], {
+        severity: 'warning',
+        message: `${a.name} says it calls ${b.name} (networkPolicy.allowEgressTo lists ${b.namespace}), but ${b.name} does not accept calls from ${a.namespace}, so the call will be refused.`,
+        fix: `If ${a.name} should call ${b.name}, add ${a.namespace} to networkPolicy.allowIngressFrom in ${fileOf(b)}; otherwise remove ${b.namespace} from networkPolicy.allowEgressTo in ${fileOf(a)}.`,
+      }),
+    );
   }
   if (!c.callerDeclares && c.calleeDeclares) {
-    out.push(at(a, ['networkPolicy', 'allowEgressTo'], {
-      severity: 'warning',
-      message: `${b.name} accepts calls from ${a.namespace} (networkPolicy.allowIngressFrom), but ${a.name} does not list ${b.namespace} in networkPolicy.allowEgressTo, so ${a.name} cannot call ${b.name}.`,
-      fix: `If ${a.name} should call ${b.name}, add ${b.namespace} to networkPolicy.allowEgressTo in ${fileOf(a)}; otherwise remove ${a.namespace} from networkPolicy.allowIngressFrom in ${fileOf(b)}.`,
-    }));
+    out.push(
+      at(a, ['networkPolicy', 'allowEgressTo'], {
+        severity: 'warning',
+        message: `${b.name} accepts calls from ${a.namespace} (networkPolicy.allowIngressFrom), but ${a.name} does not list ${b.namespace} in networkPolicy.allowEgressTo, so ${a.name} cannot call ${b.name}.`,
+        fix: `If ${a.name} should call ${b.name}, add ${b.namespace} to networkPolicy.allowEgressTo in ${fileOf(a)}; otherwise remove ${a.namespace} from networkPolicy.allowIngressFrom in ${fileOf(b)}.`,
+      }),
+    );
   }
   return out;
 }

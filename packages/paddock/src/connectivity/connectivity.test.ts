@@ -9,12 +9,32 @@ import { topicFindings } from './pubsub.js';
 import type { AppInput, KubeObject } from './model.js';
 import { selects } from './selector.js';
 
-const np = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec });
-const deployment = (app: string): KubeObject => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app, namespace: `${app}-ns` },
-  spec: { template: { metadata: { labels: { 'app.kubernetes.io/name': app }, annotations: { 'dapr.io/enabled': 'true', 'dapr.io/config': app, 'dapr.io/sidecar-listen-addresses': '[::1],127.0.0.1' } }, spec: { containers: [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }] }] } } },
+const np = (ns: string, name: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name, namespace: ns },
+  spec,
 });
-const config = (app: string, accessControl: unknown): KubeObject => ({ apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration', metadata: { name: app, namespace: `${app}-ns` }, spec: { accessControl } });
+const deployment = (app: string): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: app, namespace: `${app}-ns` },
+  spec: {
+    template: {
+      metadata: {
+        labels: { 'app.kubernetes.io/name': app },
+        annotations: { 'dapr.io/enabled': 'true', 'dapr.io/config': app, 'dapr.io/sidecar-listen-addresses': '[::1],127.0.0.1' },
+      },
+      spec: { containers: [{ name: 'app', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    },
+  },
+});
+const config = (app: string, accessControl: unknown): KubeObject => ({
+  apiVersion: 'dapr.io/v1alpha1',
+  kind: 'Configuration',
+  metadata: { name: app, namespace: `${app}-ns` },
+  spec: { accessControl },
+});
 const denyAll = (ns: string) => np(ns, 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
 const sel = (app: string) => ({ matchLabels: { 'app.kubernetes.io/name': app } });
 const nsSel = (ns: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
@@ -57,9 +77,27 @@ describe('NetworkPolicy semantics', () => {
   });
 
   it('needs the source egress AND the destination ingress', () => {
-    const egressOnly = [base('a', [np('a-ns', 'out', { podSelector: sel('a'), policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: nsSel('b-ns'), podSelector: sel('b') }], ports: [{ port: 50002 }] }] })]), base('b')];
+    const egressOnly = [
+      base('a', [
+        np('a-ns', 'out', {
+          podSelector: sel('a'),
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ namespaceSelector: nsSel('b-ns'), podSelector: sel('b') }], ports: [{ port: 50002 }] }],
+        }),
+      ]),
+      base('b'),
+    ];
     assert.equal(reaches(checkConnectivity(egressOnly).matrix, 'a', 'b', 50002), false);
-    const both = [egressOnly[0]!, base('b', [np('b-ns', 'in', { podSelector: sel('b'), policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: nsSel('a-ns'), podSelector: sel('a') }], ports: [{ port: 50002, protocol: 'TCP' }] }] })])];
+    const both = [
+      egressOnly[0]!,
+      base('b', [
+        np('b-ns', 'in', {
+          podSelector: sel('b'),
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [{ namespaceSelector: nsSel('a-ns'), podSelector: sel('a') }], ports: [{ port: 50002, protocol: 'TCP' }] }],
+        }),
+      ]),
+    ];
     const m = checkConnectivity(both).matrix;
     assert.equal(reaches(m, 'a', 'b', 50002), true);
     assert.equal(reaches(m, 'a', 'b', 8080), false);
@@ -91,10 +129,21 @@ describe('NetworkPolicy semantics', () => {
   });
 
   it('an ipBlock peer that leaves out private ranges does not reach pods', () => {
-    const r = checkConnectivity([base('a', [np('a-ns', 'web', { podSelector: sel('a'), policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 443 }] }] })])]);
+    const r = checkConnectivity([
+      base('a', [
+        np('a-ns', 'web', {
+          podSelector: sel('a'),
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }], ports: [{ port: 443 }] }],
+        }),
+      ]),
+    ]);
     assert.equal(reaches(r.matrix, 'a', 'internet', 443), true);
     assert.equal(reaches(r.matrix, 'a', 'redis-system/redis'), false);
-    assert.ok(r.findings.some((f) => f.severity === 'error' && /internet/.test(f.message)), 'internet without a binding is reported');
+    assert.ok(
+      r.findings.some((f) => f.severity === 'error' && /internet/.test(f.message)),
+      'internet without a binding is reported',
+    );
   });
 });
 
@@ -109,13 +158,28 @@ describe('Dapr access control (daprd 1.17 pkg/acl)', () => {
     assert.equal(parseAccessControl({ trustDomain: 'public', policies: [] })!.defaultAction, 'allow');
   });
   it('matches app id, namespace and trust domain', () => {
-    const acl = parseAccessControl({ defaultAction: 'deny', trustDomain: 'public', policies: [{ appId: 'app2', namespace: 'app2-ns', trustDomain: 'public', defaultAction: 'allow' }] });
+    const acl = parseAccessControl({
+      defaultAction: 'deny',
+      trustDomain: 'public',
+      policies: [{ appId: 'app2', namespace: 'app2-ns', trustDomain: 'public', defaultAction: 'allow' }],
+    });
     assert.equal(aclVerdict(acl, caller), 'allow');
     assert.equal(aclVerdict(acl, { ...caller, namespace: 'other-ns' }), 'deny');
     assert.equal(aclVerdict(acl, { ...caller, trustDomain: 'corp' }), 'deny');
   });
   it('reports partial access through operations', () => {
-    const acl = parseAccessControl({ defaultAction: 'deny', policies: [{ appId: 'app2', namespace: 'app2-ns', trustDomain: 'public', defaultAction: 'deny', operations: [{ name: '/classify', httpVerb: ['POST'], action: 'allow' }] }] });
+    const acl = parseAccessControl({
+      defaultAction: 'deny',
+      policies: [
+        {
+          appId: 'app2',
+          namespace: 'app2-ns',
+          trustDomain: 'public',
+          defaultAction: 'deny',
+          operations: [{ name: '/classify', httpVerb: ['POST'], action: 'allow' }],
+        },
+      ],
+    });
     assert.equal(aclVerdict(acl, caller), 'some-operations');
   });
   it('refuses a policy without namespace, as daprd does', () => {
@@ -135,7 +199,10 @@ describe('explain', () => {
   it('names declared partners that are not among the apps checked, with what they must declare', () => {
     const a = app('a', { networkPolicy: { allowIngressFrom: ['b-ns'], allowEgressTo: ['c-ns'] } }, [denyAll('a-ns')]);
     const lines = explainApp(checkConnectivity([a]), 'a');
-    assert.ok(lines.includes('Other apps that can call a (through Dapr): b (if it declares the call in its own values file: a-ns in networkPolicy.allowEgressTo).'), lines.join('\n'));
+    assert.ok(
+      lines.includes('Other apps that can call a (through Dapr): b (if it declares the call in its own values file: a-ns in networkPolicy.allowEgressTo).'),
+      lines.join('\n'),
+    );
     assert.ok(lines.includes('a can call (through Dapr): c (if that app accepts it: a-ns in its networkPolicy.allowIngressFrom).'), lines.join('\n'));
   });
 });
@@ -153,10 +220,16 @@ describe('robustness', () => {
       { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'x' }, spec: { template: { metadata: { labels: ['a'] } } } },
       null as unknown as KubeObject,
     ];
-    const a: AppInput = { name: 'a', namespace: 'a-ns', values: { networkPolicy: { allowIngressFrom: 'b-ns' as unknown as string[] }, port: 'x' as unknown as number }, objects: junk };
+    const a: AppInput = {
+      name: 'a',
+      namespace: 'a-ns',
+      values: { networkPolicy: { allowIngressFrom: 'b-ns' as unknown as string[] }, port: 'x' as unknown as number },
+      objects: junk,
+    };
     const r = checkConnectivity([a, app('b', { networkPolicy: { allowEgressTo: ['a-ns'] } }, [denyAll('b-ns')])]);
     const unusable = r.findings.filter((f) => /cannot be used/.test(f.message)).map((f) => f.path);
-    for (const name of ['bad-selector', 'bad-values', 'bad-cidr', 'bad-type']) assert.ok(unusable.includes(`NetworkPolicy/${name}`), `${name}: ${unusable.join(', ')}`);
+    for (const name of ['bad-selector', 'bad-values', 'bad-cidr', 'bad-type'])
+      assert.ok(unusable.includes(`NetworkPolicy/${name}`), `${name}: ${unusable.join(', ')}`);
   });
 });
 
@@ -173,15 +246,35 @@ describe('extra manifests', () => {
 });
 
 describe('pub/sub topics across the fleet', () => {
-  const ps = (name: string, pubsub: Record<string, unknown>): AppInput => ({ name, namespace: `${name}-ns`, values: { pubsub: { enabled: true, ...pubsub } }, objects: [], file: `apps/${name}/values.yaml` });
-  it('a subscriber the publisher does not accept is a warning at the publisher\'s allowSubscribersFrom', () => {
-    const f = topicFindings([ps('shop', { publishes: ['orders'], allowSubscribersFrom: ['mail-ns'] }), ps('mail', { subscribes: ['orders'] }), ps('snoop', { subscribes: ['orders'] })]);
-    assert.deepEqual(f.map((x) => [x.severity, x.file, x.path]), [['warning', 'apps/shop/values.yaml', 'pubsub.allowSubscribersFrom']]);
+  const ps = (name: string, pubsub: Record<string, unknown>): AppInput => ({
+    name,
+    namespace: `${name}-ns`,
+    values: { pubsub: { enabled: true, ...pubsub } },
+    objects: [],
+    file: `apps/${name}/values.yaml`,
+  });
+  it("a subscriber the publisher does not accept is a warning at the publisher's allowSubscribersFrom", () => {
+    const f = topicFindings([
+      ps('shop', { publishes: ['orders'], allowSubscribersFrom: ['mail-ns'] }),
+      ps('mail', { subscribes: ['orders'] }),
+      ps('snoop', { subscribes: ['orders'] }),
+    ]);
+    assert.deepEqual(
+      f.map((x) => [x.severity, x.file, x.path]),
+      [['warning', 'apps/shop/values.yaml', 'pubsub.allowSubscribersFrom']],
+    );
     assert.match(f[0]!.message, /snoop subscribes to "orders".*shop, which publishes it, does not accept snoop-ns/);
     assert.match(f[0]!.fix!, /add snoop-ns to pubsub.allowSubscribersFrom in apps\/shop\/values.yaml/);
   });
   it('two publishers of one topic is an error on each of them', () => {
-    const f = topicFindings([ps('shop', { publishes: ['orders'] }), ps('rival', { publishes: ['orders'] }), ps('off', { enabled: false, publishes: ['orders'] })]);
-    assert.deepEqual(f.map((x) => [x.severity, x.file, x.path]).sort(), [['error', 'apps/rival/values.yaml', 'pubsub.publishes'], ['error', 'apps/shop/values.yaml', 'pubsub.publishes']]);
+    const f = topicFindings([
+      ps('shop', { publishes: ['orders'] }),
+      ps('rival', { publishes: ['orders'] }),
+      ps('off', { enabled: false, publishes: ['orders'] }),
+    ]);
+    assert.deepEqual(f.map((x) => [x.severity, x.file, x.path]).sort(), [
+      ['error', 'apps/rival/values.yaml', 'pubsub.publishes'],
+      ['error', 'apps/shop/values.yaml', 'pubsub.publishes'],
+    ]);
   });
 });

@@ -42,7 +42,11 @@ export function parseAccessControl(spec: unknown): AccessControl | null {
   const defaultActionRaw = String(s.defaultAction ?? '');
   if (!trustDomain && !defaultActionRaw && list.length === 0) return null;
   // No default action: deny when policies are given (or the list is absent), allow for an explicit empty list.
-  const defaultAction = defaultActionRaw ? defaultActionRaw.toLowerCase() : policiesRaw === undefined || policiesRaw === null || list.length > 0 ? 'deny' : 'allow';
+  const defaultAction = defaultActionRaw
+    ? defaultActionRaw.toLowerCase()
+    : policiesRaw === undefined || policiesRaw === null || list.length > 0
+      ? 'deny'
+      : 'allow';
   const policies = new Map<string, AppPolicy>();
   const missing: string[] = [];
   for (const p of list) {
@@ -96,18 +100,35 @@ export function sidecarOf(objects: KubeObject[]): SidecarInfo {
 }
 
 /** The access control in force for an app: the Configuration its sidecar names, in its namespace. */
-export function accessControlOf(objects: KubeObject[], namespace: string, sidecar: SidecarInfo): { acl: AccessControl | null; trustDomain: string; error?: string } {
+export function accessControlOf(
+  objects: KubeObject[],
+  namespace: string,
+  sidecar: SidecarInfo,
+): { acl: AccessControl | null; trustDomain: string; error?: string } {
   if (!sidecar.config) return { acl: null, trustDomain: DEFAULT_TRUST_DOMAIN };
   const conf = objects.find(
-    (o) => o?.kind === 'Configuration' && String(o.apiVersion ?? '').startsWith('dapr.io/') && o.metadata?.name === sidecar.config && (o.metadata?.namespace ?? namespace) === namespace,
+    (o) =>
+      o?.kind === 'Configuration' &&
+      String(o.apiVersion ?? '').startsWith('dapr.io/') &&
+      o.metadata?.name === sidecar.config &&
+      (o.metadata?.namespace ?? namespace) === namespace,
   );
-  if (!conf) return { acl: null, trustDomain: DEFAULT_TRUST_DOMAIN, error: `the Dapr Configuration "${sidecar.config}" named by dapr.io/config is not among the rendered objects` };
+  if (!conf)
+    return {
+      acl: null,
+      trustDomain: DEFAULT_TRUST_DOMAIN,
+      error: `the Dapr Configuration "${sidecar.config}" named by dapr.io/config is not among the rendered objects`,
+    };
   const spec = rec(conf.spec).accessControl;
   try {
     const acl = parseAccessControl(spec);
     return { acl, trustDomain: acl?.trustDomain ?? DEFAULT_TRUST_DOMAIN };
   } catch (err) {
     // daprd would not start with this configuration; nobody gets in.
-    return { acl: { defaultAction: 'deny', trustDomain: DEFAULT_TRUST_DOMAIN, policies: new Map() }, trustDomain: DEFAULT_TRUST_DOMAIN, error: (err as Error).message };
+    return {
+      acl: { defaultAction: 'deny', trustDomain: DEFAULT_TRUST_DOMAIN, policies: new Map() },
+      trustDomain: DEFAULT_TRUST_DOMAIN,
+      error: (err as Error).message,
+    };
   }
 }

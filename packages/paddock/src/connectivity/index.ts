@@ -32,7 +32,11 @@ export function checkConnectivity(apps: AppInput[], options: ConnectivityOptions
   const result = computeMatrix(apps, platform);
   const findings = [...compareWithDeclarations(result), ...topicFindings(apps)];
   if (options.platformObjects?.length) {
-    const full = withExtraObjects(apps, options.platformObjects.filter((o) => o?.kind === 'NetworkPolicy'), platform);
+    const full = withExtraObjects(
+      apps,
+      options.platformObjects.filter((o) => o?.kind === 'NetworkPolicy'),
+      platform,
+    );
     const seen = new Set(findings.map((f) => `${f.rule}\u0000${f.message}`));
     for (const f of compareWithDeclarations(computeMatrix(full.apps, full.platform))) {
       if (f.severity !== 'warning' || seen.has(`${f.rule}\u0000${f.message}`)) continue;

@@ -5,8 +5,14 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 export type Family = 4 | 6;
-interface Interval { lo: bigint; hi: bigint }
-export interface IpSet { v4: Interval[]; v6: Interval[] }
+interface Interval {
+  lo: bigint;
+  hi: bigint;
+}
+export interface IpSet {
+  v4: Interval[];
+  v6: Interval[];
+}
 
 export const emptySet = (): IpSet => ({ v4: [], v6: [] });
 
@@ -50,6 +56,7 @@ function normalise(list: Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const i of sorted) {
     const last = out[out.length - 1];
+    // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max does not take
     if (last && i.lo <= last.hi + 1n) last.hi = i.hi > last.hi ? i.hi : last.hi;
     else out.push({ ...i });
   }
@@ -59,7 +66,10 @@ function normalise(list: Interval[]): Interval[] {
 function subtract(list: Interval[], cut: Interval): Interval[] {
   const out: Interval[] = [];
   for (const i of list) {
-    if (cut.hi < i.lo || cut.lo > i.hi) { out.push(i); continue; }
+    if (cut.hi < i.lo || cut.lo > i.hi) {
+      out.push(i);
+      continue;
+    }
     if (i.lo < cut.lo) out.push({ lo: i.lo, hi: cut.lo - 1n });
     if (i.hi > cut.hi) out.push({ lo: cut.hi + 1n, hi: i.hi });
   }

@@ -56,7 +56,8 @@ function appPorts(app: AppInput, dep: KubeObject | undefined): PortSpec[] {
   for (const c of Array.isArray(rec(pod.spec).containers) ? (rec(pod.spec).containers as unknown[]) : []) {
     for (const p of Array.isArray(rec(c).ports) ? (rec(c).ports as unknown[]) : []) {
       const r = rec(p);
-      if (typeof r.containerPort === 'number') add({ port: r.containerPort, protocol: (String(r.protocol ?? 'TCP') as Protocol), name: r.name ? String(r.name) : undefined });
+      if (typeof r.containerPort === 'number')
+        add({ port: r.containerPort, protocol: String(r.protocol ?? 'TCP') as Protocol, name: r.name ? String(r.name) : undefined });
     }
   }
   // The app's own port (8080 when not given); an app with `port: none` serves none.
@@ -67,7 +68,7 @@ function appPorts(app: AppInput, dep: KubeObject | undefined): PortSpec[] {
     if (ann['dapr.io/enable-metrics'] !== 'false') add({ port: Number(ann['dapr.io/metrics-port'] ?? 9090), protocol: 'TCP', name: 'dapr-metrics' });
     // The Dapr APIs listen on the pod network unless the listen addresses keep them on loopback.
     const listen = ann['dapr.io/sidecar-listen-addresses'];
-    const loopbackOnly = listen !== undefined && listen.split(',').every((a) => /^(127\.|\[::1\]|::1|localhost)/.test(a.trim()));
+    const loopbackOnly = listen?.split(',').every((a) => /^(127\.|\[::1\]|::1|localhost)/.test(a.trim()));
     if (!loopbackOnly) {
       add({ port: Number(ann['dapr.io/http-port'] ?? 3500), protocol: 'TCP', name: 'dapr-http' });
       add({ port: Number(ann['dapr.io/grpc-port'] ?? 50001), protocol: 'TCP', name: 'dapr-grpc' });
@@ -91,16 +92,33 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
   for (const app of apps) {
     const dep = app.objects.find((o) => o?.kind === 'Deployment');
     const rawLabels = rec(rec(rec(dep?.spec).template).metadata).labels;
-    const podLabels: Labels = rawLabels && typeof rawLabels === 'object' ? Object.fromEntries(Object.entries(rawLabels).map(([k, v]) => [k, String(v)])) : { 'app.kubernetes.io/name': app.name };
+    const podLabels: Labels =
+      rawLabels && typeof rawLabels === 'object'
+        ? Object.fromEntries(Object.entries(rawLabels).map(([k, v]) => [k, String(v)]))
+        : { 'app.kubernetes.io/name': app.name };
     const nsLabels = namespaceLabelsOf(app.namespace, app.objects, app.namespaceLabels);
     const endpoint: Endpoint = {
-      id: `${app.namespace}/${app.name}`, kind: 'app', label: app.name, namespace: app.namespace, app: app.name,
-      labels: podLabels, namespaceLabels: nsLabels, ports: appPorts(app, dep), addresses: podAddresses,
+      id: `${app.namespace}/${app.name}`,
+      kind: 'app',
+      label: app.name,
+      namespace: app.namespace,
+      app: app.name,
+      labels: podLabels,
+      namespaceLabels: nsLabels,
+      ports: appPorts(app, dep),
+      addresses: podAddresses,
     };
     // Any other pod in the app's namespace (a debug pod, a job started by hand): default-deny must hold it too.
     const other: Endpoint = {
-      id: `${app.namespace}/*`, kind: 'app-other', label: `${app.namespace} (other pods)`, namespace: app.namespace, app: app.name,
-      labels: {}, namespaceLabels: nsLabels, ports: [{ port: 8080, protocol: 'TCP' }], addresses: podAddresses,
+      id: `${app.namespace}/*`,
+      kind: 'app-other',
+      label: `${app.namespace} (other pods)`,
+      namespace: app.namespace,
+      app: app.name,
+      labels: {},
+      namespaceLabels: nsLabels,
+      ports: [{ port: 8080, protocol: 'TCP' }],
+      addresses: podAddresses,
     };
     endpoints.push(endpoint, other);
     appInfo.set(app.name, { input: app, endpoint, other, daprEnabled: sidecarOf(app.objects).enabled });
@@ -112,8 +130,15 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
     const nsLabels = { ...(ns.labels ?? {}), [NS_NAME]: ns.namespace };
     for (const pod of ns.pods) {
       endpoints.push({
-        id: `${ns.namespace}/${pod.name}`, kind: 'platform', label: `${ns.namespace}/${pod.name}`, namespace: ns.namespace, role: pod.role,
-        labels: pod.labels, namespaceLabels: nsLabels, ports: pod.ports, addresses: podAddresses,
+        id: `${ns.namespace}/${pod.name}`,
+        kind: 'platform',
+        label: `${ns.namespace}/${pod.name}`,
+        namespace: ns.namespace,
+        role: pod.role,
+        labels: pod.labels,
+        namespaceLabels: nsLabels,
+        ports: pod.ports,
+        addresses: podAddresses,
       });
     }
     const parsed = parseNetworkPolicies(ns.policies ?? [], ns.namespace);
@@ -121,7 +146,14 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
     for (const p of parsed.problems) problems.push({ namespace: p.namespace, object: `NetworkPolicy/${p.policy}`, message: p.message });
   }
   const internet: Endpoint = {
-    id: 'internet', kind: 'internet', label: 'internet', role: 'internet', labels: {}, namespaceLabels: {}, ports: platform.internetPorts, addresses: publicInternet(),
+    id: 'internet',
+    kind: 'internet',
+    label: 'internet',
+    role: 'internet',
+    labels: {},
+    namespaceLabels: {},
+    ports: platform.internetPorts,
+    addresses: publicInternet(),
   };
   endpoints.push(internet);
   const hosts = hostEndpoints(platform);
@@ -141,7 +173,8 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
 
   /** A superset of the endpoints `peer` can name (exact matching happens afterwards). */
   const peerCandidates = (peer: PolicyPeer, policyNs: string): Endpoint[] => {
-    if (peer.ipBlock) return [...(overlaps(peer.ipBlock.set, podAddresses) ? pods : []), ...[internet, ...hosts].filter((e) => overlaps(peer.ipBlock!.set, e.addresses))];
+    if (peer.ipBlock)
+      return [...(overlaps(peer.ipBlock.set, podAddresses) ? pods : []), ...[internet, ...hosts].filter((e) => overlaps(peer.ipBlock!.set, e.addresses))];
     if (!peer.namespaceSelector) return podsByNs.get(policyNs) ?? [];
     const names = pinnedNames(peer.namespaceSelector) ?? [...nsLabelsByNs.keys()].filter((n) => selects(peer.namespaceSelector, nsLabelsByNs.get(n)!));
     return names.flatMap((n) => podsByNs.get(n) ?? []);
@@ -172,7 +205,15 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
         if (egressBy === undefined) continue;
         const ingressBy = ingressAllowedBy(src, dst, dstIso, port);
         if (ingressBy === undefined) continue;
-        flows.push({ from: src.id, to: dst.id, port: port.port, ...(port.endPort !== undefined ? { endPort: port.endPort } : {}), protocol: port.protocol, egressBy, ingressBy });
+        flows.push({
+          from: src.id,
+          to: dst.id,
+          port: port.port,
+          ...(port.endPort !== undefined ? { endPort: port.endPort } : {}),
+          protocol: port.protocol,
+          egressBy,
+          ingressBy,
+        });
       }
     }
   }
@@ -198,13 +239,26 @@ function hostEndpoints(platform: Platform): Endpoint[] {
   const nodes = nodeCidrs.join(', ');
   return [
     {
-      id: 'nodes', kind: 'host', label: `the nodes (${nodes})`, role: 'node', labels: {}, namespaceLabels: {},
-      ports: platform.nodePorts ?? DEFAULT_NODE_PORTS, addresses: ipSet(nodeCidrs),
+      id: 'nodes',
+      kind: 'host',
+      label: `the nodes (${nodes})`,
+      role: 'node',
+      labels: {},
+      namespaceLabels: {},
+      ports: platform.nodePorts ?? DEFAULT_NODE_PORTS,
+      addresses: ipSet(nodeCidrs),
     },
     {
-      id: 'api-server', kind: 'host', label: `the Kubernetes API server (${api.serviceAddresses.map((a) => a.replace(/\/32$/, '')).join(', ')}:${api.servicePort}, ${api.port} on the nodes)`, role: 'api-server',
-      labels: {}, namespaceLabels: {},
-      ports: [{ port: api.servicePort, protocol: 'TCP', name: 'https' }, ...(api.port !== api.servicePort ? [{ port: api.port, protocol: 'TCP' as const, name: 'https-apiserver' }] : [])],
+      id: 'api-server',
+      kind: 'host',
+      label: `the Kubernetes API server (${api.serviceAddresses.map((a) => a.replace(/\/32$/, '')).join(', ')}:${api.servicePort}, ${api.port} on the nodes)`,
+      role: 'api-server',
+      labels: {},
+      namespaceLabels: {},
+      ports: [
+        { port: api.servicePort, protocol: 'TCP', name: 'https' },
+        ...(api.port !== api.servicePort ? [{ port: api.port, protocol: 'TCP' as const, name: 'https-apiserver' }] : []),
+      ],
       addresses: ipSet([...api.serviceAddresses, ...nodeCidrs]),
     },
   ];
@@ -239,10 +293,11 @@ function computeDaprCalls(apps: AppInput[], info: MatrixResult['apps'], flows: F
   for (const b of apps) {
     const bAcl = acl.get(b.name)!.acl;
     if (!bAcl || bAcl.defaultAction === 'allow') for (const a of apps) addPair(a, b);
-    else for (const c of explicitlyAllowed(bAcl)) {
-      const a = byName.get(c.appId);
-      if (a?.namespace === c.namespace) addPair(a, b);
-    }
+    else
+      for (const c of explicitlyAllowed(bAcl)) {
+        const a = byName.get(c.appId);
+        if (a?.namespace === c.namespace) addPair(a, b);
+      }
     for (const ns of nsList(b.values.networkPolicy?.allowIngressFrom)) addPair(byNamespace.get(ns), b);
     for (const ns of nsList(b.values.networkPolicy?.allowEgressTo)) addPair(b, byNamespace.get(ns));
   }
@@ -253,13 +308,19 @@ function computeDaprCalls(apps: AppInput[], info: MatrixResult['apps'], flows: F
     const ai = info.get(a.name)!;
     const bi = info.get(b.name)!;
     const network = netOpen.has(`${ai.endpoint.id}\u0000${bi.endpoint.id}`);
-    const verdict = !ai.daprEnabled || !bi.daprEnabled ? 'deny' : aclVerdict(acl.get(b.name)!.acl, { appId: a.name, namespace: a.namespace, trustDomain: acl.get(a.name)!.trustDomain });
+    const verdict =
+      !ai.daprEnabled || !bi.daprEnabled
+        ? 'deny'
+        : aclVerdict(acl.get(b.name)!.acl, { appId: a.name, namespace: a.namespace, trustDomain: acl.get(a.name)!.trustDomain });
     calls.push({
-      from: a.name, to: b.name, network, acl: verdict, effective: network && verdict !== 'deny',
+      from: a.name,
+      to: b.name,
+      network,
+      acl: verdict,
+      effective: network && verdict !== 'deny',
       callerDeclares: declared(a.values.networkPolicy?.allowEgressTo, b.namespace),
       calleeDeclares: declared(b.values.networkPolicy?.allowIngressFrom, a.namespace),
     });
   }
   return calls.sort((x, y) => x.from.localeCompare(y.from) || x.to.localeCompare(y.to));
 }
-

@@ -54,7 +54,13 @@ export interface PortSpec {
 
 /** What a platform component is, so findings can say "Redis" rather than a label set. */
 export type Role =
-  | 'dns' | 'dapr-control-plane' | 'redis' | 'vault' | 'monitoring' | 'internet' | 'platform'
+  | 'dns'
+  | 'dapr-control-plane'
+  | 'redis'
+  | 'vault'
+  | 'monitoring'
+  | 'internet'
+  | 'platform'
   /** The Kubernetes API server: its Service address and its endpoints on the control-plane nodes. */
   | 'api-server'
   /** The cluster's nodes: the kubelet, NodePorts, host-network pods. */

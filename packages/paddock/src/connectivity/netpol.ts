@@ -98,7 +98,8 @@ function parsePeer(p: Record<string, unknown>): PolicyPeer {
 function parsePort(p: Record<string, unknown>): PolicyPort {
   const protocol = String(p.protocol ?? 'TCP') as Protocol;
   if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) throw new Error(`unknown protocol "${protocol}"`);
-  const port = p.port === undefined || p.port === null ? undefined : typeof p.port === 'number' ? p.port : /^\d+$/.test(String(p.port)) ? Number(p.port) : String(p.port);
+  const port =
+    p.port === undefined || p.port === null ? undefined : typeof p.port === 'number' ? p.port : /^\d+$/.test(String(p.port)) ? Number(p.port) : String(p.port);
   const endPort = typeof p.endPort === 'number' ? p.endPort : undefined;
   return { protocol, port, endPort };
 }

@@ -49,10 +49,34 @@ export function platformFromChartValues(p: ChartPlatformValues = {}): Platform {
   const vault = p.vault?.address ? vaultFrom(p.vault.address) : { namespace: 'vault-system', port: 8200 };
   const kubeSystem: PlatformPod[] = [
     // The rest of kube-system, with the labels and ports of their upstream charts (platform/infrastructure/controllers/metrics-server.yaml; Cilium).
-    { name: 'metrics-server', role: 'kube-system', labels: { 'app.kubernetes.io/name': 'metrics-server', 'k8s-app': 'metrics-server' }, ports: [{ port: 10250, protocol: 'TCP', name: 'https' }, { port: 4443, protocol: 'TCP', name: 'https-legacy' }] },
-    { name: 'cilium-operator', role: 'kube-system', labels: { 'io.cilium/app': 'operator', name: 'cilium-operator' }, ports: [{ port: 9234, protocol: 'TCP', name: 'prometheus' }, { port: 9891, protocol: 'TCP', name: 'health' }] },
+    {
+      name: 'metrics-server',
+      role: 'kube-system',
+      labels: { 'app.kubernetes.io/name': 'metrics-server', 'k8s-app': 'metrics-server' },
+      ports: [
+        { port: 10250, protocol: 'TCP', name: 'https' },
+        { port: 4443, protocol: 'TCP', name: 'https-legacy' },
+      ],
+    },
+    {
+      name: 'cilium-operator',
+      role: 'kube-system',
+      labels: { 'io.cilium/app': 'operator', name: 'cilium-operator' },
+      ports: [
+        { port: 9234, protocol: 'TCP', name: 'prometheus' },
+        { port: 9891, protocol: 'TCP', name: 'health' },
+      ],
+    },
     // Any other pod there (kube-proxy, a controller added later): no labels an app policy could aim at.
-    { name: 'other-pods', role: 'kube-system', labels: {}, ports: [{ port: 8080, protocol: 'TCP' }, { port: 443, protocol: 'TCP' }] },
+    {
+      name: 'other-pods',
+      role: 'kube-system',
+      labels: {},
+      ports: [
+        { port: 8080, protocol: 'TCP' },
+        { port: 443, protocol: 'TCP' },
+      ],
+    },
   ];
   const dnsNs = p.dns?.namespace ?? 'kube-system';
   const namespaces: PlatformNamespace[] = [
@@ -60,7 +84,18 @@ export function platformFromChartValues(p: ChartPlatformValues = {}): Platform {
       namespace: dnsNs,
       pods: [
         // CoreDNS serves DNS on 53 and, beside it, metrics (9153), liveness (8080) and readiness (8181).
-        { name: 'coredns', role: 'dns', labels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, protocol: 'UDP', name: 'dns' }, { port: 53, protocol: 'TCP', name: 'dns-tcp' }, { port: 9153, protocol: 'TCP', name: 'metrics' }, { port: 8080, protocol: 'TCP', name: 'liveness-probe' }, { port: 8181, protocol: 'TCP', name: 'readiness-probe' }] },
+        {
+          name: 'coredns',
+          role: 'dns',
+          labels: { 'k8s-app': 'kube-dns' },
+          ports: [
+            { port: 53, protocol: 'UDP', name: 'dns' },
+            { port: 53, protocol: 'TCP', name: 'dns-tcp' },
+            { port: 9153, protocol: 'TCP', name: 'metrics' },
+            { port: 8080, protocol: 'TCP', name: 'liveness-probe' },
+            { port: 8181, protocol: 'TCP', name: 'readiness-probe' },
+          ],
+        },
         ...(dnsNs === 'kube-system' ? kubeSystem : []),
       ],
     },
@@ -77,7 +112,14 @@ export function platformFromChartValues(p: ChartPlatformValues = {}): Platform {
     },
     {
       namespace: p.redis?.namespace ?? 'redis-system',
-      pods: [{ name: 'redis', role: 'redis', labels: { 'app.kubernetes.io/name': 'redis' }, ports: [{ port: p.redis?.port ?? 6379, protocol: 'TCP', name: 'redis' }] }],
+      pods: [
+        {
+          name: 'redis',
+          role: 'redis',
+          labels: { 'app.kubernetes.io/name': 'redis' },
+          ports: [{ port: p.redis?.port ?? 6379, protocol: 'TCP', name: 'redis' }],
+        },
+      ],
     },
     {
       namespace: vault.namespace,
@@ -85,7 +127,14 @@ export function platformFromChartValues(p: ChartPlatformValues = {}): Platform {
     },
     {
       namespace: p.monitoring?.namespace ?? 'monitoring',
-      pods: [{ name: 'prometheus', role: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' }, ports: [{ port: 9090, protocol: 'TCP', name: 'http-web' }] }],
+      pods: [
+        {
+          name: 'prometheus',
+          role: 'monitoring',
+          labels: { 'app.kubernetes.io/name': 'prometheus' },
+          ports: [{ port: 9090, protocol: 'TCP', name: 'http-web' }],
+        },
+      ],
     },
   ];
   return {
@@ -94,7 +143,10 @@ export function platformFromChartValues(p: ChartPlatformValues = {}): Platform {
     nodeCidrs: p.network?.nodeCidrs ?? DEFAULT_NODE_CIDRS,
     nodePorts: DEFAULT_NODE_PORTS,
     apiServer: DEFAULT_API_SERVER,
-    internetPorts: [{ port: 443, protocol: 'TCP', name: 'https' }, { port: 80, protocol: 'TCP', name: 'http' }],
+    internetPorts: [
+      { port: 443, protocol: 'TCP', name: 'https' },
+      { port: 80, protocol: 'TCP', name: 'http' },
+    ],
   };
 }
 

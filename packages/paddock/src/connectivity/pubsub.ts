@@ -22,20 +22,24 @@ export function topicFindings(apps: AppInput[]): Finding[] {
     if (p.kind === 'not-accepted') {
       const pub = byName.get(p.publisher)!;
       const sub = byName.get(p.subscriber)!;
-      out.push(at(pub, ['pubsub', 'allowSubscribersFrom'], {
-        severity: 'warning',
-        message: `${sub.name} subscribes to "${p.topic}" (pubsub.subscribes), but ${pub.name}, which publishes it, does not accept ${sub.namespace}, so ${sub.name} receives nothing.`,
-        fix: `If ${sub.name} should receive "${p.topic}", add ${sub.namespace} to pubsub.allowSubscribersFrom in ${fileOf(pub)}; otherwise remove "${p.topic}" from pubsub.subscribes in ${fileOf(sub)}.`,
-      }));
+      out.push(
+        at(pub, ['pubsub', 'allowSubscribersFrom'], {
+          severity: 'warning',
+          message: `${sub.name} subscribes to "${p.topic}" (pubsub.subscribes), but ${pub.name}, which publishes it, does not accept ${sub.namespace}, so ${sub.name} receives nothing.`,
+          fix: `If ${sub.name} should receive "${p.topic}", add ${sub.namespace} to pubsub.allowSubscribersFrom in ${fileOf(pub)}; otherwise remove "${p.topic}" from pubsub.subscribes in ${fileOf(sub)}.`,
+        }),
+      );
     } else if (p.kind === 'shared') {
       for (const name of p.publishers) {
         const a = byName.get(name)!;
         const others = p.publishers.filter((x) => x !== name);
-        out.push(at(a, ['pubsub', 'publishes'], {
-          severity: 'error',
-          message: `"${p.topic}" is published by ${name} and ${others.join(' and ')}: a topic has one publisher, so no app may send to it and no app receives it.`,
-          fix: `Keep "${p.topic}" in pubsub.publishes of one app only; give the others' topics other names.`,
-        }));
+        out.push(
+          at(a, ['pubsub', 'publishes'], {
+            severity: 'error',
+            message: `"${p.topic}" is published by ${name} and ${others.join(' and ')}: a topic has one publisher, so no app may send to it and no app receives it.`,
+            fix: `Keep "${p.topic}" in pubsub.publishes of one app only; give the others' topics other names.`,
+          }),
+        );
       }
     }
   }

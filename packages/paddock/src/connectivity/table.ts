@@ -7,7 +7,13 @@ import { DAPR_INTERNAL_PORT, type DaprCall, type Endpoint, type Flow, type Matri
 export function callBetween(matrix: Matrix, from: string, to: string): DaprCall {
   return (
     matrix.daprCalls.find((c) => c.from === from && c.to === to) ?? {
-      from, to, network: false, acl: 'deny', effective: false, callerDeclares: false, calleeDeclares: false,
+      from,
+      to,
+      network: false,
+      acl: 'deny',
+      effective: false,
+      callerDeclares: false,
+      calleeDeclares: false,
     }
   );
 }
@@ -24,19 +30,23 @@ function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r, n) => {
-      const line = r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+      const line = r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd();
       return n === 0 ? pc.bold(line) : line;
     })
     .join('\n');
 }
 
-const declaredWord = (c: DaprCall) => (c.callerDeclares && c.calleeDeclares ? 'both' : c.callerDeclares ? 'caller only' : c.calleeDeclares ? 'callee only' : 'no');
+const declaredWord = (c: DaprCall) =>
+  c.callerDeclares && c.calleeDeclares ? 'both' : c.callerDeclares ? 'caller only' : c.calleeDeclares ? 'callee only' : 'no';
 
 /** The whole matrix as two tables: app → app calls through Dapr, then every other reach of an app pod. */
 export function formatMatrix(matrix: Matrix): string {
   const calls: string[][] = [['CALLER', 'CALLEE', `NETWORK (${DAPR_INTERNAL_PORT})`, 'DAPR ACL', 'DECLARED', 'RESULT']];
   for (const c of matrix.daprCalls) {
-    const ok = c.effective === (c.callerDeclares && c.calleeDeclares) && (c.network === c.effective);
+    const ok = c.effective === (c.callerDeclares && c.calleeDeclares) && c.network === c.effective;
     const result = c.effective ? 'allowed' : 'denied';
     calls.push([c.from, c.to, c.network ? 'open' : 'closed', c.acl, declaredWord(c), ok ? result : pc.red(`${result} (mismatch)`)]);
   }
@@ -59,8 +69,10 @@ export function formatMatrix(matrix: Matrix): string {
     const by = [...new Set(flows.map((f) => `${via(f.egressBy, s)} / ${via(f.ingressBy, d)}`))].join('; ');
     reach.push([s.label, d.label, ports, by]);
   }
-  const parts = [pc.bold('Calls between apps through Dapr') + '\n' + (calls.length > 1 ? table(calls) : '(none)') + '\nAny other pair of apps: closed on every layer.'];
-  parts.push(pc.bold('Network reach of app pods (besides app-to-app Dapr calls)') + '\n' + (reach.length > 1 ? table(reach) : '(none)'));
+  const parts = [
+    `${pc.bold('Calls between apps through Dapr')}\n${calls.length > 1 ? table(calls) : '(none)'}\nAny other pair of apps: closed on every layer.`,
+  ];
+  parts.push(`${pc.bold('Network reach of app pods (besides app-to-app Dapr calls)')}\n${reach.length > 1 ? table(reach) : '(none)'}`);
   return parts.join('\n\n');
 }
 
@@ -94,7 +106,9 @@ export function explainApp(result: MatrixResult, name: string): string[] {
   ].filter(Boolean);
   if (reach.length) lines.push(`${name} can reach ${reach.join(', ')}.`);
   const internet = out.filter((x) => x.d.kind === 'internet').map((x) => x.f.port);
-  lines.push(internet.length ? `${name} can reach the internet on port ${[...new Set(internet)].join(', ')} (its binding).` : `${name} cannot reach the internet.`);
+  lines.push(
+    internet.length ? `${name} can reach the internet on port ${[...new Set(internet)].join(', ')} (its binding).` : `${name} cannot reach the internet.`,
+  );
   lines.push(has('vault') ? `${name} can reach Vault, which it should not.` : `${name} cannot reach Vault; the platform fetches its secrets for it.`);
   const scrapers = matrix.flows.filter((f) => f.to === info.endpoint.id && byId.get(f.from)!.role === 'monitoring');
   if (scrapers.length) lines.push(`Prometheus can read the metrics of ${name}'s Dapr sidecar.`);

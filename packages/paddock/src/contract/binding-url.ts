@@ -50,9 +50,11 @@ export function judgeBindingUrl(url: string): BindingUrlVerdict {
   const colon = lower.indexOf(':');
   const host = colon >= 0 ? lower.slice(0, colon) : lower;
   const port = colon >= 0 ? lower.slice(colon + 1) : '';
-  if (colon >= 0 && port !== '443') return { host, problem: `names port ${port || '(none)'} for host "${host}"; only the https port, 443, is open to bindings` };
+  if (colon >= 0 && port !== '443')
+    return { host, problem: `names port ${port || '(none)'} for host "${host}"; only the https port, 443, is open to bindings` };
   if (host.endsWith('.')) return { host, problem: `host "${host}" ends with a dot; write it without the final dot` };
-  if (host.length > 253 || !HOST.test(host)) return { host, problem: `host "${host}" is not a host name (letters, digits, '-' and '.', with at least one dot; no IP addresses)` };
+  if (host.length > 253 || !HOST.test(host))
+    return { host, problem: `host "${host}" is not a host name (letters, digits, '-' and '.', with at least one dot; no IP addresses)` };
   const labels = host.split('.');
   const tld = labels[labels.length - 1] ?? '';
   const data = bindingHosts();
@@ -61,7 +63,11 @@ export function judgeBindingUrl(url: string): BindingUrlVerdict {
     return { host, problem: `host "${host}" does not end in a public top-level domain ("${tld}" is not one), so it may name something inside the cluster` };
   }
   const ns = labels.find((l) => data.platformNamespaces.includes(l) || l.endsWith('-ns'));
-  if (ns) return { host, problem: `host "${host}" has a namespace of the cluster in it ("${ns}"); with the pod's DNS search path such names can lead inside the cluster` };
+  if (ns)
+    return {
+      host,
+      problem: `host "${host}" has a namespace of the cluster in it ("${ns}"); with the pod's DNS search path such names can lead inside the cluster`,
+    };
   const near = data.privateSuffixes.find((s) => host === s || host.endsWith(`.${s}`));
   if (near) return { host, problem: `host "${host}" belongs to "${near}", whose names lead to loopback or private addresses, or are not public hosts at all` };
   return { host };

@@ -47,6 +47,6 @@ export function describeCheck(c: Check, port: number | undefined): string {
     case 'tcp':
       return `the app accepts connections on port ${port}`;
     case 'process':
-      return 'the app\'s process runs';
+      return "the app's process runs";
   }
 }

@@ -11,12 +11,13 @@ interface Moved {
 const MOVED: Moved[] = [
   {
     path: ['statestore', 'redis'],
-    message: 'statestore.redis is now a platform setting: the platform connects your state store to its Redis, with a Redis user of your app\'s own.',
+    message: "statestore.redis is now a platform setting: the platform connects your state store to its Redis, with a Redis user of your app's own.",
     fix: 'Delete the redis: block; keep only `statestore: { enabled: true }`.',
   },
   {
     path: ['secretstore', 'vault'],
-    message: 'secretstore.vault (address, secretsPath, tokenSecret) is now a platform setting: your app reads only its own Vault path, with its own credentials, never a shared token.',
+    message:
+      'secretstore.vault (address, secretsPath, tokenSecret) is now a platform setting: your app reads only its own Vault path, with its own credentials, never a shared token.',
     fix: 'Delete the vault: block; keep `secretstore: { enabled: true }` and list the secret names you read under `keys:`.',
   },
   {
@@ -31,7 +32,7 @@ const MOVED: Moved[] = [
   },
   {
     path: ['platform'],
-    message: 'platform: holds the platform team\'s settings (Redis, Vault, registries, limits); an app\'s values file cannot set them.',
+    message: "platform: holds the platform team's settings (Redis, Vault, registries, limits); an app's values file cannot set them.",
     fix: 'Delete the platform: block. If your app needs something different, ask the platform team.',
   },
 ];

@@ -17,7 +17,12 @@ let cached: PlatformSettings | undefined;
 
 export function platformSettings(): PlatformSettings {
   // Read as Helm reads the chart's values, like every values file.
-  cached ??= (readYamlStream(readFileSync(join(paths.chart, 'values.yaml'), 'utf8'), { mode: 'values' }).docs[0]?.value as unknown as { platform: PlatformSettings }).platform;
+  if (cached) return cached;
+  const values = readYamlStream(readFileSync(join(paths.chart, 'values.yaml'), 'utf8'), { mode: 'values' }).docs[0]?.value as
+    | { platform?: PlatformSettings }
+    | undefined;
+  if (!values?.platform) throw new Error(`${join(paths.chart, 'values.yaml')} has no platform settings`);
+  cached = values.platform;
   return cached;
 }
 

@@ -14,17 +14,41 @@ test('quantities are exact fractions, numbers included', () => {
 
 test('a CPU amount is more than 0, whole millicores and at most the maximum, whatever its YAML type', () => {
   const refused: [unknown, RegExp][] = [
-    [0, /zero/], ['0', /zero/], ['0m', /zero/], [0.0, /zero/], ['-0', /zero/], [-1, /less than zero/], ['-500m', /less than zero/],
-    [0.0001, /less than 1m/], [1e-9, /less than 1m/], ['0.5m', /less than 1m/], [1.0005, /finer than a millicore/], ['1500.5m', /finer/],
-    [2.5, /maximum of 2 CPUs/], [3, /maximum/], ['2001m', /maximum/], ['2.0000000000000001', /maximum/], ['1e3', /maximum/],
-    ['2 cores', /not a CPU amount/], [true, /not a CPU amount/], [null, /not a CPU amount/],
+    [0, /zero/],
+    ['0', /zero/],
+    ['0m', /zero/],
+    [0.0, /zero/],
+    ['-0', /zero/],
+    [-1, /less than zero/],
+    ['-500m', /less than zero/],
+    [0.0001, /less than 1m/],
+    [1e-9, /less than 1m/],
+    ['0.5m', /less than 1m/],
+    [1.0005, /finer than a millicore/],
+    ['1500.5m', /finer/],
+    [2.5, /maximum of 2 CPUs/],
+    [3, /maximum/],
+    ['2001m', /maximum/],
+    ['2.0000000000000001', /maximum/],
+    ['1e3', /maximum/],
+    ['2 cores', /not a CPU amount/],
+    [true, /not a CPU amount/],
+    [null, /not a CPU amount/],
   ];
   for (const [v, why] of refused) assert.match(quantityProblem('cpu', v, max) ?? 'accepted', why, JSON.stringify(v));
   for (const v of ['1m', '250m', 0.5, '0.5', 1, '2', 2, '2000m', 1.005, '.001']) assert.equal(quantityProblem('cpu', v, max), undefined, String(v));
 });
 
 test('a memory amount is more than 0 and at most the maximum', () => {
-  const refused: [unknown, RegExp][] = [[0, /zero/], ['0Mi', /zero/], ['-1Gi', /less than zero/], ['3Gi', /maximum of 2Gi/], ['2049Mi', /maximum/], ['2148M', /maximum/], ['256MB', /not a memory amount/]];
+  const refused: [unknown, RegExp][] = [
+    [0, /zero/],
+    ['0Mi', /zero/],
+    ['-1Gi', /less than zero/],
+    ['3Gi', /maximum of 2Gi/],
+    ['2049Mi', /maximum/],
+    ['2148M', /maximum/],
+    ['256MB', /not a memory amount/],
+  ];
   for (const [v, why] of refused) assert.match(quantityProblem('memory', v, max) ?? 'accepted', why, JSON.stringify(v));
   for (const v of ['1Mi', '256Mi', '1.5Gi', '2Gi', '2048Mi', '2147M']) assert.equal(quantityProblem('memory', v, max), undefined, v);
 });

@@ -99,7 +99,7 @@ export const QUANTITY_FIX = {
 /** For a malformed memory value like `256MB` or `1gb`, the quantity the author probably meant. */
 export function suggestMemory(q: string): string | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt])i?b?\s*$/i.exec(q);
-  if (!m || !m[1] || !m[2]) return undefined;
+  if (!m?.[1] || !m[2]) return undefined;
   const unit = ({ k: 'Ki', m: 'Mi', g: 'Gi', t: 'Ti' } as Record<string, string>)[m[2].toLowerCase()];
   return `${m[1]}${unit}`;
 }

@@ -1,9 +1,15 @@
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { notFound, UserError } from '../report/errors.js';
 
 /** What a path is, for a plain message: "a named pipe (FIFO)". */
-export function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+export function kindOf(info: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (info.isDirectory()) return 'a folder';
   if (info.isFIFO()) return 'a named pipe (FIFO)';
   if (info.isSocket()) return 'a socket';
@@ -24,7 +30,7 @@ export async function isRegularFile(path: string): Promise<boolean> {
  * between a check and the read).
  */
 export async function readRegularFile(path: string): Promise<string> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (err) {
@@ -37,7 +43,8 @@ export async function readRegularFile(path: string): Promise<string> {
   try {
     const info = await handle.stat();
     if (info.isDirectory()) throw new UserError(`${path} is a folder, not a file`, `Did you mean ${path.replace(/\/$/, '')}/values.yaml?`);
-    if (!info.isFile()) throw new UserError(`${path} is ${kindOf(info)}, not a regular file; paddock reads only regular files`, 'Give the path of a YAML file.');
+    if (!info.isFile())
+      throw new UserError(`${path} is ${kindOf(info)}, not a regular file; paddock reads only regular files`, 'Give the path of a YAML file.');
     return await handle.readFile('utf8');
   } catch (err) {
     if (err instanceof UserError) throw err;

@@ -64,10 +64,28 @@ export async function contractValidator(): Promise<ValidateFunction> {
 
 /** Keywords that only repeat what a more specific error already says. */
 const NOISE = new Set(['if', 'anyOf', 'oneOf', 'allOf']);
-const RANK = ['additionalProperties', 'required', 'type', 'const', 'enum', 'not', 'pattern', 'minimum', 'maximum', 'minLength', 'maxLength', 'uniqueItems', 'maxItems'];
+const RANK = [
+  'additionalProperties',
+  'required',
+  'type',
+  'const',
+  'enum',
+  'not',
+  'pattern',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'uniqueItems',
+  'maxItems',
+];
 
 function toPath(err: ErrorObject): (string | number)[] {
-  return err.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  return err.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 function valueAt(values: unknown, path: (string | number)[]): unknown {
@@ -98,7 +116,10 @@ function schemaFindings(vf: ValuesFile, errors: ErrorObject[]): Finding[] {
 type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
 
 /** Requests and limits as the chart merges them: the size tier, overridden by explicit `resources`. */
-function effectiveResources(v: { size?: unknown; resources?: Resources }): { value: Required<Resources>; from: (kind: 'requests' | 'limits', res: string) => string } {
+function effectiveResources(v: { size?: unknown; resources?: Resources }): {
+  value: Required<Resources>;
+  from: (kind: 'requests' | 'limits', res: string) => string;
+} {
   const size = typeof v.size === 'string' && v.size in platformSettings().sizes ? v.size : 'small';
   const tier = platformSettings().sizes[size]!;
   const explicit = v.resources ?? {};
@@ -126,33 +147,56 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
   const platform = platformSettings();
 
   // Every namespace an app lists is another app's, <app>-ns, so its app name follows the one rule too.
-  const lists: (string | number)[][] = [['networkPolicy', 'allowIngressFrom'], ['networkPolicy', 'allowEgressTo'], ['pubsub', 'allowSubscribersFrom']];
+  const lists: (string | number)[][] = [
+    ['networkPolicy', 'allowIngressFrom'],
+    ['networkPolicy', 'allowEgressTo'],
+    ['pubsub', 'allowSubscribersFrom'],
+  ];
   for (const list of lists) {
     const entries = list.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string | number, unknown>)[k] : undefined), v);
     if (!Array.isArray(entries)) continue;
     entries.forEach((entry, i) => {
       if (typeof entry !== 'string' || !entry.endsWith('-ns')) return;
       const problem = appNameProblem(entry.slice(0, -3));
-      if (problem) at([...list, i], `${list.join('.')} lists "${entry}", which cannot be an app's namespace: ${problem}.`, 'List only the namespaces of apps on the platform, <app>-ns, for example app2-ns.');
+      if (problem)
+        at(
+          [...list, i],
+          `${list.join('.')} lists "${entry}", which cannot be an app's namespace: ${problem}.`,
+          'List only the namespaces of apps on the platform, <app>-ns, for example app2-ns.',
+        );
     });
   }
 
   const nameProblem = appNameProblem(name);
   if (nameProblem) {
-    out.push({ rule: 'contract', severity: 'error', file: vf.file, message: `${nameProblem.charAt(0).toUpperCase()}${nameProblem.slice(1)}.`, fix: APP_NAME_FIX });
+    out.push({
+      rule: 'contract',
+      severity: 'error',
+      file: vf.file,
+      message: `${nameProblem.charAt(0).toUpperCase()}${nameProblem.slice(1)}.`,
+      fix: APP_NAME_FIX,
+    });
   }
 
   const repo = v.image?.repository;
   if (typeof repo === 'string' && repo.includes('/')) {
     const registry = repo.split('/')[0] ?? '';
     if (!platform.registries.includes(registry)) {
-      at(['image', 'repository'], `image.repository "${repo}" is not in the platform registry, so the cluster will refuse it.`, `Push the image to ${platform.registries[0]} and write, for example, ${platform.registries[0]}/platform/${name}.`);
+      at(
+        ['image', 'repository'],
+        `image.repository "${repo}" is not in the platform registry, so the cluster will refuse it.`,
+        `Push the image to ${platform.registries[0]} and write, for example, ${platform.registries[0]}/platform/${name}.`,
+      );
     }
   }
 
   const ownPool = platform.nodePoolAssignments[name] ?? name;
   if (v.nodepool && v.nodepool !== ownPool) {
-    at(['nodepool'], `nodepool "${v.nodepool}" is not this app's node pool; apps run only on their own pool ("${ownPool}").`, `Write nodepool: ${ownPool}, or leave nodepool out.`);
+    at(
+      ['nodepool'],
+      `nodepool "${v.nodepool}" is not this app's node pool; apps run only on their own pool ("${ownPool}").`,
+      `Write nodepool: ${ownPool}, or leave nodepool out.`,
+    );
   }
 
   // Quantities by value, whatever their YAML type (the schema's patterns only see strings).
@@ -177,7 +221,11 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
     if (rq && lq && compareExact(rq, lq) > 0) {
       const explicitReq = eff.from('requests', res).startsWith('resources.');
       const path = explicitReq ? ['resources', 'requests', res] : ['resources', 'limits', res];
-      at(path, `The ${res === 'cpu' ? 'CPU' : 'memory'} request (${String(req)}, from ${eff.from('requests', res)}) is more than the limit (${String(lim)}, from ${eff.from('limits', res)}).`, 'Make the request at most the limit: set both under resources, or pick a larger size.');
+      at(
+        path,
+        `The ${res === 'cpu' ? 'CPU' : 'memory'} request (${String(req)}, from ${eff.from('requests', res)}) is more than the limit (${String(lim)}, from ${eff.from('limits', res)}).`,
+        'Make the request at most the limit: set both under resources, or pick a larger size.',
+      );
     }
   }
 

@@ -41,13 +41,31 @@ export function parseValuesText(file: string, text: string): { vf?: ValuesFile; 
   const filled = docs.filter((d) => d.value !== null && d.value !== undefined);
   if (filled.length > 1) {
     return {
-      findings: [{ rule: 'yaml', severity: 'error', file, line: filled[1]?.line, message: 'This file holds more than one YAML document (a line "---" starts another); a values file is one document.', fix: 'Put every setting in one document and remove the extra "---" line.' }],
+      findings: [
+        {
+          rule: 'yaml',
+          severity: 'error',
+          file,
+          line: filled[1]?.line,
+          message: 'This file holds more than one YAML document (a line "---" starts another); a values file is one document.',
+          fix: 'Put every setting in one document and remove the extra "---" line.',
+        },
+      ],
     };
   }
   const main = filled[0] ?? docs[0];
   if (main && main.value !== null && main.value !== undefined && !isMap(main.doc.contents)) {
     return {
-      findings: [{ rule: 'yaml', severity: 'error', file, line: main.line ?? 1, message: 'A values file must be a list of "key: value" settings, starting with image:.', fix: 'See apps/app1/values.yaml for an example.' }],
+      findings: [
+        {
+          rule: 'yaml',
+          severity: 'error',
+          file,
+          line: main.line ?? 1,
+          message: 'A values file must be a list of "key: value" settings, starting with image:.',
+          fix: 'See apps/app1/values.yaml for an example.',
+        },
+      ],
     };
   }
   if (!main) {

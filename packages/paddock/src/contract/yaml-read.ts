@@ -46,7 +46,11 @@ export interface ReadStream {
 }
 
 class ReadError extends Error {
-  constructor(message: string, readonly node?: Node | null, readonly fix?: string) {
+  constructor(
+    message: string,
+    readonly node?: Node | null,
+    readonly fix?: string,
+  ) {
     super(message);
   }
 }
@@ -66,7 +70,11 @@ function goToJson(r: GoScalar, source: string, node: Node): Json {
       return Number(r.v);
     case 'float':
       if (!Number.isFinite(r.v)) {
-        throw new ReadError(`${source} is not a number Helm or Kubernetes can use (it has no JSON form)`, node, `Write a plain number, or put "${source}" in quotes if it is text.`);
+        throw new ReadError(
+          `${source} is not a number Helm or Kubernetes can use (it has no JSON form)`,
+          node,
+          `Write a plain number, or put "${source}" in quotes if it is text.`,
+        );
       }
       return r.v;
   }
@@ -77,7 +85,11 @@ export function scalarReading(node: Scalar, mode: ReadOptions['mode']): GoScalar
   const source = String(node.value);
   if (node.tag) {
     if (mode === 'values') {
-      throw new ReadError(`the tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in a values file`, node, 'Remove the tag; put the value in quotes if it is text.');
+      throw new ReadError(
+        `the tag ${node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed in a values file`,
+        node,
+        'Remove the tag; put the value in quotes if it is text.',
+      );
     }
     const r = goTagged(node.tag, source);
     if (typeof r === 'string') throw new ReadError(r, node, 'Remove the tag.');
@@ -103,7 +115,11 @@ class Converter {
     if (isScalar(node)) {
       // go-yaml refuses a plain value that starts with ':' inside [ ] or { } ("did not find expected node content").
       if (inFlow && node.type === 'PLAIN' && String(node.value).startsWith(':')) {
-        throw new ReadError(`a value starting with ':' inside [ ] or { } (${String(node.value)}) cannot be read by Helm or Kubernetes`, node, `Put it in quotes: "${String(node.value)}".`);
+        throw new ReadError(
+          `a value starting with ':' inside [ ] or { } (${String(node.value)}) cannot be read by Helm or Kubernetes`,
+          node,
+          `Put it in quotes: "${String(node.value)}".`,
+        );
       }
       return goToJson(scalarReading(node, this.mode), String(node.value), node);
     }
@@ -117,7 +133,11 @@ class Converter {
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
         if (isScalar(keyNode) && keyNode.type === 'PLAIN' && !keyNode.tag && keyNode.value === '<<') {
-          throw new ReadError('merge keys (<<) are read differently by the tools that handle this file', keyNode, 'Write the settings out in full instead of merging them in with <<.');
+          throw new ReadError(
+            'merge keys (<<) are read differently by the tools that handle this file',
+            keyNode,
+            'Write the settings out in full instead of merging them in with <<.',
+          );
         }
         const flow = inFlow || Boolean(node.flow);
         if (flow && isScalar(keyNode) && keyNode.type === 'PLAIN' && String(keyNode.value).startsWith(':')) this.value(keyNode, true);
@@ -153,7 +173,11 @@ class Converter {
       case 'null':
         break;
     }
-    throw new ReadError(`the key ${String(target.value) || '(empty)'} cannot be a key here (it reads as ${r.t === 'null' ? 'null' : 'a number too large'})`, node, 'Use a name as the key.');
+    throw new ReadError(
+      `the key ${String(target.value) || '(empty)'} cannot be a key here (it reads as ${r.t === 'null' ? 'null' : 'a number too large'})`,
+      node,
+      'Use a name as the key.',
+    );
   }
 }
 
@@ -169,10 +193,18 @@ export function readYamlStream(text: string, opts: ReadOptions): ReadStream {
   const docs: ReadDocument[] = [];
   for (const doc of Array.isArray(parsed) ? parsed : []) {
     const line = lineAt(lines, doc.contents);
-    const problems: ReadProblem[] = doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, message: e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message, syntax: true }));
+    const problems: ReadProblem[] = doc.errors.map((e) => ({
+      line: e.linePos?.[0]?.line,
+      message: e.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? e.message,
+      syntax: true,
+    }));
     // Helm's reader (go-yaml v2 through sigs.k8s.io/yaml) refuses a %YAML line whatever its version.
     if (doc.directives?.yaml.explicit) {
-      problems.push({ line: 1, message: `the %YAML ${doc.directives.yaml.version} line: Helm cannot read a file that starts with one`, fix: 'Remove the %YAML line.' });
+      problems.push({
+        line: 1,
+        message: `the %YAML ${doc.directives.yaml.version} line: Helm cannot read a file that starts with one`,
+        fix: 'Remove the %YAML line.',
+      });
     }
     if (problems.length) {
       docs.push({ doc, problems, line });

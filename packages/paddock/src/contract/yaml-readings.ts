@@ -127,7 +127,7 @@ export function disagreements(doc: Document.Parsed): Disagreement[] {
         walk(pair.value, [...path, name]);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, [...path, i]));
+      for (const [i, item] of node.items.entries()) walk(item, [...path, i]);
     } else if (isScalar(node) && node.type === 'PLAIN' && !node.tag) {
       const e = explain(String(node.value), path.join('.') || 'The value');
       if (e) out.push({ path, node, ...e });

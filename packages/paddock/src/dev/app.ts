@@ -66,7 +66,7 @@ export async function loadDevApp(target: string): Promise<DevApp> {
   const valuesFile = statSync(abs).isDirectory() ? join(abs, 'values.yaml') : abs;
   const dir = dirname(valuesFile);
   if (!existsSync(valuesFile)) {
-    throw new UserError(`${shown(dir)} has no values.yaml`, 'An app folder holds the app\'s values.yaml; create one with `npx paddock new`.');
+    throw new UserError(`${shown(dir)} has no values.yaml`, "An app folder holds the app's values.yaml; create one with `npx paddock new`.");
   }
 
   const { app, findings } = await checkValuesFile(valuesFile);
@@ -108,7 +108,12 @@ export function devValues(v: Record<string, unknown>): DevValues {
     networkPolicy: { allowIngressFrom: list(np.allowIngressFrom), allowEgressTo: list(np.allowEgressTo) },
     statestore: { enabled: obj(v.statestore).enabled === true },
     secretstore: { enabled: ss.enabled === true, ...(Array.isArray(ss.keys) ? { keys: list(ss.keys) } : {}) },
-    pubsub: { enabled: ps.enabled === true, publishes: list(ps.publishes), subscribes: list(ps.subscribes), allowSubscribersFrom: list(ps.allowSubscribersFrom) },
+    pubsub: {
+      enabled: ps.enabled === true,
+      publishes: list(ps.publishes),
+      subscribes: list(ps.subscribes),
+      allowSubscribersFrom: list(ps.allowSubscribersFrom),
+    },
     binding: {
       enabled: b.enabled === true,
       ...(typeof b.name === 'string' ? { name: b.name } : {}),
@@ -154,8 +159,10 @@ export async function readRunSpec(devFile: string): Promise<RunSpec> {
   let install: InstallSpec | undefined;
   if (spec.install !== undefined) {
     const i = (spec.install ?? {}) as Record<string, unknown>;
-    if (!Array.isArray(i.run) || !i.run.every(isStringList)) throw new UserError(`${where}: install.run must be a list of commands, each a list like [npm, install]`);
-    if (!isStringList(i.inputs)) throw new UserError(`${where}: install.inputs must list the files whose change calls for a new install (e.g. [requirements.txt])`);
+    if (!Array.isArray(i.run) || !i.run.every(isStringList))
+      throw new UserError(`${where}: install.run must be a list of commands, each a list like [npm, install]`);
+    if (!isStringList(i.inputs))
+      throw new UserError(`${where}: install.inputs must list the files whose change calls for a new install (e.g. [requirements.txt])`);
     if (typeof i.stamp !== 'string' || !i.stamp) throw new UserError(`${where}: install.stamp must name the file that records the last install`);
     install = {
       inputs: i.inputs.map((p) => resolve(cwd, p)),

@@ -27,7 +27,10 @@ export async function cleanLeftovers(statusFile: string, devDir: string, say: (l
     return;
   }
   if (doc.pid && doc.pid !== process.pid && /paddock[^\0]*\0dev\0/.test(readProc(doc.pid, 'cmdline'))) {
-    throw new UserError(`paddock dev is already running (process ${doc.pid}) on ${shown(devDir)}`, 'Stop it first (Ctrl-C where it runs), or give this one another --state-dir.');
+    throw new UserError(
+      `paddock dev is already running (process ${doc.pid}) on ${shown(devDir)}`,
+      'Stop it first (Ctrl-C where it runs), or give this one another --state-dir.',
+    );
   }
   const killed: number[] = [];
   for (const pid of doc.processes ?? []) {

@@ -25,8 +25,23 @@ import { findProgram } from './runtime.js';
  * provisioner.py has the same list; test/gitops/provisioner.test.ts keeps them equal.
  */
 export const STATE_COMMANDS = [
-  '+auth', '+hello', '+ping', '+info', '+eval', '+evalsha', '+get', '+hget', '+hgetall', '+hset', '+hincrby',
-  '+del', '+expire', '+persist', '+multi', '+exec', '+discard',
+  '+auth',
+  '+hello',
+  '+ping',
+  '+info',
+  '+eval',
+  '+evalsha',
+  '+get',
+  '+hget',
+  '+hgetall',
+  '+hset',
+  '+hincrby',
+  '+del',
+  '+expire',
+  '+persist',
+  '+multi',
+  '+exec',
+  '+discard',
 ];
 
 /**
@@ -88,7 +103,8 @@ async function serverVersion(bin: string): Promise<string> {
 /** Start redis-server on a free loopback port, `default` user off, one ACL user per app. */
 export async function startRedis(apps: DevApp[], dir: string, sink: LineSink): Promise<LocalRedis> {
   const bin = findProgram('redis-server', process.cwd());
-  if (!bin) throw new UserError('redis-server is not installed, and --backend redis needs it', 'Run scripts/setup-runtime.sh (Debian: apt-get install redis-server).');
+  if (!bin)
+    throw new UserError('redis-server is not installed, and --backend redis needs it', 'Run scripts/setup-runtime.sh (Debian: apt-get install redis-server).');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const passwords = new Map(apps.map((a) => [a.name, randomBytes(24).toString('hex')]));
   const grants = devTopicGrants(apps);

@@ -29,16 +29,28 @@ const app2 = app('app2', { port: 3000, networkPolicy: { allowIngressFrom: [], al
 const ctx: LocalContext = { backend: 'embedded', dataDir: '/d/app1', secretsJson: '/d/app1/secrets.json', nameResolutionDb: '/d/nr.db', trustDomain: 'public' };
 
 test('components come from the building-block mapping, scoped to the app, placeholders filled', () => {
-  const comps = localComponents(app1, ctx) as { metadata: { name: string }; spec: { type: string; metadata: { name: string; value: string }[] }; scopes: string[] }[];
-  assert.deepEqual(comps.map((c) => [c.metadata.name, c.spec.type]), [['statestore', 'state.sqlite'], ['secretstore', 'secretstores.local.file']]);
+  const comps = localComponents(app1, ctx) as {
+    metadata: { name: string };
+    spec: { type: string; metadata: { name: string; value: string }[] };
+    scopes: string[];
+  }[];
+  assert.deepEqual(
+    comps.map((c) => [c.metadata.name, c.spec.type]),
+    [
+      ['statestore', 'state.sqlite'],
+      ['secretstore', 'secretstores.local.file'],
+    ],
+  );
   assert.ok(comps.every((c) => c.scopes.length === 1 && c.scopes[0] === 'app1'));
   assert.equal(comps[0]!.spec.metadata.find((m) => m.name === 'connectionString')!.value, 'file:/d/app1/state.db');
   assert.equal(comps[1]!.spec.metadata.find((m) => m.name === 'secretsFile')!.value, '/d/app1/secrets.json');
   assert.deepEqual(localComponents(app2, ctx), []);
 });
 
-test('the redis backend uses the app\'s own Redis user and password', () => {
-  const comps = localComponents(app1, { ...ctx, backend: 'redis', redis: { host: '127.0.0.1:6390', password: 'pw' } }) as { spec: { type: string; metadata: { name: string; value: string }[] } }[];
+test("the redis backend uses the app's own Redis user and password", () => {
+  const comps = localComponents(app1, { ...ctx, backend: 'redis', redis: { host: '127.0.0.1:6390', password: 'pw' } }) as {
+    spec: { type: string; metadata: { name: string; value: string }[] };
+  }[];
   const state = comps[0]!.spec;
   assert.equal(state.type, 'state.redis');
   const meta = Object.fromEntries(state.metadata.map((m) => [m.name, m.value]));
@@ -51,13 +63,16 @@ test('configuration mirrors the chart: API allow list, secret scopes, name resol
   const spec = localConfiguration(app1, ctx).spec as Record<string, any>;
   assert.deepEqual(allowedApis(app1), ['healthz', 'state', 'secrets']);
   assert.deepEqual(allowedApis(app2), ['healthz', 'invoke']);
-  assert.deepEqual(spec.api.allowed.map((a: { name: string }) => a.name), ['healthz', 'healthz', 'state', 'state', 'secrets', 'secrets']);
+  assert.deepEqual(
+    spec.api.allowed.map((a: { name: string }) => a.name),
+    ['healthz', 'healthz', 'state', 'state', 'secrets', 'secrets'],
+  );
   assert.deepEqual(spec.secrets.scopes[0], { storeName: 'secretstore', defaultAccess: 'deny', allowedSecrets: ['anthropic-api-key'] });
   assert.deepEqual(spec.nameResolution, { component: 'sqlite', version: 'v1', configuration: { connectionString: '/d/nr.db', cleanupInterval: '0s' } });
   assert.deepEqual(spec.accessControl.policies, [{ appId: 'app2', namespace: 'app2-ns', trustDomain: 'public', defaultAction: 'allow' }]);
 });
 
-test('access control is the chart\'s: deny, except each declared caller by its mTLS identity', () => {
+test("access control is the chart's: deny, except each declared caller by its mTLS identity", () => {
   const app1Acl = (localConfiguration(app1, ctx).spec as any).accessControl;
   assert.deepEqual(app1Acl, {
     defaultAction: 'deny',
@@ -103,13 +118,17 @@ test('Redis ACL for pub/sub: exact topic keys, XADD for the owner, consumer-grou
   assert.deepEqual(grants.get('stranger'), { publish: ['orders-2'], subscribe: [] }, 'not accepted by pub: nothing of orders');
   const line = aclLine('pub', 'pw', grants.get('pub')!, { setinfo: true });
   assert.match(line, / \+client\|setinfo \(~audit\.log ~orders -@all \+xadd\)$/);
-  assert.match(aclLine('sub', 'pw', grants.get('sub')!, { setinfo: false }), / \(~audit\.log ~orders -@all \+xgroup\|create \+xreadgroup \+xack \+xpending \+xclaim\)$/);
+  assert.match(
+    aclLine('sub', 'pw', grants.get('sub')!, { setinfo: false }),
+    / \(~audit\.log ~orders -@all \+xgroup\|create \+xreadgroup \+xack \+xpending \+xclaim\)$/,
+  );
 });
 
-test('the local pub/sub component carries Dapr\'s topic scoping, as the chart renders it', () => {
+test("the local pub/sub component carries Dapr's topic scoping, as the chart renders it", () => {
   const pub = app('pub', { pubsub: { enabled: true, publishes: ['orders'], subscribes: ['returns'] } });
   const none = app('none', { pubsub: { enabled: true } });
-  const meta = (a: DevApp) => Object.fromEntries(((localComponents(a, ctx)[0] as any).spec.metadata as { name: string; value: string }[]).map((m) => [m.name, m.value]));
+  const meta = (a: DevApp) =>
+    Object.fromEntries(((localComponents(a, ctx)[0] as any).spec.metadata as { name: string; value: string }[]).map((m) => [m.name, m.value]));
   assert.deepEqual(meta(pub), { allowedTopics: 'orders,returns', publishingScopes: 'pub=orders', subscriptionScopes: 'pub=returns' });
   assert.deepEqual(meta(none), { allowedTopics: '', publishingScopes: 'none=', subscriptionScopes: 'none=' }, '"<app>=": no topic at all');
 });

@@ -35,10 +35,15 @@ export function requireProgram(file: string, app: DevApp, cwd: string): string {
   const found = findProgram(file, cwd);
   if (found) return found;
   if (!file.includes('/')) {
-    throw new UserError(`${file} is not installed, and ${app.name} needs it (${shown(app.devFile)})`, HOW_TO_INSTALL[file] ?? `Install ${file} and make sure it is on PATH.`);
+    throw new UserError(
+      `${file} is not installed, and ${app.name} needs it (${shown(app.devFile)})`,
+      HOW_TO_INSTALL[file] ?? `Install ${file} and make sure it is on PATH.`,
+    );
   }
   throw new UserError(
     `${app.name} cannot start: ${shown(resolve(cwd, file))} does not exist (${shown(app.devFile)} command)`,
-    app.run.install ? `Its install step should create it; delete ${shown(app.run.install.stamp)} to run the install again.` : 'Check the command in paddock.dev.yaml.',
+    app.run.install
+      ? `Its install step should create it; delete ${shown(app.run.install.stamp)} to run the install again.`
+      : 'Check the command in paddock.dev.yaml.',
   );
 }

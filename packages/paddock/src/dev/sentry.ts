@@ -53,25 +53,41 @@ const READY_TIMEOUT_MS = 30_000;
  * policies name. Restarted with backoff if it exits; the credentials stay, so
  * running sidecars keep trusting it.
  */
-export async function startSentry(bin: string, dir: string, taken: Set<number>, logLevel: string, sink: LineSink, say: (line: string) => void): Promise<LocalSentry> {
+export async function startSentry(
+  bin: string,
+  dir: string,
+  taken: Set<number>,
+  logLevel: string,
+  sink: LineSink,
+  say: (line: string) => void,
+): Promise<LocalSentry> {
   const credentials = join(dir, 'credentials');
   const config = join(dir, 'config.yaml');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(config, SENTRY_CONFIG);
   const [port, healthzPort] = (await freePorts(2, taken)) as [number, number];
   const args = [
-    '--mode', 'standalone',
-    '--config', config,
-    '--issuer-credentials', credentials,
-    '--trust-domain', CONTROL_PLANE.trustDomain,
-    '--port', String(port),
-    '--listen-address', '127.0.0.1',
+    '--mode',
+    'standalone',
+    '--config',
+    config,
+    '--issuer-credentials',
+    credentials,
+    '--trust-domain',
+    CONTROL_PLANE.trustDomain,
+    '--port',
+    String(port),
+    '--listen-address',
+    '127.0.0.1',
     // Sentry 1.17.5 binds its health endpoint on every interface (it ignores
     // --healthz-listen-address); a free port keeps it off 8080, app1's port.
-    '--healthz-port', String(healthzPort),
-    '--healthz-listen-address', '127.0.0.1',
+    '--healthz-port',
+    String(healthzPort),
+    '--healthz-listen-address',
+    '127.0.0.1',
     '--enable-metrics=false',
-    '--log-level', logLevel,
+    '--log-level',
+    logLevel,
   ];
   const env = { ...process.env, NAMESPACE: CONTROL_PLANE.namespace };
   const spawn = (): GroupProcess => new GroupProcess(bin, args, { cwd: dir, env, sink });

@@ -70,7 +70,9 @@ export function allowListMismatches(apps: DevApp[]): string[] {
     for (const ns of caller.values.networkPolicy.allowEgressTo) {
       const callee = byNs.get(ns);
       if (callee && callee.values.port === undefined) {
-        out.push(`${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} has no port (port: none): it answers no calls, here and in the cluster. Remove ${ns} from ${shown(caller.valuesFile)} networkPolicy.allowEgressTo.`);
+        out.push(
+          `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} has no port (port: none): it answers no calls, here and in the cluster. Remove ${ns} from ${shown(caller.valuesFile)} networkPolicy.allowEgressTo.`,
+        );
       } else if (callee && !callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace)) {
         out.push(
           `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} does not accept it (its allowIngressFrom lacks ${caller.namespace}): ${callee.name}'s sidecar refuses these calls, here and in the cluster. Add ${caller.namespace} to ${shown(callee.valuesFile)} networkPolicy.allowIngressFrom.`,
@@ -80,7 +82,9 @@ export function allowListMismatches(apps: DevApp[]): string[] {
     for (const ns of caller.values.networkPolicy.allowIngressFrom) {
       const other = byNs.get(ns);
       if (other && !other.values.networkPolicy.allowEgressTo.includes(caller.namespace)) {
-        out.push(`${caller.name} accepts calls from ${other.name}, but ${other.name} does not list ${caller.namespace} in allowEgressTo, so it cannot call ${caller.name}.`);
+        out.push(
+          `${caller.name} accepts calls from ${other.name}, but ${other.name} does not list ${caller.namespace} in allowEgressTo, so it cannot call ${caller.name}.`,
+        );
       }
     }
   }
@@ -94,9 +98,13 @@ export function topicMismatches(apps: DevApp[]): string[] {
   const out: string[] = [];
   for (const p of problems) {
     if (p.kind === 'not-accepted') {
-      out.push(`${p.subscriber} subscribes to "${p.topic}", but ${p.publisher} does not accept it: ${p.subscriber} receives nothing, here and in the cluster. Add ${p.subscriber}-ns to ${shown(byName.get(p.publisher)!.valuesFile)} pubsub.allowSubscribersFrom.`);
+      out.push(
+        `${p.subscriber} subscribes to "${p.topic}", but ${p.publisher} does not accept it: ${p.subscriber} receives nothing, here and in the cluster. Add ${p.subscriber}-ns to ${shown(byName.get(p.publisher)!.valuesFile)} pubsub.allowSubscribersFrom.`,
+      );
     } else if (p.kind === 'shared') {
-      out.push(`"${p.topic}" is in pubsub.publishes of ${p.publishers.join(' and ')}: a topic has one publisher, so none of them may send to it. Rename it in all but one.`);
+      out.push(
+        `"${p.topic}" is in pubsub.publishes of ${p.publishers.join(' and ')}: a topic has one publisher, so none of them may send to it. Rename it in all but one.`,
+      );
     } else if (p.kind === 'no-publisher') {
       out.push(`${p.subscriber} subscribes to "${p.topic}", which none of the apps run here publishes.`);
     }
@@ -185,14 +193,21 @@ export class DevSession {
     const withPort = apps.filter((a) => a.values.port !== undefined);
     if (opts.freePorts) {
       const ports = await freePorts(withPort.length, taken);
-      withPort.forEach((a, i) => appPorts.set(a.name, ports[i]!));
+      for (const [i, a] of withPort.entries()) appPorts.set(a.name, ports[i]!);
     } else {
       for (const a of withPort) {
         const p = a.values.port!;
         const clash = apps.find((b) => b !== a && b.values.port === p);
-        if (clash) throw new UserError(`${a.name} and ${clash.name} both use port ${p} (their values files)`, 'Give one of them another port, or run paddock dev --free-ports.');
+        if (clash)
+          throw new UserError(
+            `${a.name} and ${clash.name} both use port ${p} (their values files)`,
+            'Give one of them another port, or run paddock dev --free-ports.',
+          );
         if (await portInUse(p)) {
-          throw new UserError(`port ${p} (${shown(a.valuesFile)} port) is already in use by another program`, 'Stop that program, or run paddock dev --free-ports to give the apps free ports.');
+          throw new UserError(
+            `port ${p} (${shown(a.valuesFile)} port) is already in use by another program`,
+            'Stop that program, or run paddock dev --free-ports to give the apps free ports.',
+          );
         }
         taken.add(p);
         appPorts.set(a.name, p);
@@ -216,7 +231,9 @@ export class DevSession {
     const programs = apps.map((a) => requireProgram(a.run.command[0]!, a, a.run.cwd));
 
     // One certificate authority for the session's sidecars; it starts while Redis, the files and the apps do.
-    this.sentry = startSentry(dapr.sentry, join(this.devDir, 'sentry'), taken, opts.daprLogLevel, this.sink('sentry', pc.dim), (line) => opts.say(`${pc.yellow('!')} ${line}`));
+    this.sentry = startSentry(dapr.sentry, join(this.devDir, 'sentry'), taken, opts.daprLogLevel, this.sink('sentry', pc.dim), (line) =>
+      opts.say(`${pc.yellow('!')} ${line}`),
+    );
     this.sentry.catch(() => undefined); // awaited below; stop() handles a failure before that
     if (opts.backend === 'redis') {
       this.redis = await startRedis(apps, join(this.devDir, 'redis'), this.sink('redis', pc.red));
@@ -321,7 +338,10 @@ export class DevSession {
     this.runners.forEach((r, i) => {
       const wait = r.waitingFor(last[i]!);
       this.announced.set(r.app.name, wait);
-      if (wait) this.opts.say(`${pc.yellow('…')} ${r.app.name} is not ready after ${Math.round(timeoutMs / 1000)} s: ${wait}. It keeps running; the cluster would send it no traffic until then. See its log lines for why.`);
+      if (wait)
+        this.opts.say(
+          `${pc.yellow('…')} ${r.app.name} is not ready after ${Math.round(timeoutMs / 1000)} s: ${wait}. It keeps running; the cluster would send it no traffic until then. See its log lines for why.`,
+        );
     });
     await this.writeStatus(last);
   }

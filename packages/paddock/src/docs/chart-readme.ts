@@ -15,7 +15,12 @@ function describe(comment: string | null | undefined): string | undefined {
   const lines = comment.split('\n').map((l) => l.trim());
   const start = lines.findIndex((l) => l.startsWith('-- '));
   if (start < 0) return undefined;
-  return lines.slice(start).filter((l) => !l.startsWith('@')).map((l) => l.replace(/^-- /, '')).join(' ').trim();
+  return lines
+    .slice(start)
+    .filter((l) => !l.startsWith('@'))
+    .map((l) => l.replace(/^-- /, ''))
+    .join(' ')
+    .trim();
 }
 
 function rows(map: YAMLMap, prefix: string, out: Row[]): void {
@@ -41,7 +46,11 @@ export function chartReadme(): string {
   const doc = parseDocument(readFileSync(join(paths.chart, 'values.yaml'), 'utf8'));
   const out: Row[] = [];
   rows(doc.contents as YAMLMap, '', out);
-  const table = ['| key | default | what it does |', '|---|---|---|', ...out.map((r) => `| \`${r.key}\` | ${r.value ? `\`${r.value.replace(/\|/g, '\\|')}\`` : ''} | ${r.description.replace(/\|/g, '\\|')} |`)];
+  const table = [
+    '| key | default | what it does |',
+    '|---|---|---|',
+    ...out.map((r) => `| \`${r.key}\` | ${r.value ? `\`${r.value.replace(/\|/g, '\\|')}\`` : ''} | ${r.description.replace(/\|/g, '\\|')} |`),
+  ];
   const intro = readFileSync(join(paths.chart, 'README.md.gotmpl'), 'utf8');
   return intro.replace('{{ values-table }}', table.join('\n'));
 }

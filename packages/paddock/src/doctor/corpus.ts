@@ -29,19 +29,26 @@ const key = (severity: string, rule: string, where: string): string => `${severi
 
 /** The expected findings of one app: `severity rule file:line` lines. */
 export function readExpected(text: string): string[] {
-  return text.split(/\r?\n/).map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean).map((l) => {
-    const m = /^(error|warning)\s+([a-z-]+)\s+(\S+:\d+)$/.exec(l);
-    if (!m) throw new Error(`expected.txt: cannot read "${l}" (want: severity rule file:line)`);
-    return key(m[1]!, m[2]!, m[3]!);
-  });
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean)
+    .map((l) => {
+      const m = /^(error|warning)\s+([a-z-]+)\s+(\S+:\d+)$/.exec(l);
+      if (!m) throw new Error(`expected.txt: cannot read "${l}" (want: severity rule file:line)`);
+      return key(m[1]!, m[2]!, m[3]!);
+    });
 }
 
 export async function scoreCorpus(dir: string): Promise<CorpusScore> {
-  const apps = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'expected.txt'))).map((d) => d.name).sort();
+  const apps = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'expected.txt')))
+    .map((d) => d.name)
+    .sort();
   const rules = new Map<string, RuleScore>();
   const score = (rule: string): RuleScore => {
     let r = rules.get(rule);
-    if (!r) rules.set(rule, r = { rule, severities: new Set(), expected: 0, caught: 0, falseFindings: [], missed: [] });
+    if (!r) rules.set(rule, (r = { rule, severities: new Set(), expected: 0, caught: 0, falseFindings: [], missed: [] }));
     return r;
   };
   for (const app of apps) {
@@ -72,11 +79,16 @@ const pct = (a: number, b: number): string => (b ? `${Math.round((100 * a) / b)}
 /** The table docs/doctor.md shows. */
 export function renderTable(s: CorpusScore): string {
   const rows = [...s.rules.values()].sort((a, b) => a.rule.localeCompare(b.rule));
-  const total = rows.reduce((t, r) => ({ expected: t.expected + r.expected, caught: t.caught + r.caught, falseFindings: t.falseFindings + r.falseFindings.length }), { expected: 0, caught: 0, falseFindings: 0 });
+  const total = rows.reduce(
+    (t, r) => ({ expected: t.expected + r.expected, caught: t.caught + r.caught, falseFindings: t.falseFindings + r.falseFindings.length }),
+    { expected: 0, caught: 0, falseFindings: 0 },
+  );
   return [
     `| rule | severity | expected | caught | recall | false findings |`,
     `|---|---|---:|---:|---:|---:|`,
-    ...rows.map((r) => `| ${r.rule} | ${[...r.severities].sort().join(', ')} | ${r.expected} | ${r.caught} | ${pct(r.caught, r.expected)} | ${r.falseFindings.length} |`),
+    ...rows.map(
+      (r) => `| ${r.rule} | ${[...r.severities].sort().join(', ')} | ${r.expected} | ${r.caught} | ${pct(r.caught, r.expected)} | ${r.falseFindings.length} |`,
+    ),
     `| **all** | | ${total.expected} | ${total.caught} | ${pct(total.caught, total.expected)} | ${total.falseFindings} |`,
     '',
     `${s.apps.length} apps.`,

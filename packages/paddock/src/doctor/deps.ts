@@ -15,9 +15,14 @@ export function checkRequirements(text: string, file: string): Finding[] {
     const [, name, , constraint] = m;
     if (/^===?\s*[^*,\s]+$/.test(constraint!.trim())) return;
     out.push({
-      rule: RULE, severity: 'warning', file, line: i + 1, path: name,
-      message: constraint ? `\`${spec}\` allows any matching version, so the next build may install a different ${name} than the one you tested.` :
-        `\`${name}\` has no version, so every build installs whatever is newest that day.`,
+      rule: RULE,
+      severity: 'warning',
+      file,
+      line: i + 1,
+      path: name,
+      message: constraint
+        ? `\`${spec}\` allows any matching version, so the next build may install a different ${name} than the one you tested.`
+        : `\`${name}\` has no version, so every build installs whatever is newest that day.`,
       fix: `Pin the version you tested: \`${name}==<version>\` (\`pip freeze | grep -i ^${name}=\` shows it).`,
     });
   });
@@ -33,14 +38,26 @@ export function checkPyproject(text: string, file: string): Finding[] {
   lines.forEach((raw, i) => {
     const line = raw.replace(/\s+#.*$/, '').trim();
     const sec = /^\[([^\]]+)\]$/.exec(line);
-    if (sec) { section = sec[1]!; inArray = false; return; }
+    if (sec) {
+      section = sec[1]!;
+      inArray = false;
+      return;
+    }
     if (section === 'project' && /^dependencies\s*=\s*\[/.test(line)) inArray = true;
     if (inArray) {
       for (const m of line.matchAll(/"([^"]+)"|'([^']+)'/g)) {
         const spec = (m[1] ?? m[2])!;
         const name = /^[A-Za-z0-9._-]+/.exec(spec)?.[0] ?? spec;
         if (/==\s*[^*,\s]+\s*(;.*)?$/.test(spec) || spec.includes(' @ ')) continue;
-        out.push({ rule: RULE, severity: 'warning', file, line: i + 1, path: name, message: `\`${spec}\` does not pin a version, so the next build may install a different ${name} than the one you tested.`, fix: `Pin it: \`"${name}==<version>"\`.` });
+        out.push({
+          rule: RULE,
+          severity: 'warning',
+          file,
+          line: i + 1,
+          path: name,
+          message: `\`${spec}\` does not pin a version, so the next build may install a different ${name} than the one you tested.`,
+          fix: `Pin it: \`"${name}==<version>"\`.`,
+        });
       }
       if (line.includes(']')) inArray = false;
       return;
@@ -48,7 +65,15 @@ export function checkPyproject(text: string, file: string): Finding[] {
     if (section === 'tool.poetry.dependencies') {
       const m = /^([A-Za-z0-9._-]+)\s*=\s*"([^"]*)"/.exec(line);
       if (m && m[1] !== 'python' && !/^=?=?\d[\w.]*$/.test(m[2]!)) {
-        out.push({ rule: RULE, severity: 'warning', file, line: i + 1, path: m[1], message: `\`${m[1]} = "${m[2]}"\` allows a range of versions; with no poetry.lock committed, builds can differ.`, fix: `Pin it (\`${m[1]} = "<version>"\`) or commit poetry.lock.` });
+        out.push({
+          rule: RULE,
+          severity: 'warning',
+          file,
+          line: i + 1,
+          path: m[1],
+          message: `\`${m[1]} = "${m[2]}"\` allows a range of versions; with no poetry.lock committed, builds can differ.`,
+          fix: `Pin it (\`${m[1]} = "<version>"\`) or commit poetry.lock.`,
+        });
       }
     }
   });
@@ -63,7 +88,16 @@ export function checkPackageJson(text: string, file: string, hasLockfile: boolea
   try {
     pkg = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    return [{ rule: RULE, severity: 'warning', file, line: 1, message: 'package.json is not valid JSON, so its dependencies could not be checked.', fix: 'Fix the JSON syntax (npm install shows where).' }];
+    return [
+      {
+        rule: RULE,
+        severity: 'warning',
+        file,
+        line: 1,
+        message: 'package.json is not valid JSON, so its dependencies could not be checked.',
+        fix: 'Fix the JSON syntax (npm install shows where).',
+      },
+    ];
   }
   const out: Finding[] = [];
   const lines = text.split(/\r?\n/);
@@ -80,9 +114,14 @@ export function checkPackageJson(text: string, file: string, hasLockfile: boolea
       if (EXACT.test(spec) || /^(file:|link:|workspace:|git\+|github:|https?:.*#[0-9a-f]{7,}$|npm:.*@\d+\.\d+\.\d+$)/.test(spec)) continue;
       const moving = /^(\*|latest|next|x|)$/.test(spec.trim());
       out.push({
-        rule: RULE, severity: 'warning', file, line: lineOf(section, name), path: `${section}.${name}`,
-        message: moving ? `"${name}": "${spec}" installs whatever version is newest at build time.` :
-          `"${name}": "${spec}" is a range${hasLockfile ? '; the lockfile pins it only if the image is built with `npm ci`' : ' and there is no lockfile, so each build may install a different version'}.`,
+        rule: RULE,
+        severity: 'warning',
+        file,
+        line: lineOf(section, name),
+        path: `${section}.${name}`,
+        message: moving
+          ? `"${name}": "${spec}" installs whatever version is newest at build time.`
+          : `"${name}": "${spec}" is a range${hasLockfile ? '; the lockfile pins it only if the image is built with `npm ci`' : ' and there is no lockfile, so each build may install a different version'}.`,
         fix: `Pin the version you tested: "${name}": "<x.y.z>" (\`npm install --save-exact ${name}\`)${hasLockfile ? '' : ', and commit package-lock.json'}.`,
       });
     }

@@ -7,10 +7,19 @@
 import type { ImageEnv } from './start.js';
 import { commandArgv, shellSplit } from './start.js';
 
-export interface Instruction { op: string; args: string; line: number }
+export interface Instruction {
+  op: string;
+  args: string;
+  line: number;
+}
 
 /** A name = value the image sets (ENV, or ARG with a default), where secrets must not be. */
-export interface ImageSetting { op: 'ENV' | 'ARG'; key: string; value: string; line: number }
+export interface ImageSetting {
+  op: 'ENV' | 'ARG';
+  key: string;
+  value: string;
+  line: number;
+}
 
 export interface BaseImage {
   /** As written, with ARG defaults substituted. */
@@ -139,14 +148,19 @@ export function readDockerfile(text: string, file: string): DockerfileFacts {
         break;
       }
       case 'FROM': {
-        const parts = ins.args.replace(/--platform=\S+\s*/, '').trim().split(/\s+/);
+        const parts = ins.args
+          .replace(/--platform=\S+\s*/, '')
+          .trim()
+          .split(/\s+/);
         const image = substitute(parts[0] ?? '', globalArgs);
         const name = parts[1]?.toLowerCase() === 'as' ? parts[2] : undefined;
         const parent = stages.find((s) => s.name && s.name.toLowerCase() === image.toLowerCase());
         const base = !parent && image !== 'scratch' && !image.includes('$') ? { image, ...splitImage(image), line: ins.line } : undefined;
-        stages.push(parent
-          ? { ...parent, name, env: new Map(parent.env), envLines: new Map(parent.envLines), expose: [...parent.expose], cmdSet: false, line: ins.line }
-          : { name, base, env: new Map(), envLines: new Map(), expose: [], line: ins.line });
+        stages.push(
+          parent
+            ? { ...parent, name, env: new Map(parent.env), envLines: new Map(parent.envLines), expose: [...parent.expose], cmdSet: false, line: ins.line }
+            : { name, base, env: new Map(), envLines: new Map(), expose: [], line: ins.line },
+        );
         args = new Map();
         if (base) facts.bases.push(base);
         break;
@@ -158,7 +172,10 @@ export function readDockerfile(text: string, file: string): DockerfileFacts {
         for (const [k, raw] of envPairs(ins.args)) {
           const v = st ? substitute(raw, new Map([...globalArgs, ...args, ...st.env])) : raw;
           facts.settings.push({ op: 'ENV', key: k, value: v, line: ins.line });
-          if (st) { st.env.set(k, v); st.envLines.set(k, ins.line); }
+          if (st) {
+            st.env.set(k, v);
+            st.envLines.set(k, ins.line);
+          }
         }
         break;
       case 'EXPOSE':
@@ -168,9 +185,20 @@ export function readDockerfile(text: string, file: string): DockerfileFacts {
         }
         break;
       // ENTRYPOINT drops a CMD inherited from the parent stage (Docker's rule), not one set in this stage.
-      case 'CMD': if (st) { st.cmd = ins; st.cmdSet = true; } break;
-      case 'ENTRYPOINT': if (st) { st.entrypoint = ins; if (!st.cmdSet) st.cmd = undefined; } break;
-      default: break;
+      case 'CMD':
+        if (st) {
+          st.cmd = ins;
+          st.cmdSet = true;
+        }
+        break;
+      case 'ENTRYPOINT':
+        if (st) {
+          st.entrypoint = ins;
+          if (!st.cmdSet) st.cmd = undefined;
+        }
+        break;
+      default:
+        break;
     }
   }
 

@@ -38,12 +38,18 @@ export const str = (s: string): Val => ({ kind: 'str', s });
  */
 export function valText(v: Val): string {
   switch (v.kind) {
-    case 'str': return v.s;
-    case 'num': return String(v.n);
-    case 'bool': return String(v.b);
-    case 'none': return '';
-    case 'env': return v.fallback && !PLATFORM_ENV.has(v.name) ? valText(v.fallback) : `{env:${v.name}}`;
-    case 'unknown': return '{?}';
+    case 'str':
+      return v.s;
+    case 'num':
+      return String(v.n);
+    case 'bool':
+      return String(v.b);
+    case 'none':
+      return '';
+    case 'env':
+      return v.fallback && !PLATFORM_ENV.has(v.name) ? valText(v.fallback) : `{env:${v.name}}`;
+    case 'unknown':
+      return '{?}';
   }
 }
 
@@ -180,8 +186,18 @@ export interface SourceFacts {
 
 export function emptyFacts(file: string, lang: SourceLang, isTest: boolean): SourceFacts {
   return {
-    file, lang, isTest,
-    imports: [], strings: [], envReads: [], dotenvLoads: [], listens: [], routes: [],
-    writes: [], debugs: [], daprSdk: [], namedLiterals: [],
+    file,
+    lang,
+    isTest,
+    imports: [],
+    strings: [],
+    envReads: [],
+    dotenvLoads: [],
+    listens: [],
+    routes: [],
+    writes: [],
+    debugs: [],
+    daprSdk: [],
+    namedLiterals: [],
   };
 }

@@ -4,9 +4,32 @@ import { join, relative, sep } from 'node:path';
 import { grammarFor, type Grammar } from './parse.js';
 
 const SKIP_DIRS = new Set([
-  'node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', 'env', '.env', 'site-packages',
-  'dist', 'build', 'out', '.next', '.nuxt', 'coverage', '.paddock', '.mypy_cache', '.pytest_cache',
-  '.ruff_cache', '.tox', '.cache', '.idea', '.vscode', 'bower_components', 'vendor',
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  '.venv',
+  'venv',
+  'env',
+  '.env',
+  'site-packages',
+  'dist',
+  'build',
+  'out',
+  '.next',
+  '.nuxt',
+  'coverage',
+  '.paddock',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.tox',
+  '.cache',
+  '.idea',
+  '.vscode',
+  'bower_components',
+  'vendor',
 ]);
 const MAX_BYTES = 512 * 1024;
 
@@ -23,8 +46,7 @@ export interface AppFiles {
 const LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock']);
 
 export function isTestPath(rel: string): boolean {
-  return /(^|\/)(tests?|__tests__|spec)\//.test(rel) ||
-    /(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[mc]?[jt]sx?)$/.test(rel);
+  return /(^|\/)(tests?|__tests__|spec)\//.test(rel) || /(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[mc]?[jt]sx?)$/.test(rel);
 }
 
 export async function listAppFiles(dir: string): Promise<AppFiles> {

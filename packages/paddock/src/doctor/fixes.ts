@@ -31,12 +31,18 @@ export function invokeFix(lang: SourceLang, app: string, method = '<method>'): s
 
 export function infraFix(kind: InfraKind, lang: SourceLang): string {
   switch (kind) {
-    case 'state': return `Use the platform's state store through Dapr instead: ${stateFix(lang)}; and set \`statestore: { enabled: true }\` in values.yaml.`;
-    case 'db': return `The platform offers no SQL database to apps; keep records as key/value pairs in the state store: ${stateFix(lang)}; and set \`statestore: { enabled: true }\` in values.yaml.`;
-    case 'pubsub': return `Send events through Dapr instead: ${publishFix(lang)}; and set \`pubsub: { enabled: true }\` in values.yaml.`;
-    case 'secrets': return `Read secrets through Dapr instead: ${secretFix(lang, '<key>')}; and set \`secretstore: { enabled: true, keys: [<key>] }\` in values.yaml.`;
-    case 'cloud': return 'The app cannot reach cloud APIs from the cluster. For files, keep small data in the state store; to call an outside web service, use the binding building block (values.yaml `binding`) and POST to /v1.0/bindings/<name>.';
-    case 'search': return `Keep searchable records in the state store (${stateFix(lang)}) or ask the platform team for a search component.`;
+    case 'state':
+      return `Use the platform's state store through Dapr instead: ${stateFix(lang)}; and set \`statestore: { enabled: true }\` in values.yaml.`;
+    case 'db':
+      return `The platform offers no SQL database to apps; keep records as key/value pairs in the state store: ${stateFix(lang)}; and set \`statestore: { enabled: true }\` in values.yaml.`;
+    case 'pubsub':
+      return `Send events through Dapr instead: ${publishFix(lang)}; and set \`pubsub: { enabled: true }\` in values.yaml.`;
+    case 'secrets':
+      return `Read secrets through Dapr instead: ${secretFix(lang, '<key>')}; and set \`secretstore: { enabled: true, keys: [<key>] }\` in values.yaml.`;
+    case 'cloud':
+      return 'The app cannot reach cloud APIs from the cluster. For files, keep small data in the state store; to call an outside web service, use the binding building block (values.yaml `binding`) and POST to /v1.0/bindings/<name>.';
+    case 'search':
+      return `Keep searchable records in the state store (${stateFix(lang)}) or ask the platform team for a search component.`;
   }
 }
 
@@ -52,12 +58,15 @@ export function healthFix(lang: SourceLang, path: string, framework: string): st
 }
 
 export function listenFix(lang: SourceLang, via: string): string {
-  if (via === 'gunicorn') return 'Bind to all interfaces on the platform port: `gunicorn --bind 0.0.0.0:${PORT:-8080} app:app` (or leave out --bind: gunicorn then uses 0.0.0.0:$PORT).';
-  if (via === 'uvicorn' || via === 'hypercorn') return `Add \`--host 0.0.0.0 --port 8080\` to the ${via} command (and keep the port equal to \`port\` in values.yaml).`;
+  if (via === 'gunicorn')
+    return 'Bind to all interfaces on the platform port: `gunicorn --bind 0.0.0.0:${PORT:-8080} app:app` (or leave out --bind: gunicorn then uses 0.0.0.0:$PORT).';
+  if (via === 'uvicorn' || via === 'hypercorn')
+    return `Add \`--host 0.0.0.0 --port 8080\` to the ${via} command (and keep the port equal to \`port\` in values.yaml).`;
   if (via === 'flask run') return 'Use `flask run --host 0.0.0.0 --port 8080`, or better `gunicorn --bind 0.0.0.0:8080 app:app`.';
   if (lang === 'python') {
     if (via === 'uvicorn.run') return 'Use `uvicorn.run(app, host="0.0.0.0", port=int(os.environ.get("PORT", 8080)))`.';
-    if (/HTTPServer|TCPServer|make_server/.test(via)) return 'Bind all interfaces on the platform port: `HTTPServer(("0.0.0.0", int(os.environ.get("PORT", 8080))), Handler)`.';
+    if (/HTTPServer|TCPServer|make_server/.test(via))
+      return 'Bind all interfaces on the platform port: `HTTPServer(("0.0.0.0", int(os.environ.get("PORT", 8080))), Handler)`.';
     return `Use \`${via}(host="0.0.0.0", port=int(os.environ.get("PORT", 8080)))\`.`;
   }
   return `Use \`${via}(Number(process.env.PORT ?? 8080), '0.0.0.0')\`.`;

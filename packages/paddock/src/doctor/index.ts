@@ -24,9 +24,22 @@ export type { SourceFacts } from './facts.js';
 export type { AppValues } from './values.js';
 
 export const RULES = [
-  'hardcoded-secret', 'secret-from-env', 'dotenv-file', 'direct-infra-client', 'hardcoded-endpoint',
-  'missing-health-endpoint', 'binds-localhost', 'port-mismatch', 'writes-outside-tmp', 'debug-server',
-  'unpinned-dependencies', 'dockerfile-root-user', 'dockerfile-unpinned-base', 'unknown-component', 'undeclared-invocation', 'bare-app-id',
+  'hardcoded-secret',
+  'secret-from-env',
+  'dotenv-file',
+  'direct-infra-client',
+  'hardcoded-endpoint',
+  'missing-health-endpoint',
+  'binds-localhost',
+  'port-mismatch',
+  'writes-outside-tmp',
+  'debug-server',
+  'unpinned-dependencies',
+  'dockerfile-root-user',
+  'dockerfile-unpinned-base',
+  'unknown-component',
+  'undeclared-invocation',
+  'bare-app-id',
 ] as const;
 export const VALUES_RULES = ['port-mismatch', 'missing-health-endpoint', 'unknown-component', 'undeclared-invocation'] as const;
 
@@ -54,16 +67,16 @@ export function appName(dir: string, valuesFile: string | undefined, name?: stri
 export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<DoctorResult> {
   const root = resolve(dir);
   const st = await stat(root).catch(() => undefined);
-  if (!st) throw notFound(dir, 'Give the folder that holds the app\'s source: npx paddock doctor apps/app1');
-  if (!st.isDirectory()) throw new UserError(`${dir} is not a folder.`, 'Give the folder that holds the app\'s source: npx paddock doctor apps/app1');
+  if (!st) throw notFound(dir, "Give the folder that holds the app's source: npx paddock doctor apps/app1");
+  if (!st.isDirectory()) throw new UserError(`${dir} is not a folder.`, "Give the folder that holds the app's source: npx paddock doctor apps/app1");
 
   const valuesPath = opts.values ? resolve(opts.values) : resolve(root, 'values.yaml');
   const valuesShown = opts.values ?? join(dir, 'values.yaml');
   const values = await loadAppValues(valuesPath, valuesShown);
-  if (opts.values && !values) throw notFound(opts.values, 'Give the app\'s values file with --values, or leave it out to use values.yaml in the app folder.');
+  if (opts.values && !values) throw notFound(opts.values, "Give the app's values file with --values, or leave it out to use values.yaml in the app folder.");
   const name = appName(root, values ? valuesPath : undefined, opts.name);
 
-  let files;
+  let files: Awaited<ReturnType<typeof listAppFiles>>;
   try {
     files = await listAppFiles(root);
   } catch (err) {
@@ -75,8 +88,9 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
   // Parse everything first (grammars loaded once, up front), then resolve constants project-wide.
   await loadGrammars(new Set(files.sources.map((s) => s.grammar)));
   const trees = files.sources.map((s, i) => parse(s.grammar, texts[i]!));
-  const modules = files.sources.map((s, i): { py?: PythonModule; js?: JsModule } => (s.grammar === 'python'
-    ? { py: preparePython(trees[i]!, s.rel, s.isTest) } : { js: prepareJavaScript(trees[i]!, s.rel, s.isTest) }));
+  const modules = files.sources.map((s, i): { py?: PythonModule; js?: JsModule } =>
+    s.grammar === 'python' ? { py: preparePython(trees[i]!, s.rel, s.isTest) } : { js: prepareJavaScript(trees[i]!, s.rel, s.isTest) },
+  );
   const project: ConstTable = new Map();
   const clash = new Set<string>();
   files.sources.forEach((_, i) => {
@@ -107,7 +121,8 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
   const scripts = await packageScripts(files.packageJsons, mainDockerfile ? dirname(mainDockerfile.rel) : '.');
   let start: StartCommand | undefined;
   if (docker?.start) start = readStart(docker.start.argv, docker.start.env, { file: docker.file, line: docker.start.line }, scripts);
-  else if (!docker && scripts && sources.every((s) => s.lang === 'node')) start = readStart(['npm', 'start'], new Map(), { file: scripts.file, line: 1 }, scripts);
+  else if (!docker && scripts && sources.every((s) => s.lang === 'node'))
+    start = readStart(['npm', 'start'], new Map(), { file: scripts.file, line: 1 }, scripts);
   for (const r of files.requirements) findings.push(...checkRequirements(await readFile(r.abs, 'utf8'), r.rel));
   for (const p of files.pyprojects) findings.push(...checkPyproject(await readFile(p.abs, 'utf8'), p.rel));
   for (const p of files.packageJsons) {
@@ -120,7 +135,9 @@ export async function runDoctor(dir: string, opts: DoctorOptions = {}): Promise<
   findings.push(...runRules({ name, sources, docker, otherDockerfiles, start, values }));
   if (!values) {
     findings.push({
-      rule: 'values', severity: 'info', file: valuesShown,
+      rule: 'values',
+      severity: 'info',
+      file: valuesShown,
       message: `No values file (${valuesShown}), so port-mismatch, missing-health-endpoint, unknown-component and undeclared-invocation were not checked.`,
       fix: 'Create one with `npx paddock new` in the app folder, or point doctor at it with --values FILE.',
     });
@@ -134,12 +151,19 @@ async function packageScripts(pkgs: { abs: string; rel: string }[], folder: stri
   if (!p) return undefined;
   const text = await readFile(p.abs, 'utf8');
   let data: unknown;
-  try { data = JSON.parse(text); } catch { return undefined; }
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   const raw = (data as { scripts?: unknown }).scripts;
   const scripts: Record<string, string> = {};
   if (raw && typeof raw === 'object') for (const [k, v] of Object.entries(raw)) if (typeof v === 'string') scripts[k] = v;
   const lines = text.split(/\r?\n/);
-  const from = Math.max(0, lines.findIndex((l) => l.includes('"scripts"')));
+  const from = Math.max(
+    0,
+    lines.findIndex((l) => l.includes('"scripts"')),
+  );
   const lineOf = (name: string): number => {
     const i = lines.findIndex((l, n) => n >= from && l.includes(`"${name}"`));
     return i >= 0 ? i + 1 : from + 1;

@@ -4,15 +4,32 @@ import { NodeIndex } from './node-index.js';
 import { clusterName, emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val } from './facts.js';
 import { server, type ServerId } from './frameworks.js';
 import { isDisplayCall } from './names.js';
-import {
-  dotted, field, isWrapper, joinPath, literalString, loc, named, unescape, unwrap, type ConstTable, type ReaderContext,
-} from './syntax.js';
+import { dotted, field, isWrapper, joinPath, literalString, loc, named, unescape, unwrap, type ConstTable, type ReaderContext } from './syntax.js';
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'route', 'head', 'options']);
 const FS_WRITERS: Record<string, number> = {
-  writeFile: 0, writeFileSync: 0, appendFile: 0, appendFileSync: 0, mkdir: 0, mkdirSync: 0, createWriteStream: 0,
-  copyFile: 1, copyFileSync: 1, cp: 1, cpSync: 1, rename: 1, renameSync: 1, outputFile: 0, outputFileSync: 0,
-  outputJson: 0, outputJsonSync: 0, writeJson: 0, writeJsonSync: 0, ensureDir: 0, ensureDirSync: 0, mkdirp: 0,
+  writeFile: 0,
+  writeFileSync: 0,
+  appendFile: 0,
+  appendFileSync: 0,
+  mkdir: 0,
+  mkdirSync: 0,
+  createWriteStream: 0,
+  copyFile: 1,
+  copyFileSync: 1,
+  cp: 1,
+  cpSync: 1,
+  rename: 1,
+  renameSync: 1,
+  outputFile: 0,
+  outputFileSync: 0,
+  outputJson: 0,
+  outputJsonSync: 0,
+  writeJson: 0,
+  writeJsonSync: 0,
+  ensureDir: 0,
+  ensureDirSync: 0,
+  mkdirp: 0,
 };
 const MAX_DEPTH = 8;
 /** Option names that tell a logger which file to write. */
@@ -24,7 +41,8 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   const n = unwrap(node);
   if (!n || depth > MAX_DEPTH) return UNKNOWN;
   switch (n.type) {
-    case 'string': return str(unescape(n.text.slice(1, -1), '`$'));
+    case 'string':
+      return str(unescape(n.text.slice(1, -1), '`$'));
     case 'template_string': {
       let out = '';
       for (const c of n.children) {
@@ -38,9 +56,13 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
       const v = Number(n.text.replace(/_/g, ''));
       return Number.isFinite(v) ? { kind: 'num', n: v } : UNKNOWN;
     }
-    case 'true': return { kind: 'bool', b: true };
-    case 'false': return { kind: 'bool', b: false };
-    case 'null': case 'undefined': return { kind: 'none' };
+    case 'true':
+      return { kind: 'bool', b: true };
+    case 'false':
+      return { kind: 'bool', b: false };
+    case 'null':
+    case 'undefined':
+      return { kind: 'none' };
     case 'identifier': {
       if (n.text === '__dirname') return str('{appdir}');
       if (n.text === '__filename') return str('{appdir}/__file__');
@@ -78,8 +100,10 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
       }
       return UNKNOWN;
     }
-    case 'call_expression': return resolveCall(ctx, n, depth);
-    default: return UNKNOWN;
+    case 'call_expression':
+      return resolveCall(ctx, n, depth);
+    default:
+      return UNKNOWN;
   }
 }
 
@@ -153,8 +177,10 @@ function collect(ctx: Ctx): void {
     const clause = named(imp).find((c) => c.type === 'import_clause');
     for (const c of named(clause)) {
       if (c.type === 'identifier') ctx.aliases.set(c.text, mod);
-      else if (c.type === 'namespace_import') { const id = named(c)[0]; if (id) ctx.aliases.set(id.text, mod); }
-      else if (c.type === 'named_imports') {
+      else if (c.type === 'namespace_import') {
+        const id = named(c)[0];
+        if (id) ctx.aliases.set(id.text, mod);
+      } else if (c.type === 'named_imports') {
         for (const s of named(c)) {
           if (s.type !== 'import_specifier') continue;
           const name = field(s, 'name')?.text;
@@ -175,13 +201,33 @@ function collect(ctx: Ctx): void {
   }
 }
 
-const TYPES = ['variable_declarator', 'assignment_expression', 'import_statement', 'call_expression', 'new_expression', 'string', 'template_string', 'binary_expression', 'switch_case', 'member_expression', 'subscript_expression'];
+const TYPES = [
+  'variable_declarator',
+  'assignment_expression',
+  'import_statement',
+  'call_expression',
+  'new_expression',
+  'string',
+  'template_string',
+  'binary_expression',
+  'switch_case',
+  'member_expression',
+  'subscript_expression',
+];
 
 /** A parsed module, indexed once, read by both passes. */
 export type JsModule = Ctx;
 
 export function prepareJavaScript(tree: Tree, file: string, isTest: boolean): JsModule {
-  const ctx: Ctx = { facts: emptyFacts(file, 'node', isTest), index: new NodeIndex(tree.rootNode, TYPES), locals: new Map(), project: new Map(), aliases: new Map(), apps: new Map(), usesDaprSdk: false };
+  const ctx: Ctx = {
+    facts: emptyFacts(file, 'node', isTest),
+    index: new NodeIndex(tree.rootNode, TYPES),
+    locals: new Map(),
+    project: new Map(),
+    aliases: new Map(),
+    apps: new Map(),
+    usesDaprSdk: false,
+  };
   collect(ctx);
   return ctx;
 }
@@ -219,8 +265,15 @@ export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts 
     if (v.kind !== 'env' || !v.name) continue;
     // process.env.X || 'dev', process.env.X ?? 'dev': a default.
     const up = m.parent;
-    const dflt = up?.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(up, 'operator')?.text ?? '') && field(up, 'left')?.equals(m) ? field(up, 'right') : undefined;
-    ctx.facts.envReads.push({ name: v.name, loc: loc(ctx, m), hasDefault: !!dflt && literalString(dflt) !== '' && dflt.type !== 'null' && dflt.type !== 'undefined' });
+    const dflt =
+      up?.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(up, 'operator')?.text ?? '') && field(up, 'left')?.equals(m)
+        ? field(up, 'right')
+        : undefined;
+    ctx.facts.envReads.push({
+      name: v.name,
+      loc: loc(ctx, m),
+      hasDefault: !!dflt && literalString(dflt) !== '' && dflt.type !== 'null' && dflt.type !== 'undefined',
+    });
   }
   for (const imp of ix.get('import_statement')) {
     if (moduleOf(field(imp, 'source')) === 'dotenv/config') ctx.facts.dotenvLoads.push(loc(ctx, imp));
@@ -236,7 +289,12 @@ export function underMain(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
     if (p.type !== 'if_statement') continue;
     const cond = field(p, 'condition')?.text.replace(/\s+/g, '') ?? '';
-    if (/require\.main===?module|module===?require\.main|import\.meta\.url.*process\.argv\[1\]|process\.argv\[1\].*import\.meta\.(url|filename)|import\.meta\.main/.test(cond)) return true;
+    if (
+      /require\.main===?module|module===?require\.main|import\.meta\.url.*process\.argv\[1\]|process\.argv\[1\].*import\.meta\.(url|filename)|import\.meta\.main/.test(
+        cond,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -259,8 +317,13 @@ function readCall(ctx: Ctx, node: Node): void {
   const fnNode = unwrap(field(node, isNew ? 'constructor' : 'function'));
   const callee = dotted(ctx, fnNode);
   const c: JsCall = {
-    node, isNew, fnNode, callee, args: named(field(node, 'arguments')), at: loc(ctx, node),
-    method: fnNode?.type === 'member_expression' ? field(fnNode, 'property')?.text ?? '' : callee,
+    node,
+    isNew,
+    fnNode,
+    callee,
+    args: named(field(node, 'arguments')),
+    at: loc(ctx, node),
+    method: fnNode?.type === 'member_expression' ? (field(fnNode, 'property')?.text ?? '') : callee,
     receiver: fnNode?.type === 'member_expression' ? unwrap(field(fnNode, 'object')) : undefined,
   };
   if (readDotenvCall(ctx, c) || readServer(ctx, c)) return;
@@ -294,7 +357,7 @@ function readServer(ctx: Ctx, c: JsCall): boolean {
   };
   if (method === 'listen' && receiver) {
     const kind = receiver.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;
-    const id: ServerId = kind === 'fastify' ? 'fastify' : kind ?? 'http';
+    const id: ServerId = kind === 'fastify' ? 'fastify' : (kind ?? 'http');
     const first = unwrap(args[0]);
     if (first?.type === 'object') {
       const props = objectProps(first);
@@ -304,7 +367,12 @@ function readServer(ctx: Ctx, c: JsCall): boolean {
     const port = val(ctx, first);
     if (!kind && !(port && (port.kind === 'num' || port.kind === 'env' || /app|server|http/i.test(receiver.text)))) return true;
     const second = unwrap(args[1]);
-    const hostNode = second && !['arrow_function', 'function_expression', 'function', 'identifier'].includes(second.type) ? second : second?.type === 'identifier' && resolve(ctx, second).kind === 'str' ? second : undefined;
+    const hostNode =
+      second && !['arrow_function', 'function_expression', 'function', 'identifier'].includes(second.type)
+        ? second
+        : second?.type === 'identifier' && resolve(ctx, second).kind === 'str'
+          ? second
+          : undefined;
     listen(id, `${receiver.type === 'identifier' ? receiver.text : 'server'}.listen`, val(ctx, hostNode), port);
     return true;
   }
@@ -334,7 +402,13 @@ function readRoute(ctx: Ctx, c: JsCall): void {
     if (own === undefined) return;
     const prefix = controllerPrefix(c.node);
     if (prefix === undefined) return;
-    f.routes.push({ path: `/${[prefix, own].map((x) => x.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`, loc: at });
+    f.routes.push({
+      path: `/${[prefix, own]
+        .map((x) => x.replace(/^\/+|\/+$/g, ''))
+        .filter(Boolean)
+        .join('/')}`,
+      loc: at,
+    });
   }
 }
 
@@ -349,7 +423,7 @@ function controllerPrefix(node: Node): string | undefined {
     const call = named(d)[0];
     if (call?.type !== 'call_expression' || field(call, 'function')?.text !== 'Controller') continue;
     const arg = named(field(call, 'arguments'))[0];
-    return arg ? literalString(arg) ?? undefined : '';
+    return arg ? (literalString(arg) ?? undefined) : '';
   }
   return undefined;
 }
@@ -359,7 +433,8 @@ function readWrite(ctx: Ctx, c: JsCall): void {
   const { isNew, callee, method, args, at } = c;
   const f = ctx.facts;
   const idx = FS_WRITERS[method];
-  const fsLike = (callee.split('.').slice(0, -1).join('.') || callee).match(/^(node:)?fs(\/promises)?(\.promises)?$|^fs-extra$|^(fs|fsp|fse|fsPromises|fsExtra)$/) ||
+  const fsLike =
+    (callee.split('.').slice(0, -1).join('.') || callee).match(/^(node:)?fs(\/promises)?(\.promises)?$|^fs-extra$|^(fs|fsp|fse|fsPromises|fsExtra)$/) ||
     /^(node:)?fs(\/promises)?\.\w+$|^fs-extra\.\w+$/.test(callee);
   if (idx !== undefined && fsLike && args[idx]) {
     f.writes.push({ loc: at, via: callee || method, path: resolve(ctx, args[idx]) });
@@ -380,7 +455,8 @@ function readWrite(ctx: Ctx, c: JsCall): void {
   for (const a of args) {
     const o = unwrap(a);
     if (o?.type !== 'object') continue;
-    for (const [k, v] of objectProps(o)) if (LOG_FILE_KEY.test(k)) f.writes.push({ loc: at, via: `${callee || method}({ ${k} })`, path: val(ctx, v) ?? UNKNOWN });
+    for (const [k, v] of objectProps(o))
+      if (LOG_FILE_KEY.test(k)) f.writes.push({ loc: at, via: `${callee || method}({ ${k} })`, path: val(ctx, v) ?? UNKNOWN });
   }
 }
 
@@ -390,8 +466,18 @@ function readDaprSdk(ctx: Ctx, c: JsCall): void {
   const f = ctx.facts;
   if (receiver?.type === 'member_expression') {
     const group = field(receiver, 'property')?.text;
-    const api = group === 'state' ? 'state' : group === 'secret' ? 'secrets' : group === 'pubsub' && method === 'publish' ? 'publish'
-      : group === 'binding' && method === 'send' ? 'bindings' : group === 'invoker' && method === 'invoke' ? 'invoke' : undefined;
+    const api =
+      group === 'state'
+        ? 'state'
+        : group === 'secret'
+          ? 'secrets'
+          : group === 'pubsub' && method === 'publish'
+            ? 'publish'
+            : group === 'binding' && method === 'send'
+              ? 'bindings'
+              : group === 'invoker' && method === 'invoke'
+                ? 'invoke'
+                : undefined;
     const name = api && clusterName(resolve(ctx, args[0]));
     if (api && name) {
       const key = api === 'secrets' ? literalString(args[1]) : undefined;
@@ -427,11 +513,17 @@ function val(ctx: Ctx, n: Node | undefined): Val | undefined {
 function readString(ctx: Ctx, node: Node): void {
   let parent = node.parent;
   if (!parent) return;
-  if (['import_statement', 'export_statement', 'literal_type', 'subscript_expression', 'import_require_clause', 'predefined_type', 'switch_case'].includes(parent.type)) return;
+  if (
+    ['import_statement', 'export_statement', 'literal_type', 'subscript_expression', 'import_require_clause', 'predefined_type', 'switch_case'].includes(
+      parent.type,
+    )
+  )
+    return;
   // Type positions in TypeScript (`type T = 'a' | 'b'`) and JSX are not values the app uses.
   if (parent.type.startsWith('jsx')) return;
   // process.env.X || 'mongodb://localhost:27017': the default is what runs in the cluster.
-  while (parent && (isWrapper(parent) || (parent.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(parent, 'operator')?.text ?? '')))) parent = parent.parent;
+  while (parent && (isWrapper(parent) || (parent.type === 'binary_expression' && /^(\|\||\?\?)$/.test(field(parent, 'operator')?.text ?? ''))))
+    parent = parent.parent;
   if (!parent) return;
   if (parent.type === 'arguments' && parent.parent && field(parent.parent, 'function')?.text === 'require') return;
   const value = resolve(ctx, node);

@@ -1,13 +1,21 @@
 /** Reads a Python module's syntax tree into SourceFacts. */
 import type { Node, Tree } from 'web-tree-sitter';
 import { NodeIndex } from './node-index.js';
-import {
-  clusterName, emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val,
-} from './facts.js';
+import { clusterName, emptyFacts, str, UNKNOWN, valText, type Loc, type SourceFacts, type Val } from './facts.js';
 import { PY_APP_CONSTRUCTORS, server, type ServerId } from './frameworks.js';
 import { isDisplayCall, PLATFORM_ENV } from './names.js';
 import {
-  dotted, field, joinPath, literalString, loc, named, pythonStringValue, stringPrefix, unescape, type ConstTable, type ReaderContext,
+  dotted,
+  field,
+  joinPath,
+  literalString,
+  loc,
+  named,
+  pythonStringValue,
+  stringPrefix,
+  unescape,
+  type ConstTable,
+  type ReaderContext,
 } from './syntax.js';
 
 export type { ConstTable } from './syntax.js';
@@ -45,16 +53,25 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
       return str(out);
     }
     case 'concatenated_string':
-      return str(named(node).map((c) => valText(resolve(ctx, c, depth + 1))).join(''));
+      return str(
+        named(node)
+          .map((c) => valText(resolve(ctx, c, depth + 1)))
+          .join(''),
+      );
     case 'integer': {
       const n = Number(node.text.replace(/_/g, ''));
       return Number.isFinite(n) ? { kind: 'num', n } : UNKNOWN;
     }
-    case 'float': return { kind: 'num', n: Number(node.text) };
-    case 'true': return { kind: 'bool', b: true };
-    case 'false': return { kind: 'bool', b: false };
-    case 'none': return { kind: 'none' };
-    case 'parenthesized_expression': return resolve(ctx, named(node)[0], depth + 1);
+    case 'float':
+      return { kind: 'num', n: Number(node.text) };
+    case 'true':
+      return { kind: 'bool', b: true };
+    case 'false':
+      return { kind: 'bool', b: false };
+    case 'none':
+      return { kind: 'none' };
+    case 'parenthesized_expression':
+      return resolve(ctx, named(node)[0], depth + 1);
     case 'identifier': {
       if (node.text === '__file__') return str('{appdir}/__file__');
       const local = ctx.locals.get(node.text);
@@ -109,12 +126,14 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
         const r = field(node, 'right');
         const items = r?.type === 'tuple' ? named(r).map((n) => valText(resolve(ctx, n, depth + 1))) : [valText(right)];
         let i = 0;
-        return str(left.s.replace(/%%|%[-#0 +]*\d*(?:\.\d+)?[sdrifx]/g, (m) => (m === '%%' ? '%' : items[i++] ?? '{?}')));
+        return str(left.s.replace(/%%|%[-#0 +]*\d*(?:\.\d+)?[sdrifx]/g, (m) => (m === '%%' ? '%' : (items[i++] ?? '{?}'))));
       }
       return UNKNOWN;
     }
-    case 'call': return resolveCall(ctx, node, depth);
-    default: return UNKNOWN;
+    case 'call':
+      return resolveCall(ctx, node, depth);
+    default:
+      return UNKNOWN;
   }
 }
 
@@ -145,13 +164,15 @@ function resolveCall(ctx: Ctx, node: Node, depth: number): Val {
     const tpl = resolve(ctx, field(fn, 'object'), depth + 1);
     if (tpl.kind === 'str') {
       let i = 0;
-      return str(tpl.s.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, name: string | undefined) => {
-        if (m === '{{') return '{';
-        if (m === '}}') return '}';
-        const key = (name ?? '').split(/[!:]/)[0]!;
-        const v = key === '' ? args[i++] : /^\d+$/.test(key) ? args[Number(key)] : kwargs.get(key);
-        return v ? valText(resolve(ctx, v, depth + 1)) : '{?}';
-      }));
+      return str(
+        tpl.s.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, name: string | undefined) => {
+          if (m === '{{') return '{';
+          if (m === '}}') return '}';
+          const key = (name ?? '').split(/[!:]/)[0]!;
+          const v = key === '' ? args[i++] : /^\d+$/.test(key) ? args[Number(key)] : kwargs.get(key);
+          return v ? valText(resolve(ctx, v, depth + 1)) : '{?}';
+        }),
+      );
     }
   }
   // Path(...).resolve(), .absolute(): keep the path.
@@ -231,7 +252,18 @@ function collectApps(ctx: Ctx): void {
   }
 }
 
-const TYPES = ['assignment', 'import_statement', 'import_from_statement', 'call', 'string', 'concatenated_string', 'comparison_operator', 'class_definition', 'subscript', 'binary_operator'];
+const TYPES = [
+  'assignment',
+  'import_statement',
+  'import_from_statement',
+  'call',
+  'string',
+  'concatenated_string',
+  'comparison_operator',
+  'class_definition',
+  'subscript',
+  'binary_operator',
+];
 
 /** A parsed module, indexed once, read by both passes. */
 export type PythonModule = Ctx;
@@ -304,8 +336,12 @@ function readCall(ctx: Ctx, node: Node): void {
   const callee = dotted(ctx, fnNode);
   const { args, kwargs } = callArgs(node);
   const c: Call = {
-    node, callee, args, kwargs, at: loc(ctx, node),
-    method: fnNode?.type === 'attribute' ? field(fnNode, 'attribute')?.text ?? '' : callee,
+    node,
+    callee,
+    args,
+    kwargs,
+    at: loc(ctx, node),
+    method: fnNode?.type === 'attribute' ? (field(fnNode, 'attribute')?.text ?? '') : callee,
     receiver: fnNode?.type === 'attribute' ? field(fnNode, 'object') : undefined,
     arg: (i, k) => kwargs.get(k) ?? args[i],
   };
@@ -345,7 +381,16 @@ function readServer(ctx: Ctx, c: Call): boolean {
   const listen = (id: ServerId, via: string, host: Node | Val | undefined, port: Node | Val | undefined): void => {
     const spec = server(id);
     const v = (x: Node | Val | undefined): Val | undefined => (x === undefined ? undefined : 'kind' in x ? x : resolve(ctx, x));
-    f.listens.push({ loc: at, via, server: id, host: v(host), defaultHost: spec.defaultHost, port: v(port), defaultPort: spec.defaultPort, underMain: underMain(node) });
+    f.listens.push({
+      loc: at,
+      via,
+      server: id,
+      host: v(host),
+      defaultHost: spec.defaultHost,
+      port: v(port),
+      defaultPort: spec.defaultPort,
+      underMain: underMain(node),
+    });
   };
   const appFw = receiver?.type === 'identifier' ? ctx.apps.get(receiver.text) : undefined;
   if (method === 'run' && receiver && (appFw || (/^(app|application|server)$/.test(receiver.text) && !callee.startsWith('asyncio')))) {
@@ -431,13 +476,28 @@ function readDaprSdk(ctx: Ctx, c: Call): void {
   let api: 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke' | undefined;
   let nameNode: Node | undefined;
   let keyNode: Node | undefined;
-  if (STATE_SDK.has(method)) { api = 'state'; nameNode = arg(0, 'store_name'); }
-  else if (method === 'get_secret' || method === 'get_bulk_secret') { api = 'secrets'; nameNode = arg(0, 'store_name'); keyNode = arg(1, 'key'); }
-  else if (method === 'publish_event') { api = 'publish'; nameNode = arg(0, 'pubsub_name'); }
-  else if (method === 'invoke_binding') { api = 'bindings'; nameNode = arg(0, 'binding_name'); }
-  else if (method === 'invoke_method') { api = 'invoke'; nameNode = arg(0, 'app_id'); }
+  if (STATE_SDK.has(method)) {
+    api = 'state';
+    nameNode = arg(0, 'store_name');
+  } else if (method === 'get_secret' || method === 'get_bulk_secret') {
+    api = 'secrets';
+    nameNode = arg(0, 'store_name');
+    keyNode = arg(1, 'key');
+  } else if (method === 'publish_event') {
+    api = 'publish';
+    nameNode = arg(0, 'pubsub_name');
+  } else if (method === 'invoke_binding') {
+    api = 'bindings';
+    nameNode = arg(0, 'binding_name');
+  } else if (method === 'invoke_method') {
+    api = 'invoke';
+    nameNode = arg(0, 'app_id');
+  }
   // @dapr_app.subscribe(pubsub='orderpubsub', topic='orders'), client.subscribe(pubsub_name=…)
-  else if (method === 'subscribe' && (kwargs.has('pubsub') || kwargs.has('pubsub_name'))) { api = 'publish'; nameNode = kwargs.get('pubsub') ?? kwargs.get('pubsub_name'); }
+  else if (method === 'subscribe' && (kwargs.has('pubsub') || kwargs.has('pubsub_name'))) {
+    api = 'publish';
+    nameNode = kwargs.get('pubsub') ?? kwargs.get('pubsub_name');
+  }
   if (api) {
     const name = clusterName(resolve(ctx, nameNode));
     if (name) f.daprSdk.push({ loc: at, api, name, key: keyNode ? clusterName(resolve(ctx, keyNode)) : undefined, via: method });
@@ -505,7 +565,8 @@ function readWrite(ctx: Ctx, c: Call): void {
     if (!(p.kind === 'str' && /^:memory:$|mode=memory/.test(p.s))) f.writes.push({ loc: at, via: callee, path: p });
     return;
   }
-  if (/(^|\.)(FileHandler|RotatingFileHandler|TimedRotatingFileHandler|WatchedFileHandler)$/.test(callee)) return push(callee, args[0] ?? kwargs.get('filename'));
+  if (/(^|\.)(FileHandler|RotatingFileHandler|TimedRotatingFileHandler|WatchedFileHandler)$/.test(callee))
+    return push(callee, args[0] ?? kwargs.get('filename'));
   if (callee === 'logging.basicConfig' && kwargs.has('filename')) return push(callee, kwargs.get('filename'));
   if (FRAME_WRITERS.has(method) && (args[0] || kwargs.has('path_or_buf') || kwargs.has('fname'))) {
     const p = resolve(ctx, args[0] ?? kwargs.get('path_or_buf') ?? kwargs.get('fname'));
@@ -561,15 +622,19 @@ function readString(ctx: Ctx, node: Node): void {
   let p: Node | null = parent;
   // ["http://localhost:3000"] passed as allow_origins=: the list's context is the string's.
   if (['list', 'tuple', 'set'].includes(p.type) && p.parent) p = p.parent;
-  if (p.type === 'keyword_argument') { fact.key = field(p, 'name')?.text; p = p.parent; }
-  else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') { fact.key = field(p, 'name')?.text; }
-  else if (p.type === 'pair') {
+  if (p.type === 'keyword_argument') {
+    fact.key = field(p, 'name')?.text;
+    p = p.parent;
+  } else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+    fact.key = field(p, 'name')?.text;
+  } else if (p.type === 'pair') {
     // {"dapr-app-id": "orders"}: the key names the value; it is not a value itself.
     if (field(p, 'key')?.equals(node)) return;
     fact.key = literalString(field(p, 'key')) ?? field(p, 'key')?.text;
-  }
-  else if (p.type === 'assignment') { fact.key = lastName(field(p, 'left')); fact.assigned = true; }
-  else if (p.type === 'subscript') return; // d["KEY"], os.environ["X"]
+  } else if (p.type === 'assignment') {
+    fact.key = lastName(field(p, 'left'));
+    fact.assigned = true;
+  } else if (p.type === 'subscript') return; // d["KEY"], os.environ["X"]
   if (p?.type === 'argument_list' && p.parent?.type === 'call') {
     fact.callee = dotted(ctx, field(p.parent, 'function')) || field(p.parent, 'function')?.text;
     fact.forDisplay = isDisplayCall(fact.callee ?? '');
@@ -597,7 +662,7 @@ function readComparison(ctx: Ctx, node: Node): void {
     const items = c.type === 'tuple' || c.type === 'list' || c.type === 'set' ? named(c) : [c];
     for (const i of items) {
       const s = literalString(i);
-      if (s && s.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, i) });
+      if (s?.startsWith('/')) ctx.facts.routes.push({ path: s.split('?')[0]!, loc: loc(ctx, i) });
     }
   }
 }
@@ -613,11 +678,19 @@ function readAssignment(ctx: Ctx, node: Node): void {
   const on = v.kind === 'bool' && v.b;
   if (!on) return;
   const target = left.text.replace(/\s+/g, '');
-  if (/^\w+\.debug$/.test(target) && ctx.apps.has(target.split('.')[0]!) ||
-      /^\w+\.config\[["']DEBUG["']\]$/.test(target) ||
-      (target === 'DEBUG' && /(^|\/)settings\.py$/.test(ctx.facts.file))) {
+  if (
+    (/^\w+\.debug$/.test(target) && ctx.apps.has(target.split('.')[0]!)) ||
+    /^\w+\.config\[["']DEBUG["']\]$/.test(target) ||
+    (target === 'DEBUG' && /(^|\/)settings\.py$/.test(ctx.facts.file))
+  ) {
     const id = ctx.apps.get(target.split('.')[0]!);
-    ctx.facts.debugs.push({ loc: at, via: `${target} = True`, kind: 'debug-mode', server: target === 'DEBUG' ? 'django' : id ?? 'flask', underMain: underMain(node) });
+    ctx.facts.debugs.push({
+      loc: at,
+      via: `${target} = True`,
+      kind: 'debug-mode',
+      server: target === 'DEBUG' ? 'django' : (id ?? 'flask'),
+      underMain: underMain(node),
+    });
   }
 }
 

@@ -1,6 +1,10 @@
 /** Recognising credentials in text, and showing them without giving them away. */
 
-interface TokenPattern { re: RegExp; prefix: string; what: string }
+interface TokenPattern {
+  re: RegExp;
+  prefix: string;
+  what: string;
+}
 
 /** Well-known credential formats. `prefix` is what may be shown; the rest never is. */
 const TOKENS: TokenPattern[] = [
@@ -10,7 +14,11 @@ const TOKENS: TokenPattern[] = [
   { re: /\bgithub_pat_[A-Za-z0-9_]{30,}/, prefix: 'github_pat_', what: 'a GitHub token' },
   { re: /\bglpat-[A-Za-z0-9_-]{20,}/, prefix: 'glpat-', what: 'a GitLab token' },
   { re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/, prefix: 'xox', what: 'a Slack token' },
-  { re: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]{10,}/, prefix: 'https://hooks.slack.com/services/', what: 'a Slack webhook address' },
+  {
+    re: /https:\/\/hooks\.slack\.com\/services\/T[A-Za-z0-9]+\/B[A-Za-z0-9]+\/[A-Za-z0-9]{10,}/,
+    prefix: 'https://hooks.slack.com/services/',
+    what: 'a Slack webhook address',
+  },
   { re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, prefix: 'AKIA', what: 'an AWS access key' },
   { re: /\bAIza[0-9A-Za-z_-]{35}\b/, prefix: 'AIza', what: 'a Google API key' },
   { re: /\b[sr]k_live_[0-9A-Za-z]{16,}/, prefix: 'sk_live_', what: 'a Stripe secret key' },
@@ -22,7 +30,11 @@ const TOKENS: TokenPattern[] = [
   { re: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, prefix: 'eyJ', what: 'a signed token (JWT)' },
 ];
 
-export interface TokenHit { what: string; shown: string; index: number }
+export interface TokenHit {
+  what: string;
+  shown: string;
+  index: number;
+}
 
 /** The first well-known credential in `text`, redacted. */
 export function findToken(text: string): TokenHit | undefined {
@@ -45,8 +57,18 @@ export function isPlaceholder(value: string): boolean {
   const v = value.trim();
   if (v.length < 6) return true;
   if (/\{[^}]*\}|\$\{|\$[A-Z_]+|%\(|%s|<[^>]+>/.test(v)) return true;
-  if (/^(x+|\*+|\.+|-+|0+|1234.*|test|testing|example|sample|dummy|fake|placeholder|none|null|undefined|changeme|change[-_]?me|secret|password|todo|tbd)$/i.test(v)) return true;
-  if (/your[-_ ]?(api[-_ ]?)?(key|token|secret|password)|replace[-_ ]?(me|with)|insert[-_ ]|put[-_ ]your|xxx|\.\.\.|…|example|dummy|fake|placeholder|changeme/i.test(v)) return true;
+  if (
+    /^(x+|\*+|\.+|-+|0+|1234.*|test|testing|example|sample|dummy|fake|placeholder|none|null|undefined|changeme|change[-_]?me|secret|password|todo|tbd)$/i.test(
+      v,
+    )
+  )
+    return true;
+  if (
+    /your[-_ ]?(api[-_ ]?)?(key|token|secret|password)|replace[-_ ]?(me|with)|insert[-_ ]|put[-_ ]your|xxx|\.\.\.|…|example|dummy|fake|placeholder|changeme/i.test(
+      v,
+    )
+  )
+    return true;
   return false;
 }
 

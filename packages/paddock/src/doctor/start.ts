@@ -40,8 +40,15 @@ export function shellSplit(s: string): { argv: string[]; env: Map<string, string
   for (;;) {
     const head = cmd[0] ?? '';
     const kv = /^([A-Za-z_]\w*)=(.*)$/.exec(head);
-    if (kv) { env.set(kv[1]!, kv[2]!); cmd = cmd.slice(1); continue; }
-    if (head === 'exec' || head === 'env' || head === 'cross-env' || head === 'dumb-init' || head === 'tini' || head === '--') { cmd = cmd.slice(1); continue; }
+    if (kv) {
+      env.set(kv[1]!, kv[2]!);
+      cmd = cmd.slice(1);
+      continue;
+    }
+    if (head === 'exec' || head === 'env' || head === 'cross-env' || head === 'dumb-init' || head === 'tini' || head === '--') {
+      cmd = cmd.slice(1);
+      continue;
+    }
     break;
   }
   return { argv: cmd, env };
@@ -58,7 +65,9 @@ export function commandArgv(args: string): { argv: string[]; env: Map<string, st
         if (/^(\/bin\/)?(ba)?sh$/.test(argv[0] ?? '') && argv[1] === '-c' && argv[2]) return shellSplit(argv[2]);
         return { argv, env: new Map() };
       }
-    } catch { /* not JSON: the shell form */ }
+    } catch {
+      /* not JSON: the shell form */
+    }
   }
   return shellSplit(t);
 }
@@ -115,13 +124,20 @@ function serverListen(spec: CliSpec, argv: string[], env: ImageEnv, loc: Loc): L
   let port: Val | undefined;
   if (bound !== undefined) ({ host, port } = hostPort(bound, env));
   host = envValue(flag(all, spec.host), env) ?? host ?? fromEnv(s.hostEnv, env);
-  port = envValue(flag(all, spec.port), env) ?? port ?? fromEnv(s.portEnv?.filter((n) => n !== 'PORT'), env);
+  port =
+    envValue(flag(all, spec.port), env) ??
+    port ??
+    fromEnv(
+      s.portEnv?.filter((n) => n !== 'PORT'),
+      env,
+    );
   if (flag(all, spec.config) !== undefined && bound === undefined) {
     // A config file may set the address; doctor does not read it.
     host ??= { kind: 'unknown' };
     port ??= { kind: 'unknown' };
   }
-  if (port === undefined && s.portEnv?.includes('PORT')) port = { kind: 'env', name: 'PORT', fallback: s.defaultPort !== undefined ? { kind: 'num', n: s.defaultPort } : undefined };
+  if (port === undefined && s.portEnv?.includes('PORT'))
+    port = { kind: 'env', name: 'PORT', fallback: s.defaultPort !== undefined ? { kind: 'num', n: s.defaultPort } : undefined };
   return { loc, via: s.name, server: spec.server, host, defaultHost: s.defaultHost, port, defaultPort: s.defaultPort };
 }
 
@@ -133,9 +149,19 @@ function peel(argv: string[]): { argv: string[]; viaModule: boolean } {
   let viaModule = false;
   for (let i = 0; i < 4; i++) {
     const prog = base(a[0]);
-    if (/^python(\d(\.\d+)?)?$/.test(prog) && a[1] === '-m' && a[2] && CLI[a[2]]) { a = a.slice(2); viaModule = true; continue; }
-    if (prog === 'npx' || prog === 'pnpx') { a = a.slice(1).filter((x, j) => !(j === 0 && x === '--yes')); continue; }
-    if ((prog === 'uv' || prog === 'poetry' || prog === 'pipenv' || prog === 'pdm') && a[1] === 'run') { a = a.slice(2).filter((x, j) => !(j === 0 && x === '--')); continue; }
+    if (/^python(\d(\.\d+)?)?$/.test(prog) && a[1] === '-m' && a[2] && CLI[a[2]]) {
+      a = a.slice(2);
+      viaModule = true;
+      continue;
+    }
+    if (prog === 'npx' || prog === 'pnpx') {
+      a = a.slice(1).filter((x, j) => !(j === 0 && x === '--yes'));
+      continue;
+    }
+    if ((prog === 'uv' || prog === 'poetry' || prog === 'pipenv' || prog === 'pdm') && a[1] === 'run') {
+      a = a.slice(2).filter((x, j) => !(j === 0 && x === '--'));
+      continue;
+    }
     break;
   }
   return { argv: a, viaModule };
@@ -161,16 +187,28 @@ export function readStart(argv0: string[], env0: ImageEnv, loc: Loc, scripts?: P
   }
   if (argv.some((x) => /(^|\/)manage\.py$/.test(x)) && argv.includes('runserver')) {
     const addr = argv[argv.indexOf('runserver') + 1];
-    const hp = addr && !addr.startsWith('-') ? (addr.includes(':') ? hostPort(addr, env0) : /^\d+$/.test(addr) ? { port: envValue(addr, env0) } : { host: envValue(addr, env0) }) : {};
+    const hp =
+      addr && !addr.startsWith('-')
+        ? addr.includes(':')
+          ? hostPort(addr, env0)
+          : /^\d+$/.test(addr)
+            ? { port: envValue(addr, env0) }
+            : { host: envValue(addr, env0) }
+        : {};
     const s = server('django');
     out.listen = { loc, via: s.name, server: 'django', host: hp.host, defaultHost: s.defaultHost, port: hp.port, defaultPort: s.defaultPort };
     out.debugs.push({ loc, via: 'manage.py runserver', kind: 'dev-server' });
     return out;
   }
   if (SCRIPT_RUNNERS.has(prog) && scripts && depth < 3) {
-    const name = argv[1] === 'run' || argv[1] === 'run-script' ? argv[2] : argv[1] === 'start' || (prog !== 'npm' && argv[1] && !argv[1].startsWith('-')) ? argv[1] : undefined;
+    const name =
+      argv[1] === 'run' || argv[1] === 'run-script'
+        ? argv[2]
+        : argv[1] === 'start' || (prog !== 'npm' && argv[1] && !argv[1].startsWith('-'))
+          ? argv[1]
+          : undefined;
     // npm start with no "start" script runs `node server.js`.
-    const text = name ? scripts.scripts[name] ?? (name === 'start' ? 'node server.js' : undefined) : undefined;
+    const text = name ? (scripts.scripts[name] ?? (name === 'start' ? 'node server.js' : undefined)) : undefined;
     if (name && text !== undefined) {
       const line = scripts.scripts[name] !== undefined ? scripts.lineOf(name) : 1;
       const split = shellSplit(text);
@@ -190,7 +228,9 @@ export function readStart(argv0: string[], env0: ImageEnv, loc: Loc, scripts?: P
     const m = rest.indexOf('-m');
     if (lang === 'python' && m >= 0 && rest[m + 1]) out.runs = { lang, module: rest[m + 1] };
     else {
-      const file = rest.find((x) => !x.startsWith('-') && /\.(py|[cm]?[jt]sx?)$/.test(x)) ?? (lang === 'node' && prog !== 'python' ? rest.find((x) => !x.startsWith('-')) : undefined);
+      const file =
+        rest.find((x) => !x.startsWith('-') && /\.(py|[cm]?[jt]sx?)$/.test(x)) ??
+        (lang === 'node' && prog !== 'python' ? rest.find((x) => !x.startsWith('-')) : undefined);
       out.runs = { lang, file };
     }
     return out;
@@ -207,7 +247,9 @@ export function isEntry(rel: string, runs: StartCommand['runs']): boolean {
   if (!runs) return false;
   const want = runs.module
     ? [`${runs.module.replace(/\./g, '/')}.py`, `${runs.module.replace(/\./g, '/')}/__main__.py`]
-    : runs.file ? [runs.file.replace(/^\.\//, '').replace(/^\/+/, '')] : [];
+    : runs.file
+      ? [runs.file.replace(/^\.\//, '').replace(/^\/+/, '')]
+      : [];
   if (want.some((w) => rel === w || rel.endsWith(`/${w}`) || w.endsWith(`/${rel}`))) return true;
   // node dist/server.js runs what src/server.ts compiles to.
   const stem = (p: string): string => p.replace(/^(\.\/)?((dist|build|out|lib|src)\/)+/, '').replace(/\.[cm]?[jt]sx?$/, '');

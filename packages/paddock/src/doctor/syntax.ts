@@ -52,7 +52,7 @@ export function dotted(ctx: ReaderContext, node: Node | undefined): string {
 /** Backslash escapes of a string literal; `extra` adds the language's own (JavaScript: `` ` `` and `$`). */
 export function unescape(s: string, extra = ''): string {
   const re = new RegExp(`\\\\([nrt\\\\'"${extra.replace(/[$`]/g, (c) => `\\${c}`)}])`, 'g');
-  return s.replace(re, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' } as Record<string, string>)[c] ?? c);
+  return s.replace(re, (_, c: string) => (({ n: '\n', r: '\r', t: '\t' }) as Record<string, string>)[c] ?? c);
 }
 
 /** The prefix letters of a Python string (`f`, `rb`…), lower-cased. */

@@ -36,7 +36,10 @@ export async function loadAppValues(file: string, shownAs: string): Promise<AppV
   try {
     data = parse(text) ?? {};
   } catch (err) {
-    throw new UserError(`${shownAs} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'Fix the file (npx paddock validate shows the details), then run doctor again.');
+    throw new UserError(
+      `${shownAs} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      'Fix the file (npx paddock validate shows the details), then run doctor again.',
+    );
   }
   const v = obj(data);
   const np = obj(v.networkPolicy);

@@ -68,10 +68,38 @@ export function explain(app: AppValues): Explanation {
     sidecar: p.sidecar.limits,
     disk: String((p.ephemeralStorage as { limit?: string } | undefined)?.limit ?? ''),
     buildingBlocks: [
-      { block: 'state store', enabled: !!v.statestore?.enabled, component: 'statestore', call: `POST ${base}/state/statestore`, note: `saved in the platform's Redis under keys only ${app.name} can read` },
-      { block: 'secret store', enabled: !!v.secretstore?.enabled, component: 'secretstore', call: `GET ${base}/secrets/secretstore/<name>`, note: keys.length ? `can read ${keys.join(', ')} from its own Vault path (dapr/${app.name})` : `can read every secret on its own Vault path (dapr/${app.name})` },
-      { block: 'pub/sub', enabled: !!v.pubsub?.enabled, component: 'pubsub', call: `POST ${base}/publish/pubsub/<topic>`, note: pubsubNote(app.name, v.pubsub ?? {}) },
-      { block: 'binding', enabled: !!v.binding?.enabled, component: v.binding?.enabled ? v.binding.name : undefined, call: `POST ${base}/bindings/${v.binding?.name ?? '<name>'}`, note: v.binding?.enabled ? `posts to https://${judgeBindingUrl(v.binding.url ?? '').host ?? '?'}/… (the rest of the address is not shown: it may hold a token)` : 'calls one public https address' },
+      {
+        block: 'state store',
+        enabled: !!v.statestore?.enabled,
+        component: 'statestore',
+        call: `POST ${base}/state/statestore`,
+        note: `saved in the platform's Redis under keys only ${app.name} can read`,
+      },
+      {
+        block: 'secret store',
+        enabled: !!v.secretstore?.enabled,
+        component: 'secretstore',
+        call: `GET ${base}/secrets/secretstore/<name>`,
+        note: keys.length
+          ? `can read ${keys.join(', ')} from its own Vault path (dapr/${app.name})`
+          : `can read every secret on its own Vault path (dapr/${app.name})`,
+      },
+      {
+        block: 'pub/sub',
+        enabled: !!v.pubsub?.enabled,
+        component: 'pubsub',
+        call: `POST ${base}/publish/pubsub/<topic>`,
+        note: pubsubNote(app.name, v.pubsub ?? {}),
+      },
+      {
+        block: 'binding',
+        enabled: !!v.binding?.enabled,
+        component: v.binding?.enabled ? v.binding.name : undefined,
+        call: `POST ${base}/bindings/${v.binding?.name ?? '<name>'}`,
+        note: v.binding?.enabled
+          ? `posts to https://${judgeBindingUrl(v.binding.url ?? '').host ?? '?'}/… (the rest of the address is not shown: it may hold a token)`
+          : 'calls one public https address',
+      },
     ],
     calledBy: v.networkPolicy?.allowIngressFrom ?? [],
     calls: v.networkPolicy?.allowEgressTo ?? [],
@@ -95,10 +123,13 @@ function pubsubNote(name: string, p: NonNullable<Values['pubsub']>): string {
   if (publishes.length) {
     parts.push(
       `sends ${quoted(publishes)} (only ${name} may send ${publishes.length > 1 ? 'these topics' : 'this topic'}); ` +
-        (subscribers.length ? `${subscribers.join(', ')} may receive ${them}, and no other app` : `no other app may receive ${them} (pubsub.allowSubscribersFrom is empty)`),
+        (subscribers.length
+          ? `${subscribers.join(', ')} may receive ${them}, and no other app`
+          : `no other app may receive ${them} (pubsub.allowSubscribersFrom is empty)`),
     );
   }
-  if (subscribes.length) parts.push(`receives ${quoted(subscribes)}, each from the one app that sends it, once that app lists ${name}-ns in its pubsub.allowSubscribersFrom`);
+  if (subscribes.length)
+    parts.push(`receives ${quoted(subscribes)}, each from the one app that sends it, once that app lists ${name}-ns in its pubsub.allowSubscribersFrom`);
   return `${parts.join('; ')}. Events go through the platform's Redis, where ${name} can touch only these topics`;
 }
 
@@ -109,28 +140,42 @@ export function explainText(e: Explanation, file: string): string {
   out.push('');
   const copies = e.replicas === 1 ? 'one copy' : `${e.replicas} copies`;
   if (e.port === null) {
-    out.push(`Runs ${e.image}, ${copies}, on its own node pool "${e.nodePool}". It answers no web requests (port: none): a worker or a client that only calls Dapr.`);
+    out.push(
+      `Runs ${e.image}, ${copies}, on its own node pool "${e.nodePool}". It answers no web requests (port: none): a worker or a client that only calls Dapr.`,
+    );
     out.push(`Lives in namespace ${e.namespace}, as Dapr app-id ${e.appId}; no other app can call it, and it gets no address of its own.`);
     out.push('It counts as ready while its process runs and its Dapr sidecar is ready; the platform restarts it when the process stops.');
     if (e.topics.subscribes.length) {
-      out.push(`It receives its topics through Dapr's streaming subscriptions (it opens the stream to its sidecar on localhost, port $DAPR_GRPC_PORT, with a Dapr SDK's subscribe call): with no port, Dapr cannot push events to it.`);
+      out.push(
+        `It receives its topics through Dapr's streaming subscriptions (it opens the stream to its sidecar on localhost, port $DAPR_GRPC_PORT, with a Dapr SDK's subscribe call): with no port, Dapr cannot push events to it.`,
+      );
     }
   } else {
     out.push(`Runs ${e.image}, listening on port ${e.port}, ${copies}, on its own node pool "${e.nodePool}".`);
     out.push(`Lives in namespace ${e.namespace}; other apps call it through Dapr as ${e.appId}.${e.namespace}.`);
     out.push(healthSentence(e.readiness, e.liveness, e.port));
   }
-  out.push(`It may use up to ${e.limits.cpu} CPU and ${e.limits.memory} memory (it is guaranteed ${e.requests.cpu} and ${e.requests.memory}); its Dapr sidecar has its own ${e.sidecar.cpu} CPU and ${e.sidecar.memory}.`);
-  out.push(`Its files are read-only except /tmp; it may write up to ${e.disk} to its node's disk (its logs and /tmp), and it runs as a normal user, never root.`);
+  out.push(
+    `It may use up to ${e.limits.cpu} CPU and ${e.limits.memory} memory (it is guaranteed ${e.requests.cpu} and ${e.requests.memory}); its Dapr sidecar has its own ${e.sidecar.cpu} CPU and ${e.sidecar.memory}.`,
+  );
+  out.push(
+    `Its files are read-only except /tmp; it may write up to ${e.disk} to its node's disk (its logs and /tmp), and it runs as a normal user, never root.`,
+  );
   out.push('');
   out.push('Building blocks (call Dapr at localhost, port $DAPR_HTTP_PORT):');
   for (const b of e.buildingBlocks) {
-    out.push(b.enabled ? `  ✔ ${b.block} "${b.component}": ${b.call} — ${b.note}` : `  · ${b.block}: off (turn it on in the values file if the app ${b.block === 'state store' ? 'needs to remember things' : b.block === 'secret store' ? 'uses API keys or passwords' : b.block === 'pub/sub' ? 'sends or receives events' : 'calls a web service'})`);
+    out.push(
+      b.enabled
+        ? `  ✔ ${b.block} "${b.component}": ${b.call} — ${b.note}`
+        : `  · ${b.block}: off (turn it on in the values file if the app ${b.block === 'state store' ? 'needs to remember things' : b.block === 'secret store' ? 'uses API keys or passwords' : b.block === 'pub/sub' ? 'sends or receives events' : 'calls a web service'})`,
+    );
   }
   out.push('');
   out.push(`Who may call it: ${e.calledBy.length ? list(e.calledBy) : 'no other app'}.`);
-  out.push(`Whom it may call: ${e.calls.length ? `${list(e.calls)}, with POST http://localhost:$DAPR_HTTP_PORT/v1.0/invoke/<app>.<app>-ns/method/<path>` : 'no other app'}.`);
-  out.push('Everything else is closed: no internet (except a binding\'s address), no other apps, no direct access to Redis or Vault.');
+  out.push(
+    `Whom it may call: ${e.calls.length ? `${list(e.calls)}, with POST http://localhost:$DAPR_HTTP_PORT/v1.0/invoke/<app>.<app>-ns/method/<path>` : 'no other app'}.`,
+  );
+  out.push("Everything else is closed: no internet (except a binding's address), no other apps, no direct access to Redis or Vault.");
   return out.join('\n');
 }
 

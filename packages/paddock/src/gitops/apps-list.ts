@@ -15,6 +15,9 @@ export function renderAppsKustomization(apps: string[]): string {
     '# The apps layer: the shared chart source, the platform settings every app\n' +
     '# release reads (valuesFrom), then one folder per app. Maintained by\n' +
     '# `npx paddock onboard` / `npx paddock offboard`.\n' +
-    stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...SHARED_FILES, ...[...new Set(apps)].sort()] }, { lineWidth: 0 })
+    stringify(
+      { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...SHARED_FILES, ...[...new Set(apps)].sort()] },
+      { lineWidth: 0 },
+    )
   );
 }

@@ -72,7 +72,9 @@ export function renderNamespace(entry: AppEntry): string {
       },
     },
   };
-  return header(name, 'its namespace, whose labels bind Pod Security "restricted", the admission policies and the tenant provisioner.') + stringify(ns, YAML_OPTS);
+  return (
+    header(name, 'its namespace, whose labels bind Pod Security "restricted", the admission policies and the tenant provisioner.') + stringify(ns, YAML_OPTS)
+  );
 }
 
 export function renderRelease(entry: AppEntry): string {
@@ -98,7 +100,9 @@ export function renderRelease(entry: AppEntry): string {
       values,
     },
   };
-  return header(name, `the shared chart from Harbor, with the app author's values (${source?.file ?? `apps/${name}/values.yaml`}).`) + stringify(release, YAML_OPTS);
+  return (
+    header(name, `the shared chart from Harbor, with the app author's values (${source?.file ?? `apps/${name}/values.yaml`}).`) + stringify(release, YAML_OPTS)
+  );
 }
 
 export function renderKustomization(): string {
@@ -119,9 +123,9 @@ export function renderAppChart(version: string): string {
     },
   };
   return (
-    '# The shared chart (charts/app), pushed to Harbor\'s `platform` project by the\n' +
-    '# bootstrap; the tag is charts/app/Chart.yaml\'s version, kept in step by\n' +
-    '# `npx paddock onboard`. Pods reach Harbor as paddock-control-plane:30000 (kind\'s Docker DNS).\n' +
+    "# The shared chart (charts/app), pushed to Harbor's `platform` project by the\n" +
+    "# bootstrap; the tag is charts/app/Chart.yaml's version, kept in step by\n" +
+    "# `npx paddock onboard`. Pods reach Harbor as paddock-control-plane:30000 (kind's Docker DNS).\n" +
     stringify(source, YAML_OPTS)
   );
 }
@@ -133,7 +137,11 @@ function header(name: string, what: string): string {
 /** The app entry a release.yaml holds (name and values), or undefined when it is not one. */
 export function parseRelease(text: string): AppEntry | undefined {
   for (const doc of parseAllDocuments(text)) {
-    const obj = doc.toJS() as { kind?: string; metadata?: { name?: string; annotations?: Record<string, string> }; spec?: { values?: Record<string, unknown> } } | null;
+    const obj = doc.toJS() as {
+      kind?: string;
+      metadata?: { name?: string; annotations?: Record<string, string> };
+      spec?: { values?: Record<string, unknown> };
+    } | null;
     if (obj?.kind === 'HelmRelease' && obj.metadata?.name) {
       const a = obj.metadata.annotations ?? {};
       const file = a[SOURCE_ANNOTATIONS.file];

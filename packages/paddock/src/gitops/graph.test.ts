@@ -24,7 +24,16 @@ const ks = (name: string, path: string, deps: string[] = []): TreeObject => ({
     spec: { path, prune: true, wait: true, sourceRef: { kind: 'OCIRepository', name: 'platform' }, dependsOn: deps.map((d) => ({ name: d })) },
   },
 });
-const source: TreeObject = { file: 's.yaml', line: 1, object: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'OCIRepository', metadata: { name: 'platform', namespace: 'flux-system' }, spec: { ref: { tag: '0.1.0' } } } };
+const source: TreeObject = {
+  file: 's.yaml',
+  line: 1,
+  object: {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'OCIRepository',
+    metadata: { name: 'platform', namespace: 'flux-system' },
+    spec: { ref: { tag: '0.1.0' } },
+  },
+};
 
 describe('checkFluxGraph', () => {
   it('accepts a sound graph', () => {
@@ -32,7 +41,10 @@ describe('checkFluxGraph', () => {
   });
   it('finds a dependency cycle', () => {
     const f = checkFluxGraph(tree(), [source, ks('a', './a', ['b']), ks('b', './b', ['a'])], '0.1.0');
-    assert.ok(f.some((x) => /dependency cycle: (a → b → a|b → a → b)/.test(x.message)), JSON.stringify(f));
+    assert.ok(
+      f.some((x) => /dependency cycle: (a → b → a|b → a → b)/.test(x.message)),
+      JSON.stringify(f),
+    );
   });
   it('finds a missing dependency, path and source', () => {
     const f = checkFluxGraph(tree(), [ks('a', './nowhere', ['ghost'])], '0.1.0').map((x) => x.message);
@@ -41,9 +53,21 @@ describe('checkFluxGraph', () => {
     assert.ok(f.some((m) => /source OCIRepository\/platform is not in the tree/.test(m)));
   });
   it('finds an unpinned chart and a chart source that does not pin the chart version', () => {
-    const hr = (spec: object): TreeObject => ({ file: 'hr.yaml', line: 1, object: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'x', namespace: 'flux-system' }, spec } });
-    const repo: TreeObject = { file: 'r.yaml', line: 1, object: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'r', namespace: 'flux-system' } } };
-    const f1 = checkFluxGraph(tree(), [repo, hr({ chart: { spec: { chart: 'c', version: '>=1.0.0', sourceRef: { kind: 'HelmRepository', name: 'r' } } } })], '0.1.0');
+    const hr = (spec: object): TreeObject => ({
+      file: 'hr.yaml',
+      line: 1,
+      object: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'x', namespace: 'flux-system' }, spec },
+    });
+    const repo: TreeObject = {
+      file: 'r.yaml',
+      line: 1,
+      object: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'r', namespace: 'flux-system' } },
+    };
+    const f1 = checkFluxGraph(
+      tree(),
+      [repo, hr({ chart: { spec: { chart: 'c', version: '>=1.0.0', sourceRef: { kind: 'HelmRepository', name: 'r' } } } })],
+      '0.1.0',
+    );
     assert.match(f1[0]?.message ?? '', /not pinned to an exact version/);
     const f2 = checkFluxGraph(tree(), [source, hr({ chartRef: { kind: 'OCIRepository', name: 'platform' } })], '0.2.0');
     assert.match(f2[0]?.message ?? '', /pins 0.1.0, but charts\/app\/Chart.yaml is version 0.2.0/);

@@ -33,7 +33,13 @@ export function loadTree(root: string): { objects: TreeObject[]; findings: Findi
     const docs = parseAllDocuments(readFileSync(file, 'utf8'), { lineCounter: lines, uniqueKeys: true });
     for (const doc of Array.isArray(docs) ? docs : [docs]) {
       for (const e of [...doc.errors, ...doc.warnings]) {
-        findings.push({ rule: 'yaml', severity: 'error', file: relative(root, file), line: e.linePos?.[0]?.line, message: e.message.split('\n')[0] ?? e.message });
+        findings.push({
+          rule: 'yaml',
+          severity: 'error',
+          file: relative(root, file),
+          line: e.linePos?.[0]?.line,
+          message: e.message.split('\n')[0] ?? e.message,
+        });
       }
       const object = doc.toJS() as TreeObject['object'] | null;
       if (object && typeof object === 'object') {
@@ -88,7 +94,7 @@ export function checkFluxGraph(root: string, objects: TreeObject[], chartVersion
         const source = index.get(key(chartRef.kind ?? '', chartRef.namespace ?? ns, chartRef.name));
         if (!source) err(o, `its chartRef ${chartRef.kind}/${chartRef.name} is not in the tree`);
         else {
-          const tag = ((source.object.spec as { ref?: { tag?: string } } | undefined)?.ref?.tag) ?? '';
+          const tag = (source.object.spec as { ref?: { tag?: string } } | undefined)?.ref?.tag ?? '';
           if (tag !== chartVersion) err(o, `its chart source pins ${tag || 'no tag'}, but charts/app/Chart.yaml is version ${chartVersion}`);
         }
       } else err(o, 'it names no chart');

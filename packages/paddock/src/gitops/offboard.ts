@@ -32,13 +32,20 @@ export function planOffboard(root: string, name: string): Plan | undefined {
     for (const key of ['allowIngressFrom', 'allowEgressTo'] as const) {
       const list = allowList(values, key);
       if (list.includes(ns)) {
-        values = withAllowList(values, key, list.filter((x) => x !== ns));
+        values = withAllowList(
+          values,
+          key,
+          list.filter((x) => x !== ns),
+        );
         dropped.push(`networkPolicy.${key}`);
       }
     }
     const subscribers = topicDeclaration(other, values).subscribers;
     if (subscribers.includes(ns)) {
-      values = withSubscribers(values, subscribers.filter((x) => x !== ns));
+      values = withSubscribers(
+        values,
+        subscribers.filter((x) => x !== ns),
+      );
       dropped.push('pubsub.allowSubscribersFrom');
     }
     if (dropped.length) {
@@ -51,7 +58,8 @@ export function planOffboard(root: string, name: string): Plan | undefined {
       );
     }
     const lost = topicDeclaration(other, entry.values).subscribes.filter((t) => topics.includes(t));
-    if (lost.length) notes.push(`${other} subscribes to ${lost.map((t) => `"${t}"`).join(', ')}, which only ${name} published: it receives nothing from now on.`);
+    if (lost.length)
+      notes.push(`${other} subscribes to ${lost.map((t) => `"${t}"`).join(', ')}, which only ${name} published: it receives nothing from now on.`);
   }
   return { changes, notes };
 }

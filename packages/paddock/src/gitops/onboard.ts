@@ -6,7 +6,18 @@ import { paths } from '../paths.js';
 import type { Finding } from '../report/finding.js';
 import { change, readText, type FileChange, type Plan, type Proposal } from './changes.js';
 import { listedApps, renderAppsKustomization } from './apps-list.js';
-import { allowList, appOfNamespace, namespaceOf, parseRelease, renderAppChart, renderKustomization, renderNamespace, renderRelease, type AppEntry, type AppSource } from './entry.js';
+import {
+  allowList,
+  appOfNamespace,
+  namespaceOf,
+  parseRelease,
+  renderAppChart,
+  renderKustomization,
+  renderNamespace,
+  renderRelease,
+  type AppEntry,
+  type AppSource,
+} from './entry.js';
 import { layout, type Layout } from './layout.js';
 
 /** The shared chart's version (charts/app/Chart.yaml), which the app releases pin. */
@@ -78,7 +89,9 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
       : `is already onboarded (${releaseFile}), and its entry does not record which values file or owner it came from`;
     if (!opts.replace) {
       refused.push({
-        rule: 'onboard', severity: 'error', file: app.source.file,
+        rule: 'onboard',
+        severity: 'error',
+        file: app.source.file,
         message: `The app name "${app.name}" ${theirs}; this file is ${describeSource(app.source)}. Onboarding it would replace that app: its image, its secrets and its data.`,
         fix: `Give this app another name (rename its folder, or pass --name), or, if you mean to replace ${app.name}, run onboard again with --replace.`,
       });
@@ -92,7 +105,10 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
     for (const [other, entry] of entries) {
       if (other !== app.name && topicDeclaration(other, entry.values).publishes.includes(topic)) {
         refused.push({
-          rule: 'onboard', severity: 'error', file: app.source.file, path: 'pubsub.publishes',
+          rule: 'onboard',
+          severity: 'error',
+          file: app.source.file,
+          path: 'pubsub.publishes',
           message: `The topic "${topic}" is already published by ${other} (${describeSource(entry.source)}); a topic has one publisher, so ${app.name} cannot send to it.`,
           fix: `Pick another topic name, or ask ${other}'s owner to take "${topic}" out of its pubsub.publishes (or offboard ${other}) first.`,
         });
@@ -134,18 +150,26 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
     const callee = appOfNamespace(target);
     const theirs = callee ? entries.get(callee) : undefined;
     if (!callee || !theirs) {
-      notes.push(`${app.name} calls ${target}, which is not onboarded yet; the call works once that app is onboarded with ${ns} in its networkPolicy.allowIngressFrom.`);
+      notes.push(
+        `${app.name} calls ${target}, which is not onboarded yet; the call works once that app is onboarded with ${ns} in its networkPolicy.allowIngressFrom.`,
+      );
       continue;
     }
     if (theirs.values.port === 'none') {
       // A worker has no app channel: nothing it could add makes the call work.
-      notes.push(`${app.name} calls ${callee}, but ${callee} has no port (port: none): it answers no calls, so these calls are refused. Remove ${target} from networkPolicy.allowEgressTo in ${app.source.file}; to hand ${callee} work, publish a topic it subscribes to.`);
+      notes.push(
+        `${app.name} calls ${callee}, but ${callee} has no port (port: none): it answers no calls, so these calls are refused. Remove ${target} from networkPolicy.allowEgressTo in ${app.source.file}; to hand ${callee} work, publish a topic it subscribes to.`,
+      );
       continue;
     }
     const accepted = allowList(theirs.values, 'allowIngressFrom');
     if (accepted.includes(ns)) continue;
     proposals.push({
-      app: callee, owner: theirs.source?.owner, file: ownersFile(callee, theirs), field: 'networkPolicy.allowIngressFrom', add: ns,
+      app: callee,
+      owner: theirs.source?.owner,
+      file: ownersFile(callee, theirs),
+      field: 'networkPolicy.allowIngressFrom',
+      add: ns,
       line: flowList('allowIngressFrom', [...accepted, ns]),
       reason: `${app.name} calls ${callee} (networkPolicy.allowEgressTo: ${target})`,
     });
@@ -154,7 +178,9 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
     const caller = appOfNamespace(source);
     const theirs = caller ? entries.get(caller) : undefined;
     if (caller && theirs && !allowList(theirs.values, 'allowEgressTo').includes(ns)) {
-      notes.push(`${app.name} accepts calls from ${source}, but ${caller} does not list ${ns} in networkPolicy.allowEgressTo, so its calls stay blocked until it does.`);
+      notes.push(
+        `${app.name} accepts calls from ${source}, but ${caller} does not list ${ns} in networkPolicy.allowEgressTo, so its calls stay blocked until it does.`,
+      );
     }
   }
   // Topics: the publisher's own values decide who receives them.
@@ -162,14 +188,20 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
     if (mine.publishes.includes(topic)) continue;
     const owner = [...entries].find(([other, e]) => other !== app.name && topicDeclaration(other, e.values).publishes.includes(topic));
     if (!owner) {
-      notes.push(`${app.name} subscribes to "${topic}", which no onboarded app publishes yet; it receives it once the app that publishes it is onboarded with ${ns} in its pubsub.allowSubscribersFrom.`);
+      notes.push(
+        `${app.name} subscribes to "${topic}", which no onboarded app publishes yet; it receives it once the app that publishes it is onboarded with ${ns} in its pubsub.allowSubscribersFrom.`,
+      );
       continue;
     }
     const [publisher, theirs] = owner;
     const accepted = topicDeclaration(publisher, theirs.values).subscribers;
     if (accepted.includes(ns)) continue;
     proposals.push({
-      app: publisher, owner: theirs.source?.owner, file: ownersFile(publisher, theirs), field: 'pubsub.allowSubscribersFrom', add: ns,
+      app: publisher,
+      owner: theirs.source?.owner,
+      file: ownersFile(publisher, theirs),
+      field: 'pubsub.allowSubscribersFrom',
+      add: ns,
       line: flowList('allowSubscribersFrom', [...accepted, ns]),
       reason: `${app.name} subscribes to "${topic}", which ${publisher} publishes`,
     });
@@ -179,16 +211,26 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
     const theirs = topicDeclaration(other, e.values);
     for (const topic of theirs.subscribes.filter((t) => mine.publishes.includes(t))) {
       if (!mine.subscribers.includes(theirs.namespace)) {
-        notes.push(`${other} subscribes to "${topic}", but ${app.name} does not list ${theirs.namespace} in pubsub.allowSubscribersFrom, so ${other} receives nothing until it does.`);
+        notes.push(
+          `${other} subscribes to "${topic}", but ${app.name} does not list ${theirs.namespace} in pubsub.allowSubscribersFrom, so ${other} receives nothing until it does.`,
+        );
       }
     }
   }
 
   const pool = typeof values.nodepool === 'string' && values.nodepool ? values.nodepool : app.name;
   if (!kindHasPool(root, pool)) {
-    notes.push(`The kind cluster has no worker for node pool "${pool}": add one to platform/clusters/kind/kind-config.yaml (label and taint paddock.dev/nodepool=${pool}, like app1's) or the app's pods stay Pending there.`);
+    notes.push(
+      `The kind cluster has no worker for node pool "${pool}": add one to platform/clusters/kind/kind-config.yaml (label and taint paddock.dev/nodepool=${pool}, like app1's) or the app's pods stay Pending there.`,
+    );
   }
-  notes.unshift(!existing ? `${app.name} is new: Flux creates ${ns} and installs the shared chart ${version} there.` : changes.length ? `${app.name} is updated.` : `${app.name} is already up to date; nothing to change.`);
+  notes.unshift(
+    !existing
+      ? `${app.name} is new: Flux creates ${ns} and installs the shared chart ${version} there.`
+      : changes.length
+        ? `${app.name} is updated.`
+        : `${app.name} is already up to date; nothing to change.`,
+  );
   return { plan: { changes, notes, warnings, proposals } };
 }
 

@@ -24,7 +24,11 @@ export function printPlan(plan: Plan, opts: { base: string; dryRun: boolean; jso
       dryRun: opts.dryRun,
       findings: opts.findings ?? [],
       warnings,
-      changes: plan.changes.map((c) => ({ path: relative(opts.base, c.path), action: actionOf(c), ...(opts.dryRun ? { diff: unifiedDiff(c, opts.base) } : {}) })),
+      changes: plan.changes.map((c) => ({
+        path: relative(opts.base, c.path),
+        action: actionOf(c),
+        ...(opts.dryRun ? { diff: unifiedDiff(c, opts.base) } : {}),
+      })),
       proposals: proposals.map((p) => ({ ...p, message: proposalText(p).replace(/\n\s+/g, ' ') })),
       notes: plan.notes,
     };
@@ -37,11 +41,22 @@ export function printPlan(plan: Plan, opts: { base: string; dryRun: boolean; jso
     const action = actionOf(c);
     const colour = action === 'create' ? pc.green : action === 'delete' ? pc.red : pc.yellow;
     lines.push(`${colour(action.padEnd(6))} ${relative(opts.base, c.path)}`);
-    if (opts.dryRun) lines.push(pc.dim(unifiedDiff(c, opts.base).split('\n').map((l) => `    ${l}`).join('\n')));
+    if (opts.dryRun)
+      lines.push(
+        pc.dim(
+          unifiedDiff(c, opts.base)
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n'),
+        ),
+      );
   }
   for (const p of proposals) lines.push(`${pc.yellow('!')} ${proposalText(p)}`);
   for (const n of plan.notes) lines.push(`${pc.cyan('i')} ${n}`);
   if (opts.dryRun) lines.push(pc.dim('(dry run: nothing was written)'));
-  else if (plan.changes.length) lines.push(`${pc.green('✔')} ${plan.changes.length} file${plan.changes.length > 1 ? 's' : ''} written; commit ${plan.changes.length > 1 ? 'them' : 'it'}, and Flux applies the change (on the local kind cluster: npx paddock cluster sync).`);
+  else if (plan.changes.length)
+    lines.push(
+      `${pc.green('✔')} ${plan.changes.length} file${plan.changes.length > 1 ? 's' : ''} written; commit ${plan.changes.length > 1 ? 'them' : 'it'}, and Flux applies the change (on the local kind cluster: npx paddock cluster sync).`,
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }

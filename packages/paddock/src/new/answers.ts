@@ -36,18 +36,42 @@ const DAPR_PORTS = new Set([3500, 3501, 50001, 50002, 9090]);
 
 export function defaults(name: string): Answers {
   return {
-    name, port: 8080, state: false, secrets: false, secretKeys: [], pubsub: false,
-    callers: [], calls: [], image: `localhost:30000/platform/${name}`, tag: '1.0.0', owner: '', size: 'small',
+    name,
+    port: 8080,
+    state: false,
+    secrets: false,
+    secretKeys: [],
+    pubsub: false,
+    callers: [],
+    calls: [],
+    image: `localhost:30000/platform/${name}`,
+    tag: '1.0.0',
+    owner: '',
+    size: 'small',
   };
 }
 
 /** "app2, app3-ns" → ["app2", "app3"]. */
 export function parseAppList(text: string): string[] {
-  return [...new Set(text.split(/[\s,]+/).map((s) => s.trim().replace(/-ns$/, '')).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,]+/)
+        .map((s) => s.trim().replace(/-ns$/, ''))
+        .filter(Boolean),
+    ),
+  ];
 }
 
 export function parseKeyList(text: string): string[] {
-  return [...new Set(text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** The one app-name rule (contract/app-name.ts), worded for a question or a flag. */
@@ -86,9 +110,18 @@ export function suggestFromSource(result: DoctorResult): Suggestions {
 
   for (const { listen } of effectiveListens(result)) {
     const p = listen.port;
-    const n = p?.kind === 'num' ? p.n : p?.kind === 'env' && p.fallback?.kind === 'num' ? p.fallback.n
-      : p?.kind === 'env' && p.fallback?.kind === 'str' && /^\d+$/.test(p.fallback.s) ? Number(p.fallback.s)
-        : p?.kind === 'str' && /^\d+$/.test(p.s) ? Number(p.s) : p === undefined ? listen.defaultPort : undefined;
+    const n =
+      p?.kind === 'num'
+        ? p.n
+        : p?.kind === 'env' && p.fallback?.kind === 'num'
+          ? p.fallback.n
+          : p?.kind === 'env' && p.fallback?.kind === 'str' && /^\d+$/.test(p.fallback.s)
+            ? Number(p.fallback.s)
+            : p?.kind === 'str' && /^\d+$/.test(p.s)
+              ? Number(p.s)
+              : p === undefined
+                ? listen.defaultPort
+                : undefined;
     if (n !== undefined && !portProblem(n)) {
       s.port = n;
       s.reasons.push(`port ${n}: ${listen.via} in ${listen.loc.file}:${listen.loc.line}`);
@@ -99,13 +132,23 @@ export function suggestFromSource(result: DoctorResult): Suggestions {
   // A health route the app really serves becomes its readiness path; without one the platform checks the port.
   const routes = code.flatMap((f) => f.routes.map((r) => r.path.replace(/\/+$/, '') || '/'));
   const health = routes.includes('/health') ? '/health' : routes.find((r) => /^\/(healthz|health-?check|ping|status|ready|readyz|live|livez)$/.test(r));
-  if (health) { s.healthPath = health; s.reasons.push(`health path ${health}: the app serves it`); }
+  if (health) {
+    s.healthPath = health;
+    s.reasons.push(`health path ${health}: the app serves it`);
+  }
 
   const uses = daprUses(result.sources);
   const stateUse = uses.find((u) => u.api === 'state');
-  const stateLib = code.flatMap((f) => f.imports.map((i) => ({ i, lib: infraLib(i.module, f.lang) }))).find((x) => x.lib && (x.lib.kind === 'state' || x.lib.kind === 'db'));
-  if (stateUse) { s.state = true; s.reasons.push(`state: calls the state store in ${stateUse.loc.file}:${stateUse.loc.line}`); }
-  else if (stateLib) { s.state = true; s.reasons.push(`state: uses ${stateLib.lib!.name} in ${stateLib.i.loc.file}:${stateLib.i.loc.line}`); }
+  const stateLib = code
+    .flatMap((f) => f.imports.map((i) => ({ i, lib: infraLib(i.module, f.lang) })))
+    .find((x) => x.lib && (x.lib.kind === 'state' || x.lib.kind === 'db'));
+  if (stateUse) {
+    s.state = true;
+    s.reasons.push(`state: calls the state store in ${stateUse.loc.file}:${stateUse.loc.line}`);
+  } else if (stateLib) {
+    s.state = true;
+    s.reasons.push(`state: uses ${stateLib.lib!.name} in ${stateLib.i.loc.file}:${stateLib.i.loc.line}`);
+  }
 
   const keys = new Set<string>();
   for (const u of uses) if (u.api === 'secrets' && u.key) keys.add(u.key);
@@ -116,7 +159,10 @@ export function suggestFromSource(result: DoctorResult): Suggestions {
     s.reasons.push(`secrets: the app reads ${s.secretKeys.length ? s.secretKeys.join(', ') : 'the secret store'}`);
   }
 
-  if (uses.some((u) => u.api === 'publish')) { s.pubsub = true; s.reasons.push('events: the app publishes through pub/sub'); }
+  if (uses.some((u) => u.api === 'publish')) {
+    s.pubsub = true;
+    s.reasons.push('events: the app publishes through pub/sub');
+  }
 
   const calls = new Set<string>();
   for (const u of uses) {
@@ -124,6 +170,9 @@ export function suggestFromSource(result: DoctorResult): Suggestions {
     const app = u.name.split('.')[0]!;
     if (app !== result.name && DNS_LABEL.test(app)) calls.add(app);
   }
-  if (calls.size) { s.calls = [...calls].sort(); s.reasons.push(`calls: ${s.calls.join(', ')} through Dapr`); }
+  if (calls.size) {
+    s.calls = [...calls].sort();
+    s.reasons.push(`calls: ${s.calls.join(', ')} through Dapr`);
+  }
   return s;
 }

@@ -1,8 +1,6 @@
 /** The questions, in plain English, with arrow keys and defaults (@inquirer/prompts). */
 import { confirm, input, select } from '@inquirer/prompts';
-import {
-  appListProblem, keyListProblem, nameProblem, parseAppList, parseKeyList, portProblem, type Answers, type Size,
-} from './answers.js';
+import { appListProblem, keyListProblem, nameProblem, parseAppList, parseKeyList, portProblem, type Answers, type Size } from './answers.js';
 
 /** Which answers came from flags: those questions are not asked again. */
 export type Given = Partial<Record<keyof Answers, boolean>>;
@@ -12,7 +10,14 @@ const orNone = (xs: string[]): string => xs.join(', ');
 export async function interview(start: Answers, given: Given): Promise<Answers> {
   const a = { ...start };
   if (!given.name) {
-    a.name = await input({ message: 'What is your app called?', default: a.name, validate: (v) => { const p = nameProblem(v.trim()); return p ? `${p} Choose another name (for example: feedback-bot).` : true; } });
+    a.name = await input({
+      message: 'What is your app called?',
+      default: a.name,
+      validate: (v) => {
+        const p = nameProblem(v.trim());
+        return p ? `${p} Choose another name (for example: feedback-bot).` : true;
+      },
+    });
     a.name = a.name.trim();
     if (!given.image) a.image = a.image.replace(/[^/]+$/, a.name);
   }
@@ -22,7 +27,11 @@ export async function interview(start: Answers, given: Given): Promise<Answers> 
       default: a.port !== 'none',
     });
     if (web) {
-      const p = await input({ message: 'Which port does it listen on?', default: String(a.port === 'none' ? 8080 : a.port), validate: (v) => portProblem(Number(v.trim())) ?? true });
+      const p = await input({
+        message: 'Which port does it listen on?',
+        default: String(a.port === 'none' ? 8080 : a.port),
+        validate: (v) => portProblem(Number(v.trim())) ?? true,
+      });
       a.port = Number(p.trim());
     } else {
       a.port = 'none';
@@ -45,11 +54,19 @@ export async function interview(start: Answers, given: Given): Promise<Answers> 
     a.secretKeys = parseKeyList(keys);
   }
   if (!given.callers && a.port !== 'none') {
-    const v = await input({ message: 'Which other apps should be able to call it? (app names, comma-separated; empty for none)', default: orNone(a.callers), validate: (x) => appListProblem(parseAppList(x)) ?? true });
+    const v = await input({
+      message: 'Which other apps should be able to call it? (app names, comma-separated; empty for none)',
+      default: orNone(a.callers),
+      validate: (x) => appListProblem(parseAppList(x)) ?? true,
+    });
     a.callers = parseAppList(v);
   }
   if (!given.calls) {
-    const v = await input({ message: 'Which apps does it call? (app names, comma-separated; empty for none)', default: orNone(a.calls), validate: (x) => appListProblem(parseAppList(x)) ?? true });
+    const v = await input({
+      message: 'Which apps does it call? (app names, comma-separated; empty for none)',
+      default: orNone(a.calls),
+      validate: (x) => appListProblem(parseAppList(x)) ?? true,
+    });
     a.calls = parseAppList(v);
   }
   if (!given.size) {
@@ -64,7 +81,13 @@ export async function interview(start: Answers, given: Given): Promise<Answers> 
     });
   }
   if (!given.owner) {
-    a.owner = (await input({ message: 'Who owns it? (a team or an e-mail address; optional)', default: a.owner, validate: (v) => /^([A-Za-z0-9][A-Za-z0-9._@+ -]*)?$/.test(v.trim()) || 'Use letters, digits, spaces and . _ @ + -' })).trim();
+    a.owner = (
+      await input({
+        message: 'Who owns it? (a team or an e-mail address; optional)',
+        default: a.owner,
+        validate: (v) => /^([A-Za-z0-9][A-Za-z0-9._@+ -]*)?$/.test(v.trim()) || 'Use letters, digits, spaces and . _ @ + -',
+      })
+    ).trim();
   }
   if (!given.tag) {
     a.tag = (await input({ message: 'Which version of its image should run?', default: a.tag, validate: (v) => validTag(v.trim()) ?? true })).trim();
@@ -74,6 +97,7 @@ export async function interview(start: Answers, given: Given): Promise<Answers> 
 
 export function validTag(tag: string): string | undefined {
   if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) return 'Use a version such as 1.0.0 (letters, digits, ".", "_" and "-").';
-  if (/^(latest|stable|main|master|dev|develop|edge|nightly|head|current|release|prod|production|staging|test)$/i.test(tag)) return `"${tag}" moves over time; use a fixed version such as 1.0.0.`;
+  if (/^(latest|stable|main|master|dev|develop|edge|nightly|head|current|release|prod|production|staging|test)$/i.test(tag))
+    return `"${tag}" moves over time; use a fixed version such as 1.0.0.`;
   return undefined;
 }

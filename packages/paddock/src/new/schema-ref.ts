@@ -39,9 +39,10 @@ export function schemaRefFor(dir: string): SchemaRef {
   const installed = ancestors(dir).find((d) => existsSync(contractUnder(d)));
   if (installed) return { ref: posix(relative(dir, contractUnder(installed))) };
   const cwd = process.cwd();
-  const project = ancestors(dir).find((d) => existsSync(join(d, 'package.json')))
-    ?? ancestors(dir).find((d) => existsSync(join(d, '.git')))
-    ?? (ancestors(dir).includes(cwd) ? cwd : dir);
+  const project =
+    ancestors(dir).find((d) => existsSync(join(d, 'package.json'))) ??
+    ancestors(dir).find((d) => existsSync(join(d, '.git'))) ??
+    (ancestors(dir).includes(cwd) ? cwd : dir);
   return {
     ref: posix(relative(dir, contractUnder(project))),
     note: `Editor support: the $schema line points at ${posix(relative(dir, contractUnder(project)))}, which exists once paddock is installed in ${project} (npm install --save-dev paddock, or its packed .tgz, there).`,

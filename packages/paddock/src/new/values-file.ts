@@ -8,7 +8,7 @@ export function renderValues(a: Answers, schemaRef: string): string {
   const lines = [
     `# yaml-language-server: $schema=${schemaRef}`,
     `# ${a.name}: written by \`paddock new\`. Check it with \`npx paddock validate\` and \`npx paddock doctor\`.`,
-    '# Everything not written here (network, security, limits, Dapr) is the platform\'s job.',
+    "# Everything not written here (network, security, limits, Dapr) is the platform's job.",
     '',
     '# The container image of the app, from the platform registry, by a fixed version (never `latest`).',
     'image:',
@@ -18,12 +18,15 @@ export function renderValues(a: Answers, schemaRef: string): string {
     ...(a.port === 'none'
       ? ['# The app answers no web requests (a worker or a client): no address, no one can call it.', 'port: none']
       : [
-        '# The port the app listens on (the platform also passes it to the app as $PORT).',
-        `port: ${a.port}`,
-        ...(a.healthPath
-          ? ['# The path that answers 200 once the app can serve; until then it gets no requests.', `healthPath: ${q(a.healthPath)}`]
-          : ['# No health path: the platform checks that the app accepts connections on its port.', '# (Add `healthPath: /health` once the app answers 200 there when it can serve.)']),
-      ]),
+          '# The port the app listens on (the platform also passes it to the app as $PORT).',
+          `port: ${a.port}`,
+          ...(a.healthPath
+            ? ['# The path that answers 200 once the app can serve; until then it gets no requests.', `healthPath: ${q(a.healthPath)}`]
+            : [
+                '# No health path: the platform checks that the app accepts connections on its port.',
+                '# (Add `healthPath: /health` once the app answers 200 there when it can serve.)',
+              ]),
+        ]),
     '# How much CPU and memory the app gets: small, medium or large.',
     `size: ${a.size}`,
   ];
@@ -49,13 +52,13 @@ export function renderValues(a: Answers, schemaRef: string): string {
     '# "Send or receive events": a Dapr pub/sub named `pubsub` (/v1.0/publish/pubsub/<topic>).',
     ...(a.pubsub
       ? [
-        'pubsub:',
-        '  enabled: true',
-        '  # The topics it sends (each owned by its one publisher) and receives. Nothing is',
-        '  # sent or received until they are listed here, e.g. publishes: [orders].',
-        '  publishes: []',
-        '  subscribes: []',
-      ]
+          'pubsub:',
+          '  enabled: true',
+          '  # The topics it sends (each owned by its one publisher) and receives. Nothing is',
+          '  # sent or received until they are listed here, e.g. publishes: [orders].',
+          '  publishes: []',
+          '  subscribes: []',
+        ]
       : ['pubsub: { enabled: false }']),
     '',
     '# "Call a web service on the internet": a Dapr output binding. To use it, set',

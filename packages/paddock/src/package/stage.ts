@@ -73,7 +73,9 @@ async function stage(): Promise<void> {
 
   const { name, version } = packageInfo();
   writeFileSync(join(share, ASSETS_MARKER), `${JSON.stringify({ name, version, commit: commit(), schemaKey: schemaKey() }, null, 2)}\n`);
-  process.stderr.write(`[pack] staged ${relative(process.cwd(), share) || share}: ${(size(share) / 1e6).toFixed(1)} MB (schemas ${(size(schemaDir()) / 1e6).toFixed(1)} MB)\n`);
+  process.stderr.write(
+    `[pack] staged ${relative(process.cwd(), share) || share}: ${(size(share) / 1e6).toFixed(1)} MB (schemas ${(size(schemaDir()) / 1e6).toFixed(1)} MB)\n`,
+  );
 }
 
 if (process.argv.includes('--clean')) rmSync(share, { recursive: true, force: true });

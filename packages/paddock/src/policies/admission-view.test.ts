@@ -55,7 +55,12 @@ test('the injector adds daprd with the platform settings and the annotations', (
   assert.deepEqual(c.resources, { requests: { cpu: '50m', memory: '48Mi' }, limits: { cpu: '300m', memory: '128Mi' } });
   assert.deepEqual(
     c.ports.map((p: any) => [p.name, p.containerPort]),
-    [['dapr-http', 3500], ['dapr-grpc', 50001], ['dapr-internal', 50002], ['dapr-metrics', 9090]],
+    [
+      ['dapr-http', 3500],
+      ['dapr-grpc', 50001],
+      ['dapr-internal', 50002],
+      ['dapr-metrics', 9090],
+    ],
   );
   // Only volumes the pod has are mounted (sidecar_volumes.go getVolumeMounts), read-only; then the Sentry token.
   assert.deepEqual(c.volumeMounts, [
@@ -105,7 +110,12 @@ test('no sidecar unless dapr.io/enabled is truthy, and never a second one', () =
   assert.equal(daprd(admissionPod(deployment({ ...chartAnnotations, 'dapr.io/enabled': 'false' }))!), undefined);
   assert.ok(daprd(admissionPod(deployment({ ...chartAnnotations, 'dapr.io/enabled': 'yes' }))!));
   const own = admissionPod(
-    deployment(chartAnnotations, { containers: [{ name: 'daprd', image: 'x' }, { name: 'app', image: 'y' }] }),
+    deployment(chartAnnotations, {
+      containers: [
+        { name: 'daprd', image: 'x' },
+        { name: 'app', image: 'y' },
+      ],
+    }),
   )!;
   assert.equal(spec(own).containers.length, 2);
 });
@@ -128,7 +138,10 @@ test('every workload kind with a pod template becomes a Pod; other objects do no
   };
   const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
   const pods = admissionPods([deployment(chartAnnotations), cron, cm]);
-  assert.deepEqual(pods.map((p) => p.metadata.name), ['app1', 'c']);
+  assert.deepEqual(
+    pods.map((p) => p.metadata.name),
+    ['app1', 'c'],
+  );
   assert.equal(admissionPod(cm), undefined);
 });
 
@@ -154,6 +167,9 @@ test('the platform Dapr release pulls daprd from the platform registry', async (
   // Else paddock-pod-images refuses every injected pod (dapr_sidecar_injector.image.name in dapr.yaml).
   const { injectorSettingsFromRelease, daprReleaseFile } = await import('./injector-settings.js');
   const s = injectorSettingsFromRelease(daprReleaseFile)!;
-  assert.ok(['localhost:30000/', 'harbor.harbor-system.svc.cluster.local/'].some((r) => s.sidecarImage.startsWith(r)), s.sidecarImage);
+  assert.ok(
+    ['localhost:30000/', 'harbor.harbor-system.svc.cluster.local/'].some((r) => s.sidecarImage.startsWith(r)),
+    s.sidecarImage,
+  );
   assert.equal(s.sidecarImage, platformInjectorSettings.sidecarImage);
 });

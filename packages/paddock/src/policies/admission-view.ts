@@ -46,6 +46,7 @@ export const platformInjectorSettings: Readonly<InjectorSettings> = {
   enableK8sDownwardAPIs: false,
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects as JSON, walked field by field
 type Json = Record<string, any>;
 
 /** Kinds whose objects carry a pod template, and where it sits. */
@@ -80,8 +81,10 @@ function wellFormed(t: { metadata?: unknown; spec?: unknown }): boolean {
   if (m !== undefined && !(isObj(m) && (m.annotations === undefined || isObj(m.annotations)) && (m.labels === undefined || isObj(m.labels)))) return false;
   if (spec !== undefined && !isObj(spec)) return false;
   const sp = (spec ?? {}) as Json;
-  return ['containers', 'initContainers', 'ephemeralContainers', 'volumes'].every((k) => listOfObj(sp[k]))
-    && [...(sp.containers ?? []), ...(sp.initContainers ?? [])].every((c: Json) => listOfObj(c.env) && listOfObj(c.volumeMounts));
+  return (
+    ['containers', 'initContainers', 'ephemeralContainers', 'volumes'].every((k) => listOfObj(sp[k])) &&
+    [...(sp.containers ?? []), ...(sp.initContainers ?? [])].every((c: Json) => listOfObj(c.env) && listOfObj(c.volumeMounts))
+  );
 }
 
 /** dapr/kit strings.IsTruthy. */
@@ -190,16 +193,26 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
     { containerPort: metricsPort, name: 'dapr-metrics' },
   ];
   const args = [
-    '--dapr-http-port', String(httpPort),
-    '--dapr-grpc-port', String(grpcPort),
-    '--dapr-internal-grpc-port', String(internalPort),
-    '--dapr-listen-addresses', a['dapr.io/sidecar-listen-addresses'] ?? '[::1],127.0.0.1',
-    '--dapr-public-port', String(publicPort),
-    '--app-id', appId,
-    '--app-protocol', a['dapr.io/app-protocol'] ?? 'http',
-    '--log-level', a['dapr.io/log-level'] ?? 'info',
-    '--dapr-graceful-shutdown-seconds', String(int(a['dapr.io/graceful-shutdown-seconds'], -1)),
-    '--mode', 'kubernetes',
+    '--dapr-http-port',
+    String(httpPort),
+    '--dapr-grpc-port',
+    String(grpcPort),
+    '--dapr-internal-grpc-port',
+    String(internalPort),
+    '--dapr-listen-addresses',
+    a['dapr.io/sidecar-listen-addresses'] ?? '[::1],127.0.0.1',
+    '--dapr-public-port',
+    String(publicPort),
+    '--app-id',
+    appId,
+    '--app-protocol',
+    a['dapr.io/app-protocol'] ?? 'http',
+    '--log-level',
+    a['dapr.io/log-level'] ?? 'info',
+    '--dapr-graceful-shutdown-seconds',
+    String(int(a['dapr.io/graceful-shutdown-seconds'], -1)),
+    '--mode',
+    'kubernetes',
   ];
   // The injector's own addresses (pod_patch.go: operator and Sentry services in the control-plane namespace).
   args.push('--control-plane-address', `dapr-api.${s.controlPlaneNamespace}.svc.cluster.local:443`);
@@ -214,10 +227,14 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
   if (truthy(a['dapr.io/enable-app-health-check'])) {
     args.push(
       '--enable-app-health-check',
-      '--app-health-check-path', a['dapr.io/app-health-check-path'] ?? '/healthz',
-      '--app-health-probe-interval', String(int(a['dapr.io/app-health-probe-interval'], 5)),
-      '--app-health-probe-timeout', String(int(a['dapr.io/app-health-probe-timeout'], 500)),
-      '--app-health-threshold', String(int(a['dapr.io/app-health-threshold'], 3)),
+      '--app-health-check-path',
+      a['dapr.io/app-health-check-path'] ?? '/healthz',
+      '--app-health-probe-interval',
+      String(int(a['dapr.io/app-health-probe-interval'], 5)),
+      '--app-health-probe-timeout',
+      String(int(a['dapr.io/app-health-probe-timeout'], 500)),
+      '--app-health-threshold',
+      String(int(a['dapr.io/app-health-threshold'], 3)),
     );
   }
   if (truthy(a['dapr.io/log-as-json'])) args.push('--log-as-json');

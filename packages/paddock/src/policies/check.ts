@@ -62,7 +62,7 @@ export async function checkManifests(objects: KubeObject[], options: PolicyCheck
     if (!o || typeof o !== 'object' || typeof o.kind !== 'string' || typeof o.apiVersion !== 'string') continue;
     // A Pod is judged as the cluster judges it: after the Dapr injector has patched it.
     const given = withNamespace(o, options.defaultNamespace);
-    const c = isPod(given) ? admissionPod(given, injector) ?? given : given;
+    const c = isPod(given) ? (admissionPod(given, injector) ?? given) : given;
     originals.set(c, o);
     all.push(c);
   }

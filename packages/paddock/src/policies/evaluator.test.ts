@@ -46,8 +46,8 @@ const maxTwo = policy('max-two', {
 });
 
 test('a true validation admits, a false one denies with its message', async () => {
-  assert.deepEqual((await admit(set(maxTwo), req(deployment(2)))), []);
-  const d = (await admit(set(maxTwo), req(deployment(3))));
+  assert.deepEqual(await admit(set(maxTwo), req(deployment(2))), []);
+  const d = await admit(set(maxTwo), req(deployment(3)));
   assert.equal(d.length, 1);
   assert.equal(d[0]!.kind, 'deny');
   assert.equal(d[0]!.message, 'at most two replicas');
@@ -57,8 +57,7 @@ test('a true validation admits, a false one denies with its message', async () =
 });
 
 test('messageExpression wins over message; a failing or blank one falls back to message', async () => {
-  const p = (messageExpression: string) =>
-    policy('m', { validations: [{ expression: 'false', message: 'static', messageExpression }] });
+  const p = (messageExpression: string) => policy('m', { validations: [{ expression: 'false', message: 'static', messageExpression }] });
   assert.equal((await admit(set(p("'replicas: ' + string(object.spec.replicas)")), req(deployment(3))))[0]!.message, 'replicas: 3');
   assert.equal((await admit(set(p("'no ' + string(object.nope.nope)")), req(deployment(3))))[0]!.message, 'static');
   assert.equal((await admit(set(p("'  '")), req(deployment(3))))[0]!.message, 'static');
@@ -68,11 +67,14 @@ test('a policy the API server would refuse to create judges nothing and is repor
   const p = (messageExpression: string) => policy('m', { validations: [{ expression: 'false', message: 'static', messageExpression }] });
   const j = await judge(set(p('42')), [req(deployment(3))]);
   assert.deepEqual(j.decisions, [[]]);
-  assert.deepEqual(j.problems, [{
-    kind: 'ValidatingAdmissionPolicy',
-    name: 'm',
-    message: 'ValidatingAdmissionPolicy.admissionregistration.k8s.io "m" is invalid: spec.validations[0].messageExpression: Invalid value: "42": must evaluate to string but got int',
-  }]);
+  assert.deepEqual(j.problems, [
+    {
+      kind: 'ValidatingAdmissionPolicy',
+      name: 'm',
+      message:
+        'ValidatingAdmissionPolicy.admissionregistration.k8s.io "m" is invalid: spec.validations[0].messageExpression: Invalid value: "42": must evaluate to string but got int',
+    },
+  ]);
   const f = await evaluate(set(p('42')), [deployment(3)]);
   assert.equal(f.length, 1);
   assert.equal(f[0]!.rule, 'm');
@@ -87,9 +89,9 @@ test('without message the denial says which expression failed', async () => {
 
 test('the objects a rule does not name are not judged', async () => {
   const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: {} };
-  assert.deepEqual((await admit(set(maxTwo), req(pod))), []);
+  assert.deepEqual(await admit(set(maxTwo), req(pod)), []);
   // DELETE is not among the rule's operations.
-  assert.deepEqual((await admit(set(maxTwo), req(null, { operation: 'DELETE', oldObject: deployment(3) }))), []);
+  assert.deepEqual(await admit(set(maxTwo), req(null, { operation: 'DELETE', oldObject: deployment(3) })), []);
 });
 
 test('match conditions: any false skips the policy', async () => {
@@ -101,13 +103,13 @@ test('match conditions: any false skips the policy', async () => {
     validations: [{ expression: 'false', message: 'denied' }],
   });
   // replicas 3: "big" is false → skipped, even though "broken" errors.
-  assert.deepEqual((await admit(set(p), req(deployment(3)))), []);
+  assert.deepEqual(await admit(set(p), req(deployment(3))), []);
   // replicas 9: none false, one error → failurePolicy Fail denies.
-  const d = (await admit(set(p), req(deployment(9))));
+  const d = await admit(set(p), req(deployment(9)));
   assert.equal(d.length, 1);
   assert.equal(d[0]!.kind, 'error');
   const ignore = { ...p, spec: { ...p.spec, failurePolicy: 'Ignore' as const } };
-  assert.deepEqual((await admit(set(ignore), req(deployment(9)))), []);
+  assert.deepEqual(await admit(set(ignore), req(deployment(9))), []);
 });
 
 test('all match conditions true: the validations run', async () => {
@@ -120,15 +122,18 @@ test('all match conditions true: the validations run', async () => {
 
 test('a validation that errors follows failurePolicy', async () => {
   const p = policy('err', { validations: [{ expression: 'object.spec.template.spec.hostNetwork == false', message: 'x' }] });
-  const d = (await admit(set(p), req(deployment(1))));
+  const d = await admit(set(p), req(deployment(1)));
   assert.equal(d[0]!.kind, 'error');
   assert.match(d[0]!.message, /expression 'object\.spec\.template\.spec\.hostNetwork == false' resulted in error/);
-  assert.deepEqual((await admit(set({ ...p, spec: { ...p.spec, failurePolicy: 'Ignore' } }), req(deployment(1)))), []);
+  assert.deepEqual(await admit(set({ ...p, spec: { ...p.spec, failurePolicy: 'Ignore' } }), req(deployment(1))), []);
 });
 
 test('an expression that does not compile, or is not a bool, makes the policy one the API server refuses', async () => {
   const syntax = await judge(set(policy('syntax', { validations: [{ expression: 'object.spec.', message: 'x' }] })), [req(deployment(1))]);
-  assert.match(syntax.problems[0]!.message, /spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.": compilation failed: ERROR: <input>:1:13: Syntax error/);
+  assert.match(
+    syntax.problems[0]!.message,
+    /spec\.validations\[0\]\.expression: Invalid value: "object\.spec\.": compilation failed: ERROR: <input>:1:13: Syntax error/,
+  );
   const nonBool = await judge(set(policy('nb', { validations: [{ expression: '1' }] })), [req(deployment(1))]);
   assert.match(nonBool.problems[0]!.message, /must evaluate to bool but got int/);
 });
@@ -145,7 +150,7 @@ test('variables: lazy, composable, errors only when used', async () => {
       { expression: 'variables.r > 0 || variables.broken' },
     ],
   });
-  assert.deepEqual((await admit(set(p), req(deployment(2)))), []);
+  assert.deepEqual(await admit(set(p), req(deployment(2))), []);
   assert.equal((await admit(set(p), req(deployment(3))))[0]!.message, 'double is 6');
   const q = policy('vars2', {
     variables: [{ name: 'broken', expression: 'object.nope.nope' }],
@@ -187,16 +192,24 @@ test('namespaceObject is the namespace; cluster-scoped objects ignore namespaceS
     validations: [{ expression: "namespaceObject.metadata.labels['paddock.dev/app'] == 'app1'", message: 'wrong app' }],
   });
   const tenant = ns('app1-ns', { 'paddock.dev/app': 'app1' });
-  assert.deepEqual((await admit(set(p), req(deployment(1), { namespace: tenant }))), []);
+  assert.deepEqual(await admit(set(p), req(deployment(1), { namespace: tenant })), []);
   assert.equal((await admit(set(p), req(deployment(1), { namespace: ns('app1-ns', { 'paddock.dev/app': 'app2' }) }))).length, 1);
 
   const crb = policy('crb', {
-    matchConstraints: { resourceRules: [{ apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['v1'], resources: ['clusterrolebindings'], operations: ['CREATE'] }] },
-    validations: [{ expression: 'namespaceObject == null', message: 'x' }, { expression: 'false', message: 'no cluster role bindings' }],
+    matchConstraints: {
+      resourceRules: [{ apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['v1'], resources: ['clusterrolebindings'], operations: ['CREATE'] }],
+    },
+    validations: [
+      { expression: 'namespaceObject == null', message: 'x' },
+      { expression: 'false', message: 'no cluster role bindings' },
+    ],
   });
   const s = set(crb, { matchResources: { namespaceSelector: { matchLabels: { never: 'matches' } } } });
   const obj: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'x' } };
-  assert.deepEqual((await admit(s, req(obj))).map((d) => d.message), ['no cluster role bindings']);
+  assert.deepEqual(
+    (await admit(s, req(obj))).map((d) => d.message),
+    ['no cluster role bindings'],
+  );
 });
 
 test('excludeResourceRules and resourceNames', async () => {
@@ -228,7 +241,7 @@ test('DELETE: object is null, oldObject is the object being deleted', async () =
       { expression: 'oldObject.spec.replicas < 2', message: 'may not delete a scaled deployment' },
     ],
   });
-  assert.deepEqual((await admit(set(p), req(null, { operation: 'DELETE', oldObject: deployment(1) }))), []);
+  assert.deepEqual(await admit(set(p), req(null, { operation: 'DELETE', oldObject: deployment(1) })), []);
   assert.deepEqual(
     (await admit(set(p), req(null, { operation: 'DELETE', oldObject: deployment(3) }))).map((d) => d.message),
     ['may not delete a scaled deployment'],
@@ -244,7 +257,7 @@ test('CREATE: oldObject is null; request carries kind, resource, name, namespace
       },
     ],
   });
-  assert.deepEqual((await admit(set(p), req(deployment(1)))), []);
+  assert.deepEqual(await admit(set(p), req(deployment(1))), []);
 });
 
 test('validationActions: Warn gives warnings, Audit only information', async () => {
@@ -267,35 +280,41 @@ test('params: paramRef finds its object in the request namespace; missing with D
     validations: [{ expression: 'object.spec.replicas <= int(params.data.max)', messageExpression: "'at most ' + params.data.max" }],
   });
   const cm = (name: string, namespace: string, max: string, labels: Record<string, string> = {}): KubeObject => ({
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { max },
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace, labels },
+    data: { max },
   });
   const byName = (action: 'Deny' | 'Allow', namespace?: string) =>
     set(p, { paramRef: { name: 'limits', parameterNotFoundAction: action, ...(namespace ? { namespace } : {}) } });
   const cluster = [cm('limits', 'app1-ns', '2'), cm('limits', 'other', '9')];
 
-  assert.deepEqual((await admit(byName('Deny'), req(deployment(2), { cluster }))), []);
+  assert.deepEqual(await admit(byName('Deny'), req(deployment(2), { cluster })), []);
   assert.equal((await admit(byName('Deny'), req(deployment(3), { cluster })))[0]!.message, 'at most 2');
   // An explicit paramRef.namespace wins over the request's.
-  assert.deepEqual((await admit(byName('Deny', 'other'), req(deployment(3), { cluster }))), []);
+  assert.deepEqual(await admit(byName('Deny', 'other'), req(deployment(3), { cluster })), []);
 
-  const missing = (await admit(byName('Deny'), req(deployment(3), { cluster: [] })));
+  const missing = await admit(byName('Deny'), req(deployment(3), { cluster: [] }));
   assert.equal(missing.length, 1);
   assert.equal(missing[0]!.kind, 'error');
   assert.equal(missing[0]!.cause, 'params-not-found');
   assert.equal(missing[0]!.message, 'failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction');
-  assert.deepEqual((await admit(byName('Allow'), req(deployment(3), { cluster: [] }))), []);
+  assert.deepEqual(await admit(byName('Allow'), req(deployment(3), { cluster: [] })), []);
 
   // A selector hands every matching object to the policy, one evaluation each.
   const bySelector = set(p, { paramRef: { selector: { matchLabels: { tier: 'limits' } }, parameterNotFoundAction: 'Deny' } });
   const two = [cm('a', 'app1-ns', '5', { tier: 'limits' }), cm('b', 'app1-ns', '2', { tier: 'limits' }), cm('c', 'app1-ns', '1')];
-  assert.deepEqual((await admit(bySelector, req(deployment(3), { cluster: two }))).map((d) => d.message), ['at most 2']);
+  assert.deepEqual(
+    (await admit(bySelector, req(deployment(3), { cluster: two }))).map((d) => d.message),
+    ['at most 2'],
+  );
 
   // Without paramRef on the binding, params is null.
   const unbound = set({ ...p, spec: { ...p.spec, validations: [{ expression: 'params == null' }] } });
-  assert.deepEqual((await admit(unbound, req(deployment(3), { cluster }))), []);
+  assert.deepEqual(await admit(unbound, req(deployment(3), { cluster })), []);
 });
 
-test('params: evaluate() looks them up among the objects given, and says a missing one in the policy\'s words', async () => {
+test("params: evaluate() looks them up among the objects given, and says a missing one in the policy's words", async () => {
   const p = policy('needs-limits', {
     paramKind: { apiVersion: 'v1', kind: 'ConfigMap' },
     validations: [{ expression: 'true' }],
@@ -303,7 +322,10 @@ test('params: evaluate() looks them up among the objects given, and says a missi
   p.metadata.annotations = { 'paddock.dev/params-not-found': 'Namespace {namespace} has no limits ConfigMap.', 'paddock.dev/fix': 'Add it.' };
   const s = set(p, { paramRef: { name: 'limits', parameterNotFoundAction: 'Deny' } });
   const limits: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'limits', namespace: 'app1-ns' }, data: {} };
-  assert.deepEqual((await evaluate(s, [deployment(1), limits])), []);
-  const f = (await evaluate(s, [deployment(1)]));
-  assert.deepEqual(f.map((x) => [x.message, x.fix]), [['Namespace app1-ns has no limits ConfigMap.', 'Add it.']]);
+  assert.deepEqual(await evaluate(s, [deployment(1), limits]), []);
+  const f = await evaluate(s, [deployment(1)]);
+  assert.deepEqual(
+    f.map((x) => [x.message, x.fix]),
+    [['Namespace app1-ns has no limits ConfigMap.', 'Add it.']],
+  );
 });

@@ -161,9 +161,7 @@ export async function judge(set: PolicySet, requests: AdmissionRequest[]): Promi
     kinds: kindsOf([...subjects, ...relevant], set),
     requests: bodies,
   })) as EngineAdmission;
-  const problems: PolicyProblem[] = admission.policies
-    .filter((p) => p.error)
-    .map((p) => ({ kind: p.kind, name: p.name, message: p.error! }));
+  const problems: PolicyProblem[] = admission.policies.filter((p) => p.error).map((p) => ({ kind: p.kind, name: p.name, message: p.error! }));
   return {
     problems,
     annotations: admission.results.map((r) => r.annotations ?? {}),
@@ -173,18 +171,20 @@ export async function judge(set: PolicySet, requests: AdmissionRequest[]): Promi
       const subject = (req.object ?? req.oldObject)!;
       const namespaced = isNamespaced(subject.kind);
       const ns = subject.metadata?.namespace ?? req.namespace?.metadata?.name ?? 'default';
-      return (r.decisions ?? []).map((d): Decision => ({
-        policy: d.policy,
-        binding: d.binding ?? '',
-        kind: d.action === 'Undecidable' ? 'undecidable' : d.evaluation,
-        action: d.action === 'Undecidable' ? 'Deny' : d.action,
-        message: d.message,
-        text: d.text,
-        reason: d.reason ?? '',
-        object: describe(subject),
-        ...(d.message.includes('no params found for policy binding with `Deny` parameterNotFoundAction') ? { cause: 'params-not-found' as const } : {}),
-        ...(namespaced ? { namespace: ns } : {}),
-      }));
+      return (r.decisions ?? []).map(
+        (d): Decision => ({
+          policy: d.policy,
+          binding: d.binding ?? '',
+          kind: d.action === 'Undecidable' ? 'undecidable' : d.evaluation,
+          action: d.action === 'Undecidable' ? 'Deny' : d.action,
+          message: d.message,
+          text: d.text,
+          reason: d.reason ?? '',
+          object: describe(subject),
+          ...(d.message.includes('no params found for policy binding with `Deny` parameterNotFoundAction') ? { cause: 'params-not-found' as const } : {}),
+          ...(namespaced ? { namespace: ns } : {}),
+        }),
+      );
     }),
   };
 }
@@ -303,8 +303,15 @@ export interface Submission {
 }
 
 /** Judges submissions in one engine call and returns each one's findings, plus those on the policies themselves. */
-export async function findingsFor(set: PolicySet, submissions: Submission[], file?: string): Promise<{ perSubmission: Finding[][]; policyFindings: Finding[] }> {
-  const j = await judge(set, submissions.map((s) => s.request));
+export async function findingsFor(
+  set: PolicySet,
+  submissions: Submission[],
+  file?: string,
+): Promise<{ perSubmission: Finding[][]; policyFindings: Finding[] }> {
+  const j = await judge(
+    set,
+    submissions.map((s) => s.request),
+  );
   const perSubmission = submissions.map((s, i) => {
     const subject = (s.request.object ?? s.request.oldObject)!;
     const f = [
@@ -334,7 +341,7 @@ export function creations(objects: KubeObject[], options: EvaluateOptions = {}):
     }
     const ns = subject.metadata?.namespace;
     out.push({
-      request: { object: subject, namespace: ns ? namespaces.get(ns) ?? null : null, cluster, userInfo: options.identity?.(object) },
+      request: { object: subject, namespace: ns ? (namespaces.get(ns) ?? null) : null, cluster, userInfo: options.identity?.(object) },
       original: object,
       where: options.locate?.(object) ?? (options.file ? { file: options.file } : undefined),
     });

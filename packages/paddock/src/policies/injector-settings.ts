@@ -9,6 +9,7 @@ import { paths } from '../paths.js';
 import { platformInjectorSettings, type InjectorSettings } from './admission-view.js';
 import { readYamlObjects } from './load.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: a HelmRelease as JSON, read field by field
 type Json = Record<string, any>;
 
 /** The platform's Dapr release (Flux HelmRelease) in the GitOps tree. */
@@ -16,9 +17,7 @@ export const daprReleaseFile = join(paths.platform, 'infrastructure', 'controlle
 
 /** Settings from a Dapr HelmRelease's values; undefined when the file holds no Dapr release. */
 export function injectorSettingsFromRelease(file: string = daprReleaseFile): InjectorSettings | undefined {
-  const release = readYamlObjects(file).find(
-    (o) => o.kind === 'HelmRelease' && (o.spec as Json)?.chart?.spec?.chart === 'dapr',
-  );
+  const release = readYamlObjects(file).find((o) => o.kind === 'HelmRelease' && (o.spec as Json)?.chart?.spec?.chart === 'dapr');
   if (!release) return undefined;
   const spec = release.spec as Json;
   const values: Json = spec.values ?? {};

@@ -15,8 +15,11 @@ import type { KubeObject, PolicySet, ValidatingAdmissionPolicy, ValidatingAdmiss
 const ADMISSION_GROUP = 'admissionregistration.k8s.io/';
 
 function isPolicyKind(o: KubeObject): boolean {
-  return typeof o?.apiVersion === 'string' && o.apiVersion.startsWith(ADMISSION_GROUP) &&
-    (o.kind === 'ValidatingAdmissionPolicy' || o.kind === 'ValidatingAdmissionPolicyBinding');
+  return (
+    typeof o?.apiVersion === 'string' &&
+    o.apiVersion.startsWith(ADMISSION_GROUP) &&
+    (o.kind === 'ValidatingAdmissionPolicy' || o.kind === 'ValidatingAdmissionPolicyBinding')
+  );
 }
 
 /** `Kind/name`, or `Kind/namespace/name` for namespaced objects: the keys of PolicySet.origin. */
@@ -64,7 +67,10 @@ export function readYamlObjects(file: string, strict = false): KubeObject[] {
     const value = doc.toJS() as KubeObject | null;
     if (value && typeof value === 'object' && !Array.isArray(value)) out.push(value);
     else if (strict && value !== null && value !== undefined) {
-      throw new UserError(`${shown(file)}: a document is not a Kubernetes object (it needs apiVersion, kind and metadata)`, 'Keep only ValidatingAdmissionPolicies, their bindings and the objects they take as params in this folder.');
+      throw new UserError(
+        `${shown(file)}: a document is not a Kubernetes object (it needs apiVersion, kind and metadata)`,
+        'Keep only ValidatingAdmissionPolicies, their bindings and the objects they take as params in this folder.',
+      );
     }
   }
   return out;
@@ -120,10 +126,15 @@ function readFolder(dir: string): Array<{ file: string; object: KubeObject }> {
   let stamp: string;
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f))
+      .sort();
     stamp = stampOf(dir, files);
   } catch {
-    throw new UserError(`cannot read the admission policies in ${shown(dir)}: it is not a folder that can be read`, 'Give a folder of ValidatingAdmissionPolicy YAML files.');
+    throw new UserError(
+      `cannot read the admission policies in ${shown(dir)}: it is not a folder that can be read`,
+      'Give a folder of ValidatingAdmissionPolicy YAML files.',
+    );
   }
   const disk = readDiskCache();
   const hit = disk[dir];
@@ -134,7 +145,10 @@ function readFolder(dir: string): Array<{ file: string; object: KubeObject }> {
     const docs = readYamlObjects(file, true);
     for (const o of docs) {
       if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string' || !o.metadata || typeof o.metadata !== 'object') {
-        throw new UserError(`${shown(file)}: a document is not a Kubernetes object (it needs apiVersion, kind and metadata)`, 'Keep only ValidatingAdmissionPolicies, their bindings and the objects they take as params in this folder.');
+        throw new UserError(
+          `${shown(file)}: a document is not a Kubernetes object (it needs apiVersion, kind and metadata)`,
+          'Keep only ValidatingAdmissionPolicies, their bindings and the objects they take as params in this folder.',
+        );
       }
       objects.push({ file, object: o });
     }
@@ -163,7 +177,10 @@ export function loadPolicyFolders(dirs: string[]): PolicySet {
     const dir = resolve(d);
     const read = readFolder(dir);
     if (!read.some((e) => e.object.kind === 'ValidatingAdmissionPolicy' && isPolicyKind(e.object))) {
-      throw new UserError(`no ValidatingAdmissionPolicy found in ${shown(dir)}`, 'Give a folder that holds ValidatingAdmissionPolicy YAML files (and their bindings).');
+      throw new UserError(
+        `no ValidatingAdmissionPolicy found in ${shown(dir)}`,
+        'Give a folder that holds ValidatingAdmissionPolicy YAML files (and their bindings).',
+      );
     }
     entries.push(...read);
   }
@@ -172,10 +189,17 @@ export function loadPolicyFolders(dirs: string[]): PolicySet {
   for (const { object, file } of entries) {
     const k = `${object.apiVersion.split('/')[0]}/${originKey(object)}`;
     const before = seen.get(k);
-    if (before) throw new UserError(`${shown(file)}: ${originKey(object)} is defined twice (also in ${shown(before)})`, 'Keep one definition: the API server would hold only the last one applied.');
+    if (before)
+      throw new UserError(
+        `${shown(file)}: ${originKey(object)} is defined twice (also in ${shown(before)})`,
+        'Keep one definition: the API server would hold only the last one applied.',
+      );
     seen.set(k, file);
   }
-  const set = policySetOf(entries.map((e) => e.object), (o) => fileOf.get(o));
+  const set = policySetOf(
+    entries.map((e) => e.object),
+    (o) => fileOf.get(o),
+  );
   const names = new Set(set.policies.map((p) => p.metadata.name));
   for (const b of set.bindings) {
     const policy = b.spec?.policyName;

@@ -140,7 +140,10 @@ export async function runEngineAdmission(admission: unknown, opts: { binary?: st
   return answer;
 }
 
-async function callEngine(req: EngineRequest, opts: { binary?: string; socket?: string }): Promise<{ results: EngineResult[]; admission?: unknown; inputs: number }> {
+async function callEngine(
+  req: EngineRequest,
+  opts: { binary?: string; socket?: string },
+): Promise<{ results: EngineResult[]; admission?: unknown; inputs: number }> {
   const binary = opts.binary ?? engineBinary();
   const schema = req.schema === true ? {} : req.schema || undefined;
   const body = {
@@ -148,7 +151,16 @@ async function callEngine(req: EngineRequest, opts: { binary?: string; socket?: 
     kubeVersion: req.kubeVersion ?? kubeVersion(),
     releases: (req.releases ?? []).map((r) => ({ name: r.name, namespace: r.namespace ?? '', valuesYaml: r.valuesYaml, valuesFile: r.valuesFile ?? '' })),
     manifests: req.manifests ?? [],
-    ...(schema ? { schema: { locations: schema.locations ?? schemaLocations(), strict: schema.strict ?? true, skipKinds: schema.skipKinds ?? [], ignoreMissingSchemas: schema.ignoreMissingSchemas ?? false } } : {}),
+    ...(schema
+      ? {
+          schema: {
+            locations: schema.locations ?? schemaLocations(),
+            strict: schema.strict ?? true,
+            skipKinds: schema.skipKinds ?? [],
+            ignoreMissingSchemas: schema.ignoreMissingSchemas ?? false,
+          },
+        }
+      : {}),
     objects: req.objects ?? false,
     workers: req.workers ?? 0,
     ...(req.admission ? { admission: req.admission } : {}),

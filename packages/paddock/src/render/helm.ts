@@ -18,7 +18,11 @@ export function helmFailure(stderr: string): string {
   const text = stderr.replace(/^Error: /m, '').trim();
   const failed = /execution error at \([^)]*\): (.*)$/m.exec(text);
   if (failed?.[1]) return failed[1];
-  return text.split('\n').filter((l) => !/^(Use --debug|INSTALLATION FAILED)/.test(l)).join(' ').trim();
+  return text
+    .split('\n')
+    .filter((l) => !/^(Use --debug|INSTALLATION FAILED)/.test(l))
+    .join(' ')
+    .trim();
 }
 
 /** Render one app through the real chart with the pinned helm. */
@@ -26,6 +30,14 @@ export async function helmTemplate(app: { name: string; namespace: string; file:
   const r = await run(tool('helm'), helmTemplateArgs(app));
   if (r.code === 0) return { manifest: r.stdout, findings: [] };
   return {
-    findings: [{ rule: 'render', severity: 'error', file: app.file, message: `The shared chart refused this app: ${helmFailure(r.stderr)}`, fix: 'Fix the value it names in your values file.' }],
+    findings: [
+      {
+        rule: 'render',
+        severity: 'error',
+        file: app.file,
+        message: `The shared chart refused this app: ${helmFailure(r.stderr)}`,
+        fix: 'Fix the value it names in your values file.',
+      },
+    ],
   };
 }

@@ -24,12 +24,26 @@ export function objectRef(o: K8sObject): string {
 
 /** A document that does not parse, in the words every command uses. */
 export function yamlError(file: string, line: number | undefined, message: string): Finding {
-  return { rule: 'yaml', severity: 'error', file, line, message: `This is not valid YAML: ${message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`, fix: 'Check the indentation (spaces, not tabs) around that line.' };
+  return {
+    rule: 'yaml',
+    severity: 'error',
+    file,
+    line,
+    message: `This is not valid YAML: ${message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
+    fix: 'Check the indentation (spaces, not tabs) around that line.',
+  };
 }
 
 /** A document that parses but is not a Kubernetes object. */
 export function notAnObject(file: string, line: number | undefined): Finding {
-  return { rule: 'yaml', severity: 'error', file, line, message: 'This document is not a Kubernetes object (it has no apiVersion and kind).', fix: 'Give it apiVersion: and kind:, or remove it.' };
+  return {
+    rule: 'yaml',
+    severity: 'error',
+    file,
+    line,
+    message: 'This document is not a Kubernetes object (it has no apiVersion and kind).',
+    fix: 'Give it apiVersion: and kind:, or remove it.',
+  };
 }
 
 /**
@@ -42,7 +56,12 @@ export function parseManifests(text: string, file: string): { objects: SourcedOb
   const objects: SourcedObject[] = [];
   const findings: Finding[] = [];
   for (const { doc, value, problems, line } of docs) {
-    for (const p of problems) findings.push(p.syntax ? yamlError(file, p.line, p.message) : { ...yamlError(file, p.line, p.message), message: `Kubernetes cannot read this: ${p.message}`, fix: p.fix ?? 'Fix the value on that line.' });
+    for (const p of problems)
+      findings.push(
+        p.syntax
+          ? yamlError(file, p.line, p.message)
+          : { ...yamlError(file, p.line, p.message), message: `Kubernetes cannot read this: ${p.message}`, fix: p.fix ?? 'Fix the value on that line.' },
+      );
     if (problems.length) continue;
     if (value === null || value === undefined) continue;
     const source = /^\s*Source:\s*(\S+)/m.exec(doc.commentBefore ?? '')?.[1];

@@ -4,7 +4,10 @@
  * Anything else that reaches the top is paddock's own fault (cli.ts).
  */
 export class UserError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }

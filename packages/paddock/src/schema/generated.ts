@@ -72,7 +72,13 @@ export function schemasPresent(): boolean {
 export function crdManifestFiles(): string[] {
   const root = join(schemaDir(), 'crd-manifests');
   if (!existsSync(root)) return [];
-  return readdirSync(root).sort().flatMap((c) => readdirSync(join(root, c)).sort().map((f) => join(root, c, f)));
+  return readdirSync(root)
+    .sort()
+    .flatMap((c) =>
+      readdirSync(join(root, c))
+        .sort()
+        .map((f) => join(root, c, f)),
+    );
 }
 
 /** Makes the schema set unless it is there already; returns its folder. */
@@ -118,13 +124,18 @@ async function buildTools(say: Say): Promise<void> {
   const child = spawn(script, ['kube-apiserver', 'etcd', 'controller-gen'], { stdio: ['ignore', 'ignore', 'pipe'] });
   createInterface({ input: child.stderr! }).on('line', (l) => say(l.replace(/^\[build\] /, '')));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new UserError('building the pinned kube-apiserver, etcd and controller-gen failed (messages above)', 'Fix what tools/build.sh says, then run the command again.');
+  if (code !== 0)
+    throw new UserError(
+      'building the pinned kube-apiserver, etcd and controller-gen failed (messages above)',
+      'Fix what tools/build.sh says, then run the command again.',
+    );
 }
 
 async function writeCoreSchemas(work: string, provenance: { apiserver: string; kinds: number }, say: Say): Promise<Record<string, unknown> | undefined> {
   const { startControlPlane } = await import('../server/control-plane.js');
   say('starting the pinned kube-apiserver to read its OpenAPI document');
   const cp = await startControlPlane({ say });
+  // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document, walked as JSON
   let openapi: Record<string, any>;
   try {
     if (cp.version !== kubernetesVersion()) {
@@ -153,7 +164,11 @@ async function go(args: string[], cwd: string): Promise<string> {
     return r.stdout;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') throw new UserError('Go is not installed: paddock needs it once, to fetch the pinned CRDs from the components\' Go modules', 'Install Go 1.25 or newer (https://go.dev/doc/install), then run the command again.');
+    if (e.code === 'ENOENT')
+      throw new UserError(
+        "Go is not installed: paddock needs it once, to fetch the pinned CRDs from the components' Go modules",
+        'Install Go 1.25 or newer (https://go.dev/doc/install), then run the command again.',
+      );
     // `go mod download -json` reports a refused module in its JSON on stdout.
     const reported = /"Error": "([^"]*)"/.exec(e.stdout ?? '')?.[1];
     throw new Error(`go ${args.join(' ')} failed: ${reported ?? e.stderr?.trim() ?? e.message}`);
@@ -190,7 +205,9 @@ async function controllerGen(dir: string, say: Say): Promise<string[]> {
     }).catch((err: { stderr?: string; message: string }) => {
       throw new Error(`controller-gen failed in ${dir}: ${err.stderr?.trim() || err.message}`);
     });
-    return readdirSync(join(scratch, 'out')).sort().map((f) => readFileSync(join(scratch, 'out', f), 'utf8'));
+    return readdirSync(join(scratch, 'out'))
+      .sort()
+      .map((f) => readFileSync(join(scratch, 'out', f), 'utf8'));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -199,7 +216,9 @@ async function controllerGen(dir: string, say: Say): Promise<string[]> {
 async function manifestsOf(source: CrdSource, say: Say): Promise<{ texts: string[]; from: string }> {
   if (source.vendored) {
     const dir = join(paths.root, source.vendored);
-    const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
     return { texts: files.map((f) => readFileSync(join(dir, f), 'utf8')), from: source.vendored };
   }
   const dir = await moduleDir(source.module!, source.version, say);
@@ -221,6 +240,7 @@ async function writeCrds(source: CrdSource, work: string, objectMeta: Record<str
   const kinds: string[] = [];
   for (const text of texts) {
     for (const doc of parseAllDocuments(text)) {
+      // biome-ignore lint/suspicious/noExplicitAny: a CRD document, read field by field
       const crd = doc.toJS() as Record<string, any> | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
       // JSON, not the YAML it came as: parsing 5 MB of CRDs as YAML costs most of a second on every `check --server`.

@@ -52,7 +52,9 @@ export function schemaFindings(resources: KubeconformResource[], objects: Source
         file: src?.file ?? res.filename,
         line: src?.line,
         path: ref,
-        message: missing ? `No schema is known for ${res.kind} ${res.version}, so it was not checked.` : `${ref} does not match the Kubernetes ${res.version} schema: ${d}`,
+        message: missing
+          ? `No schema is known for ${res.kind} ${res.version}, so it was not checked.`
+          : `${ref} does not match the Kubernetes ${res.version} schema: ${d}`,
         fix: missing ? 'Check the apiVersion and kind.' : 'Remove or correct the field it names; unknown fields are refused.',
       });
     }

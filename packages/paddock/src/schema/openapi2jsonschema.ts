@@ -18,6 +18,7 @@
  *   stay open.
  */
 
+// biome-ignore lint/suspicious/noExplicitAny: OpenAPI schemas as JSON, walked field by field
 type Json = Record<string, any>;
 
 const isDict = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -70,8 +71,14 @@ function appendNoDuplicates(obj: Json, key: string, value: string): void {
 
 /** Kinds openapi2jsonschema cannot inline (their schemas are recursive). */
 const NOT_STANDALONE = new Set([
-  'jsonschemaprops', 'jsonschemapropsorarray', 'customresourcevalidation', 'customresourcedefinition',
-  'customresourcedefinitionspec', 'customresourcedefinitionlist', 'jsonschemapropsorstringarray', 'jsonschemapropsorbool',
+  'jsonschemaprops',
+  'jsonschemapropsorarray',
+  'customresourcevalidation',
+  'customresourcedefinition',
+  'customresourcedefinitionspec',
+  'customresourcedefinitionlist',
+  'jsonschemapropsorstringarray',
+  'jsonschemapropsorbool',
 ]);
 
 const REF_PREFIX = '#/definitions/';
@@ -188,7 +195,13 @@ export function crdSchemas(crd: Json, objectMeta?: Json): CrdSchema[] {
     if (objectMeta) root.properties.metadata = structuredClone(objectMeta);
     additionalProperties(root, false, true);
     const kind = String(names.kind).toLowerCase();
-    out.push({ group, kind: names.kind, version: v.name, file: `${group}/${kind}_${String(v.name).toLowerCase()}.json`, schema: replaceIntOrString(root) as Json });
+    out.push({
+      group,
+      kind: names.kind,
+      version: v.name,
+      file: `${group}/${kind}_${String(v.name).toLowerCase()}.json`,
+      schema: replaceIntOrString(root) as Json,
+    });
   }
   return out;
 }

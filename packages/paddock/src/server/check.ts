@@ -58,9 +58,16 @@ async function judgeExisting(file: string, input: JudgeInput): Promise<{ finding
   const client = new KubeClient(conn, { readOnly: true });
   try {
     const v = await client.request('GET', '/version', undefined, { timeoutMs: 10_000 }).catch((err: Error) => {
-      throw new UserError(`cannot reach the cluster of ${file} (${conn.server}): ${err.message}`, 'Check that the cluster is up and the kubeconfig is the right one.');
+      throw new UserError(
+        `cannot reach the cluster of ${file} (${conn.server}): ${err.message}`,
+        'Check that the cluster is up and the kubeconfig is the right one.',
+      );
     });
-    if (v.status !== 200) throw new UserError(`the cluster of ${file} (${conn.server}) answered ${v.status} to GET /version: ${v.body?.message ?? ''}`, 'Check the kubeconfig user\'s credentials.');
+    if (v.status !== 200)
+      throw new UserError(
+        `the cluster of ${file} (${conn.server}) answered ${v.status} to GET /version: ${v.body?.message ?? ''}`,
+        "Check the kubeconfig user's credentials.",
+      );
     const version = String(v.body?.gitVersion ?? '?');
     input.say(`judging against ${conn.server} (context ${conn.context}, Kubernetes ${version}); dry run only, nothing is written`);
     const findings = await new ServerJudge(client, 'existing', input).run();
@@ -70,7 +77,7 @@ async function judgeExisting(file: string, input: JudgeInput): Promise<{ finding
         rule: 'kubernetes-version',
         severity: 'warning',
         message: `That cluster runs Kubernetes ${version}; the platform targets ${kubeMinorVersion()} (charts/app/values.yaml platform.kubeVersion).`,
-        fix: 'Judge against a cluster of the platform\'s version, or move the platform\'s pin (tools/README.md says how).',
+        fix: "Judge against a cluster of the platform's version, or move the platform's pin (tools/README.md says how).",
       });
     }
     return { findings, judge: `the cluster at ${conn.server}` };

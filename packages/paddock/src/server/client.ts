@@ -19,6 +19,7 @@ export interface Connection {
 
 export interface ApiResponse {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the API server's JSON answer, whatever the request
   body: any;
   /** Warning headers the API server sent (deprecations, unknown fields under Warn). */
   warnings: string[];
@@ -35,7 +36,10 @@ export class KubeClient {
   private readonly agent: Agent;
 
   /** With `readOnly`, only GETs and dry-run requests leave this client: an existing cluster is never written to. */
-  constructor(readonly connection: Connection, private readonly options: { readOnly?: boolean } = {}) {
+  constructor(
+    readonly connection: Connection,
+    private readonly options: { readOnly?: boolean } = {},
+  ) {
     this.agent = new Agent({
       keepAlive: true,
       maxSockets: 8,

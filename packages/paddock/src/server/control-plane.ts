@@ -114,7 +114,10 @@ async function stopLive(l: Live): Promise<void> {
  * kills the two servers and removes the folder within a second or so.
  */
 function startGuard(l: Live): ChildProcess {
-  const pids = l.children.map((c) => c.pid).filter(Boolean).join(' ');
+  const pids = l.children
+    .map((c) => c.pid)
+    .filter(Boolean)
+    .join(' ');
   const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; for p in ${pids}; do kill -KILL -$p 2>/dev/null || kill -KILL $p 2>/dev/null; done; rm -rf '${l.dir}'`;
   const g = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
   g.unref();
@@ -126,7 +129,11 @@ async function openssl(dir: string, args: string[]): Promise<void> {
     await pexec('openssl', args, { cwd: dir });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new UserError('openssl is not installed; paddock needs it to make the throw-away API server\'s certificates', 'Install it (Debian/Ubuntu: apt-get install openssl).');
+    if (e.code === 'ENOENT')
+      throw new UserError(
+        "openssl is not installed; paddock needs it to make the throw-away API server's certificates",
+        'Install it (Debian/Ubuntu: apt-get install openssl).',
+      );
     throw new Error(`openssl ${args[0]} failed: ${e.stderr?.trim() ?? e.message}`);
   }
 }
@@ -137,7 +144,23 @@ async function makeCredentials(dir: string): Promise<{ token: string }> {
   await openssl(dir, ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=paddock-throwaway-ca', '-days', '2']);
   await openssl(dir, ['req', ...ec, '-keyout', 'serving.key', '-out', 'serving.csr', '-subj', '/CN=kube-apiserver']);
   writeFileSync(join(dir, 'serving.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
-  await openssl(dir, ['x509', '-req', '-in', 'serving.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'serving.ext', '-out', 'serving.crt']);
+  await openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'serving.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    'serving.ext',
+    '-out',
+    'serving.crt',
+  ]);
   const sa = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   writeFileSync(join(dir, 'sa.key'), sa.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   writeFileSync(join(dir, 'sa.pub'), sa.publicKey.export({ type: 'spki', format: 'pem' }));
@@ -172,7 +195,11 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
   const etcdBin = opts.etcd ?? tool('etcd');
   const apiserverBin = opts.apiserver ?? tool('kube-apiserver');
   for (const b of [etcdBin, apiserverBin]) {
-    if (!existsSync(b)) throw new UserError(`${b} is not installed`, 'Run `make setup` (or tools/build.sh kube-apiserver etcd) in the repository root; it builds the pinned API server.');
+    if (!existsSync(b))
+      throw new UserError(
+        `${b} is not installed`,
+        'Run `make setup` (or tools/build.sh kube-apiserver etcd) in the repository root; it builds the pinned API server.',
+      );
   }
   installHandlers();
   const dir = mkdtempSync(join(tmpdir(), 'paddock-apiserver-'));
@@ -183,27 +210,66 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     const { token } = await makeCredentials(dir);
     const [etcdClient, etcdPeer, port] = [await freePort(), await freePort(), await freePort()];
     const started = Date.now();
-    const etcd = spawnLogged(etcdBin, [
-      '--name', 'paddock', '--data-dir', join(dir, 'etcd'),
-      '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster', `paddock=http://127.0.0.1:${etcdPeer}`,
-      '--unsafe-no-fsync', '--log-level', 'warn',
-    ], join(dir, 'etcd.log'));
+    const etcd = spawnLogged(
+      etcdBin,
+      [
+        '--name',
+        'paddock',
+        '--data-dir',
+        join(dir, 'etcd'),
+        '--listen-client-urls',
+        `http://127.0.0.1:${etcdClient}`,
+        '--advertise-client-urls',
+        `http://127.0.0.1:${etcdClient}`,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${etcdPeer}`,
+        '--initial-cluster',
+        `paddock=http://127.0.0.1:${etcdPeer}`,
+        '--unsafe-no-fsync',
+        '--log-level',
+        'warn',
+      ],
+      join(dir, 'etcd.log'),
+    );
     l.children.push(etcd);
-    const apiserver = spawnLogged(apiserverBin, [
-      '--etcd-servers', `http://127.0.0.1:${etcdClient}`,
-      '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(port),
-      '--tls-cert-file', join(dir, 'serving.crt'), '--tls-private-key-file', join(dir, 'serving.key'), '--cert-dir', join(dir, 'certs'),
-      '--anonymous-auth=false', '--token-auth-file', join(dir, 'tokens.csv'),
-      // RBAC, as in a real cluster: the identities paddock impersonates get only what it grants them.
-      '--authorization-mode', 'RBAC',
-      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local',
-      '--service-account-key-file', join(dir, 'sa.pub'), '--service-account-signing-key-file', join(dir, 'sa.key'),
-      '--service-cluster-ip-range', '10.96.0.0/16',
-      '--profiling=false',
-      ...(opts.apiserverArgs ?? []),
-    ], join(dir, 'kube-apiserver.log'));
+    const apiserver = spawnLogged(
+      apiserverBin,
+      [
+        '--etcd-servers',
+        `http://127.0.0.1:${etcdClient}`,
+        '--bind-address',
+        '127.0.0.1',
+        '--advertise-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(port),
+        '--tls-cert-file',
+        join(dir, 'serving.crt'),
+        '--tls-private-key-file',
+        join(dir, 'serving.key'),
+        '--cert-dir',
+        join(dir, 'certs'),
+        '--anonymous-auth=false',
+        '--token-auth-file',
+        join(dir, 'tokens.csv'),
+        // RBAC, as in a real cluster: the identities paddock impersonates get only what it grants them.
+        '--authorization-mode',
+        'RBAC',
+        '--service-account-issuer',
+        'https://kubernetes.default.svc.cluster.local',
+        '--service-account-key-file',
+        join(dir, 'sa.pub'),
+        '--service-account-signing-key-file',
+        join(dir, 'sa.key'),
+        '--service-cluster-ip-range',
+        '10.96.0.0/16',
+        '--profiling=false',
+        ...(opts.apiserverArgs ?? []),
+      ],
+      join(dir, 'kube-apiserver.log'),
+    );
     l.children.push(apiserver);
     l.guard = startGuard(l);
 
@@ -226,13 +292,28 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     const readyMs = Date.now() - started;
     const version = String((await client.request('GET', '/version')).body?.gitVersion ?? '');
     const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, [
-      'apiVersion: v1', 'kind: Config',
-      'clusters:', '- name: paddock', '  cluster:', `    server: ${url}`, `    certificate-authority: ${join(dir, 'ca.crt')}`,
-      'users:', '- name: paddock-admin', '  user:', `    token: ${token}`,
-      'contexts:', '- name: paddock', '  context: {cluster: paddock, user: paddock-admin}',
-      'current-context: paddock', '',
-    ].join('\n'), { mode: 0o600 });
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: paddock',
+        '  cluster:',
+        `    server: ${url}`,
+        `    certificate-authority: ${join(dir, 'ca.crt')}`,
+        'users:',
+        '- name: paddock-admin',
+        '  user:',
+        `    token: ${token}`,
+        'contexts:',
+        '- name: paddock',
+        '  context: {cluster: paddock, user: paddock-admin}',
+        'current-context: paddock',
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
     say(`kube-apiserver ${version} ready at ${url} after ${(readyMs / 1000).toFixed(1)} s`);
     return { url, dir, kubeconfig, connection, client, version, readyMs, stop };
   } catch (err) {

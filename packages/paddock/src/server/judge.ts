@@ -107,7 +107,9 @@ function readinessProbe(): { policy: KubeObject; binding: KubeObject; probe: Kub
       metadata: { name: READY },
       spec: {
         failurePolicy: 'Fail',
-        matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'], operations: ['CREATE'], resourceNames: [READY] }] },
+        matchConstraints: {
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'], operations: ['CREATE'], resourceNames: [READY] }],
+        },
         validations: [{ expression: 'false', message: 'loaded' }],
       },
     },
@@ -126,12 +128,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Makes the throw-away server look like the platform's cluster (as cluster-admin). */
 export async function preparePlatform(client: KubeClient, input: JudgeInput, crds: KubeObject[]): Promise<Finding[]> {
   const { installCrds } = await import('./crds.js');
-  input.say(`installing ${crds.length} pinned CRDs, ${input.policies.policies.length} admission policies, ${input.apps.length} app namespace${input.apps.length === 1 ? '' : 's'}`);
+  input.say(
+    `installing ${crds.length} pinned CRDs, ${input.policies.policies.length} admission policies, ${input.apps.length} app namespace${input.apps.length === 1 ? '' : 's'}`,
+  );
   await installCrds(client, crds as never);
   const served = await discover(client);
   const create = async (o: KubeObject): Promise<void> => {
     const r = await client.request('POST', collectionPath(served, o), o);
-    if (r.status !== 201 && r.status !== 409) throw new Error(`preparing the throw-away cluster: ${o.kind}/${o.metadata.name}: ${r.status} ${r.body?.message ?? ''}`);
+    if (r.status !== 201 && r.status !== 409)
+      throw new Error(`preparing the throw-away cluster: ${o.kind}/${o.metadata.name}: ${r.status} ${r.body?.message ?? ''}`);
   };
   for (const o of platformState(input)) await create(o);
   // What a team's policies take as params (check --policies) exists before its policies.
@@ -149,7 +154,11 @@ export async function preparePlatform(client: KubeClient, input: JudgeInput, crd
     const r = await client.request('POST', path, o);
     if (r.status === 201 || r.status === 409) continue;
     if (r.status >= 500) throw new Error(`preparing the throw-away cluster: ${o.kind}/${o.metadata.name}: ${r.status} ${r.body?.message ?? ''}`);
-    refused.push({ kind: o.kind, name: o.metadata.name ?? '', message: typeof r.body === 'object' ? String(r.body?.message ?? r.status) : `${r.status} ${String(r.body).trim()}` });
+    refused.push({
+      kind: o.kind,
+      name: o.metadata.name ?? '',
+      message: typeof r.body === 'object' ? String(r.body?.message ?? r.status) : `${r.status} ${String(r.body).trim()}`,
+    });
   }
   const ready = readinessProbe();
   for (const o of [ready.policy, ready.binding]) await create(o);
@@ -193,7 +202,11 @@ export class ServerJudge {
   private served?: Map<string, ServedResource>;
   private readonly fixes = new Map<string, string | undefined>();
 
-  constructor(private readonly client: KubeClient, private readonly mode: Mode, private readonly input: JudgeInput) {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly mode: Mode,
+    private readonly input: JudgeInput,
+  ) {
     for (const p of input.policies.policies) this.fixes.set(p.metadata.name!, p.metadata.annotations?.['paddock.dev/fix']);
   }
 
@@ -202,10 +215,20 @@ export class ServerJudge {
     this.served = await discover(this.client);
     const { objects } = this.input;
     const workloads = objects.filter((o) => o.object && hasPodTemplate(o.object));
-    this.input.say(`sending ${objects.length} object${objects.length === 1 ? '' : 's'} and ${workloads.length} Pod${workloads.length === 1 ? '' : 's'} (dry run, as the identities that would send them)`);
-    const first = await pool(objects, (sent) => this.send({ sent, ref: `${sent.object.kind}/${sent.object.metadata?.name ?? '?'}`, object: sent.object, identity: this.input.identity(sent.object) }));
+    this.input.say(
+      `sending ${objects.length} object${objects.length === 1 ? '' : 's'} and ${workloads.length} Pod${workloads.length === 1 ? '' : 's'} (dry run, as the identities that would send them)`,
+    );
+    const first = await pool(objects, (sent) =>
+      this.send({ sent, ref: `${sent.object.kind}/${sent.object.metadata?.name ?? '?'}`, object: sent.object, identity: this.input.identity(sent.object) }),
+    );
     const findings = first.flatMap((o) => o.findings);
-    const prepared = this.mode === 'throwaway' ? await this.applyPrerequisites(objects.filter((_, i) => first[i]!.admitted), workloads) : new Set<string>();
+    const prepared =
+      this.mode === 'throwaway'
+        ? await this.applyPrerequisites(
+            objects.filter((_, i) => first[i]!.admitted),
+            workloads,
+          )
+        : new Set<string>();
     const seen = new Set(findings.map((f) => `${f.path}\u0000${f.rule}\u0000${f.message}`));
     const pods = await pool(workloads, async (w) => {
       const pod = admissionPod(w.object, this.input.injector);
@@ -268,7 +291,12 @@ export class ServerJudge {
     const o = structuredClone(s.object);
     const res = this.served!.get(`${o.apiVersion}/${o.kind}`);
     if (!res) {
-      return this.refused(s, 'api-server', `The API server (Kubernetes ${this.servedVersionLabel()}) does not serve ${o.apiVersion} ${o.kind}.`, 'Check the apiVersion and kind; a kind from a CRD must be one the platform installs.');
+      return this.refused(
+        s,
+        'api-server',
+        `The API server (Kubernetes ${this.servedVersionLabel()}) does not serve ${o.apiVersion} ${o.kind}.`,
+        'Check the apiVersion and kind; a kind from a CRD must be one the platform installs.',
+      );
     }
     o.metadata = { ...(o.metadata ?? {}) };
     if (res.namespaced) o.metadata.namespace ??= 'default';
@@ -311,28 +339,56 @@ export class ServerJudge {
     const message: string = status.message ?? `HTTP ${r.status}`;
     const forbidden = /^.*? is forbidden: /s;
     if (r.status === 403 && /cannot impersonate/.test(message)) {
-      throw new UserError(`the API server does not let this kubeconfig's user impersonate ${s.identity.username}: ${message}`, 'paddock sends each object as the identity that would really send it; give the user the `impersonate` verb on users, groups and serviceaccounts (or use --server).');
+      throw new UserError(
+        `the API server does not let this kubeconfig's user impersonate ${s.identity.username}: ${message}`,
+        'paddock sends each object as the identity that would really send it; give the user the `impersonate` verb on users, groups and serviceaccounts (or use --server).',
+      );
     }
     let m = VAP_DENIED.exec(message);
     if (m) return this.refused(s, m[1]!, m[2]!, await this.fixOf(m[1]!), this.notYetThere(s, m[2]!) ? 'warning' : 'error');
     m = POD_SECURITY.exec(message);
     if (m) {
-      return this.refused(s, 'PodSecurity', `Pod Security "${m[1]}" refuses it: ${m[2]}`, 'Keep the securityContext the shared chart sets: non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp.');
+      return this.refused(
+        s,
+        'PodSecurity',
+        `Pod Security "${m[1]}" refuses it: ${m[2]}`,
+        'Keep the securityContext the shared chart sets: non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp.',
+      );
     }
     m = WEBHOOK.exec(message);
     if (m) return this.refused(s, `webhook ${m[1]}`, m[2]!);
     if (/error looking up service account/.test(message)) {
-      return { ...this.refused(s, 'not-judged', `Not judged: ${message.replace(forbidden, '')}. The ServiceAccount comes with the app; run the check with --server to judge the Pod as it will be once the app is applied.`, undefined, 'warning'), notJudged: true };
+      return {
+        ...this.refused(
+          s,
+          'not-judged',
+          `Not judged: ${message.replace(forbidden, '')}. The ServiceAccount comes with the app; run the check with --server to judge the Pod as it will be once the app is applied.`,
+          undefined,
+          'warning',
+        ),
+        notJudged: true,
+      };
     }
     if (r.status === 403 && / cannot [a-z]+ resource /.test(message)) {
       return this.refused(s, 'rbac', message, `${s.identity.username} may not do this in a real cluster either; only the platform's delivery (Flux) may.`);
     }
     if (r.status === 404 && status.details?.kind === 'namespaces') {
       const ns = status.details?.name;
-      return { ...this.refused(s, 'not-judged', `Not judged: the namespace ${ns} does not exist in that cluster.`, `Onboard the app first (paddock onboard), or run the check with --server, which creates the app namespaces.`, 'warning'), notJudged: true };
+      return {
+        ...this.refused(
+          s,
+          'not-judged',
+          `Not judged: the namespace ${ns} does not exist in that cluster.`,
+          `Onboard the app first (paddock onboard), or run the check with --server, which creates the app namespaces.`,
+          'warning',
+        ),
+        notJudged: true,
+      };
     }
-    if (r.status === 400 && /strict decoding error|unknown field/.test(message) && this.input.hasSchemaError?.(s.sent.object)) return { admitted: false, findings: [] };
-    if (r.status === 400 && /strict decoding error|unknown field/.test(message)) return this.refused(s, 'schema', message, 'Remove or correct the field it names; unknown fields are refused.');
+    if (r.status === 400 && /strict decoding error|unknown field/.test(message) && this.input.hasSchemaError?.(s.sent.object))
+      return { admitted: false, findings: [] };
+    if (r.status === 400 && /strict decoding error|unknown field/.test(message))
+      return this.refused(s, 'schema', message, 'Remove or correct the field it names; unknown fields are refused.');
     if (r.status === 422) {
       const causes: { field?: string; message?: string }[] = status.details?.causes ?? [];
       const what = causes.length ? causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`).join('; ') : message;
@@ -345,13 +401,17 @@ export class ServerJudge {
   private notYetThere(s: Sending, message: string): boolean {
     if (this.mode !== 'existing' || !/no params found/.test(message)) return false;
     const ns = s.object.metadata?.namespace ?? 'default';
-    return this.input.objects.some(({ object: o }) => o.kind === 'NetworkPolicy' && o.metadata?.name === 'default-deny' && (o.metadata.namespace ?? 'default') === ns);
+    return this.input.objects.some(
+      ({ object: o }) => o.kind === 'NetworkPolicy' && o.metadata?.name === 'default-deny' && (o.metadata.namespace ?? 'default') === ns,
+    );
   }
 
   /** The policy's `paddock.dev/fix`; for a cluster's own policy, read from the cluster. */
   private async fixOf(policy: string): Promise<string | undefined> {
     if (!this.fixes.has(policy)) {
-      const r = await this.client.request('GET', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${encodeURIComponent(policy)}`).catch(() => undefined);
+      const r = await this.client
+        .request('GET', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${encodeURIComponent(policy)}`)
+        .catch(() => undefined);
       this.fixes.set(policy, r?.status === 200 ? r.body?.metadata?.annotations?.['paddock.dev/fix'] : undefined);
     }
     return this.fixes.get(policy);

@@ -9,11 +9,16 @@ import { parse } from 'yaml';
 import { notFound, UserError } from '../report/errors.js';
 import type { Connection } from './client.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: a kubeconfig as JSON, read field by field
 type Json = Record<string, any>;
 
 function named(list: unknown, name: string, what: string, file: string): Json {
   const hit = Array.isArray(list) ? list.find((x: Json) => x?.name === name) : undefined;
-  if (!hit) throw new UserError(`${file}: no ${what} named "${name}"`, 'Check the kubeconfig file (its current-context names a context, which names a cluster and a user).');
+  if (!hit)
+    throw new UserError(
+      `${file}: no ${what} named "${name}"`,
+      'Check the kubeconfig file (its current-context names a context, which names a cluster and a user).',
+    );
   return hit;
 }
 
@@ -53,7 +58,10 @@ export function loadKubeconfig(file: string, context?: string): Connection & { c
     throw new UserError(`${file}: the cluster "${ctx.cluster}" has no https server address`);
   }
   if (user.exec || user['auth-provider']) {
-    throw new UserError(`${file}: the user "${ctx.user}" signs in through an exec plugin or auth provider, which paddock does not run`, 'Use a kubeconfig with a token or a client certificate (for example one made with `kubectl create token`).');
+    throw new UserError(
+      `${file}: the user "${ctx.user}" signs in through an exec plugin or auth provider, which paddock does not run`,
+      'Use a kubeconfig with a token or a client certificate (for example one made with `kubectl create token`).',
+    );
   }
   const token = typeof user.token === 'string' ? user.token : typeof user.tokenFile === 'string' ? read(user.tokenFile).toString('utf8').trim() : undefined;
   const cert = pem(user['client-certificate-data'], user['client-certificate']);

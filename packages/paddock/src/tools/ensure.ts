@@ -60,9 +60,12 @@ export async function ensureTools(names: string[], say: Say = defaultSay): Promi
   const missing = names.filter((n) => !existsSync(join(paths.toolsBin, n)));
   const fromPath = missing.filter((n) => n !== OWN);
   if (fromPath.length) {
-    say(`${fromPath.map(pinnedName).join(', ')}: looking on PATH for ${fromPath.length > 1 ? 'these versions' : 'this version'}, else building from the Go module into ${paths.toolsBin} (once; a build takes a few minutes)`);
+    say(
+      `${fromPath.map(pinnedName).join(', ')}: looking on PATH for ${fromPath.length > 1 ? 'these versions' : 'this version'}, else building from the Go module into ${paths.toolsBin} (once; a build takes a few minutes)`,
+    );
   }
-  if (missing.includes(OWN)) say(`${OWN} (paddock's own render and admission program): building it from the package's Go source into ${paths.toolsBin} (once; a few minutes)`);
+  if (missing.includes(OWN))
+    say(`${OWN} (paddock's own render and admission program): building it from the package's Go source into ${paths.toolsBin} (once; a few minutes)`);
   const lines: string[] = [];
   const child = spawn('bash', [script, ...names], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...buildEnv() } });
   let building: { tool: string; since: number } | undefined;
@@ -92,7 +95,9 @@ export async function ensureTools(names: string[], say: Say = defaultSay): Promi
     const why = [
       elsewhere.length ? `${elsewhere.map(pinnedName).join(' and ')} ${elsewhere.length > 1 ? 'are' : 'is'} not on PATH at the pinned version` : '',
       still.includes(OWN) ? `${OWN} (paddock's own program) is built from the package's Go source` : '',
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     throw new UserError(
       `${why}, and Go is not installed to build ${them}`,
       `Install Go 1.25.9 or newer (https://go.dev/doc/install), then run the command again: paddock builds ${them} once, into ${paths.toolsBin}.` +
@@ -100,5 +105,8 @@ export async function ensureTools(names: string[], say: Say = defaultSay): Promi
     );
   }
   const error = lines.find((l) => l.startsWith('error: '))?.slice('error: '.length);
-  throw new UserError(`getting ${what} failed${error ? `: ${error}` : ` (tools/build.sh exited with ${code})`}`, 'See the lines above; fix what they say, then run the command again.');
+  throw new UserError(
+    `getting ${what} failed${error ? `: ${error}` : ` (tools/build.sh exited with ${code})`}`,
+    'See the lines above; fix what they say, then run the command again.',
+  );
 }

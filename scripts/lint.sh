@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make lint: the quality gates, each over the whole tree. Biome formats and
+# lints the TypeScript (biome.json), gofmt and go vet check every Go module,
+# and ShellCheck reads every shell script. Exit 1 on a finding; `make format` fixes the
+# TypeScript formatting.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '» %s\n' "$*"; }
+
+say "biome: format and lint of the TypeScript"
+node_modules/.bin/biome ci ${NO_COLOR:+--colors=off} .
+
+say "gofmt and go vet: every Go module"
+mapfile -t modules < <(find tools test -name go.mod -not -path '*/node_modules/*' -printf '%h\n' | sort)
+mapfile -t gofiles < <(find tools test -name '*.go' -not -path '*/node_modules/*' | sort)
+unformatted=$(gofmt -l "${gofiles[@]}")
+if [[ -n $unformatted ]]; then
+  printf 'gofmt would change these files (run gofmt -w on them):\n%s\n' "$unformatted" >&2
+  exit 1
+fi
+for m in "${modules[@]}"; do (cd "$m" && go vet ./...) || { echo "go vet found problems in $m" >&2; exit 1; }; done
+
+say "shellcheck: every shell script"
+if ! command -v shellcheck >/dev/null; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    echo "installing Debian's shellcheck (apt-get)…"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck; } >/dev/null
+  else
+    echo "shellcheck is not installed: install it (apt-get install shellcheck, brew install shellcheck), then run make lint again" >&2
+    exit 2
+  fi
+fi
+mapfile -t scripts < <(find scripts tools .ci -type f \( -name '*.sh' -o -name run \) -not -path '*/node_modules/*' -not -path 'tools/bin/*' | sort)
+shellcheck -x --source-path=SCRIPTDIR "${scripts[@]}"
+say "lint: clean (${#modules[@]} Go modules, ${#scripts[@]} shell scripts)"
