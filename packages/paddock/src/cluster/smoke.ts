@@ -137,44 +137,11 @@ function redisIsolation(app: string, other: string): Check {
     const pw = await exec(kubectl('get', 'secret', 'redis-credentials', '-n', `${app}-ns`, '-o', 'jsonpath={.data.password}'));
     expect(pw.code === 0 && pw.stdout.length > 0, `no redis-credentials Secret in ${app}-ns`);
     const password = Buffer.from(pw.stdout, 'base64').toString();
-    const own = await exec(
-      kubectl(
-        'exec',
-        '-n',
-        'redis-system',
-        'deploy/redis',
-        '--',
-        'redis-cli',
-        '--no-auth-warning',
-        '--user',
-        app,
-        '--pass',
-        password,
-        'HSET',
-        `${app}||smoke`,
-        'data',
-        'ok',
-      ),
-    );
+    const redis = (...command: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      exec(kubectl('exec', '-n', 'redis-system', 'deploy/redis', '--', 'redis-cli', '--no-auth-warning', '--user', app, '--pass', password, ...command));
+    const own = await redis('HSET', `${app}||smoke`, 'data', 'ok');
     expect(/^[01]$/.test(own.stdout.trim()), `${app} cannot write its own keys: ${own.stdout.trim()}`);
-    const r = await exec(
-      kubectl(
-        'exec',
-        '-n',
-        'redis-system',
-        'deploy/redis',
-        '--',
-        'redis-cli',
-        '--no-auth-warning',
-        '--user',
-        app,
-        '--pass',
-        password,
-        'HGET',
-        `${other}||smoke`,
-        'data',
-      ),
-    );
+    const r = await redis('HGET', `${other}||smoke`, 'data');
     expect(/NOPERM/.test(r.stdout + r.stderr), `expected NOPERM, got: ${(r.stdout + r.stderr).trim().slice(0, 200)}`);
     return "own keys writable, the other app's refused (NOPERM)";
   };
