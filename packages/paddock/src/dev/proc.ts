@@ -72,3 +72,45 @@ const live = new Set<GroupProcess>();
 export function killAllSync(): void {
   for (const p of live) p.signal('SIGKILL');
 }
+
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
+/** A process that ran this long before exiting was healthy: its next restart is quick again. */
+const STABLE_MS = 10_000;
+
+/** Keeps one process running: restarts it with backoff when it exits, until stopped. */
+export class Supervised {
+  proc?: GroupProcess;
+  restarts = 0;
+  private attempt = 0;
+  private stopping = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly label: string,
+    private readonly spawn: () => GroupProcess,
+    private readonly say: (line: string) => void,
+  ) {}
+
+  start(): void {
+    const started = Date.now();
+    const proc = this.spawn();
+    this.proc = proc;
+    void proc.exited.then(({ code, signal }) => {
+      if (this.stopping || this.proc !== proc) return;
+      if (Date.now() - started > STABLE_MS) this.attempt = 0;
+      const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)]!;
+      this.attempt++;
+      this.restarts++;
+      this.say(`${this.label} ${signal ? `was killed (${signal})` : `exited with code ${code}`}; restarting in ${delay / 1000} s`);
+      this.timer = setTimeout(() => {
+        if (!this.stopping) this.start();
+      }, delay);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.proc?.stop();
+  }
+}

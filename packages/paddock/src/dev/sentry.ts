@@ -4,8 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../report/errors.js';
 import { freePorts } from './ports.js';
-import { GroupProcess, type LineSink } from './proc.js';
-import { Supervised } from './runner.js';
+import { GroupProcess, type LineSink, Supervised } from './proc.js';
 
 /**
  * Where the local Sentry says it lives, as the cluster's does: each daprd
