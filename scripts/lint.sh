@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 say() { printf '» %s\n' "$*"; }
 
 say "biome: format and lint of the TypeScript"
-node_modules/.bin/biome ci ${NO_COLOR:+--colors=off} .
+# Colour only on a terminal, and never with NO_COLOR.
+colors=()
+[[ -t 1 && -z ${NO_COLOR:-} ]] || colors=(--colors=off)
+node_modules/.bin/biome ci "${colors[@]}" .
 
 say "gofmt and go vet: every Go module"
 mapfile -t modules < <(find tools test -name go.mod -not -path '*/node_modules/*' -printf '%h\n' | sort)
