@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { appNameFor } from '../contract/app-name.js';
 import type { CheckInputs } from './inputs.js';
-import { engineAvailable, runEngine, type EngineObject } from '../render/engine.js';
-import { helmFailure, helmTemplate } from '../render/helm.js';
-import { notAnObject, parseManifests, yamlError, type K8sObject, type SourcedObject } from '../render/manifests.js';
+import { runEngine, type EngineObject } from '../render/engine.js';
+import { helmFailure } from '../render/helm.js';
+import { notAnObject, yamlError, type K8sObject, type SourcedObject } from '../render/manifests.js';
 import type { Finding } from '../report/finding.js';
 import { ensureSchemas } from '../schema/generated.js';
-import { schemaFindings, validateObjects } from '../schema/kubeconform.js';
+import { schemaFindings } from '../schema/kubeconform.js';
 
 /** What rendering needs of an app: its name, namespace and values file. */
 export interface RenderTarget {
@@ -88,32 +88,11 @@ async function withEngine(apps: RenderTarget[], manifestFiles: string[]): Promis
   return out;
 }
 
-/** The same with one helm process per app and one kubeconform process for everything. */
-async function withProcesses(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
-  const out: RenderedSet = { apps: [], manifests: [], findings: [] };
-  for (const app of apps) {
-    const r = await helmTemplate(app);
-    if (r.manifest === undefined) {
-      out.findings.push(...r.findings);
-      continue;
-    }
-    const parsed = parseManifests(r.manifest, app.file);
-    out.apps.push({ app, objects: parsed.objects.map((o) => ({ ...o, line: undefined })) });
-    out.findings.push(...parsed.findings);
-  }
-  for (const file of manifestFiles) {
-    const parsed = parseManifests(await readFile(file, 'utf8'), file);
-    out.manifests.push(...parsed.objects);
-    out.findings.push(...parsed.findings);
-  }
-  out.findings.push(...(await validateObjects([...out.apps.flatMap((a) => a.objects), ...out.manifests])));
-  return out;
-}
-
 export async function renderAll(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
   // The strict schemas are generated once from the pinned API server and CRDs (a no-op when they are there).
   await ensureSchemas();
-  return engineAvailable() ? withEngine(apps, manifestFiles) : withProcesses(apps, manifestFiles);
+  // One engine process renders every app and validates every object; without it the engine's own error says how to build it.
+  return withEngine(apps, manifestFiles);
 }
 
 /**

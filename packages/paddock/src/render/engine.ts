@@ -106,10 +106,6 @@ export function engineBinary(): string {
   return tool(ENGINE);
 }
 
-export function engineAvailable(): boolean {
-  return existsSync(engineBinary());
-}
-
 /** Where a warm engine (`startEngineServer`) listens by default. */
 export function engineSocket(): string {
   return join(paths.state, 'engine.sock');
