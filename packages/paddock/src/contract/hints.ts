@@ -1,7 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
+import { paths } from '../paths.js';
 import { BINDING_URL_FIX, judgeBindingUrl } from './binding-url.js';
 import { platformSettings } from './platform-settings.js';
-import { exactQuantity, QUANTITY_FIX, quantityProblem, suggestCpu, suggestMemory } from './quantity.js';
+import { exactQuantity, quantityFix, quantityProblem, suggestCpu, suggestMemory } from './quantity.js';
+
+/** A number's bounds as the contract states them (charts/app/values.schema.json), so a hint never repeats them. */
+let bounds: Record<string, { minimum?: number; maximum?: number }> | undefined;
+function contractBounds(field: string): { minimum?: number; maximum?: number } {
+  bounds ??= (JSON.parse(readFileSync(paths.contract, 'utf8')) as { properties: typeof bounds }).properties;
+  return bounds?.[field] ?? {};
+}
 
 export interface Hint {
   message: string;
@@ -75,7 +84,7 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
     };
   }
   if (err.keyword === 'type' && last === 'memory' && typeof value === 'number') {
-    return { message: `${path} is ${shown}, a plain number; memory needs a unit.`, fix: 'Write Mi or Gi, such as 256Mi or 1Gi (at most 2Gi).' };
+    return { message: `${path} is ${shown}, a plain number; memory needs a unit.`, fix: quantityFix('memory', platformSettings().maxContainer) };
   }
   if (err.keyword === 'type') {
     const want = (err.params as { type: string | string[] }).type;
@@ -119,8 +128,10 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
         message: `nodepool ${shown} must be a simple name (lowercase letters, digits, '-').`,
         fix: 'Leave nodepool out: your app runs on its own pool.',
       };
-    case 'replicas':
-      return { message: `replicas ${shown} must be from 1 to 5.`, fix: 'Use 1, or ask the platform team if you need more than 5.' };
+    case 'replicas': {
+      const { minimum, maximum } = contractBounds('replicas');
+      return { message: `replicas ${shown} must be from ${minimum} to ${maximum}.`, fix: `Use 1, or ask the platform team if you need more than ${maximum}.` };
+    }
     case 'size':
       return { message: `size ${shown} must be small, medium or large.`, fix: 'Use size: small unless your app needs more.' };
     case 'cpu': {
@@ -128,14 +139,17 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
       if (guess && exactQuantity(value as string) === undefined)
         return { message: `${path} "${String(value)}" is not a Kubernetes quantity.`, fix: `Did you mean ${guess}?` };
       const problem = quantityProblem('cpu', value, platformSettings().maxContainer);
-      return { message: `${path} ${problem ?? `${shown} is not a CPU amount paddock accepts`}.`, fix: QUANTITY_FIX.cpu };
+      return { message: `${path} ${problem ?? `${shown} is not a CPU amount paddock accepts`}.`, fix: quantityFix('cpu', platformSettings().maxContainer) };
     }
     case 'memory': {
       const guess = typeof value === 'string' ? suggestMemory(value) : undefined;
       if (guess && exactQuantity(value as string) === undefined)
         return { message: `${path} "${String(value)}" is not a Kubernetes quantity.`, fix: `Did you mean ${guess}?` };
       const problem = quantityProblem('memory', value, platformSettings().maxContainer);
-      return { message: `${path} ${problem ?? `${shown} is not a memory amount paddock accepts (write Mi or Gi)`}.`, fix: QUANTITY_FIX.memory };
+      return {
+        message: `${path} ${problem ?? `${shown} is not a memory amount paddock accepts (write Mi or Gi)`}.`,
+        fix: quantityFix('memory', platformSettings().maxContainer),
+      };
     }
     case 'url': {
       if (err.keyword === 'maxLength') return { message: 'binding.url is longer than 2048 characters.', fix: BINDING_URL_FIX };

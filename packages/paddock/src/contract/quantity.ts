@@ -90,11 +90,12 @@ export function quantityProblem(resource: 'cpu' | 'memory', value: unknown, max:
   return undefined;
 }
 
-/** What to write instead, for any quantity problem. */
-export const QUANTITY_FIX = {
-  cpu: 'Write millicores such as 250m, or cores such as 0.5: more than 0, and at most 2 CPUs.',
-  memory: 'Write Mi or Gi, such as 256Mi or 1Gi: more than 0, and at most 2Gi.',
-} as const;
+/** What to write instead, for any quantity problem, with the platform's own maximum. */
+export function quantityFix(resource: 'cpu' | 'memory', max: Maximum): string {
+  return resource === 'cpu'
+    ? `Write millicores such as 250m, or cores such as 0.5: more than 0, and at most ${max.cpu} CPUs.`
+    : `Write Mi or Gi, such as 256Mi or 1Gi: more than 0, and at most ${max.memory}.`;
+}
 
 /** For a malformed memory value like `256MB` or `1gb`, the quantity the author probably meant. */
 export function suggestMemory(q: string): string | undefined {

@@ -9,7 +9,7 @@ import { APP_NAME_FIX, appNameFor, appNameProblem } from './app-name.js';
 import { BINDING_URL_FIX, judgeBindingUrl } from './binding-url.js';
 import { hintFor } from './hints.js';
 import { legacyFindings, legacyPaths } from './legacy.js';
-import { compareExact, exactQuantity, QUANTITY_FIX, quantityProblem } from './quantity.js';
+import { compareExact, exactQuantity, quantityFix, quantityProblem } from './quantity.js';
 import { platformSettings } from './platform-settings.js';
 import { lineOf, readValuesFile, type ValuesFile } from './values-file.js';
 import { disagreements } from './yaml-readings.js';
@@ -208,7 +208,7 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
       const problem = quantityProblem(res, given[res], platform.maxContainer);
       if (!problem) continue;
       badQuantity.add(res);
-      at(['resources', kind, res], `resources.${kind}.${res} ${problem}.`, QUANTITY_FIX[res]);
+      at(['resources', kind, res], `resources.${kind}.${res} ${problem}.`, quantityFix(res, platform.maxContainer));
     }
   }
   const eff = effectiveResources(v);
