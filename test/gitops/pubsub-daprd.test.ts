@@ -154,7 +154,10 @@ before(async () => {
       `${app}'s daprd is ready`,
       async () => (await fetch(`http://127.0.0.1:${r.daprHttp}/v1.0/healthz`).catch(() => undefined))?.status === 204,
       120_000,
-    );
+    ).catch((err: Error) => {
+      // What daprd said is the only clue to why it never became ready (a port taken meanwhile, a component it refused).
+      throw new Error(`${err.message}; daprd's last lines:\n${r.log.slice(-15).join('\n')}`);
+    });
   }
 });
 
