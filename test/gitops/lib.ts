@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { freePort } from 'paddock/dev/ports.js';
 import { paths, tool } from 'paddock/paths.js';
-import { schemaLocations } from 'paddock/schema/index.js';
+import { kubeconformArgs } from 'paddock/schema/index.js';
 import { run } from 'paddock/run.js';
 
 export const platform = paths.platform;
@@ -41,8 +41,7 @@ export async function build(dir: string, root = platform): Promise<Obj[]> {
 
 /** kubeconform -strict against the generated schemas (the pinned CRDs and Kubernetes); a missing schema counts as a failure. */
 export async function kubeconform(stream: string): Promise<{ ok: boolean; problems: string[]; checked: number }> {
-  const args = ['-strict', '-output', 'json', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'];
-  const r = await run(tool('kubeconform'), args, { input: stream });
+  const r = await run(tool('kubeconform'), kubeconformArgs(), { input: stream });
   const out = JSON.parse(r.stdout) as {
     resources?: { kind: string; name: string; status: string; msg: string; validationErrors?: { path: string; msg: string }[] }[];
     summary?: { valid: number };

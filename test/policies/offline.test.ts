@@ -14,7 +14,7 @@ import { checkManifests, tenantNamespace } from 'paddock/policies/check.js';
 import { loadPolicies, readYamlObjects } from 'paddock/policies/load.js';
 import { paths, tool } from 'paddock/paths.js';
 import { IDENTITIES } from 'paddock/policies/identities.js';
-import { schemaLocations } from 'paddock/schema/index.js';
+import { kubeconformArgs } from 'paddock/schema/index.js';
 import { platformSettings } from 'paddock/contract/platform-settings.js';
 import { buildAttacks } from './attacks.js';
 import { buildCases, expectedDenials, identityOf, namespace, policyNames, renderApp1 } from './cases.js';
@@ -38,7 +38,7 @@ test('the policy files are strictly valid objects of the pinned Kubernetes (kube
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
     .map((f) => join(dir, f));
-  const out = execFileSync(tool('kubeconform'), ['-strict', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), ...files], {
+  const out = execFileSync(tool('kubeconform'), kubeconformArgs({ text: true, files }), {
     encoding: 'utf8',
   });
   assert.match(out, new RegExp(`Valid: ${policyNames.length * 2}, Invalid: 0, Errors: 0`));

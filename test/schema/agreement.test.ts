@@ -17,7 +17,7 @@ import { paths, tool } from 'paddock/paths.js';
 import type { KubeObject } from 'paddock/policies/types.js';
 import { run } from 'paddock/run.js';
 import { ensureSchemas } from 'paddock/schema/generated.js';
-import { schemaLocations } from 'paddock/schema/index.js';
+import { kubeconformArgs } from 'paddock/schema/index.js';
 import { installCrds, pinnedCrds } from 'paddock/server/crds.js';
 import { collectionPath, startApiServer, type ApiServer } from '../lib/apiserver.js';
 import { renderApp1 } from '../policies/cases.js';
@@ -136,7 +136,7 @@ after(() => api?.stop());
 /** kubeconform's verdict on each sample (one process for all). */
 async function offlineVerdicts(): Promise<Map<string, string | undefined>> {
   const stream = samples.map((s) => stringify(s.object)).join('---\n');
-  const r = await run(tool('kubeconform'), ['-strict', '-output', 'json', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'], {
+  const r = await run(tool('kubeconform'), kubeconformArgs({ summary: false }), {
     input: stream,
   });
   const out = JSON.parse(r.stdout) as { resources?: { name: string; status: string; msg: string }[] };

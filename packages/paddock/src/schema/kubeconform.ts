@@ -19,8 +19,18 @@ export function schemaLocations(dir: string = schemaDir()): string[] {
   ];
 }
 
-export function kubeconformArgs(): string[] {
-  return ['-strict', '-output', 'json', '-summary', ...schemaLocations().flatMap((l) => ['-schema-location', l]), '-'];
+/**
+ * kubeconform's arguments, built here only: strict, against the generated
+ * schemas, reading stdin (or `files`), with JSON output unless `text`.
+ */
+export function kubeconformArgs(o: { text?: boolean; summary?: boolean; files?: string[] } = {}): string[] {
+  return [
+    '-strict',
+    ...(o.text ? [] : ['-output', 'json']),
+    ...(o.summary === false ? [] : ['-summary']),
+    ...schemaLocations().flatMap((l) => ['-schema-location', l]),
+    ...(o.files ?? ['-']),
+  ];
 }
 
 /** A resource kubeconform did not accept (its `-output json` shape; the engine uses it too). */
