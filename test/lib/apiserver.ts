@@ -62,9 +62,6 @@ export function crdFor(group: string, kind: string, version: string): KubeObject
   return crd as unknown as KubeObject;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` until it returns true or `timeoutMs` passes. */
 /** A CRD that accepts any object of its kind: where the test needs admission, not the kind's schema, to judge. */
 export function looseCrd(group: string, kind: string, version: string): KubeObject {
   const plural = gvrOf({ apiVersion: `${group}/${version}`, kind }).resource;

@@ -1,7 +1,7 @@
 import { VERSION } from '../version.js';
 
 /** Who wrote a --json report, so that a machine reading it knows which tool and version to expect. */
-export const TOOL = { name: 'paddock', version: VERSION } as const;
+const TOOL = { name: 'paddock', version: VERSION } as const;
 
 /** Print a --json report on stdout, headed by the tool that wrote it. */
 export function printJson(body: object, opts: { compact?: boolean } = {}): void {
