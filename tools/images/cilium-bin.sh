@@ -17,6 +17,7 @@ TARGETS=(cilium-agent:./daemon cilium-dbg:./cilium-dbg cilium-health:./cilium-he
 v=${CILIUM_VERSION#v}
 LDFLAGS="-s -w -X github.com/cilium/cilium/pkg/version.ciliumVersion=$v"
 hash=$(printf '%s\n' "$CILIUM_MODULE" "$CILIUM_VERSION" "$LDFLAGS" "${TARGETS[@]}" "$(go env GOVERSION)" | sha256sum | cut -c1-16)
+lock cilium-bin
 if stamp_ok cilium-bin "$hash" && [[ -x $out/usr/bin/cilium-agent ]]; then exit 0; fi
 
 src=$(gomod_dir "$CILIUM_MODULE" "$CILIUM_VERSION")

@@ -19,6 +19,15 @@ idie() { printf '[images] error: %s\n' "$*" >&2; exit 1; }
 stamp_ok() { [[ -f $CACHE/$1.stamp && $(cat "$CACHE/$1.stamp") == "$2" ]]; }
 stamp_write() { printf '%s\n' "$2" >"$CACHE/$1.stamp"; }
 
+# lock NAME → holds $CACHE/NAME.lock until the script exits: one builder of
+# an artefact at a time (a second `cluster up`, or a build started by hand,
+# waits for the first and then finds its stamp).
+lock() {
+  command -v flock >/dev/null || return 0
+  exec {lock_fd}>"$CACHE/$1.lock"
+  flock -n "$lock_fd" || { ilog "waiting for another build of $1…"; flock "$lock_fd"; }
+}
+
 # run_logged NAME CMD... → runs CMD with output to $CACHE/logs/NAME.log; on
 # failure shows the log's tail and says where the full log is.
 run_logged() {

@@ -29,6 +29,7 @@ esac
 
 out=$CACHE/rootfs-$name
 hash=$(printf '%s\n' "$SUITE" "$MIRROR" "${PACKAGES[@]}" | sha256sum | cut -c1-16)
+lock "rootfs-$name"
 if stamp_ok "rootfs-$name" "$hash" && [[ -d $out/usr/bin ]]; then
   exit 0
 fi
