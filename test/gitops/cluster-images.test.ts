@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import {
   BUILT_CHART_DIR,
   CLUSTER,
+  FLUX_COMPONENTS,
   VERSIONS,
   builtNodeImage,
   chooseImageSource,
@@ -82,10 +83,22 @@ describe('the images the cluster needs', () => {
         `registry.k8s.io/coredns/coredns:${pins.COREDNS_VERSION}`,
         `quay.io/cilium/cilium:v${VERSIONS.cilium}`,
         `quay.io/cilium/operator-generic:v${VERSIONS.cilium}`,
+        `registry:${pins.REGISTRY_VERSION!.replace(/^v/, '')}`,
+        `ghcr.io/fluxcd/source-controller:${pins.FLUX_SOURCE_CONTROLLER_VERSION}`,
+        `ghcr.io/fluxcd/kustomize-controller:${pins.FLUX_KUSTOMIZE_CONTROLLER_VERSION}`,
+        `ghcr.io/fluxcd/helm-controller:${pins.FLUX_HELM_CONTROLLER_VERSION}`,
         builtNodeImage(paths.root),
       ],
     );
+    assert.equal(pins.FLUX_VERSION, VERSIONS.flux, 'one Flux pin: tools/versions.env and cluster/versions.ts agree');
     assert.equal(pins.CILIUM_VERSION, `v${VERSIONS.cilium}`, 'one Cilium pin: tools/versions.env and cluster/versions.ts agree');
+  });
+
+  it('tools/images/flux.sh builds the Flux controllers the plan installs, each pinned', () => {
+    const script = readFileSync(join(paths.root, 'tools', 'images', 'flux.sh'), 'utf8');
+    const list = /^FLUX_COMPONENTS=\(([^)]*)\)/m.exec(script)?.[1]?.trim().split(/\s+/);
+    assert.deepEqual(list, [...FLUX_COMPONENTS]);
+    for (const name of FLUX_COMPONENTS) assert.match(pins[`FLUX_${name.toUpperCase().replace(/-/g, '_')}_VERSION`] ?? '', /^v\d+\.\d+\.\d+$/, name);
   });
 
   it('every recipe the plan names exists in tools/images/build.sh', () => {
@@ -102,6 +115,7 @@ describe('cluster up where images are built', () => {
     const titles = steps.map((s) => s.title);
     const builds = steps.filter((s) => s.phase === 'images');
     assert.equal(builds.length, clusterImages(paths.root).length);
+    assert.deepEqual(argv(steps[1]!), ['tools/images/flux.sh', 'cli'], 'the flux CLI, its install manifests embedded');
     builds.forEach((s, i) => {
       assert.match(s.title, new RegExp(`^build image ${i + 1} of ${builds.length}: `));
     });
@@ -113,7 +127,7 @@ describe('cluster up where images are built', () => {
       .filter((i) => i.placement === 'preload')
       .map((i) => i.ref);
     assert.deepEqual(argv(node), ['tools/images/build.sh', 'node', builtNodeImage(paths.root), ...preload]);
-    const load = steps.find((s) => argv(s)[1] === 'load')!;
+    const load = steps.find((s) => argv(s)[1] === 'load' && s.phase === 'network')!;
     assert.deepEqual(argv(load), [
       'kind',
       'load',
@@ -123,6 +137,27 @@ describe('cluster up where images are built', () => {
       '--name',
       CLUSTER.name,
     ]);
+  });
+
+  it('builds only the images of the phases it gets to (--until network: no registry, no Flux)', () => {
+    const network = upPlan({ ...base, images: 'build', host: { cgroupV1: true }, until: 'network' });
+    const refs = network.filter((s) => s.phase === 'images').map((s) => argv(s)[2]);
+    assert.ok(!refs.some((r) => r?.startsWith('ghcr.io/fluxcd/') || r?.startsWith('registry:')), refs.join(' '));
+    assert.ok(!network.some((s) => argv(s)[0] === 'tools/images/flux.sh'), 'no flux CLI build');
+    assert.equal(refs.length, clusterImages(paths.root).filter((i) => i.neededIn !== 'gitops').length);
+  });
+
+  it("loads Flux's controllers onto the nodes before flux install, and installs the same components it checks", () => {
+    const flux = clusterImages(paths.root).filter((i) => i.ref.startsWith('ghcr.io/fluxcd/'));
+    const load = steps.findIndex((s) => argv(s)[1] === 'load' && s.phase === 'gitops');
+    assert.deepEqual(argv(steps[load]!), ['kind', 'load', 'docker-image', ...flux.map((i) => i.ref), '--name', CLUSTER.name]);
+    const install = steps.findIndex((s) => argv(s)[1] === 'install');
+    assert.ok(load < install, 'images on the nodes first: no pod pulls');
+    const components = '--components=source-controller,kustomize-controller,helm-controller';
+    assert.ok(argv(steps[install]!).includes(components));
+    assert.ok(argv(steps.find((s) => argv(s)[1] === 'check')!).includes(components));
+    const registry = argv(steps.find((s) => argv(s)[0] === 'docker' && argv(s)[1] === 'run')!);
+    assert.equal(registry.at(-1), `registry:${pins.REGISTRY_VERSION!.replace(/^v/, '')}`, 'the registry image built from the pinned distribution');
   });
 
   it("installs Cilium from the module's chart with the built tags, no Envoy, no Hubble", () => {

@@ -12,6 +12,9 @@
 #   cilium | operator-generic
 #                            github.com/cilium/cilium at CILIUM_VERSION (cilium-bin.sh) on a
 #                            Debian runtime with clang-19 (rootfs.sh cilium); no Envoy, no Hubble
+#   registry                 CNCF distribution at REGISTRY_VERSION (tools/registry), the bootstrap registry
+#   source-controller | kustomize-controller | helm-controller
+#                            Flux's controllers at the versions FLUX_VERSION deploys (flux.sh)
 #   node                     the kind node: Debian bookworm (rootfs.sh node), kind's base files,
 #                            kubelet/kubeadm/kubectl, and PRELOAD_REFs (images already built)
 #                            imported into its containerd at boot, before the kubelet starts
@@ -23,7 +26,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 name=${1:-}
 ref=${2:-}
-[[ -n $name && -n $ref ]] || { sed -n '2,22p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+[[ -n $name && -n $ref ]] || { sed -n '2,25p' "${BASH_SOURCE[0]}" >&2; exit 2; }
 shift 2
 preload=("$@")
 command -v docker >/dev/null || idie "docker is not installed (tools/e2e/engine.sh start installs and starts it)"
@@ -146,8 +149,32 @@ prepare() {
       mkdir -p "$root/usr/bin"
       cp "$CACHE/cilium-bin/usr/bin/cilium-operator-generic" "$root/usr/bin/"
       CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' 'ENTRYPOINT ["/usr/bin/cilium-operator-generic"]') ;;
+    registry)
+      local bin
+      bin=$(tool registry)
+      file_inputs "$bin" "$IMAGES_DIR/registry/config.yml"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/bin" "$root/etc/distribution" "$root/var/lib/registry"
+      cp "$bin" "$root/bin/registry"
+      install -m 0644 "$IMAGES_DIR/registry/config.yml" "$root/etc/distribution/config.yml"
+      # as distribution's Dockerfile: the config at /etc/distribution, data in /var/lib/registry, port 5000
+      CHANGES=('ENV PATH=/bin:/usr/bin' 'VOLUME ["/var/lib/registry"]' 'EXPOSE 5000'
+        'ENTRYPOINT ["/bin/registry"]' 'CMD ["serve", "/etc/distribution/config.yml"]') ;;
+    source-controller | kustomize-controller | helm-controller)
+      local bin
+      bin=$("$IMAGES_DIR/flux.sh" controller "$name")
+      file_inputs "$bin"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/usr/local/bin"
+      cp "$bin" "$root/usr/local/bin/$name"
+      # as the controller's Dockerfile: the binary in /usr/local/bin, user 65534
+      # (kustomize-controller's Alpine image also has tini, git, ssh and gnupg,
+      # for SOPS with gpg keys and remote bases over git, which the platform uses neither of)
+      CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' 'ENV GNUPGHOME=/tmp' 'USER 65534:65534' "ENTRYPOINT [\"/usr/local/bin/$name\"]") ;;
     node) prepare_node ;;
-    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic node)" ;;
+    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller node)" ;;
   esac
 }
 

@@ -23,9 +23,12 @@ export interface ClusterImage {
    * Where the image goes: `node` is the kind node image itself, `preload` is
    * imported into every node's containerd before the kubelet starts (what
    * kubeadm needs: kindest/node has these built in), `load` goes onto the
-   * nodes with `kind load` once the cluster exists.
+   * nodes with `kind load` once the cluster exists, `host` runs as a
+   * container beside the nodes (the bootstrap registry).
    */
-  placement: 'node' | 'preload' | 'load';
+  placement: 'node' | 'preload' | 'load' | 'host';
+  /** The phase of `cluster up` that first needs it (it is built only when the plan gets that far). */
+  neededIn: 'cluster' | 'network' | 'gitops';
 }
 
 /** tools/versions.env as a map (plain KEY=value lines). */
@@ -57,7 +60,24 @@ export function builtNodeImage(root: string): string {
   return `paddock/kind-node:${need(toolVersions(root), 'KUBERNETES_VERSION')}`;
 }
 
-/** Every image the cluster of stage 1 (nodes and Cilium) runs, in build order: what `cluster up` builds where it cannot pull. */
+/** The bootstrap registry's image: CNCF distribution at the pinned version, as Docker's official image tags it. */
+export function bootstrapRegistryImage(root: string): string {
+  return `registry:${need(toolVersions(root), 'REGISTRY_VERSION').replace(/^v/, '')}`;
+}
+
+/** The Flux controllers `flux install` deploys (FLUX_<NAME>_VERSION pins, which tools/images/flux.sh checks against Flux's go.mod). */
+export const FLUX_COMPONENTS = ['source-controller', 'kustomize-controller', 'helm-controller'] as const;
+
+export function fluxControllers(root: string): { name: string; version: string; substitute?: string }[] {
+  const v = toolVersions(root);
+  return FLUX_COMPONENTS.map((name) => {
+    const key = `FLUX_${name.toUpperCase().replace(/-/g, '_')}`;
+    const substitute = v[`${key}_SUBSTITUTE`];
+    return { name, version: need(v, `${key}_VERSION`), ...(substitute ? { substitute } : {}) };
+  });
+}
+
+/** Every image the cluster runs, in build order: what `cluster up` builds where it cannot pull. */
 export function clusterImages(root: string): ClusterImage[] {
   const v = toolVersions(root);
   const k8s = need(v, 'KUBERNETES_VERSION');
@@ -70,35 +90,64 @@ export function clusterImages(root: string): ClusterImage[] {
       recipe: 'pause',
       from: `${kube} build/pause/linux/pause.c (gcc -static)`,
       placement: 'preload',
+      neededIn: 'cluster',
     },
     {
       ref: `registry.k8s.io/etcd:${etcdImageTag(root)}`,
       recipe: 'etcd',
       from: `go.etcd.io/etcd/server/v3 v${etcdImageTag(root).replace(/-0$/, '')}`,
       placement: 'preload',
+      neededIn: 'cluster',
     },
     ...(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map(
-      (c): ClusterImage => ({ ref: `registry.k8s.io/${c}:${k8s}`, recipe: c, from: `${kube} cmd/${c}`, placement: 'preload' }),
+      (c): ClusterImage => ({ ref: `registry.k8s.io/${c}:${k8s}`, recipe: c, from: `${kube} cmd/${c}`, placement: 'preload', neededIn: 'cluster' }),
     ),
     {
       ref: `registry.k8s.io/coredns/coredns:${need(v, 'COREDNS_VERSION')}`,
       recipe: 'coredns',
       from: `github.com/coredns/coredns ${need(v, 'COREDNS_VERSION')}`,
       placement: 'preload',
+      neededIn: 'cluster',
     },
     {
       ref: `quay.io/cilium/cilium:${cilium}`,
       recipe: 'cilium',
       from: `${ciliumSrc} (agent, no Envoy, no Hubble) on Debian bookworm with clang-19`,
       placement: 'load',
+      neededIn: 'network',
     },
-    { ref: `quay.io/cilium/operator-generic:${cilium}`, recipe: 'operator-generic', from: `${ciliumSrc} operator (ipam_provider_operator)`, placement: 'load' },
+    {
+      ref: `quay.io/cilium/operator-generic:${cilium}`,
+      recipe: 'operator-generic',
+      from: `${ciliumSrc} operator (ipam_provider_operator)`,
+      placement: 'load',
+      neededIn: 'network',
+    },
+    {
+      ref: bootstrapRegistryImage(root),
+      recipe: 'registry',
+      from: `${need(v, 'REGISTRY_MODULE')} ${need(v, 'REGISTRY_VERSION')} (tools/registry: filesystem storage, no cloud drivers)`,
+      placement: 'host',
+      neededIn: 'gitops',
+    },
+    ...fluxControllers(root).map(
+      (c): ClusterImage => ({
+        ref: `ghcr.io/fluxcd/${c.name}:${c.version}`,
+        recipe: c.name,
+        from:
+          `github.com/fluxcd/${c.name} ${c.version} (the version ${need(v, 'FLUX_MODULE')} ${need(v, 'FLUX_VERSION')} deploys)` +
+          (c.substitute ? `, built with ${c.substitute.replace('@', ' ')}: the version its go.mod names is not served here` : ''),
+        placement: 'load',
+        neededIn: 'gitops',
+      }),
+    ),
   ];
   images.push({
     ref: builtNodeImage(root),
     recipe: 'node',
     from: `Debian bookworm (debootstrap), kind ${need(v, 'KIND_VERSION')} images/base, kubelet/kubeadm/kubectl from ${kube}`,
     placement: 'node',
+    neededIn: 'cluster',
   });
   return images;
 }

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import type { HostFacts } from './host.js';
-import { builtNodeImage, clusterImages, type ImageSource } from './images.js';
+import { bootstrapRegistryImage, builtNodeImage, type ClusterImage, clusterImages, FLUX_COMPONENTS, type ImageSource } from './images.js';
 import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
 
 /**
@@ -86,7 +86,7 @@ export function kindConfigFor(o: PlanOptions): { path: string; content?: string 
 
 /** Build every image of the cluster here, each tagged with the reference the manifests name. */
 function imageSteps(o: PlanOptions): Step[] {
-  const images = clusterImages(o.root);
+  const images = neededImages(o);
   const preload = images.filter((i) => i.placement === 'preload').map((i) => i.ref);
   return images.map((img, i) => ({
     phase: 'images',
@@ -99,7 +99,7 @@ function imageSteps(o: PlanOptions): Step[] {
 function ciliumSteps(o: PlanOptions): Step[] {
   const build = o.images === 'build';
   const loaded = clusterImages(o.root)
-    .filter((i) => i.placement === 'load')
+    .filter((i) => i.placement === 'load' && i.neededIn === 'network')
     .map((i) => i.ref);
   const chart = build ? [`${BUILT_CHART_DIR}/cilium`] : ['cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium];
   return [
@@ -294,33 +294,78 @@ function chartVersion(root: string): string {
 
 const kubectl = (...args: string[]): string[] => ['kubectl', '--context', CLUSTER.context, ...args];
 
+/** The index of a phase in UP_PHASES (every phase when none is given). */
+function phaseIndex(phase: string | undefined): number {
+  if (phase === undefined) return UP_PHASES.length;
+  const i = UP_PHASES.indexOf(phase as (typeof UP_PHASES)[number]);
+  if (i < 0) throw new Error(`unknown phase "${phase}" (phases: ${UP_PHASES.join(', ')})`);
+  return i;
+}
+
+/** The images this plan needs: those of the phases it gets to. */
+function neededImages(o: PlanOptions): ClusterImage[] {
+  const until = phaseIndex(o.until);
+  return clusterImages(o.root).filter((i) => phaseIndex(i.neededIn) <= until);
+}
+
 /** `paddock cluster up`: from nothing to every Kustomization and HelmRelease ready. */
 export function upPlan(o: PlanOptions): Step[] {
-  const rel = (p: string): string => relative(o.root, p) || '.';
-  const kindConfig = kindConfigFor(o);
-  const version = chartVersion(o.root);
-  const chartTgz = join(o.workDir, `app-${version}.tgz`);
-  const build = o.images === 'build';
-  const until = o.until ? UP_PHASES.indexOf(o.until as (typeof UP_PHASES)[number]) : UP_PHASES.length;
-  if (until < 0) throw new Error(`unknown phase "${o.until}" (phases: ${UP_PHASES.join(', ')})`);
-  const tools = REQUIRED_TOOLS.map((t) => t.name).filter((t) => t !== 'flux' || until >= UP_PHASES.indexOf('gitops'));
-  const steps: Step[] = [
-    ...(build
+  const until = phaseIndex(o.until);
+  const steps = [
+    ...prerequisiteSteps(o),
+    ...(o.images === 'build' ? imageSteps(o) : []),
+    ...clusterSteps(o),
+    ...ciliumSteps(o),
+    ...networkReadySteps(),
+    ...gitopsSteps(o),
+    {
+      phase: 'converge',
+      title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)',
+      action: { kind: 'wait-flux' as const, names: ['infrastructure-controllers'], timeoutSeconds: 1800 },
+    },
+    ...publishSteps(o),
+    ...convergeSteps(),
+  ];
+  return steps.filter((s) => phaseIndex(s.phase) <= until);
+}
+
+function prerequisiteSteps(o: PlanOptions): Step[] {
+  const gitops = phaseIndex(o.until) >= phaseIndex('gitops');
+  const tools = REQUIRED_TOOLS.map((t) => t.name).filter((t) => t !== 'flux' || gitops);
+  const build: Step[] =
+    o.images === 'build'
       ? [
           {
             phase: 'prerequisites',
             title: 'build the pinned kind, kubectl and helm where no release download answers (tools/build.sh)',
-            action: { kind: 'exec' as const, cwd: o.root, argv: ['tools/build.sh', 'kind', 'kubectl', 'helm'] },
+            action: { kind: 'exec', cwd: o.root, argv: ['tools/build.sh', 'kind', 'kubectl', 'helm'] },
           },
+          ...(gitops
+            ? [
+                {
+                  phase: 'prerequisites',
+                  title: `build the flux CLI ${VERSIONS.flux} with its install manifests embedded, from the controllers' own modules (tools/images/flux.sh)`,
+                  action: { kind: 'exec' as const, cwd: o.root, argv: ['tools/images/flux.sh', 'cli'] },
+                },
+              ]
+            : []),
         ]
-      : []),
+      : [];
+  return [
+    ...build,
     { phase: 'prerequisites', title: `check that ${tools.slice(0, -1).join(', ')} and ${tools.at(-1)} are installed`, action: { kind: 'tools', tools } },
     {
       phase: 'prerequisites',
       title: 'check that the Docker engine answers',
       action: { kind: 'exec', argv: ['docker', 'info', '--format', '{{.ServerVersion}}'] },
     },
-    ...(build ? imageSteps(o) : []),
+  ];
+}
+
+function clusterSteps(o: PlanOptions): Step[] {
+  const kindConfig = kindConfigFor(o);
+  const rel = relative(o.root, kindConfig.path) || '.';
+  return [
     ...(kindConfig.content !== undefined
       ? [
           {
@@ -335,12 +380,16 @@ export function upPlan(o: PlanOptions): Step[] {
       title: `create the kind cluster "${CLUSTER.name}" (control plane, system worker, one tainted worker per app)`,
       action: {
         kind: 'exec',
-        argv: ['kind', 'create', 'cluster', '--config', kindConfig.content === undefined ? rel(kindConfig.path) : kindConfig.path, '--wait', '0s'],
+        argv: ['kind', 'create', 'cluster', '--config', kindConfig.content === undefined ? rel : kindConfig.path, '--wait', '0s'],
         cwd: o.root,
         skipIf: ['kind', 'get', 'kubeconfig', '--name', CLUSTER.name],
       },
     },
-    ...ciliumSteps(o),
+  ];
+}
+
+function networkReadySteps(): Step[] {
+  return [
     {
       phase: 'network',
       title: 'wait until every node is Ready',
@@ -351,22 +400,22 @@ export function upPlan(o: PlanOptions): Step[] {
       title: 'wait until CoreDNS runs',
       action: { kind: 'exec', argv: kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=300s') },
     },
+  ];
+}
+
+/** The Flux controllers the bootstrap installs (the same list `flux install` and `flux check` are given). */
+const fluxComponents = (): string => `--components=${FLUX_COMPONENTS.join(',')}`;
+
+function gitopsSteps(o: PlanOptions): Step[] {
+  const registryImage = bootstrapRegistryImage(o.root);
+  const fluxImages = o.images === 'build' ? neededImages(o).filter((i) => i.neededIn === 'gitops' && i.placement === 'load') : [];
+  return [
     {
       phase: 'gitops',
-      title: `start the bootstrap registry (${VERSIONS.registryImage}) that serves the platform tree to Flux`,
+      title: `start the bootstrap registry (${registryImage}) that serves the platform tree to Flux`,
       action: {
         kind: 'exec',
-        argv: [
-          'docker',
-          'run',
-          '-d',
-          '--restart=always',
-          '--name',
-          CLUSTER.registry,
-          '-p',
-          `127.0.0.1:${CLUSTER.registryHostPort}:5000`,
-          VERSIONS.registryImage,
-        ],
+        argv: ['docker', 'run', '-d', '--restart=always', '--name', CLUSTER.registry, '-p', `127.0.0.1:${CLUSTER.registryHostPort}:5000`, registryImage],
         skipIf: ['docker', 'inspect', CLUSTER.registry],
       },
     },
@@ -375,44 +424,59 @@ export function upPlan(o: PlanOptions): Step[] {
       title: `connect the registry to kind's network (pods reach it as ${CLUSTER.registry}:5000)`,
       action: { kind: 'exec', argv: ['docker', 'network', 'connect', 'kind', CLUSTER.registry], alreadyDone: 'already exists' },
     },
+    ...(fluxImages.length > 0
+      ? [
+          {
+            phase: 'gitops',
+            title: `load the Flux controllers' images onto the kind nodes (${fluxImages.map((i) => i.ref).join(', ')})`,
+            action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...fluxImages.map((i) => i.ref), '--name', CLUSTER.name] },
+          },
+        ]
+      : []),
     {
       phase: 'gitops',
-      title: `install Flux ${VERSIONS.flux}`,
-      action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, '--context', CLUSTER.context] },
+      title: `install Flux ${VERSIONS.flux} (${FLUX_COMPONENTS.join(', ')})`,
+      action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, fluxComponents(), '--context', CLUSTER.context] },
     },
-    { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', '--context', CLUSTER.context] } },
+    { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', fluxComponents(), '--context', CLUSTER.context] } },
     pushTree(o),
     {
       phase: 'gitops',
       title: 'apply the Flux entry point (the one kubectl apply; Flux owns everything after it)',
       action: { kind: 'exec', cwd: o.root, argv: kubectl('apply', '-k', 'platform/clusters/kind/flux-system') },
     },
-    {
-      phase: 'converge',
-      title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)',
-      action: { kind: 'wait-flux', names: ['infrastructure-controllers'], timeoutSeconds: 1800 },
-    },
-    harborProject(o, CLUSTER.harborProject),
-    harborImmutableTags(o, CLUSTER.harborProject),
   ];
-  // Everything app pods need goes in first; the chart push comes last: the
-  // apps' HelmReleases install from it, so no app pod starts before then.
+}
+
+/**
+ * Harbor's projects and rules, Dapr's sidecar image, the example apps' images,
+ * and last the shared chart: the apps' HelmReleases install from it, so no app
+ * pod starts before everything it needs is in place.
+ */
+function publishSteps(o: PlanOptions): Step[] {
+  const steps: Step[] = [harborProject(o, CLUSTER.harborProject), harborImmutableTags(o, CLUSTER.harborProject)];
   const dapr = daprSidecarMirror(o.root);
   if (dapr) steps.push(...daprSidecarSteps(o, dapr));
-  for (const img of exampleImages(o.root)) {
-    steps.push({
+  for (const img of exampleImages(o.root)) steps.push(...exampleImageSteps(o, img));
+  steps.push(...chartSteps(o));
+  return steps;
+}
+
+function exampleImageSteps(o: PlanOptions, img: { app: string; image: string; context: string }): Step[] {
+  // Into Harbor under the name nodes and pods use (skopeo in a container on kind's network, as for the chart)…
+  const tar = `${img.app}-image.tar`;
+  return [
+    {
       phase: 'publish',
       title: `build ${img.app}'s image ${img.image}`,
-      action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, rel(img.context)] },
-    });
-    // Into Harbor under the name nodes and pods use (skopeo in a container on kind's network, as for the chart)…
-    const tar = `${img.app}-image.tar`;
-    steps.push({
+      action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, relative(o.root, img.context) || '.'] },
+    },
+    {
       phase: 'publish',
       title: `export ${img.image} for the push`,
       action: { kind: 'exec', argv: ['docker', 'save', '-o', join(o.workDir, tar), img.image] },
-    });
-    steps.push({
+    },
+    {
       phase: 'publish',
       title: `push ${img.app}'s image to Harbor as ${inHarbor(img.image)}`,
       // A second `cluster up` finds the tag there already: immutable, so Harbor keeps the first push (a change needs a new tag).
@@ -424,15 +488,24 @@ export function upPlan(o: PlanOptions): Step[] {
         ),
         alreadyDone: 'configured as immutable',
       },
-    });
+    },
     // …and straight onto the nodes, so the first start does not wait for a pull.
-    steps.push({
+    {
       phase: 'publish',
       title: `load ${img.image} onto the kind nodes`,
       action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] },
-    });
-  }
-  steps.push(
+    },
+  ];
+}
+
+function chartSteps(o: PlanOptions): Step[] {
+  const version = chartVersion(o.root);
+  const chartTgz = join(o.workDir, `app-${version}.tgz`);
+  // The registry login as helm reads it (docker config format), so no login flags are needed.
+  const login =
+    `mkdir -p ~/.config/helm/registry && printf '{"auths":{"%s":{"auth":"%s"}}}' ${CLUSTER.harborInCluster} ` +
+    `"$(printf '%s:%s' ${CLUSTER.harborUser} "$${CLUSTER.harborPasswordEnv}" | base64 | tr -d '\\n')" > ~/.config/helm/registry/config.json`;
+  return [
     {
       phase: 'publish',
       title: `package the shared chart ${version}`,
@@ -459,15 +532,15 @@ export function upPlan(o: PlanOptions): Step[] {
           'sh',
           VERSIONS.helmImage,
           '-c',
-          // The registry login as helm reads it (docker config format), so no login flags are needed.
-          `mkdir -p ~/.config/helm/registry && printf '{"auths":{"%s":{"auth":"%s"}}}' ${CLUSTER.harborInCluster} ` +
-            `"$(printf '%s:%s' ${CLUSTER.harborUser} "$${CLUSTER.harborPasswordEnv}" | base64 | tr -d '\\n')" > ~/.config/helm/registry/config.json && ` +
-            `helm push /charts/${relative(o.workDir, chartTgz)} oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject} --plain-http`,
+          `${login} && helm push /charts/${relative(o.workDir, chartTgz)} oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject} --plain-http`,
         ],
       },
     },
-  );
-  steps.push(
+  ];
+}
+
+function convergeSteps(): Step[] {
+  return [
     {
       phase: 'converge',
       title: 'ask Flux to fetch the shared chart now',
@@ -479,8 +552,7 @@ export function upPlan(o: PlanOptions): Step[] {
     },
     { phase: 'converge', title: 'wait for every Kustomization and HelmRelease to be Ready', action: { kind: 'wait-flux', timeoutSeconds: 1800 } },
     { phase: 'summary', title: 'print the platform status', action: { kind: 'status' } },
-  );
-  return o.until ? steps.filter((s) => UP_PHASES.indexOf(s.phase as (typeof UP_PHASES)[number]) <= until) : steps;
+  ];
 }
 
 /** The platform/ tree as an OCI artifact in the bootstrap registry: what Flux reconciles. */

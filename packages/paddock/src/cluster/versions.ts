@@ -1,9 +1,7 @@
 /** What the bootstrap installs, pinned. Everything else is pinned in platform/ and installed by Flux. */
 export const VERSIONS = {
   cilium: '1.19.3',
-  flux: 'v2.8.5',
-  /** The bootstrap registry (distribution) holding the platform/ tree for Flux. */
-  registryImage: 'registry:3.0.0',
+  flux: 'v2.9.5',
   /** helm inside kind's Docker network, to push the chart to Harbor under the name pods use. */
   helmImage: 'alpine/helm:3.19.0',
   /** skopeo inside kind's Docker network, to push the example images to Harbor. */
