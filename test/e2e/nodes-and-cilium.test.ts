@@ -9,40 +9,16 @@
 // default-deny policy, then let through by an explicit allow — for that
 // client only).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { CLUSTER, clusterImages, toolVersions } from 'paddock/cluster/index.js';
+import { clusterImages, toolVersions } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
 import { eventually } from '../lib/eventually.js';
+import { apply, kubectl, LIVE, ok, SKIP } from './kubectl.js';
 
-const LIVE = process.env.PADDOCK_E2E === '1';
 const NS = 'paddock-e2e';
-
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(args: string[], input?: string): Promise<Out> {
-  return new Promise((resolve) => {
-    const child = execFile('kubectl', ['--context', CLUSTER.context, ...args], { maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
-
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
-const apply = (objects: object[]): Promise<string> => ok(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n---\n'));
 
 /** The images the pods use: already on every node (no pod pulls here). */
 const images = clusterImages(paths.root);
@@ -74,7 +50,7 @@ async function get(client: string, ip: string, port: number, path: string): Prom
   return r.code === 0 ? r.stdout : undefined;
 }
 
-describe('live cluster, stage 1: nodes and Cilium', { skip: LIVE ? false : 'run by make e2e (PADDOCK_E2E=1), needs the live cluster' }, () => {
+describe('live cluster, stage 1: nodes and Cilium', { skip: SKIP }, () => {
   before(async () => {
     await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true']);
     await ok(['create', 'namespace', NS]);

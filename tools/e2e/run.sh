@@ -4,14 +4,15 @@
 #   1. a Docker engine (tools/e2e/engine.sh start: the running one, else
 #      Debian's docker.io started here, through the capability-dropping runtime
 #      wrapper where the host needs it);
-#   2. `paddock cluster up --until network`: the images (pulled where the
+#   2. `paddock cluster up --until gitops`: the images (pulled where the
 #      registries answer, else built here from pinned source, cached), the kind
-#      cluster at KUBERNETES_VERSION, Cilium;
+#      cluster at KUBERNETES_VERSION, Cilium, the bootstrap registry, Flux, the
+#      platform/ tree pushed to it and Flux's entry point applied;
 #   3. the live assertions of this stage (test/e2e/, PADDOCK_E2E=1);
 #   4. `paddock cluster down`, kind's Docker network, and the dockerd step 1
 #      started: nothing of its own is left behind, pass or fail.
 #
-# Stage 1 of issue 12 (nodes and Cilium). PADDOCK_E2E_KEEP=1 keeps the
+# Stages 1 and 2 of issue 12 (nodes and Cilium; Flux). PADDOCK_E2E_KEEP=1 keeps the
 # cluster and the engine up for a look (then: tools/e2e/run.sh down).
 # Figures (time per step, the cluster's memory) go to stderr and to
 # .cache/cluster/logs/e2e-figures.txt.
@@ -24,7 +25,7 @@ FIGURES=$CACHE/logs/e2e-figures.txt
 export PATH=$REPO_DIR/tools/bin:$PATH
 export NO_COLOR=${NO_COLOR:-}
 PADDOCK=(node "$REPO_DIR/packages/paddock/bin/paddock.js")
-STAGE=network
+STAGE=gitops
 
 say() { printf '\n» e2e: %s\n' "$*" >&2; }
 fig() { printf '%s\n' "$*" | tee -a "$FIGURES" >&2; }

@@ -1,0 +1,100 @@
+// Stage 2 of the live cluster (issue 12): Flux, installed by `paddock cluster
+// up` and reconciling platform/ from the OCI artifact the bootstrap pushed to
+// its registry. Skipped unless PADDOCK_E2E=1 (make e2e).
+//
+// What it proves: Flux's controllers run the images of the pinned release, on
+// the system pool (never on an app's dedicated workers); source-controller
+// pulled the tree `cluster up` pushed (the revision it recorded is this
+// checkout's commit); kustomize-controller applied platform/clusters/kind, so
+// Flux manages its own entry point and the layers below it; and what is
+// deleted behind Flux's back comes back on its next reconciliation.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CLUSTER, clusterImages, treeRevision } from 'paddock/cluster/index.js';
+import { paths } from 'paddock/paths.js';
+import { eventually } from '../lib/eventually.js';
+import { getJson, kubectl, ok, run, SKIP } from './kubectl.js';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+interface FluxObject {
+  metadata: { name: string; uid: string };
+  status?: { conditions?: Condition[]; artifact?: { revision: string; metadata?: Record<string, string> }; lastAppliedRevision?: string };
+}
+
+const ready = (o: FluxObject): Condition | undefined => o.status?.conditions?.find((c) => c.type === 'Ready');
+const flux = (args: string[]) => run(['flux', '--context', CLUSTER.context, ...args]);
+
+const controllers = clusterImages(paths.root).filter((i) => i.ref.startsWith('ghcr.io/fluxcd/'));
+
+describe('live cluster, stage 2: Flux reconciles platform/ from the OCI artifact', { skip: SKIP }, () => {
+  it("Flux's controllers run the pinned release's images, Available, off the app pools", async () => {
+    assert.ok(controllers.length >= 3, 'source-, kustomize- and helm-controller');
+    const pools = await getJson<{ items: { metadata: { name: string; labels: Record<string, string> } }[] }>(['get', 'nodes']);
+    const poolOf = new Map(pools.items.map((n) => [n.metadata.name, n.metadata.labels['paddock.dev/nodepool'] ?? '(none)']));
+    for (const c of controllers) {
+      const name = c.recipe;
+      const d = await getJson<{ spec: { template: { spec: { containers: { image: string }[] } } }; status: { availableReplicas?: number } }>([
+        '-n',
+        'flux-system',
+        'get',
+        'deployment',
+        name,
+      ]);
+      assert.equal(d.spec.template.spec.containers[0]!.image, c.ref, `${name} runs ${c.ref}`);
+      assert.ok((d.status.availableReplicas ?? 0) >= 1, `${name} is Available`);
+      const pods = await getJson<{ items: { spec: { nodeName: string } }[] }>(['-n', 'flux-system', 'get', 'pods', '-l', `app=${name}`]);
+      assert.ok(pods.items.length >= 1, `a ${name} pod`);
+      for (const p of pods.items) {
+        const pool = poolOf.get(p.spec.nodeName);
+        assert.ok(pool === 'system' || pool === '(none)', `${name} runs on ${p.spec.nodeName}, of pool ${pool}: an app's dedicated worker takes only that app`);
+      }
+    }
+    const check = await flux(['check', '--components=source-controller,kustomize-controller,helm-controller']);
+    assert.equal(check.code, 0, `flux check: ${check.stdout}${check.stderr}`);
+  });
+
+  it('source-controller holds the tree cluster up pushed, at this checkout’s revision', async () => {
+    const repo = await getJson<FluxObject>(['-n', 'flux-system', 'get', 'ocirepository', 'platform']);
+    assert.equal(ready(repo)?.status, 'True', `OCIRepository platform: ${ready(repo)?.message}`);
+    const recorded = repo.status?.artifact?.metadata?.['org.opencontainers.image.revision'];
+    assert.equal(recorded, `latest@sha1:${treeRevision(paths.root)}`, 'the artifact carries the revision `flux push artifact` recorded');
+    assert.match(repo.status!.artifact!.revision, /^latest@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('kustomize-controller applied clusters/kind: Flux manages its entry point and every layer below it', async () => {
+    const root = await getJson<FluxObject>(['-n', 'flux-system', 'get', 'kustomization', 'platform']);
+    assert.equal(ready(root)?.status, 'True', `Kustomization platform: ${ready(root)?.message}`);
+    const repo = await getJson<FluxObject>(['-n', 'flux-system', 'get', 'ocirepository', 'platform']);
+    assert.equal(root.status?.lastAppliedRevision, repo.status?.artifact?.revision, 'it applied the revision source-controller holds');
+    const ks = await getJson<{ items: FluxObject[] }>(['-n', 'flux-system', 'get', 'kustomizations']);
+    const names = ks.items.map((k) => k.metadata.name).sort();
+    assert.deepEqual(names, ['apps', 'infrastructure-configs', 'infrastructure-controllers', 'platform']);
+  });
+
+  it('a Flux-managed object deleted by hand comes back on the next reconciliation', async () => {
+    // infrastructure-configs waits on infrastructure-controllers, so at this stage it has applied nothing: deleting it prunes nothing.
+    const before = await getJson<FluxObject>(['-n', 'flux-system', 'get', 'kustomization', 'infrastructure-configs']);
+    await ok(['-n', 'flux-system', 'delete', 'kustomization', 'infrastructure-configs', '--wait=true', '--timeout=120s']);
+    const started = Date.now();
+    // the root's interval is 10 minutes; ask for the reconciliation now, as `paddock cluster sync` does
+    const r = await flux(['reconcile', 'kustomization', 'platform', '-n', 'flux-system']);
+    assert.equal(r.code, 0, `flux reconcile: ${r.stderr}`);
+    let back: FluxObject | undefined;
+    await eventually(
+      'Flux to put infrastructure-configs back',
+      async () => {
+        const g = await kubectl(['-n', 'flux-system', 'get', 'kustomization', 'infrastructure-configs', '-o', 'json']);
+        back = g.code === 0 ? (JSON.parse(g.stdout) as FluxObject) : undefined;
+        return back !== undefined;
+      },
+      120_000,
+    );
+    assert.notEqual(back!.metadata.uid, before.metadata.uid, 'a new object, made by Flux');
+    console.log(`# drift: infrastructure-configs restored ${((Date.now() - started) / 1000).toFixed(1)} s after the reconcile was asked for`);
+  });
+});
