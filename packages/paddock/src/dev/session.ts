@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pc from 'picocolors';
 import { stringify } from 'yaml';
+import { consentGap, type Party } from '../connectivity/consent.js';
 import { topicDeclaration, topicGrants } from '../connectivity/topics.js';
 import { platformSettings } from '../contract/index.js';
 import { UserError } from '../report/errors.js';
@@ -62,30 +63,16 @@ const EXPECTED_DAPRD_WARNINGS = [
 
 const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
 
-/** Who calls whom without the other side agreeing: calls that will be refused, locally as in the cluster. */
+/** Who calls whom without the other side agreeing: calls that will be refused, locally as in the cluster (the check's own sentences). */
 export function allowListMismatches(apps: DevApp[]): string[] {
-  const byNs = new Map(apps.map((a) => [a.namespace, a]));
+  const party = (a: DevApp): Party => ({ name: a.name, namespace: a.namespace, file: shown(a.valuesFile), answersCalls: a.values.port !== undefined });
   const out: string[] = [];
   for (const caller of apps) {
-    for (const ns of caller.values.networkPolicy.allowEgressTo) {
-      const callee = byNs.get(ns);
-      if (callee && callee.values.port === undefined) {
-        out.push(
-          `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} has no port (port: none): it answers no calls, here and in the cluster. Remove ${ns} from ${shown(caller.valuesFile)} networkPolicy.allowEgressTo.`,
-        );
-      } else if (callee && !callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace)) {
-        out.push(
-          `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} does not accept it (its allowIngressFrom lacks ${caller.namespace}): ${callee.name}'s sidecar refuses these calls, here and in the cluster. Add ${caller.namespace} to ${shown(callee.valuesFile)} networkPolicy.allowIngressFrom.`,
-        );
-      }
-    }
-    for (const ns of caller.values.networkPolicy.allowIngressFrom) {
-      const other = byNs.get(ns);
-      if (other && !other.values.networkPolicy.allowEgressTo.includes(caller.namespace)) {
-        out.push(
-          `${caller.name} accepts calls from ${other.name}, but ${other.name} does not list ${caller.namespace} in allowEgressTo, so it cannot call ${caller.name}.`,
-        );
-      }
+    for (const callee of apps) {
+      const callerDeclares = caller.values.networkPolicy.allowEgressTo.includes(callee.namespace);
+      const calleeDeclares = callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace);
+      const gap = consentGap(party(caller), party(callee), callerDeclares, calleeDeclares);
+      if (gap) out.push(`${gap.message} ${gap.fix}`);
     }
   }
   return out;
