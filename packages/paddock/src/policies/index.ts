@@ -19,6 +19,6 @@ export {
   type SourceLocation,
 } from './evaluator.js';
 export { loadPolicies, loadPolicyFolders, policySetOf, readYamlObjects } from './load.js';
-export { admissionPod, admissionPods, hasPodTemplate, platformInjectorSettings, type InjectorSettings } from './admission-view.js';
-export { injectorSettingsFromRelease, loadPlatformInjectorSettings, daprReleaseFile } from './injector-settings.js';
+export { admissionPod, admissionPods, hasPodTemplate } from './admission-view.js';
+export { injectorSettingsFromRelease, loadPlatformInjectorSettings, daprReleaseFile, type InjectorSettings } from './injector-settings.js';
 export type { KubeObject, PolicySet, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from './types.js';
