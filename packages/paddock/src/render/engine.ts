@@ -14,7 +14,7 @@ import { paths, tool } from '../paths.js';
 import { UserError } from '../report/errors.js';
 import { run } from '../run.js';
 import { schemaLocations } from '../schema/kubeconform.js';
-import { kubeVersion } from './helm.js';
+import { kubeVersion } from '../contract/platform-settings.js';
 
 export const ENGINE = 'paddock-engine';
 

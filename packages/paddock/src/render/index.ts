@@ -1,2 +1,2 @@
-export { helmTemplate, helmTemplateArgs, helmFailure, kubeVersion } from './helm.js';
+export { helmTemplate, helmTemplateArgs, helmFailure } from './helm.js';
 export { parseManifests, objectRef, type K8sObject, type SourcedObject } from './manifests.js';
