@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
-import { topicDeclaration } from '../connectivity/topics.js';
+import { consentGap, type Party } from '../connectivity/consent.js';
+import { topicDeclaration, type TopicDeclaration } from '../connectivity/topics.js';
 import { paths } from '../paths.js';
 import type { Finding } from '../report/finding.js';
 import { change, readText, type FileChange, type Plan, type Proposal } from './changes.js';
@@ -71,23 +72,87 @@ export type OnboardResult = { refused: Finding[] } | { refused?: undefined; plan
 export function planOnboard(root: string, app: AppEntry & { source: AppSource }, version: string, opts: { replace?: boolean } = {}): OnboardResult {
   const l = layout(root);
   const rel = (p: string): string => relative(join(root, '..'), p);
-  const notes: string[] = [];
   const warnings: string[] = [];
-  const proposals: Proposal[] = [];
   const changes: FileChange[] = [];
   const entries = readEntries(l);
   const ns = namespaceOf(app.name);
   const existing = entries.get(app.name);
   const values = app.values;
   const releaseFile = rel(l.appFile(app.name, 'release.yaml'));
+  const mine = topicDeclaration(app.name, values);
 
+  const refused = refusalsOf(app, existing, entries, mine, releaseFile, opts.replace === true, warnings);
+  if (refused.length) return { refused };
+
+  const ctx: PlanContext = {
+    app,
+    ns,
+    entries,
+    mine,
+    notes: [],
+    proposals: [],
+    ownersFile: (name, e) => e.source?.file ?? rel(l.appFile(name, 'release.yaml')),
+  };
+  if (existing) lostGrantNotes(ctx, existing, releaseFile);
+  const { notes, proposals } = ctx;
+
+  const entry: AppEntry = { name: app.name, values, source: app.source };
+  changes.push(...change(l.appFile(app.name, 'namespace.yaml'), renderNamespace(entry)));
+  changes.push(...change(l.appFile(app.name, 'release.yaml'), renderRelease(entry)));
+  changes.push(...change(l.appFile(app.name, 'kustomization.yaml'), renderKustomization()));
+  changes.push(...change(l.appsKustomization, renderAppsKustomization([...listedApps(l), app.name])));
+  const chartChange = change(l.appChart, renderAppChart(version));
+  if (chartChange.length && readText(l.appChart) !== null) notes.push(`The shared chart source now pins chart version ${version}, for every app.`);
+  changes.push(...chartChange);
+
+  callsPlan(ctx);
+  topicsPlan(ctx);
+
+  const pool = typeof values.nodepool === 'string' && values.nodepool ? values.nodepool : app.name;
+  if (!kindHasPool(root, pool)) {
+    notes.push(
+      `The kind cluster has no worker for node pool "${pool}": add one to platform/clusters/kind/kind-config.yaml (label and taint paddock.dev/nodepool=${pool}, like app1's) or the app's pods stay Pending there.`,
+    );
+  }
+  notes.unshift(
+    !existing
+      ? `${app.name} is new: Flux creates ${ns} and installs the shared chart ${version} there.`
+      : changes.length
+        ? `${app.name} is updated.`
+        : `${app.name} is already up to date; nothing to change.`,
+  );
+  return { plan: { changes, notes, warnings, proposals } };
+}
+
+/** What planning needs to say who must change what for the app's calls and topics. */
+interface PlanContext {
+  app: AppEntry & { source: AppSource };
+  ns: string;
+  entries: Map<string, AppEntry>;
+  mine: TopicDeclaration;
+  notes: string[];
+  proposals: Proposal[];
+  /** The file an app's owner edits: its values file, else its entry in the tree. */
+  ownersFile: (name: string, e: AppEntry) => string;
+}
+
+/** Why the app may not be onboarded as it is: a name another file owns (unless replacing), a topic another app publishes. */
+function refusalsOf(
+  app: AppEntry & { source: AppSource },
+  existing: AppEntry | undefined,
+  entries: Map<string, AppEntry>,
+  mine: TopicDeclaration,
+  releaseFile: string,
+  replace: boolean,
+  warnings: string[],
+): Finding[] {
   // The name has an owner: taking it over is an explicit, visible act.
   const refused: Finding[] = [];
   if (existing && !sameSource(existing.source, app.source)) {
     const theirs = existing.source
       ? `belongs to ${describeSource(existing.source)}, as ${releaseFile} records`
       : `is already onboarded (${releaseFile}), and its entry does not record which values file or owner it came from`;
-    if (!opts.replace) {
+    if (!replace) {
       refused.push({
         rule: 'onboard',
         severity: 'error',
@@ -100,7 +165,6 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
     }
   }
   // A topic has one publisher.
-  const mine = topicDeclaration(app.name, values);
   for (const topic of mine.publishes) {
     for (const [other, entry] of entries) {
       if (other !== app.name && topicDeclaration(other, entry.values).publishes.includes(topic)) {
@@ -115,37 +179,38 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
       }
     }
   }
-  if (refused.length) return { refused };
+  return refused;
+}
 
-  // Exactly the app's own values: grants it no longer declares go, and say who loses them.
-  if (existing) {
-    for (const [key, field, what] of [
-      ['allowIngressFrom', 'networkPolicy.allowIngressFrom', 'calls'],
-      ['allowSubscribersFrom', 'pubsub.allowSubscribersFrom', 'topics'],
-    ] as const) {
-      const before = key === 'allowIngressFrom' ? allowList(existing.values, key) : topicDeclaration(app.name, existing.values).subscribers;
-      const now = key === 'allowIngressFrom' ? allowList(values, key) : mine.subscribers;
-      for (const lost of before.filter((x) => !now.includes(x))) {
-        notes.push(
-          what === 'calls'
-            ? `${app.name} no longer accepts calls from ${lost}: it was in ${releaseFile}, but ${app.source.file} does not list it in ${field}; ${appOfNamespace(lost) ?? lost}'s calls are refused once Flux applies this.`
-            : `${appOfNamespace(lost) ?? lost} no longer receives ${app.name}'s topics: ${app.source.file} does not list ${lost} in ${field}.`,
-        );
-      }
+/** Exactly the app's own values: grants it no longer declares go, and say who loses them. */
+function lostGrantNotes({ app, mine, notes }: PlanContext, existing: AppEntry, releaseFile: string): void {
+  const values = app.values;
+  for (const [key, field, what] of [
+    ['allowIngressFrom', 'networkPolicy.allowIngressFrom', 'calls'],
+    ['allowSubscribersFrom', 'pubsub.allowSubscribersFrom', 'topics'],
+  ] as const) {
+    const before = key === 'allowIngressFrom' ? allowList(existing.values, key) : topicDeclaration(app.name, existing.values).subscribers;
+    const now = key === 'allowIngressFrom' ? allowList(values, key) : mine.subscribers;
+    for (const lost of before.filter((x) => !now.includes(x))) {
+      notes.push(
+        what === 'calls'
+          ? `${app.name} no longer accepts calls from ${lost}: it was in ${releaseFile}, but ${app.source.file} does not list it in ${field}; ${appOfNamespace(lost) ?? lost}'s calls are refused once Flux applies this.`
+          : `${appOfNamespace(lost) ?? lost} no longer receives ${app.name}'s topics: ${app.source.file} does not list ${lost} in ${field}.`,
+      );
     }
   }
+}
 
-  const entry: AppEntry = { name: app.name, values, source: app.source };
-  changes.push(...change(l.appFile(app.name, 'namespace.yaml'), renderNamespace(entry)));
-  changes.push(...change(l.appFile(app.name, 'release.yaml'), renderRelease(entry)));
-  changes.push(...change(l.appFile(app.name, 'kustomization.yaml'), renderKustomization()));
-  changes.push(...change(l.appsKustomization, renderAppsKustomization([...listedApps(l), app.name])));
-  const chartChange = change(l.appChart, renderAppChart(version));
-  if (chartChange.length && readText(l.appChart) !== null) notes.push(`The shared chart source now pins chart version ${version}, for every app.`);
-  changes.push(...chartChange);
-
-  const ownersFile = (name: string, e: AppEntry): string => e.source?.file ?? rel(l.appFile(name, 'release.yaml'));
-  // Calls: the callee's own values decide. Propose, never write.
+/** Calls: the callee's own values decide. Propose, never write. */
+function callsPlan({ app, ns, entries, notes, proposals, ownersFile }: PlanContext): void {
+  const values = app.values;
+  const party = (name: string, e: AppEntry): Party => ({
+    name,
+    namespace: namespaceOf(name),
+    file: ownersFile(name, e),
+    answersCalls: e.values.port !== 'none',
+  });
+  const me = party(app.name, app);
   for (const target of allowList(values, 'allowEgressTo')) {
     const callee = appOfNamespace(target);
     const theirs = callee ? entries.get(callee) : undefined;
@@ -157,9 +222,8 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
     }
     if (theirs.values.port === 'none') {
       // A worker has no app channel: nothing it could add makes the call work.
-      notes.push(
-        `${app.name} calls ${callee}, but ${callee} has no port (port: none): it answers no calls, so these calls are refused. Remove ${target} from networkPolicy.allowEgressTo in ${app.source.file}; to hand ${callee} work, publish a topic it subscribes to.`,
-      );
+      const gap = consentGap(me, party(callee, theirs), true, false)!;
+      notes.push(`${gap.message} ${gap.fix}`);
       continue;
     }
     const accepted = allowList(theirs.values, 'allowIngressFrom');
@@ -178,12 +242,14 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
     const caller = appOfNamespace(source);
     const theirs = caller ? entries.get(caller) : undefined;
     if (caller && theirs && !allowList(theirs.values, 'allowEgressTo').includes(ns)) {
-      notes.push(
-        `${app.name} accepts calls from ${source}, but ${caller} does not list ${ns} in networkPolicy.allowEgressTo, so its calls stay blocked until it does.`,
-      );
+      const gap = consentGap(party(caller, theirs), me, false, true)!;
+      notes.push(`${gap.message} ${gap.fix}`);
     }
   }
-  // Topics: the publisher's own values decide who receives them.
+}
+
+/** Topics: the publisher's own values decide who receives them. */
+function topicsPlan({ app, ns, entries, mine, notes, proposals, ownersFile }: PlanContext): void {
   for (const topic of mine.subscribes) {
     if (mine.publishes.includes(topic)) continue;
     const owner = [...entries].find(([other, e]) => other !== app.name && topicDeclaration(other, e.values).publishes.includes(topic));
@@ -217,21 +283,6 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
       }
     }
   }
-
-  const pool = typeof values.nodepool === 'string' && values.nodepool ? values.nodepool : app.name;
-  if (!kindHasPool(root, pool)) {
-    notes.push(
-      `The kind cluster has no worker for node pool "${pool}": add one to platform/clusters/kind/kind-config.yaml (label and taint paddock.dev/nodepool=${pool}, like app1's) or the app's pods stay Pending there.`,
-    );
-  }
-  notes.unshift(
-    !existing
-      ? `${app.name} is new: Flux creates ${ns} and installs the shared chart ${version} there.`
-      : changes.length
-        ? `${app.name} is updated.`
-        : `${app.name} is already up to date; nothing to change.`,
-  );
-  return { plan: { changes, notes, warnings, proposals } };
 }
 
 /** What --replace hands to the new file: said before it happens. */
