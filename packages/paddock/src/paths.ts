@@ -74,7 +74,7 @@ export const paths = {
   tools: join(root, 'tools'),
   // Installed, the tools go to the user's cache: a package folder is replaced on every install.
   toolsBin: layout === 'checkout' ? join(root, 'tools', 'bin') : join(userCacheDir(), 'tools', 'bin'),
-  // Caches and the warm engine's socket. Installed: inside the package (the compiled contract requires ajv from there; reinstalling clears it).
+  // Caches. Installed: inside the package (the compiled contract requires ajv from there; reinstalling clears it).
   state: layout === 'checkout' ? join(root, '.paddock') : join(packageDir, '.paddock'),
 } as const;
 
