@@ -61,7 +61,7 @@ export interface FuzzOptions {
 export const FAILURES: ReadonlySet<Outcome> = new Set(['crash', 'hang', 'unsafe-policies', 'unsafe-guarantees', 'bad-exit', 'refused-by-chart']);
 
 /** The cases of a seed, in order: case i of seed s is always the same file. */
-export function casesOf(seed: number, runs: number): HostileCase[] {
+function casesOf(seed: number, runs: number): HostileCase[] {
   return fc.sample(hostileCase, { seed, numRuns: runs });
 }
 

@@ -54,11 +54,11 @@ function findRoot(): { root: string; layout: Layout } {
 }
 
 const found = findRoot();
-export const root = found.root;
+const root = found.root;
 export const layout: Layout = found.layout;
 
 /** The per-user cache: $XDG_CACHE_HOME/paddock (when absolute, as the XDG spec requires), else ~/.cache/paddock. */
-export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'paddock');
 }

@@ -32,7 +32,7 @@ const NS_NAME = 'kubernetes.io/metadata.name';
 const rec = (x: unknown): Record<string, unknown> => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {});
 
 /** Problems met while reading the inputs (bad policies, missing configurations). */
-export interface InputProblem {
+interface InputProblem {
   app?: string;
   namespace: string;
   object: string;

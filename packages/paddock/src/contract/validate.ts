@@ -33,7 +33,7 @@ let compiled: ValidateFunction | undefined;
  * schema's hash and ajv's version), since compiling it costs more than a whole
  * `paddock validate` otherwise needs.
  */
-export async function contractValidator(): Promise<ValidateFunction> {
+async function contractValidator(): Promise<ValidateFunction> {
   if (compiled) return compiled;
   const text = readFileSync(paths.contract, 'utf8');
   const key = createHash('sha256').update(`${ajvVersion}\0${text}`).digest('hex').slice(0, 16);

@@ -79,7 +79,7 @@ export function allowListMismatches(apps: DevApp[]): string[] {
 }
 
 /** Topics that will not flow between the apps run together (the cluster's rule, connectivity/topics.ts). */
-export function topicMismatches(apps: DevApp[]): string[] {
+function topicMismatches(apps: DevApp[]): string[] {
   const byName = new Map(apps.map((a) => [a.name, a]));
   const { problems } = topicGrants(apps.map((a) => topicDeclaration(a.name, a.values as unknown as Record<string, unknown>)));
   const out: string[] = [];

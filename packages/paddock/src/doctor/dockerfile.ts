@@ -14,14 +14,14 @@ export interface Instruction {
 }
 
 /** A name = value the image sets (ENV, or ARG with a default), where secrets must not be. */
-export interface ImageSetting {
+interface ImageSetting {
   op: 'ENV' | 'ARG';
   key: string;
   value: string;
   line: number;
 }
 
-export interface BaseImage {
+interface BaseImage {
   /** As written, with ARG defaults substituted. */
   image: string;
   name: string;
@@ -80,7 +80,7 @@ export function parseDockerfile(text: string): Instruction[] {
 }
 
 /** `ENV K=V K2="v 2"` and the older `ENV K V` form. */
-export function envPairs(args: string): [string, string][] {
+function envPairs(args: string): [string, string][] {
   const t = args.trim();
   const old = /^([A-Za-z_]\w*)\s+(.*)$/.exec(t);
   if (old && !/^[A-Za-z_]\w*=/.test(t)) return [[old[1]!, unquote(old[2]!.trim())]];

@@ -85,7 +85,7 @@ function resolveBinary(ctx: Ctx, node: Node, depth: number): Val {
 }
 
 /** Work out a value statically, as far as simple constants allow. */
-export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
+function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   if (!node || depth > MAX_DEPTH) return UNKNOWN;
   switch (node.type) {
     case 'string':
@@ -535,7 +535,7 @@ function readDebugKw(ctx: Ctx, node: Node, kwargs: Map<string, Node>, at: Loc, v
 }
 
 /** Inside `if __name__ == "__main__":` — code that runs only when this file is the program started. */
-export function underMain(node: Node): boolean {
+function underMain(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
     if (p.type !== 'if_statement') continue;
     const cond = field(p, 'condition')?.text.replace(/\s+/g, '') ?? '';

@@ -21,7 +21,7 @@ export interface RuleInput {
   values?: AppValues;
 }
 
-export type DaprApi = 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke';
+type DaprApi = 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke';
 
 export interface DaprUse {
   api: DaprApi;

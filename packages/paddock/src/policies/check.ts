@@ -14,7 +14,7 @@ import { loadPolicies } from './load.js';
 import { isNamespaced } from './resources.js';
 import type { KubeObject, PolicySet } from './types.js';
 
-export const TENANT_LABEL = 'paddock.dev/tenant';
+const TENANT_LABEL = 'paddock.dev/tenant';
 
 /** The Namespace the platform creates for an app (platform/apps/<app>/namespace.yaml). */
 export function tenantNamespace(app: string): KubeObject {

@@ -13,10 +13,10 @@ import { run } from '../run.js';
 import { schemaLocations } from '../schema/kubeconform.js';
 import { kubeVersion } from '../contract/platform-settings.js';
 
-export const ENGINE = 'paddock-engine';
+const ENGINE = 'paddock-engine';
 
 /** One `helm template NAME CHART --namespace NS -f …`. */
-export interface EngineRelease {
+interface EngineRelease {
   name: string;
   namespace?: string;
   /** The values documents, applied in order like repeated `-f`. */
@@ -26,12 +26,12 @@ export interface EngineRelease {
 }
 
 /** A manifest to validate as it is (hand-written YAML, another chart's output). */
-export interface EngineManifest {
+interface EngineManifest {
   name: string;
   manifest: string;
 }
 
-export interface EngineSchemaOptions {
+interface EngineSchemaOptions {
   /** kubeconform -schema-location list; defaults to the repository's schemas (pinned CRDs, catalogue, Kubernetes). */
   locations?: string[];
   /** Refuse unknown fields (default true, like `kubeconform -strict`). */
@@ -73,7 +73,7 @@ export interface EngineObject {
 }
 
 /** An object that failed schema validation (kubeconform's JSON output shape). */
-export interface SchemaProblem {
+interface SchemaProblem {
   filename: string;
   kind: string;
   name: string;
@@ -99,7 +99,7 @@ export interface EngineResult {
   objects?: EngineObject[];
 }
 
-export function engineBinary(): string {
+function engineBinary(): string {
   return tool(ENGINE);
 }
 

@@ -49,7 +49,7 @@ export function schemaKey(): string {
   return cachedKey;
 }
 
-export function generatedRoot(): string {
+function generatedRoot(): string {
   return join(paths.schemas, 'generated');
 }
 
@@ -58,7 +58,7 @@ export function schemaDir(): string {
   return join(generatedRoot(), schemaKey());
 }
 
-export function schemasPresent(): boolean {
+function schemasPresent(): boolean {
   return existsSync(join(schemaDir(), 'provenance.json'));
 }
 
