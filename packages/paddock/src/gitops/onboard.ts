@@ -56,7 +56,10 @@ export function sourceOf(absFile: string, values: Record<string, unknown>, repoR
 
 const describeSource = (s: AppSource | undefined): string => (s ? `${s.file}${s.owner ? ` (owner ${s.owner})` : ' (no owner)'}` : 'no recorded values file');
 const sameSource = (a: AppSource | undefined, b: AppSource | undefined): boolean => !!a && !!b && a.file === b.file && (a.owner ?? '') === (b.owner ?? '');
-const flowList = (key: string, items: string[]): string => `${key}: [${items.join(', ')}]`;
+/** What `name`'s owner must change so that `ns` is let in: the field's whole line once changed, e.g. `allowIngressFrom: [app2-ns, app3-ns]`. */
+function grantProposal(name: string, e: AppEntry, file: string, field: Proposal['field'], list: string[], ns: string, reason: string): Proposal {
+  return { app: name, owner: e.source?.owner, file, field, add: ns, line: `${field.split('.')[1]}: [${list.join(', ')}]`, reason };
+}
 
 /** The result of planning an onboarding: refused (nothing may be written), or a plan. */
 export type OnboardResult = { refused: Finding[] } | { refused?: undefined; plan: Plan };
@@ -228,15 +231,17 @@ function callsPlan({ app, ns, entries, notes, proposals, ownersFile }: PlanConte
     }
     const accepted = allowList(theirs.values, 'allowIngressFrom');
     if (accepted.includes(ns)) continue;
-    proposals.push({
-      app: callee,
-      owner: theirs.source?.owner,
-      file: ownersFile(callee, theirs),
-      field: 'networkPolicy.allowIngressFrom',
-      add: ns,
-      line: flowList('allowIngressFrom', [...accepted, ns]),
-      reason: `${app.name} calls ${callee} (networkPolicy.allowEgressTo: ${target})`,
-    });
+    proposals.push(
+      grantProposal(
+        callee,
+        theirs,
+        ownersFile(callee, theirs),
+        'networkPolicy.allowIngressFrom',
+        [...accepted, ns],
+        ns,
+        `${app.name} calls ${callee} (networkPolicy.allowEgressTo: ${target})`,
+      ),
+    );
   }
   for (const source of allowList(values, 'allowIngressFrom')) {
     const caller = appOfNamespace(source);
@@ -262,15 +267,17 @@ function topicsPlan({ app, ns, entries, mine, notes, proposals, ownersFile }: Pl
     const [publisher, theirs] = owner;
     const accepted = topicDeclaration(publisher, theirs.values).subscribers;
     if (accepted.includes(ns)) continue;
-    proposals.push({
-      app: publisher,
-      owner: theirs.source?.owner,
-      file: ownersFile(publisher, theirs),
-      field: 'pubsub.allowSubscribersFrom',
-      add: ns,
-      line: flowList('allowSubscribersFrom', [...accepted, ns]),
-      reason: `${app.name} subscribes to "${topic}", which ${publisher} publishes`,
-    });
+    proposals.push(
+      grantProposal(
+        publisher,
+        theirs,
+        ownersFile(publisher, theirs),
+        'pubsub.allowSubscribersFrom',
+        [...accepted, ns],
+        ns,
+        `${app.name} subscribes to "${topic}", which ${publisher} publishes`,
+      ),
+    );
   }
   for (const [other, e] of entries) {
     if (other === app.name) continue;
