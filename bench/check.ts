@@ -20,7 +20,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { paths, tool } from 'paddock/paths.js';
-import { engineServerReady, runEngine, startEngineServer } from 'paddock/render/engine.js';
+import { runEngine } from 'paddock/render/engine.js';
 import { helmTemplateArgs } from 'paddock/render/index.js';
 import { kubeconformArgs } from 'paddock/schema/index.js';
 import { checkConnectivity, type AppInput, type KubeObject } from 'paddock/connectivity/index.js';
@@ -279,32 +279,6 @@ async function main(): Promise<void> {
     );
 
   console.log('');
-  {
-    // The engine alone for one app: a fresh process vs a warm one on a socket.
-    const file = join(paths.root, 'apps', 'app1', 'values.yaml');
-    const req = { releases: [{ name: 'app1', namespace: 'app1-ns', valuesYaml: readFileSync(file, 'utf8') }], schema: true, objects: true };
-    const time = async (socket?: string) => {
-      const xs: number[] = [];
-      for (let i = 0; i < 6; i++) {
-        const t = performance.now();
-        await runEngine(req, socket ? { socket } : {});
-        if (i > 0) xs.push(performance.now() - t);
-      }
-      return median(xs);
-    };
-    const fresh = await time();
-    const socket = join(mkdtempSync(join(tmpdir(), 'paddock-bench-engine-')), 'engine.sock');
-    const pid = startEngineServer(socket, '60s');
-    let warm = NaN;
-    try {
-      if (await engineServerReady(socket)) warm = await time(socket);
-    } finally {
-      if (pid) process.kill(pid);
-    }
-    console.log(
-      `engine alone, one app (render + schema + objects), median of 5: fresh process ${fresh.toFixed(0)} ms, warm engine on a socket ${warm.toFixed(0)} ms`,
-    );
-  }
   if (commandExists()) {
     const app1 = join('apps', 'app1', 'values.yaml');
     for (const [label, file, args] of [

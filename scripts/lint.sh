@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make lint: the quality gates, each over the whole tree. Biome formats and
-# lints the TypeScript (biome.json), gofmt and go vet check every Go module,
+# lints the TypeScript (biome.jsonc), gofmt and go vet check every Go module,
 # and ShellCheck reads every shell script. Exit 1 on a finding; `make format` fixes the
 # TypeScript formatting.
 set -euo pipefail

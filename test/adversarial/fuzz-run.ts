@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseValuesText, validateValues } from 'paddock/contract/index.js';
 import { paths } from 'paddock/paths.js';
-import { admissionPod, hasPodTemplate, platformInjectorSettings } from 'paddock/policies/admission-view.js';
+import { admissionPod, hasPodTemplate } from 'paddock/policies/admission-view.js';
+import { loadPlatformInjectorSettings } from 'paddock/policies/injector-settings.js';
 import { checkManifests, tenantNamespace } from 'paddock/policies/check.js';
 import { IDENTITIES } from 'paddock/policies/identities.js';
 import type { KubeObject } from 'paddock/policies/types.js';
@@ -60,7 +61,7 @@ export interface FuzzOptions {
 export const FAILURES: ReadonlySet<Outcome> = new Set(['crash', 'hang', 'unsafe-policies', 'unsafe-guarantees', 'bad-exit', 'refused-by-chart']);
 
 /** The cases of a seed, in order: case i of seed s is always the same file. */
-export function casesOf(seed: number, runs: number): HostileCase[] {
+function casesOf(seed: number, runs: number): HostileCase[] {
   return fc.sample(hostileCase, { seed, numRuns: runs });
 }
 
@@ -167,7 +168,7 @@ function judge(
   const kube = objects as unknown as KubeObject[];
   // Named after their workload: the injector's Pod has no name of its own yet.
   const admittedPods = kube.filter(hasPodTemplate).flatMap((w) => {
-    const pod = admissionPod(w, platformInjectorSettings);
+    const pod = admissionPod(w, loadPlatformInjectorSettings());
     return pod ? [{ ...pod, metadata: { ...pod.metadata, name: `${w.kind}/${w.metadata?.name}` } }] : [];
   });
   const broken = guaranteeViolations({ name: c.name, values, objects: objects as Record<string, any>[], admittedPods: admittedPods as Record<string, any>[] });

@@ -56,7 +56,7 @@ const RESERVED_NAMES = new Set([
 const NODE_POOL_KEY = 'paddock.dev/nodepool';
 
 /** A Kubernetes quantity in base units (cores, bytes), read here from the Kubernetes definition. */
-export function quantity(q: unknown): number | undefined {
+function quantity(q: unknown): number | undefined {
   if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
   if (typeof q !== 'string') return undefined;
   const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?)$/.exec(q);
@@ -93,7 +93,7 @@ function podSpecOf(o: Json): Json | undefined {
 }
 
 /** A host that is a public DNS name: dotted, a letter TLD, not an IP in any notation, not a cluster or private suffix. */
-export function publicHostProblem(url: string): string | undefined {
+function publicHostProblem(url: string): string | undefined {
   let u: URL;
   try {
     u = new URL(url);

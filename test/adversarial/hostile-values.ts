@@ -86,7 +86,7 @@ const TRICKY_SCALARS = [
   '"--set=a"',
   '"\\n  hostNetwork: true"',
 ];
-export const trickyScalar = fc.constantFrom(...TRICKY_SCALARS);
+const trickyScalar = fc.constantFrom(...TRICKY_SCALARS);
 
 const quote = (s: string): string => JSON.stringify(s);
 
@@ -112,7 +112,7 @@ const SYSTEM_NAMESPACES = [
 ];
 
 /** Hostile and valid app names (the folder name / --name). */
-export const appName: fc.Arbitrary<string> = fc.oneof(
+const appName: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('app1', 'app2', 'shop', 'my-app', 'a', 'a1', 'todo-list-9') },
   { weight: 4, arbitrary: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/) },
   {
@@ -224,7 +224,7 @@ const clusterHosts = [
 const publicHosts = ['api.example.com', 'hooks.slack.com', 'api.anthropic.com', 'www.gov.uk', 'example.co', 'xn--bcher-kva.example'];
 
 /** Binding URLs: public ones, and ones aimed into the cluster in every spelling. */
-export const bindingUrl: fc.Arbitrary<string> = fc
+const bindingUrl: fc.Arbitrary<string> = fc
   .tuple(
     fc.constantFrom(
       'https://',

@@ -1,13 +1,13 @@
 // paddock-engine (tools/engine) must render exactly what `helm template` prints and judge
 // objects exactly as `kubeconform -strict` does: compared here against the real pinned tools.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { helmTemplateArgs, parseManifests } from 'paddock/render/index.js';
-import { engineServerReady, runEngine, startEngineServer, type EngineRequest } from 'paddock/render/engine.js';
+import { runEngine } from 'paddock/render/engine.js';
 import { kubeconformArgs } from 'paddock/schema/index.js';
 import { paths, tool } from 'paddock/paths.js';
 import { run } from 'paddock/run.js';
@@ -99,25 +99,5 @@ describe('paddock-engine', () => {
       spec: { template: { spec: { volumes: { secret?: { defaultMode?: number } }[] } } };
     };
     assert.equal(dep.spec.template.spec.volumes.find((v) => v.secret)?.secret?.defaultMode, 0o440);
-  });
-
-  it('a warm engine on a socket answers exactly like a fresh one, and a missing one falls back', async () => {
-    const a = app('app1');
-    const req: EngineRequest = { releases: [{ name: a.name, namespace: a.namespace, valuesYaml: readFileSync(a.file, 'utf8') }], schema: true, objects: true };
-    const fresh = await runEngine(req);
-    const socket = join(mkdtempSync(join(tmpdir(), 'paddock-engine-')), 'engine.sock');
-    assert.deepEqual(await runEngine(req, { socket }), fresh, 'no engine on the socket: a fresh process answers');
-    const pid = startEngineServer(socket, '60s');
-    assert.ok(pid);
-    try {
-      assert.equal(await engineServerReady(socket), true);
-      assert.deepEqual(await runEngine(req, { socket }), fresh);
-      assert.deepEqual(await runEngine(req, { socket }), fresh, 'second request: chart and schemas from memory');
-      await assert.rejects(runEngine({ releases: [{ name: 'x', valuesYaml: '' }], chart: '/nonexistent' }, { socket }), /paddock-engine failed/);
-    } finally {
-      process.kill(pid);
-    }
-    for (let i = 0; i < 100 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(existsSync(socket), false, 'the engine removes its socket when stopped');
   });
 });

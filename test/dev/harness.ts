@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const cli = join(root, 'packages', 'paddock', 'bin', 'paddock.js');
+const cli = join(root, 'packages', 'paddock', 'bin', 'paddock.js');
 
-export interface AppStatus {
+interface AppStatus {
   name: string;
   /** null for an app with `port: none` */
   url: string;

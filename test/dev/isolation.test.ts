@@ -89,7 +89,7 @@ describe("paddock dev --backend redis: apps cannot reach each other's data", () 
     const res = await json(`http://127.0.0.1:${dev.apps.app3!.daprHttpPort}/v1.0/invoke/app2.app2-ns/method/health`);
     assert.notEqual(res.status, 200);
     assert.match(JSON.stringify(res.body), /access control policy has denied access/);
-    assert.match(dev.output(), /app3 may call app1 \(allowEgressTo: app1-ns\), but app1 does not accept it/);
+    assert.match(dev.output(), /app3 says it calls app1 \(networkPolicy\.allowEgressTo lists app1-ns\), but app1 does not accept calls from app3-ns/);
   });
 
   test("app1 accepts its declared caller and refuses an undeclared one, by mTLS identity (the session's Sentry)", async () => {

@@ -8,7 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 
-export interface VaultRequest {
+interface VaultRequest {
   method: string;
   path: string;
   token: string;

@@ -10,7 +10,7 @@ import { kubeconformArgs } from 'paddock/schema/index.js';
 import { run } from 'paddock/run.js';
 
 export const platform = paths.platform;
-export const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
+const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
 
 /** The Flux Kustomization paths of the kind cluster, and the entry point the bootstrap applies. */
 export const FLUX_PATHS = ['clusters/kind', 'clusters/kind/flux-system', 'infrastructure/controllers', 'infrastructure/configs', 'apps'];

@@ -4,7 +4,7 @@ import { helmTemplateArgs, parseManifests, type K8sObject } from 'paddock/render
 import { paths, tool } from 'paddock/paths.js';
 import { run } from 'paddock/run.js';
 
-export const fixtures = join(paths.root, 'test', 'fixtures', 'values');
+const fixtures = join(paths.root, 'test', 'fixtures', 'values');
 
 export interface Fixture {
   file: string;

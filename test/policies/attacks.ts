@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { admissionPod, platformInjectorSettings } from 'paddock/policies/admission-view.js';
+import { admissionPod } from 'paddock/policies/admission-view.js';
+import { loadPlatformInjectorSettings } from 'paddock/policies/injector-settings.js';
 import { tenantNamespace } from 'paddock/policies/check.js';
 import { IDENTITIES, type UserInfo } from 'paddock/policies/identities.js';
 import type { KubeObject } from 'paddock/policies/types.js';
@@ -108,7 +109,7 @@ function appRelease(): KubeObject {
 
 export function buildAttacks(rendered: KubeObject[]): Case[] {
   const deployment = pick(rendered, 'Deployment');
-  const pod = admissionPod(deployment, platformInjectorSettings)!;
+  const pod = admissionPod(deployment, loadPlatformInjectorSettings())!;
   const statestore = pick(rendered, 'Component', 'statestore');
   const binding = pick(rendered, 'Component', 'slack');
   const configuration = pick(rendered, 'Configuration');
@@ -118,7 +119,7 @@ export function buildAttacks(rendered: KubeObject[]): Case[] {
   const app = (x: Json) => x.spec.containers.find((c: Json) => c.name === 'app');
   const setArgs = (edit: (args: string[]) => string[]) => edited(pod, (x) => (daprd(x).args = edit([...daprd(x).args])));
   /** The chart's pod as a tenant would hand-write it: a bare Pod, injected by the cluster, then judged. */
-  const tenantPod = (edit: (x: Json) => void) => admissionPod(edited(workload(deployment, 'Pod'), edit), platformInjectorSettings)!;
+  const tenantPod = (edit: (x: Json) => void) => admissionPod(edited(workload(deployment, 'Pod'), edit), loadPlatformInjectorSettings())!;
 
   const pass = (policy: string, name: string, object: KubeObject, extra: Partial<Case> = {}): Case => ({ name, policy, expect: 'pass', object, ...extra });
   const fail = (policy: string, name: string, object: KubeObject | null, extra: Partial<Case> = {}): Case => ({
@@ -508,7 +509,7 @@ export function buildAttacks(rendered: KubeObject[]): Case[] {
     const base = workload(deployment, kind);
     const judged = (edit: (t: { metadata: Json; spec: Json }) => void) => {
       const o = edited(base, (x) => edit(podTemplate(x)));
-      return kind === 'Pod' ? admissionPod(o, platformInjectorSettings)! : o;
+      return kind === 'Pod' ? admissionPod(o, loadPlatformInjectorSettings())! : o;
     };
     const ann = (k: string, v: string | undefined) =>
       judged((t) => {

@@ -9,7 +9,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { admissionPod, platformInjectorSettings, type InjectorSettings } from 'paddock/policies/admission-view.js';
+import { admissionPod } from 'paddock/policies/admission-view.js';
+import { type InjectorSettings, loadPlatformInjectorSettings } from 'paddock/policies/injector-settings.js';
 import { tenantNamespace } from 'paddock/policies/check.js';
 import { IDENTITIES, type UserInfo } from 'paddock/policies/identities.js';
 import type { KubeObject, Operation } from 'paddock/policies/types.js';
@@ -67,7 +68,7 @@ export function renderApp1(): KubeObject[] {
 }
 
 /** An app rendered by the real chart from app1's values (binding on), under another name. */
-export function renderApp(name: string): KubeObject[] {
+function renderApp(name: string): KubeObject[] {
   const out = execFileSync(
     tool('helm'),
     [
@@ -109,7 +110,7 @@ export function edited(o: KubeObject, edit: (x: Json) => void): KubeObject {
   return c as KubeObject;
 }
 
-export function buildCases(objects: KubeObject[] = renderApp1(), injector: InjectorSettings = platformInjectorSettings): Case[] {
+export function buildCases(objects: KubeObject[] = renderApp1(), injector: InjectorSettings = loadPlatformInjectorSettings()): Case[] {
   const deployment = pick(objects, 'Deployment');
   const pod = admissionPod(deployment, injector)!;
   const tpl = (x: Json) => x.spec.template.spec;

@@ -15,7 +15,8 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { admissionPod, platformInjectorSettings, type InjectorSettings } from 'paddock/policies/admission-view.js';
+import { admissionPod } from 'paddock/policies/admission-view.js';
+import { type InjectorSettings, loadPlatformInjectorSettings } from 'paddock/policies/injector-settings.js';
 import type { KubeObject } from 'paddock/policies/types.js';
 import { paths } from 'paddock/paths.js';
 import { renderApp1 } from './cases.js';
@@ -72,16 +73,16 @@ function variant(annotations: Record<string, string | undefined>): KubeObject {
 }
 
 const variants: Array<[string, KubeObject, InjectorSettings]> = [
-  ["the chart's annotations, platform settings", deployment, platformInjectorSettings],
-  ["Dapr's default settings (capabilities not dropped)", deployment, { ...platformInjectorSettings, sidecarDropALLCapabilities: false }],
+  ["the chart's annotations, platform settings", deployment, loadPlatformInjectorSettings()],
+  ["Dapr's default settings (capabilities not dropped)", deployment, { ...loadPlatformInjectorSettings(), sidecarDropALLCapabilities: false }],
   [
     'run as user/group and downward API',
     deployment,
-    { ...platformInjectorSettings, sidecarRunAsUser: 1000, sidecarRunAsGroup: 1000, enableK8sDownwardAPIs: true },
+    { ...loadPlatformInjectorSettings(), sidecarRunAsUser: 1000, sidecarRunAsGroup: 1000, enableK8sDownwardAPIs: true },
   ],
-  ['no seccomp annotation', variant({ 'dapr.io/sidecar-seccomp-profile-type': undefined }), platformInjectorSettings],
-  ['debug and profiling on', variant({ 'dapr.io/enable-debug': 'true', 'dapr.io/enable-profiling': 'true' }), platformInjectorSettings],
-  ['an unparsable sidecar quantity', variant({ 'dapr.io/sidecar-memory-limit': '128MB' }), platformInjectorSettings],
+  ['no seccomp annotation', variant({ 'dapr.io/sidecar-seccomp-profile-type': undefined }), loadPlatformInjectorSettings()],
+  ['debug and profiling on', variant({ 'dapr.io/enable-debug': 'true', 'dapr.io/enable-profiling': 'true' }), loadPlatformInjectorSettings()],
+  ['an unparsable sidecar quantity', variant({ 'dapr.io/sidecar-memory-limit': '128MB' }), loadPlatformInjectorSettings()],
   [
     'no sidecar sizing',
     variant({
@@ -90,9 +91,9 @@ const variants: Array<[string, KubeObject, InjectorSettings]> = [
       'dapr.io/sidecar-memory-request': undefined,
       'dapr.io/sidecar-memory-limit': undefined,
     }),
-    platformInjectorSettings,
+    loadPlatformInjectorSettings(),
   ],
-  ['SSL_CERT_DIR in dapr.io/env', variant({ 'dapr.io/env': 'SSL_CERT_DIR=C:\\certs,OTHER=1' }), { ...platformInjectorSettings, sidecarRunAsUser: 1000 }],
+  ['SSL_CERT_DIR in dapr.io/env', variant({ 'dapr.io/env': 'SSL_CERT_DIR=C:\\certs,OTHER=1' }), { ...loadPlatformInjectorSettings(), sidecarRunAsUser: 1000 }],
   [
     'sidecar image, ports and listen addresses from annotations',
     variant({
@@ -101,20 +102,20 @@ const variants: Array<[string, KubeObject, InjectorSettings]> = [
       'dapr.io/metrics-port': '9099',
       'dapr.io/sidecar-listen-addresses': '0.0.0.0',
     }),
-    platformInjectorSettings,
+    loadPlatformInjectorSettings(),
   ],
   [
     'read-write volume mount and a missing volume',
     variant({ 'dapr.io/volume-mounts': 'missing:/x', 'dapr.io/volume-mounts-rw': 'tmp:/scratch' }),
-    platformInjectorSettings,
+    loadPlatformInjectorSettings(),
   ],
-  ['unix domain socket', variant({ 'dapr.io/unix-domain-socket-path': '/tmp/dapr' }), platformInjectorSettings],
+  ['unix domain socket', variant({ 'dapr.io/unix-domain-socket-path': '/tmp/dapr' }), loadPlatformInjectorSettings()],
   [
     'grpc app with ssl, no metrics, no health check',
     variant({ 'dapr.io/app-protocol': 'grpc', 'dapr.io/app-ssl': 'true', 'dapr.io/enable-metrics': 'false', 'dapr.io/enable-app-health-check': undefined }),
-    platformInjectorSettings,
+    loadPlatformInjectorSettings(),
   ],
-  ['Dapr disabled', variant({ 'dapr.io/enabled': 'false' }), platformInjectorSettings],
+  ['Dapr disabled', variant({ 'dapr.io/enabled': 'false' }), loadPlatformInjectorSettings()],
 ];
 
 for (const [name, d, settings] of variants) {

@@ -7,8 +7,8 @@
  */
 import type { KubeObject, PolicySet, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from 'paddock/policies/types.js';
 
-export const SEM_NS = 'semantics';
-export const OTHER_NS = 'semantics-unlabelled';
+const SEM_NS = 'semantics';
+const OTHER_NS = 'semantics-unlabelled';
 
 const configMaps = [{ apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'], operations: ['CREATE', 'UPDATE'] as Array<'CREATE' | 'UPDATE'> }];
 

@@ -22,12 +22,10 @@
  */
 import type { KubeObject } from 'paddock/policies/types.js';
 
-export const V1 = 'admissionregistration.k8s.io/v1';
+const V1 = 'admissionregistration.k8s.io/v1';
 export const CASE_LABEL = 'agreement.paddock.dev/case';
 
-export type Expect =
-  | { allowed: true; warnings?: string[]; annotations?: Record<string, string> }
-  | { allowed: false; message?: string | RegExp; code?: number };
+type Expect = { allowed: true; warnings?: string[]; annotations?: Record<string, string> } | { allowed: false; message?: string | RegExp; code?: number };
 
 export interface AgreementRequest {
   name: string;
@@ -99,7 +97,7 @@ const configMaps = [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE
 const namespaces = [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['namespaces'] }];
 
 /** The ReplicaLimit parameter CRD the documentation's examples assume (rules.example.com/v1). */
-export const replicaLimitCrd: KubeObject = {
+const replicaLimitCrd: KubeObject = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
   metadata: { name: 'replicalimits.rules.example.com' },

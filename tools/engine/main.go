@@ -120,7 +120,7 @@ type schemaResult struct {
 
 func main() {
 	if len(os.Args) > 1 && (os.Args[1] == "--help" || os.Args[1] == "-h") {
-		fmt.Println("usage: paddock-engine < request.json > response.json\n       paddock-engine serve SOCKET [IDLE=10m]\nRenders many releases of one chart like `helm template`, optionally validating like `kubeconform -strict`.\nserve: answer requests on a unix socket, keeping the chart and compiled schemas warm; exits after IDLE without requests.")
+		fmt.Println("usage: paddock-engine < request.json > response.json\nRenders many releases of one chart like `helm template`, optionally validating like `kubeconform -strict`.")
 		return
 	}
 	// Parsing YAML allocates a lot; collecting less often is ~20% faster, and
@@ -137,25 +137,13 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	if len(os.Args) > 2 && os.Args[1] == "serve" {
-		idle := 10 * time.Minute
-		if len(os.Args) > 3 {
-			if d, err := time.ParseDuration(os.Args[3]); err == nil {
-				idle = d
-			}
-		}
-		if err := serve(os.Args[2], idle); err != nil {
-			fatal(err)
-		}
-		return
-	}
 	var req request
 	dec := json.NewDecoder(os.Stdin)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		fatal(fmt.Errorf("reading the request: %w", err))
 	}
-	resp, err := run(req, nil)
+	resp, err := run(req)
 	if err != nil {
 		fatal(err)
 	}
@@ -180,12 +168,11 @@ func trace(what string, since time.Time) {
 	}
 }
 
-// run answers one request; `c` keeps the chart and compiled schemas between
-// requests (serve), nil for a one-shot run.
-func run(req request, c *caches) (*response, error) {
+// run answers one request.
+func run(req request) (*response, error) {
 	start := time.Now()
 	defer trace("total", start)
-	resp, err := render(req, c)
+	resp, err := render(req)
 	if err != nil || req.Admission == nil {
 		return resp, err
 	}
@@ -202,12 +189,12 @@ func run(req request, c *caches) (*response, error) {
 }
 
 // render renders the releases and validates the objects of one request.
-func render(req request, c *caches) (*response, error) {
+func render(req request) (*response, error) {
 	start := time.Now()
 	var r *renderer
 	if len(req.Releases) > 0 {
 		var err error
-		if r, err = c.renderer(req.Chart, req.KubeVersion); err != nil {
+		if r, err = newRenderer(req.Chart, req.KubeVersion); err != nil {
 			return nil, err
 		}
 		trace("load chart", start)
@@ -215,7 +202,7 @@ func render(req request, c *caches) (*response, error) {
 	var v validator.Validator
 	if req.Schema != nil {
 		var err error
-		if v, err = c.validator(*req.Schema, req.KubeVersion); err != nil {
+		if v, err = newValidator(*req.Schema, req.KubeVersion); err != nil {
 			return nil, err
 		}
 	}

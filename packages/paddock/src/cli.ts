@@ -5,7 +5,7 @@ import { UserError } from './report/errors.js';
 import { VERSION } from './version.js';
 
 /** Every variable paddock reads, as `--help` lists them (a test keeps this list equal to the sources). */
-export const ENVIRONMENT: [name: string, what: string][] = [
+const ENVIRONMENT: [name: string, what: string][] = [
   ['NO_COLOR', 'any value: no colour in the output'],
   ['PADDOCK_DEBUG', '1: on an internal error, print its full detail (stack trace)'],
   ['PADDOCK_HOME', "a checkout of paddock's repository to take the chart, policies and tools from"],

@@ -54,11 +54,11 @@ function findRoot(): { root: string; layout: Layout } {
 }
 
 const found = findRoot();
-export const root = found.root;
+const root = found.root;
 export const layout: Layout = found.layout;
 
 /** The per-user cache: $XDG_CACHE_HOME/paddock (when absolute, as the XDG spec requires), else ~/.cache/paddock. */
-export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'paddock');
 }
@@ -74,7 +74,7 @@ export const paths = {
   tools: join(root, 'tools'),
   // Installed, the tools go to the user's cache: a package folder is replaced on every install.
   toolsBin: layout === 'checkout' ? join(root, 'tools', 'bin') : join(userCacheDir(), 'tools', 'bin'),
-  // Caches and the warm engine's socket. Installed: inside the package (the compiled contract requires ajv from there; reinstalling clears it).
+  // Caches. Installed: inside the package (the compiled contract requires ajv from there; reinstalling clears it).
   state: layout === 'checkout' ? join(root, '.paddock') : join(packageDir, '.paddock'),
 } as const;
 

@@ -10,7 +10,7 @@ import type { SourcedObject } from '../render/manifests.js';
 import type { Finding } from '../report/finding.js';
 import type { RenderedApp } from './render-all.js';
 
-export const CLUSTER_DEFAULT_NAMESPACE = 'default';
+const CLUSTER_DEFAULT_NAMESPACE = 'default';
 
 const unplaced = (o: SourcedObject): boolean =>
   isNamespaced(o.object.kind) && (typeof o.object.metadata?.namespace !== 'string' || o.object.metadata.namespace === '');

@@ -9,7 +9,7 @@ import { ensureSchemas } from '../schema/generated.js';
 import { schemaFindings } from '../schema/kubeconform.js';
 
 /** What rendering needs of an app: its name, namespace and values file. */
-export interface RenderTarget {
+interface RenderTarget {
   name: string;
   namespace: string;
   file: string;
@@ -88,7 +88,7 @@ async function withEngine(apps: RenderTarget[], manifestFiles: string[]): Promis
   return out;
 }
 
-export async function renderAll(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
+async function renderAll(apps: RenderTarget[], manifestFiles: string[]): Promise<RenderedSet> {
   // The strict schemas are generated once from the pinned API server and CRDs (a no-op when they are there).
   await ensureSchemas();
   // One engine process renders every app and validates every object; without it the engine's own error says how to build it.

@@ -5,6 +5,7 @@
  * networkPolicy.allowIngressFrom; backends follow the building blocks enabled.
  */
 import type { Finding } from '../report/finding.js';
+import { consentGap, type Party } from './consent.js';
 import { lineOf } from './lines.js';
 import type { MatrixResult } from './matrix.js';
 import { DAPR_INTERNAL_PORT, type AppInput, type DaprCall, type Endpoint, type Flow } from './model.js';
@@ -15,6 +16,7 @@ const enabled = (b: { enabled?: boolean } | null | undefined) => b?.enabled === 
 const usesRedis = (a: AppInput) => enabled(a.values.statestore) || enabled(a.values.pubsub);
 const fileOf = (a: AppInput) => a.file ?? `${a.name}'s values file`;
 const portList = (flows: Flow[]) => [...new Set(flows.map((f) => `${f.port}${f.endPort !== undefined ? `-${f.endPort}` : ''}/${f.protocol}`))].join(', ');
+const party = (a: AppInput): Party => ({ name: a.name, namespace: a.namespace, file: fileOf(a), answersCalls: a.values.port !== 'none' });
 const policyName = (ns: string | undefined, name: string) => (name ? `NetworkPolicy ${ns}/${name}` : '');
 
 function at(app: AppInput, path: string[], f: Omit<Finding, 'rule' | 'file' | 'line' | 'path'>): Finding {
@@ -313,32 +315,9 @@ function judgeCall(c: DaprCall, apps: MatrixResult['apps'], flows: Flow[]): Find
       }),
     );
   }
-  if (c.callerDeclares && !c.calleeDeclares && b.values.port === 'none') {
-    // A worker (port: none) has no app channel: Dapr cannot deliver a call to it, whoever allows it.
-    out.push(
-      at(a, ['networkPolicy', 'allowEgressTo'], {
-        severity: 'warning',
-        message: `${a.name} says it calls ${b.name} (networkPolicy.allowEgressTo lists ${b.namespace}), but ${b.name} has no port (port: none): it answers no calls, so the call will be refused.`,
-        fix: `Remove ${b.namespace} from networkPolicy.allowEgressTo in ${fileOf(a)}; to hand ${b.name} work, publish a topic it subscribes to.`,
-      }),
-    );
-  } else if (c.callerDeclares && !c.calleeDeclares) {
-    out.push(
-      at(b, ['networkPolicy', 'allowIngressFrom'], {
-        severity: 'warning',
-        message: `${a.name} says it calls ${b.name} (networkPolicy.allowEgressTo lists ${b.namespace}), but ${b.name} does not accept calls from ${a.namespace}, so the call will be refused.`,
-        fix: `If ${a.name} should call ${b.name}, add ${a.namespace} to networkPolicy.allowIngressFrom in ${fileOf(b)}; otherwise remove ${b.namespace} from networkPolicy.allowEgressTo in ${fileOf(a)}.`,
-      }),
-    );
-  }
-  if (!c.callerDeclares && c.calleeDeclares) {
-    out.push(
-      at(a, ['networkPolicy', 'allowEgressTo'], {
-        severity: 'warning',
-        message: `${b.name} accepts calls from ${a.namespace} (networkPolicy.allowIngressFrom), but ${a.name} does not list ${b.namespace} in networkPolicy.allowEgressTo, so ${a.name} cannot call ${b.name}.`,
-        fix: `If ${a.name} should call ${b.name}, add ${b.namespace} to networkPolicy.allowEgressTo in ${fileOf(a)}; otherwise remove ${a.namespace} from networkPolicy.allowIngressFrom in ${fileOf(b)}.`,
-      }),
-    );
+  const gap = consentGap(party(a), party(b), c.callerDeclares, c.calleeDeclares);
+  if (gap) {
+    out.push(at(gap.side === 'caller' ? a : b, gap.field.split('.'), { severity: 'warning', message: gap.message, fix: gap.fix }));
   }
   return out;
 }

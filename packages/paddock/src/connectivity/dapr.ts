@@ -5,7 +5,7 @@
  */
 import type { AclVerdict, KubeObject } from './model.js';
 
-export const DEFAULT_TRUST_DOMAIN = 'public';
+const DEFAULT_TRUST_DOMAIN = 'public';
 
 interface AppPolicy {
   trustDomain: string;

@@ -76,10 +76,6 @@ export function withExtraObjects(apps: AppInput[], objects: KubeObject[], platfo
   };
 }
 
-export { computeMatrix, compareWithDeclarations, topicFindings };
-export { topicDeclaration, topicGrants, TOPIC_NAME, type TopicDeclaration, type TopicGrants, type TopicProblem } from './topics.js';
 export { callBetween, explainApp, formatMatrix, reaches } from './table.js';
-export { defaultPlatform, platformFromChartValues, type ChartPlatformValues } from './platform.js';
+export { platformFromChartValues, type ChartPlatformValues } from './platform.js';
 export type * from './model.js';
-export { DAPR_INTERNAL_PORT } from './model.js';
-export type { MatrixResult, InputProblem } from './matrix.js';

@@ -4,7 +4,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
-export type Family = 4 | 6;
+type Family = 4 | 6;
 interface Interval {
   lo: bigint;
   hi: bigint;
@@ -14,7 +14,7 @@ export interface IpSet {
   v6: Interval[];
 }
 
-export const emptySet = (): IpSet => ({ v4: [], v6: [] });
+const emptySet = (): IpSet => ({ v4: [], v6: [] });
 
 function parseAddress(addr: string): { family: Family; value: bigint } {
   if (isIPv4(addr)) {
@@ -40,7 +40,7 @@ function parseAddress(addr: string): { family: Family; value: bigint } {
 }
 
 /** Parse `a.b.c.d/n` or an IPv6 CIDR into its family and address interval. */
-export function parseCidr(cidr: string): { family: Family; interval: Interval } {
+function parseCidr(cidr: string): { family: Family; interval: Interval } {
   const [addr, bits] = cidr.trim().split('/');
   const { family, value } = parseAddress(addr ?? '');
   const width = family === 4 ? 32n : 128n;
@@ -100,7 +100,7 @@ export function overlaps(a: IpSet, b: IpSet): boolean {
 }
 
 /** Private, loopback, link-local, shared, multicast and reserved ranges: what "the internet" is not. */
-export const NON_PUBLIC = {
+const NON_PUBLIC = {
   v4: ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/3'],
   v6: ['::/128', '::1/128', 'fc00::/7', 'fe80::/10', 'ff00::/8'],
 };

@@ -8,7 +8,7 @@
  * egress rules through a namespace index, and only pods that are not isolated
  * for egress (platform pods, a namespace without default-deny) fan out to all.
  */
-import { ipSet, overlaps, publicInternet } from './ipset.js';
+import { ipSet, overlaps, publicInternet, type IpSet } from './ipset.js';
 import { accessControlOf, aclVerdict, explicitlyAllowed, sidecarOf, type AccessControl } from './dapr.js';
 import {
   DAPR_INTERNAL_PORT,
@@ -32,7 +32,7 @@ const NS_NAME = 'kubernetes.io/metadata.name';
 const rec = (x: unknown): Record<string, unknown> => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {});
 
 /** Problems met while reading the inputs (bad policies, missing configurations). */
-export interface InputProblem {
+interface InputProblem {
   app?: string;
   namespace: string;
   object: string;
@@ -90,36 +90,7 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
   const policies: NetworkPolicy[] = [];
 
   for (const app of apps) {
-    const dep = app.objects.find((o) => o?.kind === 'Deployment');
-    const rawLabels = rec(rec(rec(dep?.spec).template).metadata).labels;
-    const podLabels: Labels =
-      rawLabels && typeof rawLabels === 'object'
-        ? Object.fromEntries(Object.entries(rawLabels).map(([k, v]) => [k, String(v)]))
-        : { 'app.kubernetes.io/name': app.name };
-    const nsLabels = namespaceLabelsOf(app.namespace, app.objects, app.namespaceLabels);
-    const endpoint: Endpoint = {
-      id: `${app.namespace}/${app.name}`,
-      kind: 'app',
-      label: app.name,
-      namespace: app.namespace,
-      app: app.name,
-      labels: podLabels,
-      namespaceLabels: nsLabels,
-      ports: appPorts(app, dep),
-      addresses: podAddresses,
-    };
-    // Any other pod in the app's namespace (a debug pod, a job started by hand): default-deny must hold it too.
-    const other: Endpoint = {
-      id: `${app.namespace}/*`,
-      kind: 'app-other',
-      label: `${app.namespace} (other pods)`,
-      namespace: app.namespace,
-      app: app.name,
-      labels: {},
-      namespaceLabels: nsLabels,
-      ports: [{ port: 8080, protocol: 'TCP' }],
-      addresses: podAddresses,
-    };
+    const { endpoint, other } = appEndpoints(app, podAddresses);
     endpoints.push(endpoint, other);
     appInfo.set(app.name, { input: app, endpoint, other, daprEnabled: sidecarOf(app.objects).enabled });
     const parsed = parseNetworkPolicies(app.objects, app.namespace);
@@ -127,20 +98,7 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
     for (const p of parsed.problems) problems.push({ app: app.name, namespace: p.namespace, object: `NetworkPolicy/${p.policy}`, message: p.message });
   }
   for (const ns of platform.namespaces) {
-    const nsLabels = { ...(ns.labels ?? {}), [NS_NAME]: ns.namespace };
-    for (const pod of ns.pods) {
-      endpoints.push({
-        id: `${ns.namespace}/${pod.name}`,
-        kind: 'platform',
-        label: `${ns.namespace}/${pod.name}`,
-        namespace: ns.namespace,
-        role: pod.role,
-        labels: pod.labels,
-        namespaceLabels: nsLabels,
-        ports: pod.ports,
-        addresses: podAddresses,
-      });
-    }
+    endpoints.push(...platformEndpoints(ns, podAddresses));
     const parsed = parseNetworkPolicies(ns.policies ?? [], ns.namespace);
     policies.push(...parsed.policies);
     for (const p of parsed.problems) problems.push({ namespace: p.namespace, object: `NetworkPolicy/${p.policy}`, message: p.message });
@@ -159,38 +117,76 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
   const hosts = hostEndpoints(platform);
   endpoints.push(...hosts);
 
-  // Indexes: policies and pods by namespace.
+  const { flows, iso } = computeFlows(endpoints, policies, { internet, hosts, podAddresses });
+  const isolation: Matrix['isolation'] = {};
+  for (const e of endpoints) {
+    if (e.kind === 'app' || e.kind === 'app-other') isolation[e.id] = { ingress: iso.get(e)!.ingress.length > 0, egress: iso.get(e)!.egress.length > 0 };
+  }
+
+  const daprCalls = computeDaprCalls(apps, appInfo, flows, problems);
+  return { matrix: { endpoints, flows, daprCalls, isolation }, problems, apps: appInfo };
+}
+
+/** An app's pods, and any other pod in its namespace (a debug pod, a job started by hand): default-deny must hold it too. */
+function appEndpoints(app: AppInput, podAddresses: IpSet): { endpoint: Endpoint; other: Endpoint } {
+  const dep = app.objects.find((o) => o?.kind === 'Deployment');
+  const rawLabels = rec(rec(rec(dep?.spec).template).metadata).labels;
+  const podLabels: Labels =
+    rawLabels && typeof rawLabels === 'object'
+      ? Object.fromEntries(Object.entries(rawLabels).map(([k, v]) => [k, String(v)]))
+      : { 'app.kubernetes.io/name': app.name };
+  const nsLabels = namespaceLabelsOf(app.namespace, app.objects, app.namespaceLabels);
+  const endpoint: Endpoint = {
+    id: `${app.namespace}/${app.name}`,
+    kind: 'app',
+    label: app.name,
+    namespace: app.namespace,
+    app: app.name,
+    labels: podLabels,
+    namespaceLabels: nsLabels,
+    ports: appPorts(app, dep),
+    addresses: podAddresses,
+  };
+  const other: Endpoint = {
+    id: `${app.namespace}/*`,
+    kind: 'app-other',
+    label: `${app.namespace} (other pods)`,
+    namespace: app.namespace,
+    app: app.name,
+    labels: {},
+    namespaceLabels: nsLabels,
+    ports: [{ port: 8080, protocol: 'TCP' }],
+    addresses: podAddresses,
+  };
+  return { endpoint, other };
+}
+
+function platformEndpoints(ns: Platform['namespaces'][number], podAddresses: IpSet): Endpoint[] {
+  const nsLabels = { ...(ns.labels ?? {}), [NS_NAME]: ns.namespace };
+  return ns.pods.map((pod) => ({
+    id: `${ns.namespace}/${pod.name}`,
+    kind: 'platform',
+    label: `${ns.namespace}/${pod.name}`,
+    namespace: ns.namespace,
+    role: pod.role,
+    labels: pod.labels,
+    namespaceLabels: nsLabels,
+    ports: pod.ports,
+    addresses: podAddresses,
+  }));
+}
+
+/** Every flow the NetworkPolicies let through, from each endpoint to each port of every other, and each endpoint's isolation. */
+function computeFlows(
+  endpoints: Endpoint[],
+  policies: NetworkPolicy[],
+  outside: { internet: Endpoint; hosts: Endpoint[]; podAddresses: IpSet },
+): { flows: Flow[]; iso: Map<Endpoint, Isolation> } {
   const policiesByNs = new Map<string, NetworkPolicy[]>();
   for (const p of policies) policiesByNs.set(p.namespace, [...(policiesByNs.get(p.namespace) ?? []), p]);
-  const podsByNs = new Map<string, Endpoint[]>();
-  for (const e of endpoints) if (e.namespace) podsByNs.set(e.namespace, [...(podsByNs.get(e.namespace) ?? []), e]);
-  const nsLabelsByNs = new Map<string, Labels>();
-  for (const e of endpoints) if (e.namespace) nsLabelsByNs.set(e.namespace, e.namespaceLabels);
-  const pods = endpoints.filter((e) => e.namespace !== undefined);
-
   const iso = new Map<Endpoint, Isolation>();
   for (const e of endpoints) iso.set(e, e.namespace ? isolationOf(e, policiesByNs.get(e.namespace) ?? []) : { ingress: [], egress: [] });
-
-  /** A superset of the endpoints `peer` can name (exact matching happens afterwards). */
-  const peerCandidates = (peer: PolicyPeer, policyNs: string): Endpoint[] => {
-    if (peer.ipBlock)
-      return [...(overlaps(peer.ipBlock.set, podAddresses) ? pods : []), ...[internet, ...hosts].filter((e) => overlaps(peer.ipBlock!.set, e.addresses))];
-    if (!peer.namespaceSelector) return podsByNs.get(policyNs) ?? [];
-    const names = pinnedNames(peer.namespaceSelector) ?? [...nsLabelsByNs.keys()].filter((n) => selects(peer.namespaceSelector, nsLabelsByNs.get(n)!));
-    return names.flatMap((n) => podsByNs.get(n) ?? []);
-  };
-  const egressCandidates = (src: Endpoint): Endpoint[] => {
-    const egress = iso.get(src)!.egress;
-    if (!egress.length) return endpoints;
-    const set = new Set<Endpoint>();
-    for (const p of egress) {
-      for (const r of p.egress) {
-        if (!r.peers) return endpoints;
-        for (const peer of r.peers) for (const c of peerCandidates(peer, p.namespace)) if (peerMatches(peer, p.namespace, c)) set.add(c);
-      }
-    }
-    return [...set];
-  };
+  const egressCandidates = egressCandidatesOf(endpoints, iso, outside);
 
   const flows: Flow[] = [];
   for (const src of endpoints) {
@@ -217,14 +213,41 @@ export function computeMatrix(apps: AppInput[], platform: Platform = defaultPlat
       }
     }
   }
+  return { flows, iso };
+}
 
-  const isolation: Matrix['isolation'] = {};
-  for (const e of endpoints) {
-    if (e.kind === 'app' || e.kind === 'app-other') isolation[e.id] = { ingress: iso.get(e)!.ingress.length > 0, egress: iso.get(e)!.egress.length > 0 };
-  }
+/** For a source, a superset of the endpoints its egress policies let it reach (exact matching happens afterwards). */
+function egressCandidatesOf(
+  endpoints: Endpoint[],
+  iso: Map<Endpoint, Isolation>,
+  { internet, hosts, podAddresses }: { internet: Endpoint; hosts: Endpoint[]; podAddresses: IpSet },
+): (src: Endpoint) => Endpoint[] {
+  const podsByNs = new Map<string, Endpoint[]>();
+  for (const e of endpoints) if (e.namespace) podsByNs.set(e.namespace, [...(podsByNs.get(e.namespace) ?? []), e]);
+  const nsLabelsByNs = new Map<string, Labels>();
+  for (const e of endpoints) if (e.namespace) nsLabelsByNs.set(e.namespace, e.namespaceLabels);
+  const pods = endpoints.filter((e) => e.namespace !== undefined);
 
-  const daprCalls = computeDaprCalls(apps, appInfo, flows, problems);
-  return { matrix: { endpoints, flows, daprCalls, isolation }, problems, apps: appInfo };
+  /** A superset of the endpoints `peer` can name. */
+  const peerCandidates = (peer: PolicyPeer, policyNs: string): Endpoint[] => {
+    if (peer.ipBlock)
+      return [...(overlaps(peer.ipBlock.set, podAddresses) ? pods : []), ...[internet, ...hosts].filter((e) => overlaps(peer.ipBlock!.set, e.addresses))];
+    if (!peer.namespaceSelector) return podsByNs.get(policyNs) ?? [];
+    const names = pinnedNames(peer.namespaceSelector) ?? [...nsLabelsByNs.keys()].filter((n) => selects(peer.namespaceSelector, nsLabelsByNs.get(n)!));
+    return names.flatMap((n) => podsByNs.get(n) ?? []);
+  };
+  return (src) => {
+    const egress = iso.get(src)!.egress;
+    if (!egress.length) return endpoints;
+    const set = new Set<Endpoint>();
+    for (const p of egress) {
+      for (const r of p.egress) {
+        if (!r.peers) return endpoints;
+        for (const peer of r.peers) for (const c of peerCandidates(peer, p.namespace)) if (peerMatches(peer, p.namespace, c)) set.add(c);
+      }
+    }
+    return [...set];
+  };
 }
 
 /**

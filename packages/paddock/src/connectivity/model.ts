@@ -30,7 +30,7 @@ export interface AppInput {
 }
 
 /** The part of the contract the connectivity check reads. */
-export interface AppValues {
+interface AppValues {
   /** The app's port; `none` for an app that serves nothing (a worker or a client). */
   port?: number | 'none';
   networkPolicy?: { allowIngressFrom?: string[] | null; allowEgressTo?: string[] | null } | null;
@@ -53,7 +53,7 @@ export interface PortSpec {
 }
 
 /** What a platform component is, so findings can say "Redis" rather than a label set. */
-export type Role =
+type Role =
   | 'dns'
   | 'dapr-control-plane'
   | 'redis'
@@ -99,7 +99,7 @@ export interface Platform {
 }
 
 /** `host`: an address outside the pod network that is not the internet (the nodes, the API server). */
-export type EndpointKind = 'app' | 'app-other' | 'platform' | 'internet' | 'host';
+type EndpointKind = 'app' | 'app-other' | 'platform' | 'internet' | 'host';
 
 /** A source or destination of traffic. */
 export interface Endpoint {

@@ -117,7 +117,7 @@ export function peerMatches(peer: PolicyPeer, policyNs: string, ep: Endpoint): b
 }
 
 /** Does a policy port match destination port `port` of endpoint `dst` (named ports resolve against dst)? */
-export function portMatches(pp: PolicyPort, port: PortSpec, dst: Endpoint): boolean {
+function portMatches(pp: PolicyPort, port: PortSpec, dst: Endpoint): boolean {
   if (pp.protocol !== port.protocol) return false;
   if (pp.port === undefined) return true;
   if (port.endPort !== undefined) return rangeMatches(pp, port.port, port.endPort);

@@ -1,7 +1,7 @@
 /** Label selectors as NetworkPolicy uses them. */
 import type { LabelSelector } from '../kube/labels.js';
 
-export { selects, type LabelSelector, type LabelSelectorRequirement, type Labels } from '../kube/labels.js';
+export { selects, type LabelSelector, type Labels } from '../kube/labels.js';
 
 /** The namespace names a selector can only match, when it pins `kubernetes.io/metadata.name`; else undefined. */
 export function pinnedNames(selector: LabelSelector | null | undefined): string[] | undefined {

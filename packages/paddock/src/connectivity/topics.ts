@@ -11,7 +11,7 @@
  */
 
 /** A topic name: a Redis key with no glob character and no `|` (state keys are `<app>||<key>`). */
-export const TOPIC_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+const TOPIC_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 export interface TopicDeclaration {
   app: string;

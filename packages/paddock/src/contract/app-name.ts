@@ -15,7 +15,7 @@ export function appNameFor(file: string, override?: string): string {
   return basename(base, extname(base));
 }
 
-export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The names no app may have (charts/app/files/reserved-names.yaml, the one source the chart reads too). */
 export interface ReservedNames {
@@ -24,7 +24,7 @@ export interface ReservedNames {
   prefixes: string[];
 }
 
-export const reservedNamesFile = join(paths.chart, 'files', 'reserved-names.yaml');
+const reservedNamesFile = join(paths.chart, 'files', 'reserved-names.yaml');
 
 let reserved: ReservedNames | undefined;
 

@@ -31,7 +31,17 @@ const DAPR_PORTS: Record<number, string> = {
 export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
   const last = path.split('.').pop() ?? path;
   const shown = JSON.stringify(value);
+  return (
+    structureHint(err, path) ??
+    portOrTypeHint(err, path, last, value, shown) ??
+    fieldHint(err, path, last, value, shown) ??
+    allowListHint(path, value) ??
+    genericHint(err, path, shown)
+  );
+}
 
+/** An unknown or missing setting, or one only a web app has. */
+function structureHint(err: ErrorObject, path: string): Hint | undefined {
   if (err.keyword === 'additionalProperties') {
     const key = (err.params as { additionalProperty: string }).additionalProperty;
     const where = path ? `under ${path}` : 'at the top level';
@@ -66,6 +76,11 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
       fix: calls ? `Empty ${path}, or give the port the app answers on.` : `Remove ${path}, or give the port the app answers on.`,
     };
   }
+  return undefined;
+}
+
+/** The port, and a value of the wrong YAML type. */
+function portOrTypeHint(err: ErrorObject, path: string, last: string, value: unknown, shown: string): Hint | undefined {
   if (last === 'port' && path === 'port') {
     const n = Number(value);
     if (typeof value === 'number' && DAPR_PORTS[n])
@@ -94,6 +109,11 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
     };
   }
 
+  return undefined;
+}
+
+/** A field's own rule, by the field's name. */
+function fieldHint(err: ErrorObject, path: string, last: string, value: unknown, shown: string): Hint | undefined {
   switch (last) {
     case 'tag':
       if (typeof value === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(value)) {
@@ -175,6 +195,11 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
       break;
   }
 
+  return undefined;
+}
+
+/** An entry of networkPolicy.allowIngressFrom or allowEgressTo that is not an app namespace. */
+function allowListHint(path: string, value: unknown): Hint | undefined {
   if (/networkPolicy\.allow(IngressFrom|EgressTo)\.\d+$/.test(path)) {
     const s = String(value);
     if (s.includes('*')) return { message: `${path} "${s}" is a wildcard; each app must be named.`, fix: "List each app's namespace, for example app2-ns." };
@@ -187,6 +212,11 @@ export function hintFor(err: ErrorObject, path: string, value: unknown): Hint {
       return { message: `${path} "${s}" is not an app namespace.`, fix: `App namespaces end in -ns: did you mean ${s}-ns?` };
     return { message: `${path} "${s}" is not an app namespace.`, fix: 'Write <app>-ns, for example app2-ns.' };
   }
+  return undefined;
+}
+
+/** What any other schema error says. */
+function genericHint(err: ErrorObject, path: string, shown: string): Hint {
   if (err.keyword === 'uniqueItems') return { message: `${path} lists the same entry twice.`, fix: 'Remove the duplicate.' };
   if (err.keyword === 'maxItems') return { message: `${path} has too many entries.`, fix: 'Ask the platform team.' };
   if (err.keyword === 'const' || err.keyword === 'enum') {

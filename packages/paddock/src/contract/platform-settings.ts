@@ -26,12 +26,23 @@ export function platformSettings(): PlatformSettings {
   return cached;
 }
 
+/** The Kubernetes version the platform targets, as written there (`1.35.8`): what helm renders for (--kube-version). */
+export function kubeVersion(): string {
+  return platformSettings().kubeVersion;
+}
+
+/** The same version as the API server reports it (`v1.35.8`): the generated schemas are for it. */
+export function kubeGitVersion(): string {
+  const v = String(kubeVersion() ?? '');
+  return v.startsWith('v') ? v : `v${v}`;
+}
+
 /**
  * The minor of the Kubernetes the platform targets, as `v1.35`: the version
  * Pod Security labels pin (`pod-security.kubernetes.io/enforce-version`).
  */
 export function kubeMinorVersion(): string {
-  const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(platformSettings().kubeVersion ?? '');
-  if (!m) throw new Error(`charts/app/values.yaml platform.kubeVersion is "${platformSettings().kubeVersion}", not a Kubernetes version like 1.35.8`);
+  const m = /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(kubeVersion() ?? '');
+  if (!m) throw new Error(`charts/app/values.yaml platform.kubeVersion is "${kubeVersion()}", not a Kubernetes version like 1.35.8`);
   return `v${m[1]}.${m[2]}`;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exactQuantity, quantityProblem } from './quantity.js';
+import { exactQuantity, isQuantityText, quantityProblem } from './quantity.js';
 
 const max = { cpu: '2', memory: '2Gi' };
 
@@ -51,4 +51,9 @@ test('a memory amount is more than 0 and at most the maximum', () => {
   ];
   for (const [v, why] of refused) assert.match(quantityProblem('memory', v, max) ?? 'accepted', why, JSON.stringify(v));
   for (const v of ['1Mi', '256Mi', '1.5Gi', '2Gi', '2048Mi', '2147M']) assert.equal(quantityProblem('memory', v, max), undefined, v);
+});
+
+test('a quantity as written in an annotation: no spaces around it, any exponent', () => {
+  for (const ok of ['250m', '0.5', '.5', '5.', '1e3', '1E-2', '+1Gi', '-1', '128Mi', '1e200']) assert.equal(isQuantityText(ok), true, ok);
+  for (const bad of ['', '.', ' 1', '1 ', '128MB', '1e3m', 'm', '1.2.3', '0x10']) assert.equal(isQuantityText(bad), false, bad);
 });

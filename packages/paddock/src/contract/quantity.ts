@@ -20,13 +20,27 @@ function textOf(q: string | number): string | undefined {
   return typeof q === 'string' ? q.trim() : undefined;
 }
 
+/** The parts of a quantity's text as written (no trimming), or undefined when it is not one. */
+function partsOf(text: string): RegExpExecArray | undefined {
+  const m = QUANTITY.exec(text);
+  return m && (m[2] || m[3]) ? m : undefined;
+}
+
+/**
+ * Whether `text`, exactly as written, is a Kubernetes quantity: what
+ * resource.ParseQuantity accepts, e.g. in an annotation such as
+ * dapr.io/sidecar-cpu-limit (no surrounding spaces, any exponent).
+ */
+export function isQuantityText(text: string): boolean {
+  return partsOf(text) !== undefined;
+}
+
 /** The exact value, or undefined when it is not a Kubernetes quantity. */
 export function exactQuantity(q: string | number): Exact | undefined {
   const text = textOf(q);
-  const m = text === undefined ? null : QUANTITY.exec(text);
+  const m = text === undefined ? undefined : partsOf(text);
   if (!m) return undefined;
   const [, sign = '', whole = '', frac = '', exp, suffix = ''] = m;
-  if (!whole && !frac) return undefined;
   let num = BigInt(`${whole || '0'}${frac}`);
   let den = 10n ** BigInt(frac.length);
   if (sign === '-') num = -num;

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { notFound, UserError } from '../report/errors.js';
 
 /** What a path is, for a plain message: "a named pipe (FIFO)". */
@@ -15,12 +15,6 @@ export function kindOf(info: {
   if (info.isSocket()) return 'a socket';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
   return 'not a regular file';
-}
-
-/** True when `path` (after symbolic links) is a regular file; false for anything else or nothing. */
-export async function isRegularFile(path: string): Promise<boolean> {
-  const info = await stat(path).catch(() => undefined);
-  return Boolean(info?.isFile());
 }
 
 /**

@@ -33,7 +33,7 @@ let compiled: ValidateFunction | undefined;
  * schema's hash and ajv's version), since compiling it costs more than a whole
  * `paddock validate` otherwise needs.
  */
-export async function contractValidator(): Promise<ValidateFunction> {
+async function contractValidator(): Promise<ValidateFunction> {
   if (compiled) return compiled;
   const text = readFileSync(paths.contract, 'utf8');
   const key = createHash('sha256').update(`${ajvVersion}\0${text}`).digest('hex').slice(0, 16);
@@ -131,41 +131,24 @@ function effectiveResources(v: { size?: unknown; resources?: Resources }): {
   return { value, from };
 }
 
+type ContractValues = {
+  image?: { repository?: string };
+  nodepool?: string;
+  size?: unknown;
+  resources?: Resources;
+  binding?: { enabled?: unknown; url?: unknown };
+};
+type At = (path: (string | number)[], message: string, fix: string) => void;
+
 /** What the chart's templates also refuse, checked here first so the author hears it before Flux does. */
 function contractFindings(vf: ValuesFile, name: string): Finding[] {
-  const v = vf.values as {
-    image?: { repository?: string };
-    nodepool?: string;
-    size?: unknown;
-    resources?: Resources;
-    binding?: { enabled?: unknown; url?: unknown };
-  };
+  const v = vf.values as ContractValues;
   const out: Finding[] = [];
-  const at = (path: (string | number)[], message: string, fix: string): void => {
+  const at: At = (path, message, fix) => {
     out.push({ rule: 'contract', severity: 'error', file: vf.file, line: lineOf(vf, path), path: path.join('.'), message, fix });
   };
   const platform = platformSettings();
-
-  // Every namespace an app lists is another app's, <app>-ns, so its app name follows the one rule too.
-  const lists: (string | number)[][] = [
-    ['networkPolicy', 'allowIngressFrom'],
-    ['networkPolicy', 'allowEgressTo'],
-    ['pubsub', 'allowSubscribersFrom'],
-  ];
-  for (const list of lists) {
-    const entries = list.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string | number, unknown>)[k] : undefined), v);
-    if (!Array.isArray(entries)) continue;
-    entries.forEach((entry, i) => {
-      if (typeof entry !== 'string' || !entry.endsWith('-ns')) return;
-      const problem = appNameProblem(entry.slice(0, -3));
-      if (problem)
-        at(
-          [...list, i],
-          `${list.join('.')} lists "${entry}", which cannot be an app's namespace: ${problem}.`,
-          'List only the namespaces of apps on the platform, <app>-ns, for example app2-ns.',
-        );
-    });
-  }
+  namespaceListFindings(v, at);
 
   const nameProblem = appNameProblem(name);
   if (nameProblem) {
@@ -198,17 +181,50 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
       `Write nodepool: ${ownPool}, or leave nodepool out.`,
     );
   }
+  resourceFindings(v, at);
 
-  // Quantities by value, whatever their YAML type (the schema's patterns only see strings).
+  if (v.binding?.enabled === true && typeof v.binding.url === 'string') {
+    const { problem } = judgeBindingUrl(v.binding.url);
+    if (problem) at(['binding', 'url'], `binding.url ${problem}.`, BINDING_URL_FIX);
+  }
+  return out;
+}
+
+/** Every namespace an app lists is another app's, <app>-ns, so its app name follows the one rule too. */
+function namespaceListFindings(v: ContractValues, at: At): void {
+  const lists: (string | number)[][] = [
+    ['networkPolicy', 'allowIngressFrom'],
+    ['networkPolicy', 'allowEgressTo'],
+    ['pubsub', 'allowSubscribersFrom'],
+  ];
+  for (const list of lists) {
+    const entries = list.reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string | number, unknown>)[k] : undefined), v);
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((entry, i) => {
+      if (typeof entry !== 'string' || !entry.endsWith('-ns')) return;
+      const problem = appNameProblem(entry.slice(0, -3));
+      if (problem)
+        at(
+          [...list, i],
+          `${list.join('.')} lists "${entry}", which cannot be an app's namespace: ${problem}.`,
+          'List only the namespaces of apps on the platform, <app>-ns, for example app2-ns.',
+        );
+    });
+  }
+}
+
+/** Quantities by value, whatever their YAML type (the schema's patterns only see strings), and no request above its limit. */
+function resourceFindings(v: ContractValues, at: At): void {
+  const max = platformSettings().maxContainer;
   const badQuantity = new Set<string>();
   for (const kind of ['requests', 'limits'] as const) {
     for (const res of ['cpu', 'memory'] as const) {
       const given = v.resources?.[kind];
       if (!given || !(res in given)) continue;
-      const problem = quantityProblem(res, given[res], platform.maxContainer);
+      const problem = quantityProblem(res, given[res], max);
       if (!problem) continue;
       badQuantity.add(res);
-      at(['resources', kind, res], `resources.${kind}.${res} ${problem}.`, quantityFix(res, platform.maxContainer));
+      at(['resources', kind, res], `resources.${kind}.${res} ${problem}.`, quantityFix(res, max));
     }
   }
   const eff = effectiveResources(v);
@@ -228,12 +244,6 @@ function contractFindings(vf: ValuesFile, name: string): Finding[] {
       );
     }
   }
-
-  if (v.binding?.enabled === true && typeof v.binding.url === 'string') {
-    const { problem } = judgeBindingUrl(v.binding.url);
-    if (problem) at(['binding', 'url'], `binding.url ${problem}.`, BINDING_URL_FIX);
-  }
-  return out;
 }
 
 /** Plain values that Helm and other YAML readers see differently (yaml-readings.ts). */

@@ -10,7 +10,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Scalar } from 'yaml';
 import { formatFloatKey, goPlain, goTagged, type GoScalar } from './go-yaml.js';
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Something a reader refuses, with its 1-based line where known. */
 export interface ReadProblem {
@@ -32,7 +32,7 @@ export interface ReadOptions {
 }
 
 /** One document as read. `value` is undefined when the document cannot be read (then `problems`). */
-export interface ReadDocument {
+interface ReadDocument {
   doc: Document.Parsed;
   value?: Json;
   problems: ReadProblem[];
@@ -81,7 +81,7 @@ function goToJson(r: GoScalar, source: string, node: Node): Json {
 }
 
 /** go-yaml's reading of one scalar node. */
-export function scalarReading(node: Scalar, mode: ReadOptions['mode']): GoScalar {
+function scalarReading(node: Scalar, mode: ReadOptions['mode']): GoScalar {
   const source = String(node.value);
   if (node.tag) {
     if (mode === 'values') {

@@ -138,7 +138,7 @@ export function disagreements(doc: Document.Parsed): Disagreement[] {
 }
 
 /** True when some YAML reader would not read `s`, written plain, as this very text. */
-export function plainIsAmbiguous(s: string): boolean {
+function plainIsAmbiguous(s: string): boolean {
   return goPlain(s).t !== 'str' || s === '<<' || [...YAML12, ...YAML11_ALL].some((t) => t.test?.test(s));
 }
 

@@ -50,8 +50,8 @@ export interface DevApp {
   run: RunSpec;
 }
 
-export const DEV_FILE = 'paddock.dev.yaml';
-export const SECRETS_FILE = 'secrets.local.yaml';
+const DEV_FILE = 'paddock.dev.yaml';
+const SECRETS_FILE = 'secrets.local.yaml';
 
 /** How a path is shown to the user: relative to the working directory when that is shorter. */
 export function shown(path: string): string {

@@ -51,7 +51,7 @@ export const STATE_COMMANDS = [
  * not know it, and refuses the rule), so ACL LOG shows only real refusals.
  */
 export const SETINFO_COMMAND = '+client|setinfo';
-export const SETINFO_SINCE = [7, 2] as const;
+const SETINFO_SINCE = [7, 2] as const;
 
 /** A publisher sends with XADD (Dapr's publish, nothing else) to the topics it owns. */
 export const PUBLISH_COMMANDS = ['+xadd'];
@@ -63,7 +63,7 @@ export const PUBLISH_COMMANDS = ['+xadd'];
 export const SUBSCRIBE_COMMANDS = ['+xgroup|create', '+xreadgroup', '+xack', '+xpending', '+xclaim'];
 
 /** Whether a Redis version ("7.0.15") knows CLIENT SETINFO. */
-export function knowsSetinfo(version: string): boolean {
+function knowsSetinfo(version: string): boolean {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   return major > SETINFO_SINCE[0] || (major === SETINFO_SINCE[0] && minor >= SETINFO_SINCE[1]);
 }

@@ -87,7 +87,10 @@ test('allow-list mismatches between the apps run together are reported', () => {
   const app3 = app('app3', { networkPolicy: { allowEgressTo: ['app1-ns'] } });
   const found = allowListMismatches([app1, app2, app3]);
   assert.equal(found.length, 1);
-  assert.match(found[0]!, /app3 may call app1.*app1's sidecar refuses these calls, here and in the cluster/);
+  assert.match(
+    found[0]!,
+    /app3 says it calls app1 .*app1 does not accept calls from app3-ns, so the call will be refused\..* add app3-ns to networkPolicy\.allowIngressFrom in /,
+  );
 });
 
 test('secrets.local.yaml: flat names to text; blanks are "not set"', () => {

@@ -21,13 +21,13 @@ interface BlockEntry {
   cluster: ComponentSpec;
   local: Partial<Record<Backend, ComponentSpec>>;
 }
-export type BuildingBlock = 'statestore' | 'secretstore' | 'pubsub' | 'binding';
-export const BLOCKS: BuildingBlock[] = ['statestore', 'secretstore', 'pubsub', 'binding'];
+type BuildingBlock = 'statestore' | 'secretstore' | 'pubsub' | 'binding';
+const BLOCKS: BuildingBlock[] = ['statestore', 'secretstore', 'pubsub', 'binding'];
 
 let mapping: Record<BuildingBlock, BlockEntry> | undefined;
 
 /** charts/app/files/building-blocks.yaml: the one building-block mapping, shared with the chart. */
-export function buildingBlocks(): Record<BuildingBlock, BlockEntry> {
+function buildingBlocks(): Record<BuildingBlock, BlockEntry> {
   mapping ??= parse(readFileSync(paths.buildingBlocks, 'utf8')) as Record<BuildingBlock, BlockEntry>;
   return mapping;
 }

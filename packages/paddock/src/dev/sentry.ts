@@ -10,7 +10,7 @@ import { GroupProcess, type LineSink, Supervised } from './proc.js';
  * Where the local Sentry says it lives, as the cluster's does: each daprd
  * checks that Sentry's certificate is spiffe://localhost/ns/dapr-system/dapr-sentry.
  */
-export const CONTROL_PLANE = { trustDomain: 'localhost', namespace: 'dapr-system' } as const;
+const CONTROL_PLANE = { trustDomain: 'localhost', namespace: 'dapr-system' } as const;
 
 /** What a sidecar needs to get its mTLS identity from the session's Sentry. */
 export interface SentryEndpoint {
@@ -127,7 +127,7 @@ export async function startSentry(
 }
 
 /** A root and issuer made by an earlier session, for this control plane, valid for at least another week. */
-export function usableCredentials(credentials: string, now = Date.now()): boolean {
+function usableCredentials(credentials: string, now = Date.now()): boolean {
   try {
     const root = new X509Certificate(readFileSync(join(credentials, 'ca.crt')));
     const issuer = new X509Certificate(readFileSync(join(credentials, 'issuer.crt')));

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pc from 'picocolors';
 import { stringify } from 'yaml';
+import { consentGap, type Party } from '../connectivity/consent.js';
 import { topicDeclaration, topicGrants } from '../connectivity/topics.js';
 import { platformSettings } from '../contract/index.js';
 import { UserError } from '../report/errors.js';
@@ -62,37 +63,23 @@ const EXPECTED_DAPRD_WARNINGS = [
 
 const COLORS = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
 
-/** Who calls whom without the other side agreeing: calls that will be refused, locally as in the cluster. */
+/** Who calls whom without the other side agreeing: calls that will be refused, locally as in the cluster (the check's own sentences). */
 export function allowListMismatches(apps: DevApp[]): string[] {
-  const byNs = new Map(apps.map((a) => [a.namespace, a]));
+  const party = (a: DevApp): Party => ({ name: a.name, namespace: a.namespace, file: shown(a.valuesFile), answersCalls: a.values.port !== undefined });
   const out: string[] = [];
   for (const caller of apps) {
-    for (const ns of caller.values.networkPolicy.allowEgressTo) {
-      const callee = byNs.get(ns);
-      if (callee && callee.values.port === undefined) {
-        out.push(
-          `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} has no port (port: none): it answers no calls, here and in the cluster. Remove ${ns} from ${shown(caller.valuesFile)} networkPolicy.allowEgressTo.`,
-        );
-      } else if (callee && !callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace)) {
-        out.push(
-          `${caller.name} may call ${callee.name} (allowEgressTo: ${ns}), but ${callee.name} does not accept it (its allowIngressFrom lacks ${caller.namespace}): ${callee.name}'s sidecar refuses these calls, here and in the cluster. Add ${caller.namespace} to ${shown(callee.valuesFile)} networkPolicy.allowIngressFrom.`,
-        );
-      }
-    }
-    for (const ns of caller.values.networkPolicy.allowIngressFrom) {
-      const other = byNs.get(ns);
-      if (other && !other.values.networkPolicy.allowEgressTo.includes(caller.namespace)) {
-        out.push(
-          `${caller.name} accepts calls from ${other.name}, but ${other.name} does not list ${caller.namespace} in allowEgressTo, so it cannot call ${caller.name}.`,
-        );
-      }
+    for (const callee of apps) {
+      const callerDeclares = caller.values.networkPolicy.allowEgressTo.includes(callee.namespace);
+      const calleeDeclares = callee.values.networkPolicy.allowIngressFrom.includes(caller.namespace);
+      const gap = consentGap(party(caller), party(callee), callerDeclares, calleeDeclares);
+      if (gap) out.push(`${gap.message} ${gap.fix}`);
     }
   }
   return out;
 }
 
 /** Topics that will not flow between the apps run together (the cluster's rule, connectivity/topics.ts). */
-export function topicMismatches(apps: DevApp[]): string[] {
+function topicMismatches(apps: DevApp[]): string[] {
   const byName = new Map(apps.map((a) => [a.name, a]));
   const { problems } = topicGrants(apps.map((a) => topicDeclaration(a.name, a.values as unknown as Record<string, unknown>)));
   const out: string[] = [];
@@ -110,6 +97,18 @@ export function topicMismatches(apps: DevApp[]): string[] {
     }
   }
   return out;
+}
+
+/** Runtimes the apps need, checked before any slow step. */
+async function requireRuntimes(apps: DevApp[]): Promise<void> {
+  for (const a of apps) {
+    const install = a.run.install;
+    if (install && (await needsInstall(install))) {
+      for (const cmd of install.run) if (!cmd[0]!.includes('/')) requireProgram(cmd[0]!, a, install.cwd);
+    }
+    const program = a.run.command[0]!;
+    if (!program.includes('/')) requireProgram(program, a, a.run.cwd);
+  }
 }
 
 export class DevSession {
@@ -178,6 +177,62 @@ export class DevSession {
     };
   }
 
+  /** Each app's port: its own (refused when two clash or another program has it), or a free one with --free-ports. */
+  private async appPorts(taken: Set<number>): Promise<Map<string, number>> {
+    const { opts, apps } = this;
+    const appPorts = new Map<string, number>();
+    // An app with `port: none` listens on nothing, so it needs no port here either.
+    const withPort = apps.filter((a) => a.values.port !== undefined);
+    if (opts.freePorts) {
+      const ports = await freePorts(withPort.length, taken);
+      for (const [i, a] of withPort.entries()) appPorts.set(a.name, ports[i]!);
+      return appPorts;
+    }
+    for (const a of withPort) {
+      const p = a.values.port!;
+      const clash = apps.find((b) => b !== a && b.values.port === p);
+      if (clash)
+        throw new UserError(
+          `${a.name} and ${clash.name} both use port ${p} (their values files)`,
+          'Give one of them another port, or run paddock dev --free-ports.',
+        );
+      if (await portInUse(p)) {
+        throw new UserError(
+          `port ${p} (${shown(a.valuesFile)} port) is already in use by another program`,
+          'Stop that program, or run paddock dev --free-ports to give the apps free ports.',
+        );
+      }
+      taken.add(p);
+      appPorts.set(a.name, p);
+    }
+    return appPorts;
+  }
+
+  /** The app's Dapr resources and configuration under .paddock/dev/<app>/, and its local secrets. */
+  private async writeResources(a: DevApp, trustDomain: string, nameResolutionDb: string): Promise<{ resourcesDir: string; configFile: string }> {
+    const { opts } = this;
+    const dir = join(this.devDir, a.name);
+    const resourcesDir = join(dir, 'components');
+    await rm(resourcesDir, { recursive: true, force: true });
+    await mkdir(resourcesDir, { recursive: true, mode: 0o700 });
+    const ctx: LocalContext = {
+      backend: opts.backend,
+      dataDir: dir,
+      secretsJson: join(dir, 'secrets.json'),
+      nameResolutionDb,
+      trustDomain,
+      ...(this.redis ? { redis: { host: this.redis.host, password: this.redis.passwords.get(a.name)! } } : {}),
+    };
+    await this.writeSecrets(a, ctx.secretsJson);
+    for (const c of localComponents(a, ctx)) {
+      const name = (c.metadata as { name: string }).name;
+      await writeFile(join(resourcesDir, `${name}.yaml`), stringify(c), { mode: 0o600 });
+    }
+    const configFile = join(dir, 'config.yaml');
+    await writeFile(configFile, `# Generated by paddock dev from ${shown(a.valuesFile)}; do not edit.\n${stringify(localConfiguration(a, ctx))}`);
+    return { resourcesDir, configFile };
+  }
+
   private async boot(): Promise<void> {
     const { opts, apps } = this;
     await mkdir(this.devDir, { recursive: true });
@@ -188,41 +243,8 @@ export class DevSession {
 
     // Ports first: a clash is the most common problem and the cheapest to report.
     const taken = new Set<number>();
-    const appPorts = new Map<string, number>();
-    // An app with `port: none` listens on nothing, so it needs no port here either.
-    const withPort = apps.filter((a) => a.values.port !== undefined);
-    if (opts.freePorts) {
-      const ports = await freePorts(withPort.length, taken);
-      for (const [i, a] of withPort.entries()) appPorts.set(a.name, ports[i]!);
-    } else {
-      for (const a of withPort) {
-        const p = a.values.port!;
-        const clash = apps.find((b) => b !== a && b.values.port === p);
-        if (clash)
-          throw new UserError(
-            `${a.name} and ${clash.name} both use port ${p} (their values files)`,
-            'Give one of them another port, or run paddock dev --free-ports.',
-          );
-        if (await portInUse(p)) {
-          throw new UserError(
-            `port ${p} (${shown(a.valuesFile)} port) is already in use by another program`,
-            'Stop that program, or run paddock dev --free-ports to give the apps free ports.',
-          );
-        }
-        taken.add(p);
-        appPorts.set(a.name, p);
-      }
-    }
-
-    // Runtimes the apps need, before any slow step.
-    for (const a of apps) {
-      const install = a.run.install;
-      if (install && (await needsInstall(install))) {
-        for (const cmd of install.run) if (!cmd[0]!.includes('/')) requireProgram(cmd[0]!, a, install.cwd);
-      }
-      const program = a.run.command[0]!;
-      if (!program.includes('/')) requireProgram(program, a, a.run.cwd);
-    }
+    const appPorts = await this.appPorts(taken);
+    await requireRuntimes(apps);
 
     const dapr = await ensureDaprBinaries(this.sink('build', pc.dim), opts.say);
     for (const [i, a] of apps.entries()) {
@@ -242,26 +264,7 @@ export class DevSession {
     const trustDomain = String((platformSettings().dapr as { trustDomain?: string } | undefined)?.trustDomain ?? 'public');
     const nameResolutionDb = join(this.devDir, 'nameresolution.db');
     for (const [i, a] of apps.entries()) {
-      const dir = join(this.devDir, a.name);
-      const resourcesDir = join(dir, 'components');
-      await rm(resourcesDir, { recursive: true, force: true });
-      await mkdir(resourcesDir, { recursive: true, mode: 0o700 });
-      const ctx: LocalContext = {
-        backend: opts.backend,
-        dataDir: dir,
-        secretsJson: join(dir, 'secrets.json'),
-        nameResolutionDb,
-        trustDomain,
-        ...(this.redis ? { redis: { host: this.redis.host, password: this.redis.passwords.get(a.name)! } } : {}),
-      };
-      await this.writeSecrets(a, ctx.secretsJson);
-      for (const c of localComponents(a, ctx)) {
-        const name = (c.metadata as { name: string }).name;
-        await writeFile(join(resourcesDir, `${name}.yaml`), stringify(c), { mode: 0o600 });
-      }
-      const configFile = join(dir, 'config.yaml');
-      await writeFile(configFile, `# Generated by paddock dev from ${shown(a.valuesFile)}; do not edit.\n${stringify(localConfiguration(a, ctx))}`);
-
+      const { resourcesDir, configFile } = await this.writeResources(a, trustDomain, nameResolutionDb);
       const [daprHttp, daprGrpc, daprInternalGrpc, metrics] = (await freePorts(4, taken)) as [number, number, number, number];
       const ports: AppPorts = { ...(appPorts.has(a.name) ? { app: appPorts.get(a.name)! } : {}), daprHttp, daprGrpc, daprInternalGrpc, metrics };
       const colour = COLORS[i % COLORS.length]!;

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDoctor } from './index.js';
 
-export interface RuleScore {
+interface RuleScore {
   rule: string;
   /** The severities the rule reported or was expected at. */
   severities: Set<string>;
@@ -28,7 +28,7 @@ export interface CorpusScore {
 const key = (severity: string, rule: string, where: string): string => `${severity} ${rule} ${where}`;
 
 /** The expected findings of one app: `severity rule file:line` lines. */
-export function readExpected(text: string): string[] {
+function readExpected(text: string): string[] {
   return text
     .split(/\r?\n/)
     .map((l) => l.replace(/#.*$/, '').trim())

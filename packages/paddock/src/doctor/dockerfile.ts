@@ -14,14 +14,14 @@ export interface Instruction {
 }
 
 /** A name = value the image sets (ENV, or ARG with a default), where secrets must not be. */
-export interface ImageSetting {
+interface ImageSetting {
   op: 'ENV' | 'ARG';
   key: string;
   value: string;
   line: number;
 }
 
-export interface BaseImage {
+interface BaseImage {
   /** As written, with ARG defaults substituted. */
   image: string;
   name: string;
@@ -80,7 +80,7 @@ export function parseDockerfile(text: string): Instruction[] {
 }
 
 /** `ENV K=V K2="v 2"` and the older `ENV K V` form. */
-export function envPairs(args: string): [string, string][] {
+function envPairs(args: string): [string, string][] {
   const t = args.trim();
   const old = /^([A-Za-z_]\w*)\s+(.*)$/.exec(t);
   if (old && !/^[A-Za-z_]\w*=/.test(t)) return [[old[1]!, unquote(old[2]!.trim())]];
@@ -123,6 +123,39 @@ function splitImage(image: string): Omit<BaseImage, 'line' | 'image'> {
   return { name: colon >= 0 ? ref.slice(0, colon) : ref, tag: colon >= 0 ? ref.slice(colon + 1) : '', digest };
 }
 
+/** ARG: a value sets the argument (a fact too); a bare name inside a stage re-declares a global one. */
+function readArg(ins: Instruction, globalArgs: Map<string, string>, args: Map<string, string>, facts: DockerfileFacts): void {
+  for (const part of ins.args.trim().split(/\s+/)) {
+    const m = /^(\w+)(?:=(.*))?$/.exec(part);
+    if (!m) continue;
+    if (m[2] !== undefined) {
+      const v = unquote(substitute(m[2], new Map([...globalArgs, ...args])));
+      args.set(m[1]!, v);
+      facts.settings.push({ op: 'ARG', key: m[1]!, value: v, line: ins.line });
+    } else if (globalArgs.has(m[1]!)) {
+      args.set(m[1]!, globalArgs.get(m[1]!)!);
+    }
+  }
+}
+
+/** FROM: a new stage, from an image (a base, a fact) or from an earlier stage (inheriting its settings). */
+function readFrom(ins: Instruction, globalArgs: Map<string, string>, stages: Stage[], facts: DockerfileFacts): void {
+  const parts = ins.args
+    .replace(/--platform=\S+\s*/, '')
+    .trim()
+    .split(/\s+/);
+  const image = substitute(parts[0] ?? '', globalArgs);
+  const name = parts[1]?.toLowerCase() === 'as' ? parts[2] : undefined;
+  const parent = stages.find((s) => s.name && s.name.toLowerCase() === image.toLowerCase());
+  const base = !parent && image !== 'scratch' && !image.includes('$') ? { image, ...splitImage(image), line: ins.line } : undefined;
+  stages.push(
+    parent
+      ? { ...parent, name, env: new Map(parent.env), envLines: new Map(parent.envLines), expose: [...parent.expose], cmdSet: false, line: ins.line }
+      : { name, base, env: new Map(), envLines: new Map(), expose: [], line: ins.line },
+  );
+  if (base) facts.bases.push(base);
+}
+
 export function readDockerfile(text: string, file: string): DockerfileFacts {
   const instructions = parseDockerfile(text);
   const facts: DockerfileFacts = { file, instructions, bases: [], finalLine: 1, settings: [], env: new Map(), envLines: new Map(), expose: [] };
@@ -133,38 +166,13 @@ export function readDockerfile(text: string, file: string): DockerfileFacts {
   for (const ins of instructions) {
     const st = stages[stages.length - 1];
     switch (ins.op) {
-      case 'ARG': {
-        for (const part of ins.args.trim().split(/\s+/)) {
-          const m = /^(\w+)(?:=(.*))?$/.exec(part);
-          if (!m) continue;
-          if (m[2] !== undefined) {
-            const v = unquote(substitute(m[2], new Map([...globalArgs, ...args])));
-            args.set(m[1]!, v);
-            facts.settings.push({ op: 'ARG', key: m[1]!, value: v, line: ins.line });
-          } else if (globalArgs.has(m[1]!)) {
-            args.set(m[1]!, globalArgs.get(m[1]!)!); // ARG X inside a stage re-declares a global one
-          }
-        }
+      case 'ARG':
+        readArg(ins, globalArgs, args, facts);
         break;
-      }
-      case 'FROM': {
-        const parts = ins.args
-          .replace(/--platform=\S+\s*/, '')
-          .trim()
-          .split(/\s+/);
-        const image = substitute(parts[0] ?? '', globalArgs);
-        const name = parts[1]?.toLowerCase() === 'as' ? parts[2] : undefined;
-        const parent = stages.find((s) => s.name && s.name.toLowerCase() === image.toLowerCase());
-        const base = !parent && image !== 'scratch' && !image.includes('$') ? { image, ...splitImage(image), line: ins.line } : undefined;
-        stages.push(
-          parent
-            ? { ...parent, name, env: new Map(parent.env), envLines: new Map(parent.envLines), expose: [...parent.expose], cmdSet: false, line: ins.line }
-            : { name, base, env: new Map(), envLines: new Map(), expose: [], line: ins.line },
-        );
+      case 'FROM':
+        readFrom(ins, globalArgs, stages, facts);
         args = new Map();
-        if (base) facts.bases.push(base);
         break;
-      }
       case 'USER':
         if (st) st.user = { value: substitute(ins.args.trim(), new Map([...globalArgs, ...args, ...st.env])), line: ins.line };
         break;

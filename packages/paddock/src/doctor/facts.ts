@@ -53,25 +53,10 @@ export function valText(v: Val): string {
   }
 }
 
-/** A number, if the value is one or is a string of digits. */
-export function valNumber(v: Val | undefined): number | undefined {
-  if (!v) return undefined;
-  if (v.kind === 'num') return v.n;
-  if (v.kind === 'str' && /^\d+$/.test(v.s.trim())) return Number(v.s.trim());
-  return undefined;
-}
-
 /** A name as the cluster sees it: a string known in full, or the default of a variable the platform does not set. */
 export function clusterName(v: Val | undefined): string | undefined {
   if (v?.kind === 'env' && v.fallback && !PLATFORM_ENV.has(v.name)) return clusterName(v.fallback);
   return v?.kind === 'str' && v.s && !v.s.includes('{') ? v.s : undefined;
-}
-
-/** A string value known in full (no unknown parts), else undefined. */
-export function valString(v: Val | undefined): string | undefined {
-  if (!v) return undefined;
-  if (v.kind === 'str' && !v.s.includes('{?}')) return v.s;
-  return undefined;
 }
 
 export interface StringFact {
@@ -92,7 +77,7 @@ export interface StringFact {
   port?: string;
 }
 
-export interface EnvRead {
+interface EnvRead {
   name: string;
   loc: Loc;
   /** The read has a non-empty default (`os.getenv("X", "dev")`, `process.env.X || 'dev'`, a settings field `= …`). */
@@ -114,12 +99,12 @@ export interface Listen {
   defaultPort?: number;
 }
 
-export interface Route {
+interface Route {
   path: string;
   loc: Loc;
 }
 
-export interface Write {
+interface Write {
   loc: Loc;
   /** The call, as written: `open`, `fs.writeFileSync`… */
   via: string;
@@ -142,14 +127,14 @@ export interface Debug {
   underMain?: boolean;
 }
 
-export interface ClientUse {
+interface ClientUse {
   loc: Loc;
   /** The library as imported: `redis`, `psycopg2`, `ioredis`… */
   module: string;
 }
 
 /** A Dapr call made through an SDK rather than a URL. */
-export interface DaprSdkUse {
+interface DaprSdkUse {
   loc: Loc;
   api: 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke';
   /** Component name, or app id for invoke. */
@@ -161,7 +146,7 @@ export interface DaprSdkUse {
 }
 
 /** A string literal bound to a name that sounds like a credential (`api_key = "…"`). */
-export interface NamedLiteral {
+interface NamedLiteral {
   name: string;
   value: string;
   loc: Loc;

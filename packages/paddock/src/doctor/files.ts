@@ -45,7 +45,7 @@ export interface AppFiles {
 
 const LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'bun.lock']);
 
-export function isTestPath(rel: string): boolean {
+function isTestPath(rel: string): boolean {
   return /(^|\/)(tests?|__tests__|spec)\//.test(rel) || /(^|\/)(test_[^/]*\.py|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[mc]?[jt]sx?)$/.test(rel);
 }
 

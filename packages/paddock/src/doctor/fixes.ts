@@ -17,7 +17,7 @@ export function secretFix(lang: SourceLang, key: string): string {
     : `(await (await fetch(${JS}/secrets/secretstore/${key}\`)).json())['${key}']`;
 }
 
-export function publishFix(lang: SourceLang): string {
+function publishFix(lang: SourceLang): string {
   return lang === 'python'
     ? `requests.post(${PY}/publish/pubsub/<topic>", json=event)`
     : `await fetch(${JS}/publish/pubsub/<topic>\`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) })`;

@@ -19,7 +19,7 @@ export interface ServerSpec {
 }
 
 /** Server ids → what they do by default. Readers name the id; rules read the defaults from here. */
-export const SERVERS = {
+const SERVERS = {
   // Python, started in code.
   flask: { name: 'app.run', defaultHost: '127.0.0.1', defaultPort: 5000, devServer: true },
   quart: { name: 'app.run', defaultHost: '127.0.0.1', defaultPort: 5000, devServer: true },

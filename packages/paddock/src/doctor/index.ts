@@ -20,8 +20,6 @@ import { readStart, type PackageScripts, type StartCommand } from './start.js';
 import { loadAppValues, type AppValues } from './values.js';
 
 export { daprUses, effectiveListens } from './rules.js';
-export type { SourceFacts } from './facts.js';
-export type { AppValues } from './values.js';
 
 export const RULES = [
   'hardcoded-secret',
@@ -41,7 +39,6 @@ export const RULES = [
   'undeclared-invocation',
   'bare-app-id',
 ] as const;
-export const VALUES_RULES = ['port-mismatch', 'missing-health-endpoint', 'unknown-component', 'undeclared-invocation'] as const;
 
 export interface DoctorOptions {
   /** Values file; default DIR/values.yaml. When given explicitly it must exist. */
@@ -59,7 +56,7 @@ export interface DoctorResult {
 }
 
 /** The app's name: --name, else the folder of a file named values.yaml, else the values file's base name, else the folder. */
-export function appName(dir: string, valuesFile: string | undefined, name?: string): string {
+function appName(dir: string, valuesFile: string | undefined, name?: string): string {
   if (valuesFile) return appNameFor(valuesFile, name);
   return name ?? basename(resolve(dir));
 }

@@ -37,7 +37,7 @@ const LOG_FILE_KEY = /^(log_?file(_?path|_?name)?|log_?path|logFilePath|logFileN
 
 type Ctx = ReaderContext;
 
-export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
+function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   const n = unwrap(node);
   if (!n || depth > MAX_DEPTH) return UNKNOWN;
   switch (n.type) {
@@ -285,7 +285,7 @@ export function readJavaScript(ctx: JsModule, project: ConstTable): SourceFacts 
  * Inside `if (require.main === module)` (or its ES-module form comparing
  * import.meta.url with process.argv[1]): runs only when this file is the program started.
  */
-export function underMain(node: Node): boolean {
+function underMain(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
     if (p.type !== 'if_statement') continue;
     const cond = field(p, 'condition')?.text.replace(/\s+/g, '') ?? '';

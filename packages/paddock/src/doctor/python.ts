@@ -36,22 +36,60 @@ const MAX_DEPTH = 8;
 
 type Ctx = ReaderContext;
 
+/** A string literal; an f-string with its interpolations worked out. */
+function resolveString(ctx: Ctx, node: Node, depth: number): Val {
+  const prefix = stringPrefix(node);
+  if (!prefix.includes('f')) return str(pythonStringValue(node));
+  const raw = prefix.includes('r');
+  let out = '';
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'string_content') out += raw ? c.text : unescape(c.text);
+    else if (c.type === 'interpolation') out += valText(resolve(ctx, field(c, 'expression') ?? named(c)[0], depth + 1));
+  }
+  return str(out);
+}
+
+/** `path.parent`, `self.x`, `config.STORE`: what an attribute stands for. */
+function resolveAttribute(ctx: Ctx, node: Node, depth: number): Val {
+  const attr = field(node, 'attribute')?.text;
+  const obj = field(node, 'object');
+  if ((attr === 'parent' || attr === 'parents') && obj) {
+    const base = resolve(ctx, obj, depth + 1);
+    return base.kind === 'str' && base.s.startsWith('{appdir}') ? str('{appdir}') : UNKNOWN;
+  }
+  if (obj?.type === 'identifier' && obj.text === 'self') {
+    const set = ctx.locals.get(node.text);
+    return set ? resolve(ctx, set, depth + 1) : UNKNOWN;
+  }
+  // config.STATE_STORE, settings.STORE_NAME: a constant of another module.
+  if (attr && obj?.type === 'identifier') return ctx.project.get(attr) ?? UNKNOWN;
+  return UNKNOWN;
+}
+
+/** `+` on strings, `/` on paths, `%` formatting. */
+function resolveBinary(ctx: Ctx, node: Node, depth: number): Val {
+  const op = field(node, 'operator')?.text;
+  const left = resolve(ctx, field(node, 'left'), depth + 1);
+  const right = resolve(ctx, field(node, 'right'), depth + 1);
+  if (op === '+' && (left.kind === 'str' || right.kind === 'str')) return str(valText(left) + valText(right));
+  if (op === '/' && left.kind === 'str') return str(joinPath([valText(left), valText(right)]));
+  // '%s/v1.0/state/%s' % (base, STORE): printf-style formatting.
+  if (op === '%' && left.kind === 'str') {
+    const r = field(node, 'right');
+    const items = r?.type === 'tuple' ? named(r).map((n) => valText(resolve(ctx, n, depth + 1))) : [valText(right)];
+    let i = 0;
+    return str(left.s.replace(/%%|%[-#0 +]*\d*(?:\.\d+)?[sdrifx]/g, (m) => (m === '%%' ? '%' : (items[i++] ?? '{?}'))));
+  }
+  return UNKNOWN;
+}
+
 /** Work out a value statically, as far as simple constants allow. */
-export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
+function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
   if (!node || depth > MAX_DEPTH) return UNKNOWN;
   switch (node.type) {
-    case 'string': {
-      const prefix = stringPrefix(node);
-      if (!prefix.includes('f')) return str(pythonStringValue(node));
-      const raw = prefix.includes('r');
-      let out = '';
-      for (const c of node.namedChildren) {
-        if (!c) continue;
-        if (c.type === 'string_content') out += raw ? c.text : unescape(c.text);
-        else if (c.type === 'interpolation') out += valText(resolve(ctx, field(c, 'expression') ?? named(c)[0], depth + 1));
-      }
-      return str(out);
-    }
+    case 'string':
+      return resolveString(ctx, node, depth);
     case 'concatenated_string':
       return str(
         named(node)
@@ -82,21 +120,8 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
       }
       return UNKNOWN;
     }
-    case 'attribute': {
-      const attr = field(node, 'attribute')?.text;
-      const obj = field(node, 'object');
-      if ((attr === 'parent' || attr === 'parents') && obj) {
-        const base = resolve(ctx, obj, depth + 1);
-        return base.kind === 'str' && base.s.startsWith('{appdir}') ? str('{appdir}') : UNKNOWN;
-      }
-      if (obj?.type === 'identifier' && obj.text === 'self') {
-        const set = ctx.locals.get(node.text);
-        return set ? resolve(ctx, set, depth + 1) : UNKNOWN;
-      }
-      // config.STATE_STORE, settings.STORE_NAME: a constant of another module.
-      if (attr && obj?.type === 'identifier') return ctx.project.get(attr) ?? UNKNOWN;
-      return UNKNOWN;
-    }
+    case 'attribute':
+      return resolveAttribute(ctx, node, depth);
     case 'subscript': {
       const value = dotted(ctx, field(node, 'value'));
       if (value === 'os.environ') {
@@ -115,21 +140,8 @@ export function resolve(ctx: Ctx, node: Node | undefined, depth = 0): Val {
       if (or && left.kind === 'unknown') return resolve(ctx, field(node, 'right'), depth + 1);
       return left.kind === 'unknown' ? UNKNOWN : left;
     }
-    case 'binary_operator': {
-      const op = field(node, 'operator')?.text;
-      const left = resolve(ctx, field(node, 'left'), depth + 1);
-      const right = resolve(ctx, field(node, 'right'), depth + 1);
-      if (op === '+' && (left.kind === 'str' || right.kind === 'str')) return str(valText(left) + valText(right));
-      if (op === '/' && left.kind === 'str') return str(joinPath([valText(left), valText(right)]));
-      // '%s/v1.0/state/%s' % (base, STORE): printf-style formatting.
-      if (op === '%' && left.kind === 'str') {
-        const r = field(node, 'right');
-        const items = r?.type === 'tuple' ? named(r).map((n) => valText(resolve(ctx, n, depth + 1))) : [valText(right)];
-        let i = 0;
-        return str(left.s.replace(/%%|%[-#0 +]*\d*(?:\.\d+)?[sdrifx]/g, (m) => (m === '%%' ? '%' : (items[i++] ?? '{?}'))));
-      }
-      return UNKNOWN;
-    }
+    case 'binary_operator':
+      return resolveBinary(ctx, node, depth);
     case 'call':
       return resolveCall(ctx, node, depth);
     default:
@@ -523,7 +535,7 @@ function readDebugKw(ctx: Ctx, node: Node, kwargs: Map<string, Node>, at: Loc, v
 }
 
 /** Inside `if __name__ == "__main__":` — code that runs only when this file is the program started. */
-export function underMain(node: Node): boolean {
+function underMain(node: Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
     if (p.type !== 'if_statement') continue;
     const cond = field(p, 'condition')?.text.replace(/\s+/g, '') ?? '';

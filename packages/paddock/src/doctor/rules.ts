@@ -1,7 +1,7 @@
 /** The rules: judge what the readers found against the platform's conventions and the values file. */
 import type { Finding } from '../report/finding.js';
 import type { DockerfileFacts } from './dockerfile.js';
-import { valText, type Debug, type Listen, type Loc, type SourceFacts, type SourceLang, type Val } from './facts.js';
+import { valText, type Debug, type Listen, type Loc, type SourceFacts, type SourceLang, type StringFact, type Val } from './facts.js';
 import { healthFix, infraFix, invokeFix, listenFix, secretFix, stateFix } from './fixes.js';
 import { BUILT_IN_ROUTES, DEBUG_ENV, server, serverLang } from './frameworks.js';
 import { infraLib, isSecretName, secretKeyFor } from './names.js';
@@ -21,7 +21,7 @@ export interface RuleInput {
   values?: AppValues;
 }
 
-export type DaprApi = 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke';
+type DaprApi = 'state' | 'secrets' | 'publish' | 'bindings' | 'invoke';
 
 export interface DaprUse {
   api: DaprApi;
@@ -238,12 +238,14 @@ const isPrivate = (h: string): boolean => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[
 const isClusterName = (h: string): boolean => /\.(svc|svc\.cluster\.local|cluster\.local|internal|local|lan)$/.test(h);
 const isBareName = (h: string): boolean => /^[a-z][a-z0-9-]*$/.test(h) && h !== 'localhost';
 
+type EndpointFinding = Omit<Finding, 'rule' | 'file' | 'line'>;
+
 function endpoints(input: RuleInput): Finding[] {
   const out: Finding[] = [];
   const ownPort = String(input.values ? (input.values.port ?? 'none') : 8080);
   for (const f of code(input)) {
     const seen = new Set<string>();
-    let dapr3500 = false;
+    const said = { dapr3500: false };
     for (const s of f.strings) {
       if (s.forDisplay) continue;
       const callee = s.callee ?? '';
@@ -256,86 +258,7 @@ function endpoints(input: RuleInput): Finding[] {
       )
         continue;
       const u = parseAddress(s.value.trim());
-      let finding: Omit<Finding, 'rule' | 'file' | 'line'> | undefined;
-      if (u) {
-        const shown = safeUrl(s.value.trim());
-        const daprPort = ['{env:DAPR_HTTP_PORT}', '{env:DAPR_GRPC_PORT}', '3500', '3501', '50001'].includes(u.port ?? '');
-        if (isLoopback(u.host) && (daprPort || /dapr/i.test(`${s.key ?? ''} ${callee}`) || (u.port?.startsWith('{') && u.path.startsWith('/v1.0')))) {
-          // A Dapr address with the port written out: a /v1.0 URL, or the default of a Dapr setting (DAPR_HTTP_ENDPOINT).
-          if (u.port === '3500' && !dapr3500 && (u.path.startsWith('/v1.0') || /dapr/i.test(s.key ?? ''))) {
-            dapr3500 = true;
-            finding = {
-              severity: 'warning',
-              message: `The address ${shown} writes Dapr's port as 3500. It is 3500 in the cluster, but \`paddock dev\` and other setups give the sidecar another port.`,
-              fix:
-                f.lang === 'python'
-                  ? "Build it from the environment: f\"http://localhost:{os.environ.get('DAPR_HTTP_PORT', '3500')}/v1.0/…\""
-                  : 'Build it from the environment: `http://localhost:${process.env.DAPR_HTTP_PORT ?? 3500}/v1.0/…`',
-            };
-          }
-        } else if (isLoopback(u.host) && (u.port === '{env:PORT}' || u.port === ownPort)) {
-          // The app calling itself.
-        } else if (isLoopback(u.host) && !u.port && !u.path.replace(/\/$/, '')) {
-          // "http://localhost" alone is a base that a port is added to (often Dapr's, from DAPR_HTTP_PORT): not enough to judge.
-        } else if (u.scheme && DB_SCHEMES.test(u.scheme)) {
-          finding = {
-            severity: 'error',
-            message: `The app connects to ${shown} itself. In the cluster the network lets the app reach only its Dapr sidecar, so this address is unreachable there.`,
-            fix: infraFix(
-              /^(amqp|kafka|nats|mqtt)/.test(u.scheme) ? 'pubsub' : /^(postgres|mysql|mariadb|cassandra|neo4j|bolt)/.test(u.scheme) ? 'db' : 'state',
-              f.lang,
-            ),
-          };
-        } else if (
-          isLoopback(u.host) ||
-          isPrivate(u.host) ||
-          isClusterName(u.host) ||
-          (isBareName(u.host) && (u.scheme !== undefined || INFRA_PORTS.has(u.port ?? '')))
-        ) {
-          const appGuess = isBareName(u.host) && !INFRA_PORTS.has(u.port ?? '') ? u.host.replace(/-service$|-svc$/, '') : undefined;
-          finding = {
-            severity: 'error',
-            message: `The app calls ${shown} directly. In the cluster that host${isLoopback(u.host) ? " is the app's own pod" : ' does not exist or is closed to the app'}: the network lets the app reach only its Dapr sidecar.`,
-            fix: appGuess
-              ? `If ${appGuess} is another app on the platform, call it through Dapr: ${invokeFix(f.lang, appGuess)}, and add \`${appGuess}-ns\` to networkPolicy.allowEgressTo.`
-              : INFRA_PORTS.has(u.port ?? '')
-                ? infraFix(
-                    u.port === '5432' || u.port === '3306' ? 'db' : u.port === '9092' || u.port === '5672' ? 'pubsub' : u.port === '8200' ? 'secrets' : 'state',
-                    f.lang,
-                  )
-                : 'Call other apps through Dapr service invocation (/v1.0/invoke/<app>.<app>-ns/method/…) and data services through the building blocks (state, secrets, pub/sub).',
-          };
-        } else if ((u.scheme === 'http' || u.scheme === 'https') && HTTP_CALL.test(callee) && !isBareName(u.host)) {
-          finding = {
-            severity: 'warning',
-            message: `The app calls ${shown} on the internet directly. The cluster's network is closed to the internet unless the app enables the binding building block.`,
-            fix: `Send it through a Dapr output binding: set \`binding: { enabled: true, name: <name>, url: ${u.scheme}://${u.host}${u.port ? `:${u.port}` : ''}${u.path.replace(/\{[^}]*\}.*$/, '')} }\` in values.yaml and POST to /v1.0/bindings/<name> (operation "post").`,
-          };
-        }
-      } else if (
-        s.key &&
-        (/^(host|hostname|server|address|endpoint)$|_host$/i.test(s.key) || /[a-z0-9]Host$/.test(s.key)) &&
-        !/dapr|debug|inspect/i.test(`${s.key} ${callee}`) &&
-        // HOST = "localhost" is usually where the app's own server binds: binds-localhost judges that.
-        !(s.assigned && /^(host|hostname|server|address|bind_?host|listen_?host|server_?host)$/i.test(s.key))
-      ) {
-        const h = s.value.trim().toLowerCase();
-        // { host: 'localhost', port: process.env.PORT }: the app calling itself (a health-check script).
-        const self = isLoopback(h) && (s.port === '{env:PORT}' || s.port === ownPort);
-        if (
-          !self &&
-          (isLoopback(h) ||
-            isPrivate(h) ||
-            isClusterName(h) ||
-            /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h))
-        ) {
-          finding = {
-            severity: 'error',
-            message: `The app connects to host "${s.value}" itself (${s.key}=). In the cluster the network lets the app reach only its Dapr sidecar, so nothing answers there.`,
-            fix: infraFix(/postgres|db|database|mysql/.test(h) ? 'db' : /rabbit|kafka/.test(h) ? 'pubsub' : /vault/.test(h) ? 'secrets' : 'state', f.lang),
-          };
-        }
-      }
+      const finding = u ? addressFinding(u, s, f, ownPort, said) : hostSettingFinding(s, f, ownPort);
       if (!finding) continue;
       const k = `${s.loc.line}`;
       if (seen.has(k)) continue;
@@ -344,6 +267,99 @@ function endpoints(input: RuleInput): Finding[] {
     }
   }
   return out;
+}
+
+/** An address the code connects to: Dapr's written-out port, a database, a host closed to the app, the internet. */
+function addressFinding(u: UrlParts, s: StringFact, f: SourceFacts, ownPort: string, said: { dapr3500: boolean }): EndpointFinding | undefined {
+  const callee = s.callee ?? '';
+  let finding: EndpointFinding | undefined;
+  const shown = safeUrl(s.value.trim());
+  const daprPort = ['{env:DAPR_HTTP_PORT}', '{env:DAPR_GRPC_PORT}', '3500', '3501', '50001'].includes(u.port ?? '');
+  if (isLoopback(u.host) && (daprPort || /dapr/i.test(`${s.key ?? ''} ${callee}`) || (u.port?.startsWith('{') && u.path.startsWith('/v1.0')))) {
+    // A Dapr address with the port written out: a /v1.0 URL, or the default of a Dapr setting (DAPR_HTTP_ENDPOINT).
+    if (u.port === '3500' && !said.dapr3500 && (u.path.startsWith('/v1.0') || /dapr/i.test(s.key ?? ''))) {
+      said.dapr3500 = true;
+      finding = {
+        severity: 'warning',
+        message: `The address ${shown} writes Dapr's port as 3500. It is 3500 in the cluster, but \`paddock dev\` and other setups give the sidecar another port.`,
+        fix:
+          f.lang === 'python'
+            ? "Build it from the environment: f\"http://localhost:{os.environ.get('DAPR_HTTP_PORT', '3500')}/v1.0/…\""
+            : 'Build it from the environment: `http://localhost:${process.env.DAPR_HTTP_PORT ?? 3500}/v1.0/…`',
+      };
+    }
+  } else if (isLoopback(u.host) && (u.port === '{env:PORT}' || u.port === ownPort)) {
+    // The app calling itself.
+  } else if (isLoopback(u.host) && !u.port && !u.path.replace(/\/$/, '')) {
+    // "http://localhost" alone is a base that a port is added to (often Dapr's, from DAPR_HTTP_PORT): not enough to judge.
+  } else if (u.scheme && DB_SCHEMES.test(u.scheme)) {
+    finding = {
+      severity: 'error',
+      message: `The app connects to ${shown} itself. In the cluster the network lets the app reach only its Dapr sidecar, so this address is unreachable there.`,
+      fix: infraFix(
+        /^(amqp|kafka|nats|mqtt)/.test(u.scheme) ? 'pubsub' : /^(postgres|mysql|mariadb|cassandra|neo4j|bolt)/.test(u.scheme) ? 'db' : 'state',
+        f.lang,
+      ),
+    };
+  } else if (
+    isLoopback(u.host) ||
+    isPrivate(u.host) ||
+    isClusterName(u.host) ||
+    (isBareName(u.host) && (u.scheme !== undefined || INFRA_PORTS.has(u.port ?? '')))
+  ) {
+    const appGuess = isBareName(u.host) && !INFRA_PORTS.has(u.port ?? '') ? u.host.replace(/-service$|-svc$/, '') : undefined;
+    finding = {
+      severity: 'error',
+      message: `The app calls ${shown} directly. In the cluster that host${isLoopback(u.host) ? " is the app's own pod" : ' does not exist or is closed to the app'}: the network lets the app reach only its Dapr sidecar.`,
+      fix: appGuess
+        ? `If ${appGuess} is another app on the platform, call it through Dapr: ${invokeFix(f.lang, appGuess)}, and add \`${appGuess}-ns\` to networkPolicy.allowEgressTo.`
+        : INFRA_PORTS.has(u.port ?? '')
+          ? infraFix(
+              u.port === '5432' || u.port === '3306' ? 'db' : u.port === '9092' || u.port === '5672' ? 'pubsub' : u.port === '8200' ? 'secrets' : 'state',
+              f.lang,
+            )
+          : 'Call other apps through Dapr service invocation (/v1.0/invoke/<app>.<app>-ns/method/…) and data services through the building blocks (state, secrets, pub/sub).',
+    };
+  } else if ((u.scheme === 'http' || u.scheme === 'https') && HTTP_CALL.test(callee) && !isBareName(u.host)) {
+    finding = {
+      severity: 'warning',
+      message: `The app calls ${shown} on the internet directly. The cluster's network is closed to the internet unless the app enables the binding building block.`,
+      fix: `Send it through a Dapr output binding: set \`binding: { enabled: true, name: <name>, url: ${u.scheme}://${u.host}${u.port ? `:${u.port}` : ''}${u.path.replace(/\{[^}]*\}.*$/, '')} }\` in values.yaml and POST to /v1.0/bindings/<name> (operation "post").`,
+    };
+  }
+  return finding;
+}
+
+/** A host setting (host=, REDIS_HOST, dbHost) naming a host the app cannot reach in the cluster. */
+function hostSettingFinding(s: StringFact, f: SourceFacts, ownPort: string): EndpointFinding | undefined {
+  const callee = s.callee ?? '';
+  if (
+    !(
+      s.key &&
+      (/^(host|hostname|server|address|endpoint)$|_host$/i.test(s.key) || /[a-z0-9]Host$/.test(s.key)) &&
+      !/dapr|debug|inspect/i.test(`${s.key} ${callee}`) &&
+      // HOST = "localhost" is usually where the app's own server binds: binds-localhost judges that.
+      !(s.assigned && /^(host|hostname|server|address|bind_?host|listen_?host|server_?host)$/i.test(s.key))
+    )
+  )
+    return undefined;
+  const h = s.value.trim().toLowerCase();
+  // { host: 'localhost', port: process.env.PORT }: the app calling itself (a health-check script).
+  const self = isLoopback(h) && (s.port === '{env:PORT}' || s.port === ownPort);
+  if (
+    !self &&
+    (isLoopback(h) ||
+      isPrivate(h) ||
+      isClusterName(h) ||
+      /^(redis|postgres|postgresql|db|database|mysql|mongo|mongodb|rabbitmq|kafka|vault|memcached|elasticsearch)$/.test(h))
+  ) {
+    return {
+      severity: 'error',
+      message: `The app connects to host "${s.value}" itself (${s.key}=). In the cluster the network lets the app reach only its Dapr sidecar, so nothing answers there.`,
+      fix: infraFix(/postgres|db|database|mysql/.test(h) ? 'db' : /rabbit|kafka/.test(h) ? 'pubsub' : /vault/.test(h) ? 'secrets' : 'state', f.lang),
+    };
+  }
+  return undefined;
 }
 
 /**

@@ -86,7 +86,7 @@ function flag(argv: string[], names: string[] | undefined): string | undefined {
 }
 
 /** `$PORT`, `${PORT:-8080}`, `8080`, `0.0.0.0`: a value as the image gives it. */
-export function envValue(raw: string | undefined, env: ImageEnv): Val | undefined {
+function envValue(raw: string | undefined, env: ImageEnv): Val | undefined {
   if (raw === undefined) return undefined;
   const m = /^\$\{?(\w+)(?::?-([^}]*))?\}?$/.exec(raw);
   if (m) {

@@ -18,10 +18,10 @@ export interface AppEntry {
 }
 
 /** Annotations of the HelmRelease that record who an app entry belongs to. */
-export const SOURCE_ANNOTATIONS = { file: 'paddock.dev/values-file', owner: 'paddock.dev/owner' } as const;
+const SOURCE_ANNOTATIONS = { file: 'paddock.dev/values-file', owner: 'paddock.dev/owner' } as const;
 
 /** Annotations of the Namespace that carry the app's topics to the tenant provisioner (platform-owned, written here only). */
-export const TOPIC_ANNOTATIONS = {
+const TOPIC_ANNOTATIONS = {
   publishes: 'paddock.dev/pubsub-publishes',
   subscribes: 'paddock.dev/pubsub-subscribes',
   subscribers: 'paddock.dev/pubsub-subscribers',

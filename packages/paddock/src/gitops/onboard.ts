@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
-import { topicDeclaration } from '../connectivity/topics.js';
+import { consentGap, type Party } from '../connectivity/consent.js';
+import { topicDeclaration, type TopicDeclaration } from '../connectivity/topics.js';
 import { paths } from '../paths.js';
 import type { Finding } from '../report/finding.js';
 import { change, readText, type FileChange, type Plan, type Proposal } from './changes.js';
@@ -55,7 +56,10 @@ export function sourceOf(absFile: string, values: Record<string, unknown>, repoR
 
 const describeSource = (s: AppSource | undefined): string => (s ? `${s.file}${s.owner ? ` (owner ${s.owner})` : ' (no owner)'}` : 'no recorded values file');
 const sameSource = (a: AppSource | undefined, b: AppSource | undefined): boolean => !!a && !!b && a.file === b.file && (a.owner ?? '') === (b.owner ?? '');
-const flowList = (key: string, items: string[]): string => `${key}: [${items.join(', ')}]`;
+/** What `name`'s owner must change so that `ns` is let in: the field's whole line once changed, e.g. `allowIngressFrom: [app2-ns, app3-ns]`. */
+function grantProposal(name: string, e: AppEntry, file: string, field: Proposal['field'], list: string[], ns: string, reason: string): Proposal {
+  return { app: name, owner: e.source?.owner, file, field, add: ns, line: `${field.split('.')[1]}: [${list.join(', ')}]`, reason };
+}
 
 /** The result of planning an onboarding: refused (nothing may be written), or a plan. */
 export type OnboardResult = { refused: Finding[] } | { refused?: undefined; plan: Plan };
@@ -71,69 +75,29 @@ export type OnboardResult = { refused: Finding[] } | { refused?: undefined; plan
 export function planOnboard(root: string, app: AppEntry & { source: AppSource }, version: string, opts: { replace?: boolean } = {}): OnboardResult {
   const l = layout(root);
   const rel = (p: string): string => relative(join(root, '..'), p);
-  const notes: string[] = [];
   const warnings: string[] = [];
-  const proposals: Proposal[] = [];
   const changes: FileChange[] = [];
   const entries = readEntries(l);
   const ns = namespaceOf(app.name);
   const existing = entries.get(app.name);
   const values = app.values;
   const releaseFile = rel(l.appFile(app.name, 'release.yaml'));
-
-  // The name has an owner: taking it over is an explicit, visible act.
-  const refused: Finding[] = [];
-  if (existing && !sameSource(existing.source, app.source)) {
-    const theirs = existing.source
-      ? `belongs to ${describeSource(existing.source)}, as ${releaseFile} records`
-      : `is already onboarded (${releaseFile}), and its entry does not record which values file or owner it came from`;
-    if (!opts.replace) {
-      refused.push({
-        rule: 'onboard',
-        severity: 'error',
-        file: app.source.file,
-        message: `The app name "${app.name}" ${theirs}; this file is ${describeSource(app.source)}. Onboarding it would replace that app: its image, its secrets and its data.`,
-        fix: `Give this app another name (rename its folder, or pass --name), or, if you mean to replace ${app.name}, run onboard again with --replace.`,
-      });
-    } else {
-      warnings.push(replaceWarning(existing, app));
-    }
-  }
-  // A topic has one publisher.
   const mine = topicDeclaration(app.name, values);
-  for (const topic of mine.publishes) {
-    for (const [other, entry] of entries) {
-      if (other !== app.name && topicDeclaration(other, entry.values).publishes.includes(topic)) {
-        refused.push({
-          rule: 'onboard',
-          severity: 'error',
-          file: app.source.file,
-          path: 'pubsub.publishes',
-          message: `The topic "${topic}" is already published by ${other} (${describeSource(entry.source)}); a topic has one publisher, so ${app.name} cannot send to it.`,
-          fix: `Pick another topic name, or ask ${other}'s owner to take "${topic}" out of its pubsub.publishes (or offboard ${other}) first.`,
-        });
-      }
-    }
-  }
+
+  const refused = refusalsOf(app, existing, entries, mine, releaseFile, opts.replace === true, warnings);
   if (refused.length) return { refused };
 
-  // Exactly the app's own values: grants it no longer declares go, and say who loses them.
-  if (existing) {
-    for (const [key, field, what] of [
-      ['allowIngressFrom', 'networkPolicy.allowIngressFrom', 'calls'],
-      ['allowSubscribersFrom', 'pubsub.allowSubscribersFrom', 'topics'],
-    ] as const) {
-      const before = key === 'allowIngressFrom' ? allowList(existing.values, key) : topicDeclaration(app.name, existing.values).subscribers;
-      const now = key === 'allowIngressFrom' ? allowList(values, key) : mine.subscribers;
-      for (const lost of before.filter((x) => !now.includes(x))) {
-        notes.push(
-          what === 'calls'
-            ? `${app.name} no longer accepts calls from ${lost}: it was in ${releaseFile}, but ${app.source.file} does not list it in ${field}; ${appOfNamespace(lost) ?? lost}'s calls are refused once Flux applies this.`
-            : `${appOfNamespace(lost) ?? lost} no longer receives ${app.name}'s topics: ${app.source.file} does not list ${lost} in ${field}.`,
-        );
-      }
-    }
-  }
+  const ctx: PlanContext = {
+    app,
+    ns,
+    entries,
+    mine,
+    notes: [],
+    proposals: [],
+    ownersFile: (name, e) => e.source?.file ?? rel(l.appFile(name, 'release.yaml')),
+  };
+  if (existing) lostGrantNotes(ctx, existing, releaseFile);
+  const { notes, proposals } = ctx;
 
   const entry: AppEntry = { name: app.name, values, source: app.source };
   changes.push(...change(l.appFile(app.name, 'namespace.yaml'), renderNamespace(entry)));
@@ -144,79 +108,8 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
   if (chartChange.length && readText(l.appChart) !== null) notes.push(`The shared chart source now pins chart version ${version}, for every app.`);
   changes.push(...chartChange);
 
-  const ownersFile = (name: string, e: AppEntry): string => e.source?.file ?? rel(l.appFile(name, 'release.yaml'));
-  // Calls: the callee's own values decide. Propose, never write.
-  for (const target of allowList(values, 'allowEgressTo')) {
-    const callee = appOfNamespace(target);
-    const theirs = callee ? entries.get(callee) : undefined;
-    if (!callee || !theirs) {
-      notes.push(
-        `${app.name} calls ${target}, which is not onboarded yet; the call works once that app is onboarded with ${ns} in its networkPolicy.allowIngressFrom.`,
-      );
-      continue;
-    }
-    if (theirs.values.port === 'none') {
-      // A worker has no app channel: nothing it could add makes the call work.
-      notes.push(
-        `${app.name} calls ${callee}, but ${callee} has no port (port: none): it answers no calls, so these calls are refused. Remove ${target} from networkPolicy.allowEgressTo in ${app.source.file}; to hand ${callee} work, publish a topic it subscribes to.`,
-      );
-      continue;
-    }
-    const accepted = allowList(theirs.values, 'allowIngressFrom');
-    if (accepted.includes(ns)) continue;
-    proposals.push({
-      app: callee,
-      owner: theirs.source?.owner,
-      file: ownersFile(callee, theirs),
-      field: 'networkPolicy.allowIngressFrom',
-      add: ns,
-      line: flowList('allowIngressFrom', [...accepted, ns]),
-      reason: `${app.name} calls ${callee} (networkPolicy.allowEgressTo: ${target})`,
-    });
-  }
-  for (const source of allowList(values, 'allowIngressFrom')) {
-    const caller = appOfNamespace(source);
-    const theirs = caller ? entries.get(caller) : undefined;
-    if (caller && theirs && !allowList(theirs.values, 'allowEgressTo').includes(ns)) {
-      notes.push(
-        `${app.name} accepts calls from ${source}, but ${caller} does not list ${ns} in networkPolicy.allowEgressTo, so its calls stay blocked until it does.`,
-      );
-    }
-  }
-  // Topics: the publisher's own values decide who receives them.
-  for (const topic of mine.subscribes) {
-    if (mine.publishes.includes(topic)) continue;
-    const owner = [...entries].find(([other, e]) => other !== app.name && topicDeclaration(other, e.values).publishes.includes(topic));
-    if (!owner) {
-      notes.push(
-        `${app.name} subscribes to "${topic}", which no onboarded app publishes yet; it receives it once the app that publishes it is onboarded with ${ns} in its pubsub.allowSubscribersFrom.`,
-      );
-      continue;
-    }
-    const [publisher, theirs] = owner;
-    const accepted = topicDeclaration(publisher, theirs.values).subscribers;
-    if (accepted.includes(ns)) continue;
-    proposals.push({
-      app: publisher,
-      owner: theirs.source?.owner,
-      file: ownersFile(publisher, theirs),
-      field: 'pubsub.allowSubscribersFrom',
-      add: ns,
-      line: flowList('allowSubscribersFrom', [...accepted, ns]),
-      reason: `${app.name} subscribes to "${topic}", which ${publisher} publishes`,
-    });
-  }
-  for (const [other, e] of entries) {
-    if (other === app.name) continue;
-    const theirs = topicDeclaration(other, e.values);
-    for (const topic of theirs.subscribes.filter((t) => mine.publishes.includes(t))) {
-      if (!mine.subscribers.includes(theirs.namespace)) {
-        notes.push(
-          `${other} subscribes to "${topic}", but ${app.name} does not list ${theirs.namespace} in pubsub.allowSubscribersFrom, so ${other} receives nothing until it does.`,
-        );
-      }
-    }
-  }
+  callsPlan(ctx);
+  topicsPlan(ctx);
 
   const pool = typeof values.nodepool === 'string' && values.nodepool ? values.nodepool : app.name;
   if (!kindHasPool(root, pool)) {
@@ -232,6 +125,171 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
         : `${app.name} is already up to date; nothing to change.`,
   );
   return { plan: { changes, notes, warnings, proposals } };
+}
+
+/** What planning needs to say who must change what for the app's calls and topics. */
+interface PlanContext {
+  app: AppEntry & { source: AppSource };
+  ns: string;
+  entries: Map<string, AppEntry>;
+  mine: TopicDeclaration;
+  notes: string[];
+  proposals: Proposal[];
+  /** The file an app's owner edits: its values file, else its entry in the tree. */
+  ownersFile: (name: string, e: AppEntry) => string;
+}
+
+/** Why the app may not be onboarded as it is: a name another file owns (unless replacing), a topic another app publishes. */
+function refusalsOf(
+  app: AppEntry & { source: AppSource },
+  existing: AppEntry | undefined,
+  entries: Map<string, AppEntry>,
+  mine: TopicDeclaration,
+  releaseFile: string,
+  replace: boolean,
+  warnings: string[],
+): Finding[] {
+  // The name has an owner: taking it over is an explicit, visible act.
+  const refused: Finding[] = [];
+  if (existing && !sameSource(existing.source, app.source)) {
+    const theirs = existing.source
+      ? `belongs to ${describeSource(existing.source)}, as ${releaseFile} records`
+      : `is already onboarded (${releaseFile}), and its entry does not record which values file or owner it came from`;
+    if (!replace) {
+      refused.push({
+        rule: 'onboard',
+        severity: 'error',
+        file: app.source.file,
+        message: `The app name "${app.name}" ${theirs}; this file is ${describeSource(app.source)}. Onboarding it would replace that app: its image, its secrets and its data.`,
+        fix: `Give this app another name (rename its folder, or pass --name), or, if you mean to replace ${app.name}, run onboard again with --replace.`,
+      });
+    } else {
+      warnings.push(replaceWarning(existing, app));
+    }
+  }
+  // A topic has one publisher.
+  for (const topic of mine.publishes) {
+    for (const [other, entry] of entries) {
+      if (other !== app.name && topicDeclaration(other, entry.values).publishes.includes(topic)) {
+        refused.push({
+          rule: 'onboard',
+          severity: 'error',
+          file: app.source.file,
+          path: 'pubsub.publishes',
+          message: `The topic "${topic}" is already published by ${other} (${describeSource(entry.source)}); a topic has one publisher, so ${app.name} cannot send to it.`,
+          fix: `Pick another topic name, or ask ${other}'s owner to take "${topic}" out of its pubsub.publishes (or offboard ${other}) first.`,
+        });
+      }
+    }
+  }
+  return refused;
+}
+
+/** Exactly the app's own values: grants it no longer declares go, and say who loses them. */
+function lostGrantNotes({ app, mine, notes }: PlanContext, existing: AppEntry, releaseFile: string): void {
+  const values = app.values;
+  for (const [key, field, what] of [
+    ['allowIngressFrom', 'networkPolicy.allowIngressFrom', 'calls'],
+    ['allowSubscribersFrom', 'pubsub.allowSubscribersFrom', 'topics'],
+  ] as const) {
+    const before = key === 'allowIngressFrom' ? allowList(existing.values, key) : topicDeclaration(app.name, existing.values).subscribers;
+    const now = key === 'allowIngressFrom' ? allowList(values, key) : mine.subscribers;
+    for (const lost of before.filter((x) => !now.includes(x))) {
+      notes.push(
+        what === 'calls'
+          ? `${app.name} no longer accepts calls from ${lost}: it was in ${releaseFile}, but ${app.source.file} does not list it in ${field}; ${appOfNamespace(lost) ?? lost}'s calls are refused once Flux applies this.`
+          : `${appOfNamespace(lost) ?? lost} no longer receives ${app.name}'s topics: ${app.source.file} does not list ${lost} in ${field}.`,
+      );
+    }
+  }
+}
+
+/** Calls: the callee's own values decide. Propose, never write. */
+function callsPlan({ app, ns, entries, notes, proposals, ownersFile }: PlanContext): void {
+  const values = app.values;
+  const party = (name: string, e: AppEntry): Party => ({
+    name,
+    namespace: namespaceOf(name),
+    file: ownersFile(name, e),
+    answersCalls: e.values.port !== 'none',
+  });
+  const me = party(app.name, app);
+  for (const target of allowList(values, 'allowEgressTo')) {
+    const callee = appOfNamespace(target);
+    const theirs = callee ? entries.get(callee) : undefined;
+    if (!callee || !theirs) {
+      notes.push(
+        `${app.name} calls ${target}, which is not onboarded yet; the call works once that app is onboarded with ${ns} in its networkPolicy.allowIngressFrom.`,
+      );
+      continue;
+    }
+    if (theirs.values.port === 'none') {
+      // A worker has no app channel: nothing it could add makes the call work.
+      const gap = consentGap(me, party(callee, theirs), true, false)!;
+      notes.push(`${gap.message} ${gap.fix}`);
+      continue;
+    }
+    const accepted = allowList(theirs.values, 'allowIngressFrom');
+    if (accepted.includes(ns)) continue;
+    proposals.push(
+      grantProposal(
+        callee,
+        theirs,
+        ownersFile(callee, theirs),
+        'networkPolicy.allowIngressFrom',
+        [...accepted, ns],
+        ns,
+        `${app.name} calls ${callee} (networkPolicy.allowEgressTo: ${target})`,
+      ),
+    );
+  }
+  for (const source of allowList(values, 'allowIngressFrom')) {
+    const caller = appOfNamespace(source);
+    const theirs = caller ? entries.get(caller) : undefined;
+    if (caller && theirs && !allowList(theirs.values, 'allowEgressTo').includes(ns)) {
+      const gap = consentGap(party(caller, theirs), me, false, true)!;
+      notes.push(`${gap.message} ${gap.fix}`);
+    }
+  }
+}
+
+/** Topics: the publisher's own values decide who receives them. */
+function topicsPlan({ app, ns, entries, mine, notes, proposals, ownersFile }: PlanContext): void {
+  for (const topic of mine.subscribes) {
+    if (mine.publishes.includes(topic)) continue;
+    const owner = [...entries].find(([other, e]) => other !== app.name && topicDeclaration(other, e.values).publishes.includes(topic));
+    if (!owner) {
+      notes.push(
+        `${app.name} subscribes to "${topic}", which no onboarded app publishes yet; it receives it once the app that publishes it is onboarded with ${ns} in its pubsub.allowSubscribersFrom.`,
+      );
+      continue;
+    }
+    const [publisher, theirs] = owner;
+    const accepted = topicDeclaration(publisher, theirs.values).subscribers;
+    if (accepted.includes(ns)) continue;
+    proposals.push(
+      grantProposal(
+        publisher,
+        theirs,
+        ownersFile(publisher, theirs),
+        'pubsub.allowSubscribersFrom',
+        [...accepted, ns],
+        ns,
+        `${app.name} subscribes to "${topic}", which ${publisher} publishes`,
+      ),
+    );
+  }
+  for (const [other, e] of entries) {
+    if (other === app.name) continue;
+    const theirs = topicDeclaration(other, e.values);
+    for (const topic of theirs.subscribes.filter((t) => mine.publishes.includes(t))) {
+      if (!mine.subscribers.includes(theirs.namespace)) {
+        notes.push(
+          `${other} subscribes to "${topic}", but ${app.name} does not list ${theirs.namespace} in pubsub.allowSubscribersFrom, so ${other} receives nothing until it does.`,
+        );
+      }
+    }
+  }
 }
 
 /** What --replace hands to the new file: said before it happens. */

@@ -5,7 +5,7 @@ import type { Finding } from '../report/finding.js';
 import { printJson } from '../report/json.js';
 
 /** A proposal in words: what stays refused, and the exact change that would allow it. */
-export function proposalText(p: Proposal): string {
+function proposalText(p: Proposal): string {
   const what = p.field === 'networkPolicy.allowIngressFrom' ? 'the call stays refused' : `${p.add.replace(/-ns$/, '')} receives nothing`;
   return (
     `${p.reason}, but ${p.app} does not accept ${p.add}: ${what} until ${p.app}'s owner${p.owner ? ` (${p.owner})` : ''} adds ${p.add} to ${p.field} in ${p.file}\n` +

@@ -1,7 +1,7 @@
 /** Kubernetes label selectors (metav1.LabelSelector), shared by the admission evaluator and the connectivity check. */
 export type Labels = Record<string, string>;
 
-export interface LabelSelectorRequirement {
+interface LabelSelectorRequirement {
   key: string;
   operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
   values?: string[];

@@ -30,8 +30,8 @@ export interface Answers {
 /** Answers suggested by the source; absent fields have no suggestion. */
 export type Suggestions = Partial<Answers> & { reasons: string[] };
 
-export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-export const SECRET_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const SECRET_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
 const DAPR_PORTS = new Set([3500, 3501, 50001, 50002, 9090]);
 
 export function defaults(name: string): Answers {

@@ -1,6 +1,16 @@
 /** The questions, in plain English, with arrow keys and defaults (@inquirer/prompts). */
 import { confirm, input, select } from '@inquirer/prompts';
+import { platformSettings } from '../contract/platform-settings.js';
+import { parseQuantity } from '../contract/quantity.js';
 import { appListProblem, keyListProblem, nameProblem, parseAppList, parseKeyList, portProblem, type Answers, type Size } from './answers.js';
+
+/** "up to 0.25 CPU and 256 MiB": a size tier's limits, from the platform settings. */
+function sizeLimits(size: Size): string {
+  const { cpu, memory } = platformSettings().sizes[size]!.limits;
+  const bytes = parseQuantity(memory)!;
+  const mem = bytes >= 2 ** 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`;
+  return `up to ${parseQuantity(cpu)} CPU and ${mem}`;
+}
 
 /** Which answers came from flags: those questions are not asked again. */
 export type Given = Partial<Record<keyof Answers, boolean>>;
@@ -74,9 +84,9 @@ export async function interview(start: Answers, given: Given): Promise<Answers> 
       message: 'How big is it?',
       default: a.size,
       choices: [
-        { name: 'small', value: 'small', description: 'up to 1/4 CPU and 256 MiB: most web apps and bots' },
-        { name: 'medium', value: 'medium', description: 'up to 1/2 CPU and 512 MiB: heavier pages, small data processing' },
-        { name: 'large', value: 'large', description: 'up to 1 CPU and 1 GiB: models or large files in memory' },
+        { name: 'small', value: 'small', description: `${sizeLimits('small')}: most web apps and bots` },
+        { name: 'medium', value: 'medium', description: `${sizeLimits('medium')}: heavier pages, small data processing` },
+        { name: 'large', value: 'large', description: `${sizeLimits('large')}: models or large files in memory` },
       ],
     });
   }

@@ -1,7 +1,8 @@
 /** The Pod admission sees, following the Dapr 1.17.5 injector (pkg/injector/patcher). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { admissionPod, admissionPods, platformInjectorSettings } from './admission-view.js';
+import { admissionPod, admissionPods } from './admission-view.js';
+import { loadPlatformInjectorSettings } from './injector-settings.js';
 import type { KubeObject } from './types.js';
 
 function deployment(annotations: Record<string, string>, spec: Record<string, unknown> = {}): KubeObject {
@@ -44,7 +45,7 @@ test('the injector adds daprd with the platform settings and the annotations', (
   assert.equal(pod.kind, 'Pod');
   assert.equal(pod.metadata.namespace, 'app1-ns');
   const c = daprd(pod);
-  assert.equal(c.image, platformInjectorSettings.sidecarImage);
+  assert.equal(c.image, loadPlatformInjectorSettings().sidecarImage);
   assert.deepEqual(c.securityContext, {
     allowPrivilegeEscalation: false,
     runAsNonRoot: true,
@@ -77,7 +78,7 @@ test('the injector adds daprd with the platform settings and the annotations', (
 
 test('injector defaults: without SIDECAR_DROP_ALL_CAPABILITIES nothing is dropped; no seccomp without the annotation', () => {
   const { 'dapr.io/sidecar-seccomp-profile-type': _, ...rest } = chartAnnotations;
-  const pod = admissionPod(deployment(rest), { ...platformInjectorSettings, sidecarDropALLCapabilities: false })!;
+  const pod = admissionPod(deployment(rest), { ...loadPlatformInjectorSettings(), sidecarDropALLCapabilities: false })!;
   const sc = daprd(pod).securityContext;
   assert.equal(sc.capabilities, undefined);
   assert.equal(sc.seccompProfile, undefined);
@@ -156,10 +157,11 @@ test('the platform Dapr release hardens the sidecar as the admission view assume
   const { injectorSettingsFromRelease, daprReleaseFile } = await import('./injector-settings.js');
   const s = injectorSettingsFromRelease(daprReleaseFile);
   assert.ok(s, 'platform/infrastructure/controllers/dapr.yaml holds the Dapr HelmRelease');
-  assert.equal(s.sidecarDropALLCapabilities, platformInjectorSettings.sidecarDropALLCapabilities);
-  assert.equal(s.sidecarRunAsNonRoot, platformInjectorSettings.sidecarRunAsNonRoot);
-  assert.equal(s.sidecarReadOnlyRootFilesystem, platformInjectorSettings.sidecarReadOnlyRootFilesystem);
-  assert.equal(s.controlPlaneNamespace, platformInjectorSettings.controlPlaneNamespace);
+  assert.equal(s.sidecarDropALLCapabilities, true);
+  assert.equal(s.sidecarRunAsNonRoot, true);
+  assert.equal(s.sidecarReadOnlyRootFilesystem, true);
+  assert.equal(s.controlPlaneNamespace, 'dapr-system');
+  assert.deepEqual(loadPlatformInjectorSettings(), s, 'the settings paddock judges with are the release');
   assert.match(s.sidecarImage, /daprd:1\.17\.5$/);
 });
 
@@ -171,5 +173,5 @@ test('the platform Dapr release pulls daprd from the platform registry', async (
     ['localhost:30000/', 'harbor.harbor-system.svc.cluster.local/'].some((r) => s.sidecarImage.startsWith(r)),
     s.sidecarImage,
   );
-  assert.equal(s.sidecarImage, platformInjectorSettings.sidecarImage);
+  assert.equal(s.sidecarImage, 'localhost:30000/dapr/daprd:1.17.5');
 });

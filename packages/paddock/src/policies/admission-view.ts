@@ -10,41 +10,9 @@
  * github.com/dapr/dapr@v1.17.5/pkg/injector (file and line references in
  * docs/policies.md).
  */
+import { isQuantityText } from '../contract/quantity.js';
+import { type InjectorSettings, loadPlatformInjectorSettings } from './injector-settings.js';
 import type { KubeObject } from './types.js';
-
-/** The platform's settings of the Dapr sidecar injector (Dapr Helm chart values). */
-export interface InjectorSettings {
-  /** `dapr_sidecar_injector.image` / `global.registry` + `global.tag`: the daprd image the injector adds. */
-  sidecarImage: string;
-  /** `global.imagePullPolicy`. */
-  imagePullPolicy: string;
-  /** `dapr_sidecar_injector.sidecarRunAsNonRoot` (SIDECAR_RUN_AS_NON_ROOT; injector default true). */
-  sidecarRunAsNonRoot: boolean;
-  /** `dapr_sidecar_injector.sidecarReadOnlyRootFilesystem` (SIDECAR_READ_ONLY_ROOT_FILESYSTEM; default true). */
-  sidecarReadOnlyRootFilesystem: boolean;
-  /** `dapr_sidecar_injector.sidecarDropALLCapabilities` (SIDECAR_DROP_ALL_CAPABILITIES; injector default FALSE). */
-  sidecarDropALLCapabilities: boolean;
-  /** `dapr_sidecar_injector.sidecarRunAsUser` / `sidecarRunAsGroup` (unset by default). */
-  sidecarRunAsUser?: number;
-  sidecarRunAsGroup?: number;
-  /** Namespace and trust domain of the Dapr control plane (the audience of the Sentry token). */
-  controlPlaneNamespace: string;
-  controlPlaneTrustDomain: string;
-  /** `dapr_sidecar_injector.enableK8sDownwardAPIs`. */
-  enableK8sDownwardAPIs: boolean;
-}
-
-/** The platform's Dapr release settings (platform/infrastructure/controllers, Dapr HelmRelease). */
-export const platformInjectorSettings: Readonly<InjectorSettings> = {
-  sidecarImage: 'localhost:30000/dapr/daprd:1.17.5',
-  imagePullPolicy: 'IfNotPresent',
-  sidecarRunAsNonRoot: true,
-  sidecarReadOnlyRootFilesystem: true,
-  sidecarDropALLCapabilities: true,
-  controlPlaneNamespace: 'dapr-system',
-  controlPlaneTrustDomain: 'cluster.local',
-  enableK8sDownwardAPIs: false,
-};
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects as JSON, walked field by field
 type Json = Record<string, any>;
@@ -100,8 +68,6 @@ function int(v: string | undefined, dflt: number): number {
   return Number.isNaN(n) ? dflt : n;
 }
 
-const quantityText = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/;
-
 /** patcher/sidecar_container.go getResourceRequirements: any unparsable value drops them all. */
 function sidecarResources(a: Record<string, string>): Json | undefined {
   const pick: Array<[string, 'requests' | 'limits', 'cpu' | 'memory']> = [
@@ -114,7 +80,7 @@ function sidecarResources(a: Record<string, string>): Json | undefined {
   for (const [key, part, res] of pick) {
     const v = a[key];
     if (v === undefined || v === '') continue;
-    if (!quantityText.test(v)) return undefined;
+    if (!isQuantityText(v)) return undefined;
     r[part][res] = v;
   }
   if (!Object.keys(r.requests).length && !Object.keys(r.limits).length) return undefined;
@@ -153,11 +119,32 @@ const TOKEN_PATH = '/var/run/secrets/dapr.io/sentrytoken';
 /** The daprd container and the volumes the injector adds for these annotations (patcher/sidecar_patcher.go GetPatch). */
 function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: InjectorSettings): { container: Json; volumes: Json[] } {
   const a: Record<string, string> = pod.metadata.annotations ?? {};
+  const { volumes, mounts } = sidecarVolumes(a, pod.spec.volumes ?? [], s);
+  const { ports, args } = daprdCommand(a, pod.metadata.name ?? '', s);
+  const env = sidecarEnv(a, namespace, s);
+  const container: Json = {
+    name: 'daprd',
+    image: a['dapr.io/sidecar-image'] || s.sidecarImage,
+    imagePullPolicy: s.imagePullPolicy,
+    securityContext: sidecarSecurityContext(a, s, env),
+    ports,
+    args,
+    env,
+    volumeMounts: mounts,
+    ...sidecarProbes(a),
+  };
+  const resources = sidecarResources(a);
+  if (resources) container.resources = resources;
+  return { container, volumes };
+}
+
+const HTTP_PORT = 3500;
+const PUBLIC_PORT = 3501;
+
+/** The volumes the injector adds and daprd's mounts: annotated mounts, the unix socket, the Sentry token. */
+function sidecarVolumes(a: Record<string, string>, podVolumes: Json[], s: InjectorSettings): { volumes: Json[]; mounts: Json[] } {
   const volumes: Json[] = [];
-  const mounts = [
-    ...parseMounts(a['dapr.io/volume-mounts'], true, pod.spec.volumes ?? []),
-    ...parseMounts(a['dapr.io/volume-mounts-rw'], false, pod.spec.volumes ?? []),
-  ];
+  const mounts = [...parseMounts(a['dapr.io/volume-mounts'], true, podVolumes), ...parseMounts(a['dapr.io/volume-mounts-rw'], false, podVolumes)];
   if (a['dapr.io/unix-domain-socket-path']) {
     volumes.push({ name: 'dapr-unix-domain-socket', emptyDir: { medium: 'Memory' } });
     mounts.push({ name: 'dapr-unix-domain-socket', mountPath: '/var/run/dapr-sockets' });
@@ -178,23 +165,23 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
     },
   });
   mounts.push({ name: TOKEN_VOLUME, mountPath: TOKEN_PATH, readOnly: true });
+  return { volumes, mounts };
+}
 
-  const httpPort = 3500;
-  const publicPort = 3501;
+/** daprd's ports and its command line (under dlv when debugging), from the annotations. */
+function daprdCommand(a: Record<string, string>, podName: string, s: InjectorSettings): { ports: Json[]; args: string[] } {
   const grpcPort = int(a['dapr.io/grpc-port'], 50001);
   const internalPort = int(a['dapr.io/internal-grpc-port'], 50002);
   const metricsPort = int(a['dapr.io/metrics-port'], 9090);
-  const enableMetrics = a['dapr.io/enable-metrics'] === undefined ? true : truthy(a['dapr.io/enable-metrics']);
-  const appId = a['dapr.io/app-id'] || (pod.metadata.name ?? '');
   const ports: Json[] = [
-    { containerPort: httpPort, name: 'dapr-http' },
+    { containerPort: HTTP_PORT, name: 'dapr-http' },
     { containerPort: grpcPort, name: 'dapr-grpc' },
     { containerPort: internalPort, name: 'dapr-internal' },
     { containerPort: metricsPort, name: 'dapr-metrics' },
   ];
   const args = [
     '--dapr-http-port',
-    String(httpPort),
+    String(HTTP_PORT),
     '--dapr-grpc-port',
     String(grpcPort),
     '--dapr-internal-grpc-port',
@@ -202,9 +189,9 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
     '--dapr-listen-addresses',
     a['dapr.io/sidecar-listen-addresses'] ?? '[::1],127.0.0.1',
     '--dapr-public-port',
-    String(publicPort),
+    String(PUBLIC_PORT),
     '--app-id',
-    appId,
+    a['dapr.io/app-id'] || podName,
     '--app-protocol',
     a['dapr.io/app-protocol'] ?? 'http',
     '--log-level',
@@ -213,10 +200,26 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
     String(int(a['dapr.io/graceful-shutdown-seconds'], -1)),
     '--mode',
     'kubernetes',
+    // The injector's own addresses (pod_patch.go: operator and Sentry services in the control-plane namespace).
+    '--control-plane-address',
+    `dapr-api.${s.controlPlaneNamespace}.svc.cluster.local:443`,
+    '--sentry-address',
+    `dapr-sentry.${s.controlPlaneNamespace}.svc.cluster.local:443`,
+    ...optionalDaprdArgs(a, metricsPort),
   ];
-  // The injector's own addresses (pod_patch.go: operator and Sentry services in the control-plane namespace).
-  args.push('--control-plane-address', `dapr-api.${s.controlPlaneNamespace}.svc.cluster.local:443`);
-  args.push('--sentry-address', `dapr-sentry.${s.controlPlaneNamespace}.svc.cluster.local:443`);
+  if (!truthy(a['dapr.io/enable-debug'])) return { ports, args: ['/daprd', ...args] };
+  const debugPort = int(a['dapr.io/debug-port'], 40000);
+  ports.push({ name: 'dapr-debug', containerPort: debugPort });
+  return {
+    ports,
+    args: ['/dlv', '--listen', `:${debugPort}`, '--accept-multiclient', '--headless=true', '--log', '--api-version=2', 'exec', '/daprd', '--', ...args],
+  };
+}
+
+/** The flags daprd gets only when an annotation asks (patcher/sidecar_container.go getSidecarContainer). */
+function optionalDaprdArgs(a: Record<string, string>, metricsPort: number): string[] {
+  const args: string[] = [];
+  const enableMetrics = a['dapr.io/enable-metrics'] === undefined ? true : truthy(a['dapr.io/enable-metrics']);
   if (int(a['dapr.io/app-port'], 0) > 0) args.push('--app-port', String(int(a['dapr.io/app-port'], 0)));
   if (enableMetrics) args.push('--enable-metrics', '--metrics-port', String(metricsPort));
   if (a['dapr.io/config']) args.push('--config', a['dapr.io/config']);
@@ -246,16 +249,11 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
   if (a['dapr.io/read-buffer-size']) args.push('--read-buffer-size', a['dapr.io/read-buffer-size']);
   if (a['dapr.io/unix-domain-socket-path']) args.push('--unix-domain-socket', '/var/run/dapr-sockets');
   if (a['dapr.io/block-shutdown-duration'] !== undefined) args.push('--dapr-block-shutdown-duration', a['dapr.io/block-shutdown-duration']);
-  let cmd = ['/daprd'];
-  let allArgs = [...cmd, ...args];
-  if (truthy(a['dapr.io/enable-debug'])) {
-    const debugPort = int(a['dapr.io/debug-port'], 40000);
-    ports.push({ name: 'dapr-debug', containerPort: debugPort });
-    cmd = ['/dlv'];
-    allArgs = [...cmd, '--listen', `:${debugPort}`, '--accept-multiclient', '--headless=true', '--log', '--api-version=2', 'exec', '/daprd', '--', ...args];
-  }
+  return args;
+}
 
-  // patcher/sidecar_container.go: the securityContext from the injector's settings.
+/** patcher/sidecar_container.go: the securityContext from the injector's settings. */
+function sidecarSecurityContext(a: Record<string, string>, s: InjectorSettings, env: Json[]): Json {
   const securityContext: Json = {
     allowPrivilegeEscalation: false,
     runAsNonRoot: s.sidecarRunAsNonRoot,
@@ -265,7 +263,19 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
   if (s.sidecarRunAsGroup !== undefined) securityContext.runAsGroup = s.sidecarRunAsGroup;
   if (a['dapr.io/sidecar-seccomp-profile-type']) securityContext.seccompProfile = { type: a['dapr.io/sidecar-seccomp-profile-type'] };
   if (s.sidecarDropALLCapabilities) securityContext.capabilities = { drop: ['ALL'] };
+  // A Windows-style SSL_CERT_DIR makes the injector run daprd as root with a writable root filesystem.
+  if (env.some((e) => e.name === 'SSL_CERT_DIR')) {
+    securityContext.windowsOptions = { runAsUserName: 'ContainerAdministrator' };
+    securityContext.runAsNonRoot = false;
+    securityContext.readOnlyRootFilesystem = false;
+    delete securityContext.runAsUser;
+    delete securityContext.runAsGroup;
+  }
+  return securityContext;
+}
 
+/** daprd's environment: the injector's own variables, then dapr.io/env. */
+function sidecarEnv(a: Record<string, string>, namespace: string, s: InjectorSettings): Json[] {
   const env: Json[] = [
     { name: 'NAMESPACE', value: namespace },
     { name: 'DAPR_TRUST_ANCHORS' },
@@ -277,42 +287,27 @@ function sidecarFor(pod: { metadata: Json; spec: Json }, namespace: string, s: I
   const extra = parseEnv(a['dapr.io/env']);
   env.push(...extra);
   if (extra.length) env.push({ name: 'DAPR_ENV_KEYS', value: extra.map((e) => e.name).join(' ') });
-  // A Windows-style SSL_CERT_DIR makes the injector run daprd as root with a writable root filesystem.
-  if (env.some((e) => e.name === 'SSL_CERT_DIR')) {
-    securityContext.windowsOptions = { runAsUserName: 'ContainerAdministrator' };
-    securityContext.runAsNonRoot = false;
-    securityContext.readOnlyRootFilesystem = false;
-    delete securityContext.runAsUser;
-    delete securityContext.runAsGroup;
-  }
+  return env;
+}
 
-  const container: Json = {
-    name: 'daprd',
-    image: a['dapr.io/sidecar-image'] || s.sidecarImage,
-    imagePullPolicy: s.imagePullPolicy,
-    securityContext,
-    ports,
-    args: allArgs,
-    env,
-    volumeMounts: mounts,
+/** daprd's probes, with the annotations' timings. */
+function sidecarProbes(a: Record<string, string>): { readinessProbe: Json; livenessProbe: Json } {
+  return {
     readinessProbe: {
-      httpGet: { path: '/v1.0/healthz', port: publicPort },
+      httpGet: { path: '/v1.0/healthz', port: PUBLIC_PORT },
       initialDelaySeconds: int(a['dapr.io/sidecar-readiness-probe-delay-seconds'], 3),
       timeoutSeconds: int(a['dapr.io/sidecar-readiness-probe-timeout-seconds'], 3),
       periodSeconds: int(a['dapr.io/sidecar-readiness-probe-period-seconds'], 6),
       failureThreshold: int(a['dapr.io/sidecar-readiness-probe-threshold'], 3),
     },
     livenessProbe: {
-      tcpSocket: { port: publicPort },
+      tcpSocket: { port: PUBLIC_PORT },
       initialDelaySeconds: int(a['dapr.io/sidecar-liveness-probe-delay-seconds'], 3),
       timeoutSeconds: int(a['dapr.io/sidecar-liveness-probe-timeout-seconds'], 3),
       periodSeconds: int(a['dapr.io/sidecar-liveness-probe-period-seconds'], 6),
       failureThreshold: int(a['dapr.io/sidecar-liveness-probe-threshold'], 3),
     },
   };
-  const resources = sidecarResources(a);
-  if (resources) container.resources = resources;
-  return { container, volumes };
 }
 
 /** The ServiceAccount admission plugin: an API token for every container unless automount is off. */
@@ -368,7 +363,7 @@ function addDaprEnv(containers: Json[], a: Record<string, string>): void {
  * after the ServiceAccount plugin and the Dapr injector. Undefined for objects
  * without a pod template, or with one too malformed to patch.
  */
-export function admissionPod(workload: KubeObject, settings: InjectorSettings = platformInjectorSettings): KubeObject | undefined {
+export function admissionPod(workload: KubeObject, settings: InjectorSettings = loadPlatformInjectorSettings()): KubeObject | undefined {
   const isPod = workload.kind === 'Pod' && workload.apiVersion === 'v1';
   const template = isPod ? { metadata: workload.metadata, spec: workload.spec as Json } : templateOf(workload);
   if (!isObj(template) || !wellFormed(template)) return undefined;
@@ -401,6 +396,6 @@ export function admissionPod(workload: KubeObject, settings: InjectorSettings = 
 }
 
 /** The Pods admission sees for every workload in a rendered set. */
-export function admissionPods(objects: KubeObject[], settings: InjectorSettings = platformInjectorSettings): KubeObject[] {
+export function admissionPods(objects: KubeObject[], settings: InjectorSettings = loadPlatformInjectorSettings()): KubeObject[] {
   return objects.filter((o) => o && hasPodTemplate(o)).flatMap((o) => admissionPod(o, settings) ?? []);
 }

@@ -6,15 +6,15 @@
  * (the namespace's NetworkPolicy default-deny).
  */
 import type { Finding } from '../report/finding.js';
-import { admissionPod, hasPodTemplate, type InjectorSettings } from './admission-view.js';
+import { admissionPod, hasPodTemplate } from './admission-view.js';
 import { creations, findingsFor, located, type EvaluateOptions, type Submission } from './evaluator.js';
-import { loadPlatformInjectorSettings } from './injector-settings.js';
+import { loadPlatformInjectorSettings, type InjectorSettings } from './injector-settings.js';
 import { IDENTITIES } from './identities.js';
 import { loadPolicies } from './load.js';
 import { isNamespaced } from './resources.js';
 import type { KubeObject, PolicySet } from './types.js';
 
-export const TENANT_LABEL = 'paddock.dev/tenant';
+const TENANT_LABEL = 'paddock.dev/tenant';
 
 /** The Namespace the platform creates for an app (platform/apps/<app>/namespace.yaml). */
 export function tenantNamespace(app: string): KubeObject {

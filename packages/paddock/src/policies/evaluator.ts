@@ -97,7 +97,7 @@ function isObject(o: unknown): o is KubeObject {
 }
 
 /** The Namespace object a request's namespaceSelector and `namespaceObject` see (the API server labels each with its name). */
-export function namespaceView(name: string, given?: KubeObject | null): KubeObject {
+function namespaceView(name: string, given?: KubeObject | null): KubeObject {
   const base = given ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
   return {
     ...base,
@@ -231,7 +231,7 @@ export function located(findings: Finding[], where: SourceLocation | undefined):
 const severityOf: Record<Decision['action'], Severity> = { Deny: 'error', Warn: 'warning', Audit: 'info' };
 
 /** Findings for a Decision: rule = the policy's name, path = the object. */
-export function decisionToFinding(d: Decision, set: PolicySet, file?: string): Finding {
+function decisionToFinding(d: Decision, set: PolicySet, file?: string): Finding {
   const policy = set.policies.find((p) => p.metadata.name === d.policy);
   const fix = policy?.metadata.annotations?.['paddock.dev/fix'];
   const f: Finding = {

@@ -6,8 +6,29 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths } from '../paths.js';
-import { platformInjectorSettings, type InjectorSettings } from './admission-view.js';
 import { readYamlObjects } from './load.js';
+
+/** The platform's settings of the Dapr sidecar injector (Dapr Helm chart values). */
+export interface InjectorSettings {
+  /** `dapr_sidecar_injector.image` / `global.registry` + `global.tag`: the daprd image the injector adds. */
+  sidecarImage: string;
+  /** `global.imagePullPolicy`. */
+  imagePullPolicy: string;
+  /** `dapr_sidecar_injector.sidecarRunAsNonRoot` (SIDECAR_RUN_AS_NON_ROOT; injector default true). */
+  sidecarRunAsNonRoot: boolean;
+  /** `dapr_sidecar_injector.sidecarReadOnlyRootFilesystem` (SIDECAR_READ_ONLY_ROOT_FILESYSTEM; default true). */
+  sidecarReadOnlyRootFilesystem: boolean;
+  /** `dapr_sidecar_injector.sidecarDropALLCapabilities` (SIDECAR_DROP_ALL_CAPABILITIES; injector default FALSE). */
+  sidecarDropALLCapabilities: boolean;
+  /** `dapr_sidecar_injector.sidecarRunAsUser` / `sidecarRunAsGroup` (unset by default). */
+  sidecarRunAsUser?: number;
+  sidecarRunAsGroup?: number;
+  /** Namespace and trust domain of the Dapr control plane (the audience of the Sentry token). */
+  controlPlaneNamespace: string;
+  controlPlaneTrustDomain: string;
+  /** `dapr_sidecar_injector.enableK8sDownwardAPIs`. */
+  enableK8sDownwardAPIs: boolean;
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: a HelmRelease as JSON, read field by field
 type Json = Record<string, any>;
@@ -44,11 +65,19 @@ export function injectorSettingsFromRelease(file: string = daprReleaseFile): Inj
 
 let memo: { stamp: string; settings: InjectorSettings } | undefined;
 
-/** The platform's injector settings from its Dapr release, else the documented defaults (read once per change of the file). */
+/**
+ * The platform's injector settings, from its Dapr release (read again when the
+ * file changes). The release ships with paddock, in a checkout and in the
+ * installed package alike, so without it paddock itself is broken.
+ */
 export function loadPlatformInjectorSettings(): InjectorSettings {
-  if (!existsSync(daprReleaseFile)) return platformInjectorSettings;
+  if (!existsSync(daprReleaseFile)) throw new Error(`${daprReleaseFile} is missing: paddock judges the Dapr sidecar with the settings of that release`);
   const st = statSync(daprReleaseFile);
   const stamp = `${st.size}:${st.mtimeMs}`;
-  if (memo?.stamp !== stamp) memo = { stamp, settings: injectorSettingsFromRelease(daprReleaseFile) ?? platformInjectorSettings };
+  if (memo?.stamp !== stamp) {
+    const settings = injectorSettingsFromRelease(daprReleaseFile);
+    if (!settings) throw new Error(`${daprReleaseFile} holds no Dapr HelmRelease (spec.chart.spec.chart: dapr)`);
+    memo = { stamp, settings };
+  }
   return memo.settings;
 }

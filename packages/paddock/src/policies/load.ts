@@ -23,7 +23,7 @@ function isPolicyKind(o: KubeObject): boolean {
 }
 
 /** `Kind/name`, or `Kind/namespace/name` for namespaced objects: the keys of PolicySet.origin. */
-export function originKey(o: KubeObject): string {
+function originKey(o: KubeObject): string {
   const name = o.metadata?.name ?? '';
   return isNamespaced(o.kind) && !isPolicyKind(o) ? `${o.kind}/${o.metadata?.namespace ?? 'default'}/${name}` : `${o.kind}/${name}`;
 }
@@ -33,7 +33,7 @@ export function originKey(o: KubeObject): string {
  * version of admissionregistration.k8s.io is kept: which one the API server
  * serves is its to say (the evaluator reports a version it does not).
  */
-export function policySetOf(objects: KubeObject[], origin?: (o: KubeObject) => string | undefined): PolicySet {
+function policySetOf(objects: KubeObject[], origin?: (o: KubeObject) => string | undefined): PolicySet {
   const set: PolicySet = { policies: [], bindings: [], params: [], origin: {} };
   for (const o of objects) {
     if (!o || typeof o !== 'object' || typeof o.kind !== 'string') continue;

@@ -57,7 +57,7 @@ const clusterScoped = new Set([
   'CiliumClusterwideNetworkPolicy',
 ]);
 
-export function resourceOf(kind: string): string {
+function resourceOf(kind: string): string {
   const known = plural[kind];
   if (known) return known;
   const k = kind.toLowerCase();

@@ -1,6 +1,6 @@
 /** The parts of Kubernetes objects the policy evaluator reads. */
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name?: string;
   generateName?: string;
   namespace?: string;
@@ -18,12 +18,11 @@ export interface KubeObject {
   [k: string]: unknown;
 }
 
-export type { LabelSelector, LabelSelectorRequirement } from '../kube/labels.js';
 import type { LabelSelector } from '../kube/labels.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
-export interface NamedRuleWithOperations {
+interface NamedRuleWithOperations {
   apiGroups?: string[];
   apiVersions?: string[];
   resources?: string[];
@@ -32,7 +31,7 @@ export interface NamedRuleWithOperations {
   resourceNames?: string[];
 }
 
-export interface MatchResources {
+interface MatchResources {
   namespaceSelector?: LabelSelector;
   objectSelector?: LabelSelector;
   resourceRules?: NamedRuleWithOperations[];
@@ -40,7 +39,7 @@ export interface MatchResources {
   matchPolicy?: 'Exact' | 'Equivalent';
 }
 
-export interface Validation {
+interface Validation {
   expression: string;
   message?: string;
   messageExpression?: string;

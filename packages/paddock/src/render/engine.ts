@@ -6,20 +6,17 @@
  * kubeconform's `-output json` shape. Use it when checking more than one app:
  * it saves a helm and a kubeconform process start per app.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createConnection } from 'node:net';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { paths, tool } from '../paths.js';
 import { UserError } from '../report/errors.js';
 import { run } from '../run.js';
 import { schemaLocations } from '../schema/kubeconform.js';
-import { kubeVersion } from './helm.js';
+import { kubeVersion } from '../contract/platform-settings.js';
 
-export const ENGINE = 'paddock-engine';
+const ENGINE = 'paddock-engine';
 
 /** One `helm template NAME CHART --namespace NS -f …`. */
-export interface EngineRelease {
+interface EngineRelease {
   name: string;
   namespace?: string;
   /** The values documents, applied in order like repeated `-f`. */
@@ -29,12 +26,12 @@ export interface EngineRelease {
 }
 
 /** A manifest to validate as it is (hand-written YAML, another chart's output). */
-export interface EngineManifest {
+interface EngineManifest {
   name: string;
   manifest: string;
 }
 
-export interface EngineSchemaOptions {
+interface EngineSchemaOptions {
   /** kubeconform -schema-location list; defaults to the repository's schemas (pinned CRDs, catalogue, Kubernetes). */
   locations?: string[];
   /** Refuse unknown fields (default true, like `kubeconform -strict`). */
@@ -76,7 +73,7 @@ export interface EngineObject {
 }
 
 /** An object that failed schema validation (kubeconform's JSON output shape). */
-export interface SchemaProblem {
+interface SchemaProblem {
   filename: string;
   kind: string;
   name: string;
@@ -102,44 +99,25 @@ export interface EngineResult {
   objects?: EngineObject[];
 }
 
-export function engineBinary(): string {
+function engineBinary(): string {
   return tool(ENGINE);
 }
 
-/** Where a warm engine (`startEngineServer`) listens by default. */
-export function engineSocket(): string {
-  return join(paths.state, 'engine.sock');
-}
-
-/**
- * Send one request to the engine and return its results, in request order.
- * With `socket`, a warm engine serving there answers (chart and compiled
- * schemas already in memory: ~15 ms for one app instead of ~150 ms); when
- * none answers, a fresh engine process does.
- */
-export async function runEngine(req: EngineRequest, opts: { binary?: string; socket?: string } = {}): Promise<EngineResult[]> {
+/** Send one request to a fresh engine process and return its results, in request order. */
+export async function runEngine(req: EngineRequest, opts: { binary?: string } = {}): Promise<EngineResult[]> {
   const { results, inputs } = await callEngine(req, opts);
   if (results.length !== inputs) throw new Error(`${ENGINE} returned ${results.length} results for ${inputs} inputs`);
   return results;
 }
 
 /** The engine's answer to the `admission` part of a request (shape: tools/engine/admission.go). */
-export async function runEngineAdmission(admission: unknown, opts: { binary?: string; socket?: string } = {}): Promise<unknown> {
-  const socket = opts.socket ?? (existsSync(engineSocket()) ? engineSocket() : undefined);
-  if (socket) {
-    // A warm engine of an older build may not know admission: then a fresh process answers.
-    const warm = await callEngine({ admission }, { ...opts, socket }).catch(() => undefined);
-    if (warm?.admission) return warm.admission;
-  }
-  const { admission: answer } = await callEngine({ admission }, { ...opts, socket: undefined });
+export async function runEngineAdmission(admission: unknown, opts: { binary?: string } = {}): Promise<unknown> {
+  const { admission: answer } = await callEngine({ admission }, opts);
   if (!answer) throw new Error(`${ENGINE} returned no admission answer`);
   return answer;
 }
 
-async function callEngine(
-  req: EngineRequest,
-  opts: { binary?: string; socket?: string },
-): Promise<{ results: EngineResult[]; admission?: unknown; inputs: number }> {
+async function callEngine(req: EngineRequest, opts: { binary?: string }): Promise<{ results: EngineResult[]; admission?: unknown; inputs: number }> {
   const binary = opts.binary ?? engineBinary();
   const schema = req.schema === true ? {} : req.schema || undefined;
   const body = {
@@ -162,13 +140,10 @@ async function callEngine(
     ...(req.admission ? { admission: req.admission } : {}),
   };
   const input = JSON.stringify(body);
-  let stdout = opts.socket ? await viaSocket(opts.socket, input) : undefined;
-  if (stdout === undefined) {
-    if (!existsSync(binary)) throw new UserError(`${binary} is not built`, 'Run `tools/build.sh paddock-engine` in the repository root.');
-    const r = await run(binary, [], { input });
-    if (r.code !== 0) throw new Error(`${ENGINE} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
-    stdout = r.stdout;
-  }
+  if (!existsSync(binary)) throw new UserError(`${binary} is not built`, 'Run `tools/build.sh paddock-engine` in the repository root.');
+  const r = await run(binary, [], { input });
+  if (r.code !== 0) throw new Error(`${ENGINE} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+  const stdout = r.stdout;
   let parsed: { results?: EngineResult[]; admission?: unknown; error?: string };
   try {
     parsed = JSON.parse(stdout) as typeof parsed;
@@ -177,51 +152,4 @@ async function callEngine(
   }
   if (parsed.error) throw new Error(`${ENGINE} failed: ${parsed.error}`);
   return { results: parsed.results ?? [], admission: parsed.admission, inputs: body.releases.length + body.manifests.length };
-}
-
-/** The response of a warm engine on `socket`, or undefined when none answers there. */
-function viaSocket(socket: string, input: string): Promise<string | undefined> {
-  if (!existsSync(socket)) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let connected = false;
-    const conn = createConnection(socket, () => {
-      connected = true;
-      conn.end(input);
-    });
-    conn.on('data', (d: Buffer) => chunks.push(d));
-    conn.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    // A stale socket file (engine gone): answer with a fresh process instead.
-    conn.on('error', () => resolve(connected && chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined));
-  });
-}
-
-/**
- * Start a warm engine in the background on `socket`; it exits by itself after
- * `idle` (a Go duration, default 10m) without requests. Returns its pid, or
- * undefined when the engine is not built.
- */
-export function startEngineServer(socket: string = engineSocket(), idle = '10m', binary: string = engineBinary()): number | undefined {
-  if (!existsSync(binary)) return undefined;
-  mkdirSync(dirname(socket), { recursive: true });
-  const child = spawn(binary, ['serve', socket, idle], { detached: true, stdio: 'ignore' });
-  child.unref();
-  return child.pid;
-}
-
-/** Wait until a warm engine answers on `socket` (after startEngineServer), up to `ms`. */
-export async function engineServerReady(socket: string = engineSocket(), ms = 3000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = createConnection(socket, () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return false;
 }

@@ -1,12 +1,7 @@
-import { platformSettings } from '../contract/platform-settings.js';
+import { kubeVersion } from '../contract/platform-settings.js';
 import { paths, tool } from '../paths.js';
 import type { Finding } from '../report/finding.js';
 import { run } from '../run.js';
-
-/** The Kubernetes version helm renders for: the platform's, not helm's built-in default. */
-export function kubeVersion(): string {
-  return platformSettings().kubeVersion;
-}
 
 /** The arguments of `helm template` for one app, as the platform renders it. */
 export function helmTemplateArgs(app: { name: string; namespace: string; file: string }, chart = paths.chart): string[] {

@@ -1,2 +1,2 @@
-export { helmTemplate, helmTemplateArgs, helmFailure, kubeVersion } from './helm.js';
-export { parseManifests, objectRef, type K8sObject, type SourcedObject } from './manifests.js';
+export { helmTemplateArgs } from './helm.js';
+export { parseManifests, type K8sObject } from './manifests.js';

@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { platformSettings } from '../contract/platform-settings.js';
+import { kubeGitVersion } from '../contract/platform-settings.js';
 import { paths, tool } from '../paths.js';
 import { UserError } from '../report/errors.js';
 import { CRD_SOURCES, type CrdSource } from './crd-sources.js';
@@ -33,29 +33,23 @@ const GENERATOR_VERSION = 2;
 
 type Say = (line: string) => void;
 
-/** The Kubernetes version the schemas are for: the platform's (charts/app/values.yaml). */
-export function kubernetesVersion(): string {
-  const v = String(platformSettings().kubeVersion ?? '');
-  return v.startsWith('v') ? v : `v${v}`;
-}
-
 let cachedKey: string | undefined;
 
 /** `k8s-v1.35.8-<hash>`: changes with the Kubernetes pin, any CRD source, the vendored CRDs or the converter. */
 export function schemaKey(): string {
   if (cachedKey) return cachedKey;
   const h = createHash('sha256');
-  h.update(JSON.stringify({ GENERATOR_VERSION, k8s: kubernetesVersion(), CRD_SOURCES }));
+  h.update(JSON.stringify({ GENERATOR_VERSION, k8s: kubeGitVersion(), CRD_SOURCES }));
   for (const s of CRD_SOURCES) {
     if (!s.vendored) continue;
     const dir = join(paths.root, s.vendored);
     for (const f of existsSync(dir) ? readdirSync(dir).sort() : []) h.update(f).update(readFileSync(join(dir, f)));
   }
-  cachedKey = `k8s-${kubernetesVersion()}-${h.digest('hex').slice(0, 12)}`;
+  cachedKey = `k8s-${kubeGitVersion()}-${h.digest('hex').slice(0, 12)}`;
   return cachedKey;
 }
 
-export function generatedRoot(): string {
+function generatedRoot(): string {
   return join(paths.schemas, 'generated');
 }
 
@@ -64,7 +58,7 @@ export function schemaDir(): string {
   return join(generatedRoot(), schemaKey());
 }
 
-export function schemasPresent(): boolean {
+function schemasPresent(): boolean {
   return existsSync(join(schemaDir(), 'provenance.json'));
 }
 
@@ -85,13 +79,13 @@ export function crdManifestFiles(): string[] {
 export async function ensureSchemas(opts: { say?: Say } = {}): Promise<string> {
   if (schemasPresent()) return schemaDir();
   const say = opts.say ?? ((l: string) => process.stderr.write(`[schemas] ${l}\n`));
-  say(`generating the JSON schemas for Kubernetes ${kubernetesVersion()} and the pinned CRDs (once; reused from ${shown(schemaDir())})`);
+  say(`generating the JSON schemas for Kubernetes ${kubeGitVersion()} and the pinned CRDs (once; reused from ${shown(schemaDir())})`);
   const started = Date.now();
   mkdirSync(generatedRoot(), { recursive: true });
   const work = mkdtempSync(join(generatedRoot(), '.tmp-'));
   try {
     await buildTools(say);
-    const provenance = { kubernetes: kubernetesVersion(), generator: GENERATOR_VERSION, apiserver: '', kinds: 0, crds: [] as object[] };
+    const provenance = { kubernetes: kubeGitVersion(), generator: GENERATOR_VERSION, apiserver: '', kinds: 0, crds: [] as object[] };
     const objectMeta = await writeCoreSchemas(work, provenance, say);
     for (const source of CRD_SOURCES) provenance.crds.push(await writeCrds(source, work, objectMeta, say));
     writeFileSync(join(work, 'provenance.json'), `${JSON.stringify(provenance, null, 2)}\n`);
@@ -138,9 +132,9 @@ async function writeCoreSchemas(work: string, provenance: { apiserver: string; k
   // biome-ignore lint/suspicious/noExplicitAny: the OpenAPI document, walked as JSON
   let openapi: Record<string, any>;
   try {
-    if (cp.version !== kubernetesVersion()) {
+    if (cp.version !== kubeGitVersion()) {
       throw new UserError(
-        `tools/bin/kube-apiserver is ${cp.version}, but the platform targets Kubernetes ${kubernetesVersion()} (charts/app/values.yaml platform.kubeVersion)`,
+        `tools/bin/kube-apiserver is ${cp.version}, but the platform targets Kubernetes ${kubeGitVersion()} (charts/app/values.yaml platform.kubeVersion)`,
         'Make them agree: KUBERNETES_VERSION in tools/versions.env and platform.kubeVersion are one pin; then run tools/build.sh kube-apiserver etcd.',
       );
     }

@@ -1,1 +1,1 @@
-export { validateObjects, schemaFindings, schemaLocations, kubeconformArgs, type KubeconformResource } from './kubeconform.js';
+export { validateObjects, kubeconformArgs } from './kubeconform.js';

@@ -100,7 +100,7 @@ function inline(v: unknown, definitions: Json, resolving: string[], memo: Map<st
 }
 
 /** `<kind>[-<group>]-<version>` from a definition name like io.k8s.api.apps.v1.Deployment. */
-export function coreSchemaName(title: string): string {
+function coreSchemaName(title: string): string {
   const parts = title.split('.');
   const kind = parts.at(-1)!.toLowerCase();
   const group = parts.at(-3)!.toLowerCase();

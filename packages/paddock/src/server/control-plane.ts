@@ -189,6 +189,107 @@ function tail(file: string, n = 15): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function etcdArgs(dir: string, client: number, peer: number): string[] {
+  return [
+    '--name',
+    'paddock',
+    '--data-dir',
+    join(dir, 'etcd'),
+    '--listen-client-urls',
+    `http://127.0.0.1:${client}`,
+    '--advertise-client-urls',
+    `http://127.0.0.1:${client}`,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-cluster',
+    `paddock=http://127.0.0.1:${peer}`,
+    '--unsafe-no-fsync',
+    '--log-level',
+    'warn',
+  ];
+}
+
+function apiserverArgs(dir: string, etcdClient: number, port: number, extra: string[]): string[] {
+  return [
+    '--etcd-servers',
+    `http://127.0.0.1:${etcdClient}`,
+    '--bind-address',
+    '127.0.0.1',
+    '--advertise-address',
+    '127.0.0.1',
+    '--secure-port',
+    String(port),
+    '--tls-cert-file',
+    join(dir, 'serving.crt'),
+    '--tls-private-key-file',
+    join(dir, 'serving.key'),
+    '--cert-dir',
+    join(dir, 'certs'),
+    '--anonymous-auth=false',
+    '--token-auth-file',
+    join(dir, 'tokens.csv'),
+    // RBAC, as in a real cluster: the identities paddock impersonates get only what it grants them.
+    '--authorization-mode',
+    'RBAC',
+    '--service-account-issuer',
+    'https://kubernetes.default.svc.cluster.local',
+    '--service-account-key-file',
+    join(dir, 'sa.pub'),
+    '--service-account-signing-key-file',
+    join(dir, 'sa.key'),
+    '--service-cluster-ip-range',
+    '10.96.0.0/16',
+    '--profiling=false',
+    ...extra,
+  ];
+}
+
+function writeKubeconfig(dir: string, url: string, token: string): string {
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: paddock',
+      '  cluster:',
+      `    server: ${url}`,
+      `    certificate-authority: ${join(dir, 'ca.crt')}`,
+      'users:',
+      '- name: paddock-admin',
+      '  user:',
+      `    token: ${token}`,
+      'contexts:',
+      '- name: paddock',
+      '  context: {cluster: paddock, user: paddock-admin}',
+      'current-context: paddock',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return kubeconfig;
+}
+
+/** Polls /readyz until it says ok; fails with the servers' last log lines when either exits or the time is up. */
+async function waitReady(client: KubeClient, etcd: ChildProcess, apiserver: ChildProcess, dir: string, timeoutMs: number): Promise<void> {
+  const failed = (what: string): Error => {
+    const logs = ['etcd.log', 'kube-apiserver.log'].map((f) => [f, tail(join(dir, f))] as const).filter(([, t]) => t);
+    return new Error(`${what}${logs.map(([f, t]) => `\nlast lines of ${f}:\n${t}`).join('')}`);
+  };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (etcd.exitCode !== null || etcd.signalCode !== null) throw failed('etcd exited during start-up');
+    if (apiserver.exitCode !== null || apiserver.signalCode !== null) throw failed('kube-apiserver exited during start-up');
+    const r = await client.request('GET', '/readyz', undefined, { timeoutMs: 2000 }).catch(() => undefined);
+    if (r?.status === 200) return;
+    if (Date.now() > deadline) throw failed(`kube-apiserver not ready after ${Math.round(timeoutMs / 1000)} s`);
+    await sleep(100);
+  }
+}
+
 /** Starts etcd and kube-apiserver and resolves once /readyz says ok. */
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
   const say = opts.say ?? (() => {});
@@ -210,110 +311,19 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     const { token } = await makeCredentials(dir);
     const [etcdClient, etcdPeer, port] = [await freePort(), await freePort(), await freePort()];
     const started = Date.now();
-    const etcd = spawnLogged(
-      etcdBin,
-      [
-        '--name',
-        'paddock',
-        '--data-dir',
-        join(dir, 'etcd'),
-        '--listen-client-urls',
-        `http://127.0.0.1:${etcdClient}`,
-        '--advertise-client-urls',
-        `http://127.0.0.1:${etcdClient}`,
-        '--listen-peer-urls',
-        `http://127.0.0.1:${etcdPeer}`,
-        '--initial-advertise-peer-urls',
-        `http://127.0.0.1:${etcdPeer}`,
-        '--initial-cluster',
-        `paddock=http://127.0.0.1:${etcdPeer}`,
-        '--unsafe-no-fsync',
-        '--log-level',
-        'warn',
-      ],
-      join(dir, 'etcd.log'),
-    );
+    const etcd = spawnLogged(etcdBin, etcdArgs(dir, etcdClient, etcdPeer), join(dir, 'etcd.log'));
     l.children.push(etcd);
-    const apiserver = spawnLogged(
-      apiserverBin,
-      [
-        '--etcd-servers',
-        `http://127.0.0.1:${etcdClient}`,
-        '--bind-address',
-        '127.0.0.1',
-        '--advertise-address',
-        '127.0.0.1',
-        '--secure-port',
-        String(port),
-        '--tls-cert-file',
-        join(dir, 'serving.crt'),
-        '--tls-private-key-file',
-        join(dir, 'serving.key'),
-        '--cert-dir',
-        join(dir, 'certs'),
-        '--anonymous-auth=false',
-        '--token-auth-file',
-        join(dir, 'tokens.csv'),
-        // RBAC, as in a real cluster: the identities paddock impersonates get only what it grants them.
-        '--authorization-mode',
-        'RBAC',
-        '--service-account-issuer',
-        'https://kubernetes.default.svc.cluster.local',
-        '--service-account-key-file',
-        join(dir, 'sa.pub'),
-        '--service-account-signing-key-file',
-        join(dir, 'sa.key'),
-        '--service-cluster-ip-range',
-        '10.96.0.0/16',
-        '--profiling=false',
-        ...(opts.apiserverArgs ?? []),
-      ],
-      join(dir, 'kube-apiserver.log'),
-    );
+    const apiserver = spawnLogged(apiserverBin, apiserverArgs(dir, etcdClient, port, opts.apiserverArgs ?? []), join(dir, 'kube-apiserver.log'));
     l.children.push(apiserver);
     l.guard = startGuard(l);
 
     const url = `https://127.0.0.1:${port}`;
     const connection: Connection = { server: url, ca: readFileSync(join(dir, 'ca.crt')), token };
     const client = new KubeClient(connection);
-    const failed = (what: string): Error => {
-      const logs = ['etcd.log', 'kube-apiserver.log'].map((f) => [f, tail(join(dir, f))] as const).filter(([, t]) => t);
-      return new Error(`${what}${logs.map(([f, t]) => `\nlast lines of ${f}:\n${t}`).join('')}`);
-    };
-    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
-    for (;;) {
-      if (etcd.exitCode !== null || etcd.signalCode !== null) throw failed('etcd exited during start-up');
-      if (apiserver.exitCode !== null || apiserver.signalCode !== null) throw failed('kube-apiserver exited during start-up');
-      const r = await client.request('GET', '/readyz', undefined, { timeoutMs: 2000 }).catch(() => undefined);
-      if (r?.status === 200) break;
-      if (Date.now() > deadline) throw failed(`kube-apiserver not ready after ${Math.round((opts.timeoutMs ?? 120_000) / 1000)} s`);
-      await sleep(100);
-    }
+    await waitReady(client, etcd, apiserver, dir, opts.timeoutMs ?? 120_000);
     const readyMs = Date.now() - started;
     const version = String((await client.request('GET', '/version')).body?.gitVersion ?? '');
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters:',
-        '- name: paddock',
-        '  cluster:',
-        `    server: ${url}`,
-        `    certificate-authority: ${join(dir, 'ca.crt')}`,
-        'users:',
-        '- name: paddock-admin',
-        '  user:',
-        `    token: ${token}`,
-        'contexts:',
-        '- name: paddock',
-        '  context: {cluster: paddock, user: paddock-admin}',
-        'current-context: paddock',
-        '',
-      ].join('\n'),
-      { mode: 0o600 },
-    );
+    const kubeconfig = writeKubeconfig(dir, url, token);
     say(`kube-apiserver ${version} ready at ${url} after ${(readyMs / 1000).toFixed(1)} s`);
     return { url, dir, kubeconfig, connection, client, version, readyMs, stop };
   } catch (err) {

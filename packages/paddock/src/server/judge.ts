@@ -15,7 +15,8 @@
  */
 import { parse } from 'yaml';
 import { renderNamespace } from '../gitops/entry.js';
-import { admissionPod, hasPodTemplate, type InjectorSettings } from '../policies/admission-view.js';
+import { admissionPod, hasPodTemplate } from '../policies/admission-view.js';
+import type { InjectorSettings } from '../policies/injector-settings.js';
 import { IDENTITIES, type UserInfo } from '../policies/identities.js';
 import { problemFindings, type PolicyProblem } from '../policies/evaluator.js';
 import type { KubeObject, PolicySet } from '../policies/types.js';

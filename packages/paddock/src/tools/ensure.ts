@@ -19,7 +19,7 @@ type Say = (line: string) => void;
 const defaultSay: Say = (line) => process.stderr.write(`[paddock] ${line}\n`);
 
 /** What an installed paddock builds into, for tools/build.sh (empty in a checkout: tools/bin as always). */
-export function buildEnv(): Record<string, string> {
+function buildEnv(): Record<string, string> {
   return layout === 'installed' ? { PADDOCK_TOOLS_BIN: paths.toolsBin } : {};
 }
 
@@ -36,7 +36,7 @@ function pins(): Record<string, string> {
 }
 
 /** "helm v4.1.4"; sentry follows daprd's pin (as build.sh maps it); paddock-engine is paddock's own program, versioned with it. */
-export function pinnedName(name: string): string {
+function pinnedName(name: string): string {
   if (name === 'paddock-engine') return name;
   const key = name === 'sentry' ? 'DAPRD' : name.toUpperCase().replace(/-/g, '_');
   const v = pins()[name === 'kube-apiserver' ? 'KUBERNETES_VERSION' : `${key}_VERSION`];
