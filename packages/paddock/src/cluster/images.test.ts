@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { paths } from '../paths.js';
+import { bootstrapRegistryImage, clusterImages, FLUX_COMPONENTS, fluxControllers, kindNodeImage, toolVersions } from './images.js';
+
+/** A copy of the pins (and the etcd wrapper the etcd tag comes from) to change one line of. */
+function pinsWith(edit: (env: string) => string): string {
+  const root = mkdtempSync(join(tmpdir(), 'pins-'));
+  mkdirSync(join(root, 'tools', 'images'), { recursive: true });
+  writeFileSync(join(root, 'tools', 'versions.env'), edit(readFileSync(join(paths.root, 'tools', 'versions.env'), 'utf8')));
+  cpSync(join(paths.root, 'tools', 'images', 'etcd'), join(root, 'tools', 'images', 'etcd'), { recursive: true });
+  return root;
+}
+
+describe('the cluster images, from tools/versions.env', () => {
+  it('reads KEY=value lines and nothing else', () => {
+    const root = pinsWith(() => '# a comment\nA_VERSION=v1.2.3\nnot a pin\nB=x # trailing\n');
+    assert.deepEqual(toolVersions(root), { A_VERSION: 'v1.2.3' });
+  });
+
+  it('names each Flux controller at its pin, with the substitute it is built with', () => {
+    const controllers = fluxControllers(paths.root);
+    assert.deepEqual(
+      controllers.map((c) => c.name),
+      [...FLUX_COMPONENTS],
+    );
+    const root = pinsWith((env) => env.replace(/^FLUX_SOURCE_CONTROLLER_SUBSTITUTE=.*$/m, ''));
+    assert.equal(fluxControllers(root).find((c) => c.name === 'source-controller')?.substitute, undefined);
+    const source = clusterImages(paths.root).find((i) => i.recipe === 'source-controller')!;
+    assert.match(source.from, /built with github\.com\/fluxcd\/pkg\/artifact v0\.18\.0/, 'a substitution is never silent');
+  });
+
+  it('follows the distribution pin for the bootstrap registry, and fails naming a missing pin', () => {
+    assert.equal(bootstrapRegistryImage(pinsWith((env) => env.replace(/^REGISTRY_VERSION=.*$/m, 'REGISTRY_VERSION=v9.8.7'))), 'registry:9.8.7');
+    assert.throws(() => fluxControllers(pinsWith((env) => env.replace(/^FLUX_HELM_CONTROLLER_VERSION=.*$/m, ''))), /tools\/versions\.env has no FLUX_HELM_CONTROLLER_VERSION/);
+  });
+
+  it('every image says which phase first needs it; the nodes come before anything loaded onto them', () => {
+    const images = clusterImages(paths.root);
+    for (const i of images) assert.ok(['cluster', 'network', 'gitops'].includes(i.neededIn), i.ref);
+    assert.ok(images.filter((i) => i.placement === 'preload').every((i) => i.neededIn === 'cluster'));
+    assert.equal(images.at(-1)!.placement, 'node', 'the node image is made last, from the preloaded images');
+  });
+
+  it('a kind config has one node image only when every node names the same', () => {
+    assert.equal(kindNodeImage({ nodes: [{ image: 'a' }, { image: 'a' }] }), 'a');
+    assert.equal(kindNodeImage({ nodes: [{ image: 'a' }, { image: 'b' }] }), undefined);
+    assert.equal(kindNodeImage({}), undefined);
+  });
+});
