@@ -1,7 +1,7 @@
 /** What the bootstrap installs, pinned. Everything else is pinned in platform/ and installed by Flux. */
 export const VERSIONS = {
   cilium: '1.19.3',
-  flux: 'v2.8.5',
+  flux: 'v2.9.5',
   /** The bootstrap registry (distribution) holding the platform/ tree for Flux. */
   registryImage: 'registry:3.0.0',
   /** helm inside kind's Docker network, to push the chart to Harbor under the name pods use. */
@@ -34,5 +34,5 @@ export const REQUIRED_TOOLS: { name: string; why: string; install: string }[] = 
   { name: 'kind', why: 'creates the cluster', install: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation' },
   { name: 'kubectl', why: 'applies the Flux entry point and reads status', install: 'https://kubernetes.io/docs/tasks/tools/' },
   { name: 'helm', why: 'installs Cilium and packages the shared chart', install: 'https://helm.sh/docs/intro/install/' },
-  { name: 'flux', why: 'installs Flux 2.8.5 and pushes the platform tree', install: 'https://fluxcd.io/flux/installation/#install-the-flux-cli' },
+  { name: 'flux', why: 'installs Flux 2.9.5 and pushes the platform tree', install: 'https://fluxcd.io/flux/installation/#install-the-flux-cli' },
 ];
