@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
@@ -27,6 +28,18 @@ const env = Object.fromEntries(
 const PIN = env.KUBERNETES_VERSION!;
 const minor = (v: string) => /^v?(\d+\.\d+)/.exec(v)?.[1];
 const read = (...p: string[]) => readFileSync(join(paths.root, ...p), 'utf8');
+const readIn = (dir: string, ...p: string[]) => readFileSync(join(dir, ...p), 'utf8');
+/** A module's folder in Go's module cache (downloaded from the module proxy on first use). */
+const goModule = (moduleAtVersion: string): string =>
+  (
+    JSON.parse(
+      execFileSync('go', ['mod', 'download', '-json', moduleAtVersion], {
+        encoding: 'utf8',
+        cwd: tmpdir(),
+        env: { ...process.env, GOFLAGS: '-mod=mod', GOWORK: 'off' },
+      }),
+    ) as { Dir: string }
+  ).Dir;
 
 describe('one Kubernetes version, from tools/versions.env', () => {
   it('the pin is a full version', () => assert.match(PIN, /^v1\.\d+\.\d+$/));
@@ -108,12 +121,32 @@ describe('the CRD sources are the platform pins', () => {
   });
   it('External Secrets Operator: its release', () => assert.equal(source('External Secrets Operator').version, chartVersion('external-secrets.yaml')));
   it('Cilium: the bootstrap', () => assert.equal(source('Cilium').version, `v${VERSIONS.cilium}`));
-  it('Flux: the bootstrap installs 2.8.5, whose controllers these are', () => {
-    assert.equal(VERSIONS.flux, 'v2.8.5');
+  it('Flux: the bootstrap installs 2.9.5, whose controllers these are (its manifests/bases)', () => {
+    assert.equal(VERSIONS.flux, 'v2.9.5');
+    const flux2 = goModule(`github.com/fluxcd/flux2/v2@${VERSIONS.flux}`);
+    for (const s of CRD_SOURCES.filter((c) => c.component.startsWith('Flux '))) {
+      const controller = s.component.slice('Flux '.length);
+      const kustomization = readIn(flux2, 'manifests', 'bases', controller, 'kustomization.yaml');
+      assert.match(kustomization, new RegExp(`/${controller}/releases/download/${s.version.replace(/\./g, '\\.')}/`), controller);
+      assert.equal(s.module, `github.com/fluxcd/${controller}/api`);
+    }
     assert.deepEqual(
-      CRD_SOURCES.filter((s) => s.component.startsWith('Flux')).map((s) => `${s.component} ${s.version}`),
-      ['Flux source-controller v1.8.2', 'Flux kustomize-controller v1.8.3', 'Flux helm-controller v1.5.3', 'Flux notification-controller v1.8.3'],
+      CRD_SOURCES.filter((s) => s.component.startsWith('Flux')).map((s) => s.component),
+      ['Flux source-controller', 'Flux kustomize-controller', 'Flux helm-controller', 'Flux notification-controller'],
     );
+  });
+  it("Flux: its conformance suite runs the pinned Kubernetes minor (the release's support claim)", () => {
+    const workflow = readIn(goModule(`github.com/fluxcd/flux2/v2@${VERSIONS.flux}`), '.github', 'workflows', 'conformance.yaml');
+    const kind = parse(workflow).jobs['conform-kubernetes'].strategy.matrix.KUBERNETES_VERSION as string[];
+    assert.ok(
+      kind.map(String).some((v) => minor(v) === minor(PIN)),
+      `Flux ${VERSIONS.flux} tests Kubernetes ${kind.join(', ')}, not ${minor(PIN)}`,
+    );
+  });
+  it('controller-gen: the version the Flux CRDs record', () => {
+    const hc = source('Flux helm-controller');
+    const crd = readIn(goModule(`github.com/fluxcd/helm-controller@${hc.version}`), 'config', 'crd', 'bases', 'helm.toolkit.fluxcd.io_helmreleases.yaml');
+    assert.equal(parse(crd).metadata.annotations['controller-gen.kubebuilder.io/version'], env.CONTROLLER_GEN_VERSION);
   });
   it('prometheus-operator: the one kube-prometheus-stack 83.6.0 ships', () => {
     assert.equal(chartVersion('kube-prometheus-stack.yaml'), '83.6.0');

@@ -32,5 +32,5 @@ export const REQUIRED_TOOLS: { name: string; why: string; install: string }[] = 
   { name: 'kind', why: 'creates the cluster', install: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation' },
   { name: 'kubectl', why: 'applies the Flux entry point and reads status', install: 'https://kubernetes.io/docs/tasks/tools/' },
   { name: 'helm', why: 'installs Cilium and packages the shared chart', install: 'https://helm.sh/docs/intro/install/' },
-  { name: 'flux', why: 'installs Flux 2.8.5 and pushes the platform tree', install: 'https://fluxcd.io/flux/installation/#install-the-flux-cli' },
+  { name: 'flux', why: 'installs Flux 2.9.5 and pushes the platform tree', install: 'https://fluxcd.io/flux/installation/#install-the-flux-cli' },
 ];

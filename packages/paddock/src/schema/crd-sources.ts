@@ -21,16 +21,16 @@ export interface CrdSource {
 }
 
 /**
- * Flux 2.8.5's controllers (fluxcd/flux2 v2.8.5 manifests/bases). Their own
- * modules are not served by the module proxy at these versions, their api
- * modules are: controller-gen (the version their CRDs record) makes the CRDs
- * from those, byte-identical to the controllers' config/crd/bases.
+ * Flux 2.9.5's controllers (fluxcd/flux2 v2.9.5 manifests/bases). The module
+ * proxy refuses notification-controller's own module at v1.9.4 but serves
+ * every api module: controller-gen (the version their CRDs record) makes the
+ * CRDs from those, byte-identical to the controllers' config/crd/bases.
  */
 const FLUX_CONTROLLERS = [
-  ['source-controller', 'v1.8.2'],
-  ['kustomize-controller', 'v1.8.3'],
-  ['helm-controller', 'v1.5.3'],
-  ['notification-controller', 'v1.8.3'],
+  ['source-controller', 'v1.9.5'],
+  ['kustomize-controller', 'v1.9.5'],
+  ['helm-controller', 'v1.6.4'],
+  ['notification-controller', 'v1.9.4'],
 ] as const;
 
 export const CRD_SOURCES: readonly CrdSource[] = [
