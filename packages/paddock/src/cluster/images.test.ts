@@ -35,7 +35,10 @@ describe('the cluster images, from tools/versions.env', () => {
 
   it('follows the distribution pin for the bootstrap registry, and fails naming a missing pin', () => {
     assert.equal(bootstrapRegistryImage(pinsWith((env) => env.replace(/^REGISTRY_VERSION=.*$/m, 'REGISTRY_VERSION=v9.8.7'))), 'registry:9.8.7');
-    assert.throws(() => fluxControllers(pinsWith((env) => env.replace(/^FLUX_HELM_CONTROLLER_VERSION=.*$/m, ''))), /tools\/versions\.env has no FLUX_HELM_CONTROLLER_VERSION/);
+    assert.throws(
+      () => fluxControllers(pinsWith((env) => env.replace(/^FLUX_HELM_CONTROLLER_VERSION=.*$/m, ''))),
+      /tools\/versions\.env has no FLUX_HELM_CONTROLLER_VERSION/,
+    );
   });
 
   it('every image says which phase first needs it; the nodes come before anything loaded onto them', () => {
