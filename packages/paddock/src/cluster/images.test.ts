@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { paths } from '../paths.js';
-import { bootstrapRegistryImage, clusterImages, FLUX_COMPONENTS, fluxControllers, kindNodeImage, toolVersions } from './images.js';
+import { bootstrapRegistryImage, clusterImages, FLUX_COMPONENTS, fluxControllers, kindNodeImage } from './images.js';
 
 /** A copy of the pins (and the etcd wrapper the etcd tag comes from) to change one line of. */
 function pinsWith(edit: (env: string) => string): string {
@@ -16,11 +16,6 @@ function pinsWith(edit: (env: string) => string): string {
 }
 
 describe('the cluster images, from tools/versions.env', () => {
-  it('reads KEY=value lines and nothing else', () => {
-    const root = pinsWith(() => '# a comment\nA_VERSION=v1.2.3\nnot a pin\nB=x # trailing\n');
-    assert.deepEqual(toolVersions(root), { A_VERSION: 'v1.2.3' });
-  });
-
   it('names each Flux controller at its pin, with the substitute it is built with', () => {
     const controllers = fluxControllers(paths.root);
     assert.deepEqual(

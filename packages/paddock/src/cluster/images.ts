@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readPins } from '../tools/pins.js';
 
 /**
  * One path, two image sources. Where the registries answer, the cluster pulls
@@ -31,14 +32,9 @@ export interface ClusterImage {
   neededIn: 'cluster' | 'network' | 'gitops';
 }
 
-/** tools/versions.env as a map (plain KEY=value lines). */
+/** tools/versions.env of the checkout at root, as a map. */
 export function toolVersions(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(join(root, 'tools', 'versions.env'), 'utf8').split('\n')) {
-    const m = /^([A-Z0-9_]+)=(\S*)\s*$/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
-  }
-  return out;
+  return readPins(join(root, 'tools'));
 }
 
 function need(v: Record<string, string>, key: string): string {

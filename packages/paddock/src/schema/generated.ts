@@ -23,6 +23,7 @@ import { parseAllDocuments } from 'yaml';
 import { kubeGitVersion } from '../contract/platform-settings.js';
 import { paths, tool } from '../paths.js';
 import { UserError } from '../report/errors.js';
+import { readPins } from '../tools/pins.js';
 import { CRD_SOURCES, type CrdSource } from './crd-sources.js';
 import { coreSchemas, crdSchemas, objectMetaSchema } from './openapi2jsonschema.js';
 
@@ -35,11 +36,12 @@ type Say = (line: string) => void;
 
 let cachedKey: string | undefined;
 
-/** `k8s-v1.35.8-<hash>`: changes with the Kubernetes pin, any CRD source, the vendored CRDs or the converter. */
+/** `k8s-v1.35.8-<hash>`: changes with the Kubernetes pin, any CRD source, controller-gen's pin, the vendored CRDs or the converter. */
 export function schemaKey(): string {
   if (cachedKey) return cachedKey;
   const h = createHash('sha256');
-  h.update(JSON.stringify({ GENERATOR_VERSION, k8s: kubeGitVersion(), CRD_SOURCES }));
+  // controller-gen makes the Flux CRDs: a new one may write them differently
+  h.update(JSON.stringify({ GENERATOR_VERSION, k8s: kubeGitVersion(), CRD_SOURCES, controllerGen: readPins(paths.tools).CONTROLLER_GEN_VERSION }));
   for (const s of CRD_SOURCES) {
     if (!s.vendored) continue;
     const dir = join(paths.root, s.vendored);

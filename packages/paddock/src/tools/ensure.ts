@@ -8,11 +8,12 @@
  * In a checkout nothing changes: the tools are in tools/bin (`make setup`).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { layout, paths } from '../paths.js';
 import { UserError } from '../report/errors.js';
+import { readPins } from './pins.js';
 
 type Say = (line: string) => void;
 
@@ -23,23 +24,11 @@ function buildEnv(): Record<string, string> {
   return layout === 'installed' ? { PADDOCK_TOOLS_BIN: paths.toolsBin } : {};
 }
 
-/** The pinned versions, from tools/versions.env (KEY=value lines). */
-function pins(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const file = join(paths.tools, 'versions.env');
-  if (!existsSync(file)) return out;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^([A-Z_]+)=(\S+)/.exec(line);
-    if (m) out[m[1]!] = m[2]!;
-  }
-  return out;
-}
-
 /** "helm v4.1.4"; sentry follows daprd's pin (as build.sh maps it); paddock-engine is paddock's own program, versioned with it. */
 function pinnedName(name: string): string {
   if (name === 'paddock-engine') return name;
   const key = name === 'sentry' ? 'DAPRD' : name.toUpperCase().replace(/-/g, '_');
-  const v = pins()[name === 'kube-apiserver' ? 'KUBERNETES_VERSION' : `${key}_VERSION`];
+  const v = readPins(paths.tools)[name === 'kube-apiserver' ? 'KUBERNETES_VERSION' : `${key}_VERSION`];
   return v ? `${name} ${v}` : name;
 }
 
