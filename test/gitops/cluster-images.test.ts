@@ -201,6 +201,9 @@ describe('cluster up where the registries answer', () => {
     assert.deepEqual(helm.slice(4, 9), ['cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium]);
     assert.ok(!helm.includes('envoy.enabled=false'));
     assert.ok(steps.some((s) => argv(s).join(' ').includes('--config platform/clusters/kind/kind-config.yaml')));
+    assert.ok(!steps.some((s) => argv(s)[1] === 'load' && s.phase !== 'publish'), 'the nodes pull the platform images: only the apps are loaded onto them');
+    const install = argv(steps.find((s) => argv(s)[1] === 'install')!);
+    assert.ok(install.includes(`--version=${VERSIONS.flux}`) && install.includes('--components=source-controller,kustomize-controller,helm-controller'));
   });
 
   it("on a cgroup v1 host only the kubelet setting changes, the images stay kind's", () => {

@@ -21,6 +21,7 @@ import {
   smokeTests,
   statusRows,
   UP_PHASES,
+  type ClusterImage,
   type ImageSource,
   type PlanOptions,
   type Step,
@@ -36,6 +37,9 @@ interface Opts {
   until?: string;
 }
 
+const pulledBy = (placement: ClusterImage['placement']): string =>
+  placement === 'preload' ? 'built into kindest/node' : placement === 'host' ? "its registry, by this machine's Docker" : 'its registry, by each node';
+
 /** Each image of the cluster with where it comes from under this plan (what --dry-run shows first). */
 function imageSources(o: PlanOptions): { ref: string; source: ImageSource; from: string }[] {
   return clusterImages(o.root).map((i) =>
@@ -43,7 +47,7 @@ function imageSources(o: PlanOptions): { ref: string; source: ImageSource; from:
       ? { ref: i.ref, source: 'build' as const, from: i.from }
       : i.placement === 'node'
         ? { ref: 'kindest/node', source: 'pull' as const, from: 'docker.io, by the digest in platform/clusters/kind/kind-config.yaml' }
-        : { ref: i.ref, source: 'pull' as const, from: i.placement === 'preload' ? 'built into kindest/node' : 'its registry, by each node' },
+        : { ref: i.ref, source: 'pull' as const, from: pulledBy(i.placement) },
   );
 }
 
