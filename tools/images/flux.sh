@@ -22,15 +22,23 @@ FLUX_SRC=$(gomod_dir "$FLUX_MODULE" "$FLUX_VERSION")
 # What `flux install` deploys here (tools/versions.env says why these).
 FLUX_COMPONENTS=(source-controller kustomize-controller helm-controller)
 
-substitute() { # NAME → its FLUX_<NAME>_SUBSTITUTE (tools/versions.env), or nothing
-  local key=FLUX_${1^^}
-  key=${key//-/_}_SUBSTITUTE
+# The recipe's code, as an input of every output's hash (comments and progress lines are not).
+RECIPE=$(grep -vE '^\s*(#|ilog )' "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+
+pin_key() { # NAME SUFFIX → FLUX_<NAME>_<SUFFIX>, the key in tools/versions.env
+  local key=FLUX_${1^^}_$2
+  printf '%s' "${key//-/_}"
+}
+
+substitute() { # NAME → its FLUX_<NAME>_SUBSTITUTE, or nothing
+  local key
+  key=$(pin_key "$1" SUBSTITUTE)
   printf '%s' "${!key:-}"
 }
 
 controller_version() { # the pin, checked against what flux2's go.mod names
-  local key=FLUX_${1^^} v want
-  key=${key//-/_}_VERSION
+  local key v want
+  key=$(pin_key "$1" VERSION)
   v=${!key:-}
   [[ -n $v ]] || idie "tools/versions.env has no $key"
   want=$(awk -v m="github.com/fluxcd/$1/api" '$1 == m {print $2; exit}' "$FLUX_SRC/go.mod")
@@ -64,7 +72,7 @@ build_controller() {
   version=$(controller_version "$name")
   out=$CACHE/flux/bin/$name
   lock "flux-$name"
-  hash=$(printf '%s\n' "$name" "$version" "$(substitute "$name")" "$(go env GOVERSION)" "$(sha256sum <"${BASH_SOURCE[0]}")" | sha256sum | cut -c1-16)
+  hash=$(printf '%s\n' "$name" "$version" "$(substitute "$name")" "$(go env GOVERSION)" "$RECIPE" | sha256sum | cut -c1-16)
   if [[ -x $out ]] && stamp_ok "flux-$name" "$hash"; then printf '%s\n' "$out"; return; fi
   ilog "  compiling $name ${version#v} (github.com/fluxcd/$name; minutes when Go's build cache is cold)…"
   dir=$(source_copy "github.com/fluxcd/$name" "$version" api)
@@ -109,7 +117,7 @@ embedded_manifests() { # FLUX2_COPY
 build_cli() {
   local out=$REPO_DIR/tools/bin/flux hash dir started=$SECONDS v
   lock flux-cli
-  hash=$(printf '%s\n' "$FLUX_VERSION" "${FLUX_COMPONENTS[@]}" "$(go env GOVERSION)" "$(sha256sum <"${BASH_SOURCE[0]}")" | sha256sum | cut -c1-16)
+  hash=$(printf '%s\n' "$FLUX_VERSION" "${FLUX_COMPONENTS[@]}" "$(go env GOVERSION)" "$RECIPE" | sha256sum | cut -c1-16)
   for v in "${FLUX_COMPONENTS[@]}"; do hash=$(printf '%s %s' "$hash" "$(controller_version "$v")" | sha256sum | cut -c1-16); done
   if [[ -x $out ]] && stamp_ok flux-cli "$hash"; then printf '%s\n' "$out"; return; fi
   ilog "  building the flux CLI ${FLUX_VERSION#v} with its install manifests embedded (minutes when Go's build cache is cold)…"

@@ -17,6 +17,7 @@ export {
   kindConfigFor,
   UP_PHASES,
   BUILT_CHART_DIR,
+  FLUX_COMPONENTS_FLAG,
   type Step,
   type Action,
   type PlanOptions,

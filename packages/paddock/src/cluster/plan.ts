@@ -98,9 +98,7 @@ function imageSteps(o: PlanOptions): Step[] {
 /** Cilium: CNI and kube-proxy replacement, from helm.cilium.io, or from the cilium module where images are built. */
 function ciliumSteps(o: PlanOptions): Step[] {
   const build = o.images === 'build';
-  const loaded = clusterImages(o.root)
-    .filter((i) => i.placement === 'load' && i.neededIn === 'network')
-    .map((i) => i.ref);
+  const loaded = loadedIn(o.root, 'network');
   const chart = build ? [`${BUILT_CHART_DIR}/cilium`] : ['cilium', '--repo', 'https://helm.cilium.io', '--version', VERSIONS.cilium];
   return [
     ...(build
@@ -308,6 +306,12 @@ function neededImages(o: PlanOptions): ClusterImage[] {
   return clusterImages(o.root).filter((i) => phaseIndex(i.neededIn) <= until);
 }
 
+/** The images `kind load` puts onto the nodes in a phase (the rest are in the node image, or run beside it). */
+const loadedIn = (root: string, phase: ClusterImage['neededIn']): string[] =>
+  clusterImages(root)
+    .filter((i) => i.placement === 'load' && i.neededIn === phase)
+    .map((i) => i.ref);
+
 /** `paddock cluster up`: from nothing to every Kustomization and HelmRelease ready. */
 export function upPlan(o: PlanOptions): Step[] {
   const until = phaseIndex(o.until);
@@ -404,11 +408,11 @@ function networkReadySteps(): Step[] {
 }
 
 /** The Flux controllers the bootstrap installs (the same list `flux install` and `flux check` are given). */
-const fluxComponents = (): string => `--components=${FLUX_COMPONENTS.join(',')}`;
+export const FLUX_COMPONENTS_FLAG = `--components=${FLUX_COMPONENTS.join(',')}`;
 
 function gitopsSteps(o: PlanOptions): Step[] {
   const registryImage = bootstrapRegistryImage(o.root);
-  const fluxImages = o.images === 'build' ? neededImages(o).filter((i) => i.neededIn === 'gitops' && i.placement === 'load') : [];
+  const fluxImages = o.images === 'build' ? loadedIn(o.root, 'gitops') : [];
   return [
     {
       phase: 'gitops',
@@ -428,17 +432,17 @@ function gitopsSteps(o: PlanOptions): Step[] {
       ? [
           {
             phase: 'gitops',
-            title: `load the Flux controllers' images onto the kind nodes (${fluxImages.map((i) => i.ref).join(', ')})`,
-            action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...fluxImages.map((i) => i.ref), '--name', CLUSTER.name] },
+            title: `load the Flux controllers' images onto the kind nodes (${fluxImages.join(', ')})`,
+            action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...fluxImages, '--name', CLUSTER.name] },
           },
         ]
       : []),
     {
       phase: 'gitops',
       title: `install Flux ${VERSIONS.flux} (${FLUX_COMPONENTS.join(', ')})`,
-      action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, fluxComponents(), '--context', CLUSTER.context] },
+      action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, FLUX_COMPONENTS_FLAG, '--context', CLUSTER.context] },
     },
-    { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', fluxComponents(), '--context', CLUSTER.context] } },
+    { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', FLUX_COMPONENTS_FLAG, '--context', CLUSTER.context] } },
     pushTree(o),
     {
       phase: 'gitops',
