@@ -16,6 +16,7 @@ import {
   VERSIONS,
   builtNodeImage,
   chooseImageSource,
+  clusterCharts,
   clusterImages,
   kindConfigFor,
   registriesAnswer,
@@ -87,6 +88,7 @@ describe('the images the cluster needs', () => {
         `ghcr.io/fluxcd/source-controller:${pins.FLUX_SOURCE_CONTROLLER_VERSION}`,
         `ghcr.io/fluxcd/kustomize-controller:${pins.FLUX_KUSTOMIZE_CONTROLLER_VERSION}`,
         `ghcr.io/fluxcd/helm-controller:${pins.FLUX_HELM_CONTROLLER_VERSION}`,
+        `registry.k8s.io/metrics-server/metrics-server:${pins.METRICS_SERVER_VERSION}`,
         builtNodeImage(paths.root),
       ],
     );
@@ -147,10 +149,11 @@ describe('cluster up where images are built', () => {
     assert.equal(refs.length, clusterImages(paths.root).filter((i) => i.neededIn !== 'gitops').length);
   });
 
-  it("loads Flux's controllers onto the nodes before flux install, and installs the same components it checks", () => {
-    const flux = clusterImages(paths.root).filter((i) => i.ref.startsWith('ghcr.io/fluxcd/'));
+  it("loads Flux's and the controllers' images onto the nodes before flux install, and installs the same components it checks", () => {
+    const loaded = clusterImages(paths.root).filter((i) => i.placement === 'load' && i.neededIn === 'gitops');
+    assert.ok(loaded.some((i) => i.ref.startsWith('ghcr.io/fluxcd/helm-controller:')) && loaded.some((i) => i.recipe === 'metrics-server'));
     const load = steps.findIndex((s) => argv(s)[1] === 'load' && s.phase === 'gitops');
-    assert.deepEqual(argv(steps[load]!), ['kind', 'load', 'docker-image', ...flux.map((i) => i.ref), '--name', CLUSTER.name]);
+    assert.deepEqual(argv(steps[load]!), ['kind', 'load', 'docker-image', ...loaded.map((i) => i.ref), '--name', CLUSTER.name]);
     const install = steps.findIndex((s) => argv(s)[1] === 'install');
     assert.ok(load < install, 'images on the nodes first: no pod pulls');
     const components = '--components=source-controller,kustomize-controller,helm-controller';
@@ -158,6 +161,24 @@ describe('cluster up where images are built', () => {
     assert.ok(argv(steps.find((s) => argv(s)[1] === 'check')!).includes(components));
     const registry = argv(steps.find((s) => argv(s)[0] === 'docker' && argv(s)[1] === 'run')!);
     assert.equal(registry.at(-1), `registry:${pins.REGISTRY_VERSION!.replace(/^v/, '')}`, 'the registry image built from the pinned distribution');
+  });
+
+  it('pushes each controller chart to the bootstrap registry, then applies the air-gapped entry point', () => {
+    const at = (pred: (s: Step) => boolean): number => steps.findIndex(pred);
+    for (const c of clusterCharts(paths.root)) {
+      const take = at((s) => argv(s).join(' ') === `tools/images/chart.sh ${c.name}`);
+      const pack = at((s) => argv(s).join(' ') === `helm package ${BUILT_CHART_DIR}/${c.name} --destination /w`);
+      const push = at((s) => argv(s).join(' ') === `helm push /w/${c.name}-${c.version}.tgz oci://localhost:5050/charts --plain-http`);
+      assert.ok(take >= 0 && take < pack && pack < push, `${c.name}: taken, packaged, pushed`);
+      assert.ok(push > at((s) => argv(s)[0] === 'docker' && argv(s)[1] === 'run'), 'after the registry runs');
+      if (c.substitution) assert.ok(steps[take]!.title.includes(`substitution: ${c.substitution}`), 'a substitution is never silent');
+    }
+    const apply = steps.filter((s) => argv(s).includes('apply'));
+    assert.deepEqual(
+      apply.map((s) => argv(s).slice(3)),
+      [['apply', '-k', 'platform/clusters/kind-airgapped/flux-system']],
+    );
+    assert.ok(at((s) => argv(s).includes('apply')) > at((s) => argv(s)[1] === 'push' && argv(s)[0] === 'helm'), 'charts first, then Flux looks for them');
   });
 
   it("installs Cilium from the module's chart with the built tags, no Envoy, no Hubble", () => {
@@ -202,6 +223,8 @@ describe('cluster up where the registries answer', () => {
     assert.ok(!helm.includes('envoy.enabled=false'));
     assert.ok(steps.some((s) => argv(s).join(' ').includes('--config platform/clusters/kind/kind-config.yaml')));
     assert.ok(!steps.some((s) => argv(s)[1] === 'load' && s.phase !== 'publish'), 'the nodes pull the platform images: only the apps are loaded onto them');
+    assert.ok(!steps.some((s) => argv(s)[0] === 'helm' && argv(s)[1] === 'push' && s.phase === 'gitops'), 'Flux pulls the charts from their repositories');
+    assert.ok(steps.some((s) => argv(s).join(' ').endsWith('apply -k platform/clusters/kind/flux-system')));
     const install = argv(steps.find((s) => argv(s)[1] === 'install')!);
     assert.ok(install.includes(`--version=${VERSIONS.flux}`) && install.includes('--components=source-controller,kustomize-controller,helm-controller'));
   });
@@ -230,11 +253,16 @@ describe('cluster up --until and --dry-run', () => {
       new RegExp(`^  build registry\\.k8s\\.io/kube-apiserver:${pins.KUBERNETES_VERSION!.replace(/\./g, '\\.')}  ← k8s\\.io/kubernetes `, 'm'),
     );
     assert.match(built.stdout, /^ {2}build quay\.io\/cilium\/cilium:v1\.19\.3 {2}← github\.com\/cilium\/cilium v1\.19\.3 \(agent, no Envoy, no Hubble\)/m);
+    assert.match(
+      built.stdout,
+      /^ {2}oci:\/\/paddock-registry:5000\/charts\/metrics-server:3\.12\.2 {2}← sigs\.k8s\.io\/metrics-server v0\.8\.0 charts\/metrics-server\n {6}substitution: no module ships the pinned chart 3\.13\.0/m,
+    );
     const pulled = await paddock(['cluster', 'up', '--images', 'pull', '--dry-run', '--json']);
     assert.equal(pulled.code, 0, pulled.stderr);
     const plan = JSON.parse(pulled.stdout) as { imageSource: string; images: { ref: string; source: string }[] };
     assert.equal(plan.imageSource, 'pull');
     assert.ok(plan.images.every((i) => i.source === 'pull'));
+    assert.match(JSON.stringify((plan as { charts?: unknown }).charts), /its HelmRepository in platform\/infrastructure\/controllers\/sources\.yaml/);
   });
 
   it('a phase that does not exist is refused with the list, exit 2', async () => {

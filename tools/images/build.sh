@@ -15,6 +15,7 @@
 #   registry                 CNCF distribution at REGISTRY_VERSION (tools/registry), the bootstrap registry
 #   source-controller | kustomize-controller | helm-controller
 #                            Flux's controllers at the versions FLUX_VERSION deploys (flux.sh)
+#   metrics-server           sigs.k8s.io/metrics-server at METRICS_SERVER_VERSION, as its Makefile builds it
 #   node                     the kind node: Debian bookworm (rootfs.sh node), kind's base files,
 #                            kubelet/kubeadm/kubectl, and PRELOAD_REFs (images already built)
 #                            imported into its containerd at boot, before the kubelet starts
@@ -173,8 +174,22 @@ prepare() {
       # (kustomize-controller's Alpine image also has tini, git, ssh and gnupg,
       # for SOPS with gpg keys and remote bases over git, which the platform uses neither of)
       CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' 'ENV GNUPGHOME=/tmp' 'USER 65534:65534' "ENTRYPOINT [\"/usr/local/bin/$name\"]") ;;
+    metrics-server)
+      local src
+      src=$(gomod_dir "$METRICS_SERVER_MODULE" "$METRICS_SERVER_VERSION")
+      [[ -f $src/cmd/metrics-server/metrics-server.go ]] || idie "no cmd/metrics-server in $METRICS_SERVER_MODULE@$METRICS_SERVER_VERSION"
+      inputs "$METRICS_SERVER_MODULE $METRICS_SERVER_VERSION" "$(go env GOVERSION)"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      ilog "  compiling metrics-server ${METRICS_SERVER_VERSION} (a few minutes when Go's build cache is cold)…"
+      # upstream's Makefile: CGO off, -trimpath, the version stamped into client-go's version package
+      (cd "$src" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' run_logged image-metrics-server \
+        go build -trimpath -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
+        -o "$root/metrics-server" ./cmd/metrics-server)
+      # as upstream's Dockerfile: distroless static, the binary at /, user 65534
+      CHANGES=('USER 65534' 'ENTRYPOINT ["/metrics-server"]') ;;
     node) prepare_node ;;
-    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller node)" ;;
+    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server node)" ;;
   esac
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { paths } from '../paths.js';
-import { bootstrapRegistryImage, clusterImages, FLUX_COMPONENTS, fluxControllers, kindNodeImage } from './images.js';
+import { bootstrapRegistryImage, clusterCharts, clusterImages, FLUX_COMPONENTS, fluxControllers, kindNodeImage } from './images.js';
 
 /** A copy of the pins (and the etcd wrapper the etcd tag comes from) to change one line of. */
 function pinsWith(edit: (env: string) => string): string {
@@ -41,6 +41,13 @@ describe('the cluster images, from tools/versions.env', () => {
     for (const i of images) assert.ok(['cluster', 'network', 'gitops'].includes(i.neededIn), i.ref);
     assert.ok(images.filter((i) => i.placement === 'preload').every((i) => i.neededIn === 'cluster'));
     assert.equal(images.at(-1)!.placement, 'node', 'the node image is made last, from the preloaded images');
+  });
+
+  it('names each chart served from the bootstrap registry at its pin, a substitution with its reason', () => {
+    const metrics = clusterCharts(pinsWith((env) => env.replace(/^METRICS_SERVER_CHART_VERSION=.*$/m, 'METRICS_SERVER_CHART_VERSION=9.9.9')));
+    assert.equal(metrics.find((c) => c.name === 'metrics-server')?.version, '9.9.9');
+    for (const c of clusterCharts(paths.root)) assert.ok(c.substitution === undefined || c.substitution.length > 20, `${c.name}: a reason, not a word`);
+    assert.throws(() => clusterCharts(pinsWith((env) => env.replace(/^METRICS_SERVER_MODULE=.*$/m, ''))), /tools\/versions\.env has no METRICS_SERVER_MODULE/);
   });
 
   it('a kind config has one node image only when every node names the same', () => {

@@ -137,6 +137,13 @@ export function clusterImages(root: string): ClusterImage[] {
         neededIn: 'gitops',
       }),
     ),
+    {
+      ref: `registry.k8s.io/metrics-server/metrics-server:${need(v, 'METRICS_SERVER_VERSION')}`,
+      recipe: 'metrics-server',
+      from: `${need(v, 'METRICS_SERVER_MODULE')} ${need(v, 'METRICS_SERVER_VERSION')} cmd/metrics-server`,
+      placement: 'load',
+      neededIn: 'gitops',
+    },
   ];
   images.push({
     ref: builtNodeImage(root),
@@ -146,6 +153,32 @@ export function clusterImages(root: string): ClusterImage[] {
     neededIn: 'cluster',
   });
   return images;
+}
+
+/** A chart Flux installs, served from the bootstrap registry where no chart repository answers. */
+export interface ClusterChart {
+  /** The chart's name, as the HelmRelease asks for it (the repository in oci://…/charts/). */
+  name: string;
+  /** The version pushed (platform/clusters/kind-airgapped/controllers asks for it). */
+  version: string;
+  /** Where tools/images/chart.sh takes it from. */
+  from: string;
+  /** How it differs from the chart platform/ pins, and why (never silent). */
+  substitution?: string;
+}
+
+/** The charts `cluster up --images build` pushes to the bootstrap registry, for the HelmReleases of platform/. */
+export function clusterCharts(root: string): ClusterChart[] {
+  const v = toolVersions(root);
+  const metrics = need(v, 'METRICS_SERVER_VERSION');
+  return [
+    {
+      name: 'metrics-server',
+      version: need(v, 'METRICS_SERVER_CHART_VERSION'),
+      from: `${need(v, 'METRICS_SERVER_MODULE')} ${metrics} charts/metrics-server`,
+      substitution: `no module ships the pinned chart 3.13.0; ${metrics}'s charts/ holds its source before that release, which runs the pinned image ${metrics}`,
+    },
+  ];
 }
 
 /** The node image of a kind config (the one all nodes share; undefined when they differ or none is set). */

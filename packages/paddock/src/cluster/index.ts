@@ -22,7 +22,16 @@ export {
   type Action,
   type PlanOptions,
 } from './plan.js';
-export { clusterImages, builtNodeImage, toolVersions, FLUX_COMPONENTS, type ClusterImage, type ImageSource } from './images.js';
+export {
+  clusterCharts,
+  clusterImages,
+  builtNodeImage,
+  toolVersions,
+  FLUX_COMPONENTS,
+  type ClusterChart,
+  type ClusterImage,
+  type ImageSource,
+} from './images.js';
 export { chooseImageSource, hostFacts, registriesAnswer, IMAGE_SOURCE_ENV, REGISTRIES, type HostFacts } from './host.js';
 export { runPlan, missingTools, readFlux, readSecretSync, exec } from './runner.js';
 export { statusRows, formatTable, fluxObjects, allReady, progressLine, type StatusRow } from './flux-state.js';

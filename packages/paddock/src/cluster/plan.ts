@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import type { HostFacts } from './host.js';
-import { bootstrapRegistryImage, builtNodeImage, type ClusterImage, clusterImages, FLUX_COMPONENTS, type ImageSource } from './images.js';
+import { bootstrapRegistryImage, builtNodeImage, type ClusterImage, clusterCharts, clusterImages, FLUX_COMPONENTS, type ImageSource } from './images.js';
 import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
 
 /**
@@ -410,9 +410,14 @@ function networkReadySteps(): Step[] {
 /** The Flux controllers the bootstrap installs (the same list `flux install` and `flux check` are given). */
 export const FLUX_COMPONENTS_FLAG = `--components=${FLUX_COMPONENTS.join(',')}`;
 
+/** The entry point the bootstrap applies: clusters/kind, or its air-gapped overlay where images and charts are built here. */
+export function entryPoint(o: PlanOptions): string {
+  return o.images === 'build' ? 'platform/clusters/kind-airgapped' : 'platform/clusters/kind';
+}
+
 function gitopsSteps(o: PlanOptions): Step[] {
   const registryImage = bootstrapRegistryImage(o.root);
-  const fluxImages = o.images === 'build' ? loadedIn(o.root, 'gitops') : [];
+  const loaded = o.images === 'build' ? loadedIn(o.root, 'gitops') : [];
   return [
     {
       phase: 'gitops',
@@ -428,12 +433,12 @@ function gitopsSteps(o: PlanOptions): Step[] {
       title: `connect the registry to kind's network (pods reach it as ${CLUSTER.registry}:5000)`,
       action: { kind: 'exec', argv: ['docker', 'network', 'connect', 'kind', CLUSTER.registry], alreadyDone: 'already exists' },
     },
-    ...(fluxImages.length > 0
+    ...(loaded.length > 0
       ? [
           {
             phase: 'gitops',
-            title: `load the Flux controllers' images onto the kind nodes (${fluxImages.join(', ')})`,
-            action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...fluxImages, '--name', CLUSTER.name] },
+            title: `load the images of Flux and of the platform's controllers onto the kind nodes (${loaded.join(', ')})`,
+            action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...loaded, '--name', CLUSTER.name] },
           },
         ]
       : []),
@@ -443,13 +448,40 @@ function gitopsSteps(o: PlanOptions): Step[] {
       action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, FLUX_COMPONENTS_FLAG, '--context', CLUSTER.context] },
     },
     { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', FLUX_COMPONENTS_FLAG, '--context', CLUSTER.context] } },
+    ...(o.images === 'build' ? controllerChartSteps(o) : []),
     pushTree(o),
     {
       phase: 'gitops',
-      title: 'apply the Flux entry point (the one kubectl apply; Flux owns everything after it)',
-      action: { kind: 'exec', cwd: o.root, argv: kubectl('apply', '-k', 'platform/clusters/kind/flux-system') },
+      title: `apply the Flux entry point ${entryPoint(o)}/flux-system (the one kubectl apply; Flux owns everything after it)`,
+      action: { kind: 'exec', cwd: o.root, argv: kubectl('apply', '-k', `${entryPoint(o)}/flux-system`) },
     },
   ];
+}
+
+/**
+ * Where no chart repository answers: each chart the controllers' HelmReleases
+ * install, taken from its pinned module and pushed to the bootstrap registry,
+ * where clusters/kind-airgapped points their HelmRepositories.
+ */
+function controllerChartSteps(o: PlanOptions): Step[] {
+  const repo = `oci://localhost:${CLUSTER.registryHostPort}/${CLUSTER.chartsRepository}`;
+  return clusterCharts(o.root).flatMap((c): Step[] => [
+    {
+      phase: 'gitops',
+      title: `take the ${c.name} chart ${c.version} from ${c.from}${c.substitution ? ` (substitution: ${c.substitution})` : ''}`,
+      action: { kind: 'exec', cwd: o.root, argv: ['tools/images/chart.sh', c.name] },
+    },
+    {
+      phase: 'gitops',
+      title: `package the ${c.name} chart`,
+      action: { kind: 'exec', cwd: o.root, argv: ['helm', 'package', `${BUILT_CHART_DIR}/${c.name}`, '--destination', o.workDir] },
+    },
+    {
+      phase: 'gitops',
+      title: `push it to the bootstrap registry as ${repo}/${c.name}:${c.version} (pods: oci://${CLUSTER.registry}:5000/${CLUSTER.chartsRepository})`,
+      action: { kind: 'exec', argv: ['helm', 'push', join(o.workDir, `${c.name}-${c.version}.tgz`), repo, '--plain-http'] },
+    },
+  ]);
 }
 
 /**

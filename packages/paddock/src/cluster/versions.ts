@@ -17,6 +17,8 @@ export const CLUSTER = {
   registry: 'paddock-registry',
   registryHostPort: 5050,
   treeRepository: 'paddock/platform',
+  /** Where the controllers' charts go in the bootstrap registry when no chart repository answers (clusters/kind-airgapped). */
+  chartsRepository: 'charts',
   /** Harbor, from the host (API) and from pods and nodes (registry). */
   harborHost: 'localhost:30000',
   harborInCluster: 'paddock-control-plane:30000',

@@ -7,7 +7,9 @@ import { UserError } from '../report/errors.js';
 import { delimiter } from 'node:path';
 import { existsSync } from 'node:fs';
 import {
+  CLUSTER,
   chooseImageSource,
+  clusterCharts,
   clusterImages,
   describe,
   missingTools,
@@ -51,20 +53,38 @@ function imageSources(o: PlanOptions): { ref: string; source: ImageSource; from:
   );
 }
 
+/** Where the controllers' charts come from under this plan: their HelmRepositories, or the bootstrap registry. */
+function chartSources(o: PlanOptions): { chart: string; from: string; substitution?: string }[] {
+  if (o.images !== 'build') return [{ chart: 'every chart', from: 'its HelmRepository in platform/infrastructure/controllers/sources.yaml' }];
+  return clusterCharts(o.root).map((c) => ({
+    chart: `oci://${CLUSTER.registry}:5000/${CLUSTER.chartsRepository}/${c.name}:${c.version}`,
+    from: c.from,
+    ...(c.substitution ? { substitution: c.substitution } : {}),
+  }));
+}
+
+function sourcesText(o: PlanOptions, images: { ref: string; source: ImageSource; from: string }[]): string {
+  const charts = chartSources(o);
+  return (
+    `images: ${o.images === 'build' ? 'built here from pinned source' : 'pulled from their registries'}${o.imagesWhy ? ` (${o.imagesWhy})` : ''}\n` +
+    `${images.map((i) => `  ${i.source.padEnd(5)} ${i.ref}  ← ${i.from}`).join('\n')}\n` +
+    `charts of the platform's controllers: ${o.images === 'build' ? 'served by the bootstrap registry (platform/clusters/kind-airgapped)' : 'pulled by Flux'}\n` +
+    `${charts.map((c) => `  ${c.chart}  ← ${c.from}${c.substitution ? `\n      substitution: ${c.substitution}` : ''}`).join('\n')}\n\n`
+  );
+}
+
 function printPlan(command: string, steps: Step[], json: boolean, o?: PlanOptions): void {
   const images = command === 'up' && o ? imageSources(o) : undefined;
   if (json) {
     printJson({
       ok: true,
       command,
-      ...(images ? { imageSource: o!.images ?? 'pull', imageSourceWhy: o!.imagesWhy, images } : {}),
+      ...(images ? { imageSource: o!.images ?? 'pull', imageSourceWhy: o!.imagesWhy, images, charts: chartSources(o!) } : {}),
       steps: steps.map((s, i) => ({ n: i + 1, phase: s.phase, title: s.title, action: s.action, does: describe(s.action) })),
     });
     return;
   }
-  const head = images
-    ? `images: ${o!.images === 'build' ? 'built here from pinned source' : 'pulled from their registries'}${o!.imagesWhy ? ` (${o!.imagesWhy})` : ''}\n${images.map((i) => `  ${i.source.padEnd(5)} ${i.ref}  ← ${i.from}`).join('\n')}\n\n`
-    : '';
+  const head = images ? sourcesText(o!, images) : '';
   process.stdout.write(`paddock cluster ${command}: the plan (${steps.length} steps, nothing run)\n\n${head}${formatPlan(steps).join('\n')}\n`);
 }
 
