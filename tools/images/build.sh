@@ -265,6 +265,8 @@ prepare_node() {
 }
 
 # ---- main
+# one builder per image: two runs sharing the cache would copy into one rootfs
+lock "img-$name"
 ONLY_HASH=1 prepare
 # the recipes' code is an input too (comments and progress lines are not)
 recipes=$(grep -vE '^\s*(#|ilog )' "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
