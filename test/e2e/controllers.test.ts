@@ -14,39 +14,7 @@ import { describe, it } from 'node:test';
 import { CLUSTER, clusterCharts, clusterImages } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
 import { eventually } from '../lib/eventually.js';
-import { getJson, kubectl, SKIP } from './kubectl.js';
-
-interface Condition {
-  type: string;
-  status: string;
-  message?: string;
-}
-interface FluxObject {
-  spec: { url?: string; type?: string };
-  status?: { conditions?: Condition[]; artifact?: { revision: string } };
-}
-const ready = (o: FluxObject): Condition | undefined => o.status?.conditions?.find((c) => c.type === 'Ready');
-
-/** Wait until a Flux object is Ready; fail with its last Ready message. */
-async function readyEventually(kind: string, ns: string, name: string, ms: number): Promise<FluxObject> {
-  let last = '(not found)';
-  try {
-    return await eventually(
-      `${kind} ${ns}/${name} to be Ready`,
-      async () => {
-        const r = await kubectl(['-n', ns, 'get', kind, name, '-o', 'json']);
-        if (r.code !== 0) return undefined;
-        const o = JSON.parse(r.stdout) as FluxObject;
-        last = ready(o)?.message ?? '(no Ready condition yet)';
-        return ready(o)?.status === 'True' ? o : undefined;
-      },
-      ms,
-      2000,
-    );
-  } catch {
-    assert.fail(`${kind} ${ns}/${name} is not Ready after ${ms / 1000} s: ${last}`);
-  }
-}
+import { type FluxObject, getJson, kubectl, readyEventually, SKIP } from './kubectl.js';
 
 const metrics = clusterCharts(paths.root).find((c) => c.name === 'metrics-server')!;
 const metricsImage = clusterImages(paths.root).find((i) => i.recipe === 'metrics-server')!;

@@ -13,20 +13,8 @@ import { describe, it } from 'node:test';
 import { CLUSTER, clusterImages, FLUX_COMPONENTS, FLUX_COMPONENTS_FLAG, treeRevision } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
 import { eventually } from '../lib/eventually.js';
-import { getJson, kubectl, ok, run, SKIP } from './kubectl.js';
+import { type FluxObject, getJson, kubectl, ok, ready, run, SKIP } from './kubectl.js';
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-interface FluxObject {
-  metadata: { name: string; uid: string };
-  status?: { conditions?: Condition[]; artifact?: { revision: string; metadata?: Record<string, string> }; lastAppliedRevision?: string };
-}
-
-const ready = (o: FluxObject): Condition | undefined => o.status?.conditions?.find((c) => c.type === 'Ready');
 const flux = (args: string[]) => run(['flux', '--context', CLUSTER.context, ...args]);
 
 const controllers = clusterImages(paths.root).filter((i) => (FLUX_COMPONENTS as readonly string[]).includes(i.recipe));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { CLUSTER } from 'paddock/cluster/index.js';
+import { eventually } from '../lib/eventually.js';
 
 export const LIVE = process.env.PADDOCK_E2E === '1';
 export const SKIP = LIVE ? false : 'run by make e2e (PADDOCK_E2E=1), needs the live cluster';
@@ -34,3 +35,38 @@ export async function ok(args: string[], input?: string): Promise<string> {
 export const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await ok([...args, '-o', 'json'])) as T;
 
 export const apply = (objects: object[]): Promise<string> => ok(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n---\n'));
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+/** The fields of a Flux object (source, Kustomization, HelmRelease) the e2e suites read. */
+export interface FluxObject {
+  metadata: { name: string; uid: string };
+  spec: { url?: string; type?: string };
+  status?: { conditions?: Condition[]; artifact?: { revision: string; metadata?: Record<string, string> }; lastAppliedRevision?: string };
+}
+export const ready = (o: FluxObject): Condition | undefined => o.status?.conditions?.find((c) => c.type === 'Ready');
+
+/** Wait until a Flux object is Ready; fail with its last Ready message. */
+export async function readyEventually(kind: string, ns: string, name: string, ms: number): Promise<FluxObject> {
+  let last = '(not found)';
+  try {
+    return await eventually(
+      `${kind} ${ns}/${name} to be Ready`,
+      async () => {
+        const r = await kubectl(['-n', ns, 'get', kind, name, '-o', 'json']);
+        if (r.code !== 0) return undefined;
+        const o = JSON.parse(r.stdout) as FluxObject;
+        last = ready(o)?.message ?? '(no Ready condition yet)';
+        return ready(o)?.status === 'True' ? o : undefined;
+      },
+      ms,
+      2000,
+    );
+  } catch {
+    assert.fail(`${kind} ${ns}/${name} is not Ready after ${ms / 1000} s: ${last}`);
+  }
+}

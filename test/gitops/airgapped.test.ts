@@ -5,7 +5,7 @@
 // the HelmRelease then asks for, running the image the plan builds.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -98,11 +98,38 @@ describe('clusters/kind-airgapped: clusters/kind with its charts from the platfo
       assert.ok(r, `a HelmRelease installs ${c.name}`);
       assert.equal(r.spec.chart.spec.version, c.version, `${c.name}: pushed and asked for at the same version`);
     }
-    // Stage 3 of issue 12 serves these too; until then Flux reports them not Ready, and this list says so.
+    // Later stages of issue 12 serve these too; until then Flux reports them not Ready, and this list says so.
     const notServed = releases.map((r) => r.spec.chart.spec.chart as string).filter((n) => !charts.some((c) => c.name === n));
-    assert.deepEqual(notServed.sort(), ['dapr', 'external-secrets', 'harbor', 'kube-prometheus-stack']);
+    assert.deepEqual(notServed.sort(), ['external-secrets', 'harbor', 'kube-prometheus-stack']);
   });
 });
+
+/**
+ * tools/images/chart.sh NAME into a fresh cache, rendered with its HelmRelease's
+ * values from the air-gapped controllers, as helm-controller renders it.
+ */
+async function renderServedChart(cache: string, name: string): Promise<Obj[]> {
+  execFileSync(join(paths.root, 'tools', 'images', 'chart.sh'), [name], {
+    env: { ...process.env, PADDOCK_CLUSTER_CACHE: cache },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const release = (await build('clusters/kind-airgapped/controllers')).find((o) => o.kind === 'HelmRelease' && o.spec.chart.spec.chart === name)!;
+  const values = join(cache, 'values.yaml');
+  writeFileSync(values, stringify(release.spec.values));
+  const r = await run(tool('helm'), [
+    'template',
+    release.metadata.name,
+    join(cache, 'charts', name),
+    '-n',
+    release.metadata.namespace ?? 'default',
+    '-f',
+    values,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return parseAllDocuments(r.stdout)
+    .map((d) => d.toJS() as Obj)
+    .filter(Boolean);
+}
 
 describe('the metrics-server chart taken from its module', () => {
   let cache = '';
@@ -112,18 +139,7 @@ describe('the metrics-server chart taken from its module', () => {
   after(() => rmSync(cache, { recursive: true, force: true }));
 
   it('is the pinned chart, and renders the image the plan builds on the system pool', async () => {
-    execFileSync(join(paths.root, 'tools', 'images', 'chart.sh'), ['metrics-server'], {
-      env: { ...process.env, PADDOCK_CLUSTER_CACHE: cache },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const release = (await build('clusters/kind-airgapped/controllers')).find((o) => o.kind === 'HelmRelease' && o.metadata.name === 'metrics-server')!;
-    const values = join(cache, 'values.yaml');
-    execFileSync('sh', ['-c', `cat > ${values}`], { input: stringify(release.spec.values) });
-    const r = await run(tool('helm'), ['template', 'metrics-server', join(cache, 'charts', 'metrics-server'), '-n', 'kube-system', '-f', values]);
-    assert.equal(r.code, 0, r.stderr);
-    const objects = parseAllDocuments(r.stdout)
-      .map((d) => d.toJS() as Obj)
-      .filter(Boolean);
+    const objects = await renderServedChart(cache, 'metrics-server');
     const pod = objects.find((o) => o.kind === 'Deployment')!.spec.template.spec;
     const built = clusterImages(paths.root).find((i) => i.recipe === 'metrics-server')!;
     assert.equal(pod.containers[0].image, built.ref, 'the chart runs the image the plan builds, tag for tag');
@@ -131,5 +147,49 @@ describe('the metrics-server chart taken from its module', () => {
     assert.deepEqual(pod.nodeSelector, { 'paddock.dev/nodepool': 'system' });
     assert.ok(pod.containers[0].args.includes('--kubelet-insecure-tls'));
     assert.ok(objects.some((o) => o.kind === 'APIService' && o.metadata.name === 'v1beta1.metrics.k8s.io'));
+  });
+});
+
+describe("Dapr's chart taken from its module", () => {
+  let cache = '';
+  let objects: Obj[] = [];
+  before(async () => {
+    cache = mkdtempSync(join(tmpdir(), 'paddock-charts-'));
+    objects = await renderServedChart(cache, 'dapr');
+  });
+  after(() => rmSync(cache, { recursive: true, force: true }));
+
+  const pods = (): { name: string; spec: Obj['spec'] }[] =>
+    objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind)).map((o) => ({ name: o.metadata.name, spec: o.spec.template.spec }));
+
+  it("is versioned by dapr's release step as the pinned chart", () => {
+    const chart = readFileSync(join(cache, 'charts', 'dapr', 'Chart.yaml'), 'utf8');
+    const version = pins.DAPRD_VERSION!.replace(/^v/, '');
+    assert.match(chart, new RegExp(`^version: '${version}'$`, 'm'));
+    assert.match(chart, new RegExp(`^appVersion: '${version}'$`, 'm'));
+    assert.doesNotMatch(chart, /0\.0\.0/, 'every subchart dependency is at the release too');
+  });
+
+  it('runs exactly the control-plane images the plan builds, on the system pool', () => {
+    const built = clusterImages(paths.root).filter((i) => i.recipe.startsWith('dapr-') && i.recipe !== 'dapr-daprd');
+    const used = pods().flatMap((p) => [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: { image: string }) => c.image));
+    assert.deepEqual([...new Set(used)].sort(), built.map((i) => i.ref).sort(), 'every image the chart names is built, and nothing more');
+    for (const p of pods()) assert.deepEqual(p.spec.nodeSelector, { 'paddock.dev/nodepool': 'system' }, p.name);
+  });
+
+  it('has the injector add the full daprd the plan builds and loads', () => {
+    const injector = pods().find((p) => p.name === 'dapr-sidecar-injector')!;
+    const env = injector.spec.containers[0].env as { name: string; value: string }[];
+    const sidecar = clusterImages(paths.root).find((i) => i.recipe === 'dapr-daprd')!;
+    assert.equal(env.find((e) => e.name === 'SIDECAR_IMAGE')?.value, sidecar.ref);
+    assert.equal(sidecar.placement, 'load');
+    assert.match(sidecar.from, /-tags allcomponents/, 'the official flavour, not the slim local build');
+  });
+
+  it('keeps the scheduler in memory, as its named substitution says (no volume claim no provisioner could bind)', () => {
+    const scheduler = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'dapr-scheduler-server')!;
+    assert.ok(scheduler, 'the scheduler runs');
+    assert.equal(scheduler.spec.volumeClaimTemplates, undefined);
+    assert.match(clusterCharts(paths.root).find((c) => c.name === 'dapr')!.substitution!, /in memory/);
   });
 });

@@ -18,6 +18,7 @@ import {
   chooseImageSource,
   clusterCharts,
   clusterImages,
+  daprSidecarMirror,
   kindConfigFor,
   registriesAnswer,
   toolVersions,
@@ -89,6 +90,8 @@ describe('the images the cluster needs', () => {
         `ghcr.io/fluxcd/kustomize-controller:${pins.FLUX_KUSTOMIZE_CONTROLLER_VERSION}`,
         `ghcr.io/fluxcd/helm-controller:${pins.FLUX_HELM_CONTROLLER_VERSION}`,
         `registry.k8s.io/metrics-server/metrics-server:${pins.METRICS_SERVER_VERSION}`,
+        ...['operator', 'placement', 'scheduler', 'sentry', 'injector'].map((c) => `ghcr.io/dapr/${c}:${pins.DAPRD_VERSION!.replace(/^v/, '')}`),
+        daprSidecarMirror(paths.root)!.image,
         builtNodeImage(paths.root),
       ],
     );

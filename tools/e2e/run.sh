@@ -7,12 +7,14 @@
 #   2. `paddock cluster up --until gitops`: the images (pulled where the
 #      registries answer, else built here from pinned source, cached), the kind
 #      cluster at KUBERNETES_VERSION, Cilium, the bootstrap registry, Flux, the
-#      platform/ tree pushed to it and Flux's entry point applied;
+#      controllers' charts and the platform/ tree pushed to it and Flux's entry
+#      point applied;
 #   3. the live assertions of this stage (test/e2e/, PADDOCK_E2E=1);
 #   4. `paddock cluster down`, kind's Docker network, and the dockerd step 1
 #      started: nothing of its own is left behind, pass or fail.
 #
-# Stages 1 and 2 of issue 12 (nodes and Cilium; Flux). PADDOCK_E2E_KEEP=1 keeps the
+# Stages 1 to 3 of issue 12 (nodes and Cilium; Flux; metrics-server and Dapr
+# from the platform's own registry). PADDOCK_E2E_KEEP=1 keeps the
 # cluster and the engine up for a look (then: tools/e2e/run.sh down).
 # Figures (time per step, the cluster's memory) go to stderr and to
 # .cache/cluster/logs/e2e-figures.txt.

@@ -188,8 +188,17 @@ prepare() {
         -o "$root/metrics-server" ./cmd/metrics-server)
       # as upstream's Dockerfile: distroless static, the binary at /, user 65534
       CHANGES=('USER 65534' 'ENTRYPOINT ["/metrics-server"]') ;;
+    dapr-operator | dapr-placement | dapr-scheduler | dapr-sentry | dapr-injector | dapr-daprd)
+      "$IMAGES_DIR/dapr-bin.sh"
+      inputs "bin $(cat "$CACHE/dapr-bin.stamp")"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      cp "$CACHE/dapr-bin/${name#dapr-}" "$root/"
+      # as dapr's docker/Dockerfile: distroless static, one binary at /, user
+      # 65532, no entrypoint (the chart and the injector name the command)
+      CHANGES=('WORKDIR /' 'USER 65532:65532') ;;
     node) prepare_node ;;
-    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server node)" ;;
+    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd node)" ;;
   esac
 }
 

@@ -7,19 +7,27 @@
 #   cilium          github.com/cilium/cilium install/kubernetes/cilium (the bootstrap installs it)
 #   metrics-server  sigs.k8s.io/metrics-server charts/metrics-server (Flux installs it from the
 #                   bootstrap registry; platform/clusters/kind-airgapped/controllers)
+#   dapr            github.com/dapr/dapr charts/dapr at DAPRD_VERSION, versioned by dapr's own
+#                   release step (.github/scripts/set_helm_dapr_version.sh: '0.0.0' and 'edge'
+#                   become the release), as the chart dapr publishes is made
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 name=${1:-}
 case $name in
   cilium) module=$CILIUM_MODULE version=$CILIUM_VERSION sub=install/kubernetes/cilium chart=${CILIUM_VERSION#v} ;;
   metrics-server) module=$METRICS_SERVER_MODULE version=$METRICS_SERVER_VERSION sub=charts/metrics-server chart=$METRICS_SERVER_CHART_VERSION ;;
-  *) idie "unknown chart '${name}' (known: cilium metrics-server)" ;;
+  dapr) module=$DAPRD_MODULE version=$DAPRD_VERSION sub=charts/dapr chart=${DAPRD_VERSION#v} release=.github/scripts/set_helm_dapr_version.sh ;;
+  *) idie "unknown chart '${name}' (known: cilium metrics-server dapr)" ;;
 esac
 out=$CACHE/charts/$name
-if [[ -f $out/Chart.yaml ]] && grep -qx "version: $chart" "$out/Chart.yaml"; then exit 0; fi
+if [[ -f $out/Chart.yaml ]] && grep -Eqx "version: '?$chart'?" "$out/Chart.yaml"; then exit 0; fi
 src=$(gomod_dir "$module" "$version")
 [[ -f $src/$sub/Chart.yaml ]] || idie "no $sub/Chart.yaml in $module@$version (Go module cache: $src)"
-grep -qx "version: $chart" "$src/$sub/Chart.yaml" || idie "$module@$version ships $sub/Chart.yaml at another version than $chart"
-rm -rf "$out" && mkdir -p "$CACHE/charts"
-cp -r "$src/$sub" "$out" && chmod -R u+w "$out"
+rm -rf "$out" "$out.tmp" && mkdir -p "$out.tmp/charts"
+cp -r "$src/$sub" "$out.tmp/charts/$name" && chmod -R u+w "$out.tmp"
+if [[ -n ${release:-} ]]; then
+  (cd "$out.tmp" && REL_VERSION=$chart run_logged "chart-$name-release" bash "$src/$release")
+fi
+grep -Eqx "version: '?$chart'?" "$out.tmp/charts/$name/Chart.yaml" || idie "$module@$version ships $sub/Chart.yaml at another version than $chart"
+mv "$out.tmp/charts/$name" "$out" && rm -rf "$out.tmp"
 ilog "chart $name $chart: taken from $module@$version/$sub"

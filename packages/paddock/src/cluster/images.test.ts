@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { paths } from '../paths.js';
-import { bootstrapRegistryImage, clusterCharts, clusterImages, FLUX_COMPONENTS, fluxControllers, kindNodeImage } from './images.js';
+import {
+  bootstrapRegistryImage,
+  clusterCharts,
+  clusterImages,
+  DAPR_CONTROL_PLANE,
+  daprSubstitutes,
+  FLUX_COMPONENTS,
+  fluxControllers,
+  kindNodeImage,
+} from './images.js';
 
 /** A copy of the pins (and the etcd wrapper the etcd tag comes from) to change one line of. */
 function pinsWith(edit: (env: string) => string): string {
@@ -48,6 +57,32 @@ describe('the cluster images, from tools/versions.env', () => {
     assert.equal(metrics.find((c) => c.name === 'metrics-server')?.version, '9.9.9');
     for (const c of clusterCharts(paths.root)) assert.ok(c.substitution === undefined || c.substitution.length > 20, `${c.name}: a reason, not a word`);
     assert.throws(() => clusterCharts(pinsWith((env) => env.replace(/^METRICS_SERVER_MODULE=.*$/m, ''))), /tools\/versions\.env has no METRICS_SERVER_MODULE/);
+  });
+
+  it("builds Dapr with exactly the substitutions the pins name, each a replace in the wrapper's go.mod", () => {
+    const mod = readFileSync(join(paths.root, 'tools', 'images', 'dapr', 'go.mod'), 'utf8');
+    const subs = daprSubstitutes(paths.root);
+    assert.ok(subs.length > 0);
+    const esc = (t: string) => t.replace(/\./g, '\\.');
+    for (const s of subs) assert.match(mod, new RegExp(`^replace ${esc(s.module)} => ${esc(s.module)} ${s.version}$`, 'm'), s.module);
+    const ours = [...mod.matchAll(/^\/\/ paddock: NOT from upstream/gm)].length;
+    assert.equal(ours, subs.length, 'every replace paddock adds is a named substitution');
+    for (const binary of [...DAPR_CONTROL_PLANE, 'daprd']) {
+      const image = clusterImages(paths.root).find((i) => i.recipe === `dapr-${binary}`)!;
+      for (const s of subs) {
+        const named = image.from.includes(`${s.module} ${s.version}`);
+        assert.equal(named, s.binaries.includes(binary), `${binary}: ${s.module} named exactly where it is linked (never silent, never spurious)`);
+      }
+    }
+    assert.throws(() => daprSubstitutes(pinsWith((env) => env.replace(/^DAPR_SUBSTITUTES=.*$/m, 'DAPR_SUBSTITUTES=github.com/x/y'))), /module@version:binary/);
+    const script = readFileSync(join(paths.root, 'tools', 'images', 'dapr-bin.sh'), 'utf8');
+    assert.deepEqual(
+      /^TARGETS=\(([^)]*)\)/m
+        .exec(script)?.[1]
+        ?.split(/\s+/)
+        .map((t) => t.split(':')[0]),
+      [...DAPR_CONTROL_PLANE, 'daprd'],
+    );
   });
 
   it('a kind config has one node image only when every node names the same', () => {

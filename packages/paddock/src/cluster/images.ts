@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import { readPins } from '../tools/pins.js';
 
 /**
@@ -73,6 +74,60 @@ export function fluxControllers(root: string): { name: string; version: string; 
   });
 }
 
+/** A dependency Dapr is built with at another version than its go.mod names (a replace in tools/images/dapr/go.mod). */
+export interface DaprSubstitute {
+  module: string;
+  version: string;
+  /** The binaries that link it (what `go version -m` lists it in). */
+  binaries: string[];
+}
+
+/** DAPR_SUBSTITUTES: comma-separated module@version:binary+binary. */
+export function daprSubstitutes(root: string): DaprSubstitute[] {
+  return (toolVersions(root).DAPR_SUBSTITUTES ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const m = /^([^@]+)@([^:]+):(.+)$/.exec(entry);
+      if (!m) throw new Error(`tools/versions.env: DAPR_SUBSTITUTES entry "${entry}" is not module@version:binary+binary`);
+      return { module: m[1]!, version: m[2]!, binaries: m[3]!.split('+') };
+    });
+}
+
+/**
+ * Dapr's images: the control plane its chart deploys (ghcr.io/dapr/<name> at
+ * the chart's tag) and the full daprd the injector adds to every app pod,
+ * under the platform-registry name platform/infrastructure/controllers/dapr.yaml
+ * gives it (paddock-pod-images admits no other).
+ */
+function daprImages(root: string, v: Record<string, string>): ClusterImage[] {
+  const dapr = need(v, 'DAPRD_VERSION');
+  const tag = dapr.replace(/^v/, '');
+  const src = `${need(v, 'DAPRD_MODULE')} ${dapr}`;
+  const built = (binary: string): string => {
+    const subs = daprSubstitutes(root).filter((s) => s.binaries.includes(binary));
+    if (!subs.length) return '';
+    return `, built with ${subs.map((s) => `${s.module} ${s.version}`).join(' and ')}: the version${subs.length > 1 ? 's' : ''} its go.mod names ${subs.length > 1 ? 'are' : 'is'} not served here`;
+  };
+  const release = join(root, 'platform', 'infrastructure', 'controllers', 'dapr.yaml');
+  const sidecar = (existsSync(release) ? injectorSettingsFromRelease(release)?.sidecarImage : undefined) ?? `ghcr.io/dapr/daprd:${tag}`;
+  return [
+    ...DAPR_CONTROL_PLANE.map(
+      (c): ClusterImage => ({ ref: `ghcr.io/dapr/${c}:${tag}`, recipe: `dapr-${c}`, from: `${src} cmd/${c}${built(c)}`, placement: 'load', neededIn: 'gitops' }),
+    ),
+    {
+      ref: sidecar,
+      recipe: 'dapr-daprd',
+      from: `${src} cmd/daprd with every component (-tags allcomponents, as ghcr.io/dapr/daprd)${built('daprd')}`,
+      placement: 'load',
+      neededIn: 'gitops',
+    },
+  ];
+}
+
+/** The control-plane services Dapr's chart deploys, each its own image. */
+export const DAPR_CONTROL_PLANE = ['operator', 'placement', 'scheduler', 'sentry', 'injector'] as const;
+
 /** Every image the cluster runs, in build order: what `cluster up` builds where it cannot pull. */
 export function clusterImages(root: string): ClusterImage[] {
   const v = toolVersions(root);
@@ -144,6 +199,7 @@ export function clusterImages(root: string): ClusterImage[] {
       placement: 'load',
       neededIn: 'gitops',
     },
+    ...daprImages(root, v),
   ];
   images.push({
     ref: builtNodeImage(root),
@@ -177,6 +233,12 @@ export function clusterCharts(root: string): ClusterChart[] {
       version: need(v, 'METRICS_SERVER_CHART_VERSION'),
       from: `${need(v, 'METRICS_SERVER_MODULE')} ${metrics} charts/metrics-server`,
       substitution: `no module ships the pinned chart 3.13.0; ${metrics}'s charts/ holds its source before that release, which runs the pinned image ${metrics}`,
+    },
+    {
+      name: 'dapr',
+      version: need(v, 'DAPRD_VERSION').replace(/^v/, ''),
+      from: `${need(v, 'DAPRD_MODULE')} ${need(v, 'DAPRD_VERSION')} charts/dapr, versioned by dapr's own release step (.github/scripts/set_helm_dapr_version.sh)`,
+      substitution: `the scheduler keeps its state in memory (no storage provisioner runs here yet): jobs and reminders do not survive its restart`,
     },
   ];
 }

@@ -28,6 +28,8 @@ export {
   builtNodeImage,
   toolVersions,
   FLUX_COMPONENTS,
+  DAPR_CONTROL_PLANE,
+  daprSubstitutes,
   type ClusterChart,
   type ClusterImage,
   type ImageSource,
