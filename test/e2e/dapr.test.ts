@@ -5,7 +5,8 @@
 //
 // What it proves: the chart dapr publishes (made from its module by dapr's
 // own release step) is installed; operator, placement, scheduler, sentry and
-// injector run the images built here, on the system pool; and the injector
+// injector run the images built here, on the system pool; the scheduler's
+// volumes are bound by kind's storage provisioner (built here too); and the injector
 // adds the full daprd to a pod in a namespace that enforces Pod Security
 // "restricted", the API server admits the mutated pod, and the sidecar gets
 // its mTLS identity from sentry and turns Ready.
@@ -40,6 +41,49 @@ const CONTROL_PLANE = [
 ] as const;
 
 const NS = 'paddock-e2e-dapr';
+const namespace = {
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name: NS, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+};
+
+/**
+ * A Deployment whose app container is hardened for "restricted", with Dapr
+ * enabled: an app's pods come from a controller, as the injector requires (it
+ * refuses to inject a pod a user applies directly).
+ */
+function deployment(name: string, annotations: Record<string, string>, podSecurity: object = {}): object {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: NS },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name }, annotations: { 'dapr.io/enabled': 'true', 'dapr.io/app-id': `e2e-${name}`, ...annotations } },
+        spec: {
+          nodeSelector: { 'paddock.dev/nodepool': 'system' },
+          securityContext: podSecurity,
+          containers: [
+            {
+              name: 'app',
+              image: pause.ref,
+              resources: { limits: { cpu: '50m', memory: '16Mi' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+                runAsNonRoot: true,
+                runAsUser: 65535,
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
 
 describe('live cluster, stage 3: Dapr’s control plane from the platform registry', { skip: SKIP }, () => {
   after(async () => {
@@ -73,47 +117,65 @@ describe('live cluster, stage 3: Dapr’s control plane from the platform regist
     }
   });
 
-  it('the injector adds the full daprd to a pod under Pod Security "restricted"; it is admitted and the sidecar gets Ready', async () => {
-    const restricted = {
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ['ALL'] },
-      runAsNonRoot: true,
-      runAsUser: 65535,
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+  it("the scheduler's jobs are on volumes bound by kind's local-path provisioner (the default storage class)", async () => {
+    const claims = await getJson<{ items: { metadata: { name: string }; spec: { storageClassName?: string }; status: { phase: string } }[] }>([
+      '-n',
+      'dapr-system',
+      'get',
+      'pvc',
+    ]);
+    const scheduler = claims.items.filter((c) => c.metadata.name.includes('dapr-scheduler'));
+    assert.ok(scheduler.length >= 1, 'the scheduler claims a volume per replica');
+    for (const c of scheduler) {
+      assert.equal(c.status.phase, 'Bound', `${c.metadata.name}: ${c.status.phase}`);
+      assert.equal(c.spec.storageClassName, 'standard', `${c.metadata.name}: kind's default class`);
+    }
+  });
+
+  it('the API server judges the pod with the injected daprd in it: unhardened, Pod Security "restricted" refuses it, naming daprd', async () => {
+    await apply([namespace, deployment('unhardened', {})]);
+    const refused = await eventually(
+      'the ReplicaSet of "unhardened" to be refused a pod',
+      async () => {
+        const events = await getJson<{ items: { reason: string; message: string; involvedObject: { kind: string; name: string } }[] }>([
+          '-n',
+          NS,
+          'get',
+          'events',
+          '--field-selector',
+          'reason=FailedCreate',
+        ]);
+        return events.items.find((e) => e.involvedObject.name.startsWith('unhardened-'));
+      },
+      120_000,
+      2000,
+    );
+    assert.match(refused.message, /violates PodSecurity "restricted:latest"/);
+    assert.match(refused.message, /"daprd" must set securityContext\.seccompProfile\.type/, 'the sidecar, not the app, is what restricted refuses');
+    const pods = await getJson<{ items: Pod[] }>(['-n', NS, 'get', 'pods', '-l', 'app=unhardened']);
+    assert.equal(pods.items.length, 0, 'no pod of it runs');
+  });
+
+  it('as the shared chart asks for it (seccomp for the sidecar too), the pod is admitted with the full daprd, and the sidecar gets Ready', async () => {
+    // charts/app: the pod's seccomp profile, and the injector's own annotation for the sidecar
     await apply([
-      {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: NS, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
-      },
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: 'injected',
-          namespace: NS,
-          annotations: { 'dapr.io/enabled': 'true', 'dapr.io/app-id': 'e2e-injected' },
-        },
-        spec: {
-          nodeSelector: { 'paddock.dev/nodepool': 'system' },
-          containers: [{ name: 'app', image: pause.ref, securityContext: restricted, resources: { limits: { cpu: '50m', memory: '16Mi' } } }],
-        },
-      },
+      namespace,
+      deployment('injected', { 'dapr.io/sidecar-seccomp-profile-type': 'RuntimeDefault' }, { seccompProfile: { type: 'RuntimeDefault' } }),
     ]);
     const started = Date.now();
     const pod = await eventually(
-      'the injected pod to be Running with every container ready',
+      "the Deployment's pod to be Running with the app and daprd ready",
       async () => {
-        const p = await getJson<Pod>(['-n', NS, 'get', 'pod', 'injected']);
+        const [p] = (await getJson<{ items: Pod[] }>(['-n', NS, 'get', 'pods', '-l', 'app=injected'])).items;
+        if (!p) return undefined;
         const statuses = p.status.containerStatuses ?? [];
         return p.status.phase === 'Running' && statuses.length === 2 && statuses.every((s) => s.ready) ? p : undefined;
       },
       300_000,
       2000,
     ).catch(async (err: Error) => {
-      const d = await kubectl(['-n', NS, 'describe', 'pod', 'injected']);
-      const logs = await kubectl(['-n', NS, 'logs', 'injected', '-c', 'daprd', '--tail', '20']);
+      const d = await kubectl(['-n', NS, 'describe', 'pods', '-l', 'app=injected']);
+      const logs = await kubectl(['-n', NS, 'logs', 'deploy/injected', '-c', 'daprd', '--tail', '20']);
       assert.fail(`${err.message}\n${d.stdout.split('\n').slice(-15).join('\n')}\n${logs.stdout}`);
     });
     assert.deepEqual(
@@ -121,6 +183,18 @@ describe('live cluster, stage 3: Dapr’s control plane from the platform regist
       ['app', 'daprd'],
     );
     assert.equal(pod.spec.containers[1]!.image, sidecar.ref, 'the sidecar is the full daprd built here, as the platform registry names it');
-    console.log(`# dapr: injected sidecar Ready ${((Date.now() - started) / 1000).toFixed(1)} s after the pod was created`);
+    console.log(`# dapr: injected sidecar Ready ${((Date.now() - started) / 1000).toFixed(1)} s after the Deployment was applied`);
+    // a figure, idle: what the sidecar's requests are later sized against (under load, with the apps)
+    const usage = await eventually(
+      "metrics-server to report daprd's usage",
+      async () => {
+        const r = await kubectl(['-n', NS, 'top', 'pod', pod.metadata.name, '--containers', '--no-headers']);
+        return r.code === 0 ? r.stdout.split('\n').find((l) => /\sdaprd\s/.test(l)) : undefined;
+      },
+      120_000,
+      5000,
+    );
+    const [, , cpu, memory] = usage.trim().split(/\s+/);
+    console.log(`# dapr: the full daprd idle uses ${cpu} CPU and ${memory} of memory`);
   });
 });

@@ -186,10 +186,12 @@ describe("Dapr's chart taken from its module", () => {
     assert.match(sidecar.from, /-tags allcomponents/, 'the official flavour, not the slim local build');
   });
 
-  it('keeps the scheduler in memory, as its named substitution says (no volume claim no provisioner could bind)', () => {
+  it("keeps the scheduler's jobs on a volume of the cluster's default storage class (kind's local-path provisioner)", () => {
     const scheduler = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'dapr-scheduler-server')!;
     assert.ok(scheduler, 'the scheduler runs');
-    assert.equal(scheduler.spec.volumeClaimTemplates, undefined);
-    assert.match(clusterCharts(paths.root).find((c) => c.name === 'dapr')!.substitution!, /in memory/);
+    const claims = scheduler.spec.volumeClaimTemplates as { spec: { storageClassName?: string } }[];
+    assert.equal(claims.length, 1);
+    assert.equal(claims[0]!.spec.storageClassName, undefined, 'the default class: what kind installs');
+    assert.equal(clusterCharts(paths.root).find((c) => c.name === 'dapr')!.substitution, undefined, 'the chart as published');
   });
 });

@@ -4,6 +4,7 @@
 // manifests name. The decision and the plan are data: tested here without
 // Docker (the live run is make e2e).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -83,6 +84,8 @@ describe('the images the cluster needs', () => {
         `registry.k8s.io/kube-controller-manager:${k8s}`,
         `registry.k8s.io/kube-scheduler:${k8s}`,
         `registry.k8s.io/coredns/coredns:${pins.COREDNS_VERSION}`,
+        pins.KIND_STORAGE_PROVISIONER_IMAGE,
+        pins.KIND_STORAGE_HELPER_IMAGE,
         `quay.io/cilium/cilium:v${VERSIONS.cilium}`,
         `quay.io/cilium/operator-generic:v${VERSIONS.cilium}`,
         `registry:${pins.REGISTRY_VERSION!.replace(/^v/, '')}`,
@@ -97,6 +100,26 @@ describe('the images the cluster needs', () => {
     );
     assert.equal(pins.FLUX_VERSION, VERSIONS.flux, 'one Flux pin: tools/versions.env and cluster/versions.ts agree');
     assert.equal(pins.CILIUM_VERSION, `v${VERSIONS.cilium}`, 'one Cilium pin: tools/versions.env and cluster/versions.ts agree');
+  });
+
+  it("preloads the storage images kind's node image names, and writes kind's storage manifest naming them", () => {
+    const mod = execFileSync('go', ['mod', 'download', '-json', `${pins.KIND_MODULE}@${pins.KIND_VERSION}`], {
+      encoding: 'utf8',
+      env: { ...process.env, GOFLAGS: '-mod=mod', GOWORK: 'off' },
+    });
+    const dir = (JSON.parse(mod) as { Dir: string }).Dir;
+    const go = readFileSync(join(dir, 'pkg', 'build', 'nodeimage', 'const_storage.go'), 'utf8');
+    const constant = (name: string) => new RegExp(`^const ${name} = "([^"]+)"$`, 'm').exec(go)?.[1];
+    const preloaded = images.filter((i) => i.placement === 'preload').map((i) => i.ref);
+    for (const name of ['storageProvisionerImage', 'storageHelperImage'])
+      assert.ok(preloaded.includes(constant(name)!), `${name} = ${constant(name)} is preloaded`);
+    // build.sh's kind_storage: the manifest kind's node image build writes
+    const script = `source tools/images/lib.sh; eval "$(sed -n '/^kind_storage()/,/^}/p' tools/images/build.sh)"; kind_storage ${dir}`;
+    const manifest = execFileSync('bash', ['-c', script], { cwd: paths.root, encoding: 'utf8' });
+    const docs = manifest.split(/^---$/m).map((d) => parse(d) as { kind?: string; metadata?: { name: string; annotations?: Record<string, string> } } | null);
+    const sc = docs.find((d) => d?.kind === 'StorageClass');
+    assert.equal(sc?.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'], 'true', 'the default class');
+    assert.ok(manifest.includes(`image: ${constant('storageProvisionerImage')}`) && !manifest.includes('storageHelperImage'), 'constants in place');
   });
 
   it('tools/images/flux.sh builds the Flux controllers the plan installs, each pinned', () => {

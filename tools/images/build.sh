@@ -197,9 +197,56 @@ prepare() {
       # as dapr's docker/Dockerfile: distroless static, one binary at /, user
       # 65532, no entrypoint (the chart and the injector name the command)
       CHANGES=('WORKDIR /' 'USER 65532:65532') ;;
+    local-path-provisioner)
+      local src
+      src=$(gomod_dir "$LOCAL_PATH_PROVISIONER_MODULE" "$LOCAL_PATH_PROVISIONER_VERSION")
+      [[ -f $src/main.go ]] || idie "no main.go in $LOCAL_PATH_PROVISIONER_MODULE@$LOCAL_PATH_PROVISIONER_VERSION"
+      inputs "$LOCAL_PATH_PROVISIONER_MODULE $LOCAL_PATH_PROVISIONER_VERSION" "$(go env GOVERSION)"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/usr/local/bin"
+      ilog "  compiling local-path-provisioner ${LOCAL_PATH_PROVISIONER_VERSION} (a minute or two when Go's build cache is cold)…"
+      # its scripts/build: CGO off, static, the version in main.VERSION
+      (cd "$src" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' run_logged image-local-path-provisioner \
+        go build -trimpath -ldflags "-X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION -s -w" -o "$root/usr/local/bin/local-path-provisioner" .)
+      # as kind's images/local-path-provisioner: distroless static, the binary in /usr/local/bin
+      CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' 'ENTRYPOINT ["/usr/local/bin/local-path-provisioner"]') ;;
+    local-path-helper)
+      local tmp b f
+      "$IMAGES_DIR/rootfs.sh" node
+      inputs "rootfs $(cat "$CACHE/rootfs-node.stamp")"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      # what kind's images/local-path-helper holds: sh, rm and mkdir with the
+      # libraries they link, from Debian, on a distroless static base. (Its
+      # stage-binary-and-deps.sh asks dpkg for each file's package, which
+      # fails on bookworm's merged /usr; the files are the same.)
+      tmp=$work/debian
+      mkdir -p "$tmp" && cp -a "$CACHE/rootfs-node/." "$tmp/"
+      minimal_files
+      for b in sh rm mkdir; do
+        b=$(chroot "$tmp" /usr/bin/which "$b")
+        for f in "$b" $(chroot "$tmp" /usr/bin/ldd "$b" | sed -E 's#.* => /#/#' | awk '$1 ~ /^\// {print $1}'); do
+          (cd "$tmp" && cp -L --parents "./${f#/}" "$root/")
+        done
+      done
+      rm -rf "$tmp"
+      CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin') ;;
     node) prepare_node ;;
-    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd node)" ;;
+    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd local-path-provisioner local-path-helper node)" ;;
   esac
+}
+
+# kind_storage KIND_SRC → the manifest of kind's pkg/build/nodeimage/const_storage.go
+# with its image constants in place, after checking they are the pinned ones
+kind_storage() {
+  local go=$1/pkg/build/nodeimage/const_storage.go prov helper
+  [[ -f $go ]] || idie "no pkg/build/nodeimage/const_storage.go in $KIND_MODULE@$KIND_VERSION"
+  prov=$(sed -n 's/^const storageProvisionerImage = "\(.*\)"$/\1/p' "$go")
+  helper=$(sed -n 's/^const storageHelperImage = "\(.*\)"$/\1/p' "$go")
+  [[ $prov == "$KIND_STORAGE_PROVISIONER_IMAGE" && $helper == "$KIND_STORAGE_HELPER_IMAGE" ]] ||
+    idie "kind $KIND_VERSION names the storage images $prov and $helper; set KIND_STORAGE_PROVISIONER_IMAGE and KIND_STORAGE_HELPER_IMAGE in tools/versions.env to them"
+  awk '/^const defaultStorageManifest = `/ {on = 1; next} on && /^`$/ {exit} on' "$go" |
+    sed -e "s#\` + storageProvisionerImage + \`#$prov#g" -e "s#\` + storageHelperImage + \`#$helper#g"
 }
 
 prepare_node() {
@@ -255,6 +302,10 @@ prepare_node() {
   # the Kubernetes binaries, where kind's node image has them
   for b in "${bins[@]}"; do install -m 0755 "$b" "$root/usr/bin/"; done
   printf '%s\n' "$KUBERNETES_VERSION" >"$root/kind/version"
+  # kind's default storage (what `kind create cluster` applies), as kind's
+  # node image build writes it, naming the two images preloaded below
+  mkdir -p "$root/kind/manifests"
+  kind_storage "$kind_src" >"$root/kind/manifests/default-storage.yaml"
   mkdir -p "$root/etc/kubernetes/manifests"
   # the images kubeadm needs (kind's node image has them imported at build
   # time; here a boot-time unit imports them before the kubelet starts)

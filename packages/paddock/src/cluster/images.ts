@@ -160,6 +160,23 @@ export function clusterImages(root: string): ClusterImage[] {
       placement: 'preload',
       neededIn: 'cluster',
     },
+    // kind's default storage class and provisioner (kindest/node has them built in)
+    {
+      ref: need(v, 'KIND_STORAGE_PROVISIONER_IMAGE'),
+      recipe: 'local-path-provisioner',
+      from:
+        `${need(v, 'LOCAL_PATH_PROVISIONER_MODULE')} ${need(v, 'LOCAL_PATH_PROVISIONER_VERSION')}: kind ${need(v, 'KIND_VERSION')} builds ` +
+        `${need(v, 'LOCAL_PATH_PROVISIONER_KIND_BUILDS')}, which is not served here`,
+      placement: 'preload',
+      neededIn: 'cluster',
+    },
+    {
+      ref: need(v, 'KIND_STORAGE_HELPER_IMAGE'),
+      recipe: 'local-path-helper',
+      from: `sh, rm and mkdir from Debian bookworm, staged by kind ${need(v, 'KIND_VERSION')} images/local-path-helper`,
+      placement: 'preload',
+      neededIn: 'cluster',
+    },
     {
       ref: `quay.io/cilium/cilium:${cilium}`,
       recipe: 'cilium',
@@ -238,7 +255,6 @@ export function clusterCharts(root: string): ClusterChart[] {
       name: 'dapr',
       version: need(v, 'DAPRD_VERSION').replace(/^v/, ''),
       from: `${need(v, 'DAPRD_MODULE')} ${need(v, 'DAPRD_VERSION')} charts/dapr, versioned by dapr's own release step (.github/scripts/set_helm_dapr_version.sh)`,
-      substitution: `the scheduler keeps its state in memory (no storage provisioner runs here yet): jobs and reminders do not survive its restart`,
     },
   ];
 }
