@@ -113,7 +113,13 @@ function daprImages(root: string, v: Record<string, string>): ClusterImage[] {
   const sidecar = (existsSync(release) ? injectorSettingsFromRelease(release)?.sidecarImage : undefined) ?? `ghcr.io/dapr/daprd:${tag}`;
   return [
     ...DAPR_CONTROL_PLANE.map(
-      (c): ClusterImage => ({ ref: `ghcr.io/dapr/${c}:${tag}`, recipe: `dapr-${c}`, from: `${src} cmd/${c}${built(c)}`, placement: 'load', neededIn: 'gitops' }),
+      (c): ClusterImage => ({
+        ref: `ghcr.io/dapr/${c}:${tag}`,
+        recipe: `dapr-${c}`,
+        from: `${src} cmd/${c}${built(c)}`,
+        placement: 'load',
+        neededIn: 'gitops',
+      }),
     ),
     {
       ref: sidecar,
