@@ -21,7 +21,13 @@ const metricsImage = clusterImages(paths.root).find((i) => i.recipe === 'metrics
 
 describe('live cluster, stage 2b: the controllers install from the platform registry', { skip: SKIP }, () => {
   it('the HelmRepositories are the bootstrap registry, and Flux fetched each served chart from it at the version pushed', async () => {
-    const repo = await getJson<FluxObject>(['-n', 'flux-system', 'get', 'helmrepository', 'metrics-server']);
+    // kustomize-controller applies the layer a few seconds after the entry point
+    const repo = await eventually(
+      'kustomize-controller to apply the HelmRepository metrics-server',
+      () => getJson<FluxObject>(['-n', 'flux-system', 'get', 'helmrepository', 'metrics-server']),
+      300_000,
+      2000,
+    );
     assert.equal(repo.spec.url, `oci://${CLUSTER.registry}:5000/${CLUSTER.chartsRepository}`);
     assert.equal(repo.spec.type, 'oci');
     // helm-controller names the HelmChart <release namespace>-<release name>

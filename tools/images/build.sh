@@ -230,6 +230,8 @@ prepare() {
         done
       done
       rm -rf "$tmp"
+      # bookworm's merged /usr: the helper pod runs /bin/sh
+      ln -s usr/bin "$root/bin"
       CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin') ;;
     node) prepare_node ;;
     *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd local-path-provisioner local-path-helper node)" ;;
