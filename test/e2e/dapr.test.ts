@@ -144,12 +144,14 @@ describe('live cluster, stage 3: Dapr’s control plane from the platform regist
       }
     ).spec.template;
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { ...template.metadata, name: 'probe', namespace: NS }, spec: template.spec };
+    // the injector checks the requester's name and UID against the controllers' service accounts
+    const uid = (await getJson<{ metadata: { uid: string } }>(['-n', 'kube-system', 'get', 'serviceaccount', 'replicaset-controller'])).metadata.uid;
     const started = Date.now();
     const admitted = await eventually(
       'the injector to add daprd to a dry-run pod',
       async () => {
         const r = await kubectl(
-          ['create', '--dry-run=server', '--as=system:serviceaccount:kube-system:replicaset-controller', '-o', 'json', '-f', '-'],
+          ['create', '--dry-run=server', '--as=system:serviceaccount:kube-system:replicaset-controller', `--as-uid=${uid}`, '-o', 'json', '-f', '-'],
           JSON.stringify(pod),
         );
         if (r.code !== 0) throw new Error(r.stderr.trim());

@@ -34,7 +34,8 @@ export async function ok(args: string[], input?: string): Promise<string> {
 
 export const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await ok([...args, '-o', 'json'])) as T;
 
-export const apply = (objects: object[]): Promise<string> => ok(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n---\n'));
+/** kubectl apply of the objects, as one List (a JSON stream with `---` between documents is not one every kubectl reads). */
+export const apply = (objects: object[]): Promise<string> => ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
 
 export interface Condition {
   type: string;
