@@ -5,7 +5,7 @@ import { EXIT, makeReport, type Finding } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
 import { UserError } from '../report/errors.js';
 import { delimiter } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import {
   CLUSTER,
   chooseImageSource,
@@ -142,9 +142,14 @@ export function register(program: Command): void {
       }
       // Where images are built, so are the tools (tools/build.sh in the plan): use those.
       if (o.images === 'build') pinnedToolsFirst(paths.toolsBin);
-      await runPlan(steps, async () => {
-        await status(false);
-      });
+      // the work folder (kind config, packaged charts) serves this run only
+      try {
+        await runPlan(steps, async () => {
+          await status(false);
+        });
+      } finally {
+        rmSync(o.workDir, { recursive: true, force: true });
+      }
       if (opts.json) printJson({ ok: true, command, steps: steps.length }, { compact: true });
       else if (opts.until) process.stdout.write(`${pc.green('✔')} cluster ${command} done up to the "${opts.until}" phase (--until).\n`);
       else process.stdout.write(`${pc.green('✔')} cluster ${command} done.${command === 'up' ? ' Next: npx paddock cluster test' : ''}\n`);
