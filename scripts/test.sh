@@ -4,13 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Every temporary folder the tests make (work trees, fake homes, sockets) goes
-# into one folder of this run, removed when it ends, pass or fail: a test that
-# forgets its own clean-up leaves nothing on the machine.
-TMPDIR=$(mktemp -d "${TMPDIR:-/tmp}/paddock-test-XXXXXX")
-export TMPDIR
-trap 'rm -rf "$TMPDIR"' EXIT
-
 echo "» helm lint charts/app"
 # Lint renders as release "test-release", so the values must not pin another app's node pool.
 kube_version=$(sed -n 's/^  kubeVersion: "\(.*\)"/\1/p' charts/app/values.yaml)
@@ -25,4 +18,4 @@ echo "» unit tests (beside the code; make unit runs only these)"
 node --test --test-reporter=spec packages/paddock/dist
 
 echo "» end-to-end tests (test/: real helm, API server, daprd, Redis, browser)"
-node --test --test-reporter=spec test/dist
+exec node --test --test-reporter=spec test/dist
