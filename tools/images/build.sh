@@ -212,7 +212,7 @@ prepare() {
       # as kind's images/local-path-provisioner: distroless static, the binary in /usr/local/bin
       CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin' 'ENTRYPOINT ["/usr/local/bin/local-path-provisioner"]') ;;
     local-path-helper)
-      local tmp b f
+      local debian=$CACHE/rootfs-node b f
       "$IMAGES_DIR/rootfs.sh" node
       inputs "rootfs $(cat "$CACHE/rootfs-node.stamp")"
       [[ ${ONLY_HASH:-0} == 1 ]] && return 0
@@ -220,16 +220,14 @@ prepare() {
       # libraries they link, from Debian, on a distroless static base. (Its
       # stage-binary-and-deps.sh asks dpkg for each file's package, which
       # fails on bookworm's merged /usr; the files are the same.)
-      tmp=$work/debian
-      mkdir -p "$tmp" && cp -a "$CACHE/rootfs-node/." "$tmp/"
+      # (which and ldd only read: they run in the cached root file system itself)
       minimal_files
       for b in sh rm mkdir; do
-        b=$(chroot "$tmp" /usr/bin/which "$b")
-        for f in "$b" $(chroot "$tmp" /usr/bin/ldd "$b" | sed -E 's#.* => /#/#' | awk '$1 ~ /^\// {print $1}'); do
-          (cd "$tmp" && cp -L --parents "./${f#/}" "$root/")
+        b=$(chroot "$debian" /usr/bin/which "$b")
+        for f in "$b" $(chroot "$debian" /usr/bin/ldd "$b" | sed -E 's#.* => /#/#' | awk '$1 ~ /^\// {print $1}'); do
+          (cd "$debian" && cp -L --parents "./${f#/}" "$root/")
         done
       done
-      rm -rf "$tmp"
       # bookworm's merged /usr: the helper pod runs /bin/sh
       ln -s usr/bin "$root/bin"
       CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin') ;;

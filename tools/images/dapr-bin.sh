@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # tools/images/dapr-bin.sh — Dapr's control plane (operator, placement,
-# sentry, injector) and the full daprd sidecar at DAPRD_VERSION, built from
+# scheduler, sentry, injector) and the full daprd sidecar at DAPRD_VERSION, built from
 # dapr's own cmd/<name> packages, unchanged, with the flags of dapr's Makefile
 # (daprd with the default flavour, -tags allcomponents: every component of
 # components-contrib, not the slim local build of tools/daprd). The wrapper
-# module tools/images/dapr/ carries dapr's replace directives and the one
+# module tools/images/dapr/ carries dapr's replace directives and the
 # substitutions its go.mod explains (durabletask-go v0.11.0, go-etcd-cron
 # v0.12.3: the pinned versions are not served here).
 # Output: $CACHE/dapr-bin/<name>.
@@ -26,9 +26,9 @@ n=0
 for t in "${TARGETS[@]}"; do
   n=$((n + 1))
   IFS=: read -r name tags <<<"$t"
-  ilog "building dapr binary $n of ${#TARGETS[@]}: $name $v (cold: daprd, with every component, takes the longest)…"
+  ilog "building dapr binary $n of ${#TARGETS[@]}: $name $v${tags:+ (every component: the longest build on a cold Go cache)}…"
   started=$SECONDS
-  (cd "$mod" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=mod -buildvcs=false' \
+  (cd "$mod" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' \
     run_logged "dapr-$name" go build -trimpath ${tags:+-tags "$tags"} -ldflags "$LDFLAGS" \
     -o "$out.tmp/$name" "github.com/dapr/dapr/cmd/$name")
   ilog "built $name in $((SECONDS - started)) s ($(($(stat -c %s "$out.tmp/$name") / 1000000)) MB)"

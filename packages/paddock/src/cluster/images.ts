@@ -104,8 +104,9 @@ function daprImages(root: string, v: Record<string, string>): ClusterImage[] {
   const dapr = need(v, 'DAPRD_VERSION');
   const tag = dapr.replace(/^v/, '');
   const src = `${need(v, 'DAPRD_MODULE')} ${dapr}`;
+  const substitutes = daprSubstitutes(root);
   const built = (binary: string): string => {
-    const subs = daprSubstitutes(root).filter((s) => s.binaries.includes(binary));
+    const subs = substitutes.filter((s) => s.binaries.includes(binary));
     if (!subs.length) return '';
     return `, built with ${subs.map((s) => `${s.module} ${s.version}`).join(' and ')}: the version${subs.length > 1 ? 's' : ''} its go.mod names ${subs.length > 1 ? 'are' : 'is'} not served here`;
   };
