@@ -52,6 +52,16 @@ describe('checkFluxGraph', () => {
     assert.ok(f.some((m) => /path .\/nowhere has no kustomization.yaml/.test(m)));
     assert.ok(f.some((m) => /source OCIRepository\/platform is not in the tree/.test(m)));
   });
+  it("checks the path of a Kustomization of the tree's own source only (another artifact holds its own paths)", () => {
+    const other: TreeObject = { ...source, object: { ...source.object, metadata: { name: 'vendor', namespace: 'flux-system' } } };
+    const fromOther = ks('vendor', './');
+    (fromOther.object.spec as { sourceRef: object }).sourceRef = { kind: 'OCIRepository', name: 'vendor' };
+    const root = tree();
+    mkdirSync(join(root, 'c'));
+    assert.deepEqual(checkFluxGraph(root, [source, other, ks('platform', './a'), fromOther], '0.1.0'), []);
+    const f = checkFluxGraph(root, [source, other, ks('platform', './a'), ks('stray', './c')], '0.1.0').map((x) => x.message);
+    assert.deepEqual(f, ['its path ./c has no kustomization.yaml in the tree']);
+  });
   it('finds an unpinned chart and a chart source that does not pin the chart version', () => {
     const hr = (spec: object): TreeObject => ({
       file: 'hr.yaml',

@@ -68,6 +68,15 @@ export function checkFluxGraph(root: string, objects: TreeObject[], chartVersion
     findings.push({ rule: 'flux-graph', severity: 'error', file: o.file, line: o.line, path: `${o.object.kind}/${o.object.metadata?.name}`, message });
   };
   const edges = new Map<string, string[]>();
+  // The source this tree is served from: the root Kustomization's. A
+  // Kustomization of another source (a controller's own manifests, pushed as
+  // their own artifact) has its path in that artifact, not here.
+  const srcKey = (o: TreeObject): string => {
+    const src = (o.object.spec as { sourceRef?: Ref } | undefined)?.sourceRef;
+    return key(src?.kind ?? '', src?.namespace ?? o.object.metadata?.namespace, src?.name);
+  };
+  const treeRoot = objects.find((o) => o.object.kind === 'Kustomization' && o.object.metadata?.name === 'platform');
+  const inTree = (o: TreeObject): boolean => !treeRoot || srcKey(o) === srcKey(treeRoot);
 
   for (const o of objects) {
     const { kind, metadata } = o.object;
@@ -78,7 +87,7 @@ export function checkFluxGraph(root: string, objects: TreeObject[], chartVersion
       const src = spec.sourceRef as Ref | undefined;
       if (!src || !index.has(key(src.kind ?? '', src.namespace ?? ns, src.name))) err(o, `its source ${src?.kind}/${src?.name} is not in the tree`);
       const path = String(spec.path ?? '');
-      if (!existsSync(join(root, path, 'kustomization.yaml'))) err(o, `its path ${path} has no kustomization.yaml in the tree`);
+      if (inTree(o) && !existsSync(join(root, path, 'kustomization.yaml'))) err(o, `its path ${path} has no kustomization.yaml in the tree`);
       if (spec.prune !== true) err(o, 'prune is not on, so removed objects would stay in the cluster');
       // A cluster's entry point only hands out the layers; the layers themselves must wait.
       if (spec.wait !== true && !spec.healthChecks && !path.includes('clusters/')) err(o, 'it neither waits for its objects nor has health checks');
