@@ -2,7 +2,7 @@
 # tools/build.sh [tool...] — make each pinned Go tool available as tools/bin/<tool>.
 #
 # Tools: helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen
-#        kubelet kubeadm kubectl kube-controller-manager kube-scheduler kind coredns (default: helm kubeconform).
+#        kubelet kubeadm kubectl kube-controller-manager kube-scheduler kind coredns yq (default: helm kubeconform).
 # Pins: tools/versions.env. Details: tools/README.md.
 #
 # For each tool, cheapest first:
@@ -27,7 +27,7 @@ TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # PADDOCK_TOOLS_BIN: another output folder (an installed paddock builds into the user's cache).
 BIN_DIR=${PADDOCK_TOOLS_BIN:-$TOOLS_DIR/bin}
 KNOWN_TOOLS=(helm kubeconform daprd sentry registry kube-apiserver etcd paddock-engine kustomize controller-gen
-  kubelet kubeadm kubectl kube-controller-manager kube-scheduler kind coredns)
+  kubelet kubeadm kubectl kube-controller-manager kube-scheduler kind coredns yq)
 # The Kubernetes components of the live cluster (make e2e): one wrapper module,
 # tools/kubernetes/, one main package per component under cmd/.
 KUBE_TOOLS=" kubelet kubeadm kubectl kube-controller-manager kube-scheduler "
@@ -106,6 +106,8 @@ spec() {
       PKG=$MODULE@$VERSION ;;
     paddock-engine) # tools/engine: helm template + kubeconform for many apps in one process
       WRAPPER=engine ;;
+    yq) # no replaces; its version is a constant (the live cluster's chart steps run it: ESO's helm.generate.sh)
+      PKG=$MODULE@$VERSION ;;
     kustomize) # its version comes from the module's build info; nothing to stamp
       PKG=$MODULE@$VERSION ;;
     controller-gen) # the same: its version comes from the build info
@@ -132,6 +134,7 @@ reported_version() {
     kubeadm)        out=$(timeout 10 "$bin" version -o short 2>/dev/null) || true ;;
     kubectl)        out=$(timeout 10 "$bin" version --client -o json 2>/dev/null | awk -F'"' '/gitVersion/ {print $4; exit}') || true ;;
     kind)           out=$(timeout 10 "$bin" version 2>/dev/null | awk '{print $2; exit}') || true ;;
+    yq)             out=$(timeout 10 "$bin" --version 2>/dev/null | awk '{print $NF; exit}') || true ;;
     coredns)        out=$(timeout 10 "$bin" -version 2>/dev/null | awk -F- '/^CoreDNS-/ {print $2; exit}') || true ;;
     etcd)           out=$(timeout 10 "$bin" --version 2>/dev/null | awk '/^etcd Version:/ {print $3; exit}') || true ;;
   esac

@@ -19,6 +19,7 @@ import {
   chooseImageSource,
   clusterCharts,
   clusterImages,
+  clusterManifests,
   daprSidecarMirror,
   kindConfigFor,
   registriesAnswer,
@@ -95,6 +96,12 @@ describe('the images the cluster needs', () => {
         `registry.k8s.io/metrics-server/metrics-server:${pins.METRICS_SERVER_VERSION}`,
         ...['operator', 'placement', 'scheduler', 'sentry', 'injector'].map((c) => `ghcr.io/dapr/${c}:${pins.DAPRD_VERSION!.replace(/^v/, '')}`),
         daprSidecarMirror(paths.root)!.image,
+        // the image ESO's chart names, at the version served (the chart's own tag is patched to it)
+        `oci.external-secrets.io/external-secrets/external-secrets:${pins.ESO_VERSION}`,
+        // the names the operator's bundle and its default Prometheus give them
+        `quay.io/prometheus-operator/prometheus-operator:${pins.PROMETHEUS_OPERATOR_VERSION}`,
+        `quay.io/prometheus-operator/prometheus-config-reloader:${pins.PROMETHEUS_OPERATOR_VERSION}`,
+        `quay.io/prometheus/prometheus:${pins.PROMETHEUS_VERSION}`,
         builtNodeImage(paths.root),
       ],
     );
@@ -176,7 +183,12 @@ describe('cluster up where images are built', () => {
   });
 
   it("loads Flux's and the controllers' images onto the nodes before flux install, and installs the same components it checks", () => {
-    const loaded = clusterImages(paths.root).filter((i) => i.placement === 'load' && i.neededIn === 'gitops');
+    const loaded = clusterImages(paths.root).filter((i) => (i.placement === 'load' || i.alsoLoad) && i.neededIn === 'gitops');
+    // the registry runs beside the nodes and in Harbor's place on them
+    assert.deepEqual(
+      loaded.filter((i) => i.placement !== 'load').map((i) => i.recipe),
+      ['registry'],
+    );
     assert.ok(loaded.some((i) => i.ref.startsWith('ghcr.io/fluxcd/helm-controller:')) && loaded.some((i) => i.recipe === 'metrics-server'));
     const load = steps.findIndex((s) => argv(s)[1] === 'load' && s.phase === 'gitops');
     assert.deepEqual(argv(steps[load]!), ['kind', 'load', 'docker-image', ...loaded.map((i) => i.ref), '--name', CLUSTER.name]);
@@ -189,8 +201,16 @@ describe('cluster up where images are built', () => {
     assert.equal(registry.at(-1), `registry:${pins.REGISTRY_VERSION!.replace(/^v/, '')}`, 'the registry image built from the pinned distribution');
   });
 
-  it('pushes each controller chart to the bootstrap registry, then applies the air-gapped entry point', () => {
+  it('pushes each controller chart and manifest set to the bootstrap registry, then applies the air-gapped entry point', () => {
     const at = (pred: (s: Step) => boolean): number => steps.findIndex(pred);
+    for (const m of clusterManifests(paths.root)) {
+      const take = at((s) => argv(s).join(' ') === `tools/images/manifests.sh ${m.name}`);
+      const push = at((s) => argv(s).slice(0, 4).join(' ') === `flux push artifact oci://localhost:5050/manifests/${m.name}:${m.version}`);
+      assert.ok(take >= 0 && take < push, `${m.name}: taken, pushed`);
+      assert.ok(argv(steps[push]!).includes(`--path=.cache/cluster/manifests/${m.name}`));
+      assert.ok(steps[take]!.title.includes(`substitution: ${m.substitution}`), 'a substitution is never silent');
+      assert.ok(push < at((s) => argv(s).includes('apply')), 'pushed before Flux looks for it');
+    }
     for (const c of clusterCharts(paths.root)) {
       const take = at((s) => argv(s).join(' ') === `tools/images/chart.sh ${c.name}`);
       const pack = at((s) => argv(s).join(' ') === `helm package ${BUILT_CHART_DIR}/${c.name} --destination /w`);

@@ -14,6 +14,8 @@ const cli = join(paths.root, 'packages', 'paddock', 'bin', 'paddock.js');
 
 /** The Flux Kustomization paths of the kind cluster, and the entry point the bootstrap applies. */
 export const FLUX_PATHS = ['clusters/kind', 'clusters/kind/flux-system', 'infrastructure/controllers', 'infrastructure/configs', 'apps'];
+/** The paths Flux reconciles instead where images and charts are built here (test/gitops/airgapped.test.ts checks them). */
+export const AIRGAPPED_FLUX_PATHS = ['clusters/kind-airgapped', 'clusters/kind-airgapped/controllers', 'clusters/kind-airgapped/prometheus'];
 
 export type Obj = {
   apiVersion: string;

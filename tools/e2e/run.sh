@@ -13,8 +13,9 @@
 #   4. `paddock cluster down`, kind's Docker network, and the dockerd step 1
 #      started: nothing of its own is left behind, pass or fail.
 #
-# Stages 1 to 3 of issue 12 (nodes and Cilium; Flux; metrics-server and Dapr
-# from the platform's own registry). PADDOCK_E2E_KEEP=1 keeps the
+# Stages 1 to 4 of issue 12 (nodes and Cilium; Flux; metrics-server and Dapr
+# from the platform's own registry; ESO, Prometheus and the registry in
+# Harbor's place, the whole controllers layer Ready). PADDOCK_E2E_KEEP=1 keeps the
 # cluster and the engine up for a look (then: tools/e2e/run.sh down).
 # Figures (time per step, the cluster's memory) go to stderr and to
 # .cache/cluster/logs/e2e-figures.txt.

@@ -16,6 +16,13 @@
 #   source-controller | kustomize-controller | helm-controller
 #                            Flux's controllers at the versions FLUX_VERSION deploys (flux.sh)
 #   metrics-server           sigs.k8s.io/metrics-server at METRICS_SERVER_VERSION, as its Makefile builds it
+#   dapr-*                   Dapr's control plane and the full daprd at DAPRD_VERSION (dapr-bin.sh)
+#   local-path-provisioner | local-path-helper
+#                            kind's default storage (KIND_STORAGE_*)
+#   external-secrets         ESO's main.go at ESO_VERSION, as its Makefile builds it
+#   prometheus-operator | prometheus-config-reloader
+#                            Prometheus Operator's cmd/<name> at PROMETHEUS_OPERATOR_VERSION (tools/images/prometheus-operator)
+#   prometheus               cmd/prometheus of PROMETHEUS_MODULE at PROMETHEUS_MODULE_VERSION (= PROMETHEUS_VERSION)
 #   node                     the kind node: Debian bookworm (rootfs.sh node), kind's base files,
 #                            kubelet/kubeadm/kubectl, and PRELOAD_REFs (images already built)
 #                            imported into its containerd at boot, before the kubelet starts
@@ -27,7 +34,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 name=${1:-}
 ref=${2:-}
-[[ -n $name && -n $ref ]] || { sed -n '2,25p' "${BASH_SOURCE[0]}" >&2; exit 2; }
+[[ -n $name && -n $ref ]] || { awk 'NR > 1 && !/^#/ {exit} NR > 1' "${BASH_SOURCE[0]}" >&2; exit 2; }
 shift 2
 preload=("$@")
 command -v docker >/dev/null || idie "docker is not installed (tools/e2e/engine.sh start installs and starts it)"
@@ -231,8 +238,57 @@ prepare() {
       # bookworm's merged /usr: the helper pod runs /bin/sh
       ln -s usr/bin "$root/bin"
       CHANGES=('ENV PATH=/usr/local/bin:/usr/bin:/bin') ;;
+    external-secrets)
+      local src
+      src=$(gomod_dir "$ESO_MODULE" "$ESO_VERSION")
+      [[ -f $src/main.go ]] || idie "no main.go in $ESO_MODULE@$ESO_VERSION"
+      inputs "$ESO_MODULE $ESO_VERSION" "$(go env GOVERSION)"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/bin"
+      ilog "  compiling external-secrets ${ESO_VERSION} (every provider: ten minutes or more when Go's build cache is cold)…"
+      # its Makefile: CGO off, go build main.go
+      (cd "$src" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' run_logged image-external-secrets \
+        go build -trimpath -ldflags '-s -w' -o "$root/bin/external-secrets" .)
+      # as its Dockerfile: distroless static, /bin/external-secrets, user 65534
+      CHANGES=('USER 65534' 'ENTRYPOINT ["/bin/external-secrets"]') ;;
+    prometheus-operator | prometheus-config-reloader)
+      local mod=$IMAGES_DIR/prometheus-operator cmd=${name#prometheus-} c=github.com/prometheus/common/version
+      [[ $name == prometheus-config-reloader ]] && cmd=$name
+      file_inputs "$mod/go.mod" "$mod/go.sum"
+      inputs "$(go env GOVERSION)"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/bin"
+      ilog "  compiling prometheus-operator's $cmd ${PROMETHEUS_OPERATOR_VERSION} (a few minutes when Go's build cache is cold)…"
+      # its Makefile's GO_BUILD_RECIPE: CGO off, the version in prometheus/common's version package
+      (cd "$mod" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' run_logged "image-$name" \
+        go build -trimpath -ldflags "-s -X $c.Version=${PROMETHEUS_OPERATOR_VERSION#v} -X $c.Branch=${PROMETHEUS_OPERATOR_VERSION} -X $c.BuildUser=paddock" \
+        -o "$root/bin/$cmd" "$PROMETHEUS_OPERATOR_MODULE/cmd/$cmd")
+      # as its Dockerfiles: the binary in /bin, user nobody
+      CHANGES=('USER 65534' "ENTRYPOINT [\"/bin/$cmd\"]") ;;
+    prometheus)
+      local src c=github.com/prometheus/common/version
+      src=$(gomod_dir "$PROMETHEUS_MODULE" "$PROMETHEUS_MODULE_VERSION")
+      [[ -d $src/cmd/prometheus ]] || idie "no cmd/prometheus in $PROMETHEUS_MODULE@$PROMETHEUS_MODULE_VERSION"
+      inputs "$PROMETHEUS_MODULE $PROMETHEUS_MODULE_VERSION" "$(go env GOVERSION)"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      mkdir -p "$root/bin" "$root/etc/prometheus" "$root/prometheus"
+      ilog "  compiling prometheus ${PROMETHEUS_VERSION} (several minutes when Go's build cache is cold)…"
+      # its .promu.yml: tags netgo (builtinassets needs the web UI built by npm
+      # from web/ui, which the module does not hold: no UI, the API and the
+      # scraping are the same), the version in prometheus/common's version package
+      (cd "$src" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' run_logged image-prometheus \
+        go build -trimpath -tags netgo -ldflags "-s -w -X $c.Version=${PROMETHEUS_VERSION#v} -X $c.Branch=${PROMETHEUS_VERSION} -X $c.BuildUser=paddock" \
+        -o "$root/bin/prometheus" ./cmd/prometheus)
+      install -m 0644 "$src/documentation/examples/prometheus.yml" "$root/etc/prometheus/prometheus.yml"
+      chown -R 65534:65534 "$root/etc/prometheus" "$root/prometheus" && chmod g+w "$root/prometheus"
+      # as its Dockerfile (the operator runs /bin/prometheus with its own flags; promtool is left out)
+      CHANGES=('USER 65534' 'EXPOSE 9090' 'VOLUME ["/prometheus"]' 'WORKDIR /prometheus' 'ENTRYPOINT ["/bin/prometheus"]'
+        'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]') ;;
     node) prepare_node ;;
-    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd local-path-provisioner local-path-helper node)" ;;
+    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd local-path-provisioner local-path-helper external-secrets prometheus-operator prometheus-config-reloader prometheus node)" ;;
   esac
 }
 

@@ -29,6 +29,8 @@ export interface ClusterImage {
    * container beside the nodes (the bootstrap registry).
    */
   placement: 'node' | 'preload' | 'load' | 'host';
+  /** A `host` image the cluster runs too (the registry, in Harbor's place where Harbor cannot be built): `kind load`ed as well. */
+  alsoLoad?: boolean;
   /** The phase of `cluster up` that first needs it (it is built only when the plan gets that far). */
   neededIn: 'cluster' | 'network' | 'gitops';
 }
@@ -132,6 +134,58 @@ function daprImages(root: string, v: Record<string, string>): ClusterImage[] {
   ];
 }
 
+/**
+ * External Secrets Operator where no chart repository answers: the module is
+ * served at ESO_VERSION only (the pinned chart deploys a newer one), so the
+ * image and the chart (clusterCharts) both come from that version. One image
+ * serves the controller, the webhook and the cert controller.
+ */
+function esoImages(v: Record<string, string>): ClusterImage[] {
+  const version = need(v, 'ESO_VERSION');
+  return [
+    {
+      ref: `${ESO_IMAGE_REPOSITORY}:${version}`,
+      recipe: 'external-secrets',
+      from: `${need(v, 'ESO_MODULE')} ${version} main.go: the pinned chart ${need(v, 'ESO_PINNED_CHART')} deploys a version the proxy does not serve`,
+      placement: 'load',
+      neededIn: 'gitops',
+    },
+  ];
+}
+
+/** The repository ESO's chart names its image in (values.yaml image.repository, for all three of its pods). */
+export const ESO_IMAGE_REPOSITORY = 'oci.external-secrets.io/external-secrets/external-secrets';
+
+/**
+ * Prometheus where kube-prometheus-stack cannot be had (no module ships its
+ * chart, nor Grafana's): Prometheus Operator, its config reloader and the
+ * Prometheus it deploys by default, each from its module, as upstream's images
+ * name them.
+ */
+function prometheusImages(v: Record<string, string>): ClusterImage[] {
+  const operator = need(v, 'PROMETHEUS_OPERATOR_VERSION');
+  const opSrc = `${need(v, 'PROMETHEUS_OPERATOR_MODULE')} ${operator}`;
+  const prometheus = need(v, 'PROMETHEUS_VERSION');
+  return [
+    ...(['prometheus-operator', 'prometheus-config-reloader'] as const).map(
+      (c): ClusterImage => ({
+        ref: `quay.io/prometheus-operator/${c}:${operator}`,
+        recipe: c,
+        from: `${opSrc} cmd/${c === 'prometheus-operator' ? 'operator' : c}, in place of kube-prometheus-stack (no module ships its chart)`,
+        placement: 'load',
+        neededIn: 'gitops',
+      }),
+    ),
+    {
+      ref: `quay.io/prometheus/prometheus:${prometheus}`,
+      recipe: 'prometheus',
+      from: `${need(v, 'PROMETHEUS_MODULE')} ${need(v, 'PROMETHEUS_MODULE_VERSION')} cmd/prometheus (the Prometheus ${operator} deploys; no web UI: its assets are built by npm)`,
+      placement: 'load',
+      neededIn: 'gitops',
+    },
+  ];
+}
+
 /** The control-plane services Dapr's chart deploys, each its own image. */
 export const DAPR_CONTROL_PLANE = ['operator', 'placement', 'scheduler', 'sentry', 'injector'] as const;
 
@@ -201,8 +255,11 @@ export function clusterImages(root: string): ClusterImage[] {
     {
       ref: bootstrapRegistryImage(root),
       recipe: 'registry',
-      from: `${need(v, 'REGISTRY_MODULE')} ${need(v, 'REGISTRY_VERSION')} (tools/registry: filesystem storage, no cloud drivers)`,
+      from:
+        `${need(v, 'REGISTRY_MODULE')} ${need(v, 'REGISTRY_VERSION')} (tools/registry: filesystem storage, no cloud drivers); ` +
+        `also Harbor's registry at NodePort 30000 (Harbor's images are built from no module)`,
       placement: 'host',
+      alsoLoad: true,
       neededIn: 'gitops',
     },
     ...fluxControllers(root).map(
@@ -224,6 +281,8 @@ export function clusterImages(root: string): ClusterImage[] {
       neededIn: 'gitops',
     },
     ...daprImages(root, v),
+    ...esoImages(v),
+    ...prometheusImages(v),
   ];
   images.push({
     ref: builtNodeImage(root),
@@ -259,9 +318,45 @@ export function clusterCharts(root: string): ClusterChart[] {
       substitution: `no module ships the pinned chart 3.13.0; ${metrics}'s charts/ holds its source before that release, which runs the pinned image ${metrics}`,
     },
     {
+      name: 'external-secrets',
+      version: need(v, 'ESO_CHART_VERSION'),
+      from: `${need(v, 'ESO_MODULE')} ${need(v, 'ESO_VERSION')} deploy/charts/external-secrets, without its bitwarden-sdk-server subchart (off by default; it is pulled from ghcr.io)`,
+      substitution:
+        `the pinned chart ${need(v, 'ESO_PINNED_CHART')} deploys an ESO the proxy does not serve; ${need(v, 'ESO_VERSION')}'s deploy/charts ` +
+        `holds its source before that release (${need(v, 'ESO_CHART_VERSION')}), which runs the image ${need(v, 'ESO_VERSION')}`,
+    },
+    {
       name: 'dapr',
       version: need(v, 'DAPRD_VERSION').replace(/^v/, ''),
       from: `${need(v, 'DAPRD_MODULE')} ${need(v, 'DAPRD_VERSION')} charts/dapr, versioned by dapr's own release step (.github/scripts/set_helm_dapr_version.sh)`,
+    },
+  ];
+}
+
+/** Plain manifests a controller is installed from where the project ships no chart in a module (an OCI artifact in the bootstrap registry). */
+export interface ClusterManifests {
+  /** The artifact's repository in oci://…/manifests/ (the OCIRepository of clusters/kind-airgapped/controllers names it). */
+  name: string;
+  /** Its tag: the version of the source. */
+  version: string;
+  /** Where tools/images/manifests.sh takes the files from. */
+  from: string;
+  /** What it stands in for, and why (never silent). */
+  substitution: string;
+}
+
+/** The manifests `cluster up --images build` pushes to the bootstrap registry beside the charts. */
+export function clusterManifests(root: string): ClusterManifests[] {
+  const v = toolVersions(root);
+  const operator = need(v, 'PROMETHEUS_OPERATOR_VERSION');
+  return [
+    {
+      name: 'prometheus-operator',
+      version: operator,
+      from: `${need(v, 'PROMETHEUS_OPERATOR_MODULE')} ${operator} bundle.yaml (its CRDs, RBAC and Deployment)`,
+      substitution:
+        `kube-prometheus-stack (no module ships its chart, nor Grafana's): the operator ${operator} it ships and a Prometheus ` +
+        `${need(v, 'PROMETHEUS_VERSION')} with its selectors; no Grafana, kube-state-metrics or node-exporter`,
     },
   ];
 }

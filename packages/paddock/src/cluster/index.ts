@@ -24,13 +24,17 @@ export {
 } from './plan.js';
 export {
   clusterCharts,
+  clusterManifests,
   clusterImages,
   builtNodeImage,
+  bootstrapRegistryImage,
+  ESO_IMAGE_REPOSITORY,
   toolVersions,
   FLUX_COMPONENTS,
   DAPR_CONTROL_PLANE,
   daprSubstitutes,
   type ClusterChart,
+  type ClusterManifests,
   type ClusterImage,
   type ImageSource,
 } from './images.js';

@@ -3,7 +3,16 @@ import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import type { HostFacts } from './host.js';
-import { bootstrapRegistryImage, builtNodeImage, type ClusterImage, clusterCharts, clusterImages, FLUX_COMPONENTS, type ImageSource } from './images.js';
+import {
+  bootstrapRegistryImage,
+  builtNodeImage,
+  type ClusterImage,
+  clusterCharts,
+  clusterImages,
+  clusterManifests,
+  FLUX_COMPONENTS,
+  type ImageSource,
+} from './images.js';
 import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
 
 /**
@@ -56,6 +65,8 @@ export const UP_PHASES = ['prerequisites', 'images', 'cluster', 'network', 'gito
 
 /** Where the built Cilium chart is copied (tools/images/chart.sh), relative to the repository. */
 export const BUILT_CHART_DIR = '.cache/cluster/charts';
+/** Where tools/images/manifests.sh writes the controllers' manifests, relative to the repository. */
+export const BUILT_MANIFESTS_DIR = '.cache/cluster/manifests';
 
 /**
  * The kind config `kind create` reads: the tree's platform/clusters/kind/kind-config.yaml
@@ -309,7 +320,7 @@ function neededImages(o: PlanOptions): ClusterImage[] {
 /** The images `kind load` puts onto the nodes in a phase (the rest are in the node image, or run beside it). */
 const loadedIn = (root: string, phase: ClusterImage['neededIn']): string[] =>
   clusterImages(root)
-    .filter((i) => i.placement === 'load' && i.neededIn === phase)
+    .filter((i) => (i.placement === 'load' || i.alsoLoad) && i.neededIn === phase)
     .map((i) => i.ref);
 
 /** `paddock cluster up`: from nothing to every Kustomization and HelmRelease ready. */
@@ -448,7 +459,7 @@ function gitopsSteps(o: PlanOptions): Step[] {
       action: { kind: 'exec', argv: ['flux', 'install', `--version=${VERSIONS.flux}`, FLUX_COMPONENTS_FLAG, '--context', CLUSTER.context] },
     },
     { phase: 'gitops', title: 'check Flux', action: { kind: 'exec', argv: ['flux', 'check', FLUX_COMPONENTS_FLAG, '--context', CLUSTER.context] } },
-    ...(o.images === 'build' ? controllerChartSteps(o) : []),
+    ...(o.images === 'build' ? [...controllerChartSteps(o), ...controllerManifestSteps(o)] : []),
     pushTree(o),
     {
       phase: 'gitops',
@@ -480,6 +491,39 @@ function controllerChartSteps(o: PlanOptions): Step[] {
       phase: 'gitops',
       title: `push it to the bootstrap registry as ${repo}/${c.name}:${c.version} (pods: oci://${CLUSTER.registry}:5000/${CLUSTER.chartsRepository})`,
       action: { kind: 'exec', argv: ['helm', 'push', join(o.workDir, `${c.name}-${c.version}.tgz`), repo, '--plain-http'] },
+    },
+  ]);
+}
+
+/**
+ * Where a controller ships no chart in its module: its own manifests, taken
+ * from the pinned module and pushed to the bootstrap registry as an OCI
+ * artifact, which a Flux Kustomization of clusters/kind-airgapped applies.
+ */
+function controllerManifestSteps(o: PlanOptions): Step[] {
+  const repo = `oci://localhost:${CLUSTER.registryHostPort}/${CLUSTER.manifestsRepository}`;
+  return clusterManifests(o.root).flatMap((m): Step[] => [
+    {
+      phase: 'gitops',
+      title: `take the ${m.name} manifests ${m.version} from ${m.from} (substitution: ${m.substitution})`,
+      action: { kind: 'exec', cwd: o.root, argv: ['tools/images/manifests.sh', m.name] },
+    },
+    {
+      phase: 'gitops',
+      title: `push them to the bootstrap registry as ${repo}/${m.name}:${m.version} (pods: oci://${CLUSTER.registry}:5000/${CLUSTER.manifestsRepository})`,
+      action: {
+        kind: 'exec',
+        cwd: o.root,
+        argv: [
+          'flux',
+          'push',
+          'artifact',
+          `${repo}/${m.name}:${m.version}`,
+          `--path=${BUILT_MANIFESTS_DIR}/${m.name}`,
+          `--source=${m.from.split(' ')[0]}`,
+          `--revision=${m.version}`,
+        ],
+      },
     },
   ]);
 }

@@ -19,6 +19,8 @@ export const CLUSTER = {
   treeRepository: 'paddock/platform',
   /** Where the controllers' charts go in the bootstrap registry when no chart repository answers (clusters/kind-airgapped). */
   chartsRepository: 'charts',
+  /** Where the controllers' plain manifests go beside them (an OCI artifact per controller; clusters/kind-airgapped). */
+  manifestsRepository: 'manifests',
   /** Harbor, from the host (API) and from pods and nodes (registry). */
   harborHost: 'localhost:30000',
   harborInCluster: 'paddock-control-plane:30000',

@@ -11,6 +11,7 @@ import {
   chooseImageSource,
   clusterCharts,
   clusterImages,
+  clusterManifests,
   describe,
   missingTools,
   formatPlan,
@@ -56,11 +57,19 @@ function imageSources(o: PlanOptions): { ref: string; source: ImageSource; from:
 /** Where the controllers' charts come from under this plan: their HelmRepositories, or the bootstrap registry. */
 function chartSources(o: PlanOptions): { chart: string; from: string; substitution?: string }[] {
   if (o.images !== 'build') return [{ chart: 'every chart', from: 'its HelmRepository in platform/infrastructure/controllers/sources.yaml' }];
-  return clusterCharts(o.root).map((c) => ({
-    chart: `oci://${CLUSTER.registry}:5000/${CLUSTER.chartsRepository}/${c.name}:${c.version}`,
-    from: c.from,
-    ...(c.substitution ? { substitution: c.substitution } : {}),
-  }));
+  return [
+    ...clusterCharts(o.root).map((c) => ({
+      chart: `oci://${CLUSTER.registry}:5000/${CLUSTER.chartsRepository}/${c.name}:${c.version}`,
+      from: c.from,
+      ...(c.substitution ? { substitution: c.substitution } : {}),
+    })),
+    // controllers with no chart in a module: their own manifests, as an OCI artifact Flux applies
+    ...clusterManifests(o.root).map((m) => ({
+      chart: `oci://${CLUSTER.registry}:5000/${CLUSTER.manifestsRepository}/${m.name}:${m.version}`,
+      from: m.from,
+      substitution: m.substitution,
+    })),
+  ];
 }
 
 function sourcesText(o: PlanOptions, images: { ref: string; source: ImageSource; from: string }[]): string {
@@ -68,7 +77,7 @@ function sourcesText(o: PlanOptions, images: { ref: string; source: ImageSource;
   return (
     `images: ${o.images === 'build' ? 'built here from pinned source' : 'pulled from their registries'}${o.imagesWhy ? ` (${o.imagesWhy})` : ''}\n` +
     `${images.map((i) => `  ${i.source.padEnd(5)} ${i.ref}  ← ${i.from}`).join('\n')}\n` +
-    `charts of the platform's controllers: ${o.images === 'build' ? 'served by the bootstrap registry (platform/clusters/kind-airgapped)' : 'pulled by Flux'}\n` +
+    `charts and manifests of the platform's controllers: ${o.images === 'build' ? 'served by the bootstrap registry (platform/clusters/kind-airgapped)' : 'pulled by Flux'}\n` +
     `${charts.map((c) => `  ${c.chart}  ← ${c.from}${c.substitution ? `\n      substitution: ${c.substitution}` : ''}`).join('\n')}\n\n`
   );
 }

@@ -53,7 +53,7 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     component: 'prometheus-operator',
     version: 'v0.90.1',
     module: 'github.com/prometheus-operator/prometheus-operator',
-    files: ['podmonitors', 'servicemonitors', 'prometheusrules'].map((f) => `example/prometheus-operator-crd/monitoring.coreos.com_${f}.yaml`),
+    files: ['podmonitors', 'servicemonitors', 'prometheusrules', 'prometheuses'].map((f) => `example/prometheus-operator-crd/monitoring.coreos.com_${f}.yaml`),
   },
   {
     component: 'Cilium',
