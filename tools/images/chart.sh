@@ -28,7 +28,7 @@ case $name in
   *) idie "unknown chart '${name}' (known: cilium metrics-server dapr external-secrets)" ;;
 esac
 out=$CACHE/charts/$name
-if [[ -f $out/Chart.yaml ]] && grep -Eqx "version: [\"']?$chart[\"']?" "$out/Chart.yaml"; then exit 0; fi
+if [[ -f $out/Chart.yaml ]] && grep -Eqx "version: [\"']?${chart}[\"']?" "$out/Chart.yaml"; then exit 0; fi
 src=$(gomod_dir "$module" "$version")
 [[ -f $src/$sub/Chart.yaml ]] || idie "no $sub/Chart.yaml in $module@$version (Go module cache: $src)"
 rm -rf "$out" "$out.tmp" && mkdir -p "$out.tmp/charts"
@@ -47,6 +47,6 @@ if [[ -n ${drop_dependencies:-} ]]; then
   mv "$out.tmp/Chart.yaml" "$out.tmp/charts/$name/Chart.yaml" && rm -f "$out.tmp/charts/$name/Chart.lock"
   ! grep -q '^dependencies:' "$out.tmp/charts/$name/Chart.yaml" || idie "could not drop the dependencies of $sub/Chart.yaml"
 fi
-grep -Eqx "version: [\"']?$chart[\"']?" "$out.tmp/charts/$name/Chart.yaml" || idie "$module@$version ships $sub/Chart.yaml at another version than $chart"
+grep -Eqx "version: [\"']?${chart}[\"']?" "$out.tmp/charts/$name/Chart.yaml" || idie "$module@$version ships $sub/Chart.yaml at another version than $chart"
 mv "$out.tmp/charts/$name" "$out" && rm -rf "$out.tmp"
 ilog "chart $name $chart: taken from $module@$version/$sub"
