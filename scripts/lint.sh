@@ -32,7 +32,7 @@ say "shellcheck: every shell script"
 if ! command -v shellcheck >/dev/null; then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     echo "installing Debian's shellcheck (apt-get)…"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck; } >/dev/null 2>&1 ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 shellcheck; } >/dev/null 2>&1 ||
       { echo "apt-get install shellcheck failed: install it by hand, then run make lint again" >&2; exit 2; }
   else
     echo "shellcheck is not installed: install it (apt-get install shellcheck, brew install shellcheck), then run make lint again" >&2

@@ -27,7 +27,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # A stale package list makes apt-get install fail; refresh it once, quietly.
   $SUDO apt-get update -qq >/dev/null
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
   # Debian's package starts a system-wide Redis; paddock starts its own on a free port.
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
     $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true

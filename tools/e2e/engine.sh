@@ -57,7 +57,7 @@ start() {
     { [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; } ||
       die "no Docker engine answers and dockerd is not installed; install Docker (https://docs.docker.com/engine/install/) and start it"
     say "installing Debian's docker.io (apt-get)…"
-    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io; } >"$CACHE/logs/apt-docker.log" 2>&1 ||
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 docker.io; } >"$CACHE/logs/apt-docker.log" 2>&1 ||
       { tail -n 15 "$CACHE/logs/apt-docker.log" >&2; die "apt-get install docker.io failed (log: $CACHE/logs/apt-docker.log)"; }
   fi
   [[ $(id -u) == 0 ]] || die "no Docker engine answers; start one (as root, dockerd), or run make e2e as root to let it start dockerd"
