@@ -384,8 +384,23 @@ prepare_node() {
 # one builder per image: two runs sharing the cache would copy into one rootfs
 lock "img-$name"
 ONLY_HASH=1 prepare
-# the recipes' code is an input too (comments and progress lines are not)
-recipes=$(grep -vE '^\s*(#|ilog )' "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)
+# the recipe's code is an input too: its own arm of prepare() and the code
+# every recipe shares (not the other arms, so adding or changing one image
+# rebuilds that image only; not comments and progress lines)
+recipe_code() {
+  awk -v n="$name" '
+    /^prepare\(\) \{/ { inprep = 1; next }
+    inprep && /^}/ { inprep = 0; next }
+    !inprep { print; next }
+    !inarm && match($0, /^    [a-z*][a-z0-9*| -]*\)/) {
+      k = split(substr($0, 5, RLENGTH - 5), pats, /[ |]+/)
+      for (i = 1; i <= k; i++) if (pats[i] == n) inarm = 1
+    }
+    inarm { print }
+    inarm && /;;[[:space:]]*$/ { inarm = 0 }
+  ' "${BASH_SOURCE[0]}" | grep -vE '^\s*(#|ilog )'
+}
+recipes=$(recipe_code | sha256sum | cut -c1-16)
 hash=$(printf '%s\n%s' "$recipes" "$recipe_inputs" | sha256sum | cut -c1-16)
 have=$(docker image inspect --format '{{index .Config.Labels "dev.paddock.content"}}' "$ref" 2>/dev/null || true)
 old_id=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
