@@ -23,6 +23,9 @@
 #   prometheus-operator | prometheus-config-reloader
 #                            Prometheus Operator's cmd/<name> at PROMETHEUS_OPERATOR_VERSION (tools/images/prometheus-operator)
 #   prometheus               cmd/prometheus of PROMETHEUS_MODULE at PROMETHEUS_MODULE_VERSION (= PROMETHEUS_VERSION)
+#   vault                    github.com/hashicorp/vault at VAULT_VERSION (tools/images/vault), no web UI
+#   redis | python           Debian bookworm's redis-server and python3 (rootfs.sh), in place of
+#                            the Alpine images the platform names (no module builds them)
 #   node                     the kind node: Debian bookworm (rootfs.sh node), kind's base files,
 #                            kubelet/kubeadm/kubectl, and PRELOAD_REFs (images already built)
 #                            imported into its containerd at boot, before the kubelet starts
@@ -68,6 +71,12 @@ oci_caps() { # tools/oci-caps as a static binary, path printed (the same build a
     echo "$hash" >"$TOOLS/bin/.paddock-runc.version"
   fi
   printf '%s\n' "$out"
+}
+
+debian_root() { # the cached Debian root file system NAME (rootfs.sh) as $root, without docs
+  mkdir -p "$root"
+  cp -a "$CACHE/rootfs-$1/." "$root/"
+  rm -rf "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale" "$root/usr/share/info"
 }
 
 # ---- recipes: each fills $root and CHANGES, and prints its inputs' identity
@@ -287,8 +296,47 @@ prepare() {
       # as its Dockerfile (the operator runs /bin/prometheus with its own flags; promtool is left out)
       CHANGES=('USER 65534' 'EXPOSE 9090' 'VOLUME ["/prometheus"]' 'WORKDIR /prometheus' 'ENTRYPOINT ["/bin/prometheus"]'
         'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]') ;;
+    vault)
+      local mod=$IMAGES_DIR/vault v=github.com/hashicorp/vault/version
+      grep -qx "require $VAULT_MODULE $VAULT_VERSION" "$mod/go.mod" || idie "tools/images/vault/go.mod must require $VAULT_MODULE $VAULT_VERSION (tools/versions.env)"
+      file_inputs "$mod/go.mod" "$mod/go.sum"
+      inputs "$VAULT_COMMIT $VAULT_BUILD_DATE" "$(go env GOVERSION)"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      minimal_files
+      # as upstream's image: user vault (100) in group vault (1000), which owns /vault
+      echo 'vault:x:100:1000:vault:/home/vault:/sbin/nologin' >>"$root/etc/passwd"
+      echo 'vault:x:1000:vault' >>"$root/etc/group"
+      mkdir -p "$root/bin" "$root/vault/logs" "$root/vault/file" "$root/vault/config" "$root/home/vault"
+      chown -R 100:1000 "$root/vault" "$root/home/vault"
+      ilog "  compiling vault ${VAULT_VERSION} (with its built-in plugins: fifteen minutes or more when Go's build cache is cold)…"
+      # its scripts/build.sh: tags vault, the commit and build date in its version package
+      (cd "$mod" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' run_logged image-vault \
+        go build -trimpath -tags vault -ldflags "-s -w -X $v.GitCommit=$VAULT_COMMIT -X $v.BuildDate=$VAULT_BUILD_DATE" \
+        -o "$root/bin/vault" "$VAULT_MODULE")
+      # as its Dockerfile, less docker-entrypoint.sh (it chowns /vault and
+      # setcaps the binary for mlock; the platform runs `vault server -dev` as
+      # user 100 with SKIP_SETCAP, naming the command)
+      CHANGES=('ENV PATH=/bin:/usr/bin' 'ENV NAME=vault' 'VOLUME ["/vault/logs", "/vault/file"]' 'EXPOSE 8200'
+        'ENTRYPOINT ["/bin/vault"]' 'CMD ["server", "-dev"]') ;;
+    redis)
+      "$IMAGES_DIR/rootfs.sh" redis
+      inputs "rootfs $(cat "$CACHE/rootfs-redis.stamp")"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      debian_root redis
+      # as the official image: user and group redis at 999, /data the working folder
+      chroot "$root" groupmod -g 999 redis
+      chroot "$root" usermod -u 999 -g 999 redis
+      mkdir -p "$root/data" && chown 999:999 "$root/data"
+      CHANGES=('ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'VOLUME ["/data"]' 'WORKDIR /data'
+        'EXPOSE 6379' 'CMD ["redis-server"]') ;;
+    python)
+      "$IMAGES_DIR/rootfs.sh" python
+      inputs "rootfs $(cat "$CACHE/rootfs-python.stamp")"
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      debian_root python
+      CHANGES=('ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' 'CMD ["python3"]') ;;
     node) prepare_node ;;
-    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd local-path-provisioner local-path-helper external-secrets prometheus-operator prometheus-config-reloader prometheus node)" ;;
+    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd local-path-provisioner local-path-helper external-secrets prometheus-operator prometheus-config-reloader prometheus vault redis python node)" ;;
   esac
 }
 

@@ -7,9 +7,11 @@
 #   cilium  the cilium agent's runtime (what images/runtime of the cilium
 #           module installs, with Debian's clang-19/llc-19 and bpftool in
 #           place of cilium's own LLVM and bpftool builds)
+#   redis   Redis from Debian (in place of the redis:7.4-alpine the platform names)
+#   python  Python 3 from Debian (in place of python:3.12-alpine)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-name=${1:?usage: rootfs.sh node|cilium}
+name=${1:?usage: rootfs.sh node|cilium|redis|python}
 MIRROR=${PADDOCK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 case $name in
@@ -24,7 +26,9 @@ case $name in
   # loopback plugin (from Debian instead of a GitHub release).
   cilium) PACKAGES=(bash-completion iproute2 iptables ipset kmod ca-certificates libatomic1 jq
     clang-19 llvm-19 bpftool containernetworking-plugins) ;;
-  *) idie "unknown root file system '$name' (known: node, cilium)" ;;
+  redis) PACKAGES=(redis-server) ;;
+  python) PACKAGES=(python3) ;;
+  *) idie "unknown root file system '$name' (known: node, cilium, redis, python)" ;;
 esac
 
 out=$CACHE/rootfs-$name
