@@ -5,7 +5,8 @@
 // Docker (the live run is make e2e).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,6 +14,7 @@ import { parse } from 'yaml';
 import {
   BUILT_CHART_DIR,
   CLUSTER,
+  CONFIGS_WORKLOADS,
   FLUX_COMPONENTS,
   VERSIONS,
   builtNodeImage,
@@ -25,6 +27,7 @@ import {
   registriesAnswer,
   toolVersions,
   upPlan,
+  workloadImages,
   type Step,
 } from 'paddock/cluster/index.js';
 import { UserError } from 'paddock/report/errors.js';
@@ -102,6 +105,10 @@ describe('the images the cluster needs', () => {
         `quay.io/prometheus-operator/prometheus-operator:${pins.PROMETHEUS_OPERATOR_VERSION}`,
         `quay.io/prometheus-operator/prometheus-config-reloader:${pins.PROMETHEUS_OPERATOR_VERSION}`,
         `quay.io/prometheus/prometheus:${pins.PROMETHEUS_VERSION}`,
+        // the platform's own services, as their manifests name them
+        `hashicorp/vault:${pins.VAULT_VERSION!.replace(/^v/, '')}`,
+        'redis:7.4-alpine',
+        'python:3.12-alpine',
         builtNodeImage(paths.root),
       ],
     );
@@ -134,6 +141,44 @@ describe('the images the cluster needs', () => {
     const list = /^FLUX_COMPONENTS=\(([^)]*)\)/m.exec(script)?.[1]?.trim().split(/\s+/);
     assert.deepEqual(list, [...FLUX_COMPONENTS]);
     for (const name of FLUX_COMPONENTS) assert.match(pins[`FLUX_${name.toUpperCase().replace(/-/g, '_')}_VERSION`] ?? '', /^v\d+\.\d+\.\d+$/, name);
+  });
+
+  it("builds every image a workload of platform/infrastructure names (no pod of the platform's own pulls)", () => {
+    const refs = new Set(images.map((i) => i.ref));
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    const named = files(join(paths.root, 'platform', 'infrastructure')).flatMap((f) => workloadImages(f).map((c) => ({ f, ...c })));
+    assert.ok(named.length >= 4, "vault, redis and the provisioner's Job and Deployment");
+    for (const c of named)
+      assert.ok(refs.has(c.image), `${c.f.slice(paths.root.length + 1)}: container ${c.container} names ${c.image}, which the plan builds`);
+    for (const recipe of ['redis', 'python']) {
+      const from = images.find((i) => i.recipe === recipe)!.from;
+      assert.match(from, /^Debian bookworm's \S+ \(\w+ [\d.]+\) in place of \S+: .{20,}/, `${recipe}: the substitution is named, with its reason`);
+    }
+  });
+
+  it('follows the manifests for the services it builds, and refuses a Vault tag other than the pin', () => {
+    const root = mkdtempSync(join(tmpdir(), 'paddock-configs-'));
+    try {
+      cpSync(join(paths.root, 'tools', 'versions.env'), join(root, 'tools', 'versions.env'));
+      cpSync(join(paths.root, 'tools', 'images', 'etcd'), join(root, 'tools', 'images', 'etcd'), { recursive: true });
+      cpSync(join(paths.root, 'platform'), join(root, 'platform'), { recursive: true });
+      const edit = (file: string, from: string, to: string) => {
+        const f = join(root, file);
+        writeFileSync(f, readFileSync(f, 'utf8').replace(from, to));
+      };
+      edit(CONFIGS_WORKLOADS.redis.file, 'image: redis:7.4-alpine', 'image: redis:7.2-alpine');
+      assert.ok(clusterImages(root).some((i) => i.recipe === 'redis' && i.ref === 'redis:7.2-alpine'));
+      edit(CONFIGS_WORKLOADS.vault.file, 'image: hashicorp/vault:1.21.0', 'image: hashicorp/vault:1.20.4');
+      assert.throws(
+        () => clusterImages(root),
+        /vault\.yaml names hashicorp\/vault:1\.20\.4 but tools\/versions\.env pins VAULT_VERSION=v1\.21\.0; make them agree/,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('every recipe the plan names exists in tools/images/build.sh', () => {

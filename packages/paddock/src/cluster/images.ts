@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import { readPins } from '../tools/pins.js';
 
@@ -186,6 +187,73 @@ function prometheusImages(v: Record<string, string>): ClusterImage[] {
   ];
 }
 
+/** The workloads of the platform's own services, and the container whose image each names. */
+export const CONFIGS_WORKLOADS = {
+  vault: { file: 'platform/infrastructure/configs/vault/vault.yaml', container: 'vault' },
+  redis: { file: 'platform/infrastructure/configs/redis/redis.yaml', container: 'redis' },
+  python: { file: 'platform/infrastructure/configs/tenant-provisioner/provisioner.yaml', container: 'provisioner' },
+} as const;
+
+interface Workload {
+  kind?: string;
+  spec?: { template?: { spec?: { containers?: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] } } };
+}
+
+/** The container images of every workload in a manifest file (Deployments, Jobs, DaemonSets, StatefulSets). */
+export function workloadImages(file: string): { container: string; image: string }[] {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Workload | null);
+  return docs.flatMap((d) => {
+    const pod = d?.spec?.template?.spec;
+    return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].flatMap((c) => (c.image ? [{ container: c.name, image: c.image }] : []));
+  });
+}
+
+/** The image a manifest of platform/ names for a container (the reference its build is tagged with). */
+function imageIn(root: string, w: { file: string; container: string }): string {
+  const image = workloadImages(join(root, w.file)).find((c) => c.container === w.container)?.image;
+  if (!image) throw new Error(`${w.file} has no container "${w.container}" with an image`);
+  return image;
+}
+
+/**
+ * The platform's own services (platform/infrastructure/configs), under the
+ * references their manifests name: Vault from its module at the tag
+ * vault.yaml names (which must be the pin); Redis and Python, C programs no
+ * module proxy serves, from Debian bookworm's packages, the same ones make
+ * test's local runtime runs (a substitution, named).
+ */
+function configsImages(root: string, v: Record<string, string>): ClusterImage[] {
+  const vault = need(v, 'VAULT_VERSION');
+  const vaultRef = imageIn(root, CONFIGS_WORKLOADS.vault);
+  if (vaultRef.replace(/^.*:/, '') !== vault.replace(/^v/, ''))
+    throw new Error(`${CONFIGS_WORKLOADS.vault.file} names ${vaultRef} but tools/versions.env pins VAULT_VERSION=${vault}; make them agree`);
+  const redis = imageIn(root, CONFIGS_WORKLOADS.redis);
+  const python = imageIn(root, CONFIGS_WORKLOADS.python);
+  return [
+    {
+      ref: vaultRef,
+      recipe: 'vault',
+      from: `${need(v, 'VAULT_MODULE')} ${vault} (-tags vault, as its scripts/build.sh; no web UI: its assets are built by npm)`,
+      placement: 'load',
+      neededIn: 'gitops',
+    },
+    {
+      ref: redis,
+      recipe: 'redis',
+      from: `Debian bookworm's redis-server (Redis 7.0) in place of ${redis}: no registry here builds Redis; the ACLs the provisioner writes are Redis 7.0's`,
+      placement: 'load',
+      neededIn: 'gitops',
+    },
+    {
+      ref: python,
+      recipe: 'python',
+      from: `Debian bookworm's python3 (Python 3.11) in place of ${python}: no registry here builds CPython; the provisioner is standard library only, tested on 3.11`,
+      placement: 'load',
+      neededIn: 'gitops',
+    },
+  ];
+}
+
 /** The control-plane services Dapr's chart deploys, each its own image. */
 export const DAPR_CONTROL_PLANE = ['operator', 'placement', 'scheduler', 'sentry', 'injector'] as const;
 
@@ -283,6 +351,7 @@ export function clusterImages(root: string): ClusterImage[] {
     ...daprImages(root, v),
     ...esoImages(v),
     ...prometheusImages(v),
+    ...configsImages(root, v),
   ];
   images.push({
     ref: builtNodeImage(root),

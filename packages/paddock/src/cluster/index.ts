@@ -29,6 +29,8 @@ export {
   builtNodeImage,
   bootstrapRegistryImage,
   ESO_IMAGE_REPOSITORY,
+  CONFIGS_WORKLOADS,
+  workloadImages,
   toolVersions,
   FLUX_COMPONENTS,
   DAPR_CONTROL_PLANE,
