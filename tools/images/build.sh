@@ -297,16 +297,24 @@ prepare() {
       CHANGES=('USER 65534' 'EXPOSE 9090' 'VOLUME ["/prometheus"]' 'WORKDIR /prometheus' 'ENTRYPOINT ["/bin/prometheus"]'
         'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]') ;;
     vault)
-      local mod=$IMAGES_DIR/vault v=github.com/hashicorp/vault/version
+      local mod=$IMAGES_DIR/vault v=github.com/hashicorp/vault/version deb a
       grep -qx "require $VAULT_MODULE $VAULT_VERSION" "$mod/go.mod" || idie "tools/images/vault/go.mod must require $VAULT_MODULE $VAULT_VERSION (tools/versions.env)"
       file_inputs "$mod/go.mod" "$mod/go.sum"
       inputs "$VAULT_COMMIT $VAULT_BUILD_DATE" "$(go env GOVERSION)"
+      deb=$(debian_deb busybox-static)
+      inputs "$(basename "$deb")"
       [[ ${ONLY_HASH:-0} == 1 ]] && return 0
       minimal_files
+      # upstream's image is Alpine's: a busybox userland (sh, env…) beside
+      # vault, which a `kubectl exec` into it counts on; Debian's static busybox
+      mkdir -p "$root/bin"
+      dpkg-deb --fsys-tarfile "$deb" | tar -xO ./bin/busybox >"$root/bin/busybox"
+      chmod 0755 "$root/bin/busybox"
+      for a in $("$root/bin/busybox" --list); do [[ -e $root/bin/$a ]] || ln -s busybox "$root/bin/$a"; done
       # as upstream's image: user vault (100) in group vault (1000), which owns /vault
       echo 'vault:x:100:1000:vault:/home/vault:/sbin/nologin' >>"$root/etc/passwd"
       echo 'vault:x:1000:vault' >>"$root/etc/group"
-      mkdir -p "$root/bin" "$root/vault/logs" "$root/vault/file" "$root/vault/config" "$root/home/vault"
+      mkdir -p "$root/vault/logs" "$root/vault/file" "$root/vault/config" "$root/home/vault"
       chown -R 100:1000 "$root/vault" "$root/home/vault"
       ilog "  compiling vault ${VAULT_VERSION} (with its built-in plugins: fifteen minutes or more when Go's build cache is cold)…"
       # its scripts/build.sh: tags vault, the commit and build date in its version package

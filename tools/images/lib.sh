@@ -44,3 +44,19 @@ run_logged() {
 gomod_dir() {
   GOFLAGS=-mod=mod GOWORK=off go mod download -json "$1@$2" | awk -F'"' '$2 == "Dir" {print $4; exit}'
 }
+
+# debian_deb PACKAGE → the path of a .deb of PACKAGE from the host's Debian
+# mirror, downloaded once into $CACHE/debs (for an image that needs one file
+# of a package, not a whole root file system)
+debian_deb() {
+  local dir=$CACHE/debs f
+  mkdir -p "$dir"
+  f=$(compgen -G "$dir/$1_*.deb" | head -n 1) || true
+  if [[ -z $f ]]; then
+    command -v apt-get >/dev/null || idie "$1 comes from Debian's packages; apt-get is needed (a Debian or Ubuntu host)"
+    (cd "$dir" && { apt-get download -q "$1" || { apt-get update -q && apt-get download -q "$1"; }; }) >"$CACHE/logs/deb-$1.log" 2>&1 ||
+      idie "apt-get download $1 failed; full log: $CACHE/logs/deb-$1.log"
+    f=$(compgen -G "$dir/$1_*.deb" | head -n 1)
+  fi
+  printf '%s\n' "$f"
+}
