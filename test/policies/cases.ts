@@ -68,7 +68,7 @@ export function renderApp1(): KubeObject[] {
 }
 
 /** An app rendered by the real chart from app1's values (binding on), under another name. */
-function renderApp(name: string): KubeObject[] {
+export function renderApp(name: string): KubeObject[] {
   const out = execFileSync(
     tool('helm'),
     [
