@@ -257,14 +257,11 @@ function configsImages(root: string, v: Record<string, string>): ClusterImage[] 
 /** The control-plane services Dapr's chart deploys, each its own image. */
 export const DAPR_CONTROL_PLANE = ['operator', 'placement', 'scheduler', 'sentry', 'injector'] as const;
 
-/** Every image the cluster runs, in build order: what `cluster up` builds where it cannot pull. */
-export function clusterImages(root: string): ClusterImage[] {
-  const v = toolVersions(root);
+/** What kubeadm deploys (kindest/node has these built in): preloaded into the node image. */
+function kubeadmImages(root: string, v: Record<string, string>): ClusterImage[] {
   const k8s = need(v, 'KUBERNETES_VERSION');
-  const cilium = need(v, 'CILIUM_VERSION');
   const kube = `k8s.io/kubernetes ${k8s}`;
-  const ciliumSrc = `github.com/cilium/cilium ${cilium}`;
-  const images: ClusterImage[] = [
+  return [
     {
       ref: `registry.k8s.io/pause:${need(v, 'PAUSE_VERSION')}`,
       recipe: 'pause',
@@ -289,6 +286,18 @@ export function clusterImages(root: string): ClusterImage[] {
       placement: 'preload',
       neededIn: 'cluster',
     },
+  ];
+}
+
+/** Every image the cluster runs, in build order: what `cluster up` builds where it cannot pull. */
+export function clusterImages(root: string): ClusterImage[] {
+  const v = toolVersions(root);
+  const k8s = need(v, 'KUBERNETES_VERSION');
+  const cilium = need(v, 'CILIUM_VERSION');
+  const kube = `k8s.io/kubernetes ${k8s}`;
+  const ciliumSrc = `github.com/cilium/cilium ${cilium}`;
+  const images: ClusterImage[] = [
+    ...kubeadmImages(root, v),
     // kind's default storage class and provisioner (kindest/node has them built in)
     {
       ref: need(v, 'KIND_STORAGE_PROVISIONER_IMAGE'),
