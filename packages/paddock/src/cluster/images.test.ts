@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { paths } from '../paths.js';
 import {
   bootstrapRegistryImage,
@@ -15,9 +15,15 @@ import {
   kindNodeImage,
 } from './images.js';
 
+const copies: string[] = [];
+after(() => {
+  for (const root of copies) rmSync(root, { recursive: true, force: true });
+});
+
 /** A copy of the pins (and the etcd wrapper the etcd tag comes from) to change one line of. */
 function pinsWith(edit: (env: string) => string): string {
-  const root = mkdtempSync(join(tmpdir(), 'pins-'));
+  const root = mkdtempSync(join(tmpdir(), 'paddock-pins-'));
+  copies.push(root);
   mkdirSync(join(root, 'tools', 'images'), { recursive: true });
   writeFileSync(join(root, 'tools', 'versions.env'), edit(readFileSync(join(paths.root, 'tools', 'versions.env'), 'utf8')));
   cpSync(join(paths.root, 'tools', 'images', 'etcd'), join(root, 'tools', 'images', 'etcd'), { recursive: true });

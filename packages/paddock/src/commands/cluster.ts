@@ -151,13 +151,20 @@ export function register(program: Command): void {
       }
       // Where images are built, so are the tools (tools/build.sh in the plan): use those.
       if (o.images === 'build') pinnedToolsFirst(paths.toolsBin);
-      // the work folder (kind config, packaged charts) serves this run only
+      // the work folder (kind config, packaged charts) serves this run only, interrupted or not
+      const removeWorkDir = () => rmSync(o.workDir, { recursive: true, force: true });
+      const onSignal = (signal: NodeJS.Signals) => {
+        removeWorkDir();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
       try {
         await runPlan(steps, async () => {
           await status(false);
         });
       } finally {
-        rmSync(o.workDir, { recursive: true, force: true });
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        removeWorkDir();
       }
       if (opts.json) printJson({ ok: true, command, steps: steps.length }, { compact: true });
       else if (opts.until) process.stdout.write(`${pc.green('✔')} cluster ${command} done up to the "${opts.until}" phase (--until).\n`);
