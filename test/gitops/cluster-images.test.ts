@@ -109,6 +109,9 @@ describe('the images the cluster needs', () => {
         `hashicorp/vault:${pins.VAULT_VERSION!.replace(/^v/, '')}`,
         'redis:7.4-alpine',
         'python:3.12-alpine',
+        // the bases the example apps' Dockerfiles name
+        'python:3.11.14-slim-bookworm',
+        'node:20.19.5-bookworm-slim',
         builtNodeImage(paths.root),
       ],
     );
@@ -224,7 +227,7 @@ describe('cluster up where images are built', () => {
     const refs = network.filter((s) => s.phase === 'images').map((s) => argv(s)[2]);
     assert.ok(!refs.some((r) => r?.startsWith('ghcr.io/fluxcd/') || r?.startsWith('registry:')), refs.join(' '));
     assert.ok(!network.some((s) => argv(s)[0] === 'tools/images/flux.sh'), 'no flux CLI build');
-    assert.equal(refs.length, clusterImages(paths.root).filter((i) => i.neededIn !== 'gitops').length);
+    assert.equal(refs.length, clusterImages(paths.root).filter((i) => i.neededIn === 'cluster' || i.neededIn === 'network').length);
   });
 
   it("loads Flux's and the controllers' images onto the nodes before flux install, and installs the same components it checks", () => {
@@ -361,5 +364,59 @@ describe('cluster up --until and --dry-run', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--until "networking" is not a phase of cluster up/);
     assert.match(r.stderr, /prerequisites, images, cluster, network/);
+  });
+});
+
+describe("publishing where images are built (the registry in Harbor's place)", () => {
+  const steps = upPlan({ ...base, images: 'build', host: { cgroupV1: true } });
+  const publish = steps.filter((s) => s.phase === 'publish');
+
+  it("pushes from the host to Harbor's address, with no Harbor API, skopeo or pulled helm image", () => {
+    assert.ok(publish.length > 0);
+    assert.ok(!steps.some((s) => s.action.kind === 'http'), 'no Harbor API call (distribution has no projects or rules)');
+    assert.ok(!publish.some((s) => argv(s)[0] === 'docker' && argv(s)[1] === 'run'), 'no container pulled to push');
+    const pushed = publish.filter((s) => argv(s)[1] === 'push').map((s) => argv(s)[2]);
+    assert.deepEqual(pushed.slice(0, 3), [
+      'localhost:30000/dapr/daprd:1.17.5',
+      'localhost:30000/platform/dapr-app1:1.0.0',
+      'localhost:30000/platform/dapr-app2:1.0.0',
+    ]);
+    const chart = publish.find((s) => argv(s)[0] === 'helm' && argv(s)[1] === 'push')!;
+    assert.deepEqual(argv(chart).slice(-2), ['oci://localhost:30000/platform', '--plain-http']);
+  });
+
+  it('builds each app from its own Dockerfile after the bases it names, then loads it onto the nodes', () => {
+    const i = (pred: (s: Step) => boolean) => steps.findIndex(pred);
+    for (const [app, baseRef] of [
+      ['app1', 'python:3.11.14-slim-bookworm'],
+      ['app2', 'node:20.19.5-bookworm-slim'],
+    ] as const) {
+      const build = i((s) => argv(s)[0] === 'docker' && argv(s)[1] === 'build' && argv(s).at(-1) === `apps/${app}`);
+      const base = i((s) => s.phase === 'images' && argv(s)[2] === baseRef);
+      const load = i((s) => argv(s)[1] === 'load' && argv(s).includes(`localhost:30000/platform/dapr-${app}:1.0.0`));
+      assert.ok(base >= 0 && base < build && build < load, `${app}: base ${base}, build ${build}, load ${load}`);
+    }
+  });
+
+  it('refuses, naming the Dockerfile line, an app whose base no recipe builds', () => {
+    const root = mkdtempSync(join(tmpdir(), 'paddock-bases-'));
+    try {
+      for (const d of ['tools', 'platform', 'apps', 'charts'])
+        cpSync(join(paths.root, d), join(root, d), { recursive: true, filter: (src) => !/\/(bin|node_modules|\.venv|dist)$/.test(src) });
+      const f = join(root, 'apps', 'app2', 'Dockerfile');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('FROM node:20.19.5-bookworm-slim\n', 'FROM node:20-alpine\n'));
+      assert.ok(
+        clusterImages(root).some((i) => i.ref === 'node:20.19.5-bookworm-slim'),
+        'the build stage still names the built base',
+      );
+      assert.throws(
+        () => upPlan({ ...base, root, images: 'build', host: { cgroupV1: true } }),
+        (e: unknown) => e instanceof UserError && /apps\/app2\/Dockerfile:11: FROM node:20-alpine: no registry answers here/.test(e.message),
+      );
+      assert.ok(upPlan({ ...base, root, images: 'build', host: { cgroupV1: true }, until: 'gitops' }).length > 0, 'the phases before publish still plan');
+      assert.ok(upPlan({ ...base, root, images: 'pull' }).length > 0, 'pulling, any base will do');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

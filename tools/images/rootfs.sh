@@ -9,9 +9,13 @@
 #           place of cilium's own LLVM and bpftool builds)
 #   redis   Redis from Debian (in place of the redis:7.4-alpine the platform names)
 #   python  Python 3 from Debian (in place of python:3.12-alpine)
+#   python-slim  the base of an app's python:<version>-slim-bookworm: Debian's
+#           Python 3 with pip and venv (`python` and `pip` as the official image names them)
+#   node-slim    the base of an app's node:<version>-bookworm-slim: Debian (the
+#           Node.js itself comes from the npm registry, see build.sh)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-name=${1:?usage: rootfs.sh node|cilium|redis|python}
+name=${1:?usage: rootfs.sh node|cilium|redis|python|python-slim|node-slim}
 MIRROR=${PADDOCK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 case $name in
@@ -28,7 +32,9 @@ case $name in
     clang-19 llvm-19 bpftool containernetworking-plugins) ;;
   redis) PACKAGES=(redis-server) ;;
   python) PACKAGES=(python3) ;;
-  *) idie "unknown root file system '$name' (known: node, cilium, redis, python)" ;;
+  python-slim) PACKAGES=(python3 python3-pip python3-venv python-is-python3 ca-certificates) ;;
+  node-slim) PACKAGES=(ca-certificates) ;;
+  *) idie "unknown root file system '$name' (known: node, cilium, redis, python, python-slim, node-slim)" ;;
 esac
 
 out=$CACHE/rootfs-$name

@@ -53,7 +53,11 @@ describe('the cluster images, from tools/versions.env', () => {
 
   it('every image says which phase first needs it; the nodes come before anything loaded onto them', () => {
     const images = clusterImages(paths.root);
-    for (const i of images) assert.ok(['cluster', 'network', 'gitops'].includes(i.neededIn), i.ref);
+    for (const i of images) assert.ok(['cluster', 'network', 'gitops', 'publish'].includes(i.neededIn), i.ref);
+    assert.ok(
+      images.filter((i) => i.placement === 'base').every((i) => i.neededIn === 'publish'),
+      'an app base is needed when the apps are built',
+    );
     assert.ok(images.filter((i) => i.placement === 'preload').every((i) => i.neededIn === 'cluster'));
     assert.equal(images.at(-1)!.placement, 'node', 'the node image is made last, from the preloaded images');
   });

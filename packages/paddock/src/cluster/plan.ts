@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
+import { UserError } from '../report/errors.js';
 import type { HostFacts } from './host.js';
 import {
   bootstrapRegistryImage,
@@ -13,6 +14,7 @@ import {
   FLUX_COMPONENTS,
   type ImageSource,
 } from './images.js';
+import { appBaseImages, exampleImages } from './app-images.js';
 import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
 
 /**
@@ -166,19 +168,6 @@ function ciliumSteps(o: PlanOptions): Step[] {
       },
     },
   ];
-}
-
-/** Apps onboarded in the tree that have a Dockerfile in apps/<name>/: their image reference from values. */
-export function exampleImages(root: string): { app: string; image: string; context: string }[] {
-  const apps = parse(readFileSync(join(root, 'platform', 'apps', 'kustomization.yaml'), 'utf8')) as { resources?: string[] };
-  const out: { app: string; image: string; context: string }[] = [];
-  for (const app of apps.resources ?? []) {
-    const dir = join(root, 'apps', app);
-    if (!existsSync(join(dir, 'Dockerfile')) || !existsSync(join(dir, 'values.yaml'))) continue;
-    const v = parse(readFileSync(join(dir, 'values.yaml'), 'utf8')) as { image?: { repository?: string; tag?: string } };
-    if (v.image?.repository && v.image.tag) out.push({ app, image: `${v.image.repository}:${v.image.tag}`, context: dir });
-  }
-  return out;
 }
 
 /**
@@ -338,7 +327,8 @@ export function upPlan(o: PlanOptions): Step[] {
       title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)',
       action: { kind: 'wait-flux' as const, names: ['infrastructure-controllers'], timeoutSeconds: 1800 },
     },
-    ...publishSteps(o),
+    // (only when the plan gets there: a base no recipe builds stops the publish phase alone)
+    ...(until >= phaseIndex('publish') ? publishSteps(o) : []),
     ...convergeSteps(),
   ];
   return steps.filter((s) => phaseIndex(s.phase) <= until);
@@ -534,11 +524,68 @@ function controllerManifestSteps(o: PlanOptions): Step[] {
  * pod starts before everything it needs is in place.
  */
 function publishSteps(o: PlanOptions): Step[] {
+  if (o.images === 'build') return publishBuiltSteps(o);
   const steps: Step[] = [harborProject(o, CLUSTER.harborProject), harborImmutableTags(o, CLUSTER.harborProject)];
   const dapr = daprSidecarMirror(o.root);
   if (dapr) steps.push(...daprSidecarSteps(o, dapr));
   for (const img of exampleImages(o.root)) steps.push(...exampleImageSteps(o, img));
   steps.push(...chartSteps(o));
+  return steps;
+}
+
+/**
+ * Where images are built, the registry in Harbor's place (CNCF distribution
+ * at Harbor's address) has no projects, robot accounts or immutable-tag rules:
+ * the same pushes go to it straight from the host (localhost:30000), with the
+ * Docker engine and helm that built them, and nothing is pulled: Dapr's
+ * sidecar is the one built here, each example app's image is its Dockerfile
+ * built on the bases built here.
+ */
+function publishBuiltSteps(o: PlanOptions): Step[] {
+  const unbuildable = appBaseImages(o.root).filter((b) => !b.recipe);
+  if (unbuildable.length)
+    throw new UserError(
+      `${unbuildable.map((b) => `${b.where}: FROM ${b.ref}`).join('; ')}: no registry answers here, and paddock builds only the bases python:3.11[.x]-slim-bookworm and node:<x.y.z>-bookworm-slim`,
+      'Base the Dockerfile on one of those, or run cluster up where the registries answer (--images pull).',
+    );
+  const steps: Step[] = [];
+  const dapr = daprSidecarMirror(o.root);
+  if (dapr)
+    steps.push({
+      phase: 'publish',
+      title: `push Dapr's sidecar image ${dapr.image}, built here, to the registry in Harbor's place (no Harbor projects or immutable-tag rules there)`,
+      action: { kind: 'exec', argv: ['docker', 'push', dapr.image] },
+    });
+  for (const img of exampleImages(o.root))
+    steps.push(
+      {
+        phase: 'publish',
+        title: `build ${img.app}'s image ${img.image} from its Dockerfile, on the bases built here`,
+        action: { kind: 'exec', cwd: o.root, argv: ['docker', 'build', '-t', img.image, relative(o.root, img.context) || '.'] },
+      },
+      { phase: 'publish', title: `push ${img.image} to the registry in Harbor's place`, action: { kind: 'exec', argv: ['docker', 'push', img.image] } },
+      {
+        phase: 'publish',
+        title: `load ${img.image} onto the kind nodes`,
+        action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] },
+      },
+    );
+  const version = chartVersion(o.root);
+  steps.push(
+    {
+      phase: 'publish',
+      title: `package the shared chart ${version}`,
+      action: { kind: 'exec', cwd: o.root, argv: ['helm', 'package', 'charts/app', '--destination', o.workDir] },
+    },
+    {
+      phase: 'publish',
+      title: `push the chart to the registry in Harbor's place as oci://${CLUSTER.harborHost}/${CLUSTER.harborProject}/app:${version}`,
+      action: {
+        kind: 'exec',
+        argv: ['helm', 'push', join(o.workDir, `app-${version}.tgz`), `oci://${CLUSTER.harborHost}/${CLUSTER.harborProject}`, '--plain-http'],
+      },
+    },
+  );
   return steps;
 }
 
