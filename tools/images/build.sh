@@ -300,7 +300,7 @@ prepare() {
         'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]') ;;
     vault)
       local mod=$IMAGES_DIR/vault v=github.com/hashicorp/vault/version deb a
-      grep -qx "require $VAULT_MODULE $VAULT_VERSION" "$mod/go.mod" || idie "tools/images/vault/go.mod must require $VAULT_MODULE $VAULT_VERSION (tools/versions.env)"
+      grep -qE "^(require )?[[:space:]]*$VAULT_MODULE $VAULT_VERSION( |$)" "$mod/go.mod" || idie "tools/images/vault/go.mod must require $VAULT_MODULE $VAULT_VERSION (tools/versions.env)"
       file_inputs "$mod/go.mod" "$mod/go.sum"
       inputs "$VAULT_COMMIT $VAULT_BUILD_DATE" "$(go env GOVERSION)"
       deb=$(debian_deb busybox-static)
