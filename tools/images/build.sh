@@ -323,11 +323,18 @@ prepare() {
       (cd "$mod" && CGO_ENABLED=0 GOWORK=off GOFLAGS='-mod=readonly -buildvcs=false' run_logged image-vault \
         go build -trimpath -tags vault -ldflags "-s -w -X $v.GitCommit=$VAULT_COMMIT -X $v.BuildDate=$VAULT_BUILD_DATE" \
         -o "$root/bin/vault" "$VAULT_MODULE")
-      # as its Dockerfile, less docker-entrypoint.sh (it chowns /vault and
-      # setcaps the binary for mlock; the platform runs `vault server -dev` as
-      # user 100 with SKIP_SETCAP, naming the command)
+      # upstream's docker-entrypoint.sh, less its chown of /vault and setcap for
+      # mlock (the platform runs `vault server -dev` as user 100): `vault` may
+      # be left out of the command, and any other command runs as given
+      cat >"$root/bin/docker-entrypoint.sh" <<'SH'
+#!/bin/sh
+case "$1" in -*) set -- vault "$@" ;; esac
+if [ "$1" != vault ] && [ -n "$1" ] && vault --help "$1" 2>&1 | grep -q "vault $1"; then set -- vault "$@"; fi
+exec "$@"
+SH
+      chmod 0755 "$root/bin/docker-entrypoint.sh"
       CHANGES=('ENV PATH=/bin:/usr/bin' 'ENV NAME=vault' 'VOLUME ["/vault/logs", "/vault/file"]' 'EXPOSE 8200'
-        'ENTRYPOINT ["/bin/vault"]' 'CMD ["server", "-dev"]') ;;
+        'ENTRYPOINT ["docker-entrypoint.sh"]' 'CMD ["server", "-dev"]') ;;
     redis)
       "$IMAGES_DIR/rootfs.sh" redis
       inputs "rootfs $(cat "$CACHE/rootfs-redis.stamp")"
