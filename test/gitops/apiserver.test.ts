@@ -112,6 +112,56 @@ describe('tenant provisioner: the Kubernetes side, on real namespaces', () => {
     const other = await py("print(k.ensure_secret('app2-ns', 'redis-credentials', 'password', p.password))");
     assert.notEqual(other, first, 'each app gets its own password');
   });
+  it("rolls an app's pods when the Secret ESO writes for it changes, and only then (Dapr's file secret store reads it once, at start)", async () => {
+    const secretsJson = (v: string) => ({ 'secrets.json': Buffer.from(JSON.stringify({ 'anthropic-api-key': v })).toString('base64') });
+    const deployment = (name: string, app: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, labels: { 'app.kubernetes.io/name': app } },
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/name': app } },
+        template: { metadata: { labels: { 'app.kubernetes.io/name': app } }, spec: { containers: [{ name: 'app', image: 'localhost:30000/platform/x:1' }] } },
+      },
+    });
+    const get = async (name: string) => (await call('GET', `/apis/apps/v1/namespaces/app1-ns/deployments/${name}`)).body;
+    const HASH = 'paddock.dev/secrets-hash';
+    assert.equal((await call('POST', '/apis/apps/v1/namespaces/app1-ns/deployments', deployment('app1', 'app1'))).status, 201);
+    assert.equal((await call('POST', '/apis/apps/v1/namespaces/app1-ns/deployments', deployment('bystander', 'other'))).status, 201);
+    const roll = () => py("k.roll_on_secret_change('app1', 'app1-ns'); print('done')");
+
+    await roll(); // no Secret yet (ESO has not written it): nothing happens
+    const created = await get('app1');
+    assert.equal(created.metadata.annotations?.[HASH], undefined);
+
+    await call('POST', '/api/v1/namespaces/app1-ns/secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'app1-secrets' },
+      data: secretsJson('one'),
+    });
+    await roll();
+    const first = await get('app1');
+    const recorded = first.metadata.annotations?.[HASH];
+    assert.match(recorded, /^[0-9a-f]{16}$/, 'the first sight is recorded on the Deployment');
+    assert.deepEqual(first.spec.template, created.spec.template, 'its pods started with this data: the pod template is left alone');
+
+    await roll();
+    assert.equal((await get('app1')).metadata.resourceVersion, first.metadata.resourceVersion, 'unchanged Secret: nothing written');
+
+    await call('PUT', '/api/v1/namespaces/app1-ns/secrets/app1-secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'app1-secrets' },
+      data: secretsJson('rotated-in-vault'),
+    });
+    await roll();
+    const after = await get('app1');
+    const now = after.metadata.annotations[HASH];
+    assert.notEqual(now, recorded);
+    assert.equal(after.spec.template.metadata.annotations?.[HASH], now, 'a changed Secret rolls the pods (pod template annotation)');
+    assert.equal((await get('bystander')).metadata.annotations?.[HASH], undefined, "another app's Deployment is never touched");
+    assert.ok(!JSON.stringify(after).includes('rotated-in-vault') && !JSON.stringify(after).includes(Buffer.from('rotated-in-vault').toString('base64')), 'no secret value written');
+  });
 });
 
 describe('tenant provisioner: whole passes (real API server and Redis, Vault test double)', () => {

@@ -20,7 +20,14 @@ One pass (idempotent, safe to repeat):
          commands Dapr's state store sends; for pub/sub, one selector per role
          with the exact topic keys (see topic_grants): XADD on the topics it
          owns, the consumer-group commands on the topics it may receive.
-  4. what is gone: roles, policies and Redis users of apps whose namespace
+  4. secrets that changed reach the app: Dapr's file secret store reads the
+     Secret ESO writes (<app>-secrets) once, when the sidecar starts, so a
+     value changed in Vault would never reach a running app. Each pass hashes
+     that Secret's data and records it on the app's Deployments; when it
+     differs from the last pass's, the Deployment's pod template gets it too,
+     which rolls the pods (surge first: no downtime). Only those two
+     annotations are written.
+  5. what is gone: roles, policies and Redis users of apps whose namespace
      no longer exists are removed; the platform's own principals (Redis
      default and admin, Vault's default and root policies) and anything not
      shaped like what this script makes are never touched.
@@ -40,6 +47,7 @@ import ssl
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -107,7 +115,7 @@ class Kube:
         req = urllib.request.Request(KUBE_API + path, method=method,
                                      data=None if body is None else json.dumps(body).encode())
         req.add_header("Authorization", f"Bearer {self.token}")
-        req.add_header("Content-Type", "application/json")
+        req.add_header("Content-Type", "application/merge-patch+json" if method == "PATCH" else "application/json")
         try:
             with urllib.request.urlopen(req, context=self.ctx, timeout=15) as r:
                 return r.status, json.loads(r.read() or b"{}")
@@ -122,6 +130,27 @@ class Kube:
 
     def tenants(self):
         return select_tenants(self.namespaces())[0]
+
+    def roll_on_secret_change(self, app, namespace):
+        """Step 4: record the hash of <app>-secrets on the app's Deployments; roll them when it changed."""
+        status, secret = self.call("GET", f"/api/v1/namespaces/{namespace}/secrets/{app}-secrets")
+        if status != 200:
+            return  # no secret store, or ESO has not written it yet
+        digest = secrets_hash(secret)
+        selector = urllib.parse.quote(f"app.kubernetes.io/name={app}")
+        status, body = self.call("GET", f"/apis/apps/v1/namespaces/{namespace}/deployments?labelSelector={selector}")
+        if status != 200:
+            raise RuntimeError(f"cannot list the Deployments in {namespace} (HTTP {status})")
+        for d in body.get("items", []):
+            patch = restart_patch(d, digest)
+            if patch is None:
+                continue
+            name = d["metadata"]["name"]
+            status, _ = self.call("PATCH", f"/apis/apps/v1/namespaces/{namespace}/deployments/{name}", patch)
+            if status != 200:
+                raise RuntimeError(f"cannot annotate Deployment {namespace}/{name} (HTTP {status})")
+            if "spec" in patch:
+                log(f"{namespace}/{name}: Secret {app}-secrets changed; rolling its pods so its sidecar reads the new values")
 
     def ensure_secret(self, namespace, name, key, generate):
         """The value of Secret namespace/name[key]; generated and created if missing."""
@@ -246,6 +275,27 @@ def describe_problem(p):
     if p["kind"] == "no-publisher":
         return f"{p['subscriber']} subscribes to {p['topic']}, which no app publishes"
     return f"{p['app']}: {p['topic']!r} is not a valid topic name"
+
+
+SECRETS_HASH = "paddock.dev/secrets-hash"
+
+
+def secrets_hash(secret):
+    """A digest of a Secret's data (never the data itself)."""
+    return hashlib.sha256(json.dumps(secret.get("data") or {}, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def restart_patch(deployment, digest):
+    """The merge patch recording digest on a Deployment, None when it is recorded already. The first
+    time, only the Deployment's own annotation (its pods started with this data); on a change, the pod
+    template's too, which rolls the pods."""
+    seen = (deployment.get("metadata", {}).get("annotations") or {}).get(SECRETS_HASH)
+    if seen == digest:
+        return None
+    patch = {"metadata": {"annotations": {SECRETS_HASH: digest}}}
+    if seen is not None:
+        patch["spec"] = {"template": {"metadata": {"annotations": {SECRETS_HASH: digest}}}}
+    return patch
 
 
 def knows_setinfo(version):
@@ -430,6 +480,7 @@ def one_pass(kube):
             vault.ensure_tenant(app, t["namespace"])
             redis.ensure_user(app, kube.ensure_secret(t["namespace"], "redis-credentials", "password", password),
                               grants[app], setinfo)
+            kube.roll_on_secret_change(app, t["namespace"])
         for app in sorted(vault.roles() - set(tenants)):
             if vault.is_tenant_role(app):
                 vault.remove_tenant(app)
