@@ -43,7 +43,7 @@ export { exampleImages, appBaseImages, type AppBase } from './app-images.js';
 export { chooseImageSource, hostFacts, registriesAnswer, IMAGE_SOURCE_ENV, REGISTRIES, type HostFacts } from './host.js';
 export { runPlan, missingTools, readFlux, readSecretSync, exec } from './runner.js';
 export { statusRows, formatTable, fluxObjects, allReady, progressLine, type StatusRow } from './flux-state.js';
-export { smokeTests, type CheckResult } from './smoke.js';
+export { smokeTests, PROMISES, type CheckResult } from './smoke.js';
 export { VERSIONS, CLUSTER, REQUIRED_TOOLS } from './versions.js';
 
 /** The git commit of the tree, recorded on the pushed artifact; "local" outside git. */

@@ -13,18 +13,23 @@ export interface ExecResult {
   stderr: string;
 }
 
-/** Run a command; output is captured (and streamed when `stream`). */
-export function exec(argv: string[], opts: { cwd?: string; env?: Record<string, string>; stream?: boolean } = {}): Promise<ExecResult> {
+/** Run a command; output is captured (and streamed when `stream`); `input` goes to its stdin (a secret never on a command line). */
+export function exec(argv: string[], opts: { cwd?: string; env?: Record<string, string>; stream?: boolean; input?: string } = {}): Promise<ExecResult> {
   return new Promise((resolve) => {
     const [cmd, ...args] = argv;
-    const child = spawn(cmd!, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd!, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString();
       if (opts.stream) process.stderr.write(pc.dim(d.toString()));
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (opts.stream) process.stderr.write(pc.dim(d.toString()));
     });

@@ -1,24 +1,38 @@
 import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { expect, runChecks, type Check, type CheckResult, type NamedCheck } from './checks.js';
+import { daprChecks, networkChecks, redisChecks, vaultChecks, type Tenancy } from './checks-isolation.js';
+import { admissionChecks, driftCheck, fluxCheck, metricsCheck, podChecks, secretRotationCheck } from './checks-platform.js';
+import { kubectlJson } from './kubectl.js';
+import { appPods, liveApps, type LiveApp, type LivePod } from './live-apps.js';
+import { proberFor, type Prober } from './probe.js';
 import { exec } from './runner.js';
 import { CLUSTER } from './versions.js';
 
-/** One smoke check's outcome. */
-export interface CheckResult {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+export type { CheckResult } from './checks.js';
 
-const kubectl = (...args: string[]): string[] => ['kubectl', '--context', CLUSTER.context, ...args];
+/** What `paddock cluster test --dry-run` lists: every promise, for every app the cluster runs. */
+export const PROMISES = [
+  'Flux: every Kustomization and HelmRelease Ready',
+  "each app's pod: the app and Dapr's sidecar, admitted under Pod Security restricted, on the app's own node pool",
+  "the seed's test:app1 and test:app2 (classify, history, app2 → app1 through Dapr) when app1 and app2 run",
+  "Cilium, probed from inside each app's container: no connection to another app's pod unless declared, none to Vault, none outside the cluster, Redis only for a state store or pub/sub",
+  'Dapr: only a declared caller invokes an app',
+  "Redis: each app's user touches its own keys only, and its password signs in no one else",
+  "Vault: each app's role is denied every other app's secrets",
+  "the API server refuses a privileged container, a pod on another app's pool and a latest image, by the policies",
+  "Flux restores a deleted Dapr Component (timed); a secret changed in Vault reaches the app through secretstore (timed, then rolled back); Prometheus scrapes each app's Dapr metrics",
+];
 
 /** Forward a local port to svc/<app> in <app>-ns; resolves with the base URL and a stop function. */
-function portForward(app: string): Promise<{ url: string; stop: () => void }> {
+function portForward(app: LiveApp): Promise<{ url: string; stop: () => void }> {
   return new Promise((resolve, reject) => {
-    const [cmd, ...args] = kubectl('port-forward', '-n', `${app}-ns`, `svc/${app}`, ':80');
-    const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('kubectl', ['--context', CLUSTER.context, 'port-forward', '-n', app.namespace, `svc/${app.name}`, ':80'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const timer = setTimeout(() => {
       child.kill();
-      reject(new Error(`kubectl port-forward to ${app} did not start`));
+      reject(new Error(`kubectl port-forward to ${app.name} did not start`));
     }, 30000);
     child.stdout.on('data', (d: Buffer) => {
       const m = /127\.0\.0\.1:(\d+)/.exec(d.toString());
@@ -32,7 +46,7 @@ function portForward(app: string): Promise<{ url: string; stop: () => void }> {
 }
 
 async function json(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
+  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(30000) });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -43,36 +57,13 @@ async function json(url: string, init?: RequestInit): Promise<{ status: number; 
   return { status: res.status, body };
 }
 
-type Check = () => Promise<string>;
-
-async function runChecks(list: [string, Check][]): Promise<CheckResult[]> {
-  const out: CheckResult[] = [];
-  for (const [name, check] of list) {
-    try {
-      out.push({ name, ok: true, detail: await check() });
-    } catch (err) {
-      out.push({ name, ok: false, detail: (err as Error).message });
-    }
-  }
-  return out;
-}
-
-function expect(cond: boolean, message: string): void {
-  if (!cond) throw new Error(message);
-}
-
-/** The seed's test:app1 and test:app2, with assertions, plus the isolation the platform promises. */
-export async function smokeTests(): Promise<CheckResult[]> {
-  const app1 = await portForward('app1');
-  const app2 = await portForward('app2').catch((err: Error) => {
-    app1.stop();
-    throw err;
-  });
+/** The seed's test:app1 and test:app2, with assertions, through each app's Service. */
+function seedChecks(urls: Map<string, string>): NamedCheck[] {
   const ids: string[] = [];
   const classify =
-    (base: string, path: string, message: string, want: string): Check =>
+    (base: () => string, path: string, message: string, want: string): Check =>
     async () => {
-      const r = await json(`${base}${path}`, { method: 'POST', body: JSON.stringify({ message }) });
+      const r = await json(`${base()}${path}`, { method: 'POST', body: JSON.stringify({ message }) });
       const body = r.body as { id?: string; classification?: string };
       expect(r.status === 200, `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
       expect(body.classification === want, `classified as ${body.classification}, expected ${want}`);
@@ -80,9 +71,9 @@ export async function smokeTests(): Promise<CheckResult[]> {
       return `${body.classification} (${body.id})`;
     };
   const historyHas =
-    (base: string, path: string): Check =>
+    (base: () => string, path: string): Check =>
     async () => {
-      const r = await json(`${base}${path}`);
+      const r = await json(`${base()}${path}`);
       expect(r.status === 200 && Array.isArray(r.body), `HTTP ${r.status}: ${JSON.stringify(r.body).slice(0, 200)}`);
       const got = (r.body as { id?: string }[]).map((e) => e.id);
       const missing = ids.filter((id) => !got.includes(id));
@@ -90,89 +81,103 @@ export async function smokeTests(): Promise<CheckResult[]> {
       return `${got.length} entries, all ${ids.length} new ones present`;
     };
   const health =
-    (base: string): Check =>
+    (base: () => string): Check =>
     async () => {
-      const r = await json(`${base}/health`);
+      const r = await json(`${base()}/health`);
       expect(r.status === 200, `HTTP ${r.status}`);
       return 'HTTP 200';
     };
-  try {
-    return await runChecks([
-      ['app1: health', health(app1.url)],
-      ['app1: classify a bug report', classify(app1.url, '/classify', 'the login page is broken', 'bug')],
-      ['app1: classify a feature request', classify(app1.url, '/classify', 'I want to add dark mode', 'feature_request')],
-      ['app1: history (Redis through Dapr state)', historyHas(app1.url, '/history')],
-      ['app2: health', health(app2.url)],
-      [
-        'app2 → app1: classify through Dapr service invocation (mTLS, access control)',
-        classify(app2.url, '/api/classify', 'the database keeps crashing', 'bug'),
-      ],
-      ['app2 → app1: history through Dapr service invocation', historyHas(app2.url, '/api/history')],
-      ['app1 runs on its own node pool', onOwnPool('app1')],
-      ['app2 runs on its own node pool', onOwnPool('app2')],
-      ["app1's Redis user cannot touch app2's keys", redisIsolation('app1', 'app2')],
-      ["app2's Vault role cannot read app1's secrets", vaultIsolation('app2', 'app1')],
-    ]);
-  } finally {
-    app1.stop();
-    app2.stop();
+  const a1 = () => urls.get('app1')!;
+  const a2 = () => urls.get('app2')!;
+  return [
+    ['test:app1 — health', health(a1)],
+    ['test:app1 — classify a bug report', classify(a1, '/classify', 'the login page is broken', 'bug')],
+    ['test:app1 — classify a feature request', classify(a1, '/classify', 'I want to add dark mode', 'feature_request')],
+    ['test:app1 — history (Redis through Dapr state)', historyHas(a1, '/history')],
+    ['test:app2 — health', health(a2)],
+    [
+      'test:app2 — app2 → app1: classify through Dapr service invocation (mTLS, access control)',
+      classify(a2, '/api/classify', 'the database keeps crashing', 'bug'),
+    ],
+    ['test:app2 — app2 → app1: history through Dapr service invocation', historyHas(a2, '/api/history')],
+  ];
+}
+/** A TCP listener on the host at kind's network gateway: "outside the cluster" that a pod could otherwise reach. */
+async function outsideListener(): Promise<{ server?: Server; host: string; port: number }> {
+  const r = await exec(['docker', 'network', 'inspect', 'kind', '--format', '{{range .IPAM.Config}}{{.Gateway}} {{end}}']);
+  const gateway = r.stdout.split(/\s+/).find((g) => /^\d+\.\d+\.\d+\.\d+$/.test(g));
+  if (!gateway) return { host: '1.1.1.1', port: 443 };
+  const server = createServer((s) => s.end());
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, gateway, resolve));
+  return { server, host: gateway, port: (server.address() as { port: number }).port };
+}
+
+async function serviceAddress(ns: string, name: string): Promise<{ host: string; port: number }> {
+  const svc = await kubectlJson<{ spec: { clusterIP: string; ports: { port: number }[] } }>(['get', 'service', name, '-n', ns]);
+  return { host: svc.spec.clusterIP, port: svc.spec.ports[0]!.port };
+}
+
+/**
+ * `paddock cluster test`: the platform's promises on the live cluster, with
+ * real traffic, for every app it runs (Flux's HelmReleases labelled
+ * paddock.dev/app) — each outcome in one line naming the promise.
+ */
+export async function smokeTests(onResult?: (r: CheckResult) => void): Promise<CheckResult[]> {
+  const apps = await liveApps();
+  const pods = new Map<string, LivePod>();
+  const probers = new Map<string, Prober | string>();
+  for (const app of apps) {
+    const pod = (await appPods(app)).find((p) => p.ready);
+    if (!pod) continue;
+    pods.set(app.name, pod);
+    probers.set(app.name, await proberFor(app, pod));
   }
-}
-
-function onOwnPool(app: string): Check {
-  return async () => {
-    const pods = await exec(kubectl('get', 'pods', '-n', `${app}-ns`, '-l', `app.kubernetes.io/name=${app}`, '-o', 'jsonpath={.items[*].spec.nodeName}'));
-    const nodes = pods.stdout.trim().split(/\s+/).filter(Boolean);
-    expect(nodes.length > 0, 'no pods found');
-    for (const node of nodes) {
-      const pool = await exec(kubectl('get', 'node', node, '-o', 'jsonpath={.metadata.labels.paddock\\.dev/nodepool}'));
-      expect(pool.stdout.trim() === app, `pod on ${node}, whose pool is "${pool.stdout.trim()}"`);
-    }
-    return `on ${[...new Set(nodes)].join(', ')}`;
-  };
-}
-
-function redisIsolation(app: string, other: string): Check {
-  return async () => {
-    const pw = await exec(kubectl('get', 'secret', 'redis-credentials', '-n', `${app}-ns`, '-o', 'jsonpath={.data.password}'));
-    expect(pw.code === 0 && pw.stdout.length > 0, `no redis-credentials Secret in ${app}-ns`);
-    const password = Buffer.from(pw.stdout, 'base64').toString();
-    const redis = (...command: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-      exec(kubectl('exec', '-n', 'redis-system', 'deploy/redis', '--', 'redis-cli', '--no-auth-warning', '--user', app, '--pass', password, ...command));
-    const own = await redis('HSET', `${app}||smoke`, 'data', 'ok');
-    expect(/^[01]$/.test(own.stdout.trim()), `${app} cannot write its own keys: ${own.stdout.trim()}`);
-    const r = await redis('HGET', `${other}||smoke`, 'data');
-    expect(/NOPERM/.test(r.stdout + r.stderr), `expected NOPERM, got: ${(r.stdout + r.stderr).trim().slice(0, 200)}`);
-    return "own keys writable, the other app's refused (NOPERM)";
-  };
-}
-
-function vaultIsolation(app: string, other: string): Check {
-  return async () => {
-    const jwt = await exec(kubectl('create', 'token', app, '-n', `${app}-ns`, '--audience', 'vault', '--duration', '10m'));
-    expect(jwt.code === 0, `cannot create a token for ${app}: ${jwt.stderr.trim()}`);
-    const vault = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-      exec(kubectl('exec', '-n', 'vault-system', 'deploy/vault', '--', 'env', 'VAULT_ADDR=http://127.0.0.1:8200', 'vault', ...args));
-    const login = await vault('write', '-field=token', 'auth/kubernetes/login', `role=${app}`, `jwt=${jwt.stdout.trim()}`);
-    expect(login.code === 0, `${app} cannot log in to Vault: ${login.stderr.trim().slice(0, 200)}`);
-    const token = login.stdout.trim();
-    const theirs = await exec(
-      kubectl(
-        'exec',
-        '-n',
-        'vault-system',
-        'deploy/vault',
-        '--',
-        'env',
-        'VAULT_ADDR=http://127.0.0.1:8200',
-        `VAULT_TOKEN=${token}`,
-        'vault',
-        'kv',
-        'get',
-        `secret/dapr/${other}`,
-      ),
-    );
-    expect(theirs.code !== 0 && /permission denied|403/.test(theirs.stderr), `expected permission denied, got exit ${theirs.code}`);
-    return `${app} logs in with its own role; secret/dapr/${other} is denied`;
-  };
+  const outside = await outsideListener();
+  const forwards: { stop: () => void }[] = [];
+  const urls = new Map<string, string>();
+  try {
+    const tenancy: Tenancy = {
+      apps,
+      pods,
+      probers,
+      vault: await serviceAddress('vault-system', 'vault'),
+      redis: await serviceAddress('redis-system', 'redis'),
+      outside,
+    };
+    const seed = apps.some((a) => a.name === 'app1') && apps.some((a) => a.name === 'app2');
+    if (seed)
+      for (const name of ['app1', 'app2']) {
+        const f = await portForward(apps.find((a) => a.name === name)!);
+        forwards.push(f);
+        urls.set(name, f.url);
+      }
+    const first = (pick: (a: LiveApp) => unknown): LiveApp | undefined => apps.find((a) => pick(a));
+    const checks: NamedCheck[] = [
+      fluxCheck(),
+      ...apps.flatMap(podChecks),
+      ...(seed ? seedChecks(urls) : []),
+      ...networkChecks(tenancy),
+      ...daprChecks(tenancy),
+      ...redisChecks(tenancy),
+      ...vaultChecks(tenancy),
+    ];
+    const judged = apps[0];
+    if (judged) checks.push(...admissionChecks(judged, apps.find((a) => a !== judged)?.nodepool ?? 'system'));
+    const withComponent = first((a) => a.usesRedis || a.secretKeys !== undefined);
+    if (withComponent) checks.push(driftCheck(withComponent));
+    const withSecret = first((a) => a.secretKeys?.length);
+    if (withSecret)
+      checks.push(
+        secretRotationCheck(withSecret, () => {
+          const p = probers.get(withSecret.name);
+          if (!p || typeof p === 'string') throw new Error(p ?? `${withSecret.name} has no running pod`);
+          return p;
+        }),
+      );
+    checks.push(...apps.map(metricsCheck));
+    return await runChecks(checks, onResult);
+  } finally {
+    for (const f of forwards) f.stop();
+    outside.server?.close();
+  }
 }
