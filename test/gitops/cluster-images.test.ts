@@ -307,6 +307,31 @@ describe('cluster up where images are built', () => {
   });
 });
 
+describe('cluster up --pool: a worker for an app onboarded later', () => {
+  it("adds one tainted worker per new pool, like the tree's app workers; a pool the tree has is not doubled", () => {
+    const tree = parse(readFileSync(join(paths.platform, 'clusters', 'kind', 'kind-config.yaml'), 'utf8'));
+    const app1 = tree.nodes.find((n: { labels?: Record<string, string> }) => n.labels?.['paddock.dev/nodepool'] === 'app1');
+    const written = kindConfigFor({ ...base, images: 'pull', host: { cgroupV1: false }, pools: ['app3', 'app1'] });
+    assert.equal(written.path, '/w/kind-config.yaml', 'the tree stays as it is: a copy is written');
+    assert.match(written.content!, /# - a tainted worker for the pool app3 \(--pool\)/);
+    const config = parse(written.content!);
+    assert.equal(config.nodes.length, tree.nodes.length + 1);
+    const added = config.nodes.at(-1);
+    assert.deepEqual(parse(added.kubeadmConfigPatches[0]), parse(app1.kubeadmConfigPatches[0].replaceAll('app1', 'app3')));
+    assert.deepEqual(added.labels, { 'paddock.dev/nodepool': 'app3' });
+    assert.equal(added.image, app1.image);
+    assert.equal(
+      kindConfigFor({ ...base, images: 'pull', host: { cgroupV1: false }, pools: ['app1'] }).path.endsWith('platform/clusters/kind/kind-config.yaml'),
+      true,
+    );
+  });
+
+  it('refuses a pool no app could have, naming it, before anything runs', () => {
+    assert.throws(() => kindConfigFor({ ...base, images: 'pull', host: { cgroupV1: false }, pools: ['Bad_Name'] }), /--pool Bad_Name: /);
+    assert.throws(() => kindConfigFor({ ...base, images: 'pull', host: { cgroupV1: false }, pools: ['admin'] }), /--pool admin: .*reserved/);
+  });
+});
+
 describe('cluster up where the registries answer', () => {
   it("pulls: no image builds, Cilium from helm.cilium.io, the tree's kind config as it is on cgroup v2", () => {
     const steps = upPlan({ ...base, images: 'pull', host: { cgroupV1: false } });

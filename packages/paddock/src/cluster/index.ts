@@ -56,7 +56,11 @@ export function treeRevision(root: string): string {
 }
 
 /** Plan options for this repository: `workDir` is a fixed, readable path on --dry-run. */
-export function planOptions(root: string, dryRun: boolean, extra: { images?: ImageSource; imagesWhy?: string; until?: string } = {}): PlanOptions {
+export function planOptions(
+  root: string,
+  dryRun: boolean,
+  extra: { images?: ImageSource; imagesWhy?: string; until?: string; pools?: string[] } = {},
+): PlanOptions {
   const workDir = dryRun ? join(tmpdir(), 'paddock-cluster-XXXXXX') : mkdtempSync(join(tmpdir(), 'paddock-cluster-'));
   return { root, revision: treeRevision(root), workDir, harborApi: process.env.PADDOCK_HARBOR_API, host: hostFacts(), ...extra };
 }

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import { UserError } from '../report/errors.js';
+import { onboardNameProblem } from '../gitops/names.js';
 import type { HostFacts } from './host.js';
 import {
   bootstrapRegistryImage,
@@ -60,6 +61,8 @@ export interface PlanOptions {
   host?: HostFacts;
   /** Stop after this phase (make e2e runs the stack in stages). */
   until?: string;
+  /** Node pools to give a worker beyond the tree's kind config: apps to onboard later (kind cannot add a node to a running cluster). */
+  pools?: string[];
 }
 
 /** The phases of `cluster up`, in order (--until takes one of them). */
@@ -80,9 +83,16 @@ export function kindConfigFor(o: PlanOptions): { path: string; content?: string 
   const tree = join(o.root, 'platform', 'clusters', 'kind', 'kind-config.yaml');
   const build = o.images === 'build';
   const v1 = o.host?.cgroupV1 === true;
-  if (!build && !v1) return { path: tree };
-  const config = parse(readFileSync(tree, 'utf8')) as { nodes?: { image?: string }[]; kubeadmConfigPatches?: string[] };
+  const config = parse(readFileSync(tree, 'utf8')) as { nodes?: KindNode[]; kubeadmConfigPatches?: string[] };
+  const pools = (o.pools ?? []).filter((p) => !config.nodes?.some((n) => n.labels?.[NODEPOOL] === p));
+  if (!build && !v1 && !pools.length) return { path: tree };
   const notes: string[] = [];
+  for (const pool of pools) {
+    const problem = onboardNameProblem(pool);
+    if (problem) throw new UserError(`--pool ${pool}: ${problem}`, 'A pool is named after the app that will run on it.');
+    config.nodes = [...(config.nodes ?? []), poolWorker(config.nodes?.find((n) => n.role === 'worker')?.image, pool)];
+  }
+  if (pools.length) notes.push(`a tainted worker for the pool${pools.length > 1 ? 's' : ''} ${pools.join(', ')} (--pool), for apps onboarded later`);
   if (build) {
     const image = builtNodeImage(o.root);
     for (const n of config.nodes ?? []) n.image = image;
@@ -95,6 +105,25 @@ export function kindConfigFor(o: PlanOptions): { path: string; content?: string 
   }
   const header = ['# platform/clusters/kind/kind-config.yaml for this machine (written by paddock cluster up):', ...notes.map((n) => `# - ${n}`)].join('\n');
   return { path: join(o.workDir, 'kind-config.yaml'), content: `${header}\n${stringify(config)}` };
+}
+
+interface KindNode {
+  role?: string;
+  image?: string;
+  labels?: Record<string, string>;
+  kubeadmConfigPatches?: string[];
+}
+
+const NODEPOOL = 'paddock.dev/nodepool';
+
+/** A worker only the pool's app tolerates, as the tree's app workers are. */
+function poolWorker(image: string | undefined, pool: string): KindNode {
+  return {
+    role: 'worker',
+    ...(image ? { image } : {}),
+    labels: { [NODEPOOL]: pool },
+    kubeadmConfigPatches: [`kind: JoinConfiguration\nnodeRegistration:\n  taints:\n    - key: ${NODEPOOL}\n      value: ${pool}\n      effect: NoSchedule\n`],
+  };
 }
 
 /** Build every image of the cluster here, each tagged with the reference the manifests name. */

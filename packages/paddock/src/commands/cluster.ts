@@ -40,6 +40,7 @@ interface Opts {
   json?: boolean;
   images?: string;
   until?: string;
+  pool?: string[];
 }
 
 const pulledBy = (placement: ClusterImage['placement']): string =>
@@ -138,13 +139,19 @@ export function register(program: Command): void {
         'where the images come from: pull (upstream registries), build (from pinned source, here), auto: pull where the registries answer (default auto; env PADDOCK_IMAGE_SOURCE)',
       );
       c.option('--until <phase>', `stop after this phase (${UP_PHASES.join(', ')})`);
+      c.option(
+        '--pool <name...>',
+        "a tainted worker for each app's node pool not in kind-config.yaml yet, for apps you will onboard (kind cannot add a node later)",
+      );
     }
     c.action(async (opts: Opts) => {
       if (opts.until !== undefined && !(UP_PHASES as readonly string[]).includes(opts.until)) {
         throw new UserError(`--until "${opts.until}" is not a phase of cluster up`, `Use one of: ${UP_PHASES.join(', ')}.`);
       }
       const extra =
-        command === 'up' ? { ...(await chooseImageSource(opts.images).then((c) => ({ images: c.source, imagesWhy: c.why }))), until: opts.until } : {};
+        command === 'up'
+          ? { ...(await chooseImageSource(opts.images).then((c) => ({ images: c.source, imagesWhy: c.why }))), until: opts.until, pools: opts.pool }
+          : {};
       const o = planOptions(paths.root, Boolean(opts.dryRun), extra);
       const steps = planFor(command, o);
       if (opts.dryRun) {

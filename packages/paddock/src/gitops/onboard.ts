@@ -114,7 +114,7 @@ export function planOnboard(root: string, app: AppEntry & { source: AppSource },
   const pool = typeof values.nodepool === 'string' && values.nodepool ? values.nodepool : app.name;
   if (!kindHasPool(root, pool)) {
     notes.push(
-      `The kind cluster has no worker for node pool "${pool}": add one to platform/clusters/kind/kind-config.yaml (label and taint paddock.dev/nodepool=${pool}, like app1's) or the app's pods stay Pending there.`,
+      `The kind cluster has no worker for node pool "${pool}": add one to platform/clusters/kind/kind-config.yaml (label and taint paddock.dev/nodepool=${pool}, like app1's), or create the cluster with \`npx paddock cluster up --pool ${pool}\`; otherwise the app's pods stay Pending there.`,
     );
   }
   notes.unshift(
