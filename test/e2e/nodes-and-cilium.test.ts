@@ -28,7 +28,10 @@ const CILIUM = images.find((i) => i.recipe === 'cilium')!.ref;
 const kindConfig = parse(readFileSync(join(paths.platform, 'clusters', 'kind', 'kind-config.yaml'), 'utf8')) as {
   nodes: { role: string; labels?: Record<string, string> }[];
 };
-const appPools = kindConfig.nodes.map((n) => n.labels?.['paddock.dev/nodepool']).filter((p): p is string => Boolean(p) && p !== 'system');
+/** Pools make e2e adds with `cluster up --pool` (an app it onboards later). */
+const extraPools = (process.env.PADDOCK_E2E_POOLS ?? '').split(',').filter(Boolean);
+const appPools = [...kindConfig.nodes.map((n) => n.labels?.['paddock.dev/nodepool']).filter((p): p is string => Boolean(p) && p !== 'system'), ...extraPools];
+const nodeCount = kindConfig.nodes.length + extraPools.length;
 
 function pod(name: string, labels: Record<string, string>, image: string, command: string[], extra: Record<string, unknown> = {}): object {
   return {
@@ -66,7 +69,7 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: SKIP }, () => {
         status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string } };
       }[];
     };
-    assert.equal(nodes.items.length, kindConfig.nodes.length, 'one node per entry of kind-config.yaml');
+    assert.equal(nodes.items.length, nodeCount, 'one node per entry of kind-config.yaml, and one per --pool');
     const pin = toolVersions(paths.root).KUBERNETES_VERSION;
     for (const n of nodes.items) {
       assert.equal(n.status.conditions.find((c) => c.type === 'Ready')?.status, 'True', `${n.metadata.name} is Ready`);
@@ -84,7 +87,7 @@ describe('live cluster, stage 1: nodes and Cilium', { skip: SKIP }, () => {
       status: { desiredNumberScheduled: number; numberReady: number };
     };
     assert.equal(ds.status.numberReady, ds.status.desiredNumberScheduled, 'a Ready Cilium agent on every node');
-    assert.equal(ds.status.numberReady, kindConfig.nodes.length);
+    assert.equal(ds.status.numberReady, nodeCount);
     const proxy = await kubectl(['-n', 'kube-system', 'get', 'daemonset', 'kube-proxy']);
     assert.notEqual(proxy.code, 0, 'no kube-proxy: Cilium serves the Services');
     const agent = (await ok(['-n', 'kube-system', 'get', 'pods', '-l', 'k8s-app=cilium', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();

@@ -3,7 +3,7 @@
 // real run stops at its first step when the tools are missing, having changed nothing.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -75,6 +75,21 @@ describe('cluster up --dry-run', () => {
     assert.match(r.stdout, /flux push artifact oci:\/\/localhost:5050\/paddock\/platform:latest --path=platform/);
     assert.match(r.stdout, /flux reconcile kustomization platform --with-source/);
     assert.doesNotMatch(r.stdout, /kind create|helm upgrade/);
+  });
+
+  it('cluster sync --platform hands another copy of the tree to Flux; a folder that is no tree is refused', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'paddock-tree-'));
+    cpSync(paths.platform, copy, { recursive: true });
+    try {
+      const r = await paddock(['cluster', 'sync', '--dry-run', '--platform', copy]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`flux push artifact oci://localhost:5050/paddock/platform:latest --path=${copy} `));
+      const bad = await paddock(['cluster', 'sync', '--dry-run', '--platform', join(copy, 'apps')]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--platform .*apps is not a GitOps tree \(no apps\/ and clusters\/ in it\)/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('cluster down --dry-run deletes only the cluster and the bootstrap registry', async () => {

@@ -59,7 +59,7 @@ export function treeRevision(root: string): string {
 export function planOptions(
   root: string,
   dryRun: boolean,
-  extra: { images?: ImageSource; imagesWhy?: string; until?: string; pools?: string[] } = {},
+  extra: Partial<Pick<PlanOptions, 'images' | 'imagesWhy' | 'until' | 'pools' | 'platform'>> = {},
 ): PlanOptions {
   const workDir = dryRun ? join(tmpdir(), 'paddock-cluster-XXXXXX') : mkdtempSync(join(tmpdir(), 'paddock-cluster-'));
   return { root, revision: treeRevision(root), workDir, harborApi: process.env.PADDOCK_HARBOR_API, host: hostFacts(), ...extra };

@@ -63,6 +63,8 @@ export interface PlanOptions {
   until?: string;
   /** Node pools to give a worker beyond the tree's kind config: apps to onboard later (kind cannot add a node to a running cluster). */
   pools?: string[];
+  /** The GitOps tree `cluster sync` hands to Flux (default: the checkout's platform/). */
+  platform?: string;
 }
 
 /** The phases of `cluster up`, in order (--until takes one of them). */
@@ -711,7 +713,7 @@ function convergeSteps(): Step[] {
   ];
 }
 
-/** The platform/ tree as an OCI artifact in the bootstrap registry: what Flux reconciles. */
+/** The platform/ tree (or --platform's) as an OCI artifact in the bootstrap registry: what Flux reconciles. */
 function pushTree(o: PlanOptions): Step {
   const registry = `localhost:${CLUSTER.registryHostPort}`;
   return {
@@ -725,7 +727,7 @@ function pushTree(o: PlanOptions): Step {
         'push',
         'artifact',
         `oci://${registry}/${CLUSTER.treeRepository}:latest`,
-        '--path=platform',
+        `--path=${o.platform ?? 'platform'}`,
         '--source=paddock',
         `--revision=latest@sha1:${o.revision}`,
       ],

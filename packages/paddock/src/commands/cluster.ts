@@ -4,7 +4,7 @@ import { paths, requireCheckout } from '../paths.js';
 import { EXIT, makeReport, type Finding } from '../report/finding.js';
 import { emitReport } from '../report/print.js';
 import { UserError } from '../report/errors.js';
-import { delimiter } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { existsSync, rmSync } from 'node:fs';
 import {
   CLUSTER,
@@ -41,6 +41,24 @@ interface Opts {
   images?: string;
   until?: string;
   pool?: string[];
+  platform?: string;
+}
+
+/** What a command's flags add to the plan's options. */
+async function planExtras(command: 'up' | 'sync' | 'down', opts: Opts): Promise<Partial<PlanOptions>> {
+  if (command === 'up') {
+    const c = await chooseImageSource(opts.images);
+    return { images: c.source, imagesWhy: c.why, until: opts.until, pools: opts.pool };
+  }
+  return command === 'sync' && opts.platform ? { platform: treeDir(opts.platform) } : {};
+}
+
+/** --platform's tree: a folder with apps/ and clusters/, anywhere (flux pushes it as it is). */
+function treeDir(dir: string): string {
+  const abs = resolve(dir);
+  if (!existsSync(join(abs, 'apps')) || !existsSync(join(abs, 'clusters')))
+    throw new UserError(`--platform ${dir} is not a GitOps tree (no apps/ and clusters/ in it)`, 'Point it at a copy of platform/.');
+  return abs;
 }
 
 const pulledBy = (placement: ClusterImage['placement']): string =>
@@ -110,9 +128,9 @@ function needTools(tools: string[]): void {
   if (missing.length) throw new UserError(`missing tools:\n  ${missing.join('\n  ')}`);
 }
 
-async function status(json: boolean): Promise<number> {
+async function status(json: boolean, platform = paths.platform): Promise<number> {
   const objects = await readFlux();
-  const rows = statusRows(objects, listedApps(layout(paths.platform)), await readSecretSync());
+  const rows = statusRows(objects, listedApps(layout(platform)), await readSecretSync());
   const ok = rows.length > 0 && rows.every((r) => r.ready === 'True');
   if (json) printJson({ ok, rows });
   else process.stdout.write(`${formatTable(rows)}\n${ok ? pc.green('✔ everything is Ready') : pc.yellow('! not everything is Ready yet')}\n`);
@@ -133,6 +151,7 @@ export function register(program: Command): void {
       .description(about[command])
       .option('--dry-run', 'print the ordered plan, run nothing')
       .option('--json', 'print the plan (or result) as JSON');
+    if (command === 'sync') c.option('--platform <dir>', 'the GitOps tree to hand to Flux (default: platform/ of this checkout)');
     if (command === 'up') {
       c.option(
         '--images <source>',
@@ -148,10 +167,7 @@ export function register(program: Command): void {
       if (opts.until !== undefined && !(UP_PHASES as readonly string[]).includes(opts.until)) {
         throw new UserError(`--until "${opts.until}" is not a phase of cluster up`, `Use one of: ${UP_PHASES.join(', ')}.`);
       }
-      const extra =
-        command === 'up'
-          ? { ...(await chooseImageSource(opts.images).then((c) => ({ images: c.source, imagesWhy: c.why }))), until: opts.until, pools: opts.pool }
-          : {};
+      const extra = await planExtras(command, opts);
       const o = planOptions(paths.root, Boolean(opts.dryRun), extra);
       const steps = planFor(command, o);
       if (opts.dryRun) {
@@ -169,7 +185,7 @@ export function register(program: Command): void {
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
       try {
         await runPlan(steps, async () => {
-          await status(false);
+          await status(false, o.platform);
         });
       } finally {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
