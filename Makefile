@@ -13,7 +13,7 @@ CLI_TOOLS := helm kubeconform paddock-engine
 SCHEMA_TOOLS := kube-apiserver etcd controller-gen
 TEST_TOOLS := daprd sentry registry kustomize
 
-.PHONY: help setup tools build schemas runtime lint format unit test e2e demo check-apps chart-readme bench clean distclean
+.PHONY: help setup tools build schemas runtime lint format unit test e2e demo check-apps chart-readme bench bench-cluster clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -68,6 +68,10 @@ bench: runtime ## print the benchmarks' figures (check, doctor, doctor-corpus, d
 	@tools/build.sh $(TEST_TOOLS)
 	@node_modules/.bin/tsc -b bench
 	@for b in check doctor doctor-corpus dev server fuzz; do echo "» bench/$$b.ts"; node "bench/dist/$$b.js"; done
+
+bench-cluster: build ## figures of the live cluster: e2e step times, memory, the sidecar idle and under load, latency (after PADDOCK_E2E_KEEP=1 make e2e)
+	@node_modules/.bin/tsc -b bench
+	@PATH="$(CURDIR)/tools/bin:$$PATH" node bench/dist/cluster.js
 
 clean: ## remove every build output: compiled code, caches, generated schemas, packed files (keeps the built tools)
 	rm -rf packages/*/dist test/dist bench/dist apps/app2/dist packages/paddock/share packages/paddock/.paddock .paddock

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect, poll, Skip, type NamedCheck } from './checks.js';
 import { firstLine, kubectl, kubectlJson, secretValue } from './kubectl.js';
 import { appPods, type LiveApp } from './live-apps.js';
-import type { Prober } from './probe.js';
+import { proberFor } from './probe.js';
 import { readFlux } from './runner.js';
 
 const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -141,8 +141,18 @@ async function vaultRoot(args: string[]): Promise<{ code: number; stdout: string
 const forceSync = (app: LiveApp) =>
   kubectl(['annotate', '--overwrite', 'externalsecret', `${app.name}-secrets`, '-n', app.namespace, `force-sync=${Date.now()}`]);
 
+/** What the app's sidecar serves for a secret, asked from a Ready pod of the app. */
+async function servedSecret(app: LiveApp, key: string): Promise<string | undefined> {
+  const pod = (await appPods(app)).find((p) => p.ready);
+  if (!pod) return undefined;
+  const prober = await proberFor(app, pod);
+  if (typeof prober === 'string') throw new Skip(prober);
+  const r = await prober.http('GET', `http://127.0.0.1:3500/v1.0/secrets/secretstore/${key}`);
+  return r.status === 200 ? (JSON.parse(r.body) as Record<string, string>)[key] : undefined;
+}
+
 /** A secret changed in Vault reaches the app through Dapr's secretstore (Vault → ESO → Secret → daprd); then it is rolled back. */
-export function secretRotationCheck(app: LiveApp, prober: () => Prober, waitMs = 240_000): NamedCheck {
+export function secretRotationCheck(app: LiveApp, waitMs = 240_000): NamedCheck {
   return [
     `Vault → ESO → Dapr: a secret changed in Vault reaches ${app.name} through secretstore`,
     async () => {
@@ -150,6 +160,8 @@ export function secretRotationCheck(app: LiveApp, prober: () => Prober, waitMs =
       if (!key) throw new Skip(`${app.name} names no secret key to change`);
       const version = await vaultRoot(['version', app.name]);
       expect(version.code === 0 && /^\d+$/.test(version.stdout.trim()), `no secret at secret/dapr/${app.name} in Vault: ${firstLine(version.stderr)}`);
+      const before = await servedSecret(app, key); // throws Skip where the image has no interpreter to ask from
+      expect(before !== undefined, `${app.name}'s sidecar does not serve ${key} from secretstore before any change`);
       const value = `paddock-test-${randomBytes(6).toString('hex')}`;
       const started = Date.now();
       try {
@@ -162,8 +174,9 @@ export function secretRotationCheck(app: LiveApp, prober: () => Prober, waitMs =
             const s = await secretValue(app.namespace, `${app.name}-secrets`, 'secrets.json').catch(() => '');
             if (s.includes(value)) synced = seconds(started);
           }
-          const r = await prober().http('GET', `http://127.0.0.1:3500/v1.0/secrets/secretstore/${key}`);
-          return r.status === 200 && (JSON.parse(r.body) as Record<string, string>)[key] === value ? seconds(started) : undefined;
+          // the pod that serves it is a new one once the change rolled the app: look it up each time
+          const r = await servedSecret(app, key).catch(() => undefined);
+          return r === value ? seconds(started) : undefined;
         });
         expect(
           served !== undefined,

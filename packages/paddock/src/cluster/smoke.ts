@@ -166,14 +166,7 @@ export async function smokeTests(onResult?: (r: CheckResult) => void): Promise<C
     const withComponent = first((a) => a.usesRedis || a.secretKeys !== undefined);
     if (withComponent) checks.push(driftCheck(withComponent));
     const withSecret = first((a) => a.secretKeys?.length);
-    if (withSecret)
-      checks.push(
-        secretRotationCheck(withSecret, () => {
-          const p = probers.get(withSecret.name);
-          if (!p || typeof p === 'string') throw new Error(p ?? `${withSecret.name} has no running pod`);
-          return p;
-        }),
-      );
+    if (withSecret) checks.push(secretRotationCheck(withSecret));
     checks.push(...apps.map(metricsCheck));
     return await runChecks(checks, onResult);
   } finally {
