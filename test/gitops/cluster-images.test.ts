@@ -24,6 +24,7 @@ import {
   clusterManifests,
   daprSidecarMirror,
   kindConfigFor,
+  kindNodes,
   registriesAnswer,
   toolVersions,
   upPlan,
@@ -238,8 +239,25 @@ describe('cluster up where images are built', () => {
       ['registry'],
     );
     assert.ok(loaded.some((i) => i.ref.startsWith('ghcr.io/fluxcd/helm-controller:')) && loaded.some((i) => i.recipe === 'metrics-server'));
+    // onto the nodes that run them: the system pool's worker, and Dapr's sidecar onto every node
     const load = steps.findIndex((s) => argv(s)[1] === 'load' && s.phase === 'gitops');
-    assert.deepEqual(argv(steps[load]!), ['kind', 'load', 'docker-image', ...loaded.map((i) => i.ref), '--name', CLUSTER.name]);
+    const sidecar = loaded.find((i) => i.recipe === 'dapr-daprd')!.ref;
+    assert.deepEqual(argv(steps[load]!), [
+      'kind',
+      'load',
+      'docker-image',
+      ...loaded.filter((i) => i.ref !== sidecar).map((i) => i.ref),
+      '--name',
+      CLUSTER.name,
+      '--nodes',
+      'paddock-worker',
+    ]);
+    assert.deepEqual(argv(steps[load + 1]!), ['kind', 'load', 'docker-image', sidecar, '--name', CLUSTER.name]);
+    assert.deepEqual(
+      kindNodes({ ...base, images: 'build', pools: ['app3'] }).map((n) => `${n.name}:${n.pool ?? '-'}`),
+      ['paddock-control-plane:-', 'paddock-worker:system', 'paddock-worker2:app1', 'paddock-worker3:app2', 'paddock-worker4:app3'],
+      "kind's node names, in the config's order",
+    );
     const install = steps.findIndex((s) => argv(s)[1] === 'install');
     assert.ok(load < install, 'images on the nodes first: no pod pulls');
     const components = '--components=source-controller,kustomize-controller,helm-controller';
@@ -410,7 +428,8 @@ describe("publishing where images are built (the registry in Harbor's place)", (
     assert.deepEqual(argv(chart).slice(-2), ['oci://localhost:30000/platform', '--plain-http']);
   });
 
-  it('builds each app from its own Dockerfile after the bases it names, then loads it onto the nodes', () => {
+  it('builds each app from its own Dockerfile after the bases it names, then loads it onto its pool', () => {
+    const base0 = base;
     const i = (pred: (s: Step) => boolean) => steps.findIndex(pred);
     for (const [app, baseRef] of [
       ['app1', 'python:3.11.14-slim-bookworm'],
@@ -420,6 +439,8 @@ describe("publishing where images are built (the registry in Harbor's place)", (
       const base = i((s) => s.phase === 'images' && argv(s)[2] === baseRef);
       const load = i((s) => argv(s)[1] === 'load' && argv(s).includes(`localhost:30000/platform/dapr-${app}:1.0.0`));
       assert.ok(base >= 0 && base < build && build < load, `${app}: base ${base}, build ${build}, load ${load}`);
+      const worker = kindNodes({ ...base0, images: 'build' }).find((n) => n.pool === app)!.name;
+      assert.deepEqual(argv(steps[load]!).slice(-2), ['--nodes', worker], `${app}'s image onto its own pool only`);
     }
   });
 

@@ -3,14 +3,22 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 /** Apps onboarded in the tree that have a Dockerfile in apps/<name>/: their image reference from values. */
-export function exampleImages(root: string): { app: string; image: string; context: string }[] {
+/** An onboarded app built from its own Dockerfile, and the node pool it runs on. */
+export interface ExampleImage {
+  app: string;
+  image: string;
+  context: string;
+  pool: string;
+}
+
+export function exampleImages(root: string): ExampleImage[] {
   const apps = parse(readFileSync(join(root, 'platform', 'apps', 'kustomization.yaml'), 'utf8')) as { resources?: string[] };
-  const out: { app: string; image: string; context: string }[] = [];
+  const out: ExampleImage[] = [];
   for (const app of apps.resources ?? []) {
     const dir = join(root, 'apps', app);
     if (!existsSync(join(dir, 'Dockerfile')) || !existsSync(join(dir, 'values.yaml'))) continue;
-    const v = parse(readFileSync(join(dir, 'values.yaml'), 'utf8')) as { image?: { repository?: string; tag?: string } };
-    if (v.image?.repository && v.image.tag) out.push({ app, image: `${v.image.repository}:${v.image.tag}`, context: dir });
+    const v = parse(readFileSync(join(dir, 'values.yaml'), 'utf8')) as { image?: { repository?: string; tag?: string }; nodepool?: string };
+    if (v.image?.repository && v.image.tag) out.push({ app, image: `${v.image.repository}:${v.image.tag}`, context: dir, pool: v.nodepool || app });
   }
   return out;
 }

@@ -14,6 +14,7 @@ export {
   describe,
   daprSidecarMirror,
   kindConfigFor,
+  kindNodes,
   UP_PHASES,
   BUILT_CHART_DIR,
   FLUX_COMPONENTS_FLAG,

@@ -15,7 +15,7 @@ import {
   FLUX_COMPONENTS,
   type ImageSource,
 } from './images.js';
-import { appBaseImages, exampleImages } from './app-images.js';
+import { appBaseImages, exampleImages, type ExampleImage } from './app-images.js';
 import { CLUSTER, REQUIRED_TOOLS, VERSIONS } from './versions.js';
 
 /**
@@ -126,6 +126,33 @@ function poolWorker(image: string | undefined, pool: string): KindNode {
     labels: { [NODEPOOL]: pool },
     kubeadmConfigPatches: [`kind: JoinConfiguration\nnodeRegistration:\n  taints:\n    - key: ${NODEPOOL}\n      value: ${pool}\n      effect: NoSchedule\n`],
   };
+}
+
+/** The kind nodes with their pools, named as kind names them: <cluster>-control-plane, <cluster>-worker, <cluster>-worker2, … in the config's order. */
+export function kindNodes(o: PlanOptions): { name: string; role: string; pool?: string }[] {
+  const written = kindConfigFor(o);
+  const config = parse(written.content ?? readFileSync(written.path, 'utf8')) as { nodes?: KindNode[] };
+  const count: Record<string, number> = {};
+  return (config.nodes ?? []).map((n) => {
+    const role = n.role ?? 'control-plane';
+    count[role] = (count[role] ?? 0) + 1;
+    return { name: `${CLUSTER.name}-${role}${count[role] > 1 ? count[role] : ''}`, role, pool: n.labels?.[NODEPOOL] };
+  });
+}
+
+/**
+ * `kind load` onto the nodes that run the image, not all: every node's
+ * containerd keeps its own copy, and four copies of the platform's images
+ * filled this machine's disk. No --nodes (all of them) where none matches.
+ */
+function loadOnto(o: PlanOptions, refs: string[], onto: 'system' | { pool: string } | 'all'): string[] {
+  const nodes =
+    onto === 'all'
+      ? []
+      : kindNodes(o)
+          .filter((n) => n.role === 'worker' && (onto === 'system' ? !n.pool || n.pool === 'system' : n.pool === onto.pool))
+          .map((n) => n.name);
+  return ['kind', 'load', 'docker-image', ...refs, '--name', CLUSTER.name, ...(nodes.length ? ['--nodes', nodes.join(',')] : [])];
 }
 
 /** Build every image of the cluster here, each tagged with the reference the manifests name. */
@@ -450,6 +477,9 @@ export function entryPoint(o: PlanOptions): string {
 function gitopsSteps(o: PlanOptions): Step[] {
   const registryImage = bootstrapRegistryImage(o.root);
   const loaded = o.images === 'build' ? loadedIn(o.root, 'gitops') : [];
+  // Dapr's sidecar runs in every app pod, on every pool; the rest only on the system pool
+  const sidecar = clusterImages(o.root).find((i) => i.recipe === 'dapr-daprd')?.ref;
+  const platform = loaded.filter((r) => r !== sidecar);
   return [
     {
       phase: 'gitops',
@@ -465,12 +495,21 @@ function gitopsSteps(o: PlanOptions): Step[] {
       title: `connect the registry to kind's network (pods reach it as ${CLUSTER.registry}:5000)`,
       action: { kind: 'exec', argv: ['docker', 'network', 'connect', 'kind', CLUSTER.registry], alreadyDone: 'already exists' },
     },
-    ...(loaded.length > 0
+    ...(platform.length > 0
       ? [
           {
             phase: 'gitops',
-            title: `load the images of Flux and of the platform's controllers onto the kind nodes (${loaded.join(', ')})`,
-            action: { kind: 'exec' as const, argv: ['kind', 'load', 'docker-image', ...loaded, '--name', CLUSTER.name] },
+            title: `load the images of Flux and of the platform's controllers onto the system pool's nodes (${platform.join(', ')})`,
+            action: { kind: 'exec' as const, argv: loadOnto(o, platform, 'system') },
+          },
+        ]
+      : []),
+    ...(sidecar && loaded.includes(sidecar)
+      ? [
+          {
+            phase: 'gitops',
+            title: `load Dapr's sidecar image ${sidecar} onto every node (the injector adds it to every app pod)`,
+            action: { kind: 'exec' as const, argv: loadOnto(o, [sidecar], 'all') },
           },
         ]
       : []),
@@ -597,8 +636,8 @@ function publishBuiltSteps(o: PlanOptions): Step[] {
       { phase: 'publish', title: `push ${img.image} to the registry in Harbor's place`, action: { kind: 'exec', argv: ['docker', 'push', img.image] } },
       {
         phase: 'publish',
-        title: `load ${img.image} onto the kind nodes`,
-        action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] },
+        title: `load ${img.image} onto ${img.app}'s pool (${img.pool})`,
+        action: { kind: 'exec', argv: loadOnto(o, [img.image], { pool: img.pool }) },
       },
     );
   const version = chartVersion(o.root);
@@ -620,7 +659,7 @@ function publishBuiltSteps(o: PlanOptions): Step[] {
   return steps;
 }
 
-function exampleImageSteps(o: PlanOptions, img: { app: string; image: string; context: string }): Step[] {
+function exampleImageSteps(o: PlanOptions, img: ExampleImage): Step[] {
   // Into Harbor under the name nodes and pods use (skopeo in a container on kind's network, as for the chart)…
   const tar = `${img.app}-image.tar`;
   return [
@@ -650,8 +689,8 @@ function exampleImageSteps(o: PlanOptions, img: { app: string; image: string; co
     // …and straight onto the nodes, so the first start does not wait for a pull.
     {
       phase: 'publish',
-      title: `load ${img.image} onto the kind nodes`,
-      action: { kind: 'exec', argv: ['kind', 'load', 'docker-image', img.image, '--name', CLUSTER.name] },
+      title: `load ${img.image} onto ${img.app}'s pool (${img.pool})`,
+      action: { kind: 'exec', argv: loadOnto(o, [img.image], { pool: img.pool }) },
     },
   ];
 }
