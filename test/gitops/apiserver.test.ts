@@ -160,7 +160,10 @@ describe('tenant provisioner: the Kubernetes side, on real namespaces', () => {
     assert.notEqual(now, recorded);
     assert.equal(after.spec.template.metadata.annotations?.[HASH], now, 'a changed Secret rolls the pods (pod template annotation)');
     assert.equal((await get('bystander')).metadata.annotations?.[HASH], undefined, "another app's Deployment is never touched");
-    assert.ok(!JSON.stringify(after).includes('rotated-in-vault') && !JSON.stringify(after).includes(Buffer.from('rotated-in-vault').toString('base64')), 'no secret value written');
+    assert.ok(
+      !JSON.stringify(after).includes('rotated-in-vault') && !JSON.stringify(after).includes(Buffer.from('rotated-in-vault').toString('base64')),
+      'no secret value written',
+    );
   });
 });
 

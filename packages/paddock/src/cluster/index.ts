@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { upPlan, downPlan, syncPlan, type PlanOptions } from './plan.js';
-import type { ImageSource } from './images.js';
 import { hostFacts } from './host.js';
 
 export {
