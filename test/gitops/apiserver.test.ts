@@ -184,6 +184,13 @@ describe('tenant provisioner: whole passes (real API server and Redis, Vault tes
       metadata: { name: 'redis-admin' },
       data: { password: Buffer.from(ADMIN).toString('base64') },
     });
+    // A root token Vault would refuse (its own token format's prefix: `vault server -dev` exits), as an earlier provisioner wrote it.
+    await call('POST', '/api/v1/namespaces/vault-system/secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'vault-root-token' },
+      data: { token: Buffer.from('hvs.refused-by-vault').toString('base64') },
+    });
     const redis = await startRedisLikeTheDeployment(ADMIN);
     const pass = () =>
       pexec('python3', [script, 'once'], {
@@ -212,6 +219,7 @@ describe('tenant provisioner: whole passes (real API server and Redis, Vault tes
 
       // Vault: the generated root token is what the provisioner presents.
       const root = await secret('vault-system', 'vault-root-token', 'token');
+      assert.ok(root && !/^(hvs|hvb|hvr|s|b|r)\./.test(root), `a root token ID Vault accepts, not ${root?.slice(0, 4)}…`);
       assert.ok(root && vault.requests.every((r) => r.token === root));
       assert.deepEqual(
         vault.kv.get('dapr/app1'),

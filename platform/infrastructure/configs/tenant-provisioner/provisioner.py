@@ -152,11 +152,14 @@ class Kube:
             if "spec" in patch:
                 log(f"{namespace}/{name}: Secret {app}-secrets changed; rolling its pods so its sidecar reads the new values")
 
-    def ensure_secret(self, namespace, name, key, generate):
-        """The value of Secret namespace/name[key]; generated and created if missing."""
+    def ensure_secret(self, namespace, name, key, generate, valid=lambda value: True):
+        """The value of Secret namespace/name[key]; generated and written if missing (or not valid)."""
         status, body = self.call("GET", f"/api/v1/namespaces/{namespace}/secrets/{name}")
         if status == 200 and key in body.get("data", {}):
-            return base64.b64decode(body["data"][key]).decode()
+            value = base64.b64decode(body["data"][key]).decode()
+            if valid(value):
+                return value
+            log(f"Secret {namespace}/{name} holds a value that cannot work; generating a new one")
         value = generate()
         secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
                   "metadata": {"name": name, "namespace": namespace, "labels": MANAGED},
@@ -461,8 +464,21 @@ def password():
     return secrets.token_urlsafe(32)
 
 
+# Vault refuses a dev root token ID with the prefix of its own token formats
+# ("invalid request", and `vault server -dev` exits): found on the live cluster.
+VAULT_RESERVED_TOKEN_PREFIXES = ("hvs.", "hvb.", "hvr.", "s.", "b.", "r.")
+
+
+def vault_token_id_allowed(value):
+    return bool(value) and not value.startswith(VAULT_RESERVED_TOKEN_PREFIXES)
+
+
+def vault_root_token():
+    return secrets.token_urlsafe(32)  # URL-safe base64 has no ".": never a reserved prefix
+
+
 def one_pass(kube):
-    root = kube.ensure_secret("vault-system", "vault-root-token", "token", lambda: "hvs." + secrets.token_urlsafe(24))
+    root = kube.ensure_secret("vault-system", "vault-root-token", "token", vault_root_token, valid=vault_token_id_allowed)
     admin = kube.ensure_secret("redis-system", "redis-admin", "password", password)
     demo = json.load(open(DEMO_SECRETS)) if os.path.exists(DEMO_SECRETS) else {}
     vault = Vault(root)
