@@ -70,7 +70,8 @@ app.kubernetes.io/name: {{ include "paddock.name" . }}
 app.kubernetes.io/instance: {{ include "paddock.name" . }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: paddock
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- /* Flux's helm-controller versions a chart from an OCIRepository as <version>+<digest>: "+" is not allowed in a label value */}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" | trimSuffix "_" | trimSuffix "." }}
 paddock.dev/app: {{ include "paddock.name" . }}
 {{- end -}}
 
