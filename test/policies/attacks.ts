@@ -41,6 +41,7 @@ const eso: UserInfo = {
   username: 'system:serviceaccount:external-secrets:external-secrets',
   groups: ['system:serviceaccounts', 'system:serviceaccounts:external-secrets', 'system:authenticated'],
 };
+const kubeadmAdmin: UserInfo = { username: 'kubernetes-admin', groups: ['kubeadm:cluster-admins', 'system:authenticated'] };
 const kubelet: UserInfo = { username: 'system:node:app1-worker', groups: ['system:nodes', 'system:authenticated'] };
 
 const SENTRY_AUDIENCE = 'spiffe://cluster.local/ns/dapr-system/dapr-sentry';
@@ -321,6 +322,11 @@ export function buildAttacks(rendered: KubeObject[]): Case[] {
       identity: provisioner,
     }),
     pass(TO, "External Secrets Operator's synced Secret", obj('v1', 'Secret', `${APP}-secrets`, { stringData: { 'secrets.json': '{}' } }), { identity: eso }),
+    // kubeadm's admin.conf (kind's kubeconfig) since Kubernetes 1.29: cluster-admin through this group, not system:masters
+    pass(TO, "a cluster administrator's ServiceAccount (kubeadm's admin.conf)", obj('v1', 'ServiceAccount', 'debugging'), { identity: kubeadmAdmin }),
+    fail(TO, 'someone merely named kubernetes-admin', obj('v1', 'ServiceAccount', 'debugging'), {
+      identity: { username: 'kubernetes-admin', groups: ['system:authenticated'] },
+    }),
   );
 
   // ---- class 8: Services stay inside the cluster ------------------------------------------
