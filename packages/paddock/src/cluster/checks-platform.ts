@@ -133,7 +133,7 @@ async function vaultRoot(args: string[]): Promise<{ code: number; stdout: string
   const token = await secretValue('vault-system', 'vault-root-token', 'token');
   const script =
     'read -r VAULT_TOKEN; export VAULT_TOKEN VAULT_ADDR=http://127.0.0.1:8200; p="secret/dapr/$2"; case "$1" in ' +
-    'version) vault kv metadata get -field=current_version "$p" ;; patch) vault kv patch "$p" "$3=$4" >/dev/null ;; ' +
+    'version) vault kv metadata get -format=json "$p" ;; patch) vault kv patch "$p" "$3=$4" >/dev/null ;; ' +
     'rollback) vault kv rollback -version="$3" "$p" >/dev/null ;; esac';
   return kubectl(['exec', '-i', '-n', 'vault-system', 'deploy/vault', '--', 'sh', '-c', script, 'sh', ...args], `${token}\n`);
 }
@@ -158,8 +158,10 @@ export function secretRotationCheck(app: LiveApp, waitMs = 240_000): NamedCheck 
     async () => {
       const key = app.secretKeys?.[0];
       if (!key) throw new Skip(`${app.name} names no secret key to change`);
-      const version = await vaultRoot(['version', app.name]);
-      expect(version.code === 0 && /^\d+$/.test(version.stdout.trim()), `no secret at secret/dapr/${app.name} in Vault: ${firstLine(version.stderr)}`);
+      const metadata = await vaultRoot(['version', app.name]);
+      expect(metadata.code === 0, `no secret at secret/dapr/${app.name} in Vault: ${firstLine(metadata.stderr)}`);
+      const version = String((JSON.parse(metadata.stdout) as { data?: { current_version?: number } }).data?.current_version ?? '');
+      expect(/^\d+$/.test(version), `no version of secret/dapr/${app.name} in Vault's metadata`);
       const before = await servedSecret(app, key); // throws Skip where the image has no interpreter to ask from
       expect(before !== undefined, `${app.name}'s sidecar does not serve ${key} from secretstore before any change`);
       const value = `paddock-test-${randomBytes(6).toString('hex')}`;
@@ -186,7 +188,7 @@ export function secretRotationCheck(app: LiveApp, waitMs = 240_000): NamedCheck 
         );
         return `${key} changed in Vault: in the Secret after ${synced ?? '?'}, served by daprd after ${served}`;
       } finally {
-        await vaultRoot(['rollback', app.name, version.stdout.trim()]);
+        await vaultRoot(['rollback', app.name, version]);
         await forceSync(app);
       }
     },

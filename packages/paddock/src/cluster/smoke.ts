@@ -97,7 +97,7 @@ function seedChecks(urls: Map<string, string>): NamedCheck[] {
     ['test:app2 — health', health(a2)],
     [
       'test:app2 — app2 → app1: classify through Dapr service invocation (mTLS, access control)',
-      classify(a2, '/api/classify', 'the database keeps crashing', 'bug'),
+      classify(a2, '/api/classify', 'the database crashes every night', 'bug'),
     ],
     ['test:app2 — app2 → app1: history through Dapr service invocation', historyHas(a2, '/api/history')],
   ];
