@@ -4,19 +4,25 @@
 #   1. a Docker engine (tools/e2e/engine.sh start: the running one, else
 #      Debian's docker.io started here, through the capability-dropping runtime
 #      wrapper where the host needs it);
-#   2. `paddock cluster up --until gitops`: the images (pulled where the
-#      registries answer, else built here from pinned source, cached), the kind
-#      cluster at KUBERNETES_VERSION, Cilium, the bootstrap registry, Flux, the
+#   2. `paddock cluster up`: the images (pulled where the registries answer,
+#      else built here from pinned source, cached), the kind cluster at
+#      KUBERNETES_VERSION, Cilium, the bootstrap registry, Flux, the
 #      controllers' charts and the platform/ tree pushed to it and Flux's entry
-#      point applied;
-#   3. the live assertions of this stage (test/e2e/, PADDOCK_E2E=1);
+#      point applied, the apps' images and the shared chart published, every
+#      Kustomization and HelmRelease Ready;
+#   3. the live assertions of each stage (test/e2e/, PADDOCK_E2E=1; the last
+#      onboards a third app on the worker `--pool app3` added, runs `cluster
+#      test` on three apps and offboards it), then `paddock cluster test`: the
+#      platform's promises, with real traffic;
 #   4. `paddock cluster down`, kind's Docker network, and the dockerd step 1
 #      started: nothing of its own is left behind, pass or fail.
 #
-# Stages 1 to 4 of issue 12 (nodes and Cilium; Flux; metrics-server and Dapr
+# Stages 1 to 6 of issue 12 (nodes and Cilium; Flux; metrics-server and Dapr
 # from the platform's own registry; ESO, Prometheus and the registry in
-# Harbor's place, the whole controllers layer Ready). PADDOCK_E2E_KEEP=1 keeps the
-# cluster and the engine up for a look (then: tools/e2e/run.sh down).
+# Harbor's place; Vault, Redis, the tenant provisioner and the admission
+# policies; the apps and `cluster test`). PADDOCK_E2E_STAGE=<phase> stops
+# `cluster up` after that phase (and skips `cluster test`); PADDOCK_E2E_KEEP=1
+# keeps the cluster and the engine up for a look (then: tools/e2e/run.sh down).
 # Figures (time per step, the cluster's memory) go to stderr and to
 # .cache/cluster/logs/e2e-figures.txt.
 set -euo pipefail
@@ -28,7 +34,9 @@ FIGURES=$CACHE/logs/e2e-figures.txt
 export PATH=$REPO_DIR/tools/bin:$PATH
 export NO_COLOR=${NO_COLOR:-}
 PADDOCK=(node "$REPO_DIR/packages/paddock/bin/paddock.js")
-STAGE=gitops
+STAGE=${PADDOCK_E2E_STAGE:-}
+# a worker for the app test/e2e/onboarding.test.ts onboards (kind cannot add one later)
+export PADDOCK_E2E_POOLS=${PADDOCK_E2E_POOLS-app3}
 
 say() { printf '\n» e2e: %s\n' "$*" >&2; }
 fig() { printf '%s\n' "$*" | tee -a "$FIGURES" >&2; }
@@ -80,8 +88,10 @@ step "Docker engine"
 tools/e2e/engine.sh start
 step_done
 
-step "paddock cluster up --until $STAGE"
-"${PADDOCK[@]}" cluster up --until "$STAGE"
+pools=()
+for p in ${PADDOCK_E2E_POOLS//,/ }; do pools+=(--pool "$p"); done
+step "paddock cluster up${STAGE:+ --until $STAGE} ${pools[*]}"
+"${PADDOCK[@]}" cluster up ${STAGE:+--until "$STAGE"} "${pools[@]}"
 step_done
 
 step "the cluster's memory"
@@ -91,3 +101,9 @@ free -m | awk '/^Mem:/ {print "  host memory used: " $3 " MiB of " $2 " MiB"}' |
 step "live assertions (test/e2e)"
 PADDOCK_E2E=1 node --test --test-reporter=spec test/dist/e2e/
 step_done
+
+if [[ -z $STAGE ]]; then
+  step "paddock cluster test"
+  "${PADDOCK[@]}" cluster test
+  step_done
+fi
