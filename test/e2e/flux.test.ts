@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { CLUSTER, clusterImages, FLUX_COMPONENTS, FLUX_COMPONENTS_FLAG, treeRevision } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
 import { eventually } from '../lib/eventually.js';
-import { type FluxObject, getJson, kubectl, ok, ready, run, SKIP } from './kubectl.js';
+import { type FluxObject, getJson, kubectl, ok, ready, readyEventually, run, SKIP } from './kubectl.js';
 
 const flux = (args: string[]) => run(['flux', '--context', CLUSTER.context, ...args]);
 
@@ -65,24 +65,27 @@ describe('live cluster, stage 2: Flux reconciles platform/ from the OCI artifact
   });
 
   it('a Flux-managed object deleted by hand comes back on the next reconciliation', async () => {
-    // infrastructure-configs waits on infrastructure-controllers, so at this stage it has applied nothing: deleting it prunes nothing.
-    const before = await getJson<FluxObject>(['-n', 'flux-system', 'get', 'kustomization', 'infrastructure-configs']);
-    await ok(['-n', 'flux-system', 'delete', 'kustomization', 'infrastructure-configs', '--wait=true', '--timeout=120s']);
+    // A leaf of the configs layer (the Grafana dashboard's ConfigMap), once that layer is Ready: deleting a
+    // whole Kustomization would prune everything it applied (Vault, Redis, the provisioner) on the full stack.
+    await readyEventually('kustomization', 'flux-system', 'infrastructure-configs', 1_200_000);
+    const get = ['-n', 'monitoring', 'get', 'configmap', 'dashboard-dapr-apps'];
+    const before = await getJson<FluxObject>(get);
+    await ok(['-n', 'monitoring', 'delete', 'configmap', 'dashboard-dapr-apps', '--wait=true', '--timeout=120s']);
     const started = Date.now();
-    // the root's interval is 10 minutes; ask for the reconciliation now, as `paddock cluster sync` does
-    const r = await flux(['reconcile', 'kustomization', 'platform', '-n', 'flux-system']);
+    // the layer's interval is minutes; ask for the reconciliation now, as `paddock cluster sync` does
+    const r = await flux(['reconcile', 'kustomization', 'infrastructure-configs', '-n', 'flux-system']);
     assert.equal(r.code, 0, `flux reconcile: ${r.stderr}`);
     let back: FluxObject | undefined;
     await eventually(
-      'Flux to put infrastructure-configs back',
+      'Flux to put the dashboard ConfigMap back',
       async () => {
-        const g = await kubectl(['-n', 'flux-system', 'get', 'kustomization', 'infrastructure-configs', '-o', 'json']);
+        const g = await kubectl([...get, '-o', 'json']);
         back = g.code === 0 ? (JSON.parse(g.stdout) as FluxObject) : undefined;
         return back !== undefined;
       },
       120_000,
     );
     assert.notEqual(back!.metadata.uid, before.metadata.uid, 'a new object, made by Flux');
-    console.log(`# drift: infrastructure-configs restored ${((Date.now() - started) / 1000).toFixed(1)} s after the reconcile was asked for`);
+    console.log(`# drift: monitoring/dashboard-dapr-apps restored ${((Date.now() - started) / 1000).toFixed(1)} s after the reconcile was asked for`);
   });
 });
