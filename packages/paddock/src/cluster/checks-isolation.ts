@@ -1,6 +1,6 @@
 import { expect, Skip, type NamedCheck } from './checks.js';
-import { firstLine, kubectl, secretValue } from './kubectl.js';
-import type { LiveApp, LivePod } from './live-apps.js';
+import { firstLine, kubectl, secretValue, vaultShell } from './kubectl.js';
+import { declaredCall, type LiveApp, type LivePod } from './live-apps.js';
 import type { Prober, Reach } from './probe.js';
 
 /** What the isolation checks probe: the apps, where each runs, and the platform's services. */
@@ -52,7 +52,7 @@ export function networkChecks(t: Tenancy): NamedCheck[] {
     for (const other of t.apps.filter((o) => o !== app)) {
       const pod = t.pods.get(other.name);
       if (!pod) continue;
-      if (app.egressTo.includes(other.namespace) && other.ingressFrom.includes(app.namespace))
+      if (declaredCall(app, other))
         out.push([`Cilium: ${app.name} reaches ${other.name}'s sidecar, as both declared`, reaches(t, app, `${other.name}'s sidecar`, pod.ip, DAPR_INTERNAL)]);
       else
         out.push([
@@ -74,7 +74,7 @@ export function daprChecks(t: Tenancy): NamedCheck[] {
   const out: NamedCheck[] = [];
   for (const app of t.apps)
     for (const other of t.apps.filter((o) => o !== app)) {
-      const declared = app.egressTo.includes(other.namespace) && other.ingressFrom.includes(app.namespace);
+      const declared = declaredCall(app, other);
       const url = `http://127.0.0.1:3500/v1.0/invoke/${other.name}.${other.namespace}/method${other.healthPath}`;
       out.push([
         declared ? `Dapr: ${app.name} invokes ${other.name}, as both declared` : `Dapr: ${app.name} may not invoke ${other.name}`,
@@ -138,12 +138,10 @@ export function vaultChecks(t: Tenancy): NamedCheck[] {
         async () => {
           const jwt = await kubectl(['create', 'token', app.name, '-n', app.namespace, '--audience', 'vault', '--duration', '10m']);
           expect(jwt.code === 0, `cannot create a token for ${app.name}'s service account: ${firstLine(jwt.stderr)}`);
-          const script =
-            'read -r JWT; export VAULT_ADDR=http://127.0.0.1:8200; ' +
-            'VAULT_TOKEN=$(vault write -field=token auth/kubernetes/login role="$1" jwt="$JWT") || exit 3; export VAULT_TOKEN; ' +
-            'vault kv get "secret/dapr/$2"';
-          const r = await kubectl(
-            ['exec', '-i', '-n', 'vault-system', 'deploy/vault', '--', 'sh', '-c', script, 'sh', app.name, other.name],
+          const r = await vaultShell(
+            'read -r JWT; VAULT_TOKEN=$(vault write -field=token auth/kubernetes/login role="$1" jwt="$JWT") || exit 3; export VAULT_TOKEN; ' +
+              'vault kv get "secret/dapr/$2"',
+            [app.name, other.name],
             `${jwt.stdout.trim()}\n`,
           );
           expect(r.code !== 3, `${app.name} cannot log in to Vault with its own role: ${firstLine(r.stderr)}`);

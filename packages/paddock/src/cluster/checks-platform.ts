@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, poll, Skip, type NamedCheck } from './checks.js';
-import { firstLine, kubectl, kubectlJson, secretValue } from './kubectl.js';
+import { firstLine, kubectl, kubectlJson, secretValue, vaultShell } from './kubectl.js';
 import { appPods, type LiveApp } from './live-apps.js';
 import { proberFor } from './probe.js';
 import { readFlux } from './runner.js';
@@ -132,10 +132,10 @@ export function driftCheck(app: LiveApp): NamedCheck {
 async function vaultRoot(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const token = await secretValue('vault-system', 'vault-root-token', 'token');
   const script =
-    'read -r VAULT_TOKEN; export VAULT_TOKEN VAULT_ADDR=http://127.0.0.1:8200; p="secret/dapr/$2"; case "$1" in ' +
+    'read -r VAULT_TOKEN; export VAULT_TOKEN; p="secret/dapr/$2"; case "$1" in ' +
     'version) vault kv metadata get -format=json "$p" ;; patch) vault kv patch "$p" "$3=$4" >/dev/null ;; ' +
     'rollback) vault kv rollback -version="$3" "$p" >/dev/null ;; esac';
-  return kubectl(['exec', '-i', '-n', 'vault-system', 'deploy/vault', '--', 'sh', '-c', script, 'sh', ...args], `${token}\n`);
+  return vaultShell(script, args, `${token}\n`);
 }
 
 const forceSync = (app: LiveApp) =>

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** One promise of the platform, checked on the live cluster. */
 export interface CheckResult {
   name: string;
@@ -35,8 +37,6 @@ export async function runChecks(list: NamedCheck[], onResult?: (r: CheckResult) 
   }
   return out;
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Poll until `probe` returns a value (or the time is up: undefined). */
 export async function poll<T>(ms: number, every: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {

@@ -14,6 +14,10 @@ export async function kubectlJson<T>(args: string[]): Promise<T> {
   return JSON.parse(r.stdout) as T;
 }
 
+/** A shell script in Vault's pod, VAULT_ADDR set, with `args` as $1… and `input` (a token) on stdin, never on a command line. */
+export const vaultShell = (script: string, args: string[], input: string): Promise<ExecResult> =>
+  kubectl(['exec', '-i', '-n', 'vault-system', 'deploy/vault', '--', 'sh', '-c', `export VAULT_ADDR=http://127.0.0.1:8200; ${script}`, 'sh', ...args], input);
+
 /** A key of a Secret, decoded (never printed by the callers). */
 export async function secretValue(namespace: string, name: string, key: string): Promise<string> {
   const r = await kubectl(['get', 'secret', name, '-n', namespace, '-o', `jsonpath={.data.${key.replace(/\./g, '\\.')}}`]);

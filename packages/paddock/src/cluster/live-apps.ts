@@ -16,6 +16,9 @@ export interface LiveApp {
   secretKeys: string[] | undefined;
 }
 
+/** Whether `from` may call `to`: both sides declared it (the caller's egress, the callee's ingress). */
+export const declaredCall = (from: LiveApp, to: LiveApp): boolean => from.egressTo.includes(to.namespace) && to.ingressFrom.includes(from.namespace);
+
 /** An app's running pod. */
 export interface LivePod {
   name: string;

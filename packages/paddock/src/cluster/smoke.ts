@@ -151,7 +151,6 @@ export async function smokeTests(onResult?: (r: CheckResult) => void): Promise<C
         forwards.push(f);
         urls.set(name, f.url);
       }
-    const first = (pick: (a: LiveApp) => unknown): LiveApp | undefined => apps.find((a) => pick(a));
     const checks: NamedCheck[] = [
       fluxCheck(),
       ...apps.flatMap(podChecks),
@@ -163,9 +162,9 @@ export async function smokeTests(onResult?: (r: CheckResult) => void): Promise<C
     ];
     const judged = apps[0];
     if (judged) checks.push(...admissionChecks(judged, apps.find((a) => a !== judged)?.nodepool ?? 'system'));
-    const withComponent = first((a) => a.usesRedis || a.secretKeys !== undefined);
+    const withComponent = apps.find((a) => a.usesRedis || a.secretKeys !== undefined);
     if (withComponent) checks.push(driftCheck(withComponent));
-    const withSecret = first((a) => a.secretKeys?.length);
+    const withSecret = apps.find((a) => a.secretKeys?.length);
     if (withSecret) checks.push(secretRotationCheck(withSecret));
     checks.push(...apps.map(metricsCheck));
     return await runChecks(checks, onResult);
