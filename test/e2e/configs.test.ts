@@ -171,7 +171,13 @@ describe("live cluster, stage 5: the configs layer, the platform's own services"
     ).catch(async () => dryRun(deployment));
     assert.equal(admitted.code, 0, `the chart's own Deployment: ${admitted.stderr.trim()}`);
     const cases: [string, KubeObject, string, RegExp][] = [
-      ['privileged', variant((p) => (p.containers[0].securityContext.privileged = true)), 'paddock-pod-security-restricted', /privileged/i],
+      [
+        'privileged',
+        // allowPrivilegeEscalation with it: the API server's own validation refuses privileged without it, before any policy
+        variant((p) => Object.assign(p.containers[0].securityContext, { privileged: true, allowPrivilegeEscalation: true })),
+        'paddock-pod-security-restricted',
+        /privileged/i,
+      ],
       [
         "another app's pool",
         variant((p) => (p.nodeSelector = { 'paddock.dev/nodepool': 'app2' })),

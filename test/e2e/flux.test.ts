@@ -12,12 +12,28 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLUSTER, clusterImages, FLUX_COMPONENTS, FLUX_COMPONENTS_FLAG, treeRevision } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
+import { build } from '../gitops/lib.js';
 import { eventually } from '../lib/eventually.js';
 import { type FluxObject, getJson, kubectl, ok, ready, readyEventually, run, SKIP } from './kubectl.js';
 
 const flux = (args: string[]) => run(['flux', '--context', CLUSTER.context, ...args]);
 
 const controllers = clusterImages(paths.root).filter((i) => (FLUX_COMPONENTS as readonly string[]).includes(i.recipe));
+
+/** The Flux Kustomizations a folder of platform/ declares, and those its Kustomizations' own paths there declare, by name. */
+async function declaredKustomizations(path: string, seen = new Set<string>()): Promise<string[]> {
+  const dir = path.replace(/^\.\//, '');
+  if (seen.has(dir)) return [];
+  seen.add(dir);
+  const names = new Set<string>();
+  for (const o of await build(dir))
+    if (o.kind === 'Kustomization' && String(o.apiVersion).startsWith('kustomize.toolkit.fluxcd.io/')) {
+      names.add(o.metadata.name);
+      // a path in this tree only when it reconciles the platform's own artifact (prometheus-operator's is its bundle)
+      if (o.spec.sourceRef?.name === 'platform') for (const n of await declaredKustomizations(o.spec.path, seen)) names.add(n);
+    }
+  return [...names].sort();
+}
 
 describe('live cluster, stage 2: Flux reconciles platform/ from the OCI artifact', { skip: SKIP }, () => {
   it("Flux's controllers run the pinned release's images, Available, off the app pools", async () => {
@@ -61,7 +77,9 @@ describe('live cluster, stage 2: Flux reconciles platform/ from the OCI artifact
     assert.equal(root.status?.lastAppliedRevision, repo.status?.artifact?.revision, 'it applied the revision source-controller holds');
     const ks = await getJson<{ items: FluxObject[] }>(['-n', 'flux-system', 'get', 'kustomizations']);
     const names = ks.items.map((k) => k.metadata.name).sort();
-    assert.deepEqual(names, ['apps', 'infrastructure-configs', 'infrastructure-controllers', 'platform']);
+    const entry = (root as { spec?: { path?: string } }).spec?.path ?? '';
+    assert.deepEqual(names, await declaredKustomizations(entry), `the Kustomizations ${entry} declares, through every layer`);
+    for (const layer of ['apps', 'infrastructure-configs', 'infrastructure-controllers', 'platform']) assert.ok(names.includes(layer), layer);
   });
 
   it('a Flux-managed object deleted by hand comes back on the next reconciliation', async () => {

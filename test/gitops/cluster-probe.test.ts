@@ -3,11 +3,13 @@
 // here with the real python3 and node against real loopback listeners: what
 // each reports for an open port, a closed one, and HTTP answers with a body.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { createServer as createHttp } from 'node:http';
 import { createServer as createTcp, type AddressInfo, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { redisReplies } from 'paddock/cluster/checks-isolation.js';
 import { INTERPRETERS } from 'paddock/cluster/probe.js';
+import { startRedisLikeTheDeployment } from './lib.js';
 
 const run = (argv: string[]): Promise<Record<string, unknown>> =>
   new Promise((resolve, reject) =>
@@ -55,4 +57,35 @@ describe('the network probe of paddock cluster test', () => {
       const none = await run([...argv, 'http', 'GET', `http://127.0.0.1:${closed}/`]);
       assert.equal(none.status, 0, 'no answer at all');
     });
+});
+
+describe("paddock cluster test's Redis session: one reply per command, as redis-cli prints them without a terminal", () => {
+  const ADMIN = 'probe-admin-pw';
+  let port = 0;
+  let redis: ChildProcess | undefined;
+  before(async () => {
+    ({ port, process: redis } = await startRedisLikeTheDeployment(ADMIN));
+  });
+  after(() => redis?.kill());
+
+  it('errors (followed by a blank line) and nil replies (a blank line) keep every later reply in its place', async () => {
+    const stdin = [
+      `AUTH admin "${ADMIN}"`,
+      'HSET "app1||paddock-test" data ok',
+      'HGET "app2||paddock-test" data',
+      'AUTH nobody "wrong"',
+      'DEL "app1||paddock-test"',
+      'AUTH nobody "wrong"',
+    ].join('\n');
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = execFile('redis-cli', ['-p', String(port), '--no-auth-warning'], { timeout: 10_000 }, (err, out) => (err ? reject(err) : resolve(out)));
+      child.stdin!.end(`${stdin}\n`);
+    });
+    const replies = redisReplies(stdout);
+    assert.equal(replies.length, 6, JSON.stringify(stdout));
+    assert.deepEqual(replies.slice(0, 3), ['OK', '1', ''], 'signed in, written, nil for a missing key');
+    assert.match(replies[3]!, /^WRONGPASS /);
+    assert.equal(replies[4], '1', 'the DEL after an error reply is still the fifth reply');
+    assert.match(replies[5]!, /^WRONGPASS /);
+  });
 });

@@ -91,11 +91,26 @@ export function daprChecks(t: Tenancy): NamedCheck[] {
   return out;
 }
 
-/** redis-cli in Redis's pod, the commands on stdin (no password on a command line). */
+/** redis-cli in Redis's pod, the commands on stdin (no password on a command line): one reply per command. */
 async function redisCli(lines: string[]): Promise<string[]> {
   const r = await kubectl(['exec', '-i', '-n', 'redis-system', 'deploy/redis', '--', 'redis-cli', '--no-auth-warning'], `${lines.join('\n')}\n`);
   expect(r.code === 0, `redis-cli: ${firstLine(r.stderr)}`);
-  return r.stdout.trim().split('\n');
+  return redisReplies(r.stdout);
+}
+
+/**
+ * redis-cli's replies without a terminal, one per command: an error reply is
+ * followed by a blank line, a nil reply is a blank line of its own.
+ */
+export function redisReplies(stdout: string): string[] {
+  const lines = stdout.replace(/\n$/, '').split('\n');
+  const replies: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    replies.push(line);
+    if (/^[A-Z]+ /.test(line) && lines[i + 1] === '') i++;
+  }
+  return replies;
 }
 
 const quoted = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
