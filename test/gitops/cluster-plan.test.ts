@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { CLUSTER, REQUIRED_TOOLS, VERSIONS, downPlan, hostFacts, missingTools, upPlan, type Step } from 'paddock/cluster/index.js';
+import { CLUSTER, REQUIRED_TOOLS, VERSIONS, downPlan, hostFacts, missingTools, upPlan, type Action, type Step } from 'paddock/cluster/index.js';
 import { allReady, fluxObjects, progressLine, statusRows } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
 import { paddock, platform } from './lib.js';
@@ -132,6 +132,19 @@ describe('the plan and the tree agree', () => {
     assert.equal(chartSource.spec.url, `oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject}/app`);
     const push = upPlan({ root: paths.root, revision: 'x', workDir: '/w' }).find(isChartPush);
     assert.ok(push && argvOf(push).join(' ').includes(`oci://${CLUSTER.harborInCluster}/${CLUSTER.harborProject}`));
+  });
+
+  it('waits for the Metrics API to answer (not only its APIService to be Available) once the controllers are Ready, before the apps, pulled or built', () => {
+    for (const images of ['pull', 'build'] as const) {
+      const steps = upPlan({ root: paths.root, revision: 'x', workDir: '/w', images, host: hostFacts() });
+      const controllers = steps.findIndex((s) => s.action.kind === 'wait-flux' && (s.action.names ?? []).includes('infrastructure-controllers'));
+      const api = steps.findIndex((s) => s.action.kind === 'wait-api');
+      const all = steps.findIndex((s) => s.action.kind === 'wait-flux' && !s.action.names);
+      assert.ok(controllers >= 0 && api > controllers && all > api, `${images}: controllers ${controllers}, Metrics API ${api}, everything ${all}`);
+      const a = steps[api]!.action as Extract<Action, { kind: 'wait-api' }>;
+      const [, group, version] = /^\/apis\/([^/]+)\/([^/]+)\//.exec(a.path)!;
+      assert.equal(a.apiService, `${version}.${group}`, 'the APIService that serves the path');
+    }
   });
 });
 

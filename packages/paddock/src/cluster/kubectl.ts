@@ -1,4 +1,4 @@
-import { exec, type ExecResult } from './runner.js';
+import { exec, type ExecResult } from './exec.js';
 import { CLUSTER } from './versions.js';
 
 /** kubectl against the platform's kind cluster; `input` goes to its stdin. */

@@ -36,6 +36,8 @@ export type Action =
       retryForSeconds?: number;
     }
   | { kind: 'wait-flux'; names?: string[]; timeoutSeconds: number }
+  /** An aggregated API (an APIService backed by a Service) answering through the API server, not only reported Available. */
+  | { kind: 'wait-api'; apiService: string; path: string; timeoutSeconds: number; restartAfterSeconds: number }
   | { kind: 'write'; path: string; content: string }
   | { kind: 'status' };
 
@@ -384,6 +386,18 @@ export function upPlan(o: PlanOptions): Step[] {
       phase: 'converge',
       title: 'wait for the infrastructure controllers (metrics-server, Prometheus, ESO, Dapr, Harbor)',
       action: { kind: 'wait-flux' as const, names: ['infrastructure-controllers'], timeoutSeconds: 1800 },
+    },
+    {
+      phase: 'converge',
+      // namespace deletion waits on every API group's discovery: a Metrics API that is not served hangs offboarding
+      title: 'wait for the Metrics API (metrics-server) to answer through the API server',
+      action: {
+        kind: 'wait-api' as const,
+        apiService: 'v1beta1.metrics.k8s.io',
+        path: '/apis/metrics.k8s.io/v1beta1/nodes',
+        timeoutSeconds: 600,
+        restartAfterSeconds: 90,
+      },
     },
     // (only when the plan gets there: a base no recipe builds stops the publish phase alone)
     ...(until >= phaseIndex('publish') ? publishSteps(o) : []),
@@ -821,6 +835,8 @@ export function describe(a: Action): string {
       return `${a.method} ${a.url}${a.body ? ` ${JSON.stringify(a.body)}` : ''} (ok: ${a.okStatus.join('/')})`;
     case 'wait-flux':
       return `poll Kustomizations and HelmReleases${a.names ? ` until ${a.names.join(', ')} ${a.names.length > 1 ? 'are' : 'is'} Ready` : ' until all are Ready'} (at most ${Math.round(a.timeoutSeconds / 60)} min)`;
+    case 'wait-api':
+      return `poll GET ${a.path} until it answers (at most ${Math.round(a.timeoutSeconds / 60)} min); when ${a.apiService} is Available but the API server answers NotFound for ${a.restartAfterSeconds} s, restart kube-apiserver once (its aggregator can keep a stale handler; seen on kind)`;
     case 'write':
       return `write ${a.path} (${a.content.split('\n').length} lines)`;
     case 'status':

@@ -1,42 +1,12 @@
-import { spawn } from 'node:child_process';
 import { delimiter, dirname, join } from 'node:path';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { UserError } from '../report/errors.js';
 import { describe, type Action, type Step } from './plan.js';
+import { waitAggregatedApi } from './aggregated-api.js';
+import { exec } from './exec.js';
 import { allReady, fluxObjects, progressLine, type FluxObject } from './flux-state.js';
 import { CLUSTER, REQUIRED_TOOLS } from './versions.js';
-
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a command; output is captured (and streamed when `stream`); `input` goes to its stdin (a secret never on a command line). */
-export function exec(argv: string[], opts: { cwd?: string; env?: Record<string, string>; stream?: boolean; input?: string } = {}): Promise<ExecResult> {
-  return new Promise((resolve) => {
-    const [cmd, ...args] = argv;
-    const child = spawn(cmd!, args, {
-      cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (opts.stream) process.stderr.write(pc.dim(d.toString()));
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (opts.stream) process.stderr.write(pc.dim(d.toString()));
-    });
-    child.on('error', (err) => resolve({ code: 127, stdout, stderr: err.message }));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
 
 /** Tools missing from PATH, each with one sentence on why it is needed and where to get it. */
 export function missingTools(tools: string[], path = process.env.PATH ?? ''): string[] {
@@ -145,6 +115,10 @@ export async function runPlan(steps: Step[], onStatus: () => Promise<void>): Pro
         break;
       case 'wait-flux':
         await waitFlux(a);
+        break;
+      case 'wait-api':
+        process.stderr.write(`      ${pc.dim(describe(a))}\n`);
+        await waitAggregatedApi(a);
         break;
       case 'write':
         process.stderr.write(`      ${pc.dim(describe(a))}\n`);

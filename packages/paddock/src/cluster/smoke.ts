@@ -6,7 +6,7 @@ import { admissionChecks, driftCheck, fluxCheck, metricsCheck, podChecks, secret
 import { kubectlJson } from './kubectl.js';
 import { appPods, liveApps, type LiveApp, type LivePod } from './live-apps.js';
 import { proberFor, type Prober } from './probe.js';
-import { exec } from './runner.js';
+import { exec } from './exec.js';
 import { CLUSTER } from './versions.js';
 
 export type { CheckResult } from './checks.js';
