@@ -82,10 +82,10 @@ describe('cluster up runs the plan it prints', () => {
         // The chart's work folder is a fresh temporary one on a real run.
         expected.push(s.action.argv!.join(' ').replace(/\/tmp\/paddock-cluster-XXXXXX/g, '<work>'));
       }
-      const ran = readFileSync(log, 'utf8')
-        .trim()
-        .split('\n')
-        .filter((l) => !/^kubectl --context kind-paddock get (kustomizations|secretstores)/.test(l)) // the waits and the summary
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      assert.ok(lines.includes('kubectl --context kind-paddock get --raw /apis/metrics.k8s.io/v1beta1/nodes'), 'the Metrics API wait asked the API server');
+      const ran = lines
+        .filter((l) => !/^kubectl --context kind-paddock get (kustomizations|secretstores|--raw \/apis\/)/.test(l)) // the waits and the summary
         .map((l) => l.replace(/\/tmp\/paddock-cluster-\w+/g, '<work>'));
       assert.deepEqual(ran, expected);
 
