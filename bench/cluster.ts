@@ -16,7 +16,7 @@
  * Run: npx tsc -b bench && node bench/dist/cluster.js [--seconds 60] [--requests 2000]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kubectl, kubectlJson } from 'paddock/cluster/kubectl.js';
@@ -80,11 +80,15 @@ function imageBuildTimes(): void {
   const builds = existsSync(logs) ? readdirSync(logs).filter((f) => f.startsWith('image-') && f.endsWith('.log')) : [];
   if (builds.length) {
     say('\n## image build logs (the last build of each; time from the log file)');
+    const untimed: string[] = [];
     for (const f of builds.sort()) {
       const text = readFileSync(join(logs, f), 'utf8');
       const took = /in (\d+) s\b/.exec(text.split('\n').reverse().join('\n'))?.[1];
-      say(`  ${f.replace(/^image-|\.log$/g, '').padEnd(28)} ${took ? `${took} s` : `(log of ${statSync(join(logs, f)).size} bytes)`}`);
+      const name = f.replace(/^image-|\.log$/g, '');
+      if (took) say(`  ${name.padEnd(28)} ${took} s`);
+      else untimed.push(name);
     }
+    if (untimed.length) say(`  no build time logged (cached, or an import step): ${untimed.join(', ')}`);
   }
 }
 
