@@ -12,20 +12,20 @@ import pc from 'picocolors';
 import { UserError } from '../report/errors.js';
 import type { Action } from './plan.js';
 import { exec } from './exec.js';
+import { kubectl } from './kubectl.js';
 import { CLUSTER } from './versions.js';
 
-const kubectl = (...args: string[]) => exec(['kubectl', '--context', CLUSTER.context, ...args]);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const say = (s: string) => process.stderr.write(`      ${pc.dim(s)}\n`);
 
 async function available(apiService: string): Promise<boolean> {
-  const r = await kubectl('get', 'apiservice', apiService, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}');
+  const r = await kubectl(['get', 'apiservice', apiService, '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status}']);
   return r.code === 0 && r.stdout.trim() === 'True';
 }
 
 /** The API server's answer to `path`, as kubectl -v=8 logs it: status line and body. */
 async function answer(path: string): Promise<string> {
-  const r = await kubectl('get', '--raw', path, '-v=8');
+  const r = await kubectl(['get', '--raw', path, '-v=8']);
   return r.stderr
     .split('\n')
     .filter((l) => /Response Status|Response Body/.test(l))
@@ -45,7 +45,7 @@ async function restartApiServer(): Promise<void> {
       `Check ${manifest} on that node (docker exec ${node} ls ${parked}).`,
     );
   for (let i = 0; i < 60; i++) {
-    if ((await kubectl('get', '--raw', '/readyz')).code === 0) return;
+    if ((await kubectl(['get', '--raw', '/readyz'])).code === 0) return;
     await sleep(3000);
   }
   throw new UserError('kube-apiserver did not come back within 3 minutes of its restart', `See docker exec ${node} crictl ps -a, or kind export logs.`);
@@ -56,7 +56,7 @@ export async function waitAggregatedApi(a: Extract<Action, { kind: 'wait-api' }>
   let notFoundSince: number | undefined;
   let restarted = false;
   for (;;) {
-    const r = await kubectl('get', '--raw', a.path);
+    const r = await kubectl(['get', '--raw', a.path]);
     if (r.code === 0) return;
     const notFound = /NotFound|could not find the requested resource/.test(r.stderr);
     if (notFound && (await available(a.apiService))) {
