@@ -11,6 +11,7 @@
 // (the Metrics API: what `kubectl top` and a HorizontalPodAutoscaler read).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { apiServerAnswer } from 'paddock/cluster/aggregated-api.js';
 import { CLUSTER, clusterCharts, clusterImages } from 'paddock/cluster/index.js';
 import { paths } from 'paddock/paths.js';
 import { eventually } from '../lib/eventually.js';
@@ -72,11 +73,10 @@ describe('live cluster, stage 2b: the controllers install from the platform regi
       180_000,
       2000,
     ).catch(async (err: Error) => {
-      // what answered: the aggregator's own 404 (empty text body) and a delegated one (a Status) are different faults
-      const raw = await kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes', '-v=8']);
-      const seen = raw.stderr.split('\n').filter((l) => /Response Status|Response Body|Content-Type:/i.test(l));
+      // what answered: the aggregator's own 404 and a delegated one are different faults
+      const seen = await apiServerAnswer('/apis/metrics.k8s.io/v1beta1/nodes');
       const service = await kubectl(['get', 'apiservice', 'v1beta1.metrics.k8s.io', '-o', 'jsonpath={.status.conditions}']);
-      throw new Error(`${err.message}\nAPIService v1beta1.metrics.k8s.io: ${service.stdout}\n${seen.join('\n')}`);
+      throw new Error(`${err.message}\nAPIService v1beta1.metrics.k8s.io: ${service.stdout}\n${seen}`);
     });
     for (const n of usage) assert.match(n.usage.memory, /^\d+(Ki|Mi|Gi)?$/, `${n.metadata.name}: memory usage ${n.usage.memory}`);
     console.log(`# metrics-server: installed and serving ${((Date.now() - started) / 1000).toFixed(1)} s after this test started`);

@@ -23,12 +23,15 @@ async function available(apiService: string): Promise<boolean> {
   return r.code === 0 && r.stdout.trim() === 'True';
 }
 
-/** The API server's answer to `path`, as kubectl -v=8 logs it: status line and body. */
-async function answer(path: string): Promise<string> {
+/**
+ * The API server's answer to `path`, as kubectl -v=8 logs it: status line, content type and body (the aggregator's
+ * own 404 has an empty text body, a delegated one is a Status).
+ */
+export async function apiServerAnswer(path: string): Promise<string> {
   const r = await kubectl(['get', '--raw', path, '-v=8']);
   return r.stderr
     .split('\n')
-    .filter((l) => /Response Status|Response Body/.test(l))
+    .filter((l) => /Response Status|Response Body|Content-Type:/i.test(l))
     .map((l) => l.replace(/^.*\] /, '').slice(0, 300))
     .join('; ');
 }
@@ -62,7 +65,7 @@ export async function waitAggregatedApi(a: Extract<Action, { kind: 'wait-api' }>
     if (notFound && (await available(a.apiService))) {
       notFoundSince ??= Date.now();
       if (!restarted && Date.now() - notFoundSince > a.restartAfterSeconds * 1000) {
-        say(`${a.apiService} is Available, yet the API server answers NotFound for ${a.path} (${await answer(a.path)})`);
+        say(`${a.apiService} is Available, yet the API server answers NotFound for ${a.path} (${await apiServerAnswer(a.path)})`);
         say('restarting kube-apiserver once: its aggregator keeps a stale handler for the group (seen on kind; a restart clears it)');
         await restartApiServer();
         restarted = true;
