@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { clusterImages } from 'paddock/cluster/index.js';
+import { hostileVariants, type DeploymentLike } from 'paddock/cluster/hostile-variants.js';
 import { paths } from 'paddock/paths.js';
 import { loadPolicies } from 'paddock/policies/load.js';
 import type { KubeObject } from 'paddock/policies/types.js';
@@ -155,11 +156,6 @@ describe("live cluster, stage 5: the configs layer, the platform's own services"
     await apply([deny]);
     const deployment = rendered.find((o) => o.kind === 'Deployment')!;
     const dryRun = (o: KubeObject) => kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(o));
-    const variant = (edit: (pod: any) => void): KubeObject => {
-      const d = structuredClone(deployment) as any;
-      edit(d.spec.template.spec);
-      return d;
-    };
     const admitted = await eventually(
       "the chart's Deployment to be admitted (policies in force, default-deny present)",
       async () => {
@@ -170,32 +166,19 @@ describe("live cluster, stage 5: the configs layer, the platform's own services"
       2000,
     ).catch(async () => dryRun(deployment));
     assert.equal(admitted.code, 0, `the chart's own Deployment: ${admitted.stderr.trim()}`);
-    const cases: [string, KubeObject, string, RegExp][] = [
-      [
-        'privileged',
-        // allowPrivilegeEscalation with it: the API server's own validation refuses privileged without it, before any policy
-        variant((p) => Object.assign(p.containers[0].securityContext, { privileged: true, allowPrivilegeEscalation: true })),
-        'paddock-pod-security-restricted',
-        /privileged/i,
-      ],
-      [
-        "another app's pool",
-        variant((p) => (p.nodeSelector = { 'paddock.dev/nodepool': 'app2' })),
-        'paddock-pod-node-pool',
-        /nodeSelector asks for node pool app2, but this app may only use its own pool e2eprobe/,
-      ],
-      [
-        'latest',
-        variant((p) => (p.containers[0].image = p.containers[0].image.replace(/:[^:/]+$/, ':latest'))),
-        'paddock-pod-images',
-        /without a fixed version/,
-      ],
-    ];
-    for (const [what, o, policy, words] of cases) {
-      const r = await dryRun(o);
+    // each variant in the policy's own words, from its message
+    const words: Record<string, RegExp> = {
+      'paddock-pod-security-restricted': /privileged/i,
+      'paddock-pod-node-pool': /nodeSelector asks for node pool app2, but this app may only use its own pool e2eprobe/,
+      'paddock-pod-images': /without a fixed version/,
+    };
+    const variants = hostileVariants('app2');
+    assert.deepEqual(variants.map((v) => v.policy).sort(), Object.keys(words).sort(), 'a message to expect for each variant');
+    for (const { what, policy, of } of variants) {
+      const r = await dryRun(of(deployment as KubeObject & DeploymentLike));
       assert.notEqual(r.code, 0, `${what}: admitted`);
       assert.match(r.stderr, new RegExp(`ValidatingAdmissionPolicy '${policy}' with binding '[^']+' denied request: `), `${what}: ${r.stderr.trim()}`);
-      assert.match(r.stderr, words, `${what}: in the policy's words`);
+      assert.match(r.stderr, words[policy]!, `${what}: in the policy's words`);
     }
   });
 

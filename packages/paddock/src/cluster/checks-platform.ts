@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, poll, Skip, type NamedCheck } from './checks.js';
 import { firstLine, kubectl, kubectlJson, secretValue, vaultShell } from './kubectl.js';
+import { hostileVariants, type DeploymentLike } from './hostile-variants.js';
 import { appPods, type LiveApp } from './live-apps.js';
 import { proberFor } from './probe.js';
 import { readFlux } from './runner.js';
@@ -53,13 +54,10 @@ export function podChecks(app: LiveApp): NamedCheck[] {
   ];
 }
 
-interface Deployment {
+interface Deployment extends DeploymentLike {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace: string; labels?: Record<string, string> };
-  spec: {
-    template: { spec: { nodeSelector?: Record<string, string>; containers: { name: string; image: string; securityContext?: Record<string, unknown> }[] } };
-  };
 }
 
 /** The real API server judges variants of the app's own Deployment by the admission policies (server-side dry runs). */
@@ -72,36 +70,21 @@ export function admissionChecks(app: LiveApp, otherPool: string): NamedCheck[] {
     return { apiVersion, kind, metadata: { name: `${metadata.name}-paddock-test`, namespace: metadata.namespace, labels: metadata.labels }, spec };
   };
   const dryRun = (d: Deployment) => kubectl(['create', '--dry-run=server', '-f', '-'], JSON.stringify(d));
-  const refused = (what: string, policy: string, edit: (d: Deployment) => void): NamedCheck => [
-    `API server: refuses ${app.name} ${what} (${policy})`,
-    async () => {
-      const base = await deployment();
-      const control = await dryRun(base);
-      expect(control.code === 0, `the app's own Deployment is refused too, so this proves nothing: ${firstLine(control.stderr)}`);
-      edit(base);
-      const r = await dryRun(base);
-      expect(r.code !== 0, `admitted ${what}`);
-      const words = new RegExp(`ValidatingAdmissionPolicy '${policy}' with binding '[^']+' denied request: (.*)`).exec(r.stderr)?.[1];
-      expect(words !== undefined, `refused, but not by ${policy}: ${firstLine(r.stderr)}`);
-      return words;
-    },
-  ];
-  const app0 = (d: Deployment) => d.spec.template.spec.containers.find((c) => c.name === 'app') ?? d.spec.template.spec.containers[0]!;
-  return [
-    refused('a privileged container', 'paddock-pod-security-restricted', (d) => {
-      const c = app0(d);
-      c.securityContext = { ...c.securityContext, privileged: true, allowPrivilegeEscalation: true };
-    }),
-    refused(`a pod on pool ${otherPool}`, 'paddock-pod-node-pool', (d) => {
-      const sel = d.spec.template.spec.nodeSelector ?? {};
-      const key = Object.keys(sel).find((k) => k.endsWith('/nodepool')) ?? 'paddock.dev/nodepool';
-      d.spec.template.spec.nodeSelector = { ...sel, [key]: otherPool };
-    }),
-    refused('an image tagged latest', 'paddock-pod-images', (d) => {
-      const c = app0(d);
-      c.image = c.image.replace(/(@sha256:[0-9a-f]+|:[^:/@]+)?$/, ':latest');
-    }),
-  ];
+  return hostileVariants(otherPool).map(
+    ({ what, policy, of }): NamedCheck => [
+      `API server: refuses ${app.name} ${what} (${policy})`,
+      async () => {
+        const base = await deployment();
+        const control = await dryRun(base);
+        expect(control.code === 0, `the app's own Deployment is refused too, so this proves nothing: ${firstLine(control.stderr)}`);
+        const r = await dryRun(of(base));
+        expect(r.code !== 0, `admitted ${what}`);
+        const words = new RegExp(`ValidatingAdmissionPolicy '${policy}' with binding '[^']+' denied request: (.*)`).exec(r.stderr)?.[1];
+        expect(words !== undefined, `refused, but not by ${policy}: ${firstLine(r.stderr)}`);
+        return words;
+      },
+    ],
+  );
 }
 
 /** The seed's drift promise: a Dapr Component deleted by hand comes back through Flux. */
