@@ -43,6 +43,7 @@ export { exampleImages, appBaseImages, type AppBase } from './app-images.js';
 export { chooseImageSource, hostFacts, registriesAnswer, IMAGE_SOURCE_ENV, REGISTRIES, type HostFacts } from './host.js';
 export { runPlan, missingTools, readFlux, readSecretSync } from './runner.js';
 export { exec } from './exec.js';
+export { checkSpace, filesystemOf, shortfalls, spaceNeeds, MEASURED_GIB, type SpaceNeed } from './disk.js';
 export { statusRows, formatTable, fluxObjects, allReady, progressLine, type StatusRow } from './flux-state.js';
 export { smokeTests, PROMISES, type CheckResult } from './smoke.js';
 export { VERSIONS, CLUSTER, REQUIRED_TOOLS } from './versions.js';

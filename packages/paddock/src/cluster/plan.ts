@@ -5,6 +5,7 @@ import { injectorSettingsFromRelease } from '../policies/injector-settings.js';
 import { UserError } from '../report/errors.js';
 import { onboardNameProblem } from '../gitops/names.js';
 import type { HostFacts } from './host.js';
+import { describeSpace, spaceNeeds, type SpaceNeed } from './disk.js';
 import {
   bootstrapRegistryImage,
   builtNodeImage,
@@ -39,6 +40,8 @@ export type Action =
   /** An aggregated API (an APIService backed by a Service) answering through the API server, not only reported Available. */
   | { kind: 'wait-api'; apiService: string; path: string; timeoutSeconds: number; restartAfterSeconds: number }
   | { kind: 'write'; path: string; content: string }
+  /** Free disk space, before anything is built or started (a full disk fails an hour in otherwise). */
+  | { kind: 'space'; needs: SpaceNeed[] }
   | { kind: 'status' };
 
 export interface Step {
@@ -435,6 +438,17 @@ function prerequisiteSteps(o: PlanOptions): Step[] {
       phase: 'prerequisites',
       title: 'check that the Docker engine answers',
       action: { kind: 'exec', argv: ['docker', 'info', '--format', '{{.ServerVersion}}'] },
+    },
+    {
+      phase: 'prerequisites',
+      title: 'check that the disks have room for the nodes, the images and their builds',
+      action: {
+        kind: 'space',
+        needs: spaceNeeds(
+          o.images ?? 'pull',
+          neededImages(o).map((i) => i.ref),
+        ),
+      },
     },
   ];
 }
@@ -839,6 +853,8 @@ export function describe(a: Action): string {
       return `poll GET ${a.path} until it answers (at most ${Math.round(a.timeoutSeconds / 60)} min); when ${a.apiService} is Available but the API server answers NotFound for ${a.restartAfterSeconds} s, restart kube-apiserver once (its aggregator can keep a stale handler; seen on kind)`;
     case 'write':
       return `write ${a.path} (${a.content.split('\n').length} lines)`;
+    case 'space':
+      return describeSpace(a.needs);
     case 'status':
       return 'paddock cluster status';
   }

@@ -5,6 +5,7 @@ import { UserError } from '../report/errors.js';
 import { describe, type Action, type Step } from './plan.js';
 import { waitAggregatedApi } from './aggregated-api.js';
 import { exec } from './exec.js';
+import { checkSpace } from './disk.js';
 import { allReady, fluxObjects, progressLine, type FluxObject } from './flux-state.js';
 import { CLUSTER, REQUIRED_TOOLS } from './versions.js';
 
@@ -124,6 +125,10 @@ export async function runPlan(steps: Step[], onStatus: () => Promise<void>): Pro
         process.stderr.write(`      ${pc.dim(describe(a))}\n`);
         mkdirSync(dirname(a.path), { recursive: true });
         writeFileSync(a.path, a.content);
+        break;
+      case 'space':
+        process.stderr.write(`      ${pc.dim(describe(a))}\n`);
+        await checkSpace(a.needs, (line) => process.stderr.write(`      ${pc.dim(line)}\n`));
         break;
       case 'status':
         await onStatus();
