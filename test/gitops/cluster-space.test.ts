@@ -70,7 +70,10 @@ describe('free disk space', () => {
           err.message.includes(`${onShm} (kind load's image archive: ${huge}.0 GiB)`) &&
           /nothing was changed/.test(err.hint ?? ''),
       );
-      await checkSpace([{ where: 'tmpdir', what: "kind load's image archive", gib: 0.001 }], () => {});
+      const noted: string[] = [];
+      await checkSpace([{ where: 'tmpdir', what: "kind load's image archive", gib: 0.001 }], (l) => noted.push(l));
+      assert.equal(noted.length, 1, 'one line per disk when there is room');
+      assert.match(noted[0]!, new RegExp(`^enough: [\\d.]+ GiB free on the disk that holds ${onShm} \\(kind load's image archive: 0\\.0 GiB\\)`));
     } finally {
       if (was === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = was;

@@ -67,11 +67,10 @@ export function filesystemOf(path: string): { dev: number; free: number } {
   return { dev: statSync(p).dev, free: s.bavail * s.bsize };
 }
 
-/**
- * One line per filesystem that has less free space than the needs on it add up
- * to (needs on the same disk are summed: Docker's data and /tmp are usually one).
- */
-export function shortfalls(needs: ResolvedNeed[], fsOf: (path: string) => { dev: number; free: number } = filesystemOf): string[] {
+type FsOf = (path: string) => { dev: number; free: number };
+
+/** One line per filesystem the needs are on: its free space, the folders and what goes there, and the needs added up. */
+export function diskLines(needs: ResolvedNeed[], fsOf: FsOf = filesystemOf): { short: boolean; line: string }[] {
   const byDev = new Map<number, { free: number; needs: ResolvedNeed[] }>();
   for (const n of needs.filter((x) => x.bytes > 0)) {
     const fs = fsOf(n.path);
@@ -79,14 +78,21 @@ export function shortfalls(needs: ResolvedNeed[], fsOf: (path: string) => { dev:
     entry.needs.push(n);
     byDev.set(fs.dev, entry);
   }
-  const lines: string[] = [];
-  for (const { free, needs: on } of byDev.values()) {
+  return [...byDev.values()].map(({ free, needs: on }) => {
     const total = on.reduce((s, n) => s + n.bytes, 0);
-    if (free >= total) continue;
     const parts = on.map((n) => `${n.path} (${n.what}: ${gib(n.bytes)})`).join(', ');
-    lines.push(`${gib(free)} free on the disk that holds ${parts}; the bootstrap needs ${gib(total)} there`);
-  }
-  return lines;
+    return { short: free < total, line: `${gib(free)} free on the disk that holds ${parts}; the bootstrap needs ${gib(total)} there` };
+  });
+}
+
+/**
+ * One line per filesystem that has less free space than the needs on it add up
+ * to (needs on the same disk are summed: Docker's data and /tmp are usually one).
+ */
+export function shortfalls(needs: ResolvedNeed[], fsOf: FsOf = filesystemOf): string[] {
+  return diskLines(needs, fsOf)
+    .filter((d) => d.short)
+    .map((d) => d.line);
 }
 
 async function folderOf(where: SpaceWhere): Promise<string | undefined> {
@@ -134,12 +140,14 @@ export async function checkSpace(needs: SpaceNeed[], note: (line: string) => voi
     const bytes = n.gib * GiB - (n.grownTo ? await sizeOf(path) : 0);
     resolved.push({ what: n.what, path, bytes });
   }
-  const short = shortfalls(resolved);
+  const disks = diskLines(resolved);
+  const short = disks.filter((d) => d.short).map((d) => d.line);
   if (short.length)
     throw new UserError(
       `not enough free disk space:\n  ${short.join('\n  ')}`,
       'Free space there (`docker system prune` removes stopped containers and unused images; built images are rebuilt from cache) or give the machine a larger disk, then run the command again; nothing was changed.',
     );
+  for (const d of disks) note(`enough: ${d.line}`);
 }
 
 export function describeSpace(needs: SpaceNeed[]): string {
