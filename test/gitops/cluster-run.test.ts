@@ -84,8 +84,10 @@ describe('cluster up runs the plan it prints', () => {
       }
       const lines = readFileSync(log, 'utf8').trim().split('\n');
       assert.ok(lines.includes('kubectl --context kind-paddock get --raw /apis/metrics.k8s.io/v1beta1/nodes'), 'the Metrics API wait asked the API server');
+      assert.ok(lines.includes('docker info --format {{.DockerRootDir}}'), 'the space check asked Docker where it keeps its data');
       const ran = lines
         .filter((l) => !/^kubectl --context kind-paddock get (kustomizations|secretstores|--raw \/apis\/)/.test(l)) // the waits and the summary
+        .filter((l) => !/^docker (info --format \{\{\.DockerRootDir\}\}|image inspect --format \{\{\.Id\}\})/.test(l)) // the space check's probes
         .map((l) => l.replace(/\/tmp\/paddock-cluster-\w+/g, '<work>'));
       assert.deepEqual(ran, expected);
 
